@@ -1,0 +1,258 @@
+"""The ``influencemap`` command: the desktop app, and validate / list / export for scripts.
+
+Every sub-command takes files or folders; with none, it uses the bundled ``layers/``.
+Problems are printed as ``FILE:LINE:COL: error: message``, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from influencemap import __version__
+
+SUBCOMMANDS = ("validate", "list", "export", "gui")
+
+EXPORT_FORMATS = {
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".html": "html",
+    ".htm": "html",
+    ".png": "image",
+    ".svg": "image",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="influencemap",
+        description=(
+            "Sourced maps of China's political and economic influence across Eurasia. "
+            "With no sub-command, opens the desktop app on PATHs (default: the bundled layers)."
+        ),
+        epilog="Run 'influencemap COMMAND --help' for a command's options.",
+    )
+    parser.add_argument("--version", action="version", version=f"influencemap {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    gui = commands.add_parser("gui", help="open the desktop app (the default)")
+    _add_paths(gui)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check layer files; exit 1 when there are errors",
+        description="Check layer files and print one line per problem as FILE:LINE:COL: error: message.",
+    )
+    _add_paths(validate)
+    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
+
+    listing = commands.add_parser("list", help="list the features", description="List the features of the layers.")
+    _add_paths(listing)
+    _add_filters(listing)
+    listing.add_argument("--json", action="store_true", help="print a JSON array, one object per feature")
+
+    export = commands.add_parser(
+        "export",
+        help="export to GeoJSON, HTML or an image",
+        description="Export the features; the output file's extension chooses the format "
+        "(.geojson, .html, .png, .svg).",
+    )
+    _add_paths(export)
+    _add_filters(export)
+    export.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="the file to write")
+    export.add_argument("--title", help="HTML: the map's title")
+    export.add_argument("--subtitle", help="HTML: a line under the title")
+    export.add_argument("--cdn", action="store_true", help="HTML: load libraries from CDNs (smaller file, needs network)")
+    export.add_argument("--size", default="1600x1000", metavar="WxH", help="image: size in pixels (default 1600x1000)")
+    export.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT", help="image: the area to draw (default: all features)")
+    return parser
+
+
+def _add_paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="layer files or folders (default: the bundled layers)")
+
+
+def _add_filters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("filters")
+    group.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY[-MM[-DD]], inclusive")
+    group.add_argument("--to", dest="date_to", metavar="DATE", help="YYYY[-MM[-DD]], inclusive (--to 2020 covers all of 2020)")
+    group.add_argument("--undated", action="store_true", help="keep undated features while a date filter is set")
+    group.add_argument("--country", action="append", default=[], metavar="CC", help="features located in this country (repeatable)")
+    group.add_argument("--tag", action="append", default=[], metavar="TAG", help="features with this tag (repeatable)")
+    group.add_argument("--layers", metavar="ID,ID", help="only these layers")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-")):
+        args_list.insert(0, "gui")
+    parser = build_parser()
+    args = parser.parse_args(args_list)
+    try:
+        if args.command == "gui":
+            return _run_gui(args.paths)
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "list":
+            return _list(args)
+        if args.command == "export":
+            return _export(args)
+    except _UsageError as exc:
+        print(f"influencemap: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    parser.print_help()
+    return 2
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _load(paths: Sequence[str]):
+    from influencemap.model.loader import load_catalog
+
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise _UsageError(f"no such file or folder: {', '.join(missing)}")
+    return load_catalog(paths or None)
+
+
+def _validate(args) -> int:
+    catalog = _load(args.paths)
+    for problem in catalog.problems:
+        print(problem.format())
+    errors, warnings = len(catalog.errors), len(catalog.warnings)
+    failed = errors > 0 or (args.strict and warnings > 0)
+    if not args.quiet:
+        layers = len(catalog.layers)
+        summary = (
+            f"{layers} layer{'s' * (layers != 1)}, {catalog.feature_count} features, "
+            f"{len(catalog.sources)} sources: {errors} error{'s' * (errors != 1)}, "
+            f"{warnings} warning{'s' * (warnings != 1)}"
+        )
+        print(summary, file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _filter_from_args(args):
+    from influencemap.model.dates import DateError, parse_partial_date
+    from influencemap.model.filters import FeatureFilter
+
+    for value, option in ((args.date_from, "--from"), (args.date_to, "--to")):
+        if value is not None:
+            try:
+                parse_partial_date(value)
+            except DateError as exc:
+                raise _UsageError(f"{option}: {exc}") from None
+    layers = frozenset(x.strip() for x in args.layers.split(",") if x.strip()) if args.layers else frozenset()
+    return FeatureFilter(
+        date_from=args.date_from,
+        date_to=args.date_to,
+        include_undated=args.undated,
+        countries=frozenset(c.upper() for c in args.country),
+        tags=frozenset(args.tag),
+        layers=layers,
+    )
+
+
+def _load_filtered(args):
+    feature_filter = _filter_from_args(args)
+    catalog = _load(args.paths)
+    for problem in catalog.problems:
+        print(problem.format(), file=sys.stderr)
+    unknown = feature_filter.layers - {layer.id for layer in catalog.layers}
+    if unknown:
+        raise _UsageError(f"--layers: no layer with id {', '.join(sorted(unknown))}")
+    return feature_filter.apply(catalog)
+
+
+def _list(args) -> int:
+    catalog = _load_filtered(args)
+    rows = [
+        {
+            "layer": f.layer_id,
+            "id": f.id,
+            "name": f.name,
+            "geometry": f.kind.value,
+            "start": f.start,
+            "end": f.end,
+            "countries": list(f.countries),
+            "sources": len(f.citations),
+        }
+        for f in catalog.features()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    for row in rows:
+        dates = row["start"] or ""
+        if row["start"] and row["end"] != row["start"]:
+            dates = f"{row['start']}..{row['end'] or ''}"
+        print(
+            "\t".join(
+                [row["layer"], row["id"], row["name"], row["geometry"], dates,
+                 ",".join(row["countries"]), f"{row['sources']} source{'s' * (row['sources'] != 1)}"]
+            )
+        )
+    return 0
+
+
+def _export(args) -> int:
+    out: Path = args.output
+    kind = EXPORT_FORMATS.get(out.suffix.lower())
+    if kind is None:
+        raise _UsageError(f"cannot tell the format from '{out.name}': use .geojson, .html, .png or .svg")
+    if not out.parent.exists():
+        raise _UsageError(f"the folder {out.parent} does not exist")
+    catalog = _load_filtered(args)
+    if kind == "geojson":
+        from influencemap.export.geojson import write_geojson
+
+        write_geojson(catalog, out)
+    elif kind == "html":
+        from influencemap.export.html import HtmlOptions, write_html
+
+        write_html(catalog, out, HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn))
+    else:
+        from influencemap.export.image import write_image
+
+        write_image(catalog, out, size=_parse_size(args.size), bbox=_parse_bbox(args.bbox))
+    print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
+    return 0
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise _UsageError(f"--size must be WIDTHxHEIGHT like 1600x1000, not '{text}'") from None
+    if not (16 <= width <= 20000 and 16 <= height <= 20000):
+        raise _UsageError("--size must be between 16 and 20000 pixels each way")
+    return width, height
+
+
+def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        minlon, minlat, maxlon, maxlat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise _UsageError(f"--bbox must be MINLON,MINLAT,MAXLON,MAXLAT, not '{text}'") from None
+    if not (-180 <= minlon < maxlon <= 180 and -90 <= minlat < maxlat <= 90):
+        raise _UsageError("--bbox must have min < max, longitudes in -180..180 and latitudes in -90..90")
+    return minlon, minlat, maxlon, maxlat
+
+
+def _run_gui(paths: Sequence[str]) -> int:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise _UsageError(f"no such file or folder: {', '.join(missing)}")
+    from influencemap.ui.app import run_app
+
+    return run_app(list(paths))

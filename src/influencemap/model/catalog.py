@@ -1,0 +1,83 @@
+"""The catalog: every loaded layer, the sources they cite, and the problems found on the way.
+
+It is the one store that the map canvas, the panels and every exporter read from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator
+
+from influencemap.model.types import Citation, Feature, Layer, Problem, Severity, Source
+
+
+@dataclass(frozen=True)
+class ResolvedCitation:
+    """A citation joined with the source it refers to."""
+
+    number: int
+    source: Source
+    citation: Citation
+
+
+@dataclass(frozen=True)
+class Catalog:
+    layers: tuple[Layer, ...] = ()
+    sources: dict[str, Source] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    @cached_property
+    def _features_by_id(self) -> dict[str, Feature]:
+        return {f.id: f for layer in self.layers for f in layer.features}
+
+    @cached_property
+    def _layers_by_id(self) -> dict[str, Layer]:
+        return {layer.id: layer for layer in self.layers}
+
+    def layer(self, layer_id: str) -> Layer:
+        return self._layers_by_id[layer_id]
+
+    def feature(self, feature_id: str) -> Feature:
+        return self._features_by_id[feature_id]
+
+    def find_feature(self, feature_id: str) -> Feature | None:
+        return self._features_by_id.get(feature_id)
+
+    def features(self) -> Iterator[Feature]:
+        for layer in self.layers:
+            yield from layer.features
+
+    @property
+    def feature_count(self) -> int:
+        return len(self._features_by_id)
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity is Severity.WARNING)
+
+    def citations(self, feature: Feature) -> list[ResolvedCitation]:
+        """The feature's sources, numbered from 1, in the order the feature lists them."""
+        resolved = []
+        for citation in feature.citations:
+            source = self.sources.get(citation.ref)
+            if source is not None:
+                resolved.append(ResolvedCitation(len(resolved) + 1, source, citation))
+        return resolved
+
+    @cached_property
+    def bounds(self) -> tuple[float, float, float, float] | None:
+        """(minlon, minlat, maxlon, maxlat) over all features, or None when there are none."""
+        boxes = [layer.bounds for layer in self.layers if layer.bounds is not None]
+        if not boxes:
+            return None
+        return (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
