@@ -73,6 +73,8 @@ def load_catalog(
     always available, also when only a user's own files are opened.
     """
     files = expand_paths(paths if paths else [bundled_layers_dir()])
+    # Sources files first, so a clash is reported at the layer, not at the canonical list.
+    files.sort(key=lambda f: f.stem != "sources")
     bundled = bundled_sources_file()
     if include_bundled_sources and bundled.exists():
         resolved = {f.resolve() for f in files}

@@ -1,0 +1,141 @@
+"""Write schema/layer.schema.json: the JSON Schema of layer format v1, for editors.
+
+The loader (src/influencemap/model/schema.py) is the authority; this script builds the schema
+from the same key lists so the two cannot drift apart. Run: python scripts/build_schema.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from influencemap.model import schema
+from influencemap.model.types import Marker, Precision
+
+ID = {"type": "string", "pattern": schema.IDENTIFIER.pattern}
+DATE = {
+    "type": ["string", "integer"],
+    "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$",
+    "description": "YYYY, YYYY-MM or YYYY-MM-DD",
+}
+NUMBER = {"type": ["number", "string"], "description": "a number; 1.18e9 is fine"}
+POSITION = {
+    "oneOf": [
+        {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2,
+         "description": "[lon, lat]"},
+        {"type": "object", "properties": {"lon": {"type": "number", "minimum": -180, "maximum": 180},
+                                          "lat": {"type": "number", "minimum": -90, "maximum": 90}},
+         "required": ["lon", "lat"], "additionalProperties": False},
+        {"type": "string", "description": "a place name from the gazetteer, e.g. 'Minsk' or 'Brest, BY'"},
+    ]
+}
+USER_KEYS = {"^x-": {}}
+
+
+def _strings(description: str) -> dict:
+    return {"type": "array", "items": {"type": "string"}, "description": description}
+
+
+def build() -> dict:
+    source = {
+        "type": "object",
+        "properties": {
+            "id": ID, "title": {"type": "string"}, "publisher": {"type": "string"},
+            "author": {"type": "string"}, "date": DATE,
+            "url": {"type": "string", "pattern": "^https?://", "format": "uri"},
+        },
+        "required": list(schema.SOURCE_REQUIRED),
+        "additionalProperties": False,
+    }
+    citation = {
+        "oneOf": [
+            {**ID, "description": "a source id"},
+            {"type": "object",
+             "properties": {"ref": ID, "locator": {"type": "string"},
+                            "quote": {"type": "string", "description": "a short phrase of evidence"}},
+             "required": ["ref"], "additionalProperties": False},
+        ]
+    }
+    attributes = {
+        "date": DATE, "start": DATE, "end": DATE,
+        "countries": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                      "description": "ISO 3166-1 alpha-2 codes of where the feature is"},
+        "actors": _strings("who acts: countries, organisations, people"),
+        "tags": _strings("free keywords"),
+        "figures": {"type": "array", "items": {
+            "type": "object",
+            "properties": {"label": {"type": "string"}, "value": NUMBER, "unit": {"type": "string"}},
+            "required": list(schema.FIGURE_REQUIRED), "additionalProperties": False}},
+        "precision": {"enum": [p.value for p in Precision]},
+        "description": {"type": "string"},
+        "sources": {"type": "array", "items": citation, "minItems": 1},
+    }
+    feature = {
+        "type": "object",
+        "properties": {
+            "id": ID, "name": {"type": "string"},
+            "point": POSITION,
+            "line": {"type": "array", "items": POSITION, "minItems": 2},
+            "polygon": {"type": "array", "items": POSITION, "minItems": 3},
+            **attributes,
+        },
+        "required": list(schema.FEATURE_REQUIRED),
+        "oneOf": [{"required": [key]} for key in schema.GEOMETRY_KEYS],
+        "patternProperties": USER_KEYS,
+        "additionalProperties": False,
+    }
+    style = {
+        "type": "object",
+        "properties": {
+            "color": {"type": "string", "pattern": schema.HEX_COLOR.pattern},
+            "fill": {"type": "string", "pattern": schema.HEX_COLOR.pattern},
+            "opacity": {"type": "number", "minimum": 0, "maximum": 1},
+            "width": {"type": "number", "minimum": 0},
+            "dash": {"oneOf": [{"type": "array", "items": {"type": "number", "minimum": 0}},
+                               {"enum": list(schema.NAMED_DASHES)}]},
+            "marker": {"enum": [m.value for m in Marker]},
+            "size": {"type": "number", "minimum": 0},
+        },
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": "influencemap-layer-v1",
+        "title": f"influencemap layer (format v{schema.FORMAT_VERSION})",
+        "description": "One map layer, or a sources file holding only 'sources:'.",
+        "definitions": {"source": source, "feature": feature, "style": style},
+        "oneOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "id": ID, "name": {"type": "string"}, "description": {"type": "string"},
+                    "category": {"type": "string"}, "style": {"$ref": "#/definitions/style"},
+                    "sources": {"type": "array", "items": {"$ref": "#/definitions/source"}},
+                    "defaults": {"type": "object", "properties": attributes,
+                                 "patternProperties": USER_KEYS, "additionalProperties": False},
+                    "features": {"type": "array", "items": {"$ref": "#/definitions/feature"}},
+                },
+                "required": list(schema.LAYER_REQUIRED),
+                "patternProperties": USER_KEYS,
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {"sources": {"type": "array", "items": {"$ref": "#/definitions/source"}}},
+                "required": ["sources"],
+                "additionalProperties": False,
+            },
+        ],
+    }
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent.parent / "schema" / "layer.schema.json"
+    out.write_text(json.dumps(build(), indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

