@@ -1,0 +1,195 @@
+"""The bundled map content: every located fact in the checklist is mapped, sourced and in place.
+
+``tests/data_checklist.txt`` lists every located fact in the source documents as
+``<feature-id> | <source-id> | <statement>``. These tests check the bundled layers against it,
+check that every feature lies in one of its declared countries (Natural Earth, with a small
+tolerance), and that the bundled layers load without errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from influencemap.geo import basemap
+from influencemap.model import GeometryKind
+from influencemap.model.catalog import Catalog
+from influencemap.model.loader import load_catalog
+from influencemap.paths import bundled_layers_dir, geodata_dir
+
+CHECKLIST = Path(__file__).with_name("data_checklist.txt")
+
+TOLERANCE_DEG = 0.1
+"""How far outside a declared country's simplified outline a vertex may lie (coasts, borders)."""
+
+MAX_QUOTE_WORDS = 25
+"""A quote is short evidence (about 20 words), never a copied passage."""
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def _checklist() -> list[tuple[int, str, str, str]]:
+    rows = []
+    for number, line in enumerate(CHECKLIST.read_text(encoding="utf-8").splitlines(), start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        parts = [part.strip() for part in text.split("|")]
+        assert len(parts) == 3 and all(parts), f"data_checklist.txt:{number}: want 'feature | source | fact'"
+        rows.append((number, parts[0], parts[1], parts[2]))
+    return rows
+
+
+CHECKLIST_ROWS = _checklist()
+
+
+def _covered_codes() -> frozenset[str]:
+    return frozenset(basemap.load_countries()["iso_a2"].astype(str))
+
+
+def _vertices(feature) -> list[tuple[float, float]]:
+    geometry = feature.geometry
+    if feature.kind is GeometryKind.POINT:
+        return [(geometry.x, geometry.y)]
+    if feature.kind is GeometryKind.LINE:
+        return [(x, y) for x, y in geometry.coords]
+    return [(x, y) for x, y in geometry.exterior.coords] + [
+        (geometry.representative_point().x, geometry.representative_point().y)
+    ]
+
+
+# --- (3) the bundled layers load cleanly --------------------------------------------------
+
+
+def test_bundled_layers_load_without_errors(catalog: Catalog) -> None:
+    assert [p.format() for p in catalog.errors] == []
+    assert catalog.layers, "no bundled layers were loaded"
+    assert catalog.feature_count > 0
+
+
+def test_bundled_layers_load_without_warnings(catalog: Catalog) -> None:
+    """No ambiguous place names, no point outside its declared countries: `validate --strict` passes."""
+    assert [p.format() for p in catalog.warnings] == []
+
+
+def test_every_bundled_layer_file_names_the_schema() -> None:
+    for path in sorted(bundled_layers_dir().glob("*.yaml")):
+        if path.name == "sources.yaml":
+            continue
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first == "# yaml-language-server: $schema=../schema/layer.schema.json", path.name
+
+
+# --- (1) every checklist fact is mapped and cites its document ------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, feature_id, source_id, fact",
+    CHECKLIST_ROWS,
+    ids=[f"{row[1]}@{row[0]}" for row in CHECKLIST_ROWS],
+)
+def test_checklist_fact_is_mapped_and_cites_its_source(
+    catalog: Catalog, line: int, feature_id: str, source_id: str, fact: str
+) -> None:
+    assert source_id in catalog.sources, f"data_checklist.txt:{line}: unknown source '{source_id}'"
+    feature = catalog.find_feature(feature_id)
+    assert feature is not None, f"data_checklist.txt:{line}: no feature '{feature_id}' ({fact})"
+    cited = {citation.ref for citation in feature.citations}
+    assert source_id in cited, f"data_checklist.txt:{line}: '{feature_id}' does not cite '{source_id}'"
+
+
+def test_checklist_covers_every_bundled_feature_and_document(catalog: Catalog) -> None:
+    listed = {row[1] for row in CHECKLIST_ROWS}
+    unlisted = sorted(f.id for f in catalog.features() if f.id not in listed)
+    assert unlisted == [], "features missing from tests/data_checklist.txt"
+    documents = {row[2] for row in CHECKLIST_ROWS}
+    assert set(catalog.sources) <= documents, "a bundled source has no checklist entry"
+
+
+def test_every_feature_is_sourced_with_locators_and_short_quotes(catalog: Catalog) -> None:
+    problems = []
+    for feature in catalog.features():
+        if feature.precision is None:
+            problems.append(f"{feature.id}: no precision")
+        if not feature.description or not feature.description.strip():
+            problems.append(f"{feature.id}: no description")
+        if not feature.countries:
+            problems.append(f"{feature.id}: no countries")
+        for citation in feature.citations:
+            if citation.ref not in catalog.sources:
+                problems.append(f"{feature.id}: cites unknown source {citation.ref}")
+            if not citation.locator:
+                problems.append(f"{feature.id}: citation of {citation.ref} has no locator")
+            if citation.quote and len(citation.quote.split()) > MAX_QUOTE_WORDS:
+                problems.append(f"{feature.id}: quote longer than {MAX_QUOTE_WORDS} words")
+    assert problems == []
+
+
+# --- (2) every feature lies in one of its declared countries --------------------------------
+
+
+def test_every_feature_lies_in_one_of_its_countries(catalog: Catalog) -> None:
+    covered = _covered_codes()
+    misplaced = []
+    for feature in catalog.features():
+        declared = set(feature.countries)
+        for lon, lat in _vertices(feature):
+            around = set(basemap.countries_containing(lon, lat, tolerance_deg=TOLERANCE_DEG))
+            if declared & covered:
+                ok = bool(around & declared)
+            else:
+                # Countries the basemap does not cover: the vertex must at least not fall
+                # inside a country it does know.
+                ok = not around
+            if not ok:
+                misplaced.append(
+                    f"{feature.layer_id}/{feature.id}: ({lon:.4f}, {lat:.4f}) is in "
+                    f"{sorted(around) or 'no country'}, declared {sorted(declared)}"
+                )
+    assert misplaced == []
+
+
+def test_every_line_touches_each_declared_country(catalog: Catalog) -> None:
+    """A line lists every country it crosses: each declared country holds one of its vertices."""
+    covered = _covered_codes()
+    missing = []
+    for feature in catalog.features():
+        if feature.kind is not GeometryKind.LINE:
+            continue
+        touched: set[str] = set()
+        for lon, lat in _vertices(feature):
+            touched |= set(basemap.countries_containing(lon, lat, tolerance_deg=TOLERANCE_DEG))
+        for code in sorted(set(feature.countries) & covered):
+            if code not in touched:
+                missing.append(f"{feature.id}: no vertex in {code}")
+    assert missing == []
+
+
+def test_curated_places_record_their_origin_lie_in_their_country_and_are_used() -> None:
+    data = yaml.safe_load((geodata_dir() / "places.yaml").read_text(encoding="utf-8"))
+    layer_text = "\n".join(
+        path.read_text(encoding="utf-8") for path in sorted(bundled_layers_dir().glob("*.yaml"))
+    )
+    covered = _covered_codes()
+    problems = []
+    for place in data["places"]:
+        name = place["name"]
+        if not str(place.get("coordinates_source", "")).strip():
+            problems.append(f"{name}: no coordinates_source")
+        if place.get("precision") not in {"exact", "site", "city", "region"}:
+            problems.append(f"{name}: bad precision {place.get('precision')!r}")
+        around = basemap.countries_containing(place["lon"], place["lat"], tolerance_deg=TOLERANCE_DEG)
+        if place["country"] in covered:
+            inside = place["country"] in around
+        else:  # outside the basemap: at least not inside a country it knows
+            inside = not around
+        if not inside:
+            problems.append(f"{name}: ({place['lon']}, {place['lat']}) is not in {place['country']}")
+        if name not in layer_text:
+            problems.append(f"{name}: not used by any bundled layer")
+    assert problems == []
