@@ -26,6 +26,7 @@ class FieldReader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self._errors = 0
 
     # -- problems ------------------------------------------------------------------------
 
@@ -34,13 +35,14 @@ class FieldReader:
 
     def error(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.origin(node), Severity.ERROR, message))
+        self._errors += 1
 
     def warning(self, node: Node, message: str) -> None:
         self.problems.append(Problem(self.origin(node), Severity.WARNING, message))
 
     @property
     def error_count(self) -> int:
-        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+        return self._errors
 
     # -- structure -----------------------------------------------------------------------
 

@@ -114,6 +114,7 @@ class _CatalogBuilder:
         self.layers: list[_PendingLayer] = []
         self.sources: dict[str, Source] = {}
         self.problems: list[Problem] = []
+        self._points_to_check: list[tuple[Feature, Node, FieldReader]] = []
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -153,6 +154,7 @@ class _CatalogBuilder:
                 "the top level must be a mapping: a layer (id, name, features) "
                 "or a sources file (only 'sources:')",
             )
+        self._check_point_countries()
         self.problems.extend(reader.problems)
 
     def _read_sources_file(self, root: Node, reader: FieldReader) -> None:
@@ -329,7 +331,7 @@ class _CatalogBuilder:
             origin=reader.origin(node),
         )
         if kind is GeometryKind.POINT and countries:
-            self._check_point_country(feature, keys, reader)
+            self._points_to_check.append((feature, keys["point"], reader))
         return _PendingFeature(feature, reader, node, refs)
 
     def _read_attributes(
@@ -521,16 +523,29 @@ class _CatalogBuilder:
             ok = False
         return (lon, lat) if ok else None
 
-    def _check_point_country(self, feature: Feature, keys: dict[str, Node], reader: FieldReader) -> None:
-        lon, lat = feature.geometry.x, feature.geometry.y  # type: ignore[attr-defined]
-        inside = basemap.countries_containing(lon, lat, COUNTRY_TOLERANCE_DEG)
-        if set(inside) & set(feature.countries):
+    def _check_point_countries(self) -> None:
+        """Warn about points outside all their declared countries, in one vectorised query."""
+        points, self._points_to_check = self._points_to_check, []
+        if not points:
             return
-        where = f"it lies in {', '.join(inside)}" if inside else "it lies in no country (at sea?)"
-        message = f"point ({lon:g}, {lat:g}) is outside its countries {', '.join(feature.countries)}: {where}"
-        if -90 <= lon <= 90 and set(basemap.countries_containing(lat, lon, COUNTRY_TOLERANCE_DEG)) & set(feature.countries):
-            message += f"; swapping longitude and latitude, [{lat:g}, {lon:g}], would put it inside"
-        reader.warning(keys["point"], message)
+        lons = [f.geometry.x for f, _, _ in points]  # type: ignore[attr-defined]
+        lats = [f.geometry.y for f, _, _ in points]  # type: ignore[attr-defined]
+        found = basemap.countries_containing_many(lons, lats, COUNTRY_TOLERANCE_DEG)
+        outside = [i for i, (f, _, _) in enumerate(points) if not set(found[i]) & set(f.countries)]
+        if not outside:
+            return
+        swapped = basemap.countries_containing_many(
+            [lats[i] for i in outside], [lons[i] if -90 <= lons[i] <= 90 else 0.0 for i in outside],
+            COUNTRY_TOLERANCE_DEG,
+        )
+        for i, swapped_in in zip(outside, swapped):
+            feature, node, reader = points[i]
+            lon, lat, inside = lons[i], lats[i], found[i]
+            where = f"it lies in {', '.join(inside)}" if inside else "it lies in no country (at sea?)"
+            message = f"point ({lon:g}, {lat:g}) is outside its countries {', '.join(feature.countries)}: {where}"
+            if -90 <= lon <= 90 and set(swapped_in) & set(feature.countries):
+                message += f"; swapping longitude and latitude, [{lat:g}, {lon:g}], would put it inside"
+            reader.warning(node, message)
 
     # -- the whole catalog ---------------------------------------------------------------
 
