@@ -14,7 +14,7 @@ from typing import Sequence
 
 from influencemap import __version__
 
-SUBCOMMANDS = ("validate", "list", "export", "gui")
+SUBCOMMANDS = ("validate", "list", "export", "new-layer", "gui")
 
 EXPORT_FORMATS = {
     ".geojson": "geojson",
@@ -69,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--cdn", action="store_true", help="HTML: load libraries from CDNs (smaller file, needs network)")
     export.add_argument("--size", default="1600x1000", metavar="WxH", help="image: size in pixels (default 1600x1000)")
     export.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT", help="image: the area to draw (default: all features)")
+
+    new_layer = commands.add_parser(
+        "new-layer",
+        help="create a layer file from the template",
+        description="Create a layer file from the template, with the schema line on top. "
+        "Never overwrites an existing file.",
+    )
+    new_layer.add_argument("id", metavar="ID", help="the layer id: lowercase letters, digits, hyphens")
+    new_layer.add_argument("--name", help="the layer's name (default: from the id)")
+    new_layer.add_argument("--category", default="Other", help="the layers panel group (default: Other)")
+    new_layer.add_argument("-o", "--output", type=Path, metavar="FILE", help="the file to create (default: ID.yaml)")
     return parser
 
 
@@ -101,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _list(args)
         if args.command == "export":
             return _export(args)
+        if args.command == "new-layer":
+            return _new_layer(args)
     except _UsageError as exc:
         print(f"influencemap: error: {exc}", file=sys.stderr)
         return 2
@@ -247,6 +260,25 @@ def _parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     if not (-180 <= minlon < maxlon <= 180 and -90 <= minlat < maxlat <= 90):
         raise _UsageError("--bbox must have min < max, longitudes in -180..180 and latitudes in -90..90")
     return minlon, minlat, maxlon, maxlat
+
+
+def _new_layer(args) -> int:
+    from influencemap.editing.layer_file import create_layer_file
+    from influencemap.editing.yaml_text import EditError
+    from influencemap.model.schema import IDENTIFIER
+
+    if not IDENTIFIER.match(args.id):
+        raise _UsageError(f"invalid layer id '{args.id}': use lowercase letters, digits and hyphens")
+    out: Path = args.output or Path(f"{args.id}.yaml")
+    if not out.parent.exists():
+        raise _UsageError(f"the folder {out.parent} does not exist")
+    name = args.name or args.id.replace("-", " ").capitalize()
+    try:
+        create_layer_file(out, args.id, name, args.category)
+    except EditError as exc:
+        raise _UsageError(str(exc)) from None
+    print(f"created {out}", file=sys.stderr)
+    return 0
 
 
 def _run_gui(paths: Sequence[str]) -> int:

@@ -33,3 +33,9 @@ def geodata_dir() -> Path:
 
 def bundled_sources_file() -> Path:
     return bundled_layers_dir() / "sources.yaml"
+
+
+@lru_cache(maxsize=None)
+def schema_file() -> Path:
+    """The JSON Schema of the layer format (``schema/layer.schema.json``)."""
+    return _shipped_dir("schema") / "layer.schema.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from shapely.geometry import LineString, Point, Polygon
 from shapely.validation import explain_validity
@@ -66,11 +66,14 @@ def load_catalog(
     *,
     gazetteer: Gazetteer | None = None,
     include_bundled_sources: bool = True,
+    overrides: Mapping[Path, bytes] | None = None,
 ) -> Catalog:
     """Load layer and sources files (or folders) into a catalog with every problem found.
 
     With no paths, the bundled ``layers/`` folder is loaded. The bundled ``sources.yaml`` is
-    always available, also when only a user's own files are opened.
+    always available, also when only a user's own files are opened. ``overrides`` gives the
+    content to use instead of what is on disk for some files (to validate an edit before it is
+    written); its paths are loaded even when they do not exist yet.
     """
     files = expand_paths(paths if paths else [bundled_layers_dir()])
     # Sources files first, so a clash is reported at the layer, not at the canonical list.
@@ -80,9 +83,12 @@ def load_catalog(
         resolved = {f.resolve() for f in files}
         if bundled.resolve() not in resolved:
             files.insert(0, bundled)
+    overrides = {Path(p).resolve(): data for p, data in (overrides or {}).items()}
+    known = {f.resolve() for f in files}
+    files += [p for p in overrides if p not in known]
     loader = _CatalogBuilder(gazetteer)
     for path in files:
-        loader.read_file(path)
+        loader.read_file(path, overrides.get(path.resolve()))
     return loader.finish()
 
 
@@ -124,11 +130,12 @@ class _CatalogBuilder:
 
     # -- files ---------------------------------------------------------------------------
 
-    def read_file(self, path: Path) -> None:
+    def read_file(self, path: Path, data: bytes | None = None) -> None:
         display = str(path)
         reader = FieldReader(display)
         try:
-            data = path.read_bytes()
+            if data is None:
+                data = path.read_bytes()
         except OSError as exc:
             self.problems.append(
                 Problem(Origin(display, 1, 1), Severity.ERROR, f"cannot read file: {exc.strerror}")

@@ -1,0 +1,1 @@
+"""Editing layer files safely: text-level feature edits and guarded writes (Qt-free)."""
