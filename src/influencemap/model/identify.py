@@ -64,6 +64,11 @@ def _index(catalog: Catalog) -> _Index:
     return index
 
 
+def prepare(catalog: Catalog) -> None:
+    """Build the catalog's spatial index now (e.g. on a worker thread) so the first hover is instant."""
+    _index(catalog)
+
+
 def identify(
     catalog: Catalog,
     lon: float,
@@ -74,8 +79,9 @@ def identify(
 ) -> list[Hit]:
     """The features under (lon, lat), topmost first.
 
-    Points and lines within the tolerance win; only when there are none do polygons that
-    contain the point count. Topmost means the layer drawn last (the end of
+    Points and lines within the tolerance win; only when there are none do polygons count:
+    those containing the point (or within the tolerance of it, for polygons drawn smaller
+    than a few pixels). Topmost means the layer drawn last (the end of
     ``visible_layer_ids``, which is in drawing order, bottom first), then the nearest, then the
     feature drawn last.
 
@@ -105,7 +111,9 @@ def identify(
     hits = _ranked(catalog, index, near, click, rank, filter)
     if hits:
         return hits
-    inside = index.tree.query(click, predicate="intersects")
+    # Containing the click is distance 0; the tolerance lets a polygon too small to see at this
+    # scale (drawn as a small square) be picked like a point.
+    inside = index.tree.query(click, predicate="dwithin", distance=radius)
     inside = inside[index.is_polygon[inside]]
     return _ranked(catalog, index, inside, click, rank, filter)
 
