@@ -20,6 +20,8 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
             os.fsync(temp.fileno())
         if path.exists():
             os.chmod(temp_name, path.stat().st_mode & 0o7777)
+        else:  # mkstemp makes 0600; a new file gets the usual 0666 less the umask
+            os.chmod(temp_name, 0o666 & ~_umask())
         os.replace(temp_name, path)
     except BaseException:
         try:
@@ -27,6 +29,12 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text_atomic(path: Path, text: str) -> None:

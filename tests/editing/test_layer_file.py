@@ -142,3 +142,14 @@ def test_create_layer_file_refuses_to_overwrite(tmp_path):
     with pytest.raises(Exception, match="already exists"):
         create_layer_file(path, "x", "X")
     assert path.read_text(encoding="utf-8") == "mine"
+
+
+def test_atomic_writes_give_new_files_the_usual_permissions(tmp_path):
+    from influencemap.fileio import write_text_atomic
+
+    old = os.umask(0o022)
+    try:
+        write_text_atomic(tmp_path / "new.geojson", "{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.geojson").stat().st_mode & 0o777 == 0o644
