@@ -1,0 +1,597 @@
+"""Export the catalog as one HTML map made with folium (Leaflet), self-contained by default.
+
+All folium code lives in this module; callers import it only when they export. folium
+gives the page its structure: the global Leaflet map, one overlay per layer, the base layers and
+the layer control. The project's own short script (``html_assets/influencemap.js``) builds each
+layer from its GeoJSON — every feature its own Leaflet layer keeping its properties as written —
+and adds the search box, the year filter, the legend and the full-screen button.
+
+Self-contained means every script, stylesheet and image is in the file: Leaflet and
+Leaflet.markercluster come from the XStatic packages, their images as ``data:`` URIs, and
+folium's CDN defaults (jQuery, Bootstrap, icon fonts) are left out because nothing uses them.
+
+The data — each layer's GeoJSON, the sources, the basemap — sits in ``<script
+type="application/json">`` blocks, as written: ``<``, ``>`` and ``&`` are JSON ``\\u`` escapes,
+so no text can end the block, and the page's script puts every text into the page as text.
+"""
+
+from __future__ import annotations
+
+import base64
+import gc
+import html
+import json
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+import folium
+from branca.element import Element, MacroElement
+from folium.map import Layer as FoliumLayer
+from folium.map import LayerControl
+from folium.template import Template
+from shapely.geometry import mapping
+
+from influencemap.export.geojson import feature_properties
+from influencemap.fileio import write_text_atomic
+from influencemap.model.catalog import Catalog
+from influencemap.model.present import FeatureDetails, feature_details
+from influencemap.model.types import Feature, GeometryKind, Layer, Style
+
+COORD_DECIMALS = 5
+"""Feature coordinates are rounded to 5 decimals (about a metre): compact and exact enough."""
+
+BASEMAP_TOLERANCE_DEG = 0.03
+"""The embedded basemap is simplified to about 3 km: two pixels at zoom 6. Readers who zoom in
+further can switch to an online tile layer."""
+BASEMAP_MIN_AREA_DEG2 = 0.002
+"""Islands and lakes smaller than this (about 20 km²) are left out, except a country's largest part."""
+BASEMAP_SCALE = 1000
+"""Basemap coordinates are kept to 1/1000 degree."""
+BASEMAP_ATTRIBUTION = "Basemap: Natural Earth"
+DEFAULT_VIEW = (-10.0, 25.0, 150.0, 65.0)
+"""Europe and Asia: the view of a map without features."""
+
+CLUSTER_THRESHOLD = 300
+"""Point layers with more features than this cluster with Leaflet.markercluster."""
+
+UNCATEGORISED = "Other"
+
+PROPERTY_KEYS = (
+    "id", "name", "layer", "countries", "start", "end", "tags", "precision",
+    "description", "figures", "actors", "sources",
+)
+"""The documented properties, in the order the GeoJSON export writes them."""
+
+_OMITTED_WHEN_EMPTY = ("countries", "start", "end", "tags", "precision", "description", "figures", "actors")
+
+ONLINE_TILES = (
+    ("OpenStreetMap (online)", "OpenStreetMap.Mapnik"),
+    ("OpenTopoMap (online)", "OpenTopoMap"),
+)
+"""Tile layers the reader may switch to; never the default, as they need the network."""
+
+_CDN = {
+    "leaflet_js": "https://cdn.jsdelivr.net/npm/leaflet@{leaflet}/dist/leaflet.js",
+    "leaflet_css": "https://cdn.jsdelivr.net/npm/leaflet@{leaflet}/dist/leaflet.css",
+    "markercluster_js": "https://cdn.jsdelivr.net/npm/leaflet.markercluster@{cluster}/dist/leaflet.markercluster.js",
+    "markercluster_css": "https://cdn.jsdelivr.net/npm/leaflet.markercluster@{cluster}/dist/MarkerCluster.css",
+}
+
+_SOURCE_MAP = re.compile(r"^\s*//# sourceMappingURL=.*$", re.MULTILINE)
+_CSS_IMAGE = re.compile(r"url\((['\"]?)images/([\w.-]+\.png)\1\)")
+
+
+@dataclass(frozen=True)
+class HtmlOptions:
+    """What the HTML export writes besides the features.
+
+    Parameters
+    ----------
+    title, subtitle
+        Shown in a box at the top of the map; the title is also the page's title.
+    cdn
+        Load Leaflet and Leaflet.markercluster from CDNs: a smaller file that needs the network.
+    online_tiles
+        Offer OpenStreetMap and OpenTopoMap tiles as base layers the reader can switch to (the
+        offline basemap stays the default either way).
+    cluster_threshold
+        Point layers with more features than this cluster.
+    """
+
+    title: str | None = None
+    subtitle: str | None = None
+    cdn: bool = False
+    online_tiles: bool = True
+    cluster_threshold: int = CLUSTER_THRESHOLD
+
+
+Progress = Callable[[int, int], None]
+"""Called with (steps done, steps in all) while the map is built."""
+
+
+def write_html(
+    catalog: Catalog,
+    out: Path,
+    options: HtmlOptions = HtmlOptions(),
+    progress: Progress | None = None,
+) -> None:
+    """Write the catalog's layers as an HTML map to ``out`` (replaced atomically)."""
+    write_text_atomic(Path(out), render_html(catalog, options, progress))
+
+
+def render_html(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: Progress | None = None) -> str:
+    """The HTML map as text."""
+    with _collector_paused():
+        figure = build_map(catalog, options, progress).get_root()
+        text = figure.render()
+    return text.replace("<html>", '<html lang="en">', 1)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: the export makes hundreds of thousands of small dicts
+    and lists (none in cycles), and the passes it triggers over them and the catalog took
+    about 40% of the time of a 10,000-feature export."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: Progress | None = None) -> folium.Map:
+    """The folium map, with every layer, the base layers and the controls."""
+    layers = _ordered_layers(catalog)
+    steps = len(layers) + 2
+    _report(progress, 0, steps)
+
+    bounds = catalog.bounds
+    view = bounds or DEFAULT_VIEW
+    center = ((view[1] + view[3]) / 2, (view[0] + view[2]) / 2)
+    # maxZoom: without a tile layer Leaflet knows no zoom limit, and markercluster needs one
+    m = folium.Map(
+        location=center,
+        zoom_start=3,
+        tiles=None,
+        zoom_control=False,  # our script adds it under the title and the search box
+        font_size="13px",
+        minZoom=2,
+        maxZoom=18,
+        zoomSnap=0.25,
+        zoomDelta=0.5,
+    )
+    # folium's defaults pull Leaflet, jQuery, Bootstrap and icon fonts from CDNs: take none.
+    m.default_js = []
+    m.default_css = []
+
+    figure = m.get_root()
+    figure.title = html.escape(options.title or "influencemap")
+    clustered = any(_clusters(layer, options) for layer in layers)
+    for name, code in _page_assets(options.cdn, clustered):
+        figure.header.add_child(_Raw(code), name=name)
+
+    tables = _new_tables(layers)
+    collections = []
+    for done, layer in enumerate(layers, start=1):
+        collections.append(_layer_collection(catalog, layer, tables))
+        _report(progress, done, steps)
+
+    _Script("influencemap.setTables", tables).add_to(m)
+    _Basemap(_basemap_payload()).add_to(m)
+    _report(progress, len(layers) + 1, steps)
+    if options.online_tiles:
+        for label, provider in ONLINE_TILES:
+            folium.TileLayer(provider, name=label, overlay=False, control=True, show=False).add_to(m)
+    for layer, collection in zip(layers, collections):
+        _DataLayer(layer, {"spec": _layer_spec(layer, options), "data": collection}).add_to(m)
+
+    control = LayerControl(position="topright", collapsed=True)
+    control.add_to(m)
+    # The view fits the data; our script does it, once it knows how much room the controls take.
+    _Controls(control, {
+        "title": options.title,
+        "subtitle": options.subtitle,
+        "order": [layer.id for layer in layers],
+        "bounds": [[view[1], view[0]], [view[3], view[2]]],
+        "maxZoom": 9,
+    }).add_to(m)
+    _report(progress, steps, steps)
+    return m
+
+
+def _report(progress: Progress | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)
+
+
+def _ordered_layers(catalog: Catalog) -> list[Layer]:
+    """Layers grouped by category, categories in order of first appearance, "Other" last."""
+    categories: dict[str, list[Layer]] = {}
+    for layer in catalog.layers:
+        categories.setdefault(layer.category or UNCATEGORISED, []).append(layer)
+    order = sorted(categories, key=lambda c: c == UNCATEGORISED)
+    return [layer for category in order for layer in categories[category]]
+
+
+def _clusters(layer: Layer, options: HtmlOptions) -> bool:
+    return len(layer.features) > options.cluster_threshold and all(
+        f.kind is GeometryKind.POINT for f in layer.features
+    )
+
+
+# -- folium elements ---------------------------------------------------------------------------
+#
+# branca turns each element's rendered script back into a Jinja template before it renders the
+# page, so text from the data must never be in a script: a name like "{{ 7*7 }}" would be run.
+# The data goes into <script type="application/json"> blocks (written as given, never parsed
+# as a template), and the scripts only name the block to read.
+
+
+class _Raw(Element):
+    """A piece of the page written as given (an inlined library, a data block)."""
+
+    _template = Template("{{ this.code }}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code
+
+
+class _WithData(MacroElement):
+    """An element whose script reads its data (``self._data``) from a JSON block in the body."""
+
+    _data: Any = None
+
+    @property
+    def data_id(self) -> str:
+        return self.get_name() + "_data"
+
+    def render(self, **kwargs) -> None:
+        block = f'<script type="application/json" id="{self.data_id}">{_js_json(self._data)}</script>'
+        self.get_root().html.add_child(_Raw(block), name=self.data_id)
+        super().render(**kwargs)
+
+
+class _Script(_WithData):
+    """A call of one of our functions with data, in order with the map's other elements."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this.function }}(influencemap.data({{ this.data_id|tojson }}));\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, function: str, data: Any) -> None:
+        super().__init__()
+        self._data = data
+        self._name = "InfluencemapScript"
+        self.function = function
+
+
+class _DataLayer(FoliumLayer, _WithData):
+    """One catalog layer: an overlay built by ``influencemap.dataLayer`` from its GeoJSON."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = influencemap.dataLayer(influencemap.data({{ this.data_id|tojson }}));\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, layer: Layer, data: dict) -> None:
+        # Leaflet's layer control shows names as HTML. The span lets our script put category
+        # headings and the layer's symbols in the list.
+        label = (
+            f'<span class="im-overlay" data-layer="{_html_text(layer.id)}" '
+            f'data-category="{_html_text(layer.category or UNCATEGORISED)}">{_html_text(layer.name)}</span>'
+        )
+        super().__init__(name=label, overlay=True, control=True, show=True)
+        self._data = data
+        self._name = "InfluencemapLayer"
+
+
+class _Basemap(FoliumLayer, _WithData):
+    """The offline Natural Earth countries: the default base layer."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = influencemap.basemap({{ this._parent.get_name() }}, "
+        "influencemap.data({{ this.data_id|tojson }}), {{ this.attribution|tojson }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, data: dict) -> None:
+        super().__init__(name="Natural Earth (offline)", overlay=False, control=True, show=True)
+        self._data = data
+        self._name = "InfluencemapBasemap"
+        self.attribution = BASEMAP_ATTRIBUTION
+
+
+class _Controls(_WithData):
+    """Search, year filter, legend, full screen and the layer list's headings; fits the view."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "influencemap.controls({{ this._parent.get_name() }}, {{ this.control.get_name() }}, "
+        "influencemap.data({{ this.data_id|tojson }}));\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, control: LayerControl, options: dict) -> None:
+        super().__init__()
+        self._data = options
+        self._name = "InfluencemapControls"
+        self.control = control
+
+
+def _html_text(text: str) -> str:
+    """Text for HTML that folium passes through Jinja: escaped, and no braces to template with."""
+    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
+# -- data --------------------------------------------------------------------------------------
+
+
+def _js_json(value: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&``, no line
+    separators. The escapes are JSON's own, so the values read back are exactly the ones given.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _style_spec(style: Style) -> dict[str, Any]:
+    return {
+        "color": style.color,
+        "fill": style.fill,
+        "opacity": style.opacity,
+        "width": style.width,
+        "dash": list(style.dash),
+        "marker": style.marker.value,
+        "size": style.size,
+    }
+
+
+_KIND_ORDER = (GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT)
+
+
+def _layer_spec(layer: Layer, options: HtmlOptions) -> dict[str, Any]:
+    kinds = {f.kind for f in layer.features}
+    return {
+        "id": layer.id,
+        "name": layer.name,
+        "category": layer.category or UNCATEGORISED,
+        "style": _style_spec(layer.style),
+        "kinds": [kind.value for kind in _KIND_ORDER if kind in kinds],
+        "cluster": _clusters(layer, options),
+    }
+
+
+def _new_tables(layers: Sequence[Layer]) -> dict[str, Any]:
+    """What the features share, written once; :func:`_layer_collection` fills it in.
+
+    ``sources`` are the sources as written (as the GeoJSON export has them); ``sourceDisplay``
+    and ``countries`` are what the details panel shows for them: the date formatted, the link
+    only when it is http(s) or mailto, ``Belarus (BY)``.
+    """
+    return {
+        "layers": {layer.id: {"name": layer.name, "category": layer.category or UNCATEGORISED} for layer in layers},
+        "sources": {},
+        "sourceDisplay": {},
+        "countries": {},
+        "propertyKeys": list(PROPERTY_KEYS),
+        "emptyProperties": {key: ([] if key in _LIST_KEYS else None) for key in _OMITTED_WHEN_EMPTY},
+    }
+
+
+_LIST_KEYS = frozenset({"countries", "tags", "figures", "actors"})
+
+
+def compact_properties(properties: dict[str, Any]) -> dict[str, Any]:
+    """The properties as the file carries them, to keep it small: the layer id, which the
+    layer gives, and empty documented keys left out, and each source cited by id with its
+    locator and quote. The page's script restores the rest before any layer is made.
+
+    Every value that is kept is as written.
+    """
+    out: dict[str, Any] = {}
+    for key, value in properties.items():
+        if key == "sources":
+            out["sources"] = [
+                {"ref": s["id"], **{k: s[k] for k in ("locator", "quote") if s[k] is not None}}
+                for s in value
+            ]
+        elif key == "layer" or (key in _OMITTED_WHEN_EMPTY and (value is None or value == [])):
+            continue
+        else:
+            out[key] = value
+    return out
+
+
+def _rounded(coords: Any, decimals: int) -> Any:
+    if isinstance(coords, (int, float)):
+        return round(coords, decimals)
+    return [_rounded(c, decimals) for c in coords]
+
+
+def _geometry(feature: Feature) -> dict[str, Any]:
+    geometry = mapping(feature.geometry)
+    return {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"], COORD_DECIMALS)}
+
+
+def _display(details: FeatureDetails) -> dict[str, Any]:
+    """What the popup shows that is not in the properties as written: the dates and figures as
+    the details panel formats them (labels are the figures' own)."""
+    shown: dict[str, Any] = {}
+    if details.dates:
+        shown["dates"] = details.dates
+    if details.figures:
+        shown["figures"] = [value for _, value in details.figures]
+    return shown
+
+
+def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) -> dict[str, Any]:
+    """The layer as a GeoJSON FeatureCollection, each feature's properties compacted; what the
+    features share goes into ``tables``."""
+    features = []
+    sources, source_display, countries = tables["sources"], tables["sourceDisplay"], tables["countries"]
+    for feature in layer.features:
+        properties = feature_properties(catalog, feature)
+        details = feature_details(catalog, feature)
+        for written, entry in zip(properties["sources"], details.sources):
+            if entry.source_id not in sources:
+                sources[entry.source_id] = {key: written[key] for key in _SOURCE_KEYS}
+                source_display[entry.source_id] = {"date": entry.date, "url": entry.url}
+        for code, label in zip(feature.countries, details.countries):
+            countries.setdefault(code, label)
+        item: dict[str, Any] = {
+            "type": "Feature",
+            "geometry": _geometry(feature),
+            "properties": compact_properties(properties),
+        }
+        shown = _display(details)
+        if shown:
+            item["display"] = shown
+        features.append(item)
+    return {"type": "FeatureCollection", "features": features}
+
+
+_SOURCE_KEYS = ("id", "title", "url", "publisher", "author", "date")
+
+
+# -- the basemap -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _basemap_payload() -> dict[str, Any]:
+    """The offline basemap's countries, simplified, as the page's script reads them.
+
+    Each ring is a flat list of integer deltas in 1/``BASEMAP_SCALE`` degree — half the size of
+    GeoJSON coordinates. ``rank`` 1 marks the largest countries, whose names show first.
+    """
+    import numpy as np
+    import shapely
+
+    from influencemap.geo.basemap import load_countries
+
+    countries = load_countries()
+    # Without topology preservation simplifying is four times faster; a ring it collapses is
+    # dropped below, and a slightly self-touching coastline draws the same.
+    simplified = shapely.simplify(countries.geometry.values, BASEMAP_TOLERANCE_DEG, preserve_topology=False)
+    entries = []
+    for code, name, lon, lat, geometry in zip(
+        countries["iso_a2"], countries["name"], countries["label_lon"], countries["label_lat"], simplified
+    ):
+        if geometry is None or geometry.is_empty:
+            continue
+        parts = list(getattr(geometry, "geoms", [geometry]))
+        largest = max(parts, key=lambda part: part.area)
+        polygons = []
+        for polygon in parts:
+            if polygon.area < BASEMAP_MIN_AREA_DEG2 and polygon is not largest:
+                continue
+            rings = []
+            for ring in (polygon.exterior, *polygon.interiors):
+                if ring is not polygon.exterior and shapely.Polygon(ring).area < BASEMAP_MIN_AREA_DEG2:
+                    continue
+                q = np.round(np.asarray(ring.coords)[:, :2] * BASEMAP_SCALE).astype(np.int64)
+                keep = np.ones(len(q), dtype=bool)
+                keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+                q = q[keep]
+                if len(q) >= 4:
+                    rings.append(np.vstack([q[:1], np.diff(q, axis=0)]).ravel().tolist())
+            if rings:
+                polygons.append(rings)
+        if not polygons:
+            continue
+        area = geometry.area
+        entries.append(
+            {
+                "code": str(code),
+                "name": str(name),
+                "label": [round(float(lon), 2), round(float(lat), 2)],
+                "rank": 1 if area >= 60 else 2 if area >= 8 else 3,
+                "polygons": polygons,
+            }
+        )
+    return {"scale": BASEMAP_SCALE, "countries": entries}
+
+
+# -- library assets ----------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def _page_assets(cdn: bool, clustered: bool) -> tuple[tuple[str, str], ...]:
+    return tuple(_read_page_assets(cdn, clustered))
+
+
+def _read_page_assets(cdn: bool, clustered: bool) -> Iterable[tuple[str, str]]:
+    """(name, HTML) pieces for the page's head: the libraries, then our own CSS and script."""
+    import xstatic.pkg.leaflet as leaflet
+    import xstatic.pkg.leaflet_markercluster as markercluster
+
+    leaflet_dir = Path(leaflet.BASE_DIR)
+    cluster_dir = Path(markercluster.BASE_DIR)
+    versions = {"leaflet": leaflet.VERSION, "cluster": markercluster.VERSION}
+    if cdn:
+        yield "leaflet_css", _css_link(_CDN["leaflet_css"].format(**versions))
+        yield "leaflet_js", _script_link(_CDN["leaflet_js"].format(**versions))
+        if clustered:
+            yield "markercluster_css", _css_link(_CDN["markercluster_css"].format(**versions))
+            yield "markercluster_js", _script_link(_CDN["markercluster_js"].format(**versions))
+    else:
+        yield "leaflet_css", _style(_inline_images(_read(leaflet_dir / "leaflet.css"), leaflet_dir / "images"))
+        yield "leaflet_js", _script(_read(leaflet_dir / "leaflet.js"))
+        if clustered:
+            yield "markercluster_css", _style(_read(cluster_dir / "MarkerCluster.css"))
+            yield "markercluster_js", _script(_read(cluster_dir / "leaflet.markercluster.js"))
+    assets = resources.files("influencemap.export") / "html_assets"
+    yield "influencemap_css", _style(assets.joinpath("influencemap.css").read_text(encoding="utf-8"))
+    yield "influencemap_js", _script(assets.joinpath("influencemap.js").read_text(encoding="utf-8"))
+
+
+def _read(path: Path) -> str:
+    return _SOURCE_MAP.sub("", path.read_text(encoding="utf-8"))
+
+
+def _inline_images(css: str, images: Path) -> str:
+    def data_uri(match: re.Match) -> str:
+        data = base64.b64encode((images / match.group(2)).read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    return _CSS_IMAGE.sub(data_uri, css)
+
+
+def _script(code: str) -> str:
+    if re.search(r"</script", code, re.IGNORECASE):
+        raise ValueError("an inlined script must not contain '</script'")
+    return f"<script>\n{code}\n</script>"
+
+
+def _style(code: str) -> str:
+    if re.search(r"</style", code, re.IGNORECASE):
+        raise ValueError("an inlined stylesheet must not contain '</style'")
+    return f"<style>\n{code}\n</style>"
+
+
+def _script_link(url: str) -> str:
+    return f'<script src="{html.escape(url)}"></script>'
+
+
+def _css_link(url: str) -> str:
+    return f'<link rel="stylesheet" href="{html.escape(url)}"/>'
