@@ -19,7 +19,7 @@ import shapely
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.types import Feature, GeometryKind
-from influencemap.render.projection import EARTH_RADIUS, lonlat_to_mercator, project_xy
+from influencemap.geo.mercator import EARTH_RADIUS, lonlat_to_mercator, project_xy
 
 Hit = tuple[str, str]
 """(layer_id, feature_id)."""

@@ -1,0 +1,145 @@
+"""PNG and SVG export: the canvas's renderer drawn onto an image or an SVG, without a display.
+
+``influencemap export -o map.png`` and the app's File > Export… both come here, so an exported
+picture is exactly what the canvas draws, plus a legend and a credit line.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from influencemap.fileio import write_bytes_atomic
+from influencemap.model.catalog import Catalog
+
+DEFAULT_BBOX = (20.0, 35.0, 90.0, 60.0)
+"""What to show when there is nothing to fit: Europe to Central Asia."""
+
+MIN_SPAN_DEG = 0.5
+"""A single point is shown with at least this much around it."""
+
+FIT_MARGIN = 0.05
+"""Room left on each side when fitting the features (not when a bbox is given)."""
+
+IMAGE_SUFFIXES = (".png", ".svg")
+
+_APP = None
+
+
+def ensure_gui_application():
+    """A QGuiApplication for fonts and painting; with no display, Qt's offscreen platform."""
+    global _APP
+    from PySide6.QtGui import QGuiApplication
+
+    existing = QGuiApplication.instance()
+    if existing is not None:
+        return existing
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    _APP = QGuiApplication(["influencemap"])
+    return _APP
+
+
+def fitted_bbox(catalog: Catalog) -> tuple[tuple[float, float, float, float], float]:
+    """The features' lon/lat box (grown to a minimum span) and the margin to fit it with."""
+    bounds = catalog.bounds
+    if bounds is None:
+        return DEFAULT_BBOX, 0.0
+    minlon, minlat, maxlon, maxlat = bounds
+    if maxlon - minlon < MIN_SPAN_DEG:
+        mid = (minlon + maxlon) / 2
+        minlon, maxlon = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
+    if maxlat - minlat < MIN_SPAN_DEG:
+        mid = (minlat + maxlat) / 2
+        minlat, maxlat = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
+    return (minlon, minlat, maxlon, maxlat), FIT_MARGIN
+
+
+def image_settings(catalog: Catalog, size: tuple[int, int], bbox: tuple[float, float, float, float] | None):
+    """The map settings of an export: every layer, the bbox (or all features), a legend."""
+    from influencemap.render.drawing_order import default_drawing_order
+    from influencemap.render.projection import MapSettings
+
+    if bbox is None:
+        box, margin = fitted_bbox(catalog)
+    else:
+        box, margin = bbox, 0.0
+    return MapSettings.fit_lonlat(
+        box,
+        size,
+        margin,
+        layer_ids=tuple(default_drawing_order(catalog)),
+        show_legend=True,
+    )
+
+
+def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
+    """The map drawn as ``png`` or ``svg`` file contents."""
+    ensure_gui_application()
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from influencemap.render.renderer import render
+
+    width, height = settings.size
+    if fmt == "svg":
+        from PySide6.QtSvg import QSvgGenerator
+
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        generator = QSvgGenerator()
+        generator.setOutputDevice(buffer)
+        generator.setSize(QSize(width, height))
+        generator.setViewBox(QRect(0, 0, width, height))
+        generator.setTitle("influencemap")
+        generator.setDescription("Sourced map of China's influence across Eurasia; data: Natural Earth")
+        painter = QPainter(generator)
+        try:
+            render(painter, settings, catalog)
+        finally:
+            painter.end()
+        buffer.close()
+        return bytes(data.data())
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    try:
+        render(painter, settings, catalog)
+    finally:
+        painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise OSError("could not encode the PNG image")
+    buffer.close()
+    return bytes(data.data())
+
+
+def write_settings_image(catalog: Catalog, out: Path, settings) -> None:
+    """Write the view described by ``settings`` (the app's current view) to a PNG or SVG."""
+    out = Path(out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("png", "svg"):
+        raise ValueError(f"cannot tell the image format from '{out.name}': use .png or .svg")
+    write_bytes_atomic(out, render_bytes(catalog, settings, fmt))
+
+
+def write_image(
+    catalog: Catalog,
+    out: Path,
+    size: tuple[int, int] = (1600, 1000),
+    bbox: tuple[float, float, float, float] | None = None,
+) -> None:
+    """Write every layer of the catalog to ``out`` (.png or .svg) with a legend and credit.
+
+    Parameters
+    ----------
+    size
+        Width and height in pixels.
+    bbox
+        (minlon, minlat, maxlon, maxlat) to show whole and centred; None fits all features.
+    """
+    write_settings_image(catalog, out, image_settings(catalog, size, bbox))

@@ -1,0 +1,92 @@
+"""Label placement: a label is drawn only where it overlaps nothing already placed.
+
+Occupancy is a coarse boolean grid over the output (one cell per few pixels) rather than a
+list of rectangles, so a check costs a small array slice whatever the number of labels, and
+thousands of markers can be reserved in one vectorised step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
+
+CELL = 3
+"""Grid cell size in pixels: small enough that labels pack naturally, big enough to be cheap."""
+
+HALO = QColor(255, 255, 255, 215)
+
+
+class LabelGrid:
+    """Which parts of an output of ``size`` pixels are taken."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self._cols = max(1, math.ceil(size[0] / CELL))
+        self._rows = max(1, math.ceil(size[1] / CELL))
+        self._taken = np.zeros((self._rows, self._cols), dtype=bool)
+
+    def _cells(self, rect: QRectF) -> tuple[slice, slice] | None:
+        left = int(math.floor(rect.left() / CELL))
+        top = int(math.floor(rect.top() / CELL))
+        right = int(math.ceil(rect.right() / CELL))
+        bottom = int(math.ceil(rect.bottom() / CELL))
+        if left < 0 or top < 0 or right > self._cols or bottom > self._rows:
+            return None
+        return slice(top, bottom), slice(left, right)
+
+    def fits(self, rect: QRectF) -> bool:
+        """True when the rectangle lies inside the output and touches nothing taken."""
+        cells = self._cells(rect)
+        return cells is not None and not self._taken[cells].any()
+
+    def take(self, rect: QRectF) -> None:
+        cells = self._cells(rect)
+        if cells is None:
+            rows = slice(max(0, int(rect.top() // CELL)), max(0, int(math.ceil(rect.bottom() / CELL))))
+            cols = slice(max(0, int(rect.left() // CELL)), max(0, int(math.ceil(rect.right() / CELL))))
+            cells = rows, cols
+        self._taken[cells] = True
+
+    def take_points(self, xy: np.ndarray, radius: float) -> None:
+        """Reserve the cells under a square of ``radius`` pixels around each of many points at once."""
+        if not len(xy):
+            return
+        lo = np.floor((xy - radius) / CELL).astype(np.intp)
+        hi = np.floor((xy + radius) / CELL).astype(np.intp)
+        span = int((hi - lo).max()) + 1
+        for dr in range(span):
+            rows = lo[:, 1] + dr
+            for dc in range(span):
+                cols = lo[:, 0] + dc
+                inside = (rows <= hi[:, 1]) & (cols <= hi[:, 0])
+                inside &= (rows >= 0) & (rows < self._rows) & (cols >= 0) & (cols < self._cols)
+                self._taken[rows[inside], cols[inside]] = True
+
+
+def draw_halo_text(painter: QPainter, origin: QPointF, text: str, font: QFont, color: QColor, halo: QColor = HALO) -> None:
+    """Text with a light outline, readable over any land, line or fill."""
+    path = QPainterPath()
+    path.addText(origin, font, text)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    halo_pen = QPen(halo, 3.0)
+    halo_pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    painter.strokePath(path, halo_pen)
+    painter.fillPath(path, color)
+    painter.restore()
+
+
+def candidate_rects(x: float, y: float, offset: float, metrics: QFontMetricsF, text: str) -> list[tuple[QRectF, QPointF]]:
+    """Places for a point's label, best first: right, left, above, below; with each baseline."""
+    width = metrics.horizontalAdvance(text)
+    ascent, descent = metrics.ascent(), metrics.descent()
+    height = ascent + descent
+    places = [
+        (x + offset, y - height / 2),
+        (x - offset - width, y - height / 2),
+        (x - width / 2, y - offset - height),
+        (x - width / 2, y + offset),
+    ]
+    return [(QRectF(left, top, width, height), QPointF(left, top + ascent)) for left, top in places]

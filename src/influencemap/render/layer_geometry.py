@@ -1,0 +1,148 @@
+"""A layer's geometries projected to Web Mercator once, as flat numpy arrays.
+
+Every frame then only applies an affine step (subtract, divide) to whole arrays and slices them
+per ring, which is what lets the renderer draw big layers without per-vertex Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+from influencemap.model.filters import FeatureFilter
+from influencemap.model.types import Feature, GeometryKind, Layer
+from influencemap.render.object_cache import ObjectCache
+from influencemap.render.projection import Bounds, project_xy
+
+
+@dataclass(frozen=True)
+class Rings:
+    """Many polylines or rings stored end to end: ring ``i`` is ``coords[starts[i]:stops[i]]``.
+
+    ``owner[i]`` is the feature (by position in ``features``) the ring belongs to and
+    ``exterior[i]`` tells a polygon's outer ring from its holes.
+    """
+
+    coords: np.ndarray
+    starts: np.ndarray
+    stops: np.ndarray
+    owner: np.ndarray
+    exterior: np.ndarray
+
+    @classmethod
+    def empty(cls) -> "Rings":
+        nothing = np.zeros(0, dtype=np.intp)
+        return cls(np.zeros((0, 2)), nothing, nothing, nothing, np.zeros(0, dtype=bool))
+
+
+@dataclass(frozen=True)
+class KindGeometry:
+    """The features of one geometry kind in a layer, with per-feature mercator boxes."""
+
+    features: tuple[Feature, ...]
+    bounds: np.ndarray
+    """(N, 4) minx, miny, maxx, maxy in mercator metres."""
+    points: np.ndarray
+    """(N, 2) for points; empty for lines and polygons."""
+    rings: Rings
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def visible(self, extent: Bounds, margin: float, mask: np.ndarray | None = None) -> np.ndarray:
+        """Positions of the features whose box meets the extent grown by ``margin`` metres."""
+        if not len(self.features):
+            return np.zeros(0, dtype=np.intp)
+        b = self.bounds
+        hit = (
+            (b[:, 2] >= extent[0] - margin)
+            & (b[:, 0] <= extent[2] + margin)
+            & (b[:, 3] >= extent[1] - margin)
+            & (b[:, 1] <= extent[3] + margin)
+        )
+        if mask is not None:
+            hit &= mask
+        return np.flatnonzero(hit)
+
+
+@dataclass(frozen=True)
+class LayerGeometry:
+    """A layer split by kind, drawn polygons first, then lines, then points on top."""
+
+    polygons: KindGeometry
+    lines: KindGeometry
+    points: KindGeometry
+
+    def by_kind(self) -> tuple[KindGeometry, KindGeometry, KindGeometry]:
+        return self.polygons, self.lines, self.points
+
+
+def _kind_geometry(features: list[Feature], kind: GeometryKind) -> KindGeometry:
+    if not features:
+        return KindGeometry((), np.zeros((0, 4)), np.zeros((0, 2)), Rings.empty())
+    shapes = shapely.transform(np.array([f.geometry for f in features], dtype=object), project_xy)
+    bounds = shapely.bounds(shapes)
+    if kind is GeometryKind.POINT:
+        points = shapely.get_coordinates(shapes)
+        if len(points) != len(features):  # a multipoint: use each feature's centre instead
+            points = shapely.get_coordinates(shapely.centroid(shapes))
+        return KindGeometry(tuple(features), bounds, points, Rings.empty())
+    return KindGeometry(tuple(features), bounds, np.zeros((0, 2)), _rings(shapes, kind))
+
+
+def _rings(shapes: np.ndarray, kind: GeometryKind) -> Rings:
+    parts, part_owner = shapely.get_parts(shapes, return_index=True)
+    if kind is GeometryKind.POLYGON:
+        holes, hole_part = shapely.get_rings(parts, return_index=True)
+        # get_rings lists each polygon's exterior first, then its holes.
+        first_of_part = np.r_[True, hole_part[1:] != hole_part[:-1]]
+        lines = holes
+        owner = part_owner[hole_part]
+        exterior = first_of_part
+    else:
+        lines = parts
+        owner = part_owner
+        exterior = np.ones(len(parts), dtype=bool)
+    coords, coord_line = shapely.get_coordinates(lines, return_index=True)
+    counts = np.bincount(coord_line, minlength=len(lines))
+    stops = np.cumsum(counts)
+    starts = stops - counts
+    return Rings(coords, starts, stops, owner.astype(np.intp), exterior)
+
+
+def build_layer_geometry(layer: Layer) -> LayerGeometry:
+    by_kind: dict[GeometryKind, list[Feature]] = {kind: [] for kind in GeometryKind}
+    for feature in layer.features:
+        by_kind[feature.kind].append(feature)
+    return LayerGeometry(
+        polygons=_kind_geometry(by_kind[GeometryKind.POLYGON], GeometryKind.POLYGON),
+        lines=_kind_geometry(by_kind[GeometryKind.LINE], GeometryKind.LINE),
+        points=_kind_geometry(by_kind[GeometryKind.POINT], GeometryKind.POINT),
+    )
+
+
+_GEOMETRY: ObjectCache[LayerGeometry] = ObjectCache()
+_MASKS: ObjectCache[tuple[np.ndarray, np.ndarray, np.ndarray]] = ObjectCache()
+
+
+def layer_geometry(layer: Layer) -> LayerGeometry:
+    """The layer's projected geometry, computed once per layer object."""
+    return _GEOMETRY.get(layer, lambda: build_layer_geometry(layer))
+
+
+def filter_masks(layer: Layer, feature_filter: FeatureFilter | None) -> tuple[np.ndarray | None, ...]:
+    """Per kind (polygons, lines, points), which features the filter accepts; None means all."""
+    if feature_filter is None or not feature_filter.is_active:
+        return (None, None, None)
+    geometry = layer_geometry(layer)
+
+    def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        layer_ok = feature_filter.accepts_layer(layer)
+        return tuple(  # type: ignore[return-value]
+            np.array([layer_ok and feature_filter.accepts(f) for f in kind.features], dtype=bool)
+            for kind in geometry.by_kind()
+        )
+
+    return _MASKS.get(layer, build, key=feature_filter)

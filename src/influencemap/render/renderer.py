@@ -1,0 +1,380 @@
+"""The one render function: a :class:`MapSettings` snapshot and a catalog onto any QPainter.
+
+The map canvas calls it in a worker thread on a ``QImage``; the PNG and SVG exports call it on
+their own devices. Drawing order: sea and land, each visible layer bottom first (within a
+layer polygons, then lines, then points), point labels, country labels where room is left,
+highlights, then the scale bar, legend and credit as the settings ask.
+
+Coordinates go from mercator to pixels per layer as whole numpy arrays; Python loops only run
+per drawn feature (one Qt call each), never per vertex.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import shapely
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
+
+from influencemap.model.catalog import Catalog
+from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
+from influencemap.render import basemap_layer, decorations, symbols
+from influencemap.render.labels import CELL, LabelGrid, candidate_rects, draw_halo_text
+from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
+from influencemap.render.projection import MapSettings, project_xy
+from influencemap.render.qt_arrays import polygonf
+
+TINY_POLYGON_PX = 5.0
+"""Polygons smaller than this on screen are drawn as a small square, so they never vanish."""
+
+MAX_LABELLED_POINTS = 4000
+"""Above this many points in view, labels would be noise: none are tried."""
+
+POINT_LABEL_MAX_GROUND_RESOLUTION = 3000.0
+"""Point labels appear from about the scale of a few countries (true metres per pixel at the
+view's centre); further out, names of far-apart facts would be long strings over empty land,
+and the tooltip names them instead."""
+
+LABEL_COLOR = QColor("#222222")
+STACK_PX = 3.0
+"""Points closer than this on screen are one stack, labelled once."""
+LABEL_MAX_CHARS = 28
+
+Cancelled = Callable[[], bool]
+
+
+@dataclass
+class RenderReport:
+    """What a frame drew: for tests, timing and the export's credit line."""
+
+    features: int = 0
+    labels: int = 0
+    source_ids: set[str] = field(default_factory=set)
+    cancelled: bool = False
+
+
+@dataclass
+class _PointBatch:
+    layer: Layer
+    features: list[Feature]
+    xy: np.ndarray
+    """Pixel positions, one row per feature."""
+    positions: np.ndarray
+    """The features' positions in the layer's point geometry."""
+
+
+def render(
+    painter: QPainter, settings: MapSettings, catalog: Catalog, cancelled: Cancelled | None = None
+) -> RenderReport:
+    """Draw the map described by ``settings`` with ``painter``.
+
+    Parameters
+    ----------
+    cancelled
+        Polled between layers; when it returns True the frame stops early and the report
+        says so (the canvas then throws the image away).
+    """
+    report = RenderReport()
+    stop = cancelled or (lambda: False)
+    painter.save()
+    painter.setClipRect(QRectF(0, 0, settings.width, settings.height))
+    basemap_layer.draw_countries(painter, settings)
+    raster = isinstance(painter.device(), QImage)
+    layers = _visible_layers(settings, catalog)
+    batches = [_point_batch(settings, layer) for layer in layers]
+    labels: list[tuple[QPointF, str]] = []
+    if settings.show_labels:
+        # Place labels before drawing: point labels first (they matter most), then country
+        # names in the room left, drawn now so that the layers go over them.
+        grid = LabelGrid(settings.size)
+        # Keep labels out from under the scale bar (the canvas draws one too), legend and credit.
+        grid.take(decorations.scale_bar_rect(settings))
+        if settings.show_legend:
+            grid.take(decorations.legend_rect(settings, legend_entries(settings, catalog)))
+            grid.take(decorations.credit_rect(settings, decorations.credit_text(99)))
+        for layer, batch in zip(layers, batches):
+            grid.take_points(batch.xy, layer.style.size / 2 + 1)
+            grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
+        labels = _place_point_labels(settings, [b for b in batches if len(b.xy)], grid)
+        basemap_layer.draw_country_labels(painter, settings, grid)
+    for layer, batch in zip(layers, batches):
+        if stop():
+            report.cancelled = True
+            painter.restore()
+            return report
+        _draw_layer(painter, settings, layer, batch, raster, report)
+    if labels and not stop():
+        font = _label_font()
+        for baseline, text in labels:
+            draw_halo_text(painter, baseline, text, font, LABEL_COLOR)
+        report.labels = len(labels)
+    if settings.hovered_id and settings.hovered_id != settings.selected_id:
+        draw_highlight(painter, settings, catalog, settings.hovered_id, selected=False)
+    if settings.selected_id:
+        draw_highlight(painter, settings, catalog, settings.selected_id, selected=True)
+    if settings.show_scale_bar:
+        decorations.draw_scale_bar(painter, settings)
+    if settings.show_legend:
+        decorations.draw_legend(painter, settings, legend_entries(settings, catalog))
+        decorations.draw_credit(painter, settings, decorations.credit_text(len(report.source_ids)))
+    painter.restore()
+    report.cancelled = stop()
+    return report
+
+
+def _margin(settings: MapSettings, style: Style) -> float:
+    """How far outside the view (in metres) a feature may lie and still show a symbol in it."""
+    return (style.size + style.width + 4) * settings.resolution
+
+
+def _point_batch(settings: MapSettings, layer: Layer) -> _PointBatch:
+    """The layer's points in view, with their pixel positions."""
+    points = layer_geometry(layer).points
+    mask = filter_masks(layer, settings.feature_filter)[2]
+    visible = points.visible(settings.extent, _margin(settings, layer.style), mask)
+    xy = settings.xy_to_pixels(points.points[visible]) if len(visible) else np.zeros((0, 2))
+    return _PointBatch(layer, [points.features[i] for i in visible.tolist()], xy, visible)
+
+
+def _tiny_polygon_centres(settings: MapSettings, layer: Layer) -> np.ndarray:
+    polygons = layer_geometry(layer).polygons
+    if not len(polygons):
+        return np.zeros((0, 2))
+    visible = polygons.visible(settings.extent, 0.0, filter_masks(layer, settings.feature_filter)[0])
+    b = polygons.bounds[visible]
+    tiny = ((b[:, 2:] - b[:, :2]) / settings.resolution).max(axis=1) < TINY_POLYGON_PX
+    b = b[tiny]
+    return settings.xy_to_pixels(np.column_stack(((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)))
+
+
+def _visible_layers(settings: MapSettings, catalog: Catalog) -> list[Layer]:
+    layers = []
+    by_id = {layer.id: layer for layer in catalog.layers}
+    for layer_id in settings.layer_ids:
+        layer = by_id.get(layer_id)
+        if layer is None:
+            continue
+        if settings.feature_filter is not None and not settings.feature_filter.accepts_layer(layer):
+            continue
+        layers.append(layer)
+    return layers
+
+
+def legend_entries(settings: MapSettings, catalog: Catalog) -> list[decorations.LegendEntry]:
+    """The drawn layers, top first, as the legend lists them."""
+    entries = []
+    for layer in reversed(_visible_layers(settings, catalog)):
+        kinds = frozenset(f.kind for f in layer.features)
+        entries.append(decorations.LegendEntry(layer.name, layer.style, kinds))
+    return entries
+
+
+def _draw_layer(
+    painter: QPainter, settings: MapSettings, layer: Layer, batch: _PointBatch, raster: bool, report: RenderReport
+) -> None:
+    geometry = layer_geometry(layer)
+    masks = filter_masks(layer, settings.feature_filter)
+    style = layer.style
+    margin = _margin(settings, style)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for kind, mask, draw in ((geometry.polygons, masks[0], _draw_polygons), (geometry.lines, masks[1], _draw_lines)):
+        visible = kind.visible(settings.extent, margin, mask)
+        if not len(visible):
+            continue
+        report.features += len(visible)
+        if settings.show_legend:
+            _note_sources(report, kind, visible)
+        draw(painter, settings, kind, visible, style)
+    if len(batch.xy):
+        report.features += len(batch.xy)
+        if settings.show_legend:
+            _note_sources(report, geometry.points, batch.positions)
+        _draw_markers(painter, batch.xy, style, raster, settings.device_pixel_ratio)
+    painter.restore()
+
+
+def _note_sources(report: RenderReport, kind: KindGeometry, visible: np.ndarray) -> None:
+    """Remember which documents the drawn features cite (for the export's credit line)."""
+    for i in visible.tolist():
+        report.source_ids.update(citation.ref for citation in kind.features[i].citations)
+
+
+def _ring_ranges(kind: KindGeometry, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each visible feature, the first and past-the-last index of its rings."""
+    owner = kind.rings.owner
+    return np.searchsorted(owner, visible, "left"), np.searchsorted(owner, visible, "right")
+
+
+def _draw_lines(painter: QPainter, settings: MapSettings, kind: KindGeometry, visible: np.ndarray, style: Style) -> None:
+    rings = kind.rings
+    pixels = settings.xy_to_pixels(rings.coords)
+    painter.setPen(symbols.line_pen(style))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    first, last = _ring_ranges(kind, visible)
+    for r0, r1 in zip(first.tolist(), last.tolist()):
+        for r in range(r0, r1):
+            painter.drawPolyline(polygonf(pixels[rings.starts[r] : rings.stops[r]]))
+
+
+def _draw_polygons(
+    painter: QPainter, settings: MapSettings, kind: KindGeometry, visible: np.ndarray, style: Style
+) -> None:
+    rings = kind.rings
+    pixels = settings.xy_to_pixels(rings.coords)
+    span = (kind.bounds[visible, 2:] - kind.bounds[visible, :2]) / settings.resolution
+    tiny = span.max(axis=1) < TINY_POLYGON_PX
+    painter.setPen(symbols.polygon_pen(style))
+    painter.setBrush(symbols.polygon_brush(style))
+    first, last = _ring_ranges(kind, visible)
+    for r0, r1, small in zip(first.tolist(), last.tolist(), tiny.tolist()):
+        if small:
+            continue
+        if r1 - r0 == 1:
+            painter.drawPolygon(polygonf(pixels[rings.starts[r0] : rings.stops[r0]]))
+            continue
+        path = QPainterPath()
+        for r in range(r0, r1):
+            path.addPolygon(polygonf(pixels[rings.starts[r] : rings.stops[r]]))
+            path.closeSubpath()
+        painter.drawPath(path)
+    if tiny.any():
+        _draw_tiny_polygons(painter, settings, kind.bounds[visible[tiny]], style)
+
+
+def _draw_tiny_polygons(painter: QPainter, settings: MapSettings, bounds: np.ndarray, style: Style) -> None:
+    centres = np.column_stack(((bounds[:, 0] + bounds[:, 2]) / 2, (bounds[:, 1] + bounds[:, 3]) / 2))
+    half = TINY_POLYGON_PX / 2
+    painter.setPen(QPen(symbols.qcolor(style.color), 1.2))
+    painter.setBrush(QBrush(symbols.qcolor(style.fill_color, max(style.opacity, 0.6))))
+    for x, y in settings.xy_to_pixels(centres).tolist():
+        painter.drawRect(QRectF(x - half, y - half, 2 * half, 2 * half))
+
+
+def _draw_markers(painter: QPainter, xy: np.ndarray, style: Style, raster: bool, dpr: float) -> None:
+    if not raster:
+        for x, y in zip(xy[:, 0].tolist(), xy[:, 1].tolist()):
+            symbols.draw_marker(painter, x, y, style)
+        return
+    sprite, half = symbols.marker_sprite(style, dpr)
+    corners = np.rint(xy - half).astype(np.int64)
+    # Markers landing on the same pixel look like one: draw the last (topmost) of each once.
+    if len(corners) > 256:
+        keys = corners[:, 0] * 1_000_003 + corners[:, 1]
+        _, last_first = np.unique(keys[::-1], return_index=True)
+        corners = corners[np.sort(len(corners) - 1 - last_first)]
+    # Two flat lists of ints: no per-point list objects for the garbage collector to chase.
+    draw = painter.drawImage
+    for x, y in zip(corners[:, 0].tolist(), corners[:, 1].tolist()):
+        draw(x, y, sprite)
+
+
+def _label_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(8.0)
+    return font
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_MAX_CHARS else name[: LABEL_MAX_CHARS - 1].rstrip() + "…"
+
+
+def _place_point_labels(settings: MapSettings, batches: list[_PointBatch], grid: LabelGrid) -> list[tuple[QPointF, str]]:
+    """Where point names fit, the top layer's points first: (baseline origin, text) each."""
+    total = sum(len(b.xy) for b in batches)
+    _, centre_lat = settings.pixels_to_lonlat(settings.width / 2, settings.height / 2)
+    too_far = settings.ground_resolution(float(centre_lat)) > POINT_LABEL_MAX_GROUND_RESOLUTION
+    if not total or total > MAX_LABELLED_POINTS or too_far:
+        return []
+    metrics = QFontMetricsF(_label_font())
+    # Top layer first, and within a layer the feature drawn last first.
+    ordered = [(batch, i) for batch in reversed(batches) for i in range(len(batch.features) - 1, -1, -1)]
+    xy = np.concatenate([batch.xy[::-1] for batch in reversed(batches)])
+    # Facts placed at the same spot (a city, a venue) share one label: the topmost's name, "+N".
+    spots = np.round(xy / STACK_PX).astype(np.int64)
+    _, first, counts = np.unique(spots, axis=0, return_index=True, return_counts=True)
+    placed: list[tuple[QPointF, str]] = []
+    for group in np.argsort(first).tolist():
+        batch, i = ordered[first[group]]
+        x, y = xy[first[group]].tolist()
+        text = _short(batch.features[i].name)
+        if counts[group] > 1:
+            text += f"  +{counts[group] - 1}"
+        # Clear of the marker's reserved cells (radius size/2 + 1) by at least one cell.
+        offset = batch.layer.style.size / 2 + 2 + CELL
+        for rect, baseline in candidate_rects(x, y, offset, metrics, text):
+            if grid.fits(rect):
+                grid.take(rect.adjusted(-2, -1, 2, 1))
+                placed.append((baseline, text))
+                break
+    return placed
+
+
+# -- highlights --------------------------------------------------------------------------
+
+
+def draw_highlight(painter: QPainter, settings: MapSettings, catalog: Catalog, feature_id: str, selected: bool) -> None:
+    """Draw a feature emphasised over the map: yellow when selected, a light glow when hovered.
+
+    The canvas calls this on its own overlay, so hovering never waits for a new frame.
+    """
+    feature = catalog.find_feature(feature_id)
+    if feature is None:
+        return
+    layer = catalog.layer(feature.layer_id)
+    style = layer.style
+    glow = QColor(symbols.SELECTION_COLOR) if selected else QColor(symbols.HOVER_COLOR)
+    shape = shapely.transform(feature.geometry, project_xy)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    if feature.kind is GeometryKind.POINT:
+        x, y = settings.xy_to_pixels(shapely.get_coordinates(shapely.centroid(shape)))[0].tolist()
+        _highlight_marker(painter, x, y, style, glow, selected)
+    else:
+        b = shapely.bounds(shape)
+        if feature.kind is GeometryKind.POLYGON and max(b[2] - b[0], b[3] - b[1]) / settings.resolution < TINY_POLYGON_PX:
+            x, y = settings.xy_to_pixels(np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]]))[0].tolist()
+            small = Style(color=style.color, fill=style.fill_color, marker=Marker.SQUARE, size=TINY_POLYGON_PX + 2)
+            _highlight_marker(painter, x, y, small, glow, selected)
+        else:
+            _highlight_shape(painter, settings, feature, shape, style, glow, selected)
+    painter.restore()
+
+
+def _highlight_marker(painter: QPainter, x: float, y: float, style: Style, glow: QColor, selected: bool) -> None:
+    radius = style.size * 0.75 + (5 if selected else 3)
+    painter.setPen(QPen(QColor(0, 0, 0, 110), 5.0 if selected else 3.5))
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawEllipse(QPointF(x, y), radius, radius)
+    painter.setPen(QPen(glow, 3.0 if selected else 2.0))
+    painter.drawEllipse(QPointF(x, y), radius, radius)
+    symbols.draw_marker(painter, x, y, style, scale=1.25 if selected else 1.1)
+
+
+def _highlight_shape(
+    painter: QPainter, settings: MapSettings, feature: Feature, shape, style: Style, glow: QColor, selected: bool
+) -> None:
+    parts = shapely.get_parts(shape)
+    lines = shapely.get_rings(parts) if feature.kind is GeometryKind.POLYGON else parts
+    polylines = [polygonf(settings.xy_to_pixels(shapely.get_coordinates(line))) for line in lines]
+    halo = symbols.line_pen(style, extra_width=6 if selected else 4, color=glow)
+    if feature.kind is GeometryKind.POLYGON:
+        path = QPainterPath()
+        for poly in polylines:
+            path.addPolygon(poly)
+            path.closeSubpath()
+        painter.setPen(halo)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        painter.setPen(symbols.polygon_pen(style))
+        painter.setBrush(symbols.polygon_brush(style))
+        painter.drawPath(path)
+        return
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for pen in (halo, symbols.line_pen(style)):
+        painter.setPen(pen)
+        for poly in polylines:
+            painter.drawPolyline(poly)

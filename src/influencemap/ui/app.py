@@ -1,0 +1,40 @@
+"""Start the desktop app: ``influencemap [PATH ...]`` ends up here."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from typing import Sequence
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = "influencemap"
+APPLICATION = "influencemap"
+
+
+def run_app(paths: Sequence[str]) -> int:
+    """Open the main window on ``paths`` (the bundled layers when empty) and run until it closes.
+
+    The window shows at once and the layers load on a worker thread, with a busy indicator in
+    the status bar if that takes more than half a second.
+    """
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("influencemap")
+
+    from influencemap.ui.main_window import MainWindow
+
+    window = MainWindow(list(paths), load_in_background=True)
+    window.show()
+    # Let Ctrl+C in the terminal quit cleanly: Python only sees signals between Qt events.
+    previous = signal.signal(signal.SIGINT, lambda *_: window.close())
+    tick = QTimer()
+    tick.start(250)
+    tick.timeout.connect(lambda: None)
+    try:
+        return app.exec()
+    finally:
+        tick.stop()
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,122 @@
+"""Loading layer files for the app: at once for the first window, off the UI thread afterwards.
+
+Reloading or opening a big folder must not freeze the window, so later loads run on a worker
+thread and report back through a queued signal; only the newest request's result is used.
+A load never raises into the UI: anything unexpected becomes a problem in the list.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from influencemap.model.catalog import Catalog
+from influencemap.model.types import Origin, Problem, Severity
+
+log = logging.getLogger(__name__)
+
+
+def load_safely(paths: Sequence[str]) -> Catalog:
+    """The catalog for ``paths`` (the bundled layers when empty); errors become problems."""
+    # Imported here: the loader pulls in geopandas, which the window need not wait for.
+    from influencemap.model.loader import load_catalog
+
+    try:
+        return load_catalog(list(paths) or None)
+    except Exception as exc:  # the loader reports bad input itself; this is for the unforeseen
+        log.exception("loading %s failed", paths)
+        where = str(paths[0]) if paths else "layers"
+        return Catalog(problems=(Problem(Origin(where, 1, 1), Severity.ERROR, f"could not load: {exc}"),))
+
+
+def warm_up(catalog: Catalog) -> None:
+    """Project the layers and index them for identify while still off the UI thread."""
+    from influencemap.model.identify import prepare
+    from influencemap.render.layer_geometry import layer_geometry
+
+    try:
+        for layer in catalog.layers:
+            layer_geometry(layer)
+        prepare(catalog)
+    except Exception:  # only a speed-up: the canvas builds what it needs itself otherwise
+        log.exception("preparing the catalog for drawing failed")
+
+
+class _Signals(QObject):
+    finished = Signal(int)
+
+
+class _LoadJob(QRunnable):
+    def __init__(self, job_id: int, paths: list[str], signals: _Signals) -> None:
+        super().__init__()
+        self.setAutoDelete(False)
+        self.job_id = job_id
+        self.paths = paths
+        self.signals = signals
+        self.catalog: Catalog | None = None
+
+    def run(self) -> None:
+        try:
+            self.catalog = load_safely(self.paths)
+            warm_up(self.catalog)
+        finally:
+            try:
+                self.signals.finished.emit(self.job_id)
+            except RuntimeError:
+                pass
+
+
+class CatalogLoader(QObject):
+    loaded = Signal(object, object)
+    """(Catalog, list of paths) of the newest finished load."""
+    busyChanged = Signal(bool)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._signals = _Signals(self)
+        self._signals.finished.connect(self._on_finished)
+        self._next_id = 0
+        self._pending: dict[int, _LoadJob] = {}
+        self._retired: deque[_LoadJob] = deque(maxlen=4)
+        self._closed = False
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def load(self, paths: Sequence[str | Path]) -> int:
+        """Start loading in the background; ``loaded`` is emitted when done."""
+        if self._closed:
+            return -1
+        self._next_id += 1
+        job = _LoadJob(self._next_id, [str(p) for p in paths], self._signals)
+        was_busy = self.busy
+        self._pending[job.job_id] = job
+        self._pool.start(job)
+        if not was_busy:
+            self.busyChanged.emit(True)
+        return job.job_id
+
+    @Slot(int)
+    def _on_finished(self, job_id: int) -> None:
+        job = self._pending.pop(job_id, None)
+        if job is None:
+            return
+        self._retired.append(job)
+        newest = job_id == self._next_id
+        if not self._pending:
+            self.busyChanged.emit(False)
+        if newest and job.catalog is not None and not self._closed:
+            self.loaded.emit(job.catalog, job.paths)
+
+    def shutdown(self, timeout_ms: int = 30000) -> None:
+        self._closed = True
+        self._pool.clear()
+        self._pool.waitForDone(timeout_ms)
+        self._pending.clear()

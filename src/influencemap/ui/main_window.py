@@ -1,0 +1,470 @@
+"""The main window: map canvas in the middle, layers and problems on the left, details on the right.
+
+It owns the :class:`MapState` store and wires the views to it; the views talk to the store,
+not to each other. Loading on start is synchronous (``MainWindow(paths)`` returns with the
+layers shown, fitted); reloads, opened folders and dropped files load off the UI thread with a
+busy indicator after half a second. Nothing modal opens on start or reload: problems go to the
+problems list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QWidget,
+)
+
+from influencemap.model.catalog import Catalog
+from influencemap.model.filters import FeatureFilter
+from influencemap.ui.about import show_about
+from influencemap.ui.catalog_loader import CatalogLoader, load_safely
+from influencemap.ui.details_panel import DetailsPanel
+from influencemap.ui.layers_panel import LayersPanel
+from influencemap.ui.map_canvas import MapCanvas
+from influencemap.ui.map_state import MapState
+from influencemap.ui.problems_panel import ProblemsPanel
+
+BUSY_DELAY_MS = 500
+"""Loads quicker than this show no progress indication."""
+
+KEY_GEOMETRY = "window/geometry"
+KEY_STATE = "window/state"
+KEY_LAST_FOLDER = "files/lastFolder"
+KEY_VIEW = "view/bbox"
+
+
+def app_settings() -> QSettings:
+    """The user's settings (the organisation and application names are set by ``run_app``)."""
+    if QApplication.organizationName():
+        return QSettings()
+    return QSettings("influencemap", "influencemap")
+
+
+def html_export_available() -> bool:
+    """Whether the HTML exporter (a separate module, added by its own issue) is installed."""
+    try:
+        return importlib.util.find_spec("influencemap.export.html") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+class MainWindow(QMainWindow):
+    """The app window.
+
+    Parameters
+    ----------
+    paths
+        Layer files or folders; empty or None loads the bundled layers. With explicit paths
+        the view fits all features; only without them is the last session's view restored.
+    settings
+        Where geometry, panel layout, last folder and view are remembered (tests pass their
+        own so the user's are never touched).
+    catalog
+        ``paths`` already loaded.
+    load_in_background
+        Return at once and load ``paths`` on a worker thread (``run_app`` does this so the
+        window paints straight away); the view is fitted when the layers arrive.
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[str | Path] | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        catalog: Catalog | None = None,
+        load_in_background: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("influencemap")
+        self.setAcceptDrops(True)
+        self._settings = settings if settings is not None else app_settings()
+        self._paths: list[str] = [str(p) for p in paths] if paths else []
+        self._fit_after_load = False
+        self._closed = False
+
+        self.state = MapState(self)
+        self.canvas = MapCanvas(self.state, self)
+        self.setCentralWidget(self.canvas)
+        self.layers_panel = LayersPanel(self.state)
+        self.problems_panel = ProblemsPanel(self.state)
+        self.details_panel = DetailsPanel(self.state)
+        self.layers_dock = self._dock("layersDock", "Layers", self.layers_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.problems_dock = self._dock("problemsDock", "Problems", self.problems_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.details_dock = self._dock("detailsDock", "Details", self.details_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.splitDockWidget(self.layers_dock, self.problems_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.layers_dock, self.details_dock], [330, 350], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.layers_dock, self.problems_dock], [600, 110], Qt.Orientation.Vertical)
+
+        self.loader = CatalogLoader(self)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._show_busy)
+        self._build_status_bar()
+        self._build_menus()
+
+        self.layers_panel.zoomToLayerRequested.connect(self.canvas.zoom_to_layer)
+        self.details_panel.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
+        self.details_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self.canvas.cursorMoved.connect(self._on_cursor_moved)
+        self.canvas.cursorLeft.connect(lambda: self._coords.setText(""))
+        self.state.selectionChanged.connect(self._on_selection_changed)
+        self.loader.loaded.connect(self._on_loaded)
+        self.loader.busyChanged.connect(self._on_busy_changed)
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self._shutdown)
+
+        self.resize(1400, 900)
+        self._restore_layout()
+        self._restore_view_after_load = False
+        if catalog is None and load_in_background:
+            self.state.set_catalog(Catalog(), keep_layout=False)
+            self.setWindowTitle("influencemap — loading…")
+            self._restore_view_after_load = not self._paths
+            self.load_paths(self._paths, fit=True)
+            return
+        self._apply_catalog(catalog if catalog is not None else load_safely(self._paths), fit=True, keep_layout=False)
+        if not self._paths:
+            self._restore_view()
+
+    # -- the automation contract ---------------------------------------------------------
+
+    def select_feature(self, feature_id: str) -> bool:
+        """Select a feature, show its details and zoom to it; False if there is no such feature."""
+        feature = self.state.catalog.find_feature(feature_id)
+        if feature is None:
+            return False
+        self.state.set_visible(feature.layer_id, True)
+        self.state.select(feature_id)
+        self.canvas.zoom_to_feature(feature_id)
+        return True
+
+    def details_text(self) -> str:
+        """The details panel's content as plain text."""
+        return self.details_panel.text()
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.state.catalog
+
+    @property
+    def paths(self) -> list[str]:
+        """What is loaded: the given files and folders (empty for the bundled layers)."""
+        return list(self._paths)
+
+    # -- building ------------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self._busy = QProgressBar(self)
+        self._busy.setRange(0, 0)
+        self._busy.setMaximumWidth(120)
+        self._busy.setTextVisible(False)
+        self._busy.setAccessibleName("Loading layers")
+        self._busy.hide()
+        self._summary = QLabel(self)
+        self._summary.setTextFormat(Qt.TextFormat.PlainText)
+        self._coords = QLabel(self)
+        self._coords.setTextFormat(Qt.TextFormat.PlainText)
+        self._coords.setMinimumWidth(190)
+        self._coords.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self._coords.setAccessibleName("Cursor position")
+        bar.addPermanentWidget(self._busy)
+        bar.addPermanentWidget(self._summary)
+        bar.addPermanentWidget(self._coords)
+
+    def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
+        action = QAction(text, self)
+        keys = [QKeySequence(s) for s in shortcuts]
+        if keys:
+            action.setShortcuts(keys)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self) -> None:
+        S = QKeySequence.StandardKey
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.open_action = self._action("&Open Layers Folder…", self._on_open_folder, [S.Open], "Open a folder of layer files")
+        self.open_files_action = self._action("Open Layer &Files…", self._on_open_files, ["Ctrl+Shift+O"], "Open layer files")
+        self.reload_action = self._action("&Reload", self.reload, ["F5", "Ctrl+R"], "Load the layer files again")
+        self.export_action = self._action("&Export Image…", self._on_export_image, ["Ctrl+E"], "Save the current view as PNG or SVG")
+        self.export_html_action = self._action("Export &HTML…", self._export_html, [], "Save the visible layers as a web map")
+        self.export_html_action.setEnabled(html_export_available())
+        self.quit_action = self._action("&Quit", self.close, [S.Quit, "Ctrl+Q"], "Quit influencemap")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        for action in (self.open_action, self.open_files_action, self.reload_action, None,
+                       self.export_action, self.export_html_action, None, self.quit_action):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+
+        view_menu = menu.addMenu("&View")
+        self.zoom_in_action = self._action("Zoom &In", self.canvas.zoom_in, [S.ZoomIn, "Ctrl+="], "Zoom in")
+        self.zoom_out_action = self._action("Zoom &Out", self.canvas.zoom_out, [S.ZoomOut], "Zoom out")
+        self.zoom_all_action = self._action("Zoom to &All", self.canvas.zoom_all, ["Ctrl+0"], "Show every feature")
+        self.zoom_selection_action = self._action(
+            "Zoom to &Selection", self._on_zoom_to_selection, ["Ctrl+J"], "Zoom to the selected feature"
+        )
+        self.clear_selection_action = self._action("&Clear Selection", lambda: self.state.select(None), ["Esc"])
+        for action in (self.zoom_in_action, self.zoom_out_action, self.zoom_all_action, self.zoom_selection_action,
+                       self.clear_selection_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        panels = view_menu.addMenu("&Panels")
+        for number, dock in enumerate((self.layers_dock, self.problems_dock, self.details_dock), start=1):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
+            panels.addAction(toggle)
+        self.zoom_selection_action.setEnabled(False)
+
+        help_menu = menu.addMenu("&Help")
+        self.about_action = self._action("&About influencemap", lambda: show_about(self), [], "Versions and data credits")
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+        help_menu.addAction("About &Qt", QApplication.aboutQt)
+        self.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_all_action, self.clear_selection_action])
+
+    # -- loading -------------------------------------------------------------------------
+
+    def _apply_catalog(self, catalog: Catalog, fit: bool, keep_layout: bool) -> None:
+        self.state.set_catalog(catalog, keep_layout=keep_layout)
+        if fit:
+            self.canvas.zoom_all()
+        layers, features = len(catalog.layers), catalog.feature_count
+        self._summary.setText(f"{features} feature{'s' * (features != 1)} in {layers} layer{'s' * (layers != 1)}")
+        where = ", ".join(Path(p).name for p in self._paths) if self._paths else "bundled layers"
+        self.setWindowTitle(f"influencemap — {where}")
+        errors, warnings = len(catalog.errors), len(catalog.warnings)
+        if errors or warnings:
+            self.statusBar().showMessage(
+                f"Loaded with {errors} error{'s' * (errors != 1)} and {warnings} warning{'s' * (warnings != 1)}: "
+                "see Problems", 8000
+            )
+            if errors:
+                self.problems_dock.show()
+        else:
+            self.statusBar().showMessage(f"Loaded {features} features from {layers} layers", 4000)
+
+    def load_paths(self, paths: Sequence[str | Path], fit: bool = True) -> None:
+        """Load other files or folders in the background (empty: the bundled layers)."""
+        self._paths = [str(p) for p in paths]
+        self._fit_after_load = fit
+        self.loader.load(self._paths)
+
+    def reload(self) -> None:
+        """Load the same files again, keeping the view, layer order and visibility."""
+        self._fit_after_load = False
+        self.loader.load(self._paths)
+
+    def _on_loaded(self, catalog: Catalog, paths: list[str]) -> None:
+        fit = self._fit_after_load
+        self._apply_catalog(catalog, fit=fit, keep_layout=not fit)
+        if self._restore_view_after_load:
+            self._restore_view_after_load = False
+            self._restore_view()
+
+    def _on_busy_changed(self, busy: bool) -> None:
+        if busy:
+            self._busy_timer.start()
+        else:
+            self._busy_timer.stop()
+            self._busy.hide()
+
+    def _show_busy(self) -> None:
+        self._busy.show()
+        self.statusBar().showMessage("Loading layers…")
+
+    def _last_folder(self) -> str:
+        folder = self._settings.value(KEY_LAST_FOLDER, "", type=str)
+        return folder if folder and Path(folder).is_dir() else str(Path.home())
+
+    def _remember_folder(self, folder: Path) -> None:
+        self._settings.setValue(KEY_LAST_FOLDER, str(folder))
+
+    def _on_open_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open layers folder", self._last_folder())
+        if folder:
+            self._remember_folder(Path(folder))
+            self.load_paths([folder])
+
+    def _on_open_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Open layer files", self._last_folder(), "Layer files (*.yaml *.yml)")
+        if files:
+            self._remember_folder(Path(files[0]).parent)
+            self.load_paths(files)
+
+    # -- drag and drop -------------------------------------------------------------------
+
+    @staticmethod
+    def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        from influencemap.model.loader import LAYER_SUFFIXES
+
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        paths = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+        return [p for p in paths if p.is_dir() or p.suffix.lower() in LAYER_SUFFIXES]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        dropped = self._dropped_paths(event)
+        if not dropped:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.add_paths(dropped)
+
+    def add_paths(self, paths: Sequence[str | Path]) -> None:
+        """Load more files or folders next to what is loaded (a drop onto the window)."""
+        from influencemap.paths import bundled_layers_dir
+
+        current = self._paths or [str(bundled_layers_dir())]
+        merged = list(dict.fromkeys(current + [str(p) for p in paths]))
+        first = Path(paths[0])
+        self._remember_folder(first if first.is_dir() else first.parent)
+        self.load_paths(merged)
+
+    # -- export --------------------------------------------------------------------------
+
+    def _on_export_image(self) -> None:
+        start = str(Path(self._last_folder()) / "map.png")
+        name, chosen = QFileDialog.getSaveFileName(
+            self, "Export map image", start, "PNG image (*.png);;SVG image (*.svg)"
+        )
+        if not name:
+            return
+        out = Path(name)
+        if out.suffix.lower() not in (".png", ".svg"):
+            out = out.with_suffix(".svg" if "svg" in chosen.lower() else ".png")
+        self.export_image(out)
+
+    def export_image(self, out: Path) -> None:
+        """Write the current view (visible layers, order, filter) to a PNG or SVG."""
+        from influencemap.export.image import write_settings_image
+
+        try:
+            write_settings_image(self.state.catalog, out, self.canvas.export_settings())
+        except (OSError, ValueError) as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
+            return
+        self._remember_folder(out.parent)
+        self.statusBar().showMessage(f"Exported {out}", 6000)
+
+    def visible_catalog(self) -> Catalog:
+        """What the map shows: visible layers only, through the current filter."""
+        visible = frozenset(self.state.visible_layer_ids)
+        current = self.state.feature_filter
+        feature_filter = dataclasses.replace(current, layers=visible) if current else FeatureFilter(layers=visible)
+        return feature_filter.apply(self.state.catalog)
+
+    def _export_html(self) -> None:
+        """Hook for File > Export HTML… (the HTML exporter lives in influencemap.export.html).
+
+        The action is disabled while that module does not exist; its engineer may replace
+        this body (progress dialog, offer to open the result).
+        """
+        if not html_export_available():
+            return
+        from influencemap.export.html import HtmlOptions, write_html
+
+        start = str(Path(self._last_folder()) / "map.html")
+        name, _ = QFileDialog.getSaveFileName(self, "Export web map", start, "HTML (*.html)")
+        if not name:
+            return
+        out = Path(name)
+        try:
+            write_html(self.visible_catalog(), out, HtmlOptions())
+        except OSError as exc:
+            QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
+            return
+        self._remember_folder(out.parent)
+        self.statusBar().showMessage(f"Exported {out}", 6000)
+
+    # -- small handlers ------------------------------------------------------------------
+
+    def _on_cursor_moved(self, lon: float, lat: float) -> None:
+        ns = "N" if lat >= 0 else "S"
+        ew = "E" if lon >= 0 else "W"
+        self._coords.setText(f"{abs(lat):.4f}° {ns}  {abs(lon):.4f}° {ew}")
+
+    def _on_selection_changed(self, feature_id: object) -> None:
+        self.zoom_selection_action.setEnabled(feature_id is not None)
+        if feature_id is not None and not self.details_dock.isVisible():
+            self.details_dock.show()
+
+    def _on_zoom_to_selection(self) -> None:
+        if self.state.selected_id:
+            self.canvas.zoom_to_feature(self.state.selected_id)
+
+    # -- settings and closing ------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self._settings.value(KEY_GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        state = self._settings.value(KEY_STATE)
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+
+    def _restore_view(self) -> None:
+        saved = self._settings.value(KEY_VIEW)
+        try:
+            bbox = tuple(float(v) for v in saved) if saved else None
+        except (TypeError, ValueError):
+            bbox = None
+        if bbox and len(bbox) == 4 and bbox[0] < bbox[2] and bbox[1] < bbox[3]:
+            self.canvas.set_extent(*bbox)
+
+    def save_settings(self) -> None:
+        self._settings.setValue(KEY_GEOMETRY, self.saveGeometry())
+        self._settings.setValue(KEY_STATE, self.saveState())
+        self._settings.setValue(KEY_VIEW, list(self.canvas.view_bounds()))
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closed:
+            self.save_settings()
+        self._shutdown()
+        super().closeEvent(event)
+
+    def _shutdown(self) -> None:
+        """Stop the render and load workers and wait for them (closing or quitting)."""
+        if self._closed:
+            return
+        self._closed = True
+        self.canvas.shutdown()
+        self.loader.shutdown()

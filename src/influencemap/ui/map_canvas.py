@@ -1,0 +1,396 @@
+"""The map canvas: shows frames drawn off the UI thread and handles navigation.
+
+The view is a :class:`MapSettings`. Whenever it, the layers or the filter change, a new frame
+is requested from the :class:`FrameRenderer`; until it arrives the last frame is drawn moved and
+scaled to the new view, so panning and zooming stay smooth on big layers. Hover and selection
+highlights, the rubber band and the scale bar are drawn over the frame on the UI thread with
+the renderer's own functions, so they follow the mouse without a new frame.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QToolTip, QWidget
+
+from influencemap.model.identify import Hit, identify
+from influencemap.model.types import GeometryKind
+from influencemap.render.basemap_layer import SEA
+from influencemap.render.decorations import draw_scale_bar
+from influencemap.render.projection import EARTH_RADIUS, Bounds, MapSettings, mercator_bounds
+from influencemap.render.renderer import draw_highlight
+from influencemap.ui.frame_renderer import Frame, FrameRenderer
+from influencemap.ui.map_state import MapState
+from influencemap.ui.map_tools import PanIdentifyTool
+
+DEFAULT_BBOX: Bounds = (20.0, 35.0, 90.0, 60.0)
+"""Europe to Central Asia: the view before anything is loaded."""
+
+ZOOM_STEP = 1.5
+"""Zoom factor of one wheel notch or one +/- key press."""
+
+CLICK_TOLERANCE_PX = 6
+KEY_PAN_FRACTION = 0.2
+FIT_MARGIN = 0.06
+MIN_FIT_SPAN_DEG = 6.0
+"""Zooming to a point shows at least this many degrees (of longitude) around it."""
+MIN_SHAPE_SPAN_DEG = 0.1
+"""Zooming to a tiny line or polygon shows at least this much."""
+
+RENDER_DELAY_MS = 30
+"""Coalesce bursts of changes (a drag, several layers toggled) into one new frame."""
+
+
+class MapCanvas(QWidget):
+    cursorMoved = Signal(float, float)
+    """The lon/lat under the mouse."""
+    cursorLeft = Signal()
+    viewChanged = Signal()
+    frameRendered = Signal()
+
+    def __init__(self, state: MapState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mapCanvas")
+        self.setAccessibleName("Map")
+        self.setAccessibleDescription("The map. Drag to pan, wheel to zoom, click a feature to show its sources.")
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setMinimumSize(240, 180)
+        self.setCursor(Qt.CursorShape.OpenHandCursor)
+        self._state = state
+        self._view = MapSettings.fit_lonlat(DEFAULT_BBOX, (max(self.width(), 1), max(self.height(), 1)))
+        # The mercator box the view was last fitted to; kept (and refitted on resize) until the
+        # user moves the map, so a window shown after it was fitted still shows that box.
+        self._fit: tuple[Bounds, float] | None = (mercator_bounds(DEFAULT_BBOX), 0.0)
+        self._frame: Frame | None = None
+        self._rubber_band: QRectF | None = None
+        self._tool = PanIdentifyTool(self)
+        self._renderer = FrameRenderer(self)
+        self._renderer.frameReady.connect(self._on_frame_ready)
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(RENDER_DELAY_MS)
+        self._render_timer.timeout.connect(self._start_render)
+        state.catalogChanged.connect(self.request_render)
+        state.layersChanged.connect(self.request_render)
+        state.filterChanged.connect(self.request_render)
+        state.selectionChanged.connect(self._on_highlight_changed)
+        state.hoverChanged.connect(self._on_highlight_changed)
+        self.request_render()
+
+    def sizeHint(self) -> QSize:
+        return QSize(900, 650)
+
+    # -- the automation contract ---------------------------------------------------------
+
+    def screen_point(self, lon: float, lat: float) -> QPoint:
+        """The widget pixel showing (lon, lat)."""
+        px, py = self._view.lonlat_to_pixels(lon, lat)
+        return QPoint(round(float(px)), round(float(py)))
+
+    def geo_point(self, point: QPoint | QPointF) -> tuple[float, float]:
+        """The (lon, lat) shown at a widget pixel."""
+        lon, lat = self._view.pixels_to_lonlat(point.x(), point.y())
+        return float(lon), float(lat)
+
+    def set_extent(self, minlon: float, minlat: float, maxlon: float, maxlat: float) -> None:
+        """Show this lon/lat box whole and centred (it stays fitted when the canvas resizes)."""
+        self._fit_to((minlon, minlat, maxlon, maxlat), 0.0)
+
+    # -- the view ------------------------------------------------------------------------
+
+    @property
+    def view(self) -> MapSettings:
+        """The current view (centre, resolution, size); layers are added per frame."""
+        return self._view
+
+    def view_bounds(self) -> Bounds:
+        """The lon/lat box the canvas shows now."""
+        return self._view.lonlat_bounds
+
+    def frame_settings(self, **changes) -> MapSettings:
+        """A full snapshot of what the canvas shows: view, visible layers in order, filter."""
+        settings = self._view.replace(
+            layer_ids=tuple(self._state.visible_layer_ids),
+            feature_filter=self._state.feature_filter,
+            show_scale_bar=False,
+            device_pixel_ratio=self.devicePixelRatioF(),
+        )
+        return settings.replace(**changes) if changes else settings
+
+    def export_settings(self) -> MapSettings:
+        """The current view as an image export draws it: with legend, credit and scale bar."""
+        return self.frame_settings(show_scale_bar=True, show_legend=True, device_pixel_ratio=1.0)
+
+    def _set_view(self, view: MapSettings, keep_fit: bool = False) -> None:
+        if not keep_fit:
+            self._fit = None
+        if view == self._view:
+            return
+        self._view = view
+        self.viewChanged.emit()
+        self.request_render()
+        self.update()
+
+    def _fit_to(self, bbox: Bounds, margin: float) -> None:
+        """Fit a lon/lat box."""
+        self._fit_mercator(mercator_bounds(bbox), margin)
+
+    def _fit_mercator(self, extent: Bounds, margin: float) -> None:
+        self._fit = (extent, margin)
+        self._set_view(MapSettings.fit_mercator(extent, self._size(), margin), keep_fit=True)
+
+    def _size(self) -> tuple[int, int]:
+        return max(1, self.width()), max(1, self.height())
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom in by ``factor`` (below 1 zooms out) keeping the point under ``anchor`` still."""
+        if anchor is None:
+            anchor = QPointF(self.width() / 2, self.height() / 2)
+        self._set_view(self._view.zoomed(factor, (anchor.x(), anchor.y())))
+
+    def zoom_in(self) -> None:
+        self.zoom_by(ZOOM_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(1 / ZOOM_STEP)
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the map by (dx, dy) pixels, as a drag does."""
+        self._set_view(self._view.panned(dx, dy))
+
+    def zoom_to_pixel_rect(self, rect: QRectF) -> None:
+        (minlon, maxlat), (maxlon, minlat) = self.geo_point(rect.topLeft()), self.geo_point(rect.bottomRight())
+        self._set_view(MapSettings.fit_lonlat((minlon, minlat, maxlon, maxlat), self._size()))
+
+    def zoom_to_bbox(self, bbox: Bounds | None, margin: float = FIT_MARGIN) -> None:
+        """Fit a lon/lat box with some room around it; a point gets a small area around it."""
+        if bbox is not None:
+            self._fit_mercator(_padded(bbox), margin)
+
+    def zoom_all(self) -> None:
+        """Show every feature (Ctrl+0); with none loaded, Europe to Central Asia."""
+        bounds = self._state.catalog.bounds
+        self.zoom_to_bbox(bounds if bounds is not None else DEFAULT_BBOX)
+
+    def zoom_to_layer(self, layer_id: str) -> None:
+        self.zoom_to_bbox(self._state.catalog.layer(layer_id).bounds)
+
+    def zoom_to_feature(self, feature_id: str) -> None:
+        """Bring the feature into view: centred, and close enough to tell it from its neighbours.
+
+        When the view is already closer than that and the feature fits, only re-centre.
+        """
+        feature = self._state.catalog.find_feature(feature_id)
+        if feature is None:
+            return
+        bbox = feature.geometry.bounds
+        # A point gets the country around it; a line or polygon fills the view itself.
+        least = MIN_FIT_SPAN_DEG if feature.kind is GeometryKind.POINT else MIN_SHAPE_SPAN_DEG
+        target = MapSettings.fit_mercator(_padded(bbox, least), self._size(), FIT_MARGIN)
+        if self._view.resolution < target.resolution:
+            closer = target.replace(resolution=self._view.resolution)
+            minx, miny, maxx, maxy = closer.extent
+            fx0, fy0, fx1, fy1 = mercator_bounds(bbox)
+            if minx <= fx0 and fx1 <= maxx and miny <= fy0 and fy1 <= maxy:
+                target = closer
+        self._set_view(self._view.replace(center=target.center, resolution=target.resolution))
+
+    # -- identify, hover and selection ---------------------------------------------------
+
+    def features_at(self, position: QPointF | QPoint) -> list[Hit]:
+        """The shown features under a pixel, topmost first."""
+        lon, lat = self.geo_point(position)
+        tolerance = CLICK_TOLERANCE_PX * self._view.degrees_per_pixel()
+        return identify(
+            self._state.catalog, lon, lat, tolerance, self._state.visible_layer_ids, self._state.feature_filter
+        )
+
+    def select_at(self, position: QPointF) -> None:
+        hits = self.features_at(position)
+        self._state.select(hits[0][1] if hits else None)
+
+    def hover_at(self, position: QPointF | None) -> None:
+        if position is None:
+            self._state.set_hovered(None)
+            QToolTip.hideText()
+            return
+        hits = self.features_at(position)
+        feature_id = hits[0][1] if hits else None
+        changed = feature_id != self._state.hovered_id
+        self._state.set_hovered(feature_id)
+        if feature_id is None:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+            if changed:
+                QToolTip.hideText()
+            return
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        if changed:
+            QToolTip.showText(self.mapToGlobal(position.toPoint()), self._tooltip(hits), self)
+
+    def _tooltip(self, hits: list[Hit]) -> str:
+        """Rich text built from escaped names, so a name is never read as markup."""
+        catalog = self._state.catalog
+        feature = catalog.feature(hits[0][1])
+        layer = catalog.layer(feature.layer_id)
+        text = f"<qt><b>{html.escape(feature.name)}</b><br/><span style='color:#555'>{html.escape(layer.name)}</span>"
+        if len(hits) > 1:
+            text += f"<br/><i>+{len(hits) - 1} more here</i>"
+        return text + "</qt>"
+
+    def set_rubber_band(self, rect: QRectF | None) -> None:
+        self._rubber_band = rect
+        self.update()
+
+    def _on_highlight_changed(self, _feature_id: object) -> None:
+        self.update()
+
+    # -- frames --------------------------------------------------------------------------
+
+    def request_render(self) -> None:
+        """Ask for a new frame soon; many requests in a burst make one frame."""
+        self._render_timer.start()
+
+    def _start_render(self) -> None:
+        if self.width() < 1 or self.height() < 1:
+            return
+        self._renderer.request(self.frame_settings(), self._state.catalog)
+
+    def _on_frame_ready(self, frame: Frame) -> None:
+        self._frame = frame
+        self.update()
+        self.frameRendered.emit()
+
+    @property
+    def last_frame(self) -> Frame | None:
+        return self._frame
+
+    def is_frame_current(self) -> bool:
+        """True when the shown frame was drawn for exactly the current view and layers."""
+        if self._frame is None or self._render_timer.isActive() or self._renderer.busy:
+            return False
+        return self._frame.settings == self.frame_settings()
+
+    def shutdown(self) -> None:
+        """Stop rendering for good (the window is closing or the app quits)."""
+        self._render_timer.stop()
+        self._renderer.shutdown()
+
+    # -- Qt events -----------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), SEA)
+        frame = self._frame
+        view = self._view
+        if frame is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, frame.settings.resolution != view.resolution)
+            painter.drawImage(_frame_target(frame.settings, view), frame.image)
+        settings = self.frame_settings()
+        catalog = self._state.catalog
+        hovered, selected = self._state.hovered_id, self._state.selected_id
+        if hovered and hovered != selected and self._state.is_shown(hovered):
+            draw_highlight(painter, settings, catalog, hovered, selected=False)
+        if selected and self._state.is_shown(selected):
+            draw_highlight(painter, settings, catalog, selected, selected=True)
+        if self._rubber_band is not None:
+            pen = QPen(QColor("#1f5fa8"), 1.0, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(QColor(31, 95, 168, 40))
+            painter.drawRect(self._rubber_band)
+        draw_scale_bar(painter, view)
+        painter.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._fit is not None:
+            extent, margin = self._fit
+            self._set_view(MapSettings.fit_mercator(extent, self._size(), margin), keep_fit=True)
+        else:
+            self._set_view(self._view.resized(self._size()))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self._tool.press(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        lon, lat = self.geo_point(event.position())
+        self.cursorMoved.emit(lon, lat)
+        self._tool.move(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._tool.release(event)
+        if self.cursor().shape() == Qt.CursorShape.ClosedHandCursor:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self._tool.double_click(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        notches = event.angleDelta().y() / 120.0
+        if notches == 0:
+            event.ignore()
+            return
+        self.zoom_by(ZOOM_STEP**notches, event.position())
+        event.accept()
+
+    def leaveEvent(self, event) -> None:
+        self._state.set_hovered(None)
+        self.cursorLeft.emit()
+        super().leaveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        step_x, step_y = self.width() * KEY_PAN_FRACTION, self.height() * KEY_PAN_FRACTION
+        pans = {
+            Qt.Key.Key_Left: (step_x, 0),
+            Qt.Key.Key_Right: (-step_x, 0),
+            Qt.Key.Key_Up: (0, step_y),
+            Qt.Key.Key_Down: (0, -step_y),
+        }
+        if key in pans:
+            self.pan_by(*pans[key])
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_out()
+        elif key == Qt.Key.Key_Escape:
+            self._tool.cancel()
+            self._state.select(None)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+
+def _frame_target(frame: MapSettings, view: MapSettings) -> QRectF:
+    """Where an older frame's image lands in the current view (moved and scaled)."""
+    scale = frame.resolution / view.resolution
+    fminx, _, _, fmaxy = frame.extent
+    vminx, _, _, vmaxy = view.extent
+    left = (fminx - vminx) / view.resolution
+    top = (vmaxy - fmaxy) / view.resolution
+    return QRectF(left, top, frame.width * scale, frame.height * scale)
+
+
+def _padded(bbox: Bounds, least_deg: float = MIN_FIT_SPAN_DEG) -> Bounds:
+    """A lon/lat box as a mercator box, grown around its centre to a useful minimum size."""
+    minx, miny, maxx, maxy = mercator_bounds(bbox)
+    least = math.radians(least_deg) * EARTH_RADIUS
+    if maxx - minx < least and maxy - miny < least:
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        return cx - least / 2, cy - least / 2, cx + least / 2, cy + least / 2
+    return minx, miny, maxx, maxy
