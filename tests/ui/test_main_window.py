@@ -111,11 +111,11 @@ def test_export_writes_the_current_view(two_layer_window, tmp_path):
 def test_menus_and_standard_shortcuts(two_layer_window):
     window = two_layer_window
     titles = [action.text().replace("&", "") for action in window.menuBar().actions()]
-    assert titles == ["File", "View", "Help"]
+    assert titles == ["File", "Edit", "View", "Help"]
     assert window.open_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Open)
     assert "Ctrl+Q" in [s.toString() for s in window.quit_action.shortcuts()]
     assert window.export_action.isEnabled()
-    panels = [a.text() for a in window.menuBar().actions()[1].menu().actions() if a.menu()]
+    panels = [a.text() for a in window.menuBar().actions()[titles.index("View")].menu().actions() if a.menu()]
     assert panels == ["&Panels"]
 
 

@@ -121,12 +121,26 @@ class LayerEditor:
         self.history.append(edit)
         return edit
 
-    def add_feature(self, source: LayerText, feature: Mapping[str, Any]) -> Edit:
+    def add_feature(
+        self, source: LayerText, feature: Mapping[str, Any], new_source: Mapping[str, Any] | None = None
+    ) -> Edit:
+        """Append ``feature``; with ``new_source``, also add that source to the file's own
+        ``sources:`` in the same write (one undo step)."""
         new_text = yaml_text.append_feature(source.text, feature)
+        if new_source is not None:
+            new_text = yaml_text.append_source(new_text, new_source)
         return self._save(source, new_text, f"add {feature.get('id', 'feature')}")
 
-    def replace_feature(self, source: LayerText, feature_id: str, feature: Mapping[str, Any]) -> Edit:
+    def replace_feature(
+        self,
+        source: LayerText,
+        feature_id: str,
+        feature: Mapping[str, Any],
+        new_source: Mapping[str, Any] | None = None,
+    ) -> Edit:
         new_text = yaml_text.replace_feature(source.text, feature_id, feature)
+        if new_source is not None:
+            new_text = yaml_text.append_source(new_text, new_source)
         return self._save(source, new_text, f"edit {feature_id}")
 
     def delete_feature(self, source: LayerText, feature_id: str) -> Edit:

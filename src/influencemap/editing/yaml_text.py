@@ -61,11 +61,11 @@ def _root(text: str) -> Node:
     return root
 
 
-def _features_node(root: Node) -> tuple[Node, Node]:
+def _features_node(root: Node, name: str = "features") -> tuple[Node, Node]:
     for key, value in root.items():
-        if key.is_scalar and key.value == "features":
+        if key.is_scalar and key.value == name:
             return key, value
-    raise EditError("the layer has no 'features:' list")
+    raise EditError(f"the layer has no '{name}:' list")
 
 
 def _line_starts(text: str) -> list[int]:
@@ -89,14 +89,15 @@ def _indent_of(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def block_spans(text: str) -> dict[str, FeatureSpan]:
-    """The line spans of the features of a block-style ``features:`` list, by feature id."""
+def block_spans(text: str, list_key: str = "features") -> dict[str, FeatureSpan]:
+    """The line spans of the items of a block-style ``features:`` list (or another top-level
+    list of mappings with ids, such as ``sources:``), by id."""
     root = _root(text)
-    _key, features = _features_node(root)
+    _key, features = _features_node(root, list_key)
     if not features.is_seq or not features.value:
         return {}
     if text.startswith("[", _offset(text, features.line, features.col)):
-        raise EditError("the features list is written inline ('features: [...]'); edit it by hand")
+        raise EditError(f"the {list_key} list is written inline ('{list_key}: [...]'); edit it by hand")
     lines = text.split("\n")
     items: list[tuple[str | None, int, int]] = []  # (id, dash line, indent)
     for item in features.value:  # type: ignore[union-attr]
@@ -104,7 +105,7 @@ def block_spans(text: str) -> dict[str, FeatureSpan]:
         while dash_line >= 0 and not lines[dash_line].lstrip().startswith("-"):
             dash_line -= 1
         if dash_line < 0:
-            raise EditError("the features list is not written as a block list ('- id: …')")
+            raise EditError(f"the {list_key} list is not written as a block list ('- id: …')")
         feature_id = None
         if item.is_map:
             id_node = item.get("id")
@@ -249,3 +250,69 @@ def delete_feature(text: str, feature_id: str) -> str:
         if head.rstrip().endswith("features:"):
             result = head.rstrip() + " []" + result[line_end:]
     return result
+
+
+def append_source(text: str, source: Mapping[str, Any]) -> str:
+    """The text with ``source`` added to the layer's own ``sources:`` list.
+
+    The list keeps its style (block items, or one more entry in a flow list); a layer without
+    ``sources:`` gets the key, with the new source, on the lines right before ``features:``.
+    """
+    root = _root(text)
+    found = [(k, v) for k, v in root.items() if k.is_scalar and k.value == "sources"]
+    if not found:
+        key, _features = _features_node(root)
+        if key.col != 1:
+            raise EditError("cannot find where to add 'sources:' (the 'features:' key is indented)")
+        lines = text.split("\n")
+        lines[key.line - 1:key.line - 1] = ["sources:"] + feature_to_yaml(source, 2).rstrip("\n").split("\n")
+        return "\n".join(lines)
+    key, sources = found[0]
+    if sources.is_null:
+        start = _offset(text, key.line, key.col)
+        line_end = text.find("\n", start)
+        line_end = len(text) if line_end < 0 else line_end
+        return text[:line_end] + "\n" + feature_to_yaml(source, key.col - 1 + 2).rstrip("\n") + text[line_end:]
+    if not sources.is_seq:
+        raise EditError("'sources' is not a list")
+    value_start = _offset(text, sources.line, sources.col)
+    if text.startswith("[", value_start):
+        return _append_to_flow_list(text, source, value_start, key)
+    spans = block_spans(text, "sources")
+    if not spans:
+        raise EditError("cannot find the end of the sources list")
+    last = max(spans.values(), key=lambda s: s.end)
+    lines = text.split("\n")
+    lines[last.end:last.end] = feature_to_yaml(source, last.indent).rstrip("\n").split("\n")
+    return "\n".join(lines)
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """YAML as the layer format reads it: ``NO`` and ``2012-06-01`` stay text, numbers are numbers."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_plain(text: str) -> Any:
+    """YAML text as plain values, dates and ``NO`` kept as text (raises ``yaml.YAMLError``)."""
+    return yaml.load(text, Loader=_PlainLoader)  # noqa: S506 - a SafeLoader
+
+
+def read_feature(text: str, feature_id: str) -> dict[str, Any]:
+    """The feature's mapping as written (for an edit form to start from and write back).
+
+    Dates and country codes come back as text, so writing the mapping again keeps their meaning.
+    """
+    span = _span(text, feature_id)
+    lines = text.split("\n")[span.start:span.end]
+    try:
+        items = load_plain("\n".join(lines))
+    except yaml.YAMLError as exc:
+        raise EditError(f"feature '{feature_id}' cannot be read: {exc}") from None
+    if not isinstance(items, list) or len(items) != 1 or not isinstance(items[0], dict):
+        raise EditError(f"feature '{feature_id}' is not a mapping")
+    return items[0]

@@ -16,13 +16,15 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMenu,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from influencemap.model.types import Layer
+from influencemap.editing.last_good import is_stale_warning
+from influencemap.model.types import Layer, Problem
 from influencemap.render.symbols import legend_symbol
 from influencemap.ui.map_state import MapState
 
@@ -282,10 +284,24 @@ class LayersPanel(QWidget):
             tip.append(layer.description)
         if layer.path:
             tip.append(layer.path)
+        errors = self.file_errors(layer)
+        if errors:
+            # The file has errors: the map shows the last version that loaded (or what loaded).
+            stale = any(is_stale_warning(p) for p in self._state.catalog.warnings if p.origin.path == layer.path)
+            shown = "the last good version is shown" if stale else "some features may be missing"
+            tip += [f"⚠ {len(errors)} error{'s' * (len(errors) != 1)} in the file: {shown}"]
+            tip += [p.format() for p in errors[:5]] + (["…see Problems"] if len(errors) > 5 else [])
+            item.setIcon(1, self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
         # Item tooltips are shown as rich text when they look like it: escape to keep them plain.
         item.setToolTip(0, "<qt>" + "<br/>".join(html.escape(t) for t in tip) + "</qt>")
-        item.setToolTip(1, f"{count} feature{'s' if count != 1 else ''}")
+        item.setToolTip(1, item.toolTip(0) if errors else f"{count} feature{'s' if count != 1 else ''}")
         return item
+
+    def file_errors(self, layer: Layer) -> list[Problem]:
+        """The errors found in the layer's file at the last load."""
+        if not layer.path:
+            return []
+        return [p for p in self._state.catalog.errors if p.origin.path == layer.path]
 
     # -- handlers ------------------------------------------------------------------------
 

@@ -251,6 +251,15 @@ class MapCanvas(QWidget):
             text += f"<br/><i>+{len(hits) - 1} more here</i>"
         return text + "</qt>"
 
+    @property
+    def tool(self):
+        """The map tool that gets the mouse events."""
+        return self._tool
+
+    def set_tool(self, tool=None) -> None:
+        """Hand the mouse to another map tool (None: back to panning and identifying)."""
+        self._tool = tool if tool is not None else PanIdentifyTool(self)
+
     def set_rubber_band(self, rect: QRectF | None) -> None:
         self._rubber_band = rect
         self.update()
