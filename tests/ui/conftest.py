@@ -104,3 +104,67 @@ def two_layer_window(layers, open_window):
     layers.point_layer("econ", [("minsk-plant", "Plant in Minsk", MINSK), ("kyiv-port", "Port in Kyiv", KYIV)], "#0000ff")
     layers.point_layer("diplo", [("minsk-visit", "Visit to Minsk", MINSK)], "#ff0000", category="Diplomacy")
     return open_window([layers.folder])
+
+
+EXPLORE_LOANS = """\
+id: loans
+name: Loans
+category: Economy
+style: {color: '#0000ff', marker: square, size: 14}
+features:
+  - id: minsk-loan
+    name: Credit line for Belarus
+    point: [27.56, 53.90]
+    date: 2013-05
+    countries: [BY]
+    actors: [China Development Bank]
+    tags: [loan]
+    figures: [{label: Loan, value: 1.0e9, unit: USD}]
+    sources: [uitest-doc-a]
+  - id: kyiv-port
+    name: Port deal in Kyiv
+    point: [30.52, 50.45]
+    date: 2019
+    countries: [UA]
+    tags: [port]
+    figures: [{label: Loan, value: 5.0e8, unit: USD}]
+    sources: [uitest-doc-a]
+  - id: astana-bridge
+    name: Bridge in Astana
+    point: [71.43, 51.13]
+    countries: [KZ]
+    tags: [loan]
+    sources: [uitest-doc-a]
+"""
+
+EXPLORE_VISITS = """\
+id: visits
+name: Visits
+category: Diplomacy
+style: {color: '#ff0000', marker: circle, size: 14}
+features:
+  - id: wang-visit
+    name: Wang Yi in Vilnius
+    point: [25.28, 54.69]
+    date: 2016-03-01
+    countries: [LT, BY]
+    actors: [Wang Yi]
+    tags: [visit]
+    sources: [uitest-doc-a]
+  - id: brest-rail
+    name: Railway to Brest
+    point: [23.69, 52.09]
+    start: 2011
+    end: 2014
+    countries: [BY]
+    tags: [rail]
+    sources: [uitest-doc-a]
+"""
+
+
+@pytest.fixture
+def explore_window(layers, open_window):
+    """Dated features 2011-2019 in two layers ('loans': Economy, 'visits': Diplomacy) and one undated."""
+    layers.write("loans.yaml", EXPLORE_LOANS)
+    layers.write("visits.yaml", EXPLORE_VISITS)
+    return open_window([layers.folder], size=(1400, 900))

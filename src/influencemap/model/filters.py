@@ -7,6 +7,7 @@ The same :class:`FeatureFilter` serves the command line, the app and every expor
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -77,3 +78,12 @@ class FeatureFilter:
             if self.accepts_layer(layer)
         )
         return Catalog(layers=layers, sources=catalog.sources, problems=catalog.problems)
+
+
+def shown_catalog(catalog: Catalog, feature_filter: FeatureFilter | None, visible_layer_ids: Iterable[str]) -> Catalog:
+    """What a map drawing ``visible_layer_ids`` through ``feature_filter`` shows ("export what I
+    see"): no visible layer means an empty catalog, not every layer."""
+    visible = frozenset(visible_layer_ids)
+    filtered = (feature_filter or FeatureFilter()).apply(catalog)
+    layers = tuple(layer for layer in filtered.layers if layer.id in visible)
+    return Catalog(layers=layers, sources=catalog.sources, problems=catalog.problems)

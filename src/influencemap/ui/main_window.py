@@ -9,7 +9,6 @@ problems list.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 from pathlib import Path
 from typing import Sequence
@@ -28,14 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from influencemap.model.catalog import Catalog
-from influencemap.model.filters import FeatureFilter
+from influencemap.model.filters import shown_catalog
 from influencemap.ui.about import show_about
 from influencemap.ui.catalog_loader import CatalogLoader, load_safely
 from influencemap.ui.details_panel import DetailsPanel
+from influencemap.ui.editing_controller import EditingController
+from influencemap.ui.filter_indicator import FilterIndicator
+from influencemap.ui.filters_panel import FiltersPanel
 from influencemap.ui.layers_panel import LayersPanel
 from influencemap.ui.map_canvas import MapCanvas
 from influencemap.ui.map_state import MapState
 from influencemap.ui.problems_panel import ProblemsPanel
+from influencemap.ui.search_panel import SearchPanel
+from influencemap.ui.stats_panel import StatsPanel
+from influencemap.ui.timeline import TimelinePanel
 
 BUSY_DELAY_MS = 500
 """Loads quicker than this show no progress indication."""
@@ -108,6 +113,7 @@ class MainWindow(QMainWindow):
         self.splitDockWidget(self.layers_dock, self.problems_dock, Qt.Orientation.Vertical)
         self.resizeDocks([self.layers_dock, self.details_dock], [330, 350], Qt.Orientation.Horizontal)
         self.resizeDocks([self.layers_dock, self.problems_dock], [600, 110], Qt.Orientation.Vertical)
+        self._build_explore_docks()
 
         self.loader = CatalogLoader(self)
         self._busy_timer = QTimer(self)
@@ -116,6 +122,8 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(self._show_busy)
         self._build_status_bar()
         self._build_menus()
+        # Live reload, add/edit/delete from the map, undo, new layer (issue 6).
+        self.editing = EditingController(self)
 
         self.layers_panel.zoomToLayerRequested.connect(self.canvas.zoom_to_layer)
         self.details_panel.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
@@ -181,6 +189,27 @@ class MainWindow(QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _build_explore_docks(self) -> None:
+        """Search, filters, statistics and the timeline under the map; each is a view of the state."""
+        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
+        self.search_panel = SearchPanel(self.state)
+        self.filters_panel = FiltersPanel(self.state)
+        self.stats_panel = StatsPanel(self.state)
+        self.timeline = TimelinePanel(self.state)
+        self.filter_indicator = FilterIndicator(self.state)
+        self.search_dock = self._dock("searchDock", "Search", self.search_panel, left)
+        self.filters_dock = self._dock("filtersDock", "Filters", self.filters_panel, left)
+        self.stats_dock = self._dock("statsDock", "Statistics", self.stats_panel, right)
+        self.timeline_dock = self._dock("timelineDock", "Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.layers_dock, self.filters_dock)
+        self.tabifyDockWidget(self.filters_dock, self.search_dock)
+        self.layers_dock.raise_()
+        self.splitDockWidget(self.details_dock, self.stats_dock, Qt.Orientation.Vertical)
+        self.resizeDocks([self.details_dock, self.stats_dock], [400, 360], Qt.Orientation.Vertical)
+        self.statusBar().addPermanentWidget(self.filter_indicator)
+        self.search_panel.featureChosen.connect(self.select_feature)
+        self.stats_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
+
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self._busy = QProgressBar(self)
@@ -245,6 +274,15 @@ class MainWindow(QMainWindow):
             toggle.setShortcut(QKeySequence(f"Ctrl+{number}"))
             panels.addAction(toggle)
         self.zoom_selection_action.setEnabled(False)
+        for dock in (self.search_dock, self.filters_dock, self.stats_dock, self.timeline_dock):
+            panels.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        self.find_action = self._action("&Find…", self.focus_search, [S.Find], "Search names, descriptions, actors, tags and sources")
+        self.play_action = self._action("&Play Timeline", self.timeline.play_button.toggle, [], "Step through the years")
+        self.reset_filters_action = self._action("&Reset Filters", self.filter_indicator.reset, [], "Show every feature again")
+        for action in (self.find_action, self.play_action, self.reset_filters_action):
+            view_menu.addAction(action)
+        self.addAction(self.find_action)
 
         help_menu = menu.addMenu("&Help")
         self.about_action = self._action("&About influencemap", lambda: show_about(self), [], "Versions and data credits")
@@ -256,6 +294,7 @@ class MainWindow(QMainWindow):
     # -- loading -------------------------------------------------------------------------
 
     def _apply_catalog(self, catalog: Catalog, fit: bool, keep_layout: bool) -> None:
+        catalog = self.editing.merge_last_good(catalog)
         self.state.set_catalog(catalog, keep_layout=keep_layout)
         if fit:
             self.canvas.zoom_all()
@@ -386,10 +425,7 @@ class MainWindow(QMainWindow):
 
     def visible_catalog(self) -> Catalog:
         """What the map shows: visible layers only, through the current filter."""
-        visible = frozenset(self.state.visible_layer_ids)
-        current = self.state.feature_filter
-        feature_filter = dataclasses.replace(current, layers=visible) if current else FeatureFilter(layers=visible)
-        return feature_filter.apply(self.state.catalog)
+        return shown_catalog(self.state.catalog, self.state.feature_filter, self.state.visible_layer_ids)
 
     def _export_html(self) -> None:
         """Hook for File > Export HTML… (the HTML exporter lives in influencemap.export.html).
@@ -425,6 +461,12 @@ class MainWindow(QMainWindow):
         self.zoom_selection_action.setEnabled(feature_id is not None)
         if feature_id is not None and not self.details_dock.isVisible():
             self.details_dock.show()
+
+    def focus_search(self) -> None:
+        """Show the search panel with the cursor in its query box (Ctrl+F)."""
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search_panel.focus_search()
 
     def _on_zoom_to_selection(self) -> None:
         if self.state.selected_id:

@@ -1,0 +1,87 @@
+"""The timeline's years and the filter lists' values, counted without Qt."""
+
+from __future__ import annotations
+
+from influencemap.model.facets import facets, year_bounds, year_histogram
+
+LAYER = """\
+id: loans
+name: Loans
+category: Economy
+features:
+  - id: minsk-loan
+    name: Credit line
+    point: [27.56, 53.9]
+    date: 2013-05
+    countries: [BY, CN]
+    actors: [China Development Bank]
+    tags: [loan, bri]
+    sources: [doc-a]
+  - id: railway
+    name: Railway
+    point: [27.0, 53.0]
+    start: 2011
+    end: 2018
+    countries: [BY]
+    tags: [loan, loan]
+    sources: [doc-a]
+  - id: undated
+    name: Undated
+    point: [30.52, 50.45]
+    countries: [UA]
+    sources: [doc-a]
+"""
+
+OTHER = """\
+id: visits
+name: Visits
+category: Diplomacy
+features:
+  - id: visit
+    name: Visit
+    point: [27.56, 53.9]
+    date: 2015-02-01
+    actors: [China Development Bank, Wang Yi]
+    sources: [doc-a]
+"""
+
+
+def test_years_run_from_the_first_start_to_the_last_end_and_count_starts(files):
+    files.write("loans.yaml", LAYER)
+    files.write("visits.yaml", OTHER)
+    catalog = files.load()
+    assert year_bounds(catalog) == (2011, 2018)
+    histogram = year_histogram(catalog)
+    assert list(histogram) == list(range(2011, 2019))
+    assert histogram[2011] == 1 and histogram[2013] == 1 and histogram[2015] == 1
+    assert sum(histogram.values()) == 3
+
+
+def test_a_catalog_without_dates_has_no_years(files):
+    files.write("loans.yaml", LAYER.split("  - id: minsk-loan")[0] + "  - id: undated" + LAYER.split("  - id: undated")[1])
+    catalog = files.load()
+    assert catalog.feature_count == 1
+    assert year_bounds(catalog) is None and year_histogram(catalog) == {}
+
+
+def test_facets_count_features_once_per_value(files):
+    files.write("loans.yaml", LAYER)
+    files.write("visits.yaml", OTHER)
+    found = facets(files.load())
+    assert found.countries == {"BY": 2, "CN": 1, "UA": 1}
+    assert found.tags == {"loan": 2, "bri": 1}
+    assert found.actors == {"China Development Bank": 2, "Wang Yi": 1}
+    assert found.categories == {"Economy": 3, "Diplomacy": 1}
+
+
+def test_shown_catalog_keeps_visible_layers_and_passing_features_only(files):
+    from influencemap.model.filters import FeatureFilter, shown_catalog
+
+    files.write("loans.yaml", LAYER)
+    files.write("visits.yaml", OTHER)
+    catalog = files.load()
+    shown = shown_catalog(catalog, FeatureFilter(date_from="2013"), ["loans"])
+    assert [layer.id for layer in shown.layers] == ["loans"]
+    assert sorted(f.id for f in shown.features()) == ["minsk-loan", "railway"]
+    assert shown_catalog(catalog, None, []).feature_count == 0
+    assert shown_catalog(catalog, None, ["loans", "visits"]).feature_count == 4

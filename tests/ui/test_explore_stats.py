@@ -1,0 +1,98 @@
+"""The statistics panel follows the filters; Copy and Save CSV; the app's exports use the filter."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+
+from influencemap.model.filters import FeatureFilter
+
+MINSK = (27.56, 53.90)
+KYIV = (30.52, 50.45)
+
+
+def _row(panel, table, group, unit):
+    return next((r.value for r in panel.rows if (r.table, r.group, r.unit) == (table, group, unit)), None)
+
+
+def test_the_panel_counts_per_layer_and_country_and_sums_figures(explore_window):
+    panel = explore_window.stats_panel
+    assert _row(panel, "features per layer", "Loans", "features") == 3
+    assert _row(panel, "features per layer", "all", "features") == 5
+    assert _row(panel, "features per country", "BY", "features") == 3
+    assert _row(panel, "figures per country", "all", "USD") == 1.5e9
+    tables = [panel.tree.topLevelItem(i).text(0) for i in range(panel.tree.topLevelItemCount())]
+    assert tables[:2] == ["Features per layer", "Features per country"]
+    countries = panel.tree.topLevelItem(1)
+    assert any(countries.child(i).text(0) == "Belarus (BY)" for i in range(countries.childCount()))
+    assert panel.summary.text() == "5 features shown"
+
+
+def test_the_panel_follows_filters_and_hidden_layers(explore_window, qtbot):
+    window = explore_window
+    panel = window.stats_panel
+    window.filters_panel.set_checked("countries", "UA")
+    qtbot.waitUntil(lambda: _row(panel, "features per layer", "all", "features") == 1)
+    assert _row(panel, "figures per country", "UA", "USD") == 5e8
+    assert _row(panel, "features per country", "BY", "features") is None
+    assert panel.summary.text() == "1 feature shown (filtered)"
+    window.state.set_filter(None)
+    window.state.set_visible("loans", False)
+    qtbot.waitUntil(lambda: _row(panel, "features per layer", "all", "features") == 2)
+    assert _row(panel, "features per layer", "Loans", "features") is None
+
+
+def test_save_csv_writes_the_rows_shown(explore_window, qtbot, tmp_path, monkeypatch):
+    window = explore_window
+    window.timeline.slider.set_range(2013, 2016)
+    qtbot.waitUntil(lambda: _row(window.stats_panel, "features per layer", "all", "features") == 3)
+    out = tmp_path / "stats.csv"
+    monkeypatch.setattr(
+        "influencemap.ui.stats_panel.QFileDialog.getSaveFileName", lambda *args, **kwargs: (str(out), "CSV (*.csv)")
+    )
+    window.stats_panel.save_button.click()
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "table,group,unit,value"
+    assert "features per layer,Loans,features,1" in lines
+    assert "features per layer,Visits,features,2" in lines
+    assert "features per layer,all,features,3" in lines
+    assert "figures per country,BY,USD,1000000000" in lines
+    assert not any(",UA," in line for line in lines)
+
+
+def test_copy_puts_the_text_report_on_the_clipboard(explore_window):
+    explore_window.stats_panel.copy_button.click()
+    text = QApplication.clipboard().text()
+    assert text.startswith("Features per layer\n")
+    assert "Loans" in text and "1,500,000,000 USD" in text
+
+
+def test_image_export_draws_only_what_the_filter_shows(explore_window, tmp_path):
+    window = explore_window
+    window.state.set_filter(FeatureFilter(countries=frozenset({"UA"})))
+    out = tmp_path / "view.png"
+    window.export_image(out)
+    image = QImage(str(out))
+    kyiv = window.canvas.screen_point(*KYIV)
+    minsk = window.canvas.screen_point(*MINSK)
+    assert image.pixelColor(kyiv.x(), kyiv.y()).blue() > 200
+    color = image.pixelColor(minsk.x(), minsk.y())
+    assert not (color.blue() > 200 and color.red() < 60)  # the Minsk loan is filtered out
+
+
+def test_html_export_writes_only_what_the_map_shows(explore_window, tmp_path, monkeypatch):
+    window = explore_window
+    assert window.export_html_action.isEnabled()
+    window.timeline.slider.set_range(2016, 2019)
+    window.state.set_visible("visits", False)
+    out = tmp_path / "map.html"
+    monkeypatch.setattr(
+        "influencemap.ui.main_window.QFileDialog.getSaveFileName", lambda *args, **kwargs: (str(out), "HTML (*.html)")
+    )
+    window.export_html_action.trigger()
+    text = out.read_text(encoding="utf-8")
+    assert "kyiv-port" in text
+    for hidden in ("minsk-loan", "astana-bridge", "wang-visit", "brest-rail"):
+        assert hidden not in text, hidden
+    assert [layer.id for layer in window.visible_catalog().layers] == ["loans"]
+    assert [f.id for f in window.visible_catalog().features()] == ["kyiv-port"]
