@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test system-deps clean
+.PHONY: run test setup setup-test qt-deps system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,18 +17,30 @@ setup: $(BIN)/python
 setup-test: $(BIN)/python system-deps
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 
-# Qt's xcb/offscreen platform libraries and Chromium for the browser tests (needs root or sudo).
-system-deps:
-	@if command -v apt-get >/dev/null 2>&1 && ! command -v chromium >/dev/null 2>&1; then \
-		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && \
-		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
-			libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 libxcb-randr0 \
-			libxcb-render-util0 libxcb-image0 fonts-dejavu-core >/dev/null; \
-	fi
+QT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
+	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 libxcb-randr0 \
+	libxcb-render-util0 libxcb-image0 fonts-dejavu-core
+BROWSER_PACKAGES := chromium
 
-run: setup
+# System libraries Qt needs for a real window (xcb) and Chromium for the browser tests.
+# Installs only what is missing, with apt-get (as root, or through sudo).
+define apt_install
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ] && command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		echo "installing system packages:" $$missing; \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+qt-deps:
+	$(call apt_install,$(QT_PACKAGES))
+
+system-deps: qt-deps
+	$(call apt_install,$(BROWSER_PACKAGES))
+
+run: setup qt-deps
 	$(BIN)/influencemap
 
 test: setup-test
