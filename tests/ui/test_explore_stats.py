@@ -96,3 +96,21 @@ def test_html_export_writes_only_what_the_map_shows(explore_window, tmp_path, mo
         assert hidden not in text, hidden
     assert [layer.id for layer in window.visible_catalog().layers] == ["loans"]
     assert [f.id for f in window.visible_catalog().features()] == ["kyiv-port"]
+
+
+def _current_tab_of(window, title):
+    from PySide6.QtWidgets import QTabBar
+
+    for bar in window.findChildren(QTabBar):
+        titles = [bar.tabText(i) for i in range(bar.count())]
+        if title in titles:
+            return bar.tabText(bar.currentIndex())
+    return None
+
+
+def test_selecting_a_feature_brings_the_details_tab_forward(explore_window, qtbot):
+    window = explore_window
+    window.stats_dock.raise_()
+    qtbot.waitUntil(lambda: _current_tab_of(window, "Details") == "Statistics")
+    window.select_feature(next(window.state.catalog.features()).id)
+    qtbot.waitUntil(lambda: _current_tab_of(window, "Details") == "Details")

@@ -111,9 +111,10 @@ class MainWindow(QMainWindow):
         self.problems_dock = self._dock("problemsDock", "Problems", self.problems_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.details_dock = self._dock("detailsDock", "Details", self.details_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.splitDockWidget(self.layers_dock, self.problems_dock, Qt.Orientation.Vertical)
+        self._build_explore_docks()
+        # Sizes last: tabifying the explore docks resets them.
         self.resizeDocks([self.layers_dock, self.details_dock], [330, 350], Qt.Orientation.Horizontal)
         self.resizeDocks([self.layers_dock, self.problems_dock], [600, 110], Qt.Orientation.Vertical)
-        self._build_explore_docks()
 
         self.loader = CatalogLoader(self)
         self._busy_timer = QTimer(self)
@@ -204,11 +205,18 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.layers_dock, self.filters_dock)
         self.tabifyDockWidget(self.filters_dock, self.search_dock)
         self.layers_dock.raise_()
-        self.splitDockWidget(self.details_dock, self.stats_dock, Qt.Orientation.Vertical)
-        self.resizeDocks([self.details_dock, self.stats_dock], [400, 360], Qt.Orientation.Vertical)
+        # Details keep the whole right side (sources are long); statistics sit in a tab behind.
+        self.tabifyDockWidget(self.details_dock, self.stats_dock)
+        self.details_dock.raise_()
+        self.state.selectionChanged.connect(self._on_selection_shows_details)
         self.statusBar().addPermanentWidget(self.filter_indicator)
         self.search_panel.featureChosen.connect(self.select_feature)
         self.stats_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
+
+    def _on_selection_shows_details(self, feature_id: object) -> None:
+        """A chosen feature brings the details tab to the front (statistics share the area)."""
+        if feature_id is not None:
+            self.details_dock.raise_()
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
