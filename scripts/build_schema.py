@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from influencemap.model import schema
+from influencemap.model.bulk_data import FIELD_KEYS
 from influencemap.model.types import Marker, Precision
 
 ID = {"type": "string", "pattern": schema.IDENTIFIER.pattern}
@@ -115,8 +116,17 @@ def build() -> dict:
                     "defaults": {"type": "object", "properties": attributes,
                                  "patternProperties": USER_KEYS, "additionalProperties": False},
                     "features": {"type": "array", "items": {"$ref": "#/definitions/feature"}},
+                    "data": {"type": "string", "pattern": r"(?i)\.(csv|geojson|json|gpkg|fgb|parquet|geoparquet)$",
+                             "description": "a data file whose rows are features, relative to this file: "
+                                            "CSV (lon/lat columns), GeoJSON, GeoPackage, FlatGeobuf or GeoParquet"},
+                    "fields": {"type": "object",
+                               "description": "feature key → column of the data file; a key not mapped is "
+                                              "read from the column of the same name",
+                               "properties": {key: {"type": "string"} for key in FIELD_KEYS},
+                               "additionalProperties": False},
                 },
-                "required": list(schema.LAYER_REQUIRED),
+                "required": [k for k in schema.LAYER_REQUIRED if k != "features"],
+                "anyOf": [{"required": ["features"]}, {"required": ["data"]}],
                 "patternProperties": USER_KEYS,
                 "additionalProperties": False,
             },

@@ -3,24 +3,32 @@
 Every problem is reported with its file, line and column; one bad file, layer or feature never
 stops the others. A file whose YAML cannot be read, or whose layer keys are wrong, contributes
 no layer; a feature with an error is left out while the rest of its layer loads.
+
+Loading happens in two steps. Each file is first read on its own into a
+:class:`~influencemap.model.file_result.FileResult` (its layer, features, sources, problems and
+source references); that result depends only on the file's bytes, the loader's code and the
+gazetteer and basemap data, so it is cached (:mod:`influencemap.model.load_cache`), and a big
+file that is valid is read by a fast parser (:mod:`influencemap.model.fast_parse`) that gives up
+on anything unusual, leaving it to the precise reader here. Then the checks across files run on
+every load: duplicate ids of layers, features and sources, and references to undefined sources.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
 
-from shapely.geometry import LineString, Point, Polygon
-from shapely.validation import explain_validity
-
-from influencemap.geo import basemap
-from influencemap.geo.gazetteer import Gazetteer, PlaceNotFound, default_gazetteer
 from influencemap.model import schema
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import first_day, last_day
 from influencemap.model.fields import FieldReader
+from influencemap.model.file_result import FileResult
 from influencemap.model.types import (
     Citation,
     Feature,
@@ -37,6 +45,9 @@ from influencemap.model.types import (
 )
 from influencemap.model.yaml_nodes import Node, YamlError, compose, decode_utf8, to_python
 from influencemap.paths import bundled_layers_dir, bundled_sources_file
+
+if TYPE_CHECKING:  # the gazetteer and the basemap are imported when a file is read, not from the cache
+    from influencemap.geo.gazetteer import Gazetteer
 
 LAYER_SUFFIXES = (".yaml", ".yml")
 
@@ -67,14 +78,18 @@ def load_catalog(
     gazetteer: Gazetteer | None = None,
     include_bundled_sources: bool = True,
     overrides: Mapping[Path, bytes] | None = None,
+    use_cache: bool = True,
 ) -> Catalog:
     """Load layer and sources files (or folders) into a catalog with every problem found.
 
     With no paths, the bundled ``layers/`` folder is loaded. The bundled ``sources.yaml`` is
-    always available, also when only a user's own files are opened. ``overrides`` gives the
+    always available, also when only a user's own paths are opened. ``overrides`` gives the
     content to use instead of what is on disk for some files (to validate an edit before it is
-    written); its paths are loaded even when they do not exist yet.
+    written); its paths are loaded even when they do not exist yet. ``use_cache=False`` reads
+    every file afresh (a given ``gazetteer`` does too: cached results assume the bundled one).
     """
+    from influencemap.model import load_cache
+
     files = expand_paths(paths if paths else [bundled_layers_dir()])
     # Sources files first, so a clash is reported at the layer, not at the canonical list.
     files.sort(key=lambda f: f.stem != "sources")
@@ -86,103 +101,169 @@ def load_catalog(
     overrides = {Path(p).resolve(): data for p, data in (overrides or {}).items()}
     known = {f.resolve() for f in files}
     files += [p for p in overrides if p not in known]
-    loader = _CatalogBuilder(gazetteer)
-    for path in files:
-        loader.read_file(path, overrides.get(path.resolve()))
-    return loader.finish()
+    builder = _CatalogBuilder()
+    gazetteers = _GazetteerSource(gazetteer)
+    writes: list = []
+    try:
+        with paused_gc():
+            for path in files:
+                result = load_cache.file_result(
+                    path,
+                    overrides.get(path.resolve()),
+                    lambda display, data, p=path: read_file(display, data, gazetteers, p),
+                    cache=use_cache and gazetteer is None,
+                    writes=writes,
+                )
+                builder.add(result)
+            return builder.finish()
+    finally:
+        load_cache.write_behind(writes)
+
+
+# -- garbage collection ----------------------------------------------------------------------
+
+_gc_lock = threading.Lock()
+_gc_depth = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a load builds millions of acyclic objects.
+
+    Each full collection would walk everything built so far: for a 100,000-feature file that
+    is most of the time spent. Reference counting still frees what is dropped. Nested and
+    concurrent loads share one pause; the last one out restores the collector's state.
+
+    What was built meanwhile is then moved straight to the oldest generation (``freeze`` then
+    ``unfreeze``), where a catalog's objects would end up anyway: the collector examines them at
+    its next full collection, as usual, instead of at once in the young generations (three
+    passes over a million objects). Nothing is kept from collection.
+    """
+    global _gc_depth, _gc_was_enabled
+    with _gc_lock:
+        if _gc_depth == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_depth += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_depth -= 1
+            if _gc_depth == 0:
+                gc.freeze()
+                gc.unfreeze()
+                if _gc_was_enabled:
+                    gc.enable()
+
+
+# -- reading one file ------------------------------------------------------------------------
+
+
+class _GazetteerSource:
+    """The gazetteer, built only when a file names a place."""
+
+    def __init__(self, gazetteer: Gazetteer | None) -> None:
+        self._gazetteer = gazetteer
+
+    def __call__(self) -> Gazetteer:
+        if self._gazetteer is None:
+            from influencemap.geo.gazetteer import default_gazetteer
+
+            self._gazetteer = default_gazetteer()
+        return self._gazetteer
+
+
+def read_file(
+    display: str,
+    data: bytes,
+    gazetteer: Callable[[], Gazetteer],
+    path: Path | None = None,
+    *,
+    fast: bool = True,
+) -> FileResult:
+    """Read one file's bytes into a result: the fast parser when it is sure, else the precise one."""
+    if fast:
+        from influencemap.model import fast_parse
+
+        result = fast_parse.read_fast(display, data, lambda: FileReader(display, gazetteer, path))
+        if result is not None:
+            return result
+    return FileReader(display, gazetteer, path).read(data)
+
+
+def unreadable_file(display: str, exc: OSError) -> FileResult:
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, f"cannot read file: {exc.strerror}")])
 
 
 @dataclass
-class _PendingFeature:
-    feature: Feature
-    reader: FieldReader
-    node: Node
-    refs: list[tuple[str, Node]]
-
-
-@dataclass
-class _PendingLayer:
-    layer: Layer
-    reader: FieldReader
-    id_node: Node
-    features: list[_PendingFeature] = field(default_factory=list)
-
-
-@dataclass
-class _ParsedDefaults:
+class ParsedDefaults:
     values: dict[str, object] = field(default_factory=dict)
     refs: list[tuple[str, Node]] = field(default_factory=list)
 
 
-class _CatalogBuilder:
-    def __init__(self, gazetteer: Gazetteer | None) -> None:
+class FileReader:
+    """The precise reader: composes the file into nodes that know their line and column and
+    reads every value by what its key expects, recording each problem where it is written."""
+
+    def __init__(self, display: str, gazetteer: Callable[[], Gazetteer], path: Path | None = None) -> None:
+        self.display = display
+        self.path = path
+        self.reader = FieldReader(display)
+        self.result = FileResult(display)
         self._gazetteer = gazetteer
-        self.layers: list[_PendingLayer] = []
-        self.sources: dict[str, Source] = {}
-        self.problems: list[Problem] = []
-        self._points_to_check: list[tuple[Feature, Node, FieldReader]] = []
+        self._points_to_check: list[tuple[Feature, Node]] = []
 
     @property
     def gazetteer(self) -> Gazetteer:
-        if self._gazetteer is None:
-            self._gazetteer = default_gazetteer()
-        return self._gazetteer
+        return self._gazetteer()
 
-    # -- files ---------------------------------------------------------------------------
-
-    def read_file(self, path: Path, data: bytes | None = None) -> None:
-        display = str(path)
-        reader = FieldReader(display)
-        try:
-            if data is None:
-                data = path.read_bytes()
-        except OSError as exc:
-            self.problems.append(
-                Problem(Origin(display, 1, 1), Severity.ERROR, f"cannot read file: {exc.strerror}")
-            )
-            return
+    def read(self, data: bytes) -> FileResult:
+        display = self.display
+        result = self.result
         try:
             root = compose(decode_utf8(data))
         except YamlError as exc:
-            self.problems.append(Problem(Origin(display, exc.line, exc.col), Severity.ERROR, exc.message))
-            return
+            result.problems.append(Problem(Origin(display, exc.line, exc.col), Severity.ERROR, exc.message))
+            return result
         if root is None:
-            self.problems.append(
+            result.problems.append(
                 Problem(Origin(display, 1, 1), Severity.ERROR, "empty file: expected a layer (id, name, features) or sources")
             )
-            return
+            return result
         if root.is_map and _keys(root) == {"sources"}:
-            self._read_sources_file(root, reader)
+            node = root.get("sources")
+            assert node is not None
+            self.read_sources(node)
         elif root.is_map:
-            self._read_layer(root, reader, path)
+            self.read_layer(root)
         else:
-            reader.error(
+            self.reader.error(
                 root,
                 "the top level must be a mapping: a layer (id, name, features) "
                 "or a sources file (only 'sources:')",
             )
-        self._check_point_countries()
-        self.problems.extend(reader.problems)
+        return self.finish()
 
-    def _read_sources_file(self, root: Node, reader: FieldReader) -> None:
-        node = root.get("sources")
-        assert node is not None
-        self._read_sources(node, reader)
+    def finish(self) -> FileResult:
+        self.check_point_countries()
+        self.result.problems = self.reader.problems
+        return self.result
 
-    def _read_sources(self, node: Node, reader: FieldReader) -> None:
+    # -- sources -------------------------------------------------------------------------
+
+    def read_sources(self, node: Node) -> None:
+        reader = self.reader
         if not reader.expect(node, "seq", "sources"):
             return
         for item in node.value:  # type: ignore[union-attr]
-            source = self._read_source(item, reader)
-            if source is None:
-                continue
-            if source.id in self.sources:
-                first = self.sources[source.id].origin
-                reader.error(item, f"duplicate source id '{source.id}' (first defined at {first})")
-                continue
-            self.sources[source.id] = source
+            source = self._read_source(item)
+            if source is not None:
+                self.result.sources.append((source, len(reader.problems)))
 
-    def _read_source(self, node: Node, reader: FieldReader) -> Source | None:
+    def _read_source(self, node: Node) -> Source | None:
+        reader = self.reader
         keys = reader.mapping(node, "a source", schema.SOURCE_KEYS, schema.SOURCE_REQUIRED)
         if keys is None:
             return None
@@ -203,25 +284,37 @@ class _CatalogBuilder:
 
     # -- layers --------------------------------------------------------------------------
 
-    def _read_layer(self, root: Node, reader: FieldReader, path: Path) -> None:
-        keys = reader.mapping(root, "a layer", schema.LAYER_KEYS, schema.LAYER_REQUIRED)
+    def read_layer(
+        self, root: Node, features: Callable[[Layer, ParsedDefaults], None] | None = None
+    ) -> None:
+        """The layer's own keys, then its features (``features`` reads them another way)."""
+        reader = self.reader
+        required = schema.LAYER_REQUIRED
+        data_node = root.get("data") if root.is_map else None
+        if data_node is not None:
+            required = tuple(k for k in required if k != "features")
+        keys = reader.mapping(root, "a layer", schema.LAYER_KEYS, required)
         if keys is None:
             return
         before = reader.error_count
+        if "fields" in keys and "data" not in keys:
+            reader.error(keys["fields"], "'fields' maps the columns of a data file: add 'data: FILE' (or remove 'fields')")
         layer_id = reader.identifier(keys["id"], "layer id") if "id" in keys else None
         name = reader.text(keys["name"], "layer name") if "name" in keys else None
         description = reader.text(keys["description"], "layer description", False) if "description" in keys else None
         category = reader.text(keys["category"], "layer category", False) if "category" in keys else None
-        style = self._read_style(keys["style"], reader) if "style" in keys else Style()
+        style = self._read_style(keys["style"]) if "style" in keys else Style()
         if "sources" in keys:
-            self._read_sources(keys["sources"], reader)
-        defaults = self._read_defaults(keys["defaults"], reader) if "defaults" in keys else _ParsedDefaults()
+            self.read_sources(keys["sources"])
+        defaults = self._read_defaults(keys["defaults"]) if "defaults" in keys else ParsedDefaults()
         features_node = keys.get("features")
         if features_node is not None:
             reader.expect(features_node, "seq", "features")
         if reader.error_count > before or layer_id is None or name is None or style is None:
             return  # a layer whose own keys are wrong is left out whole
-        if defaults is None or features_node is None or not features_node.is_seq:
+        if defaults is None or (features_node is not None and not features_node.is_seq):
+            return
+        if features_node is None and data_node is None:
             return
         layer = Layer(
             id=layer_id,
@@ -230,17 +323,23 @@ class _CatalogBuilder:
             style=style,
             description=description,
             category=category,
-            path=str(path),
+            path=self.display,
             origin=reader.origin(root),
         )
-        pending = _PendingLayer(layer, reader, keys["id"])
-        for item in features_node.value:  # type: ignore[union-attr]
-            feature = self._read_feature(item, reader, layer_id, defaults)
-            if feature is not None:
-                pending.features.append(feature)
-        self.layers.append(pending)
+        self.result.layer = layer
+        self.result.layer_id_origin = reader.origin(keys["id"])
+        if features is not None:
+            features(layer, defaults)
+            return
+        for item in features_node.value if features_node is not None else ():  # type: ignore[union-attr]
+            self._read_feature(item, layer_id, defaults)
+        if data_node is not None:
+            from influencemap.model import bulk_data
 
-    def _read_style(self, node: Node, reader: FieldReader) -> Style | None:
+            bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
+
+    def _read_style(self, node: Node) -> Style | None:
+        reader = self.reader
         keys = reader.mapping(node, "style", schema.STYLE_KEYS)
         if keys is None:
             return None
@@ -264,43 +363,44 @@ class _CatalogBuilder:
             marker = reader.choice(keys["marker"], "style marker", [m.value for m in Marker])
             values["marker"] = Marker(marker) if marker else None
         if "dash" in keys:
-            values["dash"] = self._read_dash(keys["dash"], reader)
+            values["dash"] = self._read_dash(keys["dash"])
         if reader.error_count > before:
             return None
         return Style(**values)  # type: ignore[arg-type]
 
-    def _read_dash(self, node: Node, reader: FieldReader) -> tuple[float, ...] | None:
+    def _read_dash(self, node: Node) -> tuple[float, ...] | None:
+        reader = self.reader
         if node.is_scalar:
             name = reader.choice(node, "style dash", list(schema.NAMED_DASHES))
             return schema.NAMED_DASHES[name] if name else None
         lengths = reader.items(node, "style dash", lambda n: reader.number(n, "a dash length", minimum=0))
         return tuple(lengths) if lengths is not None else None
 
-    def _read_defaults(self, node: Node, reader: FieldReader) -> _ParsedDefaults | None:
+    def _read_defaults(self, node: Node) -> ParsedDefaults | None:
+        reader = self.reader
         keys = reader.mapping(node, "layer defaults", schema.DEFAULTS_KEYS)
         if keys is None:
             return None
         before = reader.error_count
-        parsed = _ParsedDefaults()
-        self._read_attributes(keys, reader, parsed.values, parsed.refs)
+        parsed = ParsedDefaults()
+        self._read_attributes(keys, parsed.values, parsed.refs)
         if reader.error_count > before:
             return None
         return parsed
 
     # -- features ------------------------------------------------------------------------
 
-    def _read_feature(
-        self, node: Node, reader: FieldReader, layer_id: str, defaults: _ParsedDefaults
-    ) -> _PendingFeature | None:
+    def _read_feature(self, node: Node, layer_id: str, defaults: ParsedDefaults) -> None:
+        reader = self.reader
         keys = reader.mapping(node, "a feature", schema.FEATURE_KEYS, schema.FEATURE_REQUIRED)
         if keys is None:
-            return None
+            return
         before = reader.error_count
         feature_id = reader.identifier(keys["id"], "feature id") if "id" in keys else None
         name = reader.text(keys["name"], "feature name") if "name" in keys else None
         values: dict[str, object] = {}
         refs: list[tuple[str, Node]] = []
-        self._read_attributes(keys, reader, values, refs)
+        self._read_attributes(keys, values, refs)
         # Defaults fill what the feature lacks; the date keys count as one group.
         has_dates = any(k in keys for k in schema.DATE_KEYS)
         for key, value in defaults.values.items():
@@ -312,9 +412,9 @@ class _CatalogBuilder:
         if not values.get("citations"):
             reader.error(node, "feature has no sources: add 'sources: [source-id]' (or layer defaults)")
         countries = tuple(values.get("countries", ()))  # type: ignore[arg-type]
-        geometry = self._read_geometry(node, keys, reader, countries, values)
+        geometry = self._read_geometry(node, keys, countries, values)
         if reader.error_count > before or feature_id is None or name is None or geometry is None:
-            return None
+            return
         shape, kind = geometry
         precision = values.get("precision")
         extra = {k: to_python(v) for k, v in keys.items() if k.startswith(schema.USER_KEY_PREFIX)}
@@ -338,17 +438,18 @@ class _CatalogBuilder:
             origin=reader.origin(node),
         )
         if kind is GeometryKind.POINT and countries:
-            self._points_to_check.append((feature, keys["point"], reader))
-        return _PendingFeature(feature, reader, node, refs)
+            self._points_to_check.append((feature, keys["point"]))
+        self.result.features.append(feature)
+        self.result.refs.append(tuple((ref, reader.origin(n)) for ref, n in refs))
 
     def _read_attributes(
         self,
         keys: dict[str, Node],
-        reader: FieldReader,
         values: dict[str, object],
         refs: list[tuple[str, Node]],
     ) -> None:
         """The non-geometry feature keys (shared by features and layer ``defaults``)."""
+        reader = self.reader
         if "date" in keys:
             if "start" in keys or "end" in keys:
                 reader.error(keys["date"], "use either 'date' (a point in time) or 'start'/'end' (a span), not both")
@@ -365,7 +466,7 @@ class _CatalogBuilder:
             if start is not None:
                 values.update(start=start, end=end)
         if "countries" in keys:
-            countries = reader.items(keys["countries"], "countries", lambda n: self._country(n, reader))
+            countries = reader.items(keys["countries"], "countries", self._country)
             if countries is not None:
                 values["countries"] = countries
         for name in ("actors", "tags"):
@@ -374,7 +475,7 @@ class _CatalogBuilder:
                 if items is not None:
                     values[name] = items
         if "figures" in keys:
-            figures = reader.items(keys["figures"], "figures", lambda n: self._figure(n, reader))
+            figures = reader.items(keys["figures"], "figures", self._figure)
             if figures is not None:
                 values["figures"] = figures
         if "precision" in keys:
@@ -386,11 +487,14 @@ class _CatalogBuilder:
             if description is not None:
                 values["description"] = description
         if "sources" in keys:
-            citations = reader.items(keys["sources"], "sources", lambda n: self._citation(n, reader, refs))
+            citations = reader.items(keys["sources"], "sources", lambda n: self._citation(n, refs))
             if citations is not None:
                 values["citations"] = citations
 
-    def _country(self, node: Node, reader: FieldReader) -> str | None:
+    def _country(self, node: Node) -> str | None:
+        from influencemap.geo import basemap
+
+        reader = self.reader
         # Read as text, so Norway's NO never turns into false.
         code = reader.text(node, "a country code")
         if code is None:
@@ -401,7 +505,8 @@ class _CatalogBuilder:
             return None
         return upper
 
-    def _figure(self, node: Node, reader: FieldReader) -> Figure | None:
+    def _figure(self, node: Node) -> Figure | None:
+        reader = self.reader
         keys = reader.mapping(node, "a figure", schema.FIGURE_KEYS, schema.FIGURE_REQUIRED)
         if keys is None:
             return None
@@ -412,7 +517,8 @@ class _CatalogBuilder:
             return None
         return Figure(label, value, unit)
 
-    def _citation(self, node: Node, reader: FieldReader, refs: list[tuple[str, Node]]) -> Citation | None:
+    def _citation(self, node: Node, refs: list[tuple[str, Node]]) -> Citation | None:
+        reader = self.reader
         if node.is_scalar:
             ref = reader.identifier(node, "source reference")
             if ref is None:
@@ -436,10 +542,13 @@ class _CatalogBuilder:
         self,
         node: Node,
         keys: dict[str, Node],
-        reader: FieldReader,
         countries: tuple[str, ...],
         values: dict[str, object],
     ) -> tuple[object, GeometryKind] | None:
+        from shapely.geometry import LineString, Point, Polygon
+        from shapely.validation import explain_validity
+
+        reader = self.reader
         present = [k for k in schema.GEOMETRY_KEYS if k in keys]
         if not present:
             reader.error(node, "feature has no geometry: add one of 'point', 'line' or 'polygon'")
@@ -450,10 +559,10 @@ class _CatalogBuilder:
         kind = GeometryKind(present[0])
         geom_node = keys[present[0]]
         if kind is GeometryKind.POINT:
-            position = self._position(geom_node, reader, countries, values, "point")
+            position = self._position(geom_node, countries, values, "point")
             return (Point(position), kind) if position else None
         positions = reader.items(
-            geom_node, kind.value, lambda n: self._position(n, reader, countries, values, f"a {kind.value} position")
+            geom_node, kind.value, lambda n: self._position(n, countries, values, f"a {kind.value} position")
         )
         if positions is None:
             return None
@@ -480,15 +589,17 @@ class _CatalogBuilder:
     def _position(
         self,
         node: Node,
-        reader: FieldReader,
         countries: tuple[str, ...],
         values: dict[str, object],
         what: str,
     ) -> tuple[float, float] | None:
+        reader = self.reader
         if node.is_scalar:
             name = reader.text(node, what)
             if name is None:
                 return None
+            from influencemap.geo.gazetteer import PlaceNotFound
+
             try:
                 resolution = self.gazetteer.resolve(name, countries)
             except PlaceNotFound as exc:
@@ -496,13 +607,8 @@ class _CatalogBuilder:
                 return None
             place = resolution.place
             if resolution.ambiguous:
-                others = ", ".join(f"{p.name}, {p.country}" for p in resolution.candidates[1:4])
-                reader.warning(
-                    node,
-                    f"place name '{name}' is ambiguous; chose {place.name}, {place.country} "
-                    f"(largest population) over {others}: write '{place.name}, XX' with a country code to choose",
-                )
-            values.setdefault("precision", place.precision if place.precision in {p.value for p in Precision} else None)
+                reader.warning(node, ambiguous_place_message(name, resolution))
+            values.setdefault("precision", place.precision if place.precision in _PRECISIONS else None)
             return (place.lon, place.lat)
         if node.is_seq:
             if len(node.value) != 2:  # type: ignore[arg-type]
@@ -530,65 +636,187 @@ class _CatalogBuilder:
             ok = False
         return (lon, lat) if ok else None
 
-    def _check_point_countries(self) -> None:
+    def check_point_countries(self) -> None:
         """Warn about points outside all their declared countries, in one vectorised query."""
         points, self._points_to_check = self._points_to_check, []
-        if not points:
-            return
-        lons = [f.geometry.x for f, _, _ in points]  # type: ignore[attr-defined]
-        lats = [f.geometry.y for f, _, _ in points]  # type: ignore[attr-defined]
-        found = basemap.countries_containing_many(lons, lats, COUNTRY_TOLERANCE_DEG)
-        outside = [i for i, (f, _, _) in enumerate(points) if not set(found[i]) & set(f.countries)]
-        if not outside:
-            return
-        swapped = basemap.countries_containing_many(
-            [lats[i] for i in outside], [lons[i] if -90 <= lons[i] <= 90 else 0.0 for i in outside],
-            COUNTRY_TOLERANCE_DEG,
-        )
-        for i, swapped_in in zip(outside, swapped):
-            feature, node, reader = points[i]
-            lon, lat, inside = lons[i], lats[i], found[i]
-            where = f"it lies in {', '.join(inside)}" if inside else "it lies in no country (at sea?)"
-            message = f"point ({lon:g}, {lat:g}) is outside its countries {', '.join(feature.countries)}: {where}"
-            if -90 <= lon <= 90 and set(swapped_in) & set(feature.countries):
-                message += f"; swapping longitude and latitude, [{lat:g}, {lon:g}], would put it inside"
-            reader.warning(node, message)
+        for index, message in point_country_warnings([f for f, _ in points]):
+            self.reader.warning(points[index][1], message)
 
-    # -- the whole catalog ---------------------------------------------------------------
+
+_PRECISIONS = frozenset(p.value for p in Precision)
+
+
+def ambiguous_place_message(name: str, resolution) -> str:
+    place = resolution.place
+    others = ", ".join(f"{p.name}, {p.country}" for p in resolution.candidates[1:4])
+    return (
+        f"place name '{name}' is ambiguous; chose {place.name}, {place.country} "
+        f"(largest population) over {others}: write '{place.name}, XX' with a country code to choose"
+    )
+
+
+def point_country_warnings(features: Sequence[Feature], coords=None) -> list[tuple[int, str]]:
+    """(index, message) for each point feature that lies outside all its declared countries.
+
+    Points inside one of their declared countries are set aside first, one vectorised test per
+    country; the rest go through the full check, which says where they lie instead. ``coords``
+    may give the points' (lon, lat) as an array when the caller has them.
+    """
+    if not features:
+        return []
+    import numpy as np
+    import shapely
+
+    from influencemap.geo import basemap
+
+    if coords is None:
+        coords = shapely.get_coordinates(np.array([f.geometry for f in features], dtype=object))
+    all_lons, all_lats = coords[:, 0], coords[:, 1]
+    declared = list(map(_COUNTRIES, features))
+    inside = np.zeros(len(features), dtype=bool)
+    outlines = _country_outlines()
+    if set(map(len, declared)) == {1}:  # one country each: group them with numpy
+        codes, which = np.unique(np.array([c[0] for c in declared], dtype=object), return_inverse=True)
+        groups = [(code, np.flatnonzero(which == k)) for k, code in enumerate(codes.tolist())]
+    else:
+        by_country: dict[str, list[int]] = {}
+        for i, countries in enumerate(declared):
+            for code in countries:
+                by_country.setdefault(code, []).append(i)
+        groups = [(code, np.array(rows)) for code, rows in by_country.items()]
+    for code, rows in groups:
+        outline = outlines.get(code)
+        if outline is not None:
+            inside[rows] |= shapely.contains_xy(outline, all_lons[rows], all_lats[rows])
+    rest = np.flatnonzero(~inside).tolist()
+    if not rest:
+        return []
+    lons = all_lons[rest].tolist()
+    lats = all_lats[rest].tolist()
+    found = basemap.countries_containing_many(lons, lats, COUNTRY_TOLERANCE_DEG)
+    outside = [k for k, i in enumerate(rest) if not set(found[k]) & set(declared[i])]
+    if not outside:
+        return []
+    swapped = basemap.countries_containing_many(
+        [lats[k] for k in outside], [lons[k] if -90 <= lons[k] <= 90 else 0.0 for k in outside],
+        COUNTRY_TOLERANCE_DEG,
+    )
+    warnings = []
+    for k, swapped_in in zip(outside, swapped):
+        countries = declared[rest[k]]
+        lon, lat, there = lons[k], lats[k], found[k]
+        where = f"it lies in {', '.join(there)}" if there else "it lies in no country (at sea?)"
+        message = f"point ({lon:g}, {lat:g}) is outside its countries {', '.join(countries)}: {where}"
+        if -90 <= lon <= 90 and set(swapped_in) & set(countries):
+            message += f"; swapping longitude and latitude, [{lat:g}, {lon:g}], would put it inside"
+        warnings.append((rest[k], message))
+    return warnings
+
+
+_COUNTRIES = attrgetter("countries")
+_outlines: dict | None = None
+
+
+def _country_outlines() -> dict:
+    """Each basemap country's prepared outline by ISO code (a point inside needs no more checks)."""
+    global _outlines
+    if _outlines is None:
+        import shapely
+
+        from influencemap.geo import basemap
+
+        frame = basemap.load_countries()
+        geometries = list(frame.geometry.values)
+        shapely.prepare(geometries)
+        _outlines = dict(zip(frame["iso_a2"].astype(str).tolist(), geometries))
+    return _outlines
+
+
+# -- the whole catalog -----------------------------------------------------------------------
+
+
+class _CatalogBuilder:
+    """Joins the files' results: sources by id, then the checks across files."""
+
+    def __init__(self) -> None:
+        self.results: list[FileResult] = []
+        self.sources: dict[str, Source] = {}
+        self.problems: list[Problem] = []
+
+    def add(self, result: FileResult) -> None:
+        problems = result.problems
+        done = 0
+        for source, index in result.sources:
+            self.problems.extend(problems[done:index])
+            done = index
+            if source.id in self.sources:
+                first = self.sources[source.id].origin
+                self.problems.append(
+                    Problem(source.origin, Severity.ERROR, f"duplicate source id '{source.id}' (first defined at {first})")  # type: ignore[arg-type]
+                )
+                continue
+            self.sources[source.id] = source
+        self.problems.extend(problems[done:])
+        if result.layer is not None:
+            self.results.append(result)
 
     def finish(self) -> Catalog:
         layers: list[Layer] = []
         layer_ids: dict[str, Origin] = {}
         feature_ids: dict[str, Origin] = {}
-        reported_refs: set[int] = set()  # a bad ref in layer defaults is reported once
-        for pending in self.layers:
-            reader = pending.reader
-            layer = pending.layer
+        reported_refs: set[tuple[str, int, int]] = set()  # a bad ref in layer defaults is reported once
+        sources = self.sources
+        for result in self.results:
+            layer = result.layer
+            assert layer is not None
             if layer.id in layer_ids:
-                reader.error(pending.id_node, f"duplicate layer id '{layer.id}' (first defined at {layer_ids[layer.id]})")
-                self.problems.extend(reader.problems[-1:])
+                self.problems.append(
+                    Problem(result.layer_id_origin, Severity.ERROR, f"duplicate layer id '{layer.id}' (first defined at {layer_ids[layer.id]})")  # type: ignore[arg-type]
+                )
                 continue
             layer_ids[layer.id] = layer.origin  # type: ignore[assignment]
+            ids = result.feature_ids
+            if (
+                result.ref_names <= sources.keys()
+                and len(set(ids)) == len(ids)
+                and feature_ids.keys().isdisjoint(ids)
+            ):  # the usual case, checked at once
+                feature_ids.update(zip(ids, map(_ORIGIN, result.features)))  # type: ignore[misc]
+                layers.append(result.full_layer)  # type: ignore[arg-type]
+                continue
             kept: list[Feature] = []
-            for item in pending.features:
-                before = len(reader.problems)
-                feature = item.feature
+            for index, feature in enumerate(result.features):
+                new: list[Problem] = []
                 if feature.id in feature_ids:
-                    reader.error(item.node, f"duplicate feature id '{feature.id}' (first defined at {feature_ids[feature.id]})")
-                undefined = [(ref, n) for ref, n in item.refs if ref not in self.sources]
-                for ref, ref_node in undefined:
-                    if id(ref_node) not in reported_refs:
-                        reported_refs.add(id(ref_node))
-                        hint = schema.did_you_mean(ref, list(self.sources))
-                        reader.error(ref_node, f"undefined source '{ref}'{hint}")
-                if len(reader.problems) > before or undefined:
-                    self.problems.extend(reader.problems[before:])
+                    new.append(Problem(feature.origin, Severity.ERROR, f"duplicate feature id '{feature.id}' (first defined at {feature_ids[feature.id]})"))  # type: ignore[arg-type]
+                undefined = False
+                for ref_index, (ref, origin) in enumerate(result.refs[index]):
+                    if ref in sources:
+                        continue
+                    undefined = True
+                    if origin is None and result.locate_ref is not None:
+                        origin = result.locate_ref(index, ref_index)
+                    if origin is None:
+                        origin = feature.origin
+                    key = (origin.path, origin.line, origin.col)  # type: ignore[union-attr]
+                    if key not in reported_refs:
+                        reported_refs.add(key)
+                        hint = schema.did_you_mean(ref, list(sources))
+                        new.append(Problem(origin, Severity.ERROR, f"undefined source '{ref}'{hint}"))  # type: ignore[arg-type]
+                if new or undefined:
+                    self.problems.extend(new)
                     continue
                 feature_ids[feature.id] = feature.origin  # type: ignore[assignment]
                 kept.append(feature)
-            layers.append(_with_features(layer, kept))
+            if len(kept) == len(result.features):
+                layers.append(result.full_layer)  # type: ignore[arg-type]
+            else:
+                layers.append(_with_features(layer, kept))
         problems = sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.origin.col))
         return Catalog(layers=tuple(layers), sources=dict(self.sources), problems=tuple(problems))
+
+
+_ORIGIN = attrgetter("origin")
 
 
 def _with_features(layer: Layer, features: list[Feature]) -> Layer:
@@ -608,4 +836,3 @@ def _where(reason: str) -> str:
         if len(coords) >= 2:
             return f"near {float(coords[0]):g}, {float(coords[1]):g}"
     return reason
-

@@ -18,8 +18,9 @@ USER_KEY_PREFIX = "x-"
 GEOMETRY_KEYS = ("point", "line", "polygon")
 DATE_KEYS = ("date", "start", "end")
 
-LAYER_KEYS = ("id", "name", "description", "category", "style", "sources", "defaults", "features")
+LAYER_KEYS = ("id", "name", "description", "category", "style", "sources", "defaults", "features", "data", "fields")
 LAYER_REQUIRED = ("id", "name", "features")
+"""``features`` may be left out when ``data`` gives the features (a bulk data layer)."""
 
 FEATURE_KEYS = (
     "id",

@@ -1,0 +1,426 @@
+"""Run every benchmark of issue 8 side by side and write docs/performance.md.
+
+    python benchmarks/run_all.py [--runs 3] [--work DIR] [--out docs/performance.md]
+                                 [--no-before] [--no-qgis] [--no-browser]
+
+What runs (each whole process timed with a wall clock; the median of ``--runs`` is reported):
+
+- start to first painted window: ``run_app`` on the bundled layers, offscreen (benchmarks/app_start.py)
+- a 100,000-feature YAML layer: first load, cache written, reload, peak memory (benchmarks/load_layer.py);
+  a fresh ``influencemap validate`` process on it with the cache warm; the same before this work
+  (the loader of ``git HEAD``, if ``--before``)
+- ``export -o map.png`` of the 100,000 points, and QGIS 3.22 rendering the same points from
+  GeoJSON to a 1600×1000 PNG (benchmarks/qgis_render.py, with the system python3)
+- ``export -o map.html`` of 10,000 points, and plain folium with a Marker and Popup per feature
+  (benchmarks/folium_plain.py); file sizes; time to open each in headless Chromium
+
+The machine (CPU, cores, memory), the date and the commit are written with the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+SYSTEM_PYTHON = "/usr/bin/python3"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                  "--hide-scrollbars", "--window-size=1600,1000"]
+
+
+def run(cmd: list[str], env: dict | None = None, timeout: float = 600, cwd: Path | None = None) -> tuple[float, subprocess.CompletedProcess, float]:
+    """(seconds, the finished process, peak memory in MB) of one whole process."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as rss:
+        full = ["/usr/bin/time", "-f", "%M", "-o", rss.name, *cmd] if Path("/usr/bin/time").exists() else cmd
+        start = time.perf_counter()
+        done = subprocess.run(full, env=env, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        seconds = time.perf_counter() - start
+        text = Path(rss.name).read_text().strip().splitlines()
+        peak = int(text[-1]) / 1024 if text and text[-1].isdigit() else float("nan")
+    if done.returncode != 0:
+        print(f"  ! {' '.join(cmd[:4])} … exited {done.returncode}: {done.stderr[-400:]}", file=sys.stderr)
+    return seconds, done, peak
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def env_with(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def machine() -> dict:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, AttributeError):
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    return {
+        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "commit": commit + (" with uncommitted changes" if dirty else ""),
+        "load": Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else [],
+    }
+
+
+# -- the benchmarks --------------------------------------------------------------------------------
+
+
+def bench_app_start(work: Path, runs: int) -> dict:
+    results: dict[str, list[float]] = {"cold paint": [], "warm paint": [], "warm map frame": []}
+    config = work / "xdg"
+    for i in range(runs):
+        cache = work / f"app-cache-{i}"
+        shutil.rmtree(cache, ignore_errors=True)
+        for state in ("cold", "warm"):
+            env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), XDG_CONFIG_HOME=str(config), QT_QPA_PLATFORM="offscreen",
+                           INFLUENCEMAP_BENCH_T0=repr(time.time()))
+            _, done, _ = run([PYTHON, str(ROOT / "benchmarks" / "app_start.py")], env=env, timeout=120)
+            try:
+                marks = json.loads(done.stdout.strip().splitlines()[-1])
+            except (IndexError, ValueError):
+                continue
+            results[f"{state} paint"].append(marks.get("paint", float("nan")))
+            if state == "warm" and "map_frame" in marks:
+                results["warm map frame"].append(marks["map_frame"])
+    return {k: median(v) for k, v in results.items()}
+
+
+def bench_load(folder: Path, work: Path, runs: int, name: str) -> dict:
+    firsts, written, reloads, peaks, imports = [], [], [], [], []
+    for i in range(runs):
+        cache = work / f"load-cache-{name}-{i}"
+        shutil.rmtree(cache, ignore_errors=True)
+        cmd = [PYTHON, str(ROOT / "benchmarks" / "load_layer.py"), str(folder)]
+        if i == 0:
+            cmd += ["--profile", str(work / f"profile-first-load-{name}.txt")]
+        _, done, _ = run(cmd, env=env_with(INFLUENCEMAP_CACHE_DIR=str(cache)), timeout=900)
+        try:
+            data = json.loads(done.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            continue
+        if i == 0 and runs > 1:
+            continue  # the profiled run is slower: not counted
+        firsts.append(data["first"])
+        written.append(data["written"])
+        reloads.append(data["reload"])
+        peaks.append(data["peak_mb"])
+        imports.append(data["imports"])
+    validate = []
+    validate_peak = []
+    cache = work / f"load-cache-{name}-{runs - 1}"
+    for _ in range(runs):
+        seconds, done, peak = run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)],
+                                  env=env_with(INFLUENCEMAP_CACHE_DIR=str(cache)), timeout=900)
+        validate.append(seconds)
+        validate_peak.append(peak)
+    cold = []
+    for i in range(max(1, runs - 1)):
+        empty = work / f"validate-cold-{name}-{i}"
+        shutil.rmtree(empty, ignore_errors=True)
+        seconds, _, _ = run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)],
+                            env=env_with(INFLUENCEMAP_CACHE_DIR=str(empty)), timeout=900)
+        cold.append(seconds)
+    return {
+        "imports": median(imports), "first": median(firsts), "written": median(written), "reload": median(reloads),
+        "peak_mb": median(peaks), "validate_warm": median(validate), "validate_warm_peak_mb": median(validate_peak),
+        "validate_cold": median(cold),
+    }
+
+
+def bench_before(folder: Path, work: Path) -> dict:
+    """The loader of git HEAD (before this work), in its own tree: one load, whole process."""
+    base = work / "before"
+    if not (base / "src").exists():
+        base.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "archive", "HEAD", "src", "geodata", "layers", "schema"], cwd=ROOT, capture_output=True)
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+    script = (
+        "import time,sys;t=time.perf_counter();from influencemap.model.loader import load_catalog;"
+        "i=time.perf_counter();c=load_catalog([sys.argv[1]]);e=time.perf_counter();"
+        "import resource;print(i-t,e-i,c.feature_count,resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024)"
+    )
+    seconds, done, _ = run([PYTHON, "-c", script, str(folder)], env=env_with(PYTHONPATH=str(base / "src"),
+                           INFLUENCEMAP_CACHE_DIR=str(work / "before-cache")), timeout=1800)
+    try:
+        imports, load, features, peak = done.stdout.split()
+        return {"load": float(load), "process": seconds, "features": int(features), "peak_mb": float(peak)}
+    except ValueError:
+        return {}
+
+
+def bench_png(folder: Path, geojson: Path, work: Path, runs: int, qgis: bool) -> dict:
+    ours, ours_cold, theirs = [], [], []
+    cache = work / "png-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), QT_QPA_PLATFORM="offscreen")
+    seconds, _, _ = run([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(work / "ours.png")], env=env, timeout=900)
+    ours_cold.append(seconds)
+    for _ in range(runs):
+        seconds, _, _ = run([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(work / "ours.png")], env=env, timeout=900)
+        ours.append(seconds)
+        if qgis:
+            seconds, done, _ = run([SYSTEM_PYTHON, str(ROOT / "benchmarks" / "qgis_render.py"), str(geojson), str(work / "qgis.png")],
+                                   env=env_with(QT_QPA_PLATFORM="offscreen", XDG_RUNTIME_DIR=str(work / "xdg-runtime")), timeout=900)
+            if done.returncode == 0:
+                theirs.append(seconds)
+    return {"ours": median(ours), "ours_cold_cache": median(ours_cold), "qgis": median(theirs)}
+
+
+def bench_html(folder: Path, geojson: Path, work: Path, runs: int, browser: bool) -> dict:
+    ours, theirs = [], []
+    cache = work / "html-cache"
+    env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache))
+    ours_html, folium_html = work / "ours.html", work / "folium.html"
+    seconds, _, _ = run([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(ours_html)], env=env, timeout=900)
+    ours_cold = seconds
+    for _ in range(runs):
+        seconds, _, _ = run([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(ours_html)], env=env, timeout=900)
+        ours.append(seconds)
+        seconds, _, _ = run([PYTHON, str(ROOT / "benchmarks" / "folium_plain.py"), str(geojson), str(folium_html)], timeout=900)
+        theirs.append(seconds)
+    result = {
+        "ours": median(ours), "ours_cold_cache": ours_cold, "folium": median(theirs),
+        "ours_mb": ours_html.stat().st_size / 1e6 if ours_html.exists() else float("nan"),
+        "folium_mb": folium_html.stat().st_size / 1e6 if folium_html.exists() else float("nan"),
+        "ours_external": _external_refs(ours_html), "folium_external": _external_refs(folium_html),
+    }
+    if browser and Path(CHROMIUM).exists():
+        for key, page in (("blank", "about:blank"), ("ours", ours_html.as_uri()), ("folium", folium_html.as_uri())):
+            times = []
+            for _ in range(runs):
+                seconds, _, _ = run([CHROMIUM, *CHROMIUM_FLAGS, f"--screenshot={work / (key + '.png')}", page], timeout=120)
+                times.append(seconds)
+            result[f"open_{key}"] = median(times)
+    return result
+
+
+def _external_refs(path: Path) -> int:
+    """Scripts and stylesheets the page loads from the network."""
+    if not path.exists():
+        return -1
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return len(re.findall(r"<(?:script|link)[^>]+(?:src|href)=[\"']https?://", text))
+
+
+# -- the report --------------------------------------------------------------------------------------
+
+
+def fmt(seconds: float) -> str:
+    return "–" if seconds != seconds else f"{seconds:.2f} s"
+
+
+def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
+    r = results
+    big, small = r.get("load_100k", {}), r.get("load_10k", {})
+    before_big, before_small = r.get("before_100k", {}), r.get("before_10k", {})
+    app, png, html = r.get("app", {}), r.get("png", {}), r.get("html", {})
+    lines = [
+        "# Performance",
+        "",
+        "Measured by `python benchmarks/run_all.py` (issue 8), which runs every comparison side by side",
+        "and writes this file. Each number is the median of the runs of one invocation; times are",
+        "wall-clock, whole processes unless said otherwise. These are shared 2-core virtual machines:",
+        "the same run can be 30 % slower or faster from one minute to the next, so compare numbers",
+        "of the same run.",
+        "",
+        f"- Date: {info['date']}",
+        f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory']}; {info['os']}; Python {info['python']}",
+        f"- Load average at the start: {' '.join(info['load'])}",
+        f"- Commit: {info['commit']}",
+        "",
+        "## Start to first painted window",
+        "",
+        "`run_app` on the bundled layers (offscreen), from process spawn to the first paint event of",
+        "the main window; *cold* with an empty load cache, *warm* with it filled.",
+        "",
+        "| | time | target |",
+        "| --- | ---: | ---: |",
+        f"| first paint, cold cache | {fmt(app.get('cold paint', float('nan')))} | ≤ 1.0 s |",
+        f"| first paint, warm cache | {fmt(app.get('warm paint', float('nan')))} | ≤ 1.0 s |",
+        f"| first map frame drawn, warm cache | {fmt(app.get('warm map frame', float('nan')))} | |",
+        "",
+        "## A 100,000-feature YAML layer",
+        "",
+        "`benchmarks/make_big_layer.py` writes it (31 MB, v1 format: points with dates, countries,",
+        "tags, a figure and a citation each; about 2 % of the points lie outside their country, so",
+        "the file also has some 1,900 warnings with positions). *First load* is `load_catalog` in a",
+        "process with an empty cache folder (imports not counted); the cache entry is then written",
+        "behind it; *reload* is a second `load_catalog` of the unchanged file in the same process;",
+        "*validate* is a fresh `influencemap validate` process.",
+        "",
+        "| | before (git HEAD) | now | target |",
+        "| --- | ---: | ---: | ---: |",
+        f"| first load, 100,000 features | {fmt(before_big.get('load', float('nan')))} | {fmt(big.get('first', float('nan')))} | ≤ 3 s |",
+        f"| cache entry written (after the load returned) | – | {fmt(big.get('written', float('nan')))} | |",
+        f"| reload of the unchanged file, same process | {fmt(before_big.get('load', float('nan')))} | {fmt(big.get('reload', float('nan')))} | ≤ 0.5 s |",
+        f"| fresh `influencemap validate`, cache warm | {fmt(before_big.get('process', float('nan')))} | {fmt(big.get('validate_warm', float('nan')))} | ≤ 1 s |",
+        f"| fresh `influencemap validate`, cache empty | {fmt(before_big.get('process', float('nan')))} | {fmt(big.get('validate_cold', float('nan')))} | |",
+        f"| peak memory of the first load | {before_big.get('peak_mb', float('nan')):.0f} MB | {big.get('peak_mb', float('nan')):.0f} MB | ≤ 1 GB |",
+        f"| first load, 10,000 features | {fmt(before_small.get('load', float('nan')))} | {fmt(small.get('first', float('nan')))} | |",
+        "",
+        "## `export -o map.png`, 100,000 points, against QGIS 3.22",
+        "",
+        "Ours: `influencemap export big/ -o map.png` (1600×1000, with the basemap, legend and credit),",
+        "whole process. QGIS: `benchmarks/qgis_render.py` with the system python3 — a standalone",
+        "PyQGIS script loading the same points from a GeoJSON file (16 MB: geometry, id, name, date,",
+        "countries) and rendering them to a 1600×1000 PNG with QGIS's default marker (no basemap).",
+        "",
+        "| | time | target |",
+        "| --- | ---: | ---: |",
+        f"| ours, load cache warm | {fmt(png.get('ours', float('nan')))} | ≤ ½ of QGIS: {fmt(png.get('qgis', float('nan')) / 2)} |",
+        f"| ours, load cache empty | {fmt(png.get('ours_cold_cache', float('nan')))} | |",
+        f"| QGIS 3.22 | {fmt(png.get('qgis', float('nan')))} | |",
+        "",
+        "## `export -o map.html`, 10,000 points, against plain folium",
+        "",
+        "Ours: `influencemap export big10k/ -o map.html`, whole process (self-contained: Leaflet and",
+        "everything else inlined). Plain folium: `benchmarks/folium_plain.py`, one `folium.Marker`",
+        "with a `folium.Popup` per feature from the same features (GeoJSON), folium's default",
+        "template (libraries from CDNs). *Open* is headless Chromium",
+        f"(`chromium {' '.join(CHROMIUM_FLAGS)} --screenshot=…`) until its screenshot, whole process;",
+        "the blank page shows Chromium's own start-up. This machine has no network, so folium's CDN",
+        "requests fail at once: its map would not show offline at all.",
+        "",
+        "| | ours | plain folium | target |",
+        "| --- | ---: | ---: | ---: |",
+        f"| export, whole process (cache warm) | {fmt(html.get('ours', float('nan')))} | {fmt(html.get('folium', float('nan')))} | ≤ 5 s and ≤ ⅓ of folium |",
+        f"| export, cache empty | {fmt(html.get('ours_cold_cache', float('nan')))} | | |",
+        f"| file size | {html.get('ours_mb', float('nan')):.1f} MB | {html.get('folium_mb', float('nan')):.1f} MB | ≤ 5 MB |",
+        f"| scripts and stylesheets from the network | {html.get('ours_external', -1)} | {html.get('folium_external', -1)} | 0 |",
+        f"| open in headless Chromium | {fmt(html.get('open_ours', float('nan')))} | {fmt(html.get('open_folium', float('nan')))} | ≤ 3 s |",
+        f"| (Chromium on about:blank) | {fmt(html.get('open_blank', float('nan')))} | | |",
+        "",
+    ]
+    lines += PROFILE_NOTES.splitlines()
+    profile = work / "profile-first-load-100k.txt"
+    if profile.exists():
+        text = profile.read_text(encoding="utf-8").splitlines()
+        body = [line for line in text if line.strip()][:60]
+        lines += ["", "Profile of the first load of the 100,000-feature layer (pyinstrument, this run):", "", "```", *body, "```"]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+PROFILE_NOTES = """\
+## How the loading got faster
+
+Profiled with pyinstrument (`benchmarks/load_layer.py FOLDER --profile OUT.txt`). Before, a
+10,000-feature file spent 2.3 s in PyYAML's event parsing, 1.6 s composing nodes that know their
+line and column, and 2.8 s validating them; a full garbage collection ran every few hundred
+thousand objects. Now:
+
+- **A fast reader for valid files** (`model/fast_parse.py`): the file is split by its text into
+  the layer's own keys and the entries of `features:` (checked: each entry line parses as one
+  entry); the layer's own keys go through the precise reader; the entries are parsed in chunks
+  by rapidyaml (C++), emitted as JSON and read with `json`, then checked a key at a time for the
+  whole chunk by the same rules as the precise reader. At the first thing it is not sure of
+  (a problem, a `~`, a tag or an anchor, a float where text is expected, …) it gives up and the
+  precise reader reads the file, with its FILE:LINE:COL messages. Feature origins come from the
+  entry lines; the position a warning needs is found in the entry's text, or by composing that
+  one entry precisely. Tests read every case both ways and compare (`tests/model/test_fast_parse.py`,
+  with generated layers and random edits of them).
+- **A cache per file** (`model/load_cache.py`): keyed by the file's bytes, the loader's code and the
+  gazetteer and basemap data; in memory for reloads, on disk (marshal, in the user's cache
+  folder, one entry per file) for new processes, written behind the load. The checks across
+  files (duplicate ids, undefined sources) run on every load.
+- **The garbage collector is paused** while a load builds its objects, which are then moved to
+  the oldest generation, where they would end up anyway.
+- Points inside one of their declared countries are set aside with one vectorised test per
+  country before the full "outside its countries" check.
+"""
+
+
+def prepare(work: Path) -> dict[str, Path]:
+    make = ROOT / "benchmarks" / "make_big_layer.py"
+    paths = {"big": work / "big100k", "small": work / "big10k"}
+    for key, count in (("big", 100_000), ("small", 10_000)):
+        if not (paths[key] / "big.yaml").exists():
+            subprocess.run([PYTHON, str(make), str(paths[key]), str(count)], check=True)
+    env = env_with(INFLUENCEMAP_CACHE_DIR=str(work / "prep-cache"))
+    for key, name in (("big", "points100k.geojson"), ("small", "points10k.geojson")):
+        target = work / name
+        if not target.exists():
+            subprocess.run([PYTHON, "-m", "influencemap", "export", str(paths[key]), "-o", str(target)],
+                           check=True, env=env, capture_output=True)
+        paths[key + "_geojson"] = target
+    # QGIS gets the points with a few attributes (16 MB), as a typical 100,000-point GeoJSON;
+    # the full export (83 MB, every attribute and source) takes QGIS 2.5 times as long to read.
+    lean = work / "points100k-lean.geojson"
+    if not lean.exists():
+        with open(paths["big_geojson"], encoding="utf-8") as f:
+            full = json.load(f)
+        keep = ("id", "name", "start", "countries")
+        lean.write_text(json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": f["geometry"], "properties": {k: f["properties"].get(k) for k in keep}}
+            for f in full["features"]]}), encoding="utf-8")
+    paths["big_lean_geojson"] = lean
+    return paths
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "influencemap-bench")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument("--no-before", action="store_true", help="skip the loader of git HEAD (slow)")
+    parser.add_argument("--no-qgis", action="store_true")
+    parser.add_argument("--no-browser", action="store_true")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    print(f"machine: {info}", file=sys.stderr)
+    paths = prepare(args.work)
+    results: dict = {}
+    steps = [
+        ("app", lambda: bench_app_start(args.work, args.runs)),
+        ("load_100k", lambda: bench_load(paths["big"], args.work, args.runs, "100k")),
+        ("load_10k", lambda: bench_load(paths["small"], args.work, args.runs, "10k")),
+        ("png", lambda: bench_png(paths["big"], paths["big_lean_geojson"], args.work, args.runs, not args.no_qgis and Path(SYSTEM_PYTHON).exists())),
+        ("html", lambda: bench_html(paths["small"], paths["small_geojson"], args.work, args.runs, not args.no_browser)),
+    ]
+    if not args.no_before:
+        steps += [("before_10k", lambda: bench_before(paths["small"], args.work)),
+                  ("before_100k", lambda: bench_before(paths["big"], args.work))]
+    for name, step in steps:
+        print(f"{name} …", file=sys.stderr)
+        results[name] = step()
+        print(f"  {json.dumps(results[name])}", file=sys.stderr)
+    (args.work / "results.json").write_text(json.dumps({"machine": info, "results": results}, indent=1))
+    write_report(args.out, info, results, args.work)
+    print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1259 @@
+"""A fast reader for layer files that yields exactly what the precise reader yields, or gives up
+(returns None) and leaves the file to the precise reader and its FILE:LINE:COL errors.
+
+The precise reader composes every scalar into a Python node that knows its line and column:
+right for pointing at mistakes, slow for 100,000 features. Here:
+
+1. The file is split by its text, without parsing: the layer's own keys (the *header*) and the
+   entries of its ``features:`` block sequence, each of which starts on a line with ``-`` at the
+   sequence's column. The split is checked: each chunk of entry lines must parse as exactly
+   that many entries, and the header must parse on its own.
+2. The header goes through the precise reader (it is small), with the entry lines blanked so
+   that every line keeps its number. Any problem there and this reader gives up.
+3. The entries are parsed in chunks by rapidyaml (C++), emitted as JSON and read with
+   :mod:`json` (float literals as text, read with ``float()`` as the precise reader does).
+4. A lean validator applies the precise reader's rules to a chunk's plain values a key at a time.
+   An entry it is not sure of (any problem, a bare ``~``, a boolean, a float where text is
+   expected, a ``yes`` in an ``x-`` value, ...) is composed alone and read by the precise
+   reader, with its lines shifted to where they are in the file: its problems, positions and
+   all, are the precise reader's own.
+5. Each feature's origin comes from its entry line (the first key after ``-``, or the ``{``),
+   checked against the composer wherever an entry is composed; the position a warning needs is
+   found in the entry's text when that is certain, else by composing the entry.
+
+Whatever could make rapidyaml and libyaml (the precise reader's parser) read the text
+differently makes the whole file go to the precise reader: tabs, anchors, aliases, tags,
+directives, complex keys, line breaks other than ``\n``, a colon right before a flow
+indicator, text starting with an indicator, ``' #'`` inside text, duplicate keys, and a
+``features:`` that is not a block sequence at the top level. Equivalence is tested case by case,
+on generated layers and on random edits of them in ``tests/model/test_fast_parse.py``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import math
+import re
+import threading
+from collections import deque
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import chain, islice, repeat
+from operator import itemgetter, methodcaller
+from typing import TYPE_CHECKING, Callable, Iterator
+
+from influencemap.model import schema
+from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
+from influencemap.model.file_result import FileResult, make_feature
+from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
+from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
+
+if TYPE_CHECKING:
+    from influencemap.model.loader import FileReader, ParsedDefaults
+
+CHUNK_BYTES = 1 << 18
+"""Feature entries are parsed in chunks of about this size (bounded memory, warm caches)."""
+
+_BOM = b"\xef\xbb\xbf"
+_OTHER_LINE_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+"""CR, NEL, LS, PS: libyaml counts lines with these too; this reader only splits on LF."""
+_INDICATORS = tuple(bytes([c]) for c in b"&*!?%@`")
+"""Anchors, aliases, tags, complex keys, directives and reserved indicators, where they start a token."""
+_TOKEN_BEFORE = frozenset(b" \n[{,")
+_COLON_BEFORE_FLOW = (b":,", b":]", b":}", b":[", b":{", b":?")
+"""libyaml rejects these in flow collections ('found unexpected :'); rapidyaml reads a key."""
+_FEATURES_LINE = re.compile(rb"features:[ ]*(?:#[^\n]*)?(?:\n|$)")
+_ENTRY = re.compile(rb"( *)-(?: |\n|$)")
+_ENTRY_REST = re.compile(rb"-( *)([^ \n#])?")
+_NULLISH = frozenset({"~", "null", "Null", "NULL"})
+_PRECISIONS = frozenset(p.value for p in Precision)
+_PRECISION = {p.value: p for p in Precision}
+_FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
+_FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
+_CITATION_KEYS = frozenset(schema.CITATION_KEYS)
+_LONLAT = frozenset(("lon", "lat"))
+_USER = schema.USER_KEY_PREFIX
+
+
+class _GiveUp(Exception):
+    """Not sure: leave the entry (or the file) to the precise reader."""
+
+
+class _FloatText(str):
+    """A float literal's text (json's ``parse_float``), read with ``float()`` where a number is
+    expected. Not always the text as written: rapidyaml writes ``.5`` as ``0.5``."""
+
+    __slots__ = ()
+
+
+# -- splitting the file ------------------------------------------------------------------------
+
+
+@dataclass
+class _Plan:
+    header: str
+    indent: int
+    """The column (0-based) of the entries' ``-``."""
+    offsets: list[int]
+    """Byte offset of each entry's first line, and of the end of the entries."""
+    lines: list[int]
+    """1-based line of each entry's first line, and the line after the last entry."""
+    origins: list[tuple[int, int]]
+    """(line, col) where each entry's mapping starts, as the precise composer reports it."""
+
+
+def _plan(data: bytes) -> _Plan | None:
+    """Split ``data`` (without a BOM) into the header and the feature entries, or None."""
+    import numpy as np
+
+    if data.isascii():
+        if b"\r" in data:
+            return None
+    else:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if _BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
+            return None
+    if b"\t" in data or any(colon in data for colon in _COLON_BEFORE_FLOW):
+        return None
+    for indicator in _INDICATORS:
+        at = data.find(indicator)
+        while at != -1:
+            if at == 0 or data[at - 1] in _TOKEN_BEFORE:
+                return None
+            at = data.find(indicator, at + 1)
+    # The one top-level 'features:' key, alone on its line.
+    if data.startswith(b"features:"):
+        at = 0
+    else:
+        at = data.find(b"\nfeatures:") + 1
+        if at == 0:
+            return None
+    if data.find(b"\nfeatures:", at) != -1:
+        return None
+    line_match = _FEATURES_LINE.match(data, at)
+    if line_match is None:
+        return None
+    # The first entry: skip blank and comment lines.
+    pos = line_match.end()
+    size = len(data)
+    while pos < size:
+        end = data.find(b"\n", pos)
+        end = size if end == -1 else end
+        stripped = data[pos:end].strip(b" ")
+        if stripped and not stripped.startswith(b"#"):
+            break
+        pos = end + 1
+    if pos >= size:
+        return None
+    first = _ENTRY.match(data, pos)
+    if first is None:
+        return None
+    indent = len(first.group(1))
+    region_start = pos
+    first_line = data.count(b"\n", 0, region_start) + 1
+    # Every later line, by what its first columns hold: an entry ('-' at the entries' column),
+    # deeper content, a blank or comment line, or the first line of what follows the entries.
+    text = np.frombuffer(data, dtype=np.uint8)
+    starts = np.flatnonzero(text[region_start:] == 10) + (region_start + 1)
+    starts = starts[starts < size]
+    width = indent + 3
+
+    def column(j: int) -> np.ndarray:
+        at = starts + j
+        chars = text[np.minimum(at, size - 1)]
+        return np.where(at < size, chars, 10)
+
+    columns = [column(j) for j in range(width)]
+    head = np.stack(columns[: indent + 1])
+    nonspace = head != 32
+    found = nonspace.any(axis=0)
+    where = nonspace.argmax(axis=0)
+    char = head[where, np.arange(len(starts))]
+    entry = found & (where == indent) & (char == 45) & np.isin(columns[indent + 1], (32, 10))
+    shallow = found & (char != 10) & (char != 35) & ~entry
+    stops = np.flatnonzero(shallow)
+    if len(stops):
+        stop = int(stops[0])
+        region_end = int(starts[stop])
+        if data[region_end] == 32:  # indented less than the entries, but not at column 1
+            return None
+        entry[stop:] = False
+        end_line = first_line + stop + 1
+    else:
+        region_end = size
+        end_line = first_line + len(starts) + 1  # past the end when the last line has no newline
+    rows = np.flatnonzero(entry)
+    offsets = [region_start] + starts[rows].tolist() + [region_end]
+    lines = [first_line] + (rows + (first_line + 1)).tolist() + [end_line]
+    # Where each entry's mapping starts: right after '- ' mostly.
+    simple = np.ones(len(rows) + 1, dtype=bool)
+    simple[1:] = (columns[indent + 1][rows] == 32) & ~np.isin(columns[indent + 2][rows], (32, 10, 35))
+    simple[0] = data[region_start + indent + 1 : region_start + indent + 2] == b" " and data[
+        region_start + indent + 2 : region_start + indent + 3
+    ] not in (b" ", b"\n", b"#", b"")
+    content_col = indent + 3
+    origins: list[tuple[int, int]] = [(line, content_col) for line in lines[:-1]]
+    for i in np.flatnonzero(~simple).tolist():
+        start = offsets[i]
+        rest = _ENTRY_REST.match(data, start + indent)
+        if rest is None:  # pragma: no cover - an entry line always matches
+            return None
+        if rest.group(2) is not None:
+            origins[i] = (lines[i], indent + 1 + len(rest.group(1)) + 1)
+            continue
+        origin = _next_content(data, rest.end(), offsets[i + 1], lines[i])
+        if origin is None:
+            return None
+        origins[i] = origin
+    blank = b"\n" * data.count(b"\n", region_start, region_end)
+    header = data[:region_start] + blank + data[region_end:]
+    return _Plan(header.decode("utf-8"), indent, offsets, lines, origins)
+
+
+_SPACE_BREAK_HASH = frozenset(b" \n#")
+
+
+def _next_content(data: bytes, pos: int, limit: int, line: int) -> tuple[int, int] | None:
+    """Where the entry's content starts when its ``-`` line holds none (only a comment)."""
+    end = data.find(b"\n", pos)
+    while end != -1 and end + 1 < limit:
+        pos = end + 1
+        line += 1
+        end = data.find(b"\n", pos)
+        text = data[pos : (limit if end == -1 or end > limit else end)]
+        stripped = text.lstrip(b" ")
+        if stripped and not stripped.startswith(b"#"):
+            return line, len(text) - len(stripped) + 1
+    return None
+
+
+# -- rapidyaml ---------------------------------------------------------------------------------
+
+_stderr_lock = threading.Lock()
+
+
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """rapidyaml prints each parse error to C's stderr before raising it; the precise reader
+    reports the error properly, so point C's stderr at /dev/null meanwhile (Python's own
+    ``sys.stderr`` does not go through it)."""
+    try:
+        libc = ctypes.CDLL(None)
+        pointer = ctypes.c_void_p.in_dll(libc, "stderr")
+        libc.fopen.restype = ctypes.c_void_p
+        libc.fopen.argtypes = (ctypes.c_char_p, ctypes.c_char_p)
+        libc.fclose.argtypes = (ctypes.c_void_p,)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    with _stderr_lock:
+        sink = libc.fopen(b"/dev/null", b"w")
+        if not sink:
+            yield
+            return
+        saved = pointer.value
+        pointer.value = sink
+        try:
+            yield
+        finally:
+            pointer.value = saved
+            libc.fclose(sink)
+
+
+def _parse_chunks(data: bytes, plan: _Plan, size: int = CHUNK_BYTES) -> Iterator[tuple[int, list, int]]:
+    """(index of the first entry, the entries as plain values, keys written) per chunk."""
+    import ryml
+
+    offsets = plan.offsets
+    count = len(offsets) - 1
+    tree = ryml.Tree()
+    first = 0
+    with _quiet_stderr():
+        while first < count:
+            last = first + 1
+            while last < count and offsets[last] - offsets[first] < size:
+                last += 1
+            chunk = data[offsets[first] : offsets[last]]
+            tree.clear()
+            tree.clear_arena()
+            try:
+                ryml.parse_in_arena(chunk, tree)
+                text = ryml.emit_json_malloc(tree, tree.root_id())
+            except Exception:  # ryml's own exception types; the precise reader explains
+                raise _GiveUp from None
+            if not isinstance(text, str) or " #" in text:
+                # ' #' starts a comment, so only quoted text holds it, but rapidyaml keeps
+                # 'p.  #3' as text inside a flow collection where libyaml sees a comment.
+                raise _GiveUp
+            try:
+                items = json.loads(text, parse_float=_FloatText)
+            except ValueError:
+                raise _GiveUp from None
+            if not isinstance(items, list) or len(items) != last - first:
+                raise _GiveUp
+            yield first, items, text.count('": ')
+            first = last
+
+
+# -- the lean validator ------------------------------------------------------------------------
+
+
+_UNPLAIN_START = tuple("]}[{,:#|>")
+"""Text can start with these only when quoted; rapidyaml takes some of them unquoted where
+libyaml (the precise reader) stops with an error, so such text is left to the precise reader."""
+_starts_unplain = methodcaller("startswith", _UNPLAIN_START)
+
+
+def _text(value: object, required: bool = True) -> str | None:
+    kind = type(value)
+    if kind is _FloatText:  # rapidyaml writes .5 as 0.5 and 1. as 1.0: not the text as written
+        raise _GiveUp
+    if kind is str:
+        if value in _NULLISH or value.startswith(_UNPLAIN_START):  # type: ignore[union-attr]
+            raise _GiveUp  # a bare ~ is null, a quoted one is text: cannot tell here
+        text = value.strip()  # type: ignore[union-attr]
+        if text:
+            return text
+        if required:
+            raise _GiveUp
+        return None
+    if kind is int:
+        if value == 0:  # 0 or -0?
+            raise _GiveUp
+        return str(value)
+    if value is None and not required:
+        return None
+    raise _GiveUp
+
+
+def _identifier(value: object) -> str:
+    text = _text(value)
+    if not schema.IDENTIFIER.match(text):  # type: ignore[arg-type]
+        raise _GiveUp
+    return text  # type: ignore[return-value]
+
+
+def _date(value: object) -> str:
+    text = _text(value)
+    try:
+        parse_partial_date(text)  # type: ignore[arg-type]
+    except DateError:
+        raise _GiveUp from None
+    return text  # type: ignore[return-value]
+
+
+def _number(value: object, minimum: float | None = None) -> float:
+    kind = type(value)
+    try:
+        if kind is _FloatText or kind is str:
+            number = float(value.strip())  # type: ignore[union-attr]
+        elif kind is int:
+            number = float(value)  # type: ignore[arg-type]
+        else:
+            raise _GiveUp
+    except (ValueError, OverflowError):
+        raise _GiveUp from None
+    if not math.isfinite(number) or (minimum is not None and number < minimum):
+        raise _GiveUp
+    return number
+
+
+_MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
+_OTHER_GEOMETRIES = frozenset(("line", "polygon"))
+_DATE_KEYS = frozenset(schema.DATE_KEYS)
+_NUMBER_TYPES = frozenset((_FloatText, int, str))
+_TEXT_TYPES = frozenset((str, int))
+"""Types a text item may have (a float literal is not text as written: see _FloatText)."""
+_IDENTIFIERS = re.compile(r"[a-z0-9][a-z0-9-]*(?:\n[a-z0-9][a-z0-9-]*)*")
+
+
+def _all_have(items: list, key: str) -> bool:
+    return all(map(dict.__contains__, items, repeat(key)))
+
+
+def _column(items: list, key: str, present: set) -> list | None:
+    """The key's value in each item (_MISSING where absent); None when no item has it."""
+    if key not in present:
+        return None
+    return list(map(dict.get, items, repeat(key), repeat(_MISSING)))
+
+
+def _optional(column: list, read: Callable[[list], list]) -> list:
+    """``read`` applied to the values that are there, _MISSING kept where they are not."""
+    if _MISSING not in column:
+        return read(column)
+    there = [v for v in column if v is not _MISSING]
+    done = iter(read(there))
+    return [v if v is _MISSING else next(done) for v in column]
+
+
+def _texts(column: list, required: bool) -> list:
+    """:func:`_text` of each value; at C speed when they are all strings."""
+    if set(map(type, column)) == {str}:
+        if not _NULLISH.isdisjoint(column) or any(map(_starts_unplain, column)):
+            raise _GiveUp
+        texts = list(map(str.strip, column))
+        if not all(texts):
+            if required:
+                raise _GiveUp
+            texts = [t or None for t in texts]
+        return texts
+    return [_text(v, required) for v in column]
+
+
+def _optional_texts(items: list, key: str, names: set) -> list:
+    """The optional text under ``key`` of each mapping (None where absent or empty)."""
+    if key not in names:
+        return [None] * len(items)
+    return [None if v is _MISSING else v for v in _optional(_column(items, key, names), lambda col: _texts(col, False))]  # type: ignore[arg-type]
+
+
+def _numbers(column: list) -> list[float]:
+    """:func:`_number` of each value, at C speed."""
+    if not set(map(type, column)) <= _NUMBER_TYPES:
+        raise _GiveUp
+    try:
+        numbers = list(map(float, column))
+    except (ValueError, OverflowError):
+        raise _GiveUp from None
+    if not all(map(math.isfinite, numbers)):
+        raise _GiveUp
+    return numbers
+
+
+def _lists_of(column: list) -> tuple[list, list]:
+    """The lists of a column (without _MISSING) and all their items in one list."""
+    lists = [v for v in column if v is not _MISSING] if _MISSING in column else column
+    if set(map(type, lists)) - {list}:
+        raise _GiveUp
+    return lists, list(chain.from_iterable(lists))
+
+
+def _regroup(column: list, lists: list, flat: list, fallback: object) -> list:
+    """Tuples of ``flat`` cut as ``lists`` were, one per item of ``column``; ``fallback``
+    where the column has _MISSING."""
+    if _MISSING not in column and len(flat) == len(column) and set(map(len, lists)) == {1}:
+        return [(item,) for item in flat]
+    items = iter(flat)
+    grouped = iter([tuple(islice(items, len(v))) for v in lists])
+    return [fallback if v is _MISSING else next(grouped) for v in column]
+
+
+def _identifiers(column: list) -> list[str]:
+    texts = _texts(column, True)
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1 or not _IDENTIFIERS.fullmatch(joined):
+        raise _GiveUp
+    return texts
+
+
+def _plain(text: str) -> object:
+    """What the precise reader makes of an unquoted scalar in a user's ``x-`` value."""
+    return to_python(Node("scalar", text, 0, 0, plain=True))
+
+
+class _Validator:
+    def __init__(
+        self, reader: FileReader, layer_id: str, defaults: ParsedDefaults, display: str, data: bytes, plan: _Plan
+    ) -> None:
+        self.reader = reader
+        self.data = data
+        self.plan = plan
+        self.entry_problems: list[tuple[int, list[Problem]]] = []
+        """Problems of entries read by the precise reader, by entry."""
+        self.point_origins: dict[int, Origin] = {}
+        """Where the point of a feature read by the precise reader is written."""
+        self.entries: list[int] = []
+        """The entry of each feature (entries with an error give none)."""
+        self.layer_id = layer_id
+        self.defaults = defaults
+        self.display = display
+        self.default_refs = tuple((ref, reader.reader.origin(node)) for ref, node in defaults.refs)
+        self.keys = 0
+        """Mapping keys read, to compare with the keys written (a duplicate key would vanish)."""
+        self.features: list = []
+        self.refs: list = []
+        self.places: list[tuple[int, tuple, str]] = []
+        """Ambiguous place names: (feature index, where in the feature, warning)."""
+        self.to_check: list[int] = []
+        """Point features with countries, for the check against the basemap."""
+        self._countries: frozenset[str] | None = None
+        self._good_dates: dict[str, str] = {}
+        self._first_days: dict = {}
+        self._last_days: dict = {}
+        self._code_cache: dict = {}
+        self._text_cache: dict = {}
+        self._cite_cache: dict = {}
+        self.plain: dict[str, list] | None = {
+            name: [] for name in ("ids", "names", "kinds", "points", "starts", "ends", "instants", "countries",
+                                  "actors", "tags", "precisions", "descriptions", "extras")
+        }
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def mapping(
+        self, value: object, allowed: frozenset[str], required: tuple[str, ...] = (), kept: bool = False
+    ) -> dict:
+        """The mapping's keys checked; the keys inside its ``x-`` values are counted here unless
+        they are ``kept`` (then :meth:`extra` counts them as it reads them)."""
+        if type(value) is not dict:
+            raise _GiveUp
+        self.keys += len(value)  # type: ignore[arg-type]
+        if not value.keys() <= allowed:  # type: ignore[union-attr]
+            for key, item in value.items():  # type: ignore[union-attr]
+                if key not in allowed:
+                    if not key.startswith(_USER):
+                        raise _GiveUp
+                    if not kept:
+                        self.count(item)
+        for key in required:
+            if key not in value:  # type: ignore[operator]
+                raise _GiveUp
+        return value  # type: ignore[return-value]
+
+    def count(self, value: object) -> None:
+        """Count the keys of a value that is kept nowhere (another object's ``x-`` keys)."""
+        kind = type(value)
+        if kind is dict:
+            self.keys += len(value)  # type: ignore[arg-type]
+            for item in value.values():  # type: ignore[union-attr]
+                self.count(item)
+        elif kind is list:
+            for item in value:  # type: ignore[union-attr]
+                self.count(item)
+
+    def extra(self, value: object) -> object:
+        """A user's ``x-`` value exactly as the precise reader keeps it (YAML 1.1 scalars)."""
+        kind = type(value)
+        if kind is dict:
+            self.keys += len(value)  # type: ignore[arg-type]
+            result = {}
+            for key, item in value.items():  # type: ignore[union-attr]
+                if len(key) > 1000 or str(_plain(key)) != key or key.startswith(_UNPLAIN_START):
+                    raise _GiveUp  # quoted or not would differ
+                result[key] = self.extra(item)
+            return result
+        if kind is list:
+            return [self.extra(item) for item in value]  # type: ignore[union-attr]
+        if kind is str:
+            if type(_plain(value)) is not str or value.startswith(_UNPLAIN_START):  # type: ignore[arg-type, union-attr]
+                raise _GiveUp  # 'yes' quoted is text, unquoted true: cannot tell here
+            return value
+        if kind is _FloatText:
+            number = _plain(str(value))
+            if type(number) is str:  # '1.e5' is text in YAML 1.1, but rapidyaml writes '1.0e5'
+                raise _GiveUp
+            return number
+        if kind is int:
+            if value == 0:
+                raise _GiveUp
+            return _plain(str(value))
+        if value is None or value is True or value is False:
+            return value
+        raise _GiveUp  # pragma: no cover - json yields nothing else
+
+    def countries(self) -> frozenset[str]:
+        if self._countries is None:
+            from influencemap.geo import basemap
+
+            self._countries = basemap.known_country_codes()
+        return self._countries
+
+    def items(self, value: object) -> list:
+        if type(value) is not list:
+            raise _GiveUp
+        return value  # type: ignore[return-value]
+
+    # -- a chunk of features, key by key ---------------------------------------------------
+
+    def chunk(self, items: list, first: int, origins: list[Origin]) -> None:
+        """Read a chunk of entries; column by column when they have the usual shape (every
+        entry a mapping with a ``[lon, lat]`` point and no ``x-`` keys) and nothing is unsure,
+        else one by one, and an entry this reader is not sure of with the precise reader."""
+        try:
+            if self._columns(items, first, origins):
+                return
+        except _GiveUp:  # some entry is not sure: read them one by one (nothing was kept)
+            pass
+        for i, item in enumerate(items, first):
+            keys, places = self.keys, len(self.places)
+            try:
+                self.feature(item, i, origins[i])
+            except _GiveUp:
+                self.keys, self.places[places:] = keys, []
+                self.precise_entry(item, i, origins[i])
+
+    def precise_entry(self, item: object, index: int, origin: Origin) -> None:
+        """Read one entry with the precise reader: its problems, with their positions, are those
+        the precise reader would report reading the whole file (the entry is composed alone, its
+        lines shifted to where they are in the file)."""
+        plan, data = self.plan, self.data
+        self.count(item)
+        try:
+            root = compose(data[plan.offsets[index] : plan.offsets[index + 1]].decode("utf-8"))
+        except (YamlError, UnicodeDecodeError):
+            raise _GiveUp from None  # a YAML error stops the whole file: the precise reader says so
+        if root is None or not root.is_seq or len(root.value) != 1:  # type: ignore[arg-type]
+            raise _GiveUp
+        node = root.value[0]  # type: ignore[index]
+        _shift(node, plan.lines[index] - 1)
+        if (node.line, node.col) != (origin.line, origin.col):
+            raise _GiveUp  # the entry's origin as this reader found it must agree
+        reader = self.reader
+        problems, features = len(reader.reader.problems), len(reader.result.features)
+        reader._read_feature(node, self.layer_id, self.defaults)
+        self.entry_problems.append((index, reader.reader.problems[problems:]))
+        del reader.reader.problems[problems:]
+        if len(reader.result.features) > features:
+            feature = reader.result.features.pop()
+            self.refs.append(reader.result.refs.pop())
+            self.features.append(feature)
+            self.entries.append(index)
+            if reader._points_to_check:
+                _, point = reader._points_to_check.pop()
+                self.point_origins[len(self.features) - 1] = reader.reader.origin(point)
+                self.to_check.append(len(self.features) - 1)
+        self.plain = None
+
+    def _columns(self, items: list, first: int, origins: list[Origin]) -> bool:
+        """The chunk's features exactly as :meth:`feature` would make them; False (having
+        changed nothing) when the chunk is not of the usual shape."""
+        import numpy as np
+        import shapely
+
+        n = len(items)
+        if not n or set(map(type, items)) != {dict}:
+            return False
+        present = set().union(*items)
+        if not present <= _FEATURE_KEYS:
+            if any(not key.startswith(_USER) for key in present - _FEATURE_KEYS):
+                raise _GiveUp  # an unknown key
+            return False
+        if present & _OTHER_GEOMETRIES or not _all_have(items, "point"):
+            return False
+        if not (_all_have(items, "id") and _all_have(items, "name")):
+            raise _GiveUp
+        written = sum(map(len, items))
+        # Points, all at once.
+        points = list(map(itemgetter("point"), items))
+        if set(map(type, points)) != {list} or set(map(len, points)) != {2}:
+            return False
+        flat = list(chain.from_iterable(points))
+        if not set(map(type, flat)) <= _NUMBER_TYPES:
+            return False
+        try:
+            coords = np.array(list(map(float, flat)), dtype=float).reshape(n, 2)
+        except (ValueError, OverflowError):
+            raise _GiveUp from None
+        lons, lats = coords[:, 0], coords[:, 1]
+        if not (np.isfinite(coords).all() and (np.abs(lons) <= 180).all() and (np.abs(lats) <= 90).all()):
+            raise _GiveUp
+        ids = _identifiers(list(map(itemgetter("id"), items)))
+        names = _texts(list(map(itemgetter("name"), items)), True)
+        defaults = self.defaults.values
+        # Dates: a feature's own, else the defaults'.
+        starts: list = [defaults.get("start")] * n
+        ends: list = [defaults.get("end")] * n
+        instants: list = [bool(defaults.get("instant", False))] * n
+        if present & _DATE_KEYS == {"date"} and _all_have(items, "date"):
+            starts = ends = _texts(list(map(itemgetter("date"), items)), True)
+            for date in set(starts) - self._good_dates.keys():
+                self._good_dates[date] = _date(date)
+            instants = [True] * n
+        elif present & _DATE_KEYS:
+            self._dates(items, present, starts, ends, instants)
+        countries = self._codes(_column(items, "countries", present), defaults.get("countries"), n)
+        actors = self._lists(_column(items, "actors", present), defaults.get("actors"), n)
+        tags = self._lists(_column(items, "tags", present), defaults.get("tags"), n)
+        figures, figure_keys = self._figures(_column(items, "figures", present), defaults.get("figures"), n)
+        precision_default = defaults.get("precision")
+        precisions: list
+        if "precision" in present:
+            values = _column(items, "precision", present)
+            precisions = [
+                precision_default if v is _MISSING else v
+                for v in _optional(values, lambda col: _texts(col, True))
+            ]
+            if not set(precisions) - {None} <= _PRECISIONS:
+                raise _GiveUp
+        else:
+            precisions = [precision_default] * n
+        descriptions: list
+        description_default = defaults.get("description")
+        if "description" in present:
+            descriptions = [
+                description_default if v is _MISSING or v is None else v
+                for v in _optional(_column(items, "description", present), lambda col: _texts(col, False))
+            ]
+        else:
+            descriptions = [description_default] * n
+        citations, refs, citation_keys = self._citations(_column(items, "sources", present), n)
+        # Everything checked: now the features.
+        shapes = shapely.points(coords).tolist()
+        precision_of = _PRECISION
+        layer_id = self.layer_id
+        base = len(self.features)
+        point = GeometryKind.POINT
+        states = [
+            {
+                "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": point,
+                "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
+                "figures": figs, "precision": precision_of[precision] if precision else None,
+                "description": description, "instant": instant, "extra": {}, "origin": origin,
+            }
+            for fid, name, shape, cites, start, end, codes, act, tag, figs, precision, description, instant, origin in zip(
+                ids, names, shapes, citations, starts, ends, countries, actors, tags, figures, precisions,
+                descriptions, instants, origins[first : first + n],
+            )
+        ]
+        made = list(map(object.__new__, repeat(Feature, n)))
+        deque(map(object.__setattr__, made, repeat("__dict__"), states), maxlen=0)  # see make_feature
+        self.features.extend(made)
+        self.entries.extend(range(first, first + n))
+        self.refs.extend(refs)
+        plain = self.plain
+        if plain is not None:
+            for name, values in (("ids", ids), ("names", names), ("starts", starts), ("ends", ends),
+                                 ("instants", instants), ("countries", countries), ("actors", actors),
+                                 ("tags", tags), ("precisions", precisions), ("descriptions", descriptions)):
+                plain[name].extend(values)
+            plain["kinds"].extend([0] * n)
+            plain["extras"].extend([None] * n)
+            plain["points"].extend(coords.ravel().tolist())
+        self.keys += written + figure_keys + citation_keys
+        self.to_check.extend(base + i for i, codes in enumerate(countries) if codes)
+        return True
+
+    def _dates(self, items: list, present: set, starts: list, ends: list, instants: list) -> None:
+        check = self._date_ok
+        for i, item in enumerate(items):
+            if "date" in item:
+                if "start" in item or "end" in item:
+                    raise _GiveUp
+                date = check(item["date"])
+                starts[i] = ends[i] = date
+                instants[i] = True
+            elif "start" in item or "end" in item:
+                if "start" not in item:
+                    raise _GiveUp  # 'end' needs a 'start'
+                start = check(item["start"])
+                end = check(item["end"]) if "end" in item else None
+                if end is not None and self._last_day(end) < self._first_day(start):
+                    raise _GiveUp
+                starts[i] = start
+                ends[i] = end
+                instants[i] = False
+
+    def _date_ok(self, value: object) -> str:
+        if type(value) is str:
+            known = self._good_dates.get(value)
+            if known is not None:
+                return known
+            date = _date(value)
+            self._good_dates[value] = date
+            return date
+        return _date(value)
+
+    def _first_day(self, text: str):
+        day = self._first_days.get(text)
+        if day is None:
+            day = self._first_days[text] = first_day(text)
+        return day
+
+    def _last_day(self, text: str):
+        day = self._last_days.get(text)
+        if day is None:
+            day = self._last_days[text] = last_day(text)
+        return day
+
+    def _normalised(self, column: list, normalise: Callable[[object], str], cache: dict, fallback: tuple) -> list[tuple]:
+        """Each list of the column as a tuple of normalised items (text, codes), each distinct
+        item normalised once; ``fallback`` where the column has _MISSING."""
+        lists, flat = _lists_of(column)
+        if not set(map(type, flat)) <= _TEXT_TYPES:
+            raise _GiveUp
+        for item in set(flat):
+            if item not in cache or type(item) is not str:
+                cache[item] = normalise(item)
+        return _regroup(column, lists, list(map(cache.__getitem__, flat)), fallback)
+
+    def _codes(self, column: list | None, default: object, n: int) -> list[tuple]:
+        fallback = tuple(default) if default is not None else ()  # type: ignore[call-overload]
+        if column is None:
+            return [fallback] * n
+        known = self.countries()
+
+        def normalise(item: object) -> str:
+            code = _text(item).upper()  # type: ignore[union-attr]
+            if code not in known:
+                raise _GiveUp
+            return code
+
+        return self._normalised(column, normalise, self._code_cache, fallback)
+
+    def _lists(self, column: list | None, default: object, n: int) -> list[tuple]:
+        fallback = tuple(default) if default is not None else ()  # type: ignore[call-overload]
+        if column is None:
+            return [fallback] * n
+        return self._normalised(column, _text, self._text_cache, fallback)  # type: ignore[arg-type]
+
+    def _figures(self, column: list | None, default: object, n: int) -> tuple[list, int]:
+        fallback = tuple(default) if default is not None else ()  # type: ignore[call-overload]
+        if column is None:
+            return [fallback] * n, 0
+        lists, flat = _lists_of(column)
+        if flat and set(map(type, flat)) != {dict}:
+            raise _GiveUp
+        keys = sum(map(len, flat))
+        names = set().union(*flat)
+        if not names <= _FIGURE_KEYS:
+            keys += sum(self._user_keys(item, _FIGURE_KEYS) for item in flat)
+        if not (_all_have(flat, "label") and _all_have(flat, "value")):
+            raise _GiveUp
+        labels = _texts(list(map(itemgetter("label"), flat)), True)
+        values = _numbers(list(map(itemgetter("value"), flat)))
+        units = [None if u is _MISSING else u for u in _optional(_column(flat, "unit", names) or [_MISSING] * len(flat), lambda col: _texts(col, False))]
+        figures = list(map(Figure, labels, values, units))
+        return _regroup(column, lists, figures, fallback), keys
+
+    def _citations(self, column: list | None, n: int) -> tuple[list, list, int]:
+        defaults = self.defaults.values
+        default_cites = tuple(defaults["citations"]) if defaults.get("citations") else None  # type: ignore[call-overload]
+        if column is None:
+            column = [_MISSING] * n
+        lists, flat = _lists_of(column)
+        if 0 in map(len, lists):
+            raise _GiveUp  # 'sources: []'
+        if default_cites is None and _MISSING in column:
+            raise _GiveUp  # no sources
+        keys = 0
+        kinds = set(map(type, flat))
+        if kinds == {dict}:
+            keys = sum(map(len, flat))
+            names = set().union(*flat)
+            if not names <= _CITATION_KEYS:
+                keys += sum(self._user_keys(item, _CITATION_KEYS) for item in flat)
+            if not _all_have(flat, "ref"):
+                raise _GiveUp
+            refs = _identifiers(list(map(itemgetter("ref"), flat)))
+            locators = _optional_texts(flat, "locator", names)
+            quotes = _optional_texts(flat, "quote", names)
+            cites = list(map(Citation, refs, locators, quotes))
+        elif kinds <= {str}:
+            refs = _identifiers(flat)
+            cache = self._cite_cache
+            cites = []
+            for ref in refs:
+                cite = cache.get(ref)
+                if cite is None:
+                    cite = cache[ref] = Citation(ref)
+                cites.append(cite)
+        else:  # a mix: one by one
+            cites, refs = [], []
+            for item in flat:
+                kind = type(item)
+                if kind is dict:
+                    keys += len(item)
+                    if not item.keys() <= _CITATION_KEYS:
+                        keys += self._user_keys(item, _CITATION_KEYS)
+                    if "ref" not in item:
+                        raise _GiveUp
+                    ref = _identifier(item["ref"])
+                    locator = _text(item["locator"], False) if "locator" in item else None
+                    quote = _text(item["quote"], False) if "quote" in item else None
+                    cites.append(Citation(ref, locator, quote))
+                elif kind is list:
+                    raise _GiveUp
+                else:
+                    ref = _identifier(item)
+                    cites.append(Citation(ref))
+                refs.append(ref)
+        pairs = [(ref, None) for ref in refs]
+        return (
+            _regroup(column, lists, cites, default_cites),
+            _regroup(column, lists, pairs, self.default_refs),
+            keys,
+        )
+
+    def _user_keys(self, item: dict, allowed: frozenset[str]) -> int:
+        """Check the keys beyond ``allowed`` are the user's own; the keys inside them."""
+        before = self.keys
+        for key, value in item.items():
+            if key not in allowed:
+                if not key.startswith(_USER):
+                    raise _GiveUp
+                self.count(value)
+        counted = self.keys - before
+        self.keys = before
+        return counted
+
+    # -- a feature -------------------------------------------------------------------------
+
+    def feature(self, item: object, index: int, origin: Origin) -> None:
+        self.plain = None  # the columns are made from the features when written
+        keys = self.mapping(item, _FEATURE_KEYS, schema.FEATURE_REQUIRED, kept=True)
+        feature_id = _identifier(keys["id"])
+        name = _text(keys["name"])
+        values: dict[str, object] = {}
+        own_refs: list | None = [] if "sources" in keys else None
+        self.attributes(keys, values, own_refs)
+        defaults = self.defaults.values
+        if defaults:
+            has_dates = "date" in keys or "start" in keys or "end" in keys
+            for key, value in defaults.items():
+                if key in values or (has_dates and key in ("start", "end", "instant")):
+                    continue
+                values[key] = value
+        if not values.get("citations"):
+            raise _GiveUp
+        countries = tuple(values.get("countries", ()))  # type: ignore[arg-type]
+        shape, kind = self.geometry(keys, countries, values, index)
+        precision = values.get("precision")
+        extra = {k: self.extra(v) for k, v in keys.items() if k.startswith(_USER)}
+        self.features.append(make_feature({
+            "id": feature_id,
+            "name": name,
+            "layer_id": self.layer_id,
+            "geometry": shape,
+            "kind": kind,
+            "citations": tuple(values["citations"]),  # type: ignore[arg-type]
+            "start": values.get("start"),
+            "end": values.get("end"),
+            "countries": countries,
+            "actors": tuple(values.get("actors", ())),  # type: ignore[arg-type]
+            "tags": tuple(values.get("tags", ())),  # type: ignore[arg-type]
+            "figures": tuple(values.get("figures", ())),  # type: ignore[arg-type]
+            "precision": _PRECISION[precision] if precision else None,  # type: ignore[index]
+            "description": values.get("description"),
+            "instant": bool(values.get("instant", False)),
+            "extra": extra,
+            "origin": origin,
+        }))
+        self.entries.append(index)
+        self.refs.append(tuple((ref, None) for ref in own_refs) if own_refs is not None else self.default_refs)
+        if kind is GeometryKind.POINT and countries:
+            self.to_check.append(len(self.features) - 1)
+
+    def attributes(self, keys: dict, values: dict, refs: list | None) -> None:
+        if "date" in keys:
+            if "start" in keys or "end" in keys:
+                raise _GiveUp
+            date = _date(keys["date"])
+            values["start"] = values["end"] = date
+            values["instant"] = True
+        elif "start" in keys or "end" in keys:
+            start = _date(keys["start"]) if "start" in keys else None
+            end = _date(keys["end"]) if "end" in keys else None
+            if end is not None and start is None:
+                raise _GiveUp
+            if start is not None and end is not None and last_day(end) < first_day(start):
+                raise _GiveUp
+            if start is not None:
+                values["start"] = start
+                values["end"] = end
+        if "countries" in keys:
+            known = self.countries()
+            codes = []
+            for item in self.items(keys["countries"]):
+                code = _text(item).upper()  # type: ignore[union-attr]
+                if code not in known:
+                    raise _GiveUp
+                codes.append(code)
+            values["countries"] = codes
+        for name in ("actors", "tags"):
+            if name in keys:
+                values[name] = [_text(item) for item in self.items(keys[name])]
+        if "figures" in keys:
+            figures = []
+            for item in self.items(keys["figures"]):
+                figure = self.mapping(item, _FIGURE_KEYS, schema.FIGURE_REQUIRED)
+                unit = _text(figure["unit"], False) if "unit" in figure else None
+                figures.append(Figure(_text(figure["label"]), _number(figure["value"]), unit))  # type: ignore[arg-type]
+            values["figures"] = figures
+        if "precision" in keys:
+            precision = _text(keys["precision"])
+            if precision not in _PRECISIONS:
+                raise _GiveUp
+            values["precision"] = precision
+        if "description" in keys:
+            description = _text(keys["description"], False)
+            if description is not None:
+                values["description"] = description
+        if "sources" in keys:
+            citations = []
+            for item in self.items(keys["sources"]):
+                if type(item) is dict:
+                    cite = self.mapping(item, _CITATION_KEYS, ("ref",))
+                    ref = _identifier(cite["ref"])
+                    locator = _text(cite["locator"], False) if "locator" in cite else None
+                    quote = _text(cite["quote"], False) if "quote" in cite else None
+                    citations.append(Citation(ref, locator, quote))
+                elif type(item) is list:
+                    raise _GiveUp
+                else:
+                    ref = _identifier(item)
+                    citations.append(Citation(ref))
+                refs.append(ref)  # type: ignore[union-attr]
+            values["citations"] = citations
+
+    def geometry(self, keys: dict, countries: tuple, values: dict, index: int) -> tuple[object, GeometryKind]:
+        from shapely.geometry import LineString, Point, Polygon
+
+        present = [k for k in schema.GEOMETRY_KEYS if k in keys]
+        if len(present) != 1:
+            raise _GiveUp
+        kind = GeometryKind(present[0])
+        value = keys[present[0]]
+        if kind is GeometryKind.POINT:
+            return Point(self.position(value, countries, values, index, ("point",))), kind
+        positions = [
+            self.position(item, countries, values, index, (kind.value, i))
+            for i, item in enumerate(self.items(value))
+        ]
+        if kind is GeometryKind.LINE:
+            if len(dict.fromkeys(positions)) < 2:
+                raise _GiveUp
+            return LineString(positions), kind
+        ring = positions[:-1] if len(positions) > 1 and positions[0] == positions[-1] else positions
+        if len(set(ring)) < 3:
+            raise _GiveUp
+        polygon = Polygon(ring)
+        if not polygon.is_valid:
+            raise _GiveUp
+        return polygon, kind
+
+    def position(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> tuple[float, float]:
+        kind = type(value)
+        if kind is list:
+            if len(value) != 2:  # type: ignore[arg-type]
+                raise _GiveUp
+            lon_value, lat_value = value  # type: ignore[misc]
+        elif kind is dict:
+            point = self.mapping(value, _LONLAT, ("lon", "lat"))
+            lon_value, lat_value = point["lon"], point["lat"]
+        else:
+            return self.place(value, countries, values, index, where)
+        lon = _number(lon_value)
+        lat = _number(lat_value)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise _GiveUp
+        return lon, lat
+
+    def place(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> tuple[float, float]:
+        from influencemap.geo.gazetteer import PlaceNotFound
+        from influencemap.model.loader import ambiguous_place_message
+
+        name = _text(value)
+        try:
+            resolution = self.reader.gazetteer.resolve(name, countries)  # type: ignore[arg-type]
+        except PlaceNotFound:
+            raise _GiveUp from None
+        place = resolution.place
+        if resolution.ambiguous:
+            self.places.append((index, where, ambiguous_place_message(name, resolution)))  # type: ignore[arg-type]
+        values.setdefault("precision", place.precision if place.precision in _PRECISIONS else None)
+        return place.lon, place.lat
+
+
+# -- reading a file ----------------------------------------------------------------------------
+
+
+def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) -> FileResult | None:
+    """The file's result exactly as the precise reader would make it, or None when not sure."""
+    try:
+        import ryml  # noqa: F401
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    plan = _plan(data)
+    if plan is None:
+        return None
+    try:
+        root = compose(plan.header)
+    except YamlError:
+        return None
+    if root is None or not root.is_map or root.get("data") is not None:
+        return None  # a bulk data layer: its file is small, its rows are read by bulk_data
+    for position, (key, value) in enumerate(root.value):  # type: ignore[arg-type]
+        if key.is_scalar and key.value == "features":
+            if not value.is_null:  # type: ignore[union-attr]
+                return None
+            root.value[position] = (key, Node("seq", [], value.line, value.col))  # type: ignore[index]
+    reader = make_reader()
+    seen: list = []
+    reader.read_layer(root, features=lambda layer, defaults: seen.append((layer, defaults)))
+    if reader.reader.problems or not seen:
+        return None
+    layer, defaults = seen[0]
+    validator = _Validator(reader, layer.id, defaults, display, data, plan)
+    origins = list(map(Origin, repeat(display), *zip(*plan.origins))) if plan.origins else []
+    try:
+        for first, items, written in _parse_chunks(data, plan):
+            before = validator.keys
+            validator.chunk(items, first, origins)
+            if validator.keys - before != written:
+                return None  # a duplicate key (or '": ' inside a text): let the precise reader see
+        # In the precise reader's order: each entry's own problems, then the country warnings.
+        by_entry = [(i, [Problem(_locate_or_give_up(data, plan, i, where, display), Severity.WARNING, message)])
+                    for i, where, message in validator.places]
+        by_entry += validator.entry_problems
+        by_entry.sort(key=lambda pair: pair[0])
+        problems = [problem for _, entry in by_entry for problem in entry]
+        from influencemap.model.loader import point_country_warnings
+
+        checked = [validator.features[i] for i in validator.to_check]
+        coords = None
+        if validator.plain is not None and len(checked) == len(validator.features):
+            import numpy as np
+
+            coords = np.array(validator.plain["points"], dtype=float).reshape(-1, 2)
+        for i, message in point_country_warnings(checked, coords):
+            index = validator.to_check[i]
+            origin = validator.point_origins.get(index)
+            if origin is None:
+                entry = validator.entries[index]
+                spot = _point_value(data, plan, entry)
+                origin = Origin(display, *spot) if spot else _locate_or_give_up(data, plan, entry, ("point",), display)
+            problems.append(Problem(origin, Severity.WARNING, message))
+    except _GiveUp:
+        return None
+    result = reader.result
+    result.problems = problems
+    result.features = validator.features
+    result.refs = validator.refs
+    result.entry_lines = plan.lines
+    if len(validator.entries) != len(plan.lines) - 1:
+        result.feature_entries = validator.entries
+    if validator.plain is not None:
+        validator.plain["lines"] = [line for line, _ in plan.origins]
+        validator.plain["cols"] = [col for _, col in plan.origins]
+        result.plain_hint = validator.plain
+    return result
+
+
+def _shift(node: Node, lines: int) -> None:
+    """Move a composed entry's nodes down by ``lines`` (no aliases here: each node once)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        node.line += lines
+        if node.kind == "seq":
+            stack.extend(node.value)  # type: ignore[arg-type]
+        elif node.kind == "map":
+            for key, value in node.value:  # type: ignore[misc]
+                stack.append(key)
+                stack.append(value)
+
+
+def _point_value(data: bytes, plan: _Plan, index: int) -> tuple[int, int] | None:
+    """Where the value of the entry's ``point`` key starts, found in the text when that is
+    certain: the entry is a block mapping, and exactly one line holds a ``point:`` key at the
+    mapping's indentation (the real key always does; anything else there makes two)."""
+    start, end = plan.offsets[index], plan.offsets[index + 1]
+    line, col = plan.origins[index]
+    if line != plan.lines[index]:
+        return None  # the mapping starts on a later line: let the composer find it
+    at = start + col - 1
+    if data[at : at + 1] == b"{":
+        return None
+    key = _POINT_KEY.match(data, at)
+    if key is None:
+        found = list(re.compile(rb"\n {%d}%s" % (col - 1, _POINT_KEY.pattern)).finditer(data, start, end))
+        if len(found) != 1:
+            return None
+        key = found[0]
+        line += data.count(b"\n", start, key.start() + 1)
+        at = key.start() + 1
+        col = 1
+        value_at = key.end()
+    else:
+        value_at = key.end()
+    skip = len(data[value_at:end]) - len(data[value_at:end].lstrip(b" "))
+    value_at += skip
+    if value_at >= end or data[value_at] in _NOT_A_VALUE_START:
+        return None
+    return line, col + (value_at - at)
+
+
+_POINT_KEY = re.compile(rb"(['\"]?)point\1 *:(?=[ \n])")
+_NOT_A_VALUE_START = frozenset(b"\n#|>")
+
+
+def _locate_or_give_up(data: bytes, plan: _Plan, index: int, where: tuple, display: str) -> Origin:
+    spot = locate(data, plan.offsets[index], plan.offsets[index + 1], plan.lines[index], where)
+    if spot is None:
+        raise _GiveUp
+    return Origin(display, *spot)
+
+
+def locate(data: bytes, start: int, end: int, line: int, where: tuple) -> tuple[int, int] | None:
+    """(line, col) of the node at ``where`` (keys and list indexes) inside the feature entry
+    written in ``data[start:end]`` from ``line`` on, found by the precise composer."""
+    try:
+        root = compose(data[start:end].decode("utf-8"))
+    except (YamlError, UnicodeDecodeError):
+        return None
+    if root is None or not root.is_seq or len(root.value) != 1:  # type: ignore[arg-type]
+        return None
+    node: Node | None = root.value[0]  # type: ignore[index]
+    for step in where:
+        if node is None:
+            return None
+        if isinstance(step, int):
+            if not node.is_seq or step >= len(node.value):  # type: ignore[arg-type]
+                return None
+            node = node.value[step]  # type: ignore[index]
+        else:
+            node = node.get(step) if node.is_map else None
+    if node is None:
+        return None
+    return node.line + line - 1, node.col
+
+
+def _line_offsets(data: bytes, wanted: list[int]) -> dict[int, int]:
+    """Byte offsets where the given 1-based lines start."""
+    result: dict[int, int] = {}
+    targets = sorted(set(wanted))
+    line, pos = 1, 0
+    for target in targets:
+        while line < target:
+            found = data.find(b"\n", pos)
+            if found == -1:
+                return result
+            pos = found + 1
+            line += 1
+        result[target] = pos
+    return result
+
+
+def ref_locator(result: FileResult, load: Callable[[], bytes | None]) -> Callable[[int, int], Origin | None]:
+    """Find where a feature's own source reference is written, for an error about it (the fast
+    reader does not record the positions of references, which are almost always fine).
+    ``load`` gives the file's bytes again (None if they changed since)."""
+    lines = result.entry_lines or []
+    entries = result.feature_entries
+
+    def locate_ref(feature_index: int, ref_index: int) -> Origin | None:
+        index = entries[feature_index] if entries is not None else feature_index
+        data = load()
+        if data is None or index + 1 >= len(lines):
+            return None
+        if data.startswith(_BOM):
+            data = data[len(_BOM):]
+        offsets = _line_offsets(data, [lines[index], lines[index + 1]])
+        if lines[index] not in offsets:
+            return None
+        start = offsets[lines[index]]
+        end = offsets.get(lines[index + 1], len(data))
+        for where in (("sources", ref_index, "ref"), ("sources", ref_index)):
+            spot = locate(data, start, end, lines[index], where)
+            if spot is not None:
+                return Origin(result.path, *spot)
+        return None
+
+    return locate_ref

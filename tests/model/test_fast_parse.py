@@ -1,0 +1,376 @@
+"""The fast reader gives exactly what the precise reader gives, or gives up.
+
+Every case is read both ways and compared as plain data (layer, features with their
+geometry, origins and values, sources, problems with their positions); where the fast reader
+does not know where a source reference is written, its locator must find the precise position.
+"""
+
+from __future__ import annotations
+
+import random
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from influencemap.model.file_result import from_plain, to_plain
+from influencemap.model.loader import _GazetteerSource, read_file
+
+SOURCES = "sources:\n  - {id: doc-a, title: A}\n  - {id: doc-b, title: B}\n"
+
+HEAD = "id: test\nname: Test\n"
+
+
+def read_both(text: str, tmp_path: Path | None = None):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    gazetteer = _GazetteerSource(None)
+    path = (tmp_path or Path("/nonexistent")) / "l.yaml"
+    fast = read_file(str(path), data, gazetteer, path, fast=True)
+    precise = read_file(str(path), data, gazetteer, path, fast=False)
+    used_fast = fast.entry_lines is not None
+    return fast, precise, used_fast, data
+
+
+def plain(result) -> tuple:
+    """The result as plain data, with where references are written left out (compared apart)."""
+    data = list(to_plain(result))
+    columns = list(data[4])
+    data[4] = tuple(columns[:-1])
+    data[5] = None  # entry lines: only the fast reader records them
+    return tuple(data)
+
+
+def assert_same(text: str, *, fast_expected: bool | None = None) -> None:
+    fast, precise, used_fast, data = read_both(text)
+    if fast_expected is not None:
+        assert used_fast is fast_expected, "the fast reader should " + ("" if fast_expected else "not ") + "be used"
+    if not used_fast:
+        return
+    assert plain(fast) == plain(precise)
+    assert len(fast.refs) == len(precise.refs)
+    for index, (fast_refs, precise_refs) in enumerate(zip(fast.refs, precise.refs)):
+        assert [r for r, _ in fast_refs] == [r for r, _ in precise_refs]
+        for ref_index, ((_, fast_origin), (_, precise_origin)) in enumerate(zip(fast_refs, precise_refs)):
+            if fast_origin is None:
+                from influencemap.model.fast_parse import ref_locator
+
+                fast_origin = ref_locator(fast, lambda: data)(index, ref_index)
+            assert fast_origin == precise_origin
+
+
+def layer(features: str, head: str = HEAD) -> str:
+    return head + SOURCES + "features:\n" + textwrap.dedent(features)
+
+
+# -- the fast reader is used, and agrees --------------------------------------------------------
+
+FAST_CASES = {
+    "block": """\
+        - id: a
+          name: A point
+          point: [27.56, 53.9]
+          countries: [BY]
+          sources: [doc-a]
+        """,
+    "flow entries": """\
+        - {id: a, name: A, point: [27.56, 53.9], countries: [BY], sources: [doc-a]}
+        - {id: b, name: B, point: {lon: 27.5, lat: 53.8}, sources: [{ref: doc-b, locator: p. 4}]}
+        """,
+    "entries at column 1": "- id: a\n  name: A\n  point: [27.5, 53.9]\n  sources: [doc-a]\n",
+    "yaml 1.1 surprises": """\
+        - id: a
+          name: 2021
+          point: [10.75, 59.91]
+          countries: [NO, no]
+          date: 2013-05-20
+          figures: [{label: Loan, value: 1.18e9, unit: USD}, {label: n, value: '12', unit: ''}]
+          sources: [doc-a]
+        """,
+    "dates and spans": """\
+        - {id: a, name: A, point: [27.5, 53.9], start: 2015, end: 2019-06, sources: [doc-a]}
+        - {id: b, name: B, point: [27.5, 53.9], start: 2021, sources: [doc-a]}
+        - {id: c, name: C, point: [27.5, 53.9], date: '2020-02-29', sources: [doc-a]}
+        """,
+    "comments and blank lines": """\
+        # first
+        - id: a   # the id
+
+          name: A
+        # between
+          point: [27.5, 53.9]
+          sources: [doc-a]
+        -   # the mapping starts on the next line
+          id: b
+          name: B
+          point: [27.5, 53.9]
+          sources: [doc-a]
+        """,
+    "quoted and multi-line text": """\
+        - id: a
+          name: "Quoted \\u00e9 name"
+          description: >
+            A folded
+            description.
+          point: [27.5, 53.9]
+          tags: ['it''s', "two\\nlines", plain text]
+          actors: [CN, Belarus]
+          sources:
+            - ref: doc-a
+              quote: |
+                Literal
+                quote.
+        - id: b
+          name: Plain
+            continued
+          description: |-
+            kept
+          point: ["27.5", " 53.9 "]
+          sources: [doc-a]
+        """,
+    "user keys": """\
+        - id: a
+          name: A
+          point: [27.5, 53.9]
+          sources: [doc-a]
+          x-note: checked twice
+          x-count: 3
+          x-share: 0.25
+          x-list: [1, two, 3.5]
+          x-map: {a: 1, b: text}
+          x-empty:
+        """,
+    "lines and polygons": """\
+        - id: a
+          name: A line
+          line: [[27.5, 53.9], [28.0, 54.1], [30.5, 50.4]]
+          sources: [doc-a]
+        - id: b
+          name: A polygon
+          polygon: [[27, 53], [28, 53], [28, 54], [27, 53]]
+          precision: region
+          sources: [doc-a]
+        """,
+    "place names": """\
+        - {id: a, name: A, point: Minsk, sources: [doc-a]}
+        - {id: b, name: B, point: 'Brest, BY', sources: [doc-a]}
+        - {id: c, name: C, line: [Minsk, Kyiv], sources: [doc-a]}
+        """,
+    "ambiguous place warns": "- {id: a, name: A, point: Brest, sources: [doc-a]}\n",
+    "points outside their countries warn": """\
+        - id: a
+          name: Swapped
+          point: [53.90, 27.56]
+          countries: [BY]
+          sources: [doc-a]
+        - {id: b, name: At sea, point: [30.0, 43.0], countries: [UA], sources: [doc-a]}
+        - id: c
+          name: a quoted key
+          "point" : [27.56, 53.9]
+          countries: [KZ]
+          sources: [doc-a]
+        - point: [27.56, 53.9]
+          id: d
+          name: D
+          countries: [KZ]
+          sources: [doc-a]
+        """,
+    "empty optional text": """\
+        - {id: a, name: A, point: [27.5, 53.9], description: '', sources: [doc-a]}
+        - {id: b, name: B, point: [27.5, 53.9], description: null, sources: [doc-a]}
+        - {id: c, name: C, point: [27.5, 53.9], description: , sources: [doc-a]}
+        """,
+}
+
+
+@pytest.mark.parametrize("name", list(FAST_CASES))
+def test_fast_reader_agrees_with_the_precise_one(name):
+    assert_same(layer(FAST_CASES[name]), fast_expected=True)
+
+
+def test_warnings_come_out_identical():
+    fast, precise, used_fast, _ = read_both(layer(FAST_CASES["points outside their countries warn"]))
+    assert used_fast
+    assert [p.format() for p in fast.problems] == [p.format() for p in precise.problems]
+    assert any("swapping longitude and latitude" in p.message for p in fast.problems)
+
+
+def test_layer_defaults_and_sources_after_the_features():
+    text = (
+        "id: test\nname: Test\ndefaults:\n  sources: [doc-a]\n  countries: [BY]\n  date: 2020\n"
+        "  precision: city\n  description: shared\n  tags: [t]\nfeatures:\n"
+        "  - {id: a, name: A, point: [27.5, 53.9]}\n"
+        "  - {id: b, name: B, point: [27.5, 53.9], start: 2019, countries: [PL], description: own}\n"
+        "  - {id: c, name: C, point: [27.5, 53.9], sources: [doc-b], tags: []}\n"
+        "style: {color: '#123456', marker: star}\n" + SOURCES
+    )
+    assert_same(text, fast_expected=True)
+
+
+# -- it gives up where it cannot be sure -------------------------------------------------------
+
+FILE_LEVEL_CASES = {
+    "tab": "- {id: a, name: A,\tpoint: [27.5, 53.9], sources: [doc-a]}\n",
+    "anchor and alias": "- &f {id: a, name: A, point: [27.5, 53.9], sources: [doc-a]}\n- *f\n",
+    "tag": "- {id: a, name: !!str A, point: [27.5, 53.9], sources: [doc-a]}\n",
+    "duplicate key": "- {id: a, name: A, name: B, point: [27.5, 53.9], sources: [doc-a]}\n",
+    "syntax error": "- {id: a, name: A, point: [27.5, 53.9], sources: [doc-a]\n",
+    "colon before a flow indicator": "- {id: a, name: A, point: [27.5, 53.9], description:, sources: [doc-a]}\n",
+    "comment mark in text": "- {id: a, name: 'x #1', point: [27.5, 53.9], sources: [doc-a]}\n",
+}
+
+ENTRY_LEVEL_CASES = {
+    "bare tilde": "- {id: a, name: ~, point: [27.5, 53.9], sources: [doc-a]}\n",
+    "boolean as text": "- {id: a, name: true, point: [27.5, 53.9], sources: [doc-a]}\n",
+    "float as text": "- {id: a, name: .5, point: [27.5, 53.9], sources: [doc-a]}\n",
+    "unknown key": "- {id: a, name: A, pont: [27.5, 53.9], sources: [doc-a]}\n",
+    "bad date": "- {id: a, name: A, point: [27.5, 53.9], date: 2019-02-30, sources: [doc-a]}\n",
+    "out of range": "- {id: a, name: A, point: [190, 53.9], sources: [doc-a]}\n",
+    "quoted-or-not user value": "- {id: a, name: A, point: [27.5, 53.9], sources: [doc-a], x-ok: 'yes', x-no: no}\n",
+    "no sources": "- {id: a, name: A, point: [27.5, 53.9], sources: []}\n",
+    "unknown place": "- id: a\n  name: A\n  point: Minks\n  sources: [doc-a]\n",
+    "self-intersecting polygon": "- {id: a, name: A, polygon: [[27, 53], [28, 54], [28, 53], [27, 54]], sources: [doc-a]}\n",
+}
+GOOD_ENTRY = "- {id: ok, name: OK, point: [27.56, 53.9], countries: [BY], sources: [doc-a]}\n"
+
+
+@pytest.mark.parametrize("name", list(FILE_LEVEL_CASES))
+def test_fast_reader_gives_up_on_a_file_it_is_not_sure_of(name):
+    assert_same(layer(FILE_LEVEL_CASES[name]), fast_expected=False)
+
+
+@pytest.mark.parametrize("name", list(ENTRY_LEVEL_CASES))
+def test_an_entry_it_is_not_sure_of_is_read_by_the_precise_reader(name):
+    text = layer(GOOD_ENTRY + ENTRY_LEVEL_CASES[name] + GOOD_ENTRY.replace("id: ok", "id: ok2"))
+    assert_same(text, fast_expected=True)
+
+
+def test_flow_style_feature_list_and_crlf_go_to_the_precise_reader():
+    assert_same(HEAD + SOURCES + "features: [{id: a, name: A, point: [27.5, 53.9], sources: [doc-a]}]\n", fast_expected=False)
+    crlf = layer(FAST_CASES["block"]).replace("\n", "\r\n")
+    assert_same(crlf, fast_expected=False)
+
+
+def test_undefined_reference_is_found_where_the_precise_reader_finds_it(tmp_path):
+    from influencemap.model.loader import load_catalog
+
+    (tmp_path / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    text = HEAD + "features:\n" + "".join(
+        f"  - id: f{i}\n    name: F\n    point: [27.5, 53.9]\n    sources: [doc-a, {{ref: doc-zz, locator: x}}]\n"
+        for i in range(3)
+    )
+    (tmp_path / "l.yaml").write_text(text, encoding="utf-8")
+    fast = load_catalog([tmp_path], include_bundled_sources=False)
+    slow = load_catalog([tmp_path], include_bundled_sources=False, use_cache=False)
+    assert [p.format() for p in fast.problems] == [p.format() for p in slow.problems]
+    assert fast.problems[0].format().endswith("l.yaml:7:28: error: undefined source 'doc-zz'; did you mean 'doc-b'?")
+    assert read_both(text)[2], "the fast reader read it"
+
+
+# -- generated layers --------------------------------------------------------------------------
+
+SAFE_TEXTS = ["Project", "Ünïcödé name", "it's", "x#1", "1984", "2021-05", "NO", "line\\nbreak", "sector-3"]
+USER_TEXTS = ["Project", "Ünïcödé name", "it's", "sector-3", "2021-05-01", "x#1"]
+"""Text that YAML 1.1 reads as text whether quoted or not (``x-`` values keep YAML's types)."""
+TRICKY_TEXTS = ["x #1", "1.5", ".5", "1.", "a: b", "50 %", "R&D", "yes", "  padded  ", "quote \"inside\"", "null", "Null", "~", "", "1e9",
+                "0x1F", "-0", "0", "true"]
+CODES = ["BY", "UA", "KZ", "CN", "PL", "DE", "NO", "no"]
+
+
+def _scalar(rng: random.Random, text: str, flow: bool = False) -> str:
+    style = rng.choice(["single", "double"] if flow else ["plain", "single", "double"])
+    if flow:
+        text = text.replace("\\n", " ")
+    if style == "single":
+        return "'" + text.replace("'", "''").replace("\\n", "\n      ") + "'"
+    if style == "double":
+        return '"' + text.replace('"', '\\"') + '"'
+    return text
+
+
+def generated_layer(seed: int, count: int = 12, tricky: bool | None = None) -> str:
+    """A layer of ``count`` features in varied styles; with ``tricky`` texts, some that only the
+    precise reader reads (or that are errors), by default for every third seed."""
+    rng = random.Random(seed)
+    tricky = seed % 3 == 2 if tricky is None else tricky
+    texts = SAFE_TEXTS + (TRICKY_TEXTS if tricky else [])
+    lines = [f"id: gen-{seed}", "name: Generated"]
+    if rng.random() < 0.5:
+        lines += ["defaults:", "  sources: [doc-a]", f"  countries: [{rng.choice(CODES)}]"]
+    lines += SOURCES.splitlines()
+    lines.append("features:")
+    for i in range(count):
+        flow = rng.random() < 0.3
+        keys = [f"id: f{seed}-{i}", f"name: {_scalar(rng, rng.choice(texts), flow)}"]
+        lon, lat = round(rng.uniform(20, 80), rng.randint(0, 5)), round(rng.uniform(40, 56), rng.randint(0, 5))
+        keys.append(rng.choice([f"point: [{lon}, {lat}]", f"point: {{lon: {lon}, lat: {lat}}}", f"point: ['{lon}', {lat}]"]))
+        if rng.random() < 0.6:
+            keys.append(f"countries: [{', '.join(rng.sample(CODES, rng.randint(0, 2)))}]")
+        if rng.random() < 0.5:
+            keys.append(rng.choice([f"date: {rng.randint(1990, 2024)}", f"date: {rng.randint(1990, 2024)}-0{rng.randint(1, 9)}",
+                                    f"start: {rng.randint(1990, 2000)}", f"start: 2001\n    end: {rng.randint(2001, 2024)}"]))
+        if rng.random() < 0.5:
+            keys.append(f"tags: [{', '.join(_scalar(rng, rng.choice(SAFE_TEXTS), True) for _ in range(rng.randint(0, 3)))}]")
+        if rng.random() < 0.4:
+            value = rng.choice(["1.18e9", "340000", "'12'", "0.5", "1_000"])
+            keys.append(f"figures: [{{label: {_scalar(rng, 'Loan')}, value: {value}, unit: USD}}]")
+        if rng.random() < 0.4:
+            keys.append(f"description: {_scalar(rng, rng.choice(texts), flow)}")
+        if rng.random() < 0.3:
+            keys.append(f"precision: {rng.choice(['exact', 'site', 'city', 'region', 'country'])}")
+        if rng.random() < 0.8 or "defaults:" not in lines:
+            keys.append(rng.choice(["sources: [doc-a]", "sources: [doc-a, doc-b]", "sources: [{ref: doc-b, locator: p. 3}]"]))
+        if rng.random() < 0.15:
+            keys.append(f"x-extra: {_scalar(rng, rng.choice(texts if tricky else USER_TEXTS), flow)}")
+        rng.shuffle(keys[2:])
+        if flow:
+            lines.append("  - {" + ", ".join(k.replace("\n    ", ", ") for k in keys) + "}")
+        else:
+            lines.append("  - " + keys[0])
+            lines += ["    " + k for k in keys[1:]]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_generated_layers_read_the_same_both_ways(seed):
+    assert_same(generated_layer(seed))
+
+
+def test_generated_layers_mostly_take_the_fast_path():
+    used = [read_both(generated_layer(seed, tricky=False))[2] for seed in range(30)]
+    assert sum(used) >= 25
+
+
+MUTATIONS = list(":-[]{},#'\" \n|>&*!?%@`\t") + ["", "x", "0", "~"]
+
+
+def test_single_character_mutations_never_make_the_readers_disagree():
+    base = generated_layer(6, count=6, tricky=False)
+    assert read_both(base)[2]
+    rng = random.Random(2024)
+    disagreements = []
+    fast_used = 0
+    for _ in range(400):
+        at = rng.randrange(len(base))
+        replacement = rng.choice(MUTATIONS)
+        text = base[:at] + replacement + base[at + rng.choice([0, 1]):]
+        fast, precise, used_fast, _ = read_both(text)
+        if used_fast:
+            fast_used += 1
+            if plain(fast) != plain(precise):
+                disagreements.append((at, replacement))
+    assert disagreements == []
+    assert fast_used > 50
+
+
+# -- the cache's plain data --------------------------------------------------------------------
+
+
+def test_plain_data_round_trip_keeps_everything():
+    fast, precise, _, _ = read_both(layer(FAST_CASES["lines and polygons"] + FAST_CASES["user keys"].replace("id: a", "id: u")))
+    for result in (fast, precise):
+        back = from_plain(to_plain(result), result.path)
+        assert back.features == result.features
+        assert back.layer == result.layer
+        assert back.refs == result.refs
+        assert back.problems == result.problems
+        assert back.sources == result.sources

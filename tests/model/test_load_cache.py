@@ -1,0 +1,173 @@
+"""The per-file load cache: used when nothing changed, never stale, and the checks across files
+still run on every load."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from influencemap.model import load_cache, loader
+from influencemap.model.loader import load_catalog
+
+SOURCES = "sources:\n  - {id: doc-a, title: A report}\n"
+
+
+def layer(layer_id: str, feature_ids: list[str], point: str = "[27.56, 53.90]") -> str:
+    features = "".join(
+        f"  - id: {fid}\n    name: Feature {fid}\n    point: {point}\n    countries: [BY]\n    sources: [doc-a]\n"
+        for fid in feature_ids
+    )
+    return f"id: {layer_id}\nname: Layer {layer_id}\nfeatures:\n{features}"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("INFLUENCEMAP_CACHE_DIR", str(tmp_path / "cache"))
+    load_cache.clear_memory()
+    work = tmp_path / "layers"
+    work.mkdir()
+    (work / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    yield work
+    load_cache.flush()
+    load_cache.clear_memory()
+
+
+def load(folder: Path):
+    catalog = load_catalog([folder], include_bundled_sources=False)
+    load_cache.flush()
+    return catalog
+
+
+def formatted(catalog) -> list[str]:
+    return [p.format() for p in catalog.problems]
+
+
+def forbid_reading(monkeypatch) -> None:
+    def fail(*args, **kwargs):
+        raise AssertionError("the file was read again instead of taken from the cache")
+
+    monkeypatch.setattr(loader, "read_file", fail)
+
+
+def test_an_unchanged_file_comes_from_the_disk_cache_with_the_same_result(folder, monkeypatch):
+    (folder / "a.yaml").write_text(layer("a", ["f1", "f2"], "[53.90, 27.56]"), encoding="utf-8")
+    first = load(folder)
+    assert len(first.warnings) == 2  # points outside their country, with positions
+    load_cache.clear_memory()
+    forbid_reading(monkeypatch)
+    again = load(folder)
+    assert formatted(again) == formatted(first)
+    assert [f for layer in again.layers for f in layer.features] == [f for layer in first.layers for f in layer.features]
+    assert again.layers[0].features[1].origin == first.layers[0].features[1].origin
+
+
+def test_an_unchanged_file_comes_from_memory_in_the_same_process(folder, monkeypatch):
+    (folder / "a.yaml").write_text(layer("a", ["f1"]), encoding="utf-8")
+    first = load(folder)
+    forbid_reading(monkeypatch)
+    again = load(folder)
+    assert again.layers[0].features[0] is first.layers[0].features[0]
+
+
+def test_a_changed_file_is_read_again_and_its_old_entry_replaced(folder):
+    path = folder / "a.yaml"
+    path.write_text(layer("a", ["f1"]), encoding="utf-8")
+    load(folder)
+    path.write_text(layer("a", ["f1", "f2"]), encoding="utf-8")
+    assert load(folder).feature_count == 2
+    entries = list((folder.parent / "cache").glob("load-*.marshal"))
+    assert len(entries) == 2  # one for each file: sources.yaml and a.yaml
+
+
+def test_checks_across_files_still_run_on_cached_results(folder):
+    (folder / "a.yaml").write_text(layer("a", ["same"]), encoding="utf-8")
+    (folder / "b.yaml").write_text(layer("b", ["other"]), encoding="utf-8")
+    assert load(folder).problems == ()
+    load_cache.clear_memory()
+    (folder / "b.yaml").write_text(layer("b", ["same"]), encoding="utf-8")  # a.yaml stays cached
+    problems = formatted(load(folder))
+    assert len(problems) == 1 and "b.yaml:4:5: error: duplicate feature id 'same'" in problems[0]
+    (folder / "sources.yaml").write_text("sources:\n  - {id: doc-b, title: B}\n", encoding="utf-8")
+    problems = formatted(load(folder))
+    assert any("a.yaml:8:15: error: undefined source 'doc-a'" in p for p in problems)
+
+
+def test_a_broken_cache_entry_is_ignored(folder):
+    (folder / "a.yaml").write_text(layer("a", ["f1"]), encoding="utf-8")
+    load(folder)
+    for entry in (folder.parent / "cache").glob("load-*.marshal"):
+        entry.write_bytes(b"not marshal data")
+    load_cache.clear_memory()
+    assert load(folder).feature_count == 1
+
+
+def test_content_to_validate_an_edit_is_not_written_to_disk(folder):
+    path = folder / "a.yaml"
+    path.write_text(layer("a", ["f1"]), encoding="utf-8")
+    load(folder)
+    before = sorted(p.name for p in (folder.parent / "cache").iterdir())
+    edited = load_catalog([folder], include_bundled_sources=False, overrides={path: layer("a", ["f1", "f9"]).encode()})
+    load_cache.flush()
+    assert edited.feature_count == 2
+    assert sorted(p.name for p in (folder.parent / "cache").iterdir()) == before
+
+
+def test_new_place_data_makes_new_keys(folder, tmp_path, monkeypatch):
+    import influencemap.paths as paths
+
+    geodata = tmp_path / "geodata"
+    geodata.mkdir()
+    for name in ("places.yaml", "countries.fgb"):
+        (geodata / name).write_bytes((paths.geodata_dir() / name).read_bytes())
+    monkeypatch.setattr(paths, "geodata_dir", lambda: geodata)
+    load_cache.environment_key.cache_clear()
+    try:
+        before = load_cache.environment_key()
+        (geodata / "places.yaml").write_text((geodata / "places.yaml").read_text() + "\n# edited\n")
+        load_cache.environment_key.cache_clear()
+        assert load_cache.environment_key() != before
+    finally:
+        load_cache.environment_key.cache_clear()
+
+
+def test_switching_the_cache_off_reads_every_file(folder, monkeypatch):
+    (folder / "a.yaml").write_text(layer("a", ["f1"]), encoding="utf-8")
+    load(folder)
+    calls = []
+    real = loader.read_file
+    monkeypatch.setattr(loader, "read_file", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    load_catalog([folder], include_bundled_sources=False, use_cache=False)
+    assert len(calls) == 2
+
+
+def test_a_big_layer_reads_the_same_from_the_cache_as_fresh(folder):
+    rows = [f"f{i}" for i in range(300)]
+    text = layer("big", rows).replace("point: [27.56, 53.90]", "point: [27.56, 53.90]\n    tags: [a, b]\n    date: 2020-05")
+    (folder / "big.yaml").write_text(text, encoding="utf-8")
+    fresh = load_catalog([folder], include_bundled_sources=False, use_cache=False)
+    load(folder)
+    load_cache.clear_memory()
+    cached = load(folder)
+    assert list(cached.features()) == list(fresh.features())
+    assert formatted(cached) == formatted(fresh)
+
+
+def test_loading_restores_the_garbage_collector():
+    import gc
+
+    assert gc.isenabled()
+    load_catalog(None)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        load_catalog(None)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_expected_layout_of_the_test_file():
+    # layer() writes each feature over five lines: the positions asserted above rely on it
+    assert textwrap.dedent(layer("a", ["f"])).count("\n") == 8
