@@ -61,7 +61,7 @@ _OTHER_LINE_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 _INDICATORS = tuple(bytes([c]) for c in b"&*!?%@`")
 """Anchors, aliases, tags, complex keys, directives and reserved indicators, where they start a token."""
 _TOKEN_BEFORE = frozenset(b" \n[{,")
-_COLON_BEFORE_FLOW = (b":,", b":]", b":}", b":[", b":{", b":?")
+_COLON_BEFORE_FLOW = re.compile(rb":[,\]}\[{?]")
 """libyaml rejects these in flow collections ('found unexpected :'); rapidyaml reads a key."""
 _FEATURES_LINE = re.compile(rb"features:[ ]*(?:#[^\n]*)?(?:\n|$)")
 _ENTRY = re.compile(rb"( *)-(?: |\n|$)")
@@ -117,7 +117,7 @@ def _plan(data: bytes) -> _Plan | None:
             return None
         if _BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
             return None
-    if b"\t" in data or any(colon in data for colon in _COLON_BEFORE_FLOW):
+    if b"\t" in data or _COLON_BEFORE_FLOW.search(data):
         return None
     for indicator in _INDICATORS:
         at = data.find(indicator)
