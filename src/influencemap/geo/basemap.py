@@ -1,20 +1,25 @@
 """The offline basemap: Natural Earth countries, for drawing and for "which country is this point in".
 
 The data (``geodata/countries.fgb``, built by ``scripts/build_basemap.py``) follows the UN General
-Assembly's view of borders — Crimea is part of Ukraine — and covers Europe, Asia and Africa. A point
-outside that area, or at sea, lies in no country. Qt-free: the validator and the exporter use it too.
+Assembly's view of borders — Crimea is part of Ukraine — and covers every country but Antarctica.
+A point at sea lies in no country. Qt-free: the validator and the exporter use it too.
+
+The country lookup keeps the outlines as WKB in the user's cache (``influencemap.cache``), so
+validating a layer does not import pyogrio and geopandas (a third of a second) once it has run
+before; only :func:`load_countries`, for drawing, always does.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 from influencemap.paths import geodata_dir
 
@@ -28,12 +33,14 @@ WITHDRAWN_CODES = frozenset({"AN", "CS"})
 
 
 @lru_cache(maxsize=1)
-def load_countries() -> gpd.GeoDataFrame:
+def load_countries() -> "gpd.GeoDataFrame":
     """The countries, one MultiPolygon row per ISO alpha-2 code, sorted by code (EPSG:4326).
 
     Columns: ``iso_a2``, ``name``, ``label_lon``, ``label_lat``, ``continent``, ``geometry``.
     Cached and shared: copy it before changing it.
     """
+    import pyogrio
+
     frame = pyogrio.read_dataframe(geodata_dir() / COUNTRIES_FILE)
     return frame if frame.crs is not None else frame.set_crs("EPSG:4326")
 
@@ -51,20 +58,32 @@ class _Index:
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
-    frame = load_countries()
-    geometries = np.asarray(frame.geometry.values, dtype=object)
+    from influencemap.cache import cached
+
+    path = geodata_dir() / COUNTRIES_FILE
+    wkb, codes, names = cached("basemap-index", [b"v1", path.read_bytes()], lambda: _read_outlines(path))
+    geometries = shapely.from_wkb(list(wkb))
     # Prepared, each point-in-polygon test is an indexed lookup instead of a walk along
     # Russia's thousands of vertices. (The STRtree's own predicate queries would prepare the
     # point, not the countries, so the tree is used for bounding boxes only.)
     shapely.prepare(geometries)
-    codes = np.asarray(frame["iso_a2"].astype(str), dtype=object)
+    codes = np.asarray(codes, dtype=object)
     return _Index(
         tree=shapely.STRtree(geometries),
         geometries=geometries,
         codes=codes,
         position_of={code: i for i, code in enumerate(codes.tolist())},
-        name_of=dict(zip(codes.tolist(), frame["name"].astype(str).tolist())),
+        name_of=dict(zip(codes.tolist(), names)),
     )
+
+
+def _read_outlines(path) -> tuple[list[bytes], list[str], list[str]]:
+    """(WKB outlines, iso_a2 codes, names) of the basemap file, as plain data for the cache."""
+    from pyogrio.raw import read
+
+    meta, _fids, wkb, fields = read(path, columns=["iso_a2", "name"])
+    columns = dict(zip(meta["fields"].tolist(), fields))
+    return [bytes(g) for g in wkb], [str(c) for c in columns["iso_a2"]], [str(n) for n in columns["name"]]
 
 
 def _hits(lons: np.ndarray, lats: np.ndarray, tolerance_deg: float) -> tuple[np.ndarray, np.ndarray]:
