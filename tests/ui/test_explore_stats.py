@@ -114,3 +114,21 @@ def test_selecting_a_feature_brings_the_details_tab_forward(explore_window, qtbo
     qtbot.waitUntil(lambda: _current_tab_of(window, "Details") == "Statistics")
     window.select_feature(next(window.state.catalog.features()).id)
     qtbot.waitUntil(lambda: _current_tab_of(window, "Details") == "Details")
+
+
+def test_html_export_offers_to_open_the_result_in_the_browser(explore_window, tmp_path, monkeypatch, qtbot):
+    window = explore_window
+    out = tmp_path / "map.html"
+    monkeypatch.setattr(
+        "influencemap.ui.main_window.QFileDialog.getSaveFileName", lambda *args, **kwargs: (str(out), "HTML (*.html)")
+    )
+    opened = []
+    monkeypatch.setattr("influencemap.ui.main_window.QDesktopServices.openUrl", lambda url: opened.append(url))
+    window.export_html_action.trigger()
+    box = window.export_done_box
+    qtbot.waitUntil(box.isVisible)
+    assert str(out) in box.text()
+    open_button = next(b for b in box.buttons() if b.text() == "Open in Browser")
+    open_button.click()
+    qtbot.waitUntil(lambda: bool(opened))
+    assert opened[0].toLocalFile() == str(out)

@@ -13,8 +13,8 @@ import importlib.util
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QProgressDialog,
     QWidget,
 )
 
@@ -436,11 +437,8 @@ class MainWindow(QMainWindow):
         return shown_catalog(self.state.catalog, self.state.feature_filter, self.state.visible_layer_ids)
 
     def _export_html(self) -> None:
-        """Hook for File > Export HTML… (the HTML exporter lives in influencemap.export.html).
-
-        The action is disabled while that module does not exist; its engineer may replace
-        this body (progress dialog, offer to open the result).
-        """
+        """File > Export HTML…: what the map shows, with a progress dialog, then an offer to
+        open the result in the browser (non-modal, so nothing blocks)."""
         if not html_export_available():
             return
         from influencemap.export.html import HtmlOptions, write_html
@@ -450,13 +448,42 @@ class MainWindow(QMainWindow):
         if not name:
             return
         out = Path(name)
+        progress = QProgressDialog("Writing the web map…", "", 0, 100, self)
+        progress.setWindowTitle("Export HTML")
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(500)
+
+        def report(done: int, total: int) -> None:
+            progress.setMaximum(max(total, 1))
+            progress.setValue(min(done, max(total, 1)))
+            QApplication.processEvents()
+
         try:
-            write_html(self.visible_catalog(), out, HtmlOptions())
+            write_html(self.visible_catalog(), out, HtmlOptions(), report)
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return
+        finally:
+            progress.close()
         self._remember_folder(out.parent)
         self.statusBar().showMessage(f"Exported {out}", 6000)
+        self._offer_to_open(out)
+
+    def _offer_to_open(self, out: Path) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, "Web map written", f"Wrote {out}", parent=self)
+        box.setObjectName("exportDoneBox")
+        open_button = box.addButton("Open in Browser", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+
+        def on_finished() -> None:
+            if box.clickedButton() is open_button:
+                QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+            box.deleteLater()
+
+        box.finished.connect(on_finished)
+        box.open()
+        self.export_done_box = box
 
     # -- small handlers ------------------------------------------------------------------
 
