@@ -167,7 +167,10 @@ def legend_entries(settings: MapSettings, catalog: Catalog) -> list[decorations.
     """The drawn layers, top first, as the legend lists them."""
     entries = []
     for layer in reversed(_visible_layers(settings, catalog)):
-        kinds = frozenset(f.kind for f in layer.features)
+        # The layer's cached split by kind, not a pass over every feature (100k in big layers).
+        geometry = layer_geometry(layer)
+        parts = zip((GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT), geometry.by_kind())
+        kinds = frozenset(kind for kind, part in parts if len(part))
         entries.append(decorations.LegendEntry(layer.name, layer.style, kinds))
     return entries
 
