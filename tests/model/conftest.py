@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from influencemap.model import load_cache
 from influencemap.model.catalog import Catalog
 from influencemap.model.loader import load_catalog
 
@@ -44,3 +45,26 @@ class LayerFiles:
 @pytest.fixture
 def files(tmp_path: Path) -> LayerFiles:
     return LayerFiles(tmp_path)
+
+
+def cached_layers_folder(tmp_path: Path, monkeypatch, sources: str):
+    """A layers folder with ``sources`` and a private, empty load cache (memory and disk).
+
+    A generator for fixtures: after the test it waits for cache writes and forgets the
+    in-memory results, so no test sees another's.
+    """
+    monkeypatch.setenv("INFLUENCEMAP_CACHE_DIR", str(tmp_path / "cache"))
+    load_cache.clear_memory()
+    work = tmp_path / "layers"
+    work.mkdir()
+    (work / "sources.yaml").write_text(sources, encoding="utf-8")
+    yield work
+    load_cache.flush()
+    load_cache.clear_memory()
+
+
+def load_flushed(folder: Path) -> Catalog:
+    """Load a folder without the bundled sources, and wait for its cache entry to be written."""
+    catalog = load_catalog([folder], include_bundled_sources=False)
+    load_cache.flush()
+    return catalog

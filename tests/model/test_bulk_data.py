@@ -9,27 +9,17 @@ from pathlib import Path
 import pytest
 
 from influencemap.model import load_cache
-from influencemap.model.loader import load_catalog
+from tests.model.conftest import cached_layers_folder, load_flushed
 
 SOURCES = "sources:\n  - {id: doc-a, title: A report}\n  - {id: doc-b, title: B}\n"
 
 
 @pytest.fixture
 def folder(tmp_path, monkeypatch) -> Path:
-    monkeypatch.setenv("INFLUENCEMAP_CACHE_DIR", str(tmp_path / "cache"))
-    load_cache.clear_memory()
-    work = tmp_path / "layers"
-    work.mkdir()
-    (work / "sources.yaml").write_text(SOURCES, encoding="utf-8")
-    yield work
-    load_cache.flush()
-    load_cache.clear_memory()
+    yield from cached_layers_folder(tmp_path, monkeypatch, SOURCES)
 
 
-def load(folder: Path):
-    catalog = load_catalog([folder], include_bundled_sources=False)
-    load_cache.flush()
-    return catalog
+load = load_flushed
 
 
 def problems(folder: Path) -> list[str]:
