@@ -84,6 +84,7 @@ def shown_catalog(catalog: Catalog, feature_filter: FeatureFilter | None, visibl
     """What a map drawing ``visible_layer_ids`` through ``feature_filter`` shows ("export what I
     see"): no visible layer means an empty catalog, not every layer."""
     visible = frozenset(visible_layer_ids)
-    filtered = (feature_filter or FeatureFilter()).apply(catalog)
-    layers = tuple(layer for layer in filtered.layers if layer.id in visible)
-    return Catalog(layers=layers, sources=catalog.sources, problems=catalog.problems)
+    layers = tuple(layer for layer in catalog.layers if layer.id in visible)
+    shown = Catalog(layers=layers, sources=catalog.sources, problems=catalog.problems)
+    # Hidden layers are dropped first, so their features are never filtered for nothing.
+    return (feature_filter or FeatureFilter()).apply(shown)
