@@ -6,10 +6,15 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
+import shapely
 
+from influencemap.geo.mercator import EARTH_RADIUS, project_xy
+from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
-from influencemap.model.identify import identify
+from influencemap.model.identify import identify, prepare
+from influencemap.model.types import Citation, Feature, GeometryKind, Layer, Source
 
 LOWER = """\
 id: lower
@@ -135,3 +140,113 @@ def test_a_polygon_too_small_to_see_is_hit_like_a_point(files):
     catalog = files.load()
     assert identify(catalog, 27.52, 53.9, 0.05, ["tiny"]) == [("tiny", "speck")]
     assert identify(catalog, 27.6, 53.9, 0.05, ["tiny"]) == []
+
+
+def test_within_a_layer_the_nearest_comes_first_then_the_one_drawn_last(files):
+    files.write(
+        "spots.yaml",
+        """\
+        id: spots
+        name: Spots
+        features:
+          - {id: far, name: Far, point: [27.03, 53.9], sources: [doc-a]}
+          - {id: near-first, name: Near first, point: [27.01, 53.9], sources: [doc-a]}
+          - {id: near-last, name: Near last, point: [27.01, 53.9], sources: [doc-a]}
+          - {id: nearest, name: Nearest, point: [27.005, 53.9], sources: [doc-a]}
+        """,
+    )
+    catalog = files.load()
+    hits = identify(catalog, 27.0, 53.9, 0.05, ["spots"])
+    assert [feature_id for _, feature_id in hits] == ["nearest", "near-last", "near-first", "far"]
+
+
+def test_a_multipoint_is_as_near_as_its_nearest_point():
+    # Not written in layer files, but a Feature may hold one; it is drawn at its centre.
+    features = (
+        Feature("single", "Single", "multi", shapely.Point(27.02, 53.9), GeometryKind.POINT, (Citation("s"),)),
+        Feature("pair", "Pair", "multi", shapely.MultiPoint([(20.0, 45.0), (27.01, 53.9)]), GeometryKind.POINT, (Citation("s"),)),
+    )
+    catalog = Catalog((Layer("multi", "Multi", features),), {"s": Source("s", "S")})
+    assert identify(catalog, 27.0, 53.9, 0.05, ["multi"]) == [("multi", "pair"), ("multi", "single")]
+    assert identify(catalog, 20.0, 45.0, 0.05, ["multi"]) == [("multi", "pair")]
+
+
+def test_a_line_beats_the_polygon_it_crosses(files):
+    files.write(
+        "crossing.yaml",
+        """\
+        id: crossing
+        name: Crossing
+        features:
+          - {id: road, name: Road, line: [[25, 42], [27, 42]], sources: [doc-a]}
+        """,
+    )
+    files.write("lower.yaml", LOWER)
+    catalog = files.load()
+    assert identify(catalog, 26.0, 42.0, 0.01, ["crossing", "lower"]) == [("crossing", "road")]
+    assert identify(catalog, 26.0, 42.5, 0.01, ["crossing", "lower"]) == [("lower", "zone")]
+
+
+def test_a_category_filter_keeps_other_categories_out(files):
+    files.write("lower.yaml", "category: Economy\n" + LOWER)
+    files.write("upper.yaml", "category: Diplomacy\n" + UPPER)
+    catalog = files.load()
+    economy = FeatureFilter(categories=frozenset({"Economy"}))
+    assert identify(catalog, 27.56, 53.90, 0.01, ["lower", "upper"], economy) == [("lower", "minsk-low")]
+
+
+def test_a_filter_decided_in_advance_hits_the_same_features(catalog):
+    recent, older = FeatureFilter(date_from="2015"), FeatureFilter(date_to="2012")
+    prepare(catalog, recent)
+    assert identify(catalog, 27.56, 53.90, 0.01, ["lower", "upper"], recent) == [("upper", "minsk-high")]
+    # Another filter's answers are its own, not the prepared one's.
+    assert identify(catalog, 27.56, 53.90, 0.01, ["lower", "upper"], older) == [("lower", "minsk-low")]
+    assert identify(catalog, 27.56, 53.90, 0.01, ["lower", "upper"]) == [("upper", "minsk-high"), ("lower", "minsk-low")]
+
+
+def _crowd(count: int) -> Catalog:
+    """Two layers of points, lines and polygons crowded around (27, 53), many at the same spots."""
+    rng = np.random.default_rng(11)
+    layers = []
+    for layer_id in ("bottom", "top"):
+        features = []
+        for i in range(count):
+            x, y = np.round(rng.uniform([26.5, 52.7], [27.5, 53.3]), 2)
+            if i % 10 == 0:
+                geometry, kind = shapely.LineString([(x, y), (x + 0.2, y + 0.1)]), GeometryKind.LINE
+            elif i % 10 == 1:
+                geometry, kind = shapely.box(x, y, x + 0.3, y + 0.3), GeometryKind.POLYGON
+            else:
+                geometry, kind = shapely.Point(x, y), GeometryKind.POINT
+            features.append(Feature(f"{layer_id}-{i}", f"F{i}", layer_id, geometry, kind, (Citation("s"),)))
+        layers.append(Layer(layer_id, layer_id, tuple(features)))
+    return Catalog(tuple(layers), {"s": Source("s", "S")})
+
+
+def _brute_force(catalog: Catalog, lon: float, lat: float, tolerance_deg: float, order: list[str]) -> list[tuple[str, str]]:
+    """What identify promises, over every feature with no index: the definition it must agree with."""
+    features = list(catalog.features())
+    radius = tolerance_deg / 180.0 * np.pi * EARTH_RADIUS
+    shapes = shapely.transform(np.array([f.geometry for f in features], dtype=object), project_xy)
+    distances = shapely.distance(shapes, shapely.transform(shapely.Point(lon, lat), project_xy)).tolist()
+    found = [
+        (feature.kind is GeometryKind.POLYGON, -order.index(feature.layer_id), distance, -position, feature)
+        for position, (feature, distance) in enumerate(zip(features, distances))
+        if feature.layer_id in order and distance <= radius
+    ]
+    if any(not polygon for polygon, *_ in found):
+        found = [hit for hit in found if not hit[0]]
+    return [(f.layer_id, f.id) for *_, f in sorted(found, key=lambda hit: hit[:4])]
+
+
+def test_thousands_of_candidates_are_all_listed_in_the_same_order_as_one_by_one():
+    catalog = _crowd(1500)
+    rng = np.random.default_rng(5)
+    crowded = 0
+    for lon, lat in rng.uniform([26.4, 52.6], [27.6, 53.4], (25, 2)).tolist():
+        for tolerance in (0.02, 0.3):
+            for order in (["bottom", "top"], ["top", "bottom"], ["top"]):
+                hits = identify(catalog, lon, lat, tolerance, order)
+                assert hits == _brute_force(catalog, lon, lat, tolerance, order)
+                crowded += len(hits) > 300
+    assert crowded  # the case that matters: many candidates at once

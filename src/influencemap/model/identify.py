@@ -4,13 +4,19 @@ The canvas only turns pixels into coordinates; this module answers, without Qt, 
 identify tool does. Geometries are indexed once per catalog in a shapely ``STRtree`` built in
 Web Mercator, so a hit radius given in degrees of longitude is round on screen at every
 latitude (mercator is conformal) and a query costs a tree lookup, not a loop over features.
+
+A query over a whole big layer can have thousands of candidates (zoomed out over dense
+points), so everything after the tree lookup works on whole arrays: point distances in numpy
+(only lines, polygons and multipoints ask shapely), visibility per layer, the filter from a
+per-filter memo of accepted features, and one ``lexsort`` for the ranking.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -24,16 +30,32 @@ from influencemap.geo.mercator import EARTH_RADIUS, lonlat_to_mercator, project_
 Hit = tuple[str, str]
 """(layer_id, feature_id)."""
 
+FILTER_MEMOS = 8
+"""How many filters' accepted features an index remembers (the timeline steps through many)."""
+
+_UNKNOWN, _REJECTED, _ACCEPTED = -1, 0, 1
+
 
 @dataclass(frozen=True)
 class _Index:
     """All of a catalog's features, in catalog order, with a tree over their mercator shapes."""
 
     features: tuple[Feature, ...]
-    layer_ids: np.ndarray
+    hits: np.ndarray
+    """Each feature's answer, the (layer_id, feature_id) tuple itself (an object array)."""
+    layer_ids: tuple[str, ...]
+    layer_codes: np.ndarray
+    """Each feature's layer, as a position in ``layer_ids``."""
     is_polygon: np.ndarray
+    is_point: np.ndarray
+    """Single points: their distance is taken from ``xy`` with numpy."""
+    xy: np.ndarray
+    """(N, 2) mercator coordinates of the single points (NaN for every other feature)."""
     geometries: np.ndarray
     tree: shapely.STRtree
+    memos: OrderedDict = field(default_factory=OrderedDict, compare=False)
+    """FeatureFilter -> int8 array over the features: unknown, rejected or accepted."""
+    lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
 
 
 _CACHE: dict[int, tuple[weakref.ref, _Index]] = {}
@@ -47,26 +69,47 @@ def _index(catalog: Catalog) -> _Index:
         cached = _CACHE.get(key)
         if cached is not None and cached[0]() is catalog:
             return cached[1]
-    features = tuple(catalog.features())
-    geometries = np.array([f.geometry for f in features], dtype=object)
-    if len(geometries):
-        geometries = shapely.transform(geometries, project_xy)
-    index = _Index(
-        features=features,
-        layer_ids=np.array([f.layer_id for f in features], dtype=object),
-        is_polygon=np.array([f.kind is GeometryKind.POLYGON for f in features], dtype=bool),
-        geometries=geometries,
-        tree=shapely.STRtree(geometries),
-    )
+    index = _build_index(catalog)
     with _CACHE_LOCK:
         _CACHE[key] = (weakref.ref(catalog), index)
         weakref.finalize(catalog, _CACHE.pop, key, None)
     return index
 
 
-def prepare(catalog: Catalog) -> None:
-    """Build the catalog's spatial index now (e.g. on a worker thread) so the first hover is instant."""
-    _index(catalog)
+def _build_index(catalog: Catalog) -> _Index:
+    features = tuple(catalog.features())
+    count = len(features)
+    geometries = np.array([f.geometry for f in features], dtype=object)
+    if count:
+        geometries = shapely.transform(geometries, project_xy)
+    layer_ids = tuple(dict.fromkeys(f.layer_id for f in features))
+    code_of = {layer_id: code for code, layer_id in enumerate(layer_ids)}
+    is_point = shapely.get_type_id(geometries) == shapely.GeometryType.POINT if count else np.zeros(0, dtype=bool)
+    xy = np.full((count, 2), np.nan)
+    if is_point.any():
+        xy[is_point] = shapely.get_coordinates(geometries[is_point])
+    return _Index(
+        features=features,
+        hits=np.fromiter(((f.layer_id, f.id) for f in features), dtype=object, count=count),
+        layer_ids=layer_ids,
+        layer_codes=np.fromiter((code_of[f.layer_id] for f in features), dtype=np.intp, count=count),
+        is_polygon=np.fromiter((f.kind is GeometryKind.POLYGON for f in features), dtype=bool, count=count),
+        is_point=is_point,
+        xy=xy,
+        geometries=geometries,
+        tree=shapely.STRtree(geometries),
+    )
+
+
+def prepare(catalog: Catalog, feature_filter: FeatureFilter | None = None) -> None:
+    """Build the catalog's spatial index now (e.g. on a worker thread) so the first hover is instant.
+
+    With a filter, also decide now which features it accepts, so hovering over thousands of
+    candidates never runs the filter feature by feature on the UI thread.
+    """
+    index = _index(catalog)
+    if _active(feature_filter):
+        _accepted(catalog, index, feature_filter, np.arange(len(index.features)))  # type: ignore[arg-type]
 
 
 def identify(
@@ -102,38 +145,76 @@ def identify(
     index = _index(catalog)
     if not index.features:
         return []
-    x, y = lonlat_to_mercator(lon, lat)
-    click = shapely.Point(float(x), float(y))
+    x, y = (float(v) for v in lonlat_to_mercator(lon, lat))
     radius = abs(tolerance_deg) / 180.0 * np.pi * EARTH_RADIUS
 
-    near = index.tree.query(click, predicate="dwithin", distance=radius)
-    near = near[~index.is_polygon[near]]
-    hits = _ranked(catalog, index, near, click, rank, filter)
-    if hits:
-        return hits
+    # Every feature whose box meets the square around the click; exact distances below.
+    candidates = index.tree.query(shapely.box(x - radius, y - radius, x + radius, y + radius))
+    if not len(candidates):
+        return []
+    layer_rank = np.array([rank.get(layer_id, -1) for layer_id in index.layer_ids], dtype=np.intp)
+    if _active(filter):
+        layer_rank[[not filter.accepts_layer(catalog.layer(layer_id)) for layer_id in index.layer_ids]] = -1  # type: ignore[union-attr]
+    ranks = layer_rank[index.layer_codes[candidates]]
+    shown = ranks >= 0
+    candidates, ranks = candidates[shown], ranks[shown]
+    if _active(filter) and len(candidates):
+        shown = _accepted(catalog, index, filter, candidates)  # type: ignore[arg-type]
+        candidates, ranks = candidates[shown], ranks[shown]
+    if not len(candidates):
+        return []
+
+    distances = _distances(index, candidates, x, y)
+    near = distances <= radius
+    polygon = index.is_polygon[candidates]
     # Containing the click is distance 0; the tolerance lets a polygon too small to see at this
     # scale (drawn as a small square) be picked like a point.
-    inside = index.tree.query(click, predicate="dwithin", distance=radius)
-    inside = inside[index.is_polygon[inside]]
-    return _ranked(catalog, index, inside, click, rank, filter)
-
-
-def _ranked(
-    catalog: Catalog,
-    index: _Index, candidates: np.ndarray, click: shapely.Point, rank: dict[str, int], filter: FeatureFilter | None
-) -> list[Hit]:
-    keep = [i for i in candidates.tolist() if index.layer_ids[i] in rank]
-    if filter is not None:
-        keep = [i for i in keep if _accepted(catalog, filter, index.features[i])]
-    if not keep:
-        return []
-    chosen = np.array(keep, dtype=np.intp)
-    distances = shapely.distance(index.geometries[chosen], click)
-    layer_rank = np.array([rank[index.layer_ids[i]] for i in keep])
+    chosen = near & ~polygon
+    if not chosen.any():
+        chosen = near & polygon
+    candidates, distances, ranks = candidates[chosen], distances[chosen], ranks[chosen]
     # np.lexsort sorts by the last key first: layer (top first), distance, then drawn last.
-    order = np.lexsort((-chosen, distances, -layer_rank))
-    return [(index.features[i].layer_id, index.features[i].id) for i in chosen[order].tolist()]
+    order = np.lexsort((-candidates, distances, -ranks))
+    return index.hits[candidates[order]].tolist()
 
 
-def _accepted(catalog: Catalog, feature_filter: FeatureFilter, feature: Feature) -> bool:
-    return feature_filter.accepts_layer(catalog.layer(feature.layer_id)) and feature_filter.accepts(feature)
+def _distances(index: _Index, candidates: np.ndarray, x: float, y: float) -> np.ndarray:
+    """Mercator distance from (x, y) to each candidate: numpy for points, shapely for the rest."""
+    distances = np.empty(len(candidates))
+    points = index.is_point[candidates]
+    xy = index.xy[candidates[points]]
+    dx, dy = xy[:, 0] - x, xy[:, 1] - y
+    distances[points] = np.sqrt(dx * dx + dy * dy)
+    if not points.all():
+        others = candidates[~points]
+        distances[~points] = shapely.distance(index.geometries[others], shapely.Point(x, y))
+    return distances
+
+
+def _active(feature_filter: FeatureFilter | None) -> bool:
+    return feature_filter is not None and feature_filter.is_active
+
+
+def _accepted(catalog: Catalog, index: _Index, feature_filter: FeatureFilter, candidates: np.ndarray) -> np.ndarray:
+    """Whether the filter accepts each candidate, asking it only about features not seen before."""
+    with index.lock:
+        memo = index.memos.get(feature_filter)
+        if memo is None:
+            memo = np.full(len(index.features), _UNKNOWN, dtype=np.int8)
+            index.memos[feature_filter] = memo
+            while len(index.memos) > FILTER_MEMOS:
+                index.memos.popitem(last=False)
+        else:
+            index.memos.move_to_end(feature_filter)
+    states = memo[candidates]
+    unknown = candidates[states == _UNKNOWN]
+    if len(unknown):
+        layer_ok = {layer_id: feature_filter.accepts_layer(catalog.layer(layer_id)) for layer_id in index.layer_ids}
+        features = index.features
+        # Two threads may fill the same entries; they write the same answers.
+        memo[unknown] = [
+            _ACCEPTED if layer_ok[features[i].layer_id] and feature_filter.accepts(features[i]) else _REJECTED
+            for i in unknown.tolist()
+        ]
+        states = memo[candidates]
+    return states == _ACCEPTED

@@ -69,8 +69,9 @@ class _RenderJob(QRunnable):
                 painter.end()
             if not report.cancelled:
                 self.frame = Frame(self.job_id, image, self.settings, report, time.perf_counter() - started)
-                # Hover and click need the spatial index: build it here, not on the UI thread.
-                prepare_identify(self.catalog)
+                # Hover and click need the spatial index and the filter's answers: find them
+                # here, not on the UI thread.
+                prepare_identify(self.catalog, self.settings.feature_filter)
         except Exception:  # a bug in drawing must not take the app down with it
             log.exception("rendering a map frame failed")
         finally:

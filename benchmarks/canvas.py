@@ -1,0 +1,312 @@
+"""Time the map canvas on a big layer: paint while a frame is pending, worker renders, hit-tests, hover.
+
+    INFLUENCEMAP_CACHE_DIR=/tmp/some-cache QT_QPA_PLATFORM=offscreen \\
+        python benchmarks/canvas.py /tmp/bench/big100k [--repeats 200] [--frames 12] [--size 1600x1000]
+
+Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (window size
+``--size``; the canvas gets what the docks leave) and measures with ``time.perf_counter``:
+
+- ``pan_paint_ms_*`` / ``zoom_paint_ms_*``: ``canvas.repaint()`` (the whole paintEvent, done
+  synchronously) right after ``pan_by`` / a wheel-sized ``zoom_by`` step, while the new frame is
+  still pending, so the cached image is drawn moved or scaled (issue 8: at most 16 ms);
+  ``*_busy_ms_*``: the same while another thread keeps rendering the whole layer, as the
+  canvas's worker does during a drag (both threads share Python's GIL).
+- ``render_first_*``: the very first frame of the whole-layer view, drawn by the canvas's own
+  ``FrameRenderer`` in its worker thread; ``render_first_ms`` is the worker's render time
+  (``Frame.seconds``: QImage plus ``render()``, including building the layer's cached mercator
+  geometry), ``render_first_latency_ms`` the time from the request until the frame reaches the
+  UI thread (also building the hit-test index).
+- ``render_whole_ms_*`` / ``render_zoomed_ms_*``: repeated frames (``--frames``) of the
+  whole-layer view and of a zoomed-in view over Belarus that is close enough for point labels
+  (issue 8: at most 150 ms, off the UI thread).
+- ``hit_*_ms_*``: ``canvas.features_at()`` (pixel to lon/lat, then ``identify()``) at
+  ``--repeats`` pixels: uniformly random over the canvas, and on random features (the worst
+  case: every pixel over dense points), zoomed out over the whole layer and zoomed in; with
+  the mean number of hits (issue 8: at most 2 ms).
+- ``hover_*_ms_*``: ``canvas.hover_at()`` on random features, including showing the tooltip
+  (each hover is on another feature, so the tooltip is rebuilt every time).
+
+Each ``*_ms_median``/``_p95``/``_max`` is over all repetitions. The last line on stdout is one
+JSON object; progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication, QPointF, QSettings  # noqa: E402
+from PySide6.QtGui import QImage, QPainter  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+ZOOMED_BBOX = (26.5, 53.3, 28.5, 54.3)
+"""Around Minsk: a few thousand of the synthetic points, labelled."""
+
+
+def summary(name: str, samples_s: list[float]) -> dict[str, float]:
+    """Median, 95th percentile and max of some timings (seconds in), in milliseconds."""
+    ms = sorted(s * 1000 for s in samples_s)
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
+    return {
+        f"{name}_ms_median": round(statistics.median(ms), 3),
+        f"{name}_ms_p95": round(p95, 3),
+        f"{name}_ms_max": round(ms[-1], 3),
+        f"{name}_n": len(ms),
+    }
+
+
+def log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def wait_until(condition, timeout_s: float = 60.0) -> None:
+    deadline = time.perf_counter() + timeout_s
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the canvas did not finish its frame in time")
+        QCoreApplication.processEvents()
+        time.sleep(0.001)
+
+
+def settle(canvas) -> None:
+    """Let the canvas draw the frame of its current view, so later paints start from a fresh one."""
+    canvas.request_render()
+    wait_until(canvas.is_frame_current)
+
+
+def time_frames(renderer, settings, catalog, count: int) -> tuple[list[float], list[float]]:
+    """(worker render seconds, request-to-UI-thread seconds) of ``count`` frames, one at a time."""
+    frames = []
+    renderer.frameReady.connect(frames.append)
+    render_s, latency_s = [], []
+    try:
+        for _ in range(count):
+            before = len(frames)
+            started = time.perf_counter()
+            renderer.request(settings, catalog)
+            wait_until(lambda: len(frames) > before)
+            latency_s.append(time.perf_counter() - started)
+            render_s.append(frames[-1].seconds)
+    finally:
+        renderer.frameReady.disconnect(frames.append)
+    return render_s, latency_s
+
+
+def time_paints(canvas, step, repeats: int) -> list[float]:
+    """repaint() after each navigation step, without letting the pending frame start."""
+    samples = []
+    for i in range(repeats):
+        step(i)
+        started = time.perf_counter()
+        canvas.repaint()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def pan_step(canvas):
+    def step(i: int) -> None:
+        canvas.pan_by(8 if (i // 10) % 2 == 0 else -8, 3 if i % 2 else -3)
+    return step
+
+
+def zoom_step(canvas):
+    centre = QPointF(canvas.width() / 2, canvas.height() / 2)
+
+    def step(i: int) -> None:
+        canvas.zoom_by(1.5 if i % 2 == 0 else 1 / 1.5, centre)
+    return step
+
+
+class BusyRenderer:
+    """Another thread drawing the whole layer again and again, as the canvas worker does mid-drag."""
+
+    def __init__(self, settings, catalog) -> None:
+        self._settings, self._catalog = settings, catalog
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self.frames = 0
+
+    def _run(self) -> None:
+        from influencemap.render.renderer import render
+
+        width, height = self._settings.size
+        while not self._stop.is_set():
+            image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+            painter = QPainter(image)
+            try:
+                render(painter, self._settings, self._catalog, self._stop.is_set)
+            finally:
+                painter.end()
+            self.frames += 1
+
+    def __enter__(self) -> "BusyRenderer":
+        self._thread.start()
+        time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def feature_pixels(canvas, catalog, rng: random.Random, count: int) -> list[QPointF]:
+    """Pixels of random features that lie inside the canvas now."""
+    features = [f for layer in catalog.layers for f in layer.features]
+    rect = canvas.rect()
+    pixels: list[QPointF] = []
+    for _ in range(50 * count):
+        if len(pixels) == count:
+            break
+        point = rng.choice(features).geometry.representative_point()
+        pixel = canvas.screen_point(point.x, point.y)
+        if rect.contains(pixel):
+            pixels.append(QPointF(pixel))
+    return pixels
+
+
+def random_pixels(canvas, rng: random.Random, count: int) -> list[QPointF]:
+    return [QPointF(rng.uniform(0, canvas.width() - 1), rng.uniform(0, canvas.height() - 1)) for _ in range(count)]
+
+
+def time_hits(canvas, pixels: list[QPointF]) -> tuple[list[float], float]:
+    samples, hits = [], 0
+    for pixel in pixels:
+        started = time.perf_counter()
+        found = canvas.features_at(pixel)
+        samples.append(time.perf_counter() - started)
+        hits += len(found)
+    return samples, hits / max(1, len(pixels))
+
+
+def time_hovers(canvas, pixels: list[QPointF]) -> tuple[list[float], list[float]]:
+    """hover_at (identify plus tooltip) and the repaint that draws the hover highlight."""
+    hover, paint = [], []
+    for pixel in pixels:
+        started = time.perf_counter()
+        canvas.hover_at(pixel)
+        hover.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        canvas.repaint()
+        paint.append(time.perf_counter() - started)
+    canvas.hover_at(None)
+    return hover, paint
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", help="a layer folder, e.g. /tmp/bench/big100k")
+    parser.add_argument("--repeats", type=int, default=200, help="paints, hit-tests and hovers per case")
+    parser.add_argument("--frames", type=int, default=12, help="repeated worker frames per view")
+    parser.add_argument("--size", default="1600x1000", help="main window size, WIDTHxHEIGHT")
+    parser.add_argument("--seed", type=int, default=8)
+    args = parser.parse_args()
+    width, height = (int(n) for n in args.size.lower().split("x"))
+    rng = random.Random(args.seed)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from influencemap.model.catalog import Catalog
+    from influencemap.model.loader import load_catalog
+    from influencemap.ui.main_window import MainWindow
+
+    result: dict[str, object] = {}
+    started = time.perf_counter()
+    catalog = load_catalog([args.folder])
+    result["load_s"] = round(time.perf_counter() - started, 3)
+    result["features"] = catalog.feature_count
+    if not catalog.feature_count:
+        log(f"no features loaded from {args.folder}")
+        return 1
+    log(f"loaded {catalog.feature_count} features in {result['load_s']} s")
+
+    with tempfile.TemporaryDirectory(prefix="influencemap-canvas-bench-") as tmp:
+        settings_store = QSettings(str(Path(tmp) / "window.ini"), QSettings.Format.IniFormat)
+        # Open on nothing first, so the first frame of the big layer is timed on its own below.
+        window = MainWindow([args.folder], settings=settings_store, catalog=Catalog())
+        window.resize(width, height)
+        window.show()
+        canvas = window.canvas
+        wait_until(canvas.is_frame_current)
+        result["canvas_px"] = f"{canvas.width()}x{canvas.height()}"
+
+        window.state.set_catalog(catalog, keep_layout=False)
+        canvas.zoom_all()
+        whole = canvas.frame_settings()
+        renderer = canvas._renderer  # the canvas's own worker, exactly as it draws frames
+        canvas._render_timer.stop()
+        wait_until(lambda: not renderer.busy)
+        first, first_latency = time_frames(renderer, whole, catalog, 1)
+        result["render_first_ms"] = round(first[0] * 1000, 1)
+        result["render_first_latency_ms"] = round(first_latency[0] * 1000, 1)
+        log(f"first frame {result['render_first_ms']} ms (to the UI thread {result['render_first_latency_ms']} ms)")
+        settle(canvas)
+        result.update(summary("render_whole", time_frames(renderer, whole, catalog, args.frames)[0]))
+        log(f"whole-layer frames: {result['render_whole_ms_median']} ms median")
+
+        # Zoomed out over everything.
+        settle(canvas)
+        result.update(summary("pan_paint", time_paints(canvas, pan_step(canvas), args.repeats)))
+        settle(canvas)
+        result.update(summary("zoom_paint", time_paints(canvas, zoom_step(canvas), args.repeats)))
+        settle(canvas)
+        with BusyRenderer(whole, catalog) as busy:
+            result.update(summary("pan_paint_busy", time_paints(canvas, pan_step(canvas), args.repeats)))
+            result.update(summary("zoom_paint_busy", time_paints(canvas, zoom_step(canvas), args.repeats)))
+        result["busy_frames_drawn"] = busy.frames
+        log(f"paints: pan {result['pan_paint_ms_median']} ms, zoom {result['zoom_paint_ms_median']} ms, "
+            f"while rendering {result['pan_paint_busy_ms_median']} / {result['zoom_paint_busy_ms_median']} ms")
+
+        canvas.zoom_all()
+        settle(canvas)
+        samples, mean = time_hits(canvas, random_pixels(canvas, rng, args.repeats))
+        result.update(summary("hit_out_random", samples))
+        result["hit_out_random_mean_hits"] = round(mean, 1)
+        on_features = feature_pixels(canvas, catalog, rng, args.repeats)
+        samples, mean = time_hits(canvas, on_features)
+        result.update(summary("hit_out_on_features", samples))
+        result["hit_out_on_features_mean_hits"] = round(mean, 1)
+        hover, paint = time_hovers(canvas, on_features)
+        result.update(summary("hover_out", hover))
+        result.update(summary("hover_out_paint", paint))
+        log(f"zoomed out: hit {result['hit_out_on_features_ms_median']} ms median, "
+            f"{result['hit_out_on_features_ms_max']} ms max; hover {result['hover_out_ms_median']} ms")
+
+        # Zoomed in, close enough for labels.
+        canvas.set_extent(*ZOOMED_BBOX)
+        settle(canvas)
+        zoomed = canvas.frame_settings()
+        result.update(summary("render_zoomed", time_frames(renderer, zoomed, catalog, args.frames)[0]))
+        result["zoomed_labels"] = canvas.last_frame.report.labels
+        settle(canvas)
+        samples, mean = time_hits(canvas, random_pixels(canvas, rng, args.repeats))
+        result.update(summary("hit_in_random", samples))
+        result["hit_in_random_mean_hits"] = round(mean, 1)
+        on_features = feature_pixels(canvas, catalog, rng, args.repeats)
+        samples, mean = time_hits(canvas, on_features)
+        result.update(summary("hit_in_on_features", samples))
+        result["hit_in_on_features_mean_hits"] = round(mean, 1)
+        hover, paint = time_hovers(canvas, on_features)
+        result.update(summary("hover_in", hover))
+        result.update(summary("hover_in_paint", paint))
+        settle(canvas)
+        result.update(summary("pan_paint_zoomed", time_paints(canvas, pan_step(canvas), args.repeats)))
+        log(f"zoomed in: render {result['render_zoomed_ms_median']} ms, hit {result['hit_in_on_features_ms_median']} ms, "
+            f"hover {result['hover_in_ms_median']} ms")
+
+        window.close()
+        app.processEvents()
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
