@@ -52,7 +52,8 @@ class Catalog:
 
     @property
     def feature_count(self) -> int:
-        return len(self._features_by_id)
+        # Not len(_features_by_id): that would build every feature of a cached layer.
+        return sum(len(layer.features) for layer in self.layers)
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -9,13 +9,15 @@ result converts to plain data for :mod:`marshal` (:func:`to_plain`) and back (:f
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, islice, repeat
 from operator import attrgetter, itemgetter
 from typing import Callable
 
+from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, pack_columns
 from influencemap.model.types import (
     Citation,
     Feature,
@@ -76,7 +78,8 @@ class FileResult:
         """The layer with all its features (shared by every catalog that keeps them all)."""
         if self.layer is None:
             return None
-        return _replace_features(self.layer, tuple(self.features))
+        features = self.features
+        return _replace_features(self.layer, features if isinstance(features, FeatureTable) else tuple(features))
 
 
 def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
@@ -137,11 +140,6 @@ def to_plain(result: FileResult) -> tuple:
     )
 
 
-PLAIN_COLUMNS = (
-    "ids", "names", "kinds", "points", "others", "citation_counts", "refs", "locators", "quotes",
-    "starts", "ends", "instants", "countries", "actors", "tags", "figure_counts", "labels", "values",
-    "units", "precisions", "descriptions", "extras", "lines", "cols", "ref_counts", "ref_names", "ref_places",
-)
 
 
 def _plain_columns(result: FileResult) -> dict[str, list]:
@@ -231,10 +229,24 @@ def from_plain(data: tuple, path: str) -> FileResult:
 
     Raises ValueError for data of another layout (an old cache entry).
     """
-    import numpy as np
-    import shapely
-    from shapely.geometry import LineString, Polygon
+    return _from_data(data, path, packed=False)
 
+
+def pack(data: tuple) -> tuple:
+    """:func:`to_plain`'s data with the feature columns packed for the disk cache
+    (see :func:`~influencemap.model.feature_table.pack_columns`)."""
+    data = list(data)
+    data[4] = pack_columns(data[4])
+    return tuple(data)
+
+
+def from_packed(data: tuple, path: str) -> FileResult:
+    """Rebuild a result written by :func:`pack`; its features are a :class:`FeatureTable`,
+    built on first use. Raises ValueError for data of another layout (an old cache entry)."""
+    return _from_data(data, path, packed=True)
+
+
+def _from_data(data: tuple, path: str, packed: bool) -> FileResult:
     if not isinstance(data, tuple) or len(data) != 7 or data[0] != PLAIN_FORMAT:
         raise ValueError("not a load result of this version")
     _, problems, sources, plain_layer, columns, entry_lines, dependencies = data
@@ -258,14 +270,29 @@ def from_plain(data: tuple, path: str) -> FileResult:
             origin=Origin(path, line, col),
         )
         result.layer_id_origin = Origin(path, id_line, id_col)
-    (ids, names, kinds, points, others, citation_counts, refs_, locators, quotes, starts, ends, instants,
-     countries, actors, tags, figure_counts, labels, values, units, precisions, descriptions, extras,
-     lines, cols, ref_counts, ref_names, ref_places) = columns
+    table = FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=packed)
+    result.features = table  # type: ignore[assignment]
+    # What the checks across files need, straight from the columns (see FileResult's properties).
+    result.__dict__["feature_ids"] = table.ids
+    result.__dict__["ref_names"] = frozenset(table.column("ref_names"))
+    result.refs = _LazyRefs(table)  # type: ignore[assignment]
+    return result
+
+
+def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
+    """The Feature objects of a table's columns (what the loader made when it read the file)."""
+    import numpy as np
+    import shapely
+    from shapely.geometry import LineString, Polygon
+
+    path = table.path
+    column = table.column
+    ids, kinds, others = column("ids"), table.kind_codes.tolist(), column("others")
     count = len(ids)
     shapes: list = [None] * count
     point_rows = [i for i, k in enumerate(kinds) if k == 0]
     if point_rows:
-        coords = np.array(points, dtype=float).reshape(len(point_rows), 2)
+        coords = table.point_lonlat()
         if len(point_rows) == count:
             shapes = shapely.points(coords).tolist()
         else:
@@ -279,11 +306,11 @@ def from_plain(data: tuple, path: str) -> FileResult:
             shapes[i] = Polygon(next(other))
     precision_of = {p.value: p for p in Precision}
     precision_of[None] = None  # type: ignore[index]
-    citations = _cut(list(map(Citation, refs_, locators, quotes)), citation_counts)
-    figures = _cut(list(map(Figure, labels, values, units)), figure_counts)
-    origins = _objects(Origin, [{"path": path, "line": line, "col": col} for line, col in zip(lines, cols)])
+    citations = _cut(list(map(Citation, column("refs"), column("locators"), column("quotes"))), column("citation_counts"))
+    figures = _cut(list(map(Figure, column("labels"), column("values"), column("units"))), column("figure_counts"))
+    origins = _objects(Origin, [{"path": path, "line": line, "col": col} for line, col in zip(column("lines"), column("cols"))])
     kind_of = _KIND_BACK
-    result.features = _objects(Feature, [
+    return _objects(Feature, [
         {
             "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": kind_of[kind],
             "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
@@ -291,14 +318,43 @@ def from_plain(data: tuple, path: str) -> FileResult:
             "instant": instant, "extra": extra or {}, "origin": origin,
         }
         for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin
-        in zip(ids, names, shapes, kinds, citations, starts, ends, countries, actors, tags, figures, precisions,
-               descriptions, instants, extras, origins)
+        in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),
+               column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
+               column("instants"), column("extras"), origins)
     ])
-    # Each distinct reference once: (ref, None) where its place is not known, else (ref, Origin).
-    keys = list(zip(ref_names, map(tuple, ref_places)))
-    pair_of = {
-        key: (key[0], Origin(path, *key[1]) if key[1][0] else None) for key in set(keys)
-    }
-    pairs = list(map(pair_of.__getitem__, keys))
-    result.refs = _cut(pairs, ref_counts)
-    return result
+
+
+class _LazyRefs(Sequence):
+    """A table's per-feature source references (``FileResult.refs``), built on first use: the
+    catalog needs them only when some reference is undefined or an id is duplicated."""
+
+    __slots__ = ("_table", "_refs")
+
+    def __init__(self, table: FeatureTable) -> None:
+        self._table = table
+        self._refs: list[tuple[Ref, ...]] | None = None
+
+    def _built(self) -> list[tuple[Ref, ...]]:
+        if self._refs is None:
+            column, path = self._table.column, self._table.path
+            # Each distinct reference once: (ref, None) where its place is not known, else (ref, Origin).
+            keys = list(zip(column("ref_names"), map(tuple, column("ref_places"))))
+            pair_of = {key: (key[0], Origin(path, *key[1]) if key[1][0] else None) for key in set(keys)}
+            self._refs = _cut(list(map(pair_of.__getitem__, keys)), column("ref_counts"))
+        return self._refs
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self._built()[index]
+
+    def __iter__(self):
+        return iter(self._built())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, _LazyRefs)):
+            return self._built() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like the list it stands for

@@ -71,7 +71,11 @@ class FeatureFilter:
         return covered[0] <= wanted[1] and wanted[0] <= covered[1]
 
     def apply(self, catalog: Catalog) -> Catalog:
-        """A catalog holding only the layers and features that pass; sources are kept."""
+        """A catalog holding only the layers and features that pass; sources are kept.
+
+        With no criterion set, that is the catalog itself."""
+        if not self.is_active:
+            return catalog
         layers = tuple(
             dataclasses.replace(layer, features=tuple(f for f in layer.features if self.accepts(f)))
             for layer in catalog.layers

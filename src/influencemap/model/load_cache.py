@@ -25,6 +25,7 @@ import os
 import sys
 import queue
 import threading
+import zlib
 from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
@@ -32,12 +33,12 @@ from typing import Callable
 
 from influencemap.cache import cache_dir, content_key
 from influencemap.fileio import write_bytes_atomic
-from influencemap.model.file_result import FileResult, from_plain, to_plain
+from influencemap.model.file_result import FileResult, from_packed, pack, to_plain
 
 log = logging.getLogger(__name__)
 
 KIND = "load"
-VERSION = b"load-cache-v1"
+VERSION = b"load-cache-v2"
 
 MEMORY_FEATURES = 3_000_000
 """Results kept in memory, counted in features (the newest stay)."""
@@ -47,6 +48,7 @@ _LOADER_MODULES = (
     "model/fast_parse.py",
     "model/bulk_data.py",
     "model/file_result.py",
+    "model/feature_table.py",
     "model/fields.py",
     "model/yaml_nodes.py",
     "model/schema.py",
@@ -187,15 +189,21 @@ def _read_entry(folder: Path, prefix: str, key: str, display: str) -> FileResult
         raw = (folder / f"{prefix}{key}.marshal").read_bytes()
     except OSError:
         return None
+    # The features' columns are decoded only when used (model/feature_table.py), so the whole
+    # entry is checked here, once: a damaged one is read again from the file, not found broken later.
+    body = raw[4:]
+    if len(raw) < 4 or int.from_bytes(raw[:4], "little") != zlib.crc32(body):
+        return None
     try:
-        return from_plain(marshal.loads(raw), display)
+        return from_packed(marshal.loads(body), display)
     except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # an old or broken entry: read the file again
 
 
 def _write_entry(folder: Path, prefix: str, key: str, result: FileResult) -> None:
     try:
-        blob = marshal.dumps(to_plain(result))
+        body = marshal.dumps(pack(to_plain(result)))
+        blob = zlib.crc32(body).to_bytes(4, "little") + body
     except ValueError:  # something marshal cannot write: simply not cached
         return
     finally:

@@ -20,6 +20,7 @@ import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Mapping, Sequence
@@ -28,6 +29,7 @@ from influencemap.model import schema
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import first_day, last_day
 from influencemap.model.fields import FieldReader
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult
 from influencemap.model.types import (
     Citation,
@@ -721,14 +723,9 @@ def _country_outlines() -> dict:
     """Each basemap country's prepared outline by ISO code (a point inside needs no more checks)."""
     global _outlines
     if _outlines is None:
-        import shapely
-
         from influencemap.geo import basemap
 
-        frame = basemap.load_countries()
-        geometries = list(frame.geometry.values)
-        shapely.prepare(geometries)
-        _outlines = dict(zip(frame["iso_a2"].astype(str).tolist(), geometries))
+        _outlines = basemap.country_outlines()
     return _outlines
 
 
@@ -763,7 +760,9 @@ class _CatalogBuilder:
     def finish(self) -> Catalog:
         layers: list[Layer] = []
         layer_ids: dict[str, Origin] = {}
-        feature_ids: dict[str, Origin] = {}
+        feature_ids: dict[str, tuple[FileResult, int]] = {}
+        """Each feature id taken so far, with the result and position that took it (its origin
+        is looked up only for a message: a cached result does not build its features for it)."""
         reported_refs: set[tuple[str, int, int]] = set()  # a bad ref in layer defaults is reported once
         sources = self.sources
         for result in self.results:
@@ -781,14 +780,15 @@ class _CatalogBuilder:
                 and len(set(ids)) == len(ids)
                 and feature_ids.keys().isdisjoint(ids)
             ):  # the usual case, checked at once
-                feature_ids.update(zip(ids, map(_ORIGIN, result.features)))  # type: ignore[misc]
+                feature_ids.update(zip(ids, zip(repeat(result), range(len(ids)))))
                 layers.append(result.full_layer)  # type: ignore[arg-type]
                 continue
             kept: list[Feature] = []
             for index, feature in enumerate(result.features):
                 new: list[Problem] = []
                 if feature.id in feature_ids:
-                    new.append(Problem(feature.origin, Severity.ERROR, f"duplicate feature id '{feature.id}' (first defined at {feature_ids[feature.id]})"))  # type: ignore[arg-type]
+                    first = _feature_origin(*feature_ids[feature.id])
+                    new.append(Problem(feature.origin, Severity.ERROR, f"duplicate feature id '{feature.id}' (first defined at {first})"))  # type: ignore[arg-type]
                 undefined = False
                 for ref_index, (ref, origin) in enumerate(result.refs[index]):
                     if ref in sources:
@@ -806,7 +806,7 @@ class _CatalogBuilder:
                 if new or undefined:
                     self.problems.extend(new)
                     continue
-                feature_ids[feature.id] = feature.origin  # type: ignore[assignment]
+                feature_ids[feature.id] = (result, index)
                 kept.append(feature)
             if len(kept) == len(result.features):
                 layers.append(result.full_layer)  # type: ignore[arg-type]
@@ -816,7 +816,11 @@ class _CatalogBuilder:
         return Catalog(layers=tuple(layers), sources=dict(self.sources), problems=tuple(problems))
 
 
-_ORIGIN = attrgetter("origin")
+def _feature_origin(result: FileResult, index: int) -> Origin | None:
+    features = result.features
+    if isinstance(features, FeatureTable):
+        return features.origin(index)
+    return features[index].origin
 
 
 def _with_features(layer: Layer, features: list[Feature]) -> Layer:

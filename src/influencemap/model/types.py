@@ -185,6 +185,9 @@ class Layer:
         """(minlon, minlat, maxlon, maxlat) of all features, or None for an empty layer."""
         if not self.features:
             return None
+        from_columns = getattr(self.features, "lonlat_bounds", None)  # a cached FeatureTable
+        if from_columns is not None:
+            return from_columns()
         import shapely
 
         return tuple(shapely.total_bounds([f.geometry for f in self.features]).tolist())

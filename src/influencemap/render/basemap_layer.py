@@ -1,8 +1,8 @@
 """The offline basemap: countries on a quiet sea, with their names where they fit.
 
-Country outlines are projected to Web Mercator once. For each zoom step (a power of two in
-metres per pixel) they are simplified to about half a pixel and turned into painter paths, so
-a frame at a zoom seen before only maps cached paths to pixels.
+Country outlines are projected to Web Mercator and simplified for a few zoom steps once, and
+kept in the user's cache; a country becomes a painter path the first time it is drawn at a
+zoom step, so a frame at a zoom seen before only maps cached paths to pixels.
 """
 
 from __future__ import annotations
@@ -44,45 +44,53 @@ far-out views draw a fraction of the vertices.
 
 @dataclass
 class ProjectedBasemap:
-    """Countries in mercator metres, and their painter paths per level of detail."""
+    """Countries in mercator metres: per level of detail, each country's rings as flat arrays,
+    turned into a painter path the first time that country is drawn at that level."""
 
     countries: list[_Country]
-    shapes: np.ndarray
     bounds: np.ndarray
-    _paths: dict[float, list[QPainterPath]] = field(default_factory=dict)
+    levels: list[list[tuple[bytes, list[int]]]]
+    """Per entry of :data:`LOD_TOLERANCES`, per country: (float64 x, y pairs, points per ring)."""
+    _paths: dict[tuple[int, int], QPainterPath] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def paths(self, resolution: float) -> list[QPainterPath]:
-        tolerance = max(t for t in LOD_TOLERANCES if t <= resolution * 0.7)
+    @staticmethod
+    def level(resolution: float) -> int:
+        """The coarsest level whose tolerance is under ~0.7 pixel at ``resolution`` (m/pixel)."""
+        return max(i for i, t in enumerate(LOD_TOLERANCES) if t <= resolution * 0.7)
+
+    def path(self, level: int, country: int) -> QPainterPath:
+        key = (level, country)
         with self._lock:
-            cached = self._paths.get(tolerance)
-            if cached is not None:
-                return cached
-            # Not preserving topology is several times faster; at under a pixel nobody sees it.
-            simplified = shapely.simplify(self.shapes, tolerance, preserve_topology=False) if tolerance else self.shapes
-            built = [_path(shape) for shape in simplified]
-            self._paths[tolerance] = built
-            return built
+            cached = self._paths.get(key)
+            if cached is None:
+                cached = self._paths[key] = _path(*self.levels[level][country])
+            return cached
 
 
-def _path(shape) -> QPainterPath:
+def _path(coords: bytes, ring_sizes: list[int]) -> QPainterPath:
     path = QPainterPath()
-    if shape is None or shape.is_empty:
-        return path
-    for ring in shapely.get_rings(shapely.get_parts(shape)):
-        coords = shapely.get_coordinates(ring)
-        if len(coords) >= 3:
-            path.addPolygon(polygonf(coords))
+    xy = np.frombuffer(coords, dtype=np.float64).reshape(-1, 2)
+    start = 0
+    for size in ring_sizes:
+        if size >= 3:
+            path.addPolygon(polygonf(xy[start : start + size]))
             path.closeSubpath()
+        start += size
     return path
 
 
 _BASEMAP: ProjectedBasemap | None = None
 _BASEMAP_LOCK = threading.Lock()
+PROJECTED_FORMAT = b"projected-basemap-v1"
 
 
 def projected_basemap() -> ProjectedBasemap | None:
-    """The basemap, loaded and projected on first use; None if the basemap data is missing."""
+    """The basemap, projected and simplified on first use; None if the basemap data is missing.
+
+    The projected outlines are kept in the user's cache (:mod:`influencemap.cache`), keyed by the
+    basemap file's bytes: a drawing process then reads flat arrays instead of importing pyogrio
+    and geopandas, projecting and simplifying (about a second)."""
     global _BASEMAP
     with _BASEMAP_LOCK:
         if _BASEMAP is None:
@@ -91,12 +99,29 @@ def projected_basemap() -> ProjectedBasemap | None:
 
 
 def _load() -> ProjectedBasemap | None:
-    try:
-        from influencemap.geo.basemap import load_countries
+    from influencemap.cache import cached
+    from influencemap.geo.basemap import COUNTRIES_FILE
+    from influencemap.paths import geodata_dir
 
-        frame = load_countries()
+    path = geodata_dir() / COUNTRIES_FILE
+    try:
+        key = [PROJECTED_FORMAT, shapely.__version__.encode(), repr(LOD_TOLERANCES).encode(), path.read_bytes()]
+        countries, levels = cached("basemap-projected", key, _projected_outlines)
     except (ImportError, OSError, ValueError):
         return None
+    made = [
+        _Country(iso=iso, name=name, label_xy=(x, y), bounds=tuple(bounds), area=area)  # type: ignore[arg-type]
+        for iso, name, x, y, bounds, area in countries
+    ]
+    return ProjectedBasemap(made, np.array([c.bounds for c in made], dtype=float).reshape(-1, 4), levels)
+
+
+def _projected_outlines() -> tuple[list, list]:
+    """The countries projected to mercator, as plain data for the cache: (iso, name, label x,
+    label y, bounds, area) each, and per level of detail each country's rings."""
+    from influencemap.geo.basemap import load_countries
+
+    frame = load_countries()
     geometries = np.asarray(frame.geometry.values, dtype=object)
     # Stay inside mercator's square world: the poles would project to infinity.
     polar = np.abs(shapely.bounds(geometries)[:, [1, 3]]).max(axis=1) > 85.0
@@ -104,7 +129,7 @@ def _load() -> ProjectedBasemap | None:
         geometries = geometries.copy()
         geometries[polar] = shapely.clip_by_rect(geometries[polar], -180.0, -85.0, 180.0, 85.0)
     shapes = shapely.transform(geometries, project_xy)
-    bounds = shapely.bounds(shapes)
+    bounds = np.nan_to_num(shapely.bounds(shapes))
     areas = shapely.area(shapes)
     countries = []
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -114,16 +139,25 @@ def _load() -> ProjectedBasemap | None:
             label_xy = tuple(shapely.get_coordinates(shapely.point_on_surface(shapes[i]))[0]) if not shapes[i].is_empty else (0.0, 0.0)
         else:
             label_xy = tuple(project_xy(np.array([[lon, lat]]))[0])
-        countries.append(
-            _Country(
-                iso=str(getattr(row, "iso_a2", "") or ""),
-                name=str(getattr(row, "name", "") or ""),
-                label_xy=(float(label_xy[0]), float(label_xy[1])),
-                bounds=tuple(float(v) for v in bounds[i]),  # type: ignore[arg-type]
-                area=float(areas[i]),
-            )
-        )
-    return ProjectedBasemap(countries, shapes, np.nan_to_num(bounds))
+        countries.append((
+            str(getattr(row, "iso_a2", "") or ""), str(getattr(row, "name", "") or ""),
+            float(label_xy[0]), float(label_xy[1]), tuple(float(v) for v in bounds[i]), float(areas[i]),
+        ))
+    levels = []
+    for tolerance in LOD_TOLERANCES:
+        # Not preserving topology is several times faster; at under a pixel nobody sees it.
+        simplified = shapely.simplify(shapes, tolerance, preserve_topology=False) if tolerance else shapes
+        levels.append([_rings(shape) for shape in simplified])
+    return countries, levels
+
+
+def _rings(shape) -> tuple[bytes, list[int]]:
+    if shape is None or shape.is_empty:
+        return b"", []
+    rings = shapely.get_rings(shapely.get_parts(shape))
+    coords, owner = shapely.get_coordinates(rings, return_index=True)
+    sizes = np.bincount(owner, minlength=len(rings)) if len(rings) else np.zeros(0, dtype=np.intp)
+    return np.ascontiguousarray(coords, dtype=np.float64).tobytes(), sizes.tolist()
 
 
 def _to_pixels(settings: MapSettings) -> QTransform:
@@ -144,9 +178,9 @@ def draw_countries(painter: QPainter, settings: MapSettings) -> None:
     basemap = projected_basemap()
     if basemap is None:
         return
-    paths = basemap.paths(settings.resolution)
+    level = basemap.level(settings.resolution)
     transform = _to_pixels(settings)
-    shown = [transform.map(paths[i]) for i in _visible(basemap, settings).tolist()]
+    shown = [transform.map(basemap.path(level, i)) for i in _visible(basemap, settings).tolist()]
     painter.save()
     # Fill without antialiasing (the cost of a big country's fill halves), then draw the
     # antialiased borders over the fill's edges, which hides any stair-steps.

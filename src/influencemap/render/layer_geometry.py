@@ -7,10 +7,13 @@ per ring, which is what lets the renderer draw big layers without per-vertex Pyt
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Sequence
 
 import numpy as np
 import shapely
 
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.types import Feature, GeometryKind, Layer
 from influencemap.render.object_cache import ObjectCache
@@ -41,15 +44,35 @@ class Rings:
 class KindGeometry:
     """The features of one geometry kind in a layer, with per-feature mercator boxes."""
 
-    features: tuple[Feature, ...]
+    features: Sequence[Feature]
+    """A tuple, or a layer's whole :class:`FeatureTable` when all its features are points (then
+    nothing here builds Feature objects: see :meth:`name` and :attr:`citation_owner`)."""
     bounds: np.ndarray
     """(N, 4) minx, miny, maxx, maxy in mercator metres."""
     points: np.ndarray
     """(N, 2) for points; empty for lines and polygons."""
     rings: Rings
+    citation_owner: np.ndarray
+    """For every citation of these features, in order, the position of the feature citing it."""
+    citation_refs: np.ndarray
+    """The source id of each of those citations."""
 
     def __len__(self) -> int:
         return len(self.features)
+
+    def name(self, position: int) -> str:
+        features = self.features
+        if isinstance(features, FeatureTable):
+            return features.name(position)
+        return features[position].name
+
+    def cited_sources(self, positions: np.ndarray) -> list[str]:
+        """The source ids that the features at ``positions`` cite (with repeats)."""
+        if len(positions) == len(self.features):
+            return self.citation_refs.tolist()
+        chosen = np.zeros(len(self.features), dtype=bool)
+        chosen[positions] = True
+        return self.citation_refs[chosen[self.citation_owner]].tolist()
 
     def visible(self, extent: Bounds, margin: float, mask: np.ndarray | None = None) -> np.ndarray:
         """Positions of the features whose box meets the extent grown by ``margin`` metres."""
@@ -80,16 +103,34 @@ class LayerGeometry:
 
 
 def _kind_geometry(features: list[Feature], kind: GeometryKind) -> KindGeometry:
+    nothing = np.zeros(0, dtype=np.intp)
     if not features:
-        return KindGeometry((), np.zeros((0, 4)), np.zeros((0, 2)), Rings.empty())
+        return KindGeometry((), np.zeros((0, 4)), np.zeros((0, 2)), Rings.empty(), nothing, np.zeros(0, dtype=object))
+    counts = np.fromiter(map(len, map(_CITATIONS, features)), dtype=np.intp, count=len(features))
+    owner = np.repeat(np.arange(len(features), dtype=np.intp), counts)
+    refs = np.array([c.ref for f in features for c in f.citations], dtype=object)
     shapes = shapely.transform(np.array([f.geometry for f in features], dtype=object), project_xy)
     bounds = shapely.bounds(shapes)
     if kind is GeometryKind.POINT:
         points = shapely.get_coordinates(shapes)
         if len(points) != len(features):  # a multipoint: use each feature's centre instead
             points = shapely.get_coordinates(shapely.centroid(shapes))
-        return KindGeometry(tuple(features), bounds, points, Rings.empty())
-    return KindGeometry(tuple(features), bounds, np.zeros((0, 2)), _rings(shapes, kind))
+        return KindGeometry(tuple(features), bounds, points, Rings.empty(), owner, refs)
+    return KindGeometry(tuple(features), bounds, np.zeros((0, 2)), _rings(shapes, kind), owner, refs)
+
+
+_CITATIONS = attrgetter("citations")
+
+
+def _table_points(table: FeatureTable) -> KindGeometry:
+    """A cached layer of points, straight from its columns (the same arrays as from features)."""
+    points = project_xy(table.point_lonlat())
+    owner, refs = table.citation_refs()
+    return KindGeometry(table, np.column_stack((points, points)), points, Rings.empty(), owner, refs)
+
+
+def _empty_kind() -> KindGeometry:
+    return _kind_geometry([], GeometryKind.POINT)
 
 
 def _rings(shapes: np.ndarray, kind: GeometryKind) -> Rings:
@@ -113,6 +154,8 @@ def _rings(shapes: np.ndarray, kind: GeometryKind) -> Rings:
 
 
 def build_layer_geometry(layer: Layer) -> LayerGeometry:
+    if isinstance(layer.features, FeatureTable) and layer.features.all_points:
+        return LayerGeometry(polygons=_empty_kind(), lines=_empty_kind(), points=_table_points(layer.features))
     by_kind: dict[GeometryKind, list[Feature]] = {kind: [] for kind in GeometryKind}
     for feature in layer.features:
         by_kind[feature.kind].append(feature)

@@ -59,11 +59,16 @@ class RenderReport:
 @dataclass
 class _PointBatch:
     layer: Layer
-    features: list[Feature]
+    kind: KindGeometry
+    """The layer's points (all of them: ``positions`` says which are in view)."""
     xy: np.ndarray
-    """Pixel positions, one row per feature."""
+    """Pixel positions, one row per feature in view."""
     positions: np.ndarray
     """The features' positions in the layer's point geometry."""
+
+    def name(self, i: int) -> str:
+        """The name of the ``i``-th feature in view."""
+        return self.kind.name(int(self.positions[i]))
 
 
 def render(
@@ -136,7 +141,7 @@ def _point_batch(settings: MapSettings, layer: Layer) -> _PointBatch:
     mask = filter_masks(layer, settings.feature_filter)[2]
     visible = points.visible(settings.extent, _margin(settings, layer.style), mask)
     xy = settings.xy_to_pixels(points.points[visible]) if len(visible) else np.zeros((0, 2))
-    return _PointBatch(layer, [points.features[i] for i in visible.tolist()], xy, visible)
+    return _PointBatch(layer, points, xy, visible)
 
 
 def _tiny_polygon_centres(settings: MapSettings, layer: Layer) -> np.ndarray:
@@ -202,8 +207,7 @@ def _draw_layer(
 
 def _note_sources(report: RenderReport, kind: KindGeometry, visible: np.ndarray) -> None:
     """Remember which documents the drawn features cite (for the export's credit line)."""
-    for i in visible.tolist():
-        report.source_ids.update(citation.ref for citation in kind.features[i].citations)
+    report.source_ids.update(kind.cited_sources(visible))
 
 
 def _ring_ranges(kind: KindGeometry, visible: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -294,7 +298,7 @@ def _place_point_labels(settings: MapSettings, batches: list[_PointBatch], grid:
         return []
     metrics = QFontMetricsF(_label_font())
     # Top layer first, and within a layer the feature drawn last first.
-    ordered = [(batch, i) for batch in reversed(batches) for i in range(len(batch.features) - 1, -1, -1)]
+    ordered = [(batch, i) for batch in reversed(batches) for i in range(len(batch.xy) - 1, -1, -1)]
     xy = np.concatenate([batch.xy[::-1] for batch in reversed(batches)])
     # Facts placed at the same spot (a city, a venue) share one label: the topmost's name, "+N".
     spots = np.round(xy / STACK_PX).astype(np.int64)
@@ -303,7 +307,7 @@ def _place_point_labels(settings: MapSettings, batches: list[_PointBatch], grid:
     for group in np.argsort(first).tolist():
         batch, i = ordered[first[group]]
         x, y = xy[first[group]].tolist()
-        text = _short(batch.features[i].name)
+        text = _short(batch.name(i))
         if counts[group] > 1:
             text += f"  +{counts[group] - 1}"
         # Clear of the marker's reserved cells (radius size/2 + 1) by at least one cell.

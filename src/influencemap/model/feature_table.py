@@ -1,0 +1,197 @@
+"""A layer's features as the load cache keeps them: columns, each Feature built on first use.
+
+Reading 100,000 cached features used to mean building half a million objects (features,
+origins, citations, figures, points) before anything could be drawn or checked. A
+:class:`FeatureTable` holds the cached columns instead (each a marshal blob, decoded when first
+asked for) and behaves as the tuple of :class:`~influencemap.model.types.Feature` it stands
+for: indexing, iteration, ``len``, equality and hashing all give what the tuple would (it is
+also equal to a list of the same features, as the loader's fresh results hold them). The
+objects are built, all at once and once only, the first time a feature itself is needed.
+
+What needs only a column reads the column: the catalog's checks across files (ids, source
+references), the renderer (point coordinates, the sources a view cites, names for labels) and a
+layer's bounds. So a command-line export or ``validate`` of a big cached layer never builds the
+objects, and the app builds them on a worker thread while the first frame is already drawn.
+"""
+
+from __future__ import annotations
+
+import marshal
+import threading
+from collections.abc import Sequence
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from influencemap.model.types import Feature, Origin
+
+COLUMNS = (
+    "ids", "names", "kinds", "points", "others", "citation_counts", "refs", "locators", "quotes",
+    "starts", "ends", "instants", "countries", "actors", "tags", "figure_counts", "labels", "values",
+    "units", "precisions", "descriptions", "extras", "lines", "cols", "ref_counts", "ref_names", "ref_places",
+)
+"""The columns of a file's features, in the order :func:`~influencemap.model.file_result.to_plain` writes them."""
+
+POINT = 0
+"""The ``kinds`` code of a point (1 is a line, 2 a polygon)."""
+
+Builder = Callable[["FeatureTable"], list[Feature]]
+
+
+def pack_columns(columns: Sequence[Any]) -> tuple[bytes, ...]:
+    """The columns as the disk cache stores them: point coordinates and kinds as raw arrays
+    (no float or int object each), every other column as its own marshal blob."""
+    packed = []
+    for name, values in zip(COLUMNS, columns):
+        if name == "points":
+            packed.append(np.asarray(values, dtype=np.float64).tobytes())
+        elif name == "kinds":
+            packed.append(bytes(values))
+        else:
+            packed.append(marshal.dumps(values))
+    return tuple(packed)
+
+
+class FeatureTable(Sequence):
+    """The features of one cached file, built from its columns on first use (see the module)."""
+
+    __slots__ = ("_raw", "_decoded", "_count", "_build", "_features", "_lock", "path", "__weakref__")
+
+    def __init__(self, columns: Sequence[Any], path: str, build: Builder, *, packed: bool) -> None:
+        """``columns`` in :data:`COLUMNS` order: lists (as ``to_plain`` gives them), or with
+        ``packed`` the blobs of :func:`pack_columns`. ``build`` makes the Feature objects."""
+        if len(columns) != len(COLUMNS):
+            raise ValueError("not a feature table of this version")
+        self._raw = dict(zip(COLUMNS, columns))
+        self._decoded: dict[str, Any] = {} if packed else dict(self._raw)
+        self.path = path
+        self._build = build
+        self._features: tuple[Feature, ...] | None = None
+        self._lock = threading.RLock()
+        self._count = len(self.column("ids"))
+        if len(self.kind_codes) != self._count:
+            raise ValueError("the cached columns disagree in length")
+
+    # -- columns -------------------------------------------------------------------------
+
+    def column(self, name: str) -> Any:
+        """One column as plain data (decoded on first use)."""
+        try:
+            return self._decoded[name]
+        except KeyError:
+            pass
+        with self._lock:
+            if name not in self._decoded:
+                raw = self._raw[name]
+                if name == "points":
+                    value: Any = np.frombuffer(raw, dtype=np.float64).reshape(-1, 2)
+                elif name == "kinds":
+                    value = np.frombuffer(raw, dtype=np.uint8)
+                else:
+                    value = marshal.loads(raw)
+                self._decoded[name] = value
+            return self._decoded[name]
+
+    @property
+    def ids(self) -> list[str]:
+        return self.column("ids")
+
+    @property
+    def kind_codes(self) -> np.ndarray:
+        """Per feature 0 (point), 1 (line) or 2 (polygon)."""
+        return np.asarray(self.column("kinds"), dtype=np.uint8)
+
+    @property
+    def all_points(self) -> bool:
+        return bool(self._count) and not self.kind_codes.any()
+
+    def point_lonlat(self) -> np.ndarray:
+        """(N, 2) lon/lat of the point features, in feature order."""
+        return np.asarray(self.column("points"), dtype=np.float64).reshape(-1, 2)
+
+    def name(self, index: int) -> str:
+        return self.column("names")[index]
+
+    def origin(self, index: int) -> Origin:
+        """Where feature ``index`` is written, without building the features."""
+        if self._features is not None:
+            return self._features[index].origin  # type: ignore[return-value]
+        return Origin(self.path, self.column("lines")[index], self.column("cols")[index])
+
+    def citation_refs(self) -> tuple[np.ndarray, np.ndarray]:
+        """(owner, ref): for every citation in order, the feature it belongs to and its source id."""
+        counts = np.asarray(self.column("citation_counts"), dtype=np.intp)
+        owner = np.repeat(np.arange(self._count, dtype=np.intp), counts)
+        return owner, np.asarray(self.column("refs"), dtype=object)
+
+    def lonlat_bounds(self) -> tuple[float, float, float, float] | None:
+        """(minlon, minlat, maxlon, maxlat) of the features, from the columns when all are points."""
+        if not self._count:
+            return None
+        if self.all_points:
+            points = self.point_lonlat()
+            low, high = points.min(axis=0), points.max(axis=0)
+            return (float(low[0]), float(low[1]), float(high[0]), float(high[1]))
+        import shapely
+
+        return tuple(shapely.total_bounds([f.geometry for f in self.features]).tolist())  # type: ignore[return-value]
+
+    # -- the features --------------------------------------------------------------------
+
+    @property
+    def built(self) -> bool:
+        """Whether the Feature objects exist yet."""
+        return self._features is not None
+
+    @property
+    def features(self) -> tuple[Feature, ...]:
+        """The Feature objects, built on first use (once, whichever thread asks first)."""
+        features = self._features
+        if features is not None:
+            return features
+        with self._lock:
+            if self._features is None:
+                from influencemap.model.loader import paused_gc
+
+                with paused_gc():
+                    self._features = tuple(self._build(self))
+            return self._features
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index):  # type: ignore[override]
+        return self.features[index]
+
+    def __iter__(self) -> Iterator[Feature]:
+        return iter(self.features)
+
+    def __reversed__(self) -> Iterator[Feature]:
+        return reversed(self.features)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.features
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FeatureTable):
+            return other is self or self.features == other.features
+        if isinstance(other, (tuple, list)):  # the loader's own results hold lists
+            return len(other) == self._count and self.features == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.features)
+
+    def __add__(self, other: object):
+        if isinstance(other, (tuple, FeatureTable)):
+            return self.features + tuple(other)
+        return NotImplemented
+
+    def __radd__(self, other: object):
+        if isinstance(other, tuple):
+            return other + self.features
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        state = "built" if self.built else "not built yet"
+        return f"<FeatureTable of {self._count} features from {self.path}, {state}>"
