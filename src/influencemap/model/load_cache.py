@@ -334,8 +334,6 @@ def _with_locator(result: FileResult, path: Path, key: str, override: bytes | No
     the fast parser, which records positions only when a problem needs one). The file is read
     again then, rather than kept in memory; if it has changed since, the position is unknown."""
     if result.locate_ref is None and result.entry_lines is not None:
-        from influencemap.model import fast_parse
-
         if override is not None:
             load = lambda: override  # noqa: E731
         else:
@@ -346,5 +344,13 @@ def _with_locator(result: FileResult, path: Path, key: str, override: bytes | No
                     return None
                 return again if content_key([environment_key(), again]) == key else None
 
-        result.locate_ref = fast_parse.ref_locator(result, load)
+        def locate(feature: int, ref: int):
+            # The fast parser is imported only when a position is asked for (an error's).
+            from influencemap.model import fast_parse
+
+            if result.locate_ref is locate:
+                result.locate_ref = fast_parse.ref_locator(result, load)
+            return result.locate_ref(feature, ref)  # type: ignore[misc]
+
+        result.locate_ref = locate
     return result

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
-from shapely.geometry.base import BaseGeometry
-
-if TYPE_CHECKING:  # geopandas is imported lazily: it is slow to import
+if TYPE_CHECKING:  # geopandas and shapely are imported where used: they are slow to import
     import geopandas
+    from shapely.geometry.base import BaseGeometry
 
 
 class Severity(enum.Enum):
