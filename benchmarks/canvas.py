@@ -23,6 +23,9 @@ Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (
   ``--repeats`` pixels: uniformly random over the canvas, and on random features (the worst
   case: every pixel over dense points), zoomed out over the whole layer and zoomed in; with
   the mean number of hits (issue 8: at most 2 ms).
+- ``render_filtered_first_ms``: the canvas's first frame after a date filter is set (it decides
+  which features pass, for the renderer and the hit-test); ``render_filtered_ms_*`` later frames
+  with it; ``hit_out_filtered_ms_*`` the zoomed-out hit-test on features through it.
 - ``hover_*_ms_*``: ``canvas.hover_at()`` on random features, including showing the tooltip
   (each hover is on another feature, so the tooltip is rebuilt every time).
 
@@ -51,6 +54,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 ZOOMED_BBOX = (26.5, 53.3, 28.5, 54.3)
 """Around Minsk: a few thousand of the synthetic points, labelled."""
+
+FILTER_FROM = "2015"
+"""The date filter of the ``*_filtered`` cases (about half the synthetic points pass)."""
 
 
 def summary(name: str, samples_s: list[float]) -> dict[str, float]:
@@ -215,6 +221,7 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from influencemap.model.catalog import Catalog
+    from influencemap.model.filters import FeatureFilter
     from influencemap.model.loader import load_catalog
     from influencemap.ui.main_window import MainWindow
 
@@ -279,6 +286,20 @@ def main() -> int:
         result.update(summary("hover_out_paint", paint))
         log(f"zoomed out: hit {result['hit_out_on_features_ms_median']} ms median, "
             f"{result['hit_out_on_features_ms_max']} ms max; hover {result['hover_out_ms_median']} ms")
+
+        # Zoomed out through a date filter, as the timeline sets one: the first frame decides
+        # which features pass (renderer and hit-test), later ones reuse that.
+        window.state.set_filter(FeatureFilter(date_from=FILTER_FROM))
+        wait_until(canvas.is_frame_current)
+        result["render_filtered_first_ms"] = round(canvas.last_frame.seconds * 1000, 1)
+        filtered = canvas.frame_settings()
+        result.update(summary("render_filtered", time_frames(renderer, filtered, catalog, args.frames)[0]))
+        samples, mean = time_hits(canvas, on_features)
+        result.update(summary("hit_out_filtered", samples))
+        result["hit_out_filtered_mean_hits"] = round(mean, 1)
+        window.state.set_filter(None)
+        log(f"filtered: first frame {result['render_filtered_first_ms']} ms, then {result['render_filtered_ms_median']} ms; "
+            f"hit {result['hit_out_filtered_ms_median']} ms")
 
         # Zoomed in, close enough for labels.
         canvas.set_extent(*ZOOMED_BBOX)

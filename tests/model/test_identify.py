@@ -204,6 +204,12 @@ def test_a_filter_decided_in_advance_hits_the_same_features(catalog):
     assert identify(catalog, 27.56, 53.90, 0.01, ["lower", "upper"]) == [("upper", "minsk-high"), ("lower", "minsk-low")]
 
 
+def test_a_prepare_stopped_early_leaves_the_rest_to_identify(catalog):
+    recent = FeatureFilter(date_from="2015")
+    prepare(catalog, recent, cancelled=lambda: True)
+    assert identify(catalog, 27.56, 53.90, 0.01, ["lower", "upper"], recent) == [("upper", "minsk-high")]
+
+
 def _crowd(count: int) -> Catalog:
     """Two layers of points, lines and polygons crowded around (27, 53), many at the same spots."""
     rng = np.random.default_rng(11)

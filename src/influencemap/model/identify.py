@@ -17,7 +17,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 import shapely
@@ -62,18 +62,30 @@ _CACHE: dict[int, tuple[weakref.ref, _Index]] = {}
 _CACHE_LOCK = threading.Lock()
 
 
+_BUILD_LOCK = threading.Lock()
+"""Held while an index is built: a second thread asking meanwhile waits for it, not builds its own."""
+
+
 def _index(catalog: Catalog) -> _Index:
     """The catalog's index, built on first use and dropped when the catalog is."""
-    key = id(catalog)
-    with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-        if cached is not None and cached[0]() is catalog:
-            return cached[1]
-    index = _build_index(catalog)
-    with _CACHE_LOCK:
-        _CACHE[key] = (weakref.ref(catalog), index)
-        weakref.finalize(catalog, _CACHE.pop, key, None)
+    index = _cached(catalog)
+    if index is not None:
+        return index
+    with _BUILD_LOCK:
+        index = _cached(catalog)
+        if index is None:
+            index = _build_index(catalog)
+            key = id(catalog)
+            with _CACHE_LOCK:
+                _CACHE[key] = (weakref.ref(catalog), index)
+                weakref.finalize(catalog, _CACHE.pop, key, None)
     return index
+
+
+def _cached(catalog: Catalog) -> _Index | None:
+    with _CACHE_LOCK:
+        cached = _CACHE.get(id(catalog))
+    return cached[1] if cached is not None and cached[0]() is catalog else None
 
 
 def _build_index(catalog: Catalog) -> _Index:
@@ -101,15 +113,27 @@ def _build_index(catalog: Catalog) -> _Index:
     )
 
 
-def prepare(catalog: Catalog, feature_filter: FeatureFilter | None = None) -> None:
+PREPARE_CHUNK = 4096
+"""Features whose filter answer :func:`prepare` finds between two looks at ``cancelled``."""
+
+
+def prepare(
+    catalog: Catalog, feature_filter: FeatureFilter | None = None, cancelled: Callable[[], bool] | None = None
+) -> None:
     """Build the catalog's spatial index now (e.g. on a worker thread) so the first hover is instant.
 
     With a filter, also decide now which features it accepts, so hovering over thousands of
-    candidates never runs the filter feature by feature on the UI thread.
+    candidates never runs the filter feature by feature on the UI thread. When ``cancelled``
+    returns True that stops early; the answers found so far are kept.
     """
     index = _index(catalog)
-    if _active(feature_filter):
-        _accepted(catalog, index, feature_filter, np.arange(len(index.features)))  # type: ignore[arg-type]
+    if not _active(feature_filter):
+        return
+    for start in range(0, len(index.features), PREPARE_CHUNK):
+        if cancelled is not None and cancelled():
+            return
+        chunk = np.arange(start, min(start + PREPARE_CHUNK, len(index.features)))
+        _accepted(catalog, index, feature_filter, chunk)  # type: ignore[arg-type]
 
 
 def identify(

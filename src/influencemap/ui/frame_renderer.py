@@ -69,9 +69,6 @@ class _RenderJob(QRunnable):
                 painter.end()
             if not report.cancelled:
                 self.frame = Frame(self.job_id, image, self.settings, report, time.perf_counter() - started)
-                # Hover and click need the spatial index and the filter's answers: find them
-                # here, not on the UI thread.
-                prepare_identify(self.catalog, self.settings.feature_filter)
         except Exception:  # a bug in drawing must not take the app down with it
             log.exception("rendering a map frame failed")
         finally:
@@ -79,6 +76,20 @@ class _RenderJob(QRunnable):
                 self.signals.finished.emit(self.job_id)
             except RuntimeError:  # the canvas is gone: nobody is waiting for this frame
                 pass
+        if self.frame is not None:
+            self._prepare_identify()
+
+    def _prepare_identify(self) -> None:
+        """After the frame is handed over: what hover and click need (the catalog's spatial index,
+        which features the filter lets through), here rather than on the UI thread.
+
+        A newer request stops the filter's part (the index is built whole); what was done stays
+        and the hit-test finds the rest itself.
+        """
+        try:
+            prepare_identify(self.catalog, self.settings.feature_filter, self.cancel.is_set)
+        except Exception:  # only a speed-up: identify finds all it needs itself otherwise
+            log.exception("preparing the hit-test failed")
 
 
 class FrameRenderer(QObject):
