@@ -29,7 +29,9 @@ Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (
 - ``hover_*_ms_*``: ``canvas.hover_at()`` on random features, including showing the tooltip
   (each hover is on another feature, so the tooltip is rebuilt every time).
 
-Each ``*_ms_median``/``_p95``/``_max`` is over all repetitions. The last line on stdout is one
+Each ``*_ms_median``/``_p95``/``_max`` is over all repetitions; a paint case's
+``*_cpu_ms_median`` is the UI thread's CPU time (``time.thread_time``), which waiting for
+the CPU or for the GIL (held by the render thread) does not count. The last line on stdout is one
 JSON object; progress goes to stderr.
 """
 
@@ -108,15 +110,28 @@ def time_frames(renderer, settings, catalog, count: int) -> tuple[list[float], l
     return render_s, latency_s
 
 
-def time_paints(canvas, step, repeats: int) -> list[float]:
+CPU_TIMES: dict[str, list[float]] = {}
+"""The UI thread's CPU time of each paint (``time.thread_time``), by case: on a shared machine
+the wall-clock tail also holds waits for the CPU and for Python's GIL held by the worker."""
+
+
+def time_paints(canvas, step, repeats: int, name: str) -> list[float]:
     """repaint() after each navigation step, without letting the pending frame start."""
-    samples = []
+    samples, cpu = [], CPU_TIMES.setdefault(name, [])
     for i in range(repeats):
         step(i)
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.thread_time()
         canvas.repaint()
         samples.append(time.perf_counter() - started)
+        cpu.append(time.thread_time() - started_cpu)
     return samples
+
+
+def paint_summary(name: str, samples_s: list[float]) -> dict[str, float]:
+    """The wall-clock summary of a paint case, and the median of its CPU time."""
+    result = summary(name, samples_s)
+    result[f"{name}_cpu_ms_median"] = round(statistics.median(CPU_TIMES[name]) * 1000, 3)
+    return result
 
 
 def pan_step(canvas):
@@ -261,13 +276,13 @@ def main() -> int:
 
         # Zoomed out over everything.
         settle(canvas)
-        result.update(summary("pan_paint", time_paints(canvas, pan_step(canvas), args.repeats)))
+        result.update(paint_summary("pan_paint", time_paints(canvas, pan_step(canvas), args.repeats, "pan_paint")))
         settle(canvas)
-        result.update(summary("zoom_paint", time_paints(canvas, zoom_step(canvas), args.repeats)))
+        result.update(paint_summary("zoom_paint", time_paints(canvas, zoom_step(canvas), args.repeats, "zoom_paint")))
         settle(canvas)
         with BusyRenderer(whole, catalog) as busy:
-            result.update(summary("pan_paint_busy", time_paints(canvas, pan_step(canvas), args.repeats)))
-            result.update(summary("zoom_paint_busy", time_paints(canvas, zoom_step(canvas), args.repeats)))
+            result.update(paint_summary("pan_paint_busy", time_paints(canvas, pan_step(canvas), args.repeats, "pan_paint_busy")))
+            result.update(paint_summary("zoom_paint_busy", time_paints(canvas, zoom_step(canvas), args.repeats, "zoom_paint_busy")))
         result["busy_frames_drawn"] = busy.frames
         log(f"paints: pan {result['pan_paint_ms_median']} ms, zoom {result['zoom_paint_ms_median']} ms, "
             f"while rendering {result['pan_paint_busy_ms_median']} / {result['zoom_paint_busy_ms_median']} ms")
@@ -319,7 +334,7 @@ def main() -> int:
         result.update(summary("hover_in", hover))
         result.update(summary("hover_in_paint", paint))
         settle(canvas)
-        result.update(summary("pan_paint_zoomed", time_paints(canvas, pan_step(canvas), args.repeats)))
+        result.update(paint_summary("pan_paint_zoomed", time_paints(canvas, pan_step(canvas), args.repeats, "pan_paint_zoomed")))
         log(f"zoomed in: render {result['render_zoomed_ms_median']} ms, hit {result['hit_in_on_features_ms_median']} ms, "
             f"hover {result['hover_in_ms_median']} ms")
 
