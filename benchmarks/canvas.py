@@ -15,7 +15,7 @@ Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (
   ``FrameRenderer`` in its worker thread; ``render_first_ms`` is the worker's render time
   (``Frame.seconds``: QImage plus ``render()``, including building the layer's cached mercator
   geometry), ``render_first_latency_ms`` the time from the request until the frame reaches the
-  UI thread (also building the hit-test index).
+  UI thread (the worker builds the hit-test index after handing the frame over).
 - ``render_whole_ms_*`` / ``render_zoomed_ms_*``: repeated frames (``--frames``) of the
   whole-layer view and of a zoomed-in view over Belarus that is close enough for point labels
   (issue 8: at most 150 ms, off the UI thread).
@@ -27,7 +27,10 @@ Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (
   which features pass, for the renderer and the hit-test); ``render_filtered_ms_*`` later frames
   with it; ``hit_out_filtered_ms_*`` the zoomed-out hit-test on features through it.
 - ``hover_*_ms_*``: ``canvas.hover_at()`` on random features, including showing the tooltip
-  (each hover is on another feature, so the tooltip is rebuilt every time).
+  (each hover is on another feature, so the tooltip is rebuilt every time);
+  ``hover_*_paint_ms_*`` the repaint after it, which draws the hover highlight.
+- Context: ``load_s``, ``features``, ``canvas_px`` (the canvas's size), ``zoomed_labels`` (point
+  labels in the zoomed-in frame), ``busy_frames_drawn`` (frames the render thread drew meanwhile).
 
 Each ``*_ms_median``/``_p95``/``_max`` is over all repetitions; a paint case's
 ``*_cpu_ms_median`` is the UI thread's CPU time (``time.thread_time``), which waiting for
@@ -246,7 +249,8 @@ def main() -> int:
     result["load_s"] = round(time.perf_counter() - started, 3)
     result["features"] = catalog.feature_count
     if not catalog.feature_count:
-        log(f"no features loaded from {args.folder}")
+        problems = "; ".join(problem.format() for problem in catalog.problems[:3])
+        log(f"no features loaded from {args.folder}" + (f": {problems}" if problems else ""))
         return 1
     log(f"loaded {catalog.feature_count} features in {result['load_s']} s")
 
