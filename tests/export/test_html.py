@@ -19,7 +19,7 @@ from shapely.geometry import Point
 from influencemap.cli import main
 from influencemap.export import html as html_export
 from influencemap.export.geojson import feature_properties
-from influencemap.export.html import HtmlOptions, compact_properties, render_html, write_html
+from influencemap.export.html import HtmlOptions, compact_properties, layer_features, render_html, write_html
 from influencemap.model.catalog import Catalog
 from influencemap.model.loader import load_catalog
 from influencemap.model.present import feature_details
@@ -125,9 +125,10 @@ def data_blocks(page: str) -> dict[str, object]:
 
 
 def layer_blocks(page: str) -> dict[str, dict]:
-    """Each layer's {spec, data}, by layer id, in page order."""
+    """Each layer's {spec, data} and its GeoJSON features read back from the columns of its
+    data ("features"), by layer id, in page order."""
     return {
-        value["spec"]["id"]: value
+        value["spec"]["id"]: {**value, "features": layer_features(value["data"])}
         for block_id, value in data_blocks(page).items()
         if block_id.startswith("influencemap_layer_")
     }
@@ -180,18 +181,18 @@ def test_markercluster_is_inlined_only_when_a_layer_clusters(catalog):
 
 def test_each_layer_is_one_geojson_holding_every_feature(page, catalog):
     layers = layer_blocks(page)
-    assert {layer_id: len(block["data"]["features"]) for layer_id, block in layers.items()} == {
+    assert {layer_id: len(block["features"]) for layer_id, block in layers.items()} == {
         layer.id: len(layer.features) for layer in catalog.layers
     }
-    assert sum(len(b["data"]["features"]) for b in layers.values()) == catalog.feature_count == 5
+    assert sum(len(b["features"]) for b in layers.values()) == catalog.feature_count == 5
     for block in layers.values():
-        assert block["data"]["type"] == "FeatureCollection"
-        assert all(f["type"] == "Feature" for f in block["data"]["features"])
+        assert block["data"]["count"] == len(block["features"])
+        assert all(f["type"] == "Feature" for f in block["features"])
 
 
 def test_properties_are_embedded_as_written(page, catalog):
     features = {
-        f["properties"]["id"]: f for block in layer_blocks(page).values() for f in block["data"]["features"]
+        f["properties"]["id"]: f for block in layer_blocks(page).values() for f in block["features"]
     }
     loan = features["minsk-loan"]["properties"]
     assert loan["description"] == '<img src=x onerror="window.__pwned=1">A credit line.'
@@ -242,7 +243,7 @@ def test_user_keys_are_kept(catalog):
     extra = replace(layer.features[0], extra={"x-project-id": "A-17", "x-note": None})
     catalog = Catalog((replace(layer, features=(extra,)),), catalog.sources, ())
     (block,) = layer_blocks(render_html(catalog)).values()
-    properties = block["data"]["features"][0]["properties"]
+    properties = block["features"][0]["properties"]
     assert properties["x-project-id"] == "A-17"
     assert "x-note" in properties and properties["x-note"] is None
 
@@ -263,9 +264,9 @@ def test_template_syntax_in_the_data_is_not_run(page):
     overlays = layer_control(page)[1]
     assert any("Routes &#123;&#123; 6 * 7 &#125;&#125;" in name for name in overlays)
     assert "Routes 42" not in page and "Routes {{ 6 * 7 }}" in json.dumps(layer_blocks(page)["routes"]["spec"])
-    features = {f["properties"]["id"]: f for b in layer_blocks(page).values() for f in b["data"]["features"]}
+    features = {f["properties"]["id"]: f for b in layer_blocks(page).values() for f in b["features"]}
     assert features["kyiv-span"]["properties"]["name"] == "{{ 7 * 7 }} in Kyiv {% raw %}"
-    assert block_named(page, "influencemap_controls_")["subtitle"] == "Sub {{ title }} & <i>more</i>"
+    assert block_named(page, "influencemap_view_")["subtitle"] == "Sub {{ title }} & <i>more</i>"
 
 
 def test_layer_control_groups_overlays_by_category_with_names_escaped(page):
@@ -276,8 +277,9 @@ def test_layer_control_groups_overlays_by_category_with_names_escaped(page):
     assert categories == ["Economy", "Transport", "Other"]  # by category, uncategorised last
     assert names == ["Loans <i>and</i> credits", "Routes {{ 6 * 7 }}", "Without a category"]
     assert "Loans &lt;i&gt;and&lt;/i&gt; credits" in overlays[0]
-    order = block_named(page, "influencemap_controls_")["order"]
-    assert order == ["loans", "routes", "loose"]
+    legend = block_named(page, "influencemap_view_")["legend"]
+    assert [(row["id"], row["count"]) for row in legend] == [("loans", 3), ("routes", 1), ("loose", 1)]
+    assert legend[0]["name"] == "Loans <i>and</i> credits" and legend[0]["style"] == layer_blocks(page)["loans"]["spec"]["style"]
 
 
 def test_the_offline_basemap_is_the_default_and_tile_layers_are_not_added(page):
@@ -300,7 +302,7 @@ def test_without_online_tiles_only_the_basemap_is_a_base_layer(catalog):
 
 def test_popup_content_is_the_details_panel_content(page, catalog):
     tables = block_named(page, "influencemap_script_")
-    features = {f["properties"]["id"]: f for b in layer_blocks(page).values() for f in b["data"]["features"]}
+    features = {f["properties"]["id"]: f for b in layer_blocks(page).values() for f in b["features"]}
     for feature in catalog.features():
         details = feature_details(catalog, feature)
         shown = features[feature.id].get("display", {})
@@ -339,20 +341,20 @@ def test_layer_styles_are_passed_as_the_app_has_them(page):
 
 
 def test_coordinates_are_rounded(page):
-    loan = next(f for f in layer_blocks(page)["loans"]["data"]["features"] if f["properties"]["id"] == "minsk-loan")
+    loan = next(f for f in layer_blocks(page)["loans"]["features"] if f["properties"]["id"] == "minsk-loan")
     assert loan["geometry"] == {"type": "Point", "coordinates": [27.56123, 53.90123]}
 
 
 def test_title_and_subtitle(page):
     assert "<title>Loans &amp; &lt;routes&gt;</title>" in page
-    options = block_named(page, "influencemap_controls_")
+    options = block_named(page, "influencemap_view_")
     assert (options["title"], options["subtitle"]) == ("Loans & <routes>", "Sub {{ title }} & <i>more</i>")
     assert '<html lang="en">' in page
 
 
 def test_view_is_the_data_bounds(page, catalog):
     minx, miny, maxx, maxy = catalog.bounds
-    assert block_named(page, "influencemap_controls_")["bounds"] == [[miny, minx], [maxy, maxx]]
+    assert block_named(page, "influencemap_view_")["bounds"] == [[miny, minx], [maxy, maxx]]
 
 
 def test_cdn_variant_is_smaller_and_loads_the_libraries_from_cdns(catalog):
@@ -378,7 +380,7 @@ def test_progress_is_reported_to_the_end(catalog):
 def test_an_empty_catalog_still_makes_a_map():
     page = render_html(Catalog())
     assert layer_blocks(page) == {}
-    assert block_named(page, "influencemap_controls_")["bounds"] == [[25.0, -10.0], [65.0, 150.0]]
+    assert block_named(page, "influencemap_view_")["bounds"] == [[25.0, -10.0], [65.0, 150.0]]
 
 
 def test_ten_thousand_points_make_a_compact_clustered_file(tmp_path):
@@ -404,7 +406,7 @@ def test_ten_thousand_points_make_a_compact_clustered_file(tmp_path):
     assert out.stat().st_size <= 5_000_000
     page = out.read_text(encoding="utf-8")
     block = layer_blocks(page)["dense"]
-    assert len(block["data"]["features"]) == 10_000 and block["spec"]["cluster"] is True
+    assert len(block["features"]) == 10_000 and block["spec"]["cluster"] is True
     assert page.count("A dataset of projects") == 1  # the source is written once, not per feature
     assert linked_urls(page) == []
 
@@ -415,10 +417,10 @@ def test_cli_export_writes_the_filtered_html(layer_dir, tmp_path, capsys):
                  "--title", "Loans since 2016", "--subtitle", "A test"])
     assert code == 0
     page = out.read_text(encoding="utf-8")
-    ids = {f["properties"]["id"] for b in layer_blocks(page).values() for f in b["data"]["features"]}
+    ids = {f["properties"]["id"] for b in layer_blocks(page).values() for f in b["features"]}
     assert ids == {"kyiv-span", "corridor"}  # 2013 loan, undated office and the loose layer left out
     assert "<title>Loans since 2016</title>" in page
-    assert block_named(page, "influencemap_controls_")["subtitle"] == "A test"
+    assert block_named(page, "influencemap_view_")["subtitle"] == "A test"
     assert linked_urls(page) == []
     assert "wrote" in capsys.readouterr().err
 
@@ -426,7 +428,7 @@ def test_cli_export_writes_the_filtered_html(layer_dir, tmp_path, capsys):
 def test_cli_export_keeps_undated_features_with_undated(layer_dir, tmp_path):
     out = tmp_path / "map.htm"
     assert main(["export", str(layer_dir), "-o", str(out), "--to", "2013", "--undated"]) == 0
-    ids = {f["properties"]["id"] for b in layer_blocks(out.read_text(encoding="utf-8")).values() for f in b["data"]["features"]}
+    ids = {f["properties"]["id"] for b in layer_blocks(out.read_text(encoding="utf-8")).values() for f in b["features"]}
     assert ids == {"minsk-loan", "undated-office"}
 
 

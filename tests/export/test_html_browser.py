@@ -62,8 +62,11 @@ class Chromium:
     def __init__(self, executable: str, profile: Path) -> None:
         commands_read, self._commands = os.pipe()
         self._replies, replies_write = os.pipe()
-        # Chromium reads commands on fd 3 and writes replies on fd 4; bash puts the pipes there.
-        script = f'exec 3<&{commands_read} 4>&{replies_write} {commands_read}<&- {replies_write}>&-; exec "$0" "$@"'
+        # Chromium reads commands on fd 3 and writes replies on fd 4; bash puts the pipes there
+        # (and closes the originals, unless one already is fd 3 or 4: a process with few open
+        # files gets them).
+        closes = " ".join(f"{fd}>&-" for fd in (commands_read, replies_write) if fd not in (3, 4))
+        script = f'exec 3<&{commands_read} 4>&{replies_write} {closes}; exec "$0" "$@"'
         self.process = subprocess.Popen(
             ["bash", "-c", script, executable, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "about:blank"],
             pass_fds=(commands_read, replies_write),

@@ -10,9 +10,11 @@ Self-contained means every script, stylesheet and image is in the file: Leaflet 
 Leaflet.markercluster come from the XStatic packages, their images as ``data:`` URIs, and
 folium's CDN defaults (jQuery, Bootstrap, icon fonts) are left out because nothing uses them.
 
-The data — each layer's GeoJSON, the sources, the basemap — sits in ``<script
+The data — each layer's GeoJSON features, the sources, the basemap — sits in ``<script
 type="application/json">`` blocks, as written: ``<``, ``>`` and ``&`` are JSON ``\\u`` escapes,
-so no text can end the block, and the page's script puts every text into the page as text.
+so no text can end the block, and the page's script puts every text into the page as text. A
+layer's features are written column by column (:mod:`influencemap.export.columns`): ten thousand
+features that repeat the same keys and values take a quarter of the room.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from folium.map import LayerControl
 from folium.template import Template
 from shapely.geometry import mapping
 
+from influencemap.export.columns import decode_rows, encode_rows
 from influencemap.export.geojson import feature_properties
 from influencemap.fileio import write_text_atomic
 from influencemap.model.catalog import Catalog
@@ -187,24 +190,27 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
         _report(progress, done, steps)
 
     _Script("influencemap.setTables", tables).add_to(m)
+    specs = [_layer_spec(layer, options) for layer in layers]
+    # The view fits the data; our script does it, once it knows how much room the controls
+    # take, and before any layer is on the map, so that each is drawn once.
+    _View({
+        "title": options.title,
+        "subtitle": options.subtitle,
+        "legend": [{**spec, "count": len(layer.features)} for spec, layer in zip(specs, layers)],
+        "bounds": [[view[1], view[0]], [view[3], view[2]]],
+        "maxZoom": 9,
+    }).add_to(m)
     _Basemap(_basemap_payload()).add_to(m)
     _report(progress, len(layers) + 1, steps)
     if options.online_tiles:
         for label, provider in ONLINE_TILES:
             folium.TileLayer(provider, name=label, overlay=False, control=True, show=False).add_to(m)
-    for layer, collection in zip(layers, collections):
-        _DataLayer(layer, {"spec": _layer_spec(layer, options), "data": collection}).add_to(m)
+    for layer, spec, collection in zip(layers, specs, collections):
+        _DataLayer(layer, {"spec": spec, "data": collection}).add_to(m)
 
     control = LayerControl(position="topright", collapsed=True)
     control.add_to(m)
-    # The view fits the data; our script does it, once it knows how much room the controls take.
-    _Controls(control, {
-        "title": options.title,
-        "subtitle": options.subtitle,
-        "order": [layer.id for layer in layers],
-        "bounds": [[view[1], view[0]], [view[3], view[2]]],
-        "maxZoom": 9,
-    }).add_to(m)
+    _Controls(control).add_to(m)
     _report(progress, steps, steps)
     return m
 
@@ -316,19 +322,33 @@ class _Basemap(FoliumLayer, _WithData):
         self.attribution = BASEMAP_ATTRIBUTION
 
 
-class _Controls(_WithData):
-    """Search, year filter, legend, full screen and the layer list's headings; fits the view."""
+class _View(_WithData):
+    """Title, search, zoom, full screen, scale and legend, and the view that fits the data:
+    made before the layers, so that they are drawn once, for that view."""
 
     _template = Template(
         "{% macro script(this, kwargs) %}"
-        "influencemap.controls({{ this._parent.get_name() }}, {{ this.control.get_name() }}, "
-        "influencemap.data({{ this.data_id|tojson }}));\n"
+        "influencemap.view({{ this._parent.get_name() }}, influencemap.data({{ this.data_id|tojson }}));\n"
         "{% endmacro %}"
     )
 
-    def __init__(self, control: LayerControl, options: dict) -> None:
+    def __init__(self, options: dict) -> None:
         super().__init__()
         self._data = options
+        self._name = "InfluencemapView"
+
+
+class _Controls(MacroElement):
+    """The year filter and the layer list's headings, once the layers are made."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "influencemap.controls({{ this._parent.get_name() }}, {{ this.control.get_name() }});\n"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, control: LayerControl) -> None:
+        super().__init__()
         self._name = "InfluencemapControls"
         self.control = control
 
@@ -446,7 +466,8 @@ def _display(details: FeatureDetails) -> dict[str, Any]:
 
 
 def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) -> dict[str, Any]:
-    """The layer as a GeoJSON FeatureCollection, each feature's properties compacted; what the
+    """The layer's GeoJSON features, each one's properties compacted, written column by column
+    (:mod:`influencemap.export.columns`; :func:`layer_features` reads them back); what the
     features share goes into ``tables``."""
     features = []
     sources, source_display, countries = tables["sources"], tables["sourceDisplay"], tables["countries"]
@@ -468,10 +489,16 @@ def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) ->
         if shown:
             item["display"] = shown
         features.append(item)
-    return {"type": "FeatureCollection", "features": features}
+    return {"count": len(features), "features": encode_rows(features)}
 
 
 _SOURCE_KEYS = ("id", "title", "url", "publisher", "author", "date")
+
+
+def layer_features(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The GeoJSON features (properties compacted) of a layer's data block, as the page's
+    script reads them."""
+    return decode_rows(data["features"], data["count"])
 
 
 # -- the basemap -------------------------------------------------------------------------------

@@ -32,8 +32,10 @@
     return typeof value === "number" && isFinite(value) ? value : fallback;
   }
 
+  /* A count with thousands separators, 12,345 (toLocaleString's first call loads locale data:
+   * a tenth of a second). */
   function count(n) {
-    return Number(n).toLocaleString("en");
+    return String(Math.round(Number(n))).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
   }
 
   function el(tag, className, text) {
@@ -53,6 +55,85 @@
   im.data = function (id) {
     return JSON.parse(document.getElementById(id).textContent);
   };
+
+  /* ---- columns ---------------------------------------------------------------------------- */
+
+  /* A key set as an own property, even "__proto__" (JSON.parse does the same). */
+  function setKey(object, key, value) {
+    if (key === "__proto__") {
+      Object.defineProperty(object, key, { value: value, writable: true, enumerable: true, configurable: true });
+    } else {
+      object[key] = value;
+    }
+  }
+
+  function copy(value) {
+    if (value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) return value.map(copy);
+    var out = {};
+    Object.keys(value).forEach(function (key) { setKey(out, key, copy(value[key])); });
+    return out;
+  }
+
+  function total(numbers) {
+    var sum = 0;
+    for (var i = 0; i < numbers.length; i++) sum += numbers[i];
+    return sum;
+  }
+
+  /* The `count` values of a column node (influencemap/export/columns.py says what nodes are):
+   * {c: constant}, {d: distinct values, i: indices}, {v: values}, {l: lengths, e: items},
+   * {o: [[key, node, presence?], ...]}. No two rows share a list or an object. */
+  function decodeRows(node, count) {
+    var out = new Array(count);
+    var i;
+    if (Object.prototype.hasOwnProperty.call(node, "c")) {
+      var constant = node.c;
+      var simple = constant === null || typeof constant !== "object";
+      for (i = 0; i < count; i++) out[i] = simple ? constant : copy(constant);
+      return out;
+    }
+    if (Object.prototype.hasOwnProperty.call(node, "d")) {
+      var table = node.d;
+      var index = node.i;
+      var simpleTable = table.every(function (value) { return value === null || typeof value !== "object"; });
+      for (i = 0; i < count; i++) out[i] = simpleTable ? table[index[i]] : copy(table[index[i]]);
+      return out;
+    }
+    if (Object.prototype.hasOwnProperty.call(node, "v")) return node.v;
+    if (Object.prototype.hasOwnProperty.call(node, "l")) {
+      var lengths = decodeRows(node.l, count);
+      var items = decodeRows(node.e, total(lengths));
+      for (var at = 0, row = 0; row < count; row++) {
+        out[row] = items.slice(at, at + lengths[row]);
+        at += lengths[row];
+      }
+      return out;
+    }
+    if (Object.prototype.hasOwnProperty.call(node, "o")) {
+      for (i = 0; i < count; i++) out[i] = {};
+      node.o.forEach(function (entry) {
+        var key = entry[0];
+        var r;
+        if (entry.length > 2) {
+          var present = decodeRows(entry[2], count);
+          var values = decodeRows(entry[1], total(present));
+          var k = 0;
+          for (r = 0; r < count; r++) if (present[r]) setKey(out[r], key, values[k++]);
+        } else {
+          var column = decodeRows(entry[1], count);
+          if (key === "__proto__") {
+            for (r = 0; r < count; r++) setKey(out[r], key, column[r]);
+          } else {
+            for (r = 0; r < count; r++) out[r][key] = column[r];
+          }
+        }
+      });
+      return out;
+    }
+    throw new Error("influencemap: not a column node");
+  }
+  im.decodeRows = decodeRows;
 
   /* ---- catalog tables and properties ----------------------------------------------------- */
 
@@ -92,7 +173,7 @@
       }
     });
     Object.keys(compact).forEach(function (key) {
-      if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = compact[key];
+      if (!Object.prototype.hasOwnProperty.call(out, key)) setKey(out, key, compact[key]);
     });
     return out;
   }
@@ -302,10 +383,58 @@
     return [start, isNaN(end) ? Infinity : end];
   }
 
-  /* One overlay from one layer's GeoJSON: every feature its own Leaflet layer. */
+  var TOOLTIP_OPTIONS = { direction: "top", className: "im-tooltip" };
+  var POPUP_OPTIONS = { maxWidth: 380, minWidth: 260, maxHeight: 420, className: "im-leaflet-popup" };
+
+  function tooltipContent(layer) {
+    return document.createTextNode(layer.feature.properties.name);
+  }
+
+  function popupContent(layer) {
+    return featureDetails(layer.feature);
+  }
+
+  /* A feature's tooltip and popup, made once. */
+  function bindFeature(layer) {
+    if (layer.getPopup()) return;
+    layer.bindTooltip(tooltipContent, TOOLTIP_OPTIONS);
+    layer.bindPopup(popupContent, POPUP_OPTIONS);
+  }
+
+  /* A clustered layer's marker. Its tooltip and popup are made just before it first goes on the
+   * map, as Leaflet would have them made beforehand: most of ten thousand markers never go on
+   * the map one by one, and making them all up front took a good part of the page's start. */
+  var FeatureMarker = L.Marker.extend({
+    beforeAdd: function () {
+      bindFeature(this);
+    },
+  });
+
+  var CLUSTER_CHUNK_MS = 2000;
+
+  /* Clustered layers still clustering their markers; the page is ready when none is. */
+  var clustering = 0;
+  var controlsMade = false;
+
+  function checkReady() {
+    if (controlsMade && clustering === 0) im.ready = true;
+  }
+
+  /* The features of a layer's data block: GeoJSON features as the page's script reads them. */
+  function layerFeatures(spec, data) {
+    var features = decodeRows(data.features, data.count);
+    features.forEach(function (feature) {
+      var compact = feature.properties || {};
+      if (compact.layer === undefined) compact.layer = spec.id;
+      feature.properties = expandProperties(compact);
+      if (feature.id === undefined) feature.id = feature.properties.id;
+    });
+    return features;
+  }
+
+  /* One overlay from one layer's data: every feature its own Leaflet layer. */
   im.dataLayer = function (block) {
     var spec = block.spec;
-    var collection = block.data;
     var style = spec.style || {};
     var side = markerBox(style.size);
     var icon = L.divIcon({
@@ -316,66 +445,100 @@
       popupAnchor: [0, -side / 3],
       tooltipAnchor: [0, -side / 3],
     });
-    collection.features.forEach(function (feature) {
-      var compact = feature.properties || {};
-      if (compact.layer === undefined) compact.layer = spec.id;
-      feature.properties = expandProperties(compact);
-      if (feature.id === undefined) feature.id = feature.properties.id;
-    });
+    var collection = { type: "FeatureCollection", features: layerFeatures(spec, block.data) };
     var features = [];
-    var geojson = L.geoJSON(collection, {
-      pointToLayer: function (feature, latlng) {
-        return L.marker(latlng, { icon: icon, riseOnHover: true });
-      },
-      style: function (feature) {
-        var type = feature.geometry && feature.geometry.type;
-        return pathStyle(style, /Polygon/.test(type) ? "polygon" : "line");
-      },
-      onEachFeature: function (feature, layer) {
-        layer.bindTooltip(function () { return document.createTextNode(feature.properties.name); }, {
-          direction: "top",
-          className: "im-tooltip",
-        });
-        layer.bindPopup(function () { return featureDetails(feature); }, {
-          maxWidth: 380,
-          minWidth: 260,
-          maxHeight: 420,
-          className: "im-leaflet-popup",
-        });
+    var entry = { spec: spec, layer: null, geojson: null, features: features, cluster: false };
+    if (spec.cluster && typeof L.markerClusterGroup === "function") {
+      var options = {
+        pointToLayer: function (feature, latlng) {
+          return new FeatureMarker(latlng, { icon: icon, riseOnHover: true });
+        },
+      };
+      collection.features.forEach(function (feature) {
+        var layer = L.GeoJSON.geometryToLayer(feature, options);
+        layer.feature = feature;
         layer.influencemapYears = yearsOf(feature.properties);
         features.push(layer);
-      },
-    });
-    var overlay = geojson;
-    if (spec.cluster && typeof L.markerClusterGroup === "function") {
-      overlay = L.markerClusterGroup({
+      });
+      clustering += 1;
+      var clustered = false;
+      var finish = function () {
+        if (clustered) return;
+        clustered = true;
+        // markercluster puts the clusters on the map right after it tells of the last chunk
+        window.setTimeout(function () {
+          clustering -= 1;
+          checkReady();
+        }, 0);
+      };
+      // Ten thousand markers cluster in well under the first chunk's two seconds, so the page
+      // opens with its clusters drawn; a far bigger layer still lets the page draw every two.
+      var overlay = L.markerClusterGroup({
         chunkedLoading: true,
+        chunkInterval: CLUSTER_CHUNK_MS,
+        chunkProgress: function (done, all) {
+          if (done === all) finish();
+        },
         showCoverageOnHover: false,
         maxClusterRadius: 45,
         iconCreateFunction: clusterIcon(style),
       });
-      overlay.addLayers(features);
+      // Markers given to a group that is not on the map yet are each looked for among those
+      // given before (ten thousand take a quarter of a second): give them once it is there.
+      entry.load = function () {
+        if (entry.load === null) return;
+        entry.load = null;
+        overlay.addLayers(features);
+        if (!im.map || !im.map.hasLayer(overlay)) finish(); // kept until the group is shown
+      };
+      overlay.once("add", entry.load);
+      entry.layer = overlay;
+      entry.cluster = true;
+    } else {
+      entry.geojson = entry.layer = L.geoJSON(collection, {
+        pointToLayer: function (feature, latlng) {
+          return L.marker(latlng, { icon: icon, riseOnHover: true });
+        },
+        style: function (feature) {
+          var type = feature.geometry && feature.geometry.type;
+          return pathStyle(style, /Polygon/.test(type) ? "polygon" : "line");
+        },
+        onEachFeature: function (feature, layer) {
+          bindFeature(layer);
+          layer.influencemapYears = yearsOf(feature.properties);
+          features.push(layer);
+        },
+      });
     }
-    var entry = { spec: spec, layer: overlay, geojson: geojson, features: features, cluster: overlay !== geojson };
     features.forEach(function (layer) { layer.influencemapShown = true; });
     im.layers[spec.id] = entry;
     Array.prototype.push.apply(im.features, features);
-    return overlay;
+    return entry.layer;
   };
 
   /* The offline basemap, drawn like the app's: land on the sea-coloured map background, borders,
    * and country names. Rings come as integer deltas of 1/scale degree, to keep the file small. */
   function decodeRing(flat, scale) {
-    var ring = [];
+    var ring = new Array(flat.length >> 1);
     var x = 0;
     var y = 0;
-    for (var i = 0; i + 1 < flat.length; i += 2) {
+    for (var i = 0, j = 0; i + 1 < flat.length; i += 2, j++) {
       x += flat[i];
       y += flat[i + 1];
-      ring.push([x / scale, y / scale]);
+      ring[j] = new L.LatLng(y / scale, x / scale);
     }
     return ring;
   }
+
+  var LAND_STYLE = {
+    pane: "im-basemap",
+    interactive: false,
+    color: "#b8b0a2",
+    weight: 0.8,
+    opacity: 1,
+    fillColor: "#f6f3ec",
+    fillOpacity: 1,
+  };
 
   im.basemap = function (map, countries, attribution) {
     if (!map.getPane("im-basemap")) {
@@ -385,26 +548,16 @@
       labelPane.style.pointerEvents = "none";
     }
     var scale = countries.scale;
-    var collection = {
-      type: "FeatureCollection",
-      features: countries.countries.map(function (country) {
-        return {
-          type: "Feature",
-          properties: { iso_a2: country.code, name: country.name },
-          geometry: {
-            type: "MultiPolygon",
-            coordinates: country.polygons.map(function (rings) {
-              return rings.map(function (ring) { return decodeRing(ring, scale); });
-            }),
-          },
-        };
-      }),
-    };
-    var land = L.geoJSON(collection, {
-      pane: "im-basemap",
-      interactive: false,
-      attribution: attribution,
-      style: { color: "#b8b0a2", weight: 0.8, opacity: 1, fillColor: "#f6f3ec", fillOpacity: 1 },
+    // one polygon a country, made from the rings' LatLngs (no GeoJSON in between)
+    var land = countries.countries.map(function (country) {
+      var polygon = L.polygon(
+        country.polygons.map(function (rings) {
+          return rings.map(function (ring) { return decodeRing(ring, scale); });
+        }),
+        LAND_STYLE
+      );
+      polygon.feature = { type: "Feature", properties: { iso_a2: country.code, name: country.name } };
+      return polygon;
     });
     var names = countries.countries.map(function (country) {
       var text = el("span", null, country.name);
@@ -415,7 +568,8 @@
         icon: L.divIcon({ html: text, className: "im-country-label im-rank-" + number(country.rank, 3), iconSize: null }),
       });
     });
-    return L.layerGroup([land].concat(names));
+    // the attribution is the group's: given to each country, the control was redrawn for each
+    return L.layerGroup(land.concat(names), { attribution: attribution });
   };
 
   /* ---- filters ---------------------------------------------------------------------------- */
@@ -482,6 +636,7 @@
 
   function reveal(layer) {
     var map = im.map;
+    bindFeature(layer);
     if (!layer.influencemapShown) im.setYears(null, null, true); // the year filter hid it: open it
     var entry = im.layers[layer.feature.properties.layer];
     if (entry && !map.hasLayer(entry.layer)) map.addLayer(entry.layer);
@@ -727,7 +882,8 @@
     return new Years();
   }
 
-  function legendControl(order) {
+  /* The legend: a row for each layer ({id, name, category, style, kinds, count}, in order). */
+  function legendControl(layers) {
     var Legend = L.Control.extend({
       options: { position: "bottomright" },
       onAdd: function (map) {
@@ -736,10 +892,7 @@
         details.open = map.getSize().x >= 1000 && map.getSize().y >= 600; // closed where it would cover the data
         details.appendChild(el("summary", null, "Legend"));
         var lastCategory;
-        order.forEach(function (id) {
-          var entry = im.layers[id];
-          if (!entry) return;
-          var spec = entry.spec;
+        layers.forEach(function (spec) {
           if (spec.category !== lastCategory) {
             details.appendChild(el("div", "im-legend-category", spec.category));
             lastCategory = spec.category;
@@ -747,7 +900,7 @@
           var row = el("div", "im-legend-row");
           row.appendChild(symbols(spec));
           row.appendChild(el("span", "im-legend-name", spec.name));
-          row.appendChild(el("span", "im-legend-count", count(entry.features.length)));
+          row.appendChild(el("span", "im-legend-count", count(spec.count)));
           details.appendChild(row);
         });
         box.appendChild(details);
@@ -793,20 +946,18 @@
     });
   }
 
-  /* Called once, after folium's script made the map, its layers and its layer control. */
-  im.controls = function (map, layerControl, options) {
+  /* Called once, right after folium's script made the map and before any layer is on it: the
+   * controls that do not need the features, and the view that fits the data. Layers put on the
+   * map afterwards are drawn once, for that view. */
+  im.view = function (map, options) {
     im.map = map;
-    im.layerControl = layerControl;
     if (options.title || options.subtitle) titleControl(options).addTo(map);
     searchControl().addTo(map);
     L.control.zoom({ position: "topleft" }).addTo(map);
     fullscreenControl().addTo(map);
     L.control.scale({ position: "bottomleft", imperial: false }).addTo(map);
-    var years = yearControl();
-    if (years) years.addTo(map);
-    var legend = legendControl(options.order || Object.keys(im.layers)).addTo(map);
+    var legend = legendControl(options.legend || []).addTo(map);
     if (options.bounds) fitData(map, options, legend);
-    if (layerControl) groupLayerList(layerControl);
     var container = map.getContainer();
     var labelClass = function () {
       var zoom = map.getZoom();
@@ -816,6 +967,20 @@
     };
     map.on("zoomend", labelClass);
     labelClass();
-    im.ready = true;
+  };
+
+  /* Called once, after folium's script made the layers and the layer control. The page is ready
+   * (influencemap.ready) once the clustered layers have clustered their markers too. */
+  im.controls = function (map, layerControl) {
+    im.layerControl = layerControl;
+    Object.keys(im.layers).forEach(function (id) {
+      var load = im.layers[id].load;
+      if (load) load(); // a clustered layer that is not on the map
+    });
+    var years = yearControl();
+    if (years) years.addTo(map);
+    if (layerControl) groupLayerList(layerControl);
+    controlsMade = true;
+    checkReady();
   };
 })();
