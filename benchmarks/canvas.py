@@ -32,9 +32,10 @@ Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (
 - Context: ``load_s``, ``features``, ``canvas_px`` (the canvas's size), ``zoomed_labels`` (point
   labels in the zoomed-in frame), ``busy_frames_drawn`` (frames the render thread drew meanwhile).
 
-Each ``*_ms_median``/``_p95``/``_max`` is over all repetitions; a paint case's
-``*_cpu_ms_median`` is the UI thread's CPU time (``time.thread_time``), which waiting for
-the CPU or for the GIL (held by the render thread) does not count. The last line on stdout is one
+Each ``*_ms_median``/``_p95``/``_max`` is wall-clock over all repetitions; the UI-thread cases
+(paints, hit-tests, hovers) also give ``*_cpu_ms_median``/``_max``, the UI thread's own CPU time
+(``time.thread_time``), which waiting for the CPU or for the GIL (held by the render thread)
+does not count: on a shared machine the wall-clock max is mostly such waits. The last line on stdout is one
 JSON object; progress goes to stderr.
 """
 
@@ -64,16 +65,38 @@ FILTER_FROM = "2015"
 """The date filter of the ``*_filtered`` cases (about half the synthetic points pass)."""
 
 
-def summary(name: str, samples_s: list[float]) -> dict[str, float]:
-    """Median, 95th percentile and max of some timings (seconds in), in milliseconds."""
-    ms = sorted(s * 1000 for s in samples_s)
+class Timings:
+    """Wall-clock and CPU seconds (``time.thread_time``: this thread's own work, not the waits
+    for the CPU or for the GIL that a shared machine and the render thread add) of each call."""
+
+    def __init__(self) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def time(self, function, *args):
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        result = function(*args)
+        self.wall.append(time.perf_counter() - started)
+        self.cpu.append(time.thread_time() - started_cpu)
+        return result
+
+
+def summary(name: str, samples: Timings | list[float]) -> dict[str, float]:
+    """Median, 95th percentile and max of some timings (seconds in), in milliseconds; for
+    :class:`Timings` also the median and max of their CPU time."""
+    wall = samples.wall if isinstance(samples, Timings) else samples
+    ms = sorted(s * 1000 for s in wall)
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return {
+    result = {
         f"{name}_ms_median": round(statistics.median(ms), 3),
         f"{name}_ms_p95": round(p95, 3),
         f"{name}_ms_max": round(ms[-1], 3),
         f"{name}_n": len(ms),
     }
+    if isinstance(samples, Timings):
+        result[f"{name}_cpu_ms_median"] = round(statistics.median(samples.cpu) * 1000, 3)
+        result[f"{name}_cpu_ms_max"] = round(max(samples.cpu) * 1000, 3)
+    return result
 
 
 def log(text: str) -> None:
@@ -113,28 +136,13 @@ def time_frames(renderer, settings, catalog, count: int) -> tuple[list[float], l
     return render_s, latency_s
 
 
-CPU_TIMES: dict[str, list[float]] = {}
-"""The UI thread's CPU time of each paint (``time.thread_time``), by case: on a shared machine
-the wall-clock tail also holds waits for the CPU and for Python's GIL held by the worker."""
-
-
-def time_paints(canvas, step, repeats: int, name: str) -> list[float]:
+def time_paints(canvas, step, repeats: int) -> Timings:
     """repaint() after each navigation step, without letting the pending frame start."""
-    samples, cpu = [], CPU_TIMES.setdefault(name, [])
+    samples = Timings()
     for i in range(repeats):
         step(i)
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        canvas.repaint()
-        samples.append(time.perf_counter() - started)
-        cpu.append(time.thread_time() - started_cpu)
+        samples.time(canvas.repaint)
     return samples
-
-
-def paint_summary(name: str, samples_s: list[float]) -> dict[str, float]:
-    """The wall-clock summary of a paint case, and the median of its CPU time."""
-    result = summary(name, samples_s)
-    result[f"{name}_cpu_ms_median"] = round(statistics.median(CPU_TIMES[name]) * 1000, 3)
-    return result
 
 
 def pan_step(canvas):
@@ -202,26 +210,19 @@ def random_pixels(canvas, rng: random.Random, count: int) -> list[QPointF]:
     return [QPointF(rng.uniform(0, canvas.width() - 1), rng.uniform(0, canvas.height() - 1)) for _ in range(count)]
 
 
-def time_hits(canvas, pixels: list[QPointF]) -> tuple[list[float], float]:
-    samples, hits = [], 0
+def time_hits(canvas, pixels: list[QPointF]) -> tuple[Timings, float]:
+    samples, hits = Timings(), 0
     for pixel in pixels:
-        started = time.perf_counter()
-        found = canvas.features_at(pixel)
-        samples.append(time.perf_counter() - started)
-        hits += len(found)
+        hits += len(samples.time(canvas.features_at, pixel))
     return samples, hits / max(1, len(pixels))
 
 
-def time_hovers(canvas, pixels: list[QPointF]) -> tuple[list[float], list[float]]:
+def time_hovers(canvas, pixels: list[QPointF]) -> tuple[Timings, Timings]:
     """hover_at (identify plus tooltip) and the repaint that draws the hover highlight."""
-    hover, paint = [], []
+    hover, paint = Timings(), Timings()
     for pixel in pixels:
-        started = time.perf_counter()
-        canvas.hover_at(pixel)
-        hover.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        canvas.repaint()
-        paint.append(time.perf_counter() - started)
+        hover.time(canvas.hover_at, pixel)
+        paint.time(canvas.repaint)
     canvas.hover_at(None)
     return hover, paint
 
@@ -280,13 +281,13 @@ def main() -> int:
 
         # Zoomed out over everything.
         settle(canvas)
-        result.update(paint_summary("pan_paint", time_paints(canvas, pan_step(canvas), args.repeats, "pan_paint")))
+        result.update(summary("pan_paint", time_paints(canvas, pan_step(canvas), args.repeats)))
         settle(canvas)
-        result.update(paint_summary("zoom_paint", time_paints(canvas, zoom_step(canvas), args.repeats, "zoom_paint")))
+        result.update(summary("zoom_paint", time_paints(canvas, zoom_step(canvas), args.repeats)))
         settle(canvas)
         with BusyRenderer(whole, catalog) as busy:
-            result.update(paint_summary("pan_paint_busy", time_paints(canvas, pan_step(canvas), args.repeats, "pan_paint_busy")))
-            result.update(paint_summary("zoom_paint_busy", time_paints(canvas, zoom_step(canvas), args.repeats, "zoom_paint_busy")))
+            result.update(summary("pan_paint_busy", time_paints(canvas, pan_step(canvas), args.repeats)))
+            result.update(summary("zoom_paint_busy", time_paints(canvas, zoom_step(canvas), args.repeats)))
         result["busy_frames_drawn"] = busy.frames
         log(f"paints: pan {result['pan_paint_ms_median']} ms, zoom {result['zoom_paint_ms_median']} ms, "
             f"while rendering {result['pan_paint_busy_ms_median']} / {result['zoom_paint_busy_ms_median']} ms")
@@ -338,7 +339,7 @@ def main() -> int:
         result.update(summary("hover_in", hover))
         result.update(summary("hover_in_paint", paint))
         settle(canvas)
-        result.update(paint_summary("pan_paint_zoomed", time_paints(canvas, pan_step(canvas), args.repeats, "pan_paint_zoomed")))
+        result.update(summary("pan_paint_zoomed", time_paints(canvas, pan_step(canvas), args.repeats)))
         log(f"zoomed in: render {result['render_zoomed_ms_median']} ms, hit {result['hit_in_on_features_ms_median']} ms, "
             f"hover {result['hover_in_ms_median']} ms")
 
