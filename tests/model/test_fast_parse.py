@@ -174,6 +174,22 @@ FAST_CASES = {
           countries: [KZ]
           sources: [doc-a]
         """,
+    "number literals": """\
+        - id: a
+          name: A
+          point: [27.123456789012345678901, 53.90000000000000213]
+          figures:
+            - {label: max, value: 1.7976931348623157e308}
+            - {label: tiny, value: 5e-324}
+            - {label: exponent, value: 0.1e1}
+            - {label: digits, value: 123456789012345678901234567890}
+            - {label: signed, value: -0.0}
+            - {label: text, value: '1_000.5'}
+            - {label: int, value: 9007199254740993}
+          sources: [doc-a]
+        - {id: b, name: B, point: [-179.99999999999997, -89.999999999999986], sources: [doc-a]}
+        - {id: c, name: C, point: [1e-7, 2.5E+1], sources: [doc-a]}
+        """,
     "empty optional text": """\
         - {id: a, name: A, point: [27.5, 53.9], description: '', sources: [doc-a]}
         - {id: b, name: B, point: [27.5, 53.9], description: null, sources: [doc-a]}
@@ -374,3 +390,112 @@ def test_plain_data_round_trip_keeps_everything():
         assert back.refs == result.refs
         assert back.problems == result.problems
         assert back.sources == result.sources
+
+
+# -- the helper process ------------------------------------------------------------------------
+
+
+def test_fast_reader_precisions_are_the_models():
+    from influencemap.model.fast_columns import PRECISIONS
+    from influencemap.model.types import Precision
+
+    assert PRECISIONS == {p.value for p in Precision}
+
+
+@pytest.fixture
+def small_chunks_with_helper(monkeypatch):
+    """Chunks of a few entries, a helper process for any file of two chunks or more, and the
+    loading process waiting for the helper's answers to the second half (it never waits
+    otherwise, so which process reads which chunk would depend on timing): returns the
+    indexes of the chunks whose answer the loading process took from the helper."""
+    from influencemap.model import fast_parse, parse_helper
+
+    monkeypatch.setattr(fast_parse, "CHUNK_BYTES", 700)
+    monkeypatch.setattr(fast_parse, "HELPER_WAIT", 60.0)
+    monkeypatch.setattr(parse_helper, "MIN_CHUNKS", 2)
+    monkeypatch.setenv(parse_helper.ENV, "1")
+    taken: list[int] = []
+    take = parse_helper.Helper.take
+
+    def counting(self, index):
+        columns, written = take(self, index)
+        taken.append((index, columns is not None))
+        return columns, written
+
+    monkeypatch.setattr(parse_helper.Helper, "take", counting)
+    return taken
+
+
+def read_without_helper(monkeypatch, text: str):
+    from influencemap.model import parse_helper
+
+    with monkeypatch.context() as patch:
+        patch.setenv(parse_helper.ENV, "0")
+        return read_both(text)[0]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3, 4, 6, 7])
+def test_chunks_read_by_the_helper_process_come_out_the_same(seed, small_chunks_with_helper, monkeypatch):
+    text = generated_layer(seed, count=60)
+    assert_same(text)
+    with_helper = read_both(text)[0]
+    assert with_helper.entry_lines is not None, "the fast reader read it"
+    assert plain(with_helper) == plain(read_without_helper(monkeypatch, text))
+    assert small_chunks_with_helper, "the helper answered"
+
+
+def benchmark_like_layer(count: int) -> str:
+    """Entries of the usual shape, as benchmarks/make_big_layer.py writes them."""
+    rng = random.Random(count)
+    entries = []
+    for i in range(count):
+        code, lon, lat = rng.choice([("BY", 27.56, 53.9), ("UA", 30.52, 50.45), ("CN", 104.0, 30.7)])
+        entries.append(
+            f"- id: p{i}\n  name: Project {i}\n  point: [{lon + rng.uniform(-3, 3):.5f}, {lat + rng.uniform(-2, 2):.5f}]\n"
+            f"  date: {rng.randint(2005, 2023)}-{rng.randint(1, 12):02d}\n  countries: [{code}]\n"
+            f"  tags: [loan, sector-{i % 7}]\n  figures: [{{label: Amount, value: {rng.randint(1, 900)}e6, unit: USD}}]\n"
+            f"  precision: site\n  description: Synthetic project number {i}.\n"
+            f"  sources: [{{ref: doc-a, locator: row {i}}}]\n"
+        )
+    return layer("".join(entries))
+
+
+def test_usual_chunks_read_by_the_helper_come_out_the_same(small_chunks_with_helper, monkeypatch):
+    text = benchmark_like_layer(120)
+    fast, precise, used_fast, _ = read_both(text)
+    assert used_fast
+    assert plain(fast) == plain(precise)
+    assert [p.format() for p in fast.problems] == [p.format() for p in precise.problems]
+    assert fast.plain_hint is not None, "every chunk was read column by column"
+    assert plain(fast) == plain(read_without_helper(monkeypatch, text))
+    assert len(small_chunks_with_helper) >= 10 and all(columns for _, columns in small_chunks_with_helper)
+
+
+def test_the_helper_leaves_unusual_chunks_to_the_loading_process(small_chunks_with_helper):
+    entries = "".join(
+        f"- {{id: f{i}, name: F{i}, point: [27.5, 53.9], sources: [doc-a], x-n: {i}}}\n" if i % 9 == 4 else
+        f"- {{id: f{i}, name: ~, point: [27.5, 53.9], sources: [doc-a]}}\n" if i % 13 == 7 else
+        f"- {{id: f{i}, name: F{i}, point: [27.5, 53.9], countries: [BY], sources: [doc-a]}}\n"
+        for i in range(80)
+    )
+    fast, precise, used_fast, _ = read_both(layer(entries))
+    assert used_fast
+    assert plain(fast) == plain(precise)
+    assert any(not columns for _, columns in small_chunks_with_helper), "some chunk was not of the usual shape"
+    assert any(columns for _, columns in small_chunks_with_helper)
+
+
+def test_a_helper_that_cannot_start_or_dies_changes_nothing(small_chunks_with_helper, monkeypatch):
+    import sys
+
+    from influencemap.model import parse_helper
+
+    text = generated_layer(3, count=40, tricky=False)
+    expected = plain(read_without_helper(monkeypatch, text))
+    for command in (["/nonexistent/python"], [sys.executable, "-c", "pass"],
+                    [sys.executable, "-c", "import sys; sys.stdout.buffer.write(bytes(8) + b'garbage!' * 3)"]):
+        monkeypatch.setattr(parse_helper, "_command", lambda command=command: command)
+        fast = read_both(text)[0]
+        assert fast.entry_lines is not None
+        assert plain(fast) == expected
+    assert small_chunks_with_helper == []

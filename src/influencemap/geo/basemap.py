@@ -128,6 +128,13 @@ def countries_containing_many(
     return result
 
 
+def country_outlines() -> dict[str, shapely.Geometry]:
+    """Each country's prepared outline by ISO alpha-2 code (from the cached index, so this does
+    not import pyogrio and geopandas once the cache is warm). Shared: do not change them."""
+    index = _index()
+    return {code: index.geometries[position] for code, position in index.position_of.items()}
+
+
 def country_contains(iso2: str, lon: float, lat: float, tolerance_deg: float = 0.0) -> bool:
     """Whether the country ``iso2`` contains (lon, lat), or lies within ``tolerance_deg`` of it.
 

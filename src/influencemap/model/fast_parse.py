@@ -10,9 +10,11 @@ right for pointing at mistakes, slow for 100,000 features. Here:
    that many entries, and the header must parse on its own.
 2. The header goes through the precise reader (it is small), with the entry lines blanked so
    that every line keeps its number. Any problem there and this reader gives up.
-3. The entries are parsed in chunks by rapidyaml (C++), emitted as JSON and read with
-   :mod:`json` (float literals as text, read with ``float()`` as the precise reader does).
-4. A lean validator applies the precise reader's rules to a chunk's plain values a key at a time.
+3. The entries are parsed in chunks by rapidyaml (C++), emitted as JSON and read with orjson
+   (:mod:`influencemap.model.fast_columns`).
+4. A lean validator applies the precise reader's rules to a chunk's plain values a key at a time
+   (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values that
+   are then made into features here).
    An entry it is not sure of (any problem, a bare ``~``, a boolean, a float where text is
    expected, a ``yes`` in an ``x-`` value, ...) is composed alone and read by the precise
    reader, with its lines shifted to where they are in the file: its problems, positions and
@@ -32,19 +34,27 @@ on generated layers and on random edits of them in ``tests/model/test_fast_parse
 from __future__ import annotations
 
 import ctypes
-import json
-import math
 import re
 import threading
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain, islice, repeat
-from operator import itemgetter, methodcaller
+from itertools import islice, repeat
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from influencemap.model import schema
-from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
+from influencemap.model.dates import first_day, last_day
+from influencemap.model.fast_columns import CITATION_KEYS as _CITATION_KEYS
+from influencemap.model.fast_columns import FEATURE_KEYS as _FEATURE_KEYS
+from influencemap.model.fast_columns import FIGURE_KEYS as _FIGURE_KEYS
+from influencemap.model.fast_columns import UNPLAIN_START as _UNPLAIN_START
+from influencemap.model.fast_columns import USER as _USER
+from influencemap.model.fast_columns import ChunkParser, ColumnChecker, Shared
+from influencemap.model.fast_columns import GiveUp as _GiveUp
+from influencemap.model.fast_columns import date as _date
+from influencemap.model.fast_columns import identifier as _identifier
+from influencemap.model.fast_columns import number as _number
+from influencemap.model.fast_columns import text as _text
 from influencemap.model.file_result import FileResult, make_feature
 from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
 from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
@@ -66,25 +76,10 @@ _COLON_BEFORE_FLOW = re.compile(rb":[,\]}\[{?]")
 _FEATURES_LINE = re.compile(rb"features:[ ]*(?:#[^\n]*)?(?:\n|$)")
 _ENTRY = re.compile(rb"( *)-(?: |\n|$)")
 _ENTRY_REST = re.compile(rb"-( *)([^ \n#])?")
-_NULLISH = frozenset({"~", "null", "Null", "NULL"})
 _PRECISIONS = frozenset(p.value for p in Precision)
 _PRECISION = {p.value: p for p in Precision}
-_FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
-_FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
-_CITATION_KEYS = frozenset(schema.CITATION_KEYS)
+_PRECISION_OR_NONE = {**_PRECISION, None: None}
 _LONLAT = frozenset(("lon", "lat"))
-_USER = schema.USER_KEY_PREFIX
-
-
-class _GiveUp(Exception):
-    """Not sure: leave the entry (or the file) to the precise reader."""
-
-
-class _FloatText(str):
-    """A float literal's text (json's ``parse_float``), read with ``float()`` where a number is
-    expected. Not always the text as written: rapidyaml writes ``.5`` as ``0.5``."""
-
-    __slots__ = ()
 
 
 # -- splitting the file ------------------------------------------------------------------------
@@ -264,196 +259,57 @@ def _quiet_stderr() -> Iterator[None]:
             libc.fclose(sink)
 
 
-def _parse_chunks(data: bytes, plan: _Plan, size: int = CHUNK_BYTES) -> Iterator[tuple[int, list, int]]:
-    """(index of the first entry, the entries as plain values, keys written) per chunk."""
-    import ryml
-
-    offsets = plan.offsets
-    count = len(offsets) - 1
-    tree = ryml.Tree()
-    first = 0
-    with _quiet_stderr():
-        while first < count:
-            last = first + 1
-            while last < count and offsets[last] - offsets[first] < size:
-                last += 1
-            chunk = data[offsets[first] : offsets[last]]
-            tree.clear()
-            tree.clear_arena()
-            try:
-                ryml.parse_in_arena(chunk, tree)
-                text = ryml.emit_json_malloc(tree, tree.root_id())
-            except Exception:  # ryml's own exception types; the precise reader explains
-                raise _GiveUp from None
-            if not isinstance(text, str) or " #" in text:
-                # ' #' starts a comment, so only quoted text holds it, but rapidyaml keeps
-                # 'p.  #3' as text inside a flow collection where libyaml sees a comment.
-                raise _GiveUp
-            try:
-                items = json.loads(text, parse_float=_FloatText)
-            except ValueError:
-                raise _GiveUp from None
-            if not isinstance(items, list) or len(items) != last - first:
-                raise _GiveUp
-            yield first, items, text.count('": ')
-            first = last
-
-
 # -- the lean validator ------------------------------------------------------------------------
-
-
-_UNPLAIN_START = tuple("]}[{,:#|>")
-"""Text can start with these only when quoted; rapidyaml takes some of them unquoted where
-libyaml (the precise reader) stops with an error, so such text is left to the precise reader."""
-_starts_unplain = methodcaller("startswith", _UNPLAIN_START)
-
-
-def _text(value: object, required: bool = True) -> str | None:
-    kind = type(value)
-    if kind is _FloatText:  # rapidyaml writes .5 as 0.5 and 1. as 1.0: not the text as written
-        raise _GiveUp
-    if kind is str:
-        if value in _NULLISH or value.startswith(_UNPLAIN_START):  # type: ignore[union-attr]
-            raise _GiveUp  # a bare ~ is null, a quoted one is text: cannot tell here
-        text = value.strip()  # type: ignore[union-attr]
-        if text:
-            return text
-        if required:
-            raise _GiveUp
-        return None
-    if kind is int:
-        if value == 0:  # 0 or -0?
-            raise _GiveUp
-        return str(value)
-    if value is None and not required:
-        return None
-    raise _GiveUp
-
-
-def _identifier(value: object) -> str:
-    text = _text(value)
-    if not schema.IDENTIFIER.match(text):  # type: ignore[arg-type]
-        raise _GiveUp
-    return text  # type: ignore[return-value]
-
-
-def _date(value: object) -> str:
-    text = _text(value)
-    try:
-        parse_partial_date(text)  # type: ignore[arg-type]
-    except DateError:
-        raise _GiveUp from None
-    return text  # type: ignore[return-value]
-
-
-def _number(value: object, minimum: float | None = None) -> float:
-    kind = type(value)
-    try:
-        if kind is _FloatText or kind is str:
-            number = float(value.strip())  # type: ignore[union-attr]
-        elif kind is int:
-            number = float(value)  # type: ignore[arg-type]
-        else:
-            raise _GiveUp
-    except (ValueError, OverflowError):
-        raise _GiveUp from None
-    if not math.isfinite(number) or (minimum is not None and number < minimum):
-        raise _GiveUp
-    return number
-
-
-_MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
-_OTHER_GEOMETRIES = frozenset(("line", "polygon"))
-_DATE_KEYS = frozenset(schema.DATE_KEYS)
-_NUMBER_TYPES = frozenset((_FloatText, int, str))
-_TEXT_TYPES = frozenset((str, int))
-"""Types a text item may have (a float literal is not text as written: see _FloatText)."""
-_IDENTIFIERS = re.compile(r"[a-z0-9][a-z0-9-]*(?:\n[a-z0-9][a-z0-9-]*)*")
-
-
-def _all_have(items: list, key: str) -> bool:
-    return all(map(dict.__contains__, items, repeat(key)))
-
-
-def _column(items: list, key: str, present: set) -> list | None:
-    """The key's value in each item (_MISSING where absent); None when no item has it."""
-    if key not in present:
-        return None
-    return list(map(dict.get, items, repeat(key), repeat(_MISSING)))
-
-
-def _optional(column: list, read: Callable[[list], list]) -> list:
-    """``read`` applied to the values that are there, _MISSING kept where they are not."""
-    if _MISSING not in column:
-        return read(column)
-    there = [v for v in column if v is not _MISSING]
-    done = iter(read(there))
-    return [v if v is _MISSING else next(done) for v in column]
-
-
-def _texts(column: list, required: bool) -> list:
-    """:func:`_text` of each value; at C speed when they are all strings."""
-    if set(map(type, column)) == {str}:
-        if not _NULLISH.isdisjoint(column) or any(map(_starts_unplain, column)):
-            raise _GiveUp
-        texts = list(map(str.strip, column))
-        if not all(texts):
-            if required:
-                raise _GiveUp
-            texts = [t or None for t in texts]
-        return texts
-    return [_text(v, required) for v in column]
-
-
-def _optional_texts(items: list, key: str, names: set) -> list:
-    """The optional text under ``key`` of each mapping (None where absent or empty)."""
-    if key not in names:
-        return [None] * len(items)
-    return [None if v is _MISSING else v for v in _optional(_column(items, key, names), lambda col: _texts(col, False))]  # type: ignore[arg-type]
-
-
-def _numbers(column: list) -> list[float]:
-    """:func:`_number` of each value, at C speed."""
-    if not set(map(type, column)) <= _NUMBER_TYPES:
-        raise _GiveUp
-    try:
-        numbers = list(map(float, column))
-    except (ValueError, OverflowError):
-        raise _GiveUp from None
-    if not all(map(math.isfinite, numbers)):
-        raise _GiveUp
-    return numbers
-
-
-def _lists_of(column: list) -> tuple[list, list]:
-    """The lists of a column (without _MISSING) and all their items in one list."""
-    lists = [v for v in column if v is not _MISSING] if _MISSING in column else column
-    if set(map(type, lists)) - {list}:
-        raise _GiveUp
-    return lists, list(chain.from_iterable(lists))
-
-
-def _regroup(column: list, lists: list, flat: list, fallback: object) -> list:
-    """Tuples of ``flat`` cut as ``lists`` were, one per item of ``column``; ``fallback``
-    where the column has _MISSING."""
-    if _MISSING not in column and len(flat) == len(column) and set(map(len, lists)) == {1}:
-        return [(item,) for item in flat]
-    items = iter(flat)
-    grouped = iter([tuple(islice(items, len(v))) for v in lists])
-    return [fallback if v is _MISSING else next(grouped) for v in column]
-
-
-def _identifiers(column: list) -> list[str]:
-    texts = _texts(column, True)
-    joined = "\n".join(texts)
-    if joined.count("\n") != len(texts) - 1 or not _IDENTIFIERS.fullmatch(joined):
-        raise _GiveUp
-    return texts
 
 
 def _plain(text: str) -> object:
     """What the precise reader makes of an unquoted scalar in a user's ``x-`` value."""
     return to_python(Node("scalar", text, 0, 0, plain=True))
+
+
+def shared_values(defaults: dict) -> Shared:
+    """What :class:`ColumnChecker` needs of the layer's defaults, with the country codes."""
+    from influencemap.geo import basemap
+
+    def listed(key: str) -> tuple:
+        value = defaults.get(key)
+        return tuple(value) if value is not None else ()  # type: ignore[call-overload]
+
+    return Shared(
+        start=defaults.get("start"),  # type: ignore[arg-type]
+        end=defaults.get("end"),  # type: ignore[arg-type]
+        instant=bool(defaults.get("instant", False)),
+        countries=listed("countries"),
+        actors=listed("actors"),
+        tags=listed("tags"),
+        precision=defaults.get("precision"),  # type: ignore[arg-type]
+        description=defaults.get("description"),  # type: ignore[arg-type]
+        citations=bool(defaults.get("citations")),
+        known_countries=basemap.known_country_codes(),
+    )
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _objects(cls: type, states: list[dict]) -> list:
+    """Instances of a frozen dataclass with these ``__dict__``s, without the frozen
+    ``__init__``'s per-field ``object.__setattr__`` calls (see ``make_feature``)."""
+    made = list(map(_new, repeat(cls, len(states))))
+    deque(map(_set, made, repeat("__dict__"), states), maxlen=0)
+    return made
+
+
+def _cut(flat: list, counts: list[int], fallback: object) -> list:
+    """``flat`` cut into tuples of the given lengths; ``fallback`` where a count is -1."""
+    if len(flat) == len(counts) and set(counts) == _ONE:
+        return [(item,) for item in flat]
+    items = iter(flat)
+    return [fallback if count < 0 else tuple(islice(items, count)) for count in counts]
+
+
+_ONE = frozenset((1,))
 
 
 class _Validator:
@@ -481,13 +337,13 @@ class _Validator:
         """Ambiguous place names: (feature index, where in the feature, warning)."""
         self.to_check: list[int] = []
         """Point features with countries, for the check against the basemap."""
-        self._countries: frozenset[str] | None = None
-        self._good_dates: dict[str, str] = {}
-        self._first_days: dict = {}
-        self._last_days: dict = {}
-        self._code_cache: dict = {}
-        self._text_cache: dict = {}
-        self._cite_cache: dict = {}
+        values = defaults.values
+        self.default_figures = tuple(values["figures"]) if values.get("figures") is not None else ()  # type: ignore[call-overload]
+        self.default_cites = tuple(values["citations"]) if values.get("citations") else None  # type: ignore[call-overload]
+        self.shared = shared_values(values)
+        self.checker = ColumnChecker(self.shared)
+        self._cite_cache: dict[str, Citation] = {}
+        self._pair_cache: dict[str, tuple] = {}
         self.plain: dict[str, list] | None = {
             name: [] for name in ("ids", "names", "kinds", "points", "starts", "ends", "instants", "countries",
                                   "actors", "tags", "precisions", "descriptions", "extras")
@@ -543,11 +399,8 @@ class _Validator:
             if type(_plain(value)) is not str or value.startswith(_UNPLAIN_START):  # type: ignore[arg-type, union-attr]
                 raise _GiveUp  # 'yes' quoted is text, unquoted true: cannot tell here
             return value
-        if kind is _FloatText:
-            number = _plain(str(value))
-            if type(number) is str:  # '1.e5' is text in YAML 1.1, but rapidyaml writes '1.0e5'
-                raise _GiveUp
-            return number
+        if kind is float:  # '1.e5' is text in YAML 1.1: the float's text as written is needed
+            raise _GiveUp
         if kind is int:
             if value == 0:
                 raise _GiveUp
@@ -557,11 +410,7 @@ class _Validator:
         raise _GiveUp  # pragma: no cover - json yields nothing else
 
     def countries(self) -> frozenset[str]:
-        if self._countries is None:
-            from influencemap.geo import basemap
-
-            self._countries = basemap.known_country_codes()
-        return self._countries
+        return self.shared.known_countries
 
     def items(self, value: object) -> list:
         if type(value) is not list:
@@ -574,11 +423,13 @@ class _Validator:
         """Read a chunk of entries; column by column when they have the usual shape (every
         entry a mapping with a ``[lon, lat]`` point and no ``x-`` keys) and nothing is unsure,
         else one by one, and an entry this reader is not sure of with the precise reader."""
-        try:
-            if self._columns(items, first, origins):
-                return
-        except _GiveUp:  # some entry is not sure: read them one by one (nothing was kept)
-            pass
+        columns = self.checker.check(items)
+        if columns is not None:
+            self.add_columns(columns, first, origins)
+        else:
+            self.one_by_one(items, first, origins)
+
+    def one_by_one(self, items: list, first: int, origins: list[Origin]) -> None:
         for i, item in enumerate(items, first):
             keys, places = self.keys, len(self.places)
             try:
@@ -619,277 +470,80 @@ class _Validator:
                 self.to_check.append(len(self.features) - 1)
         self.plain = None
 
-    def _columns(self, items: list, first: int, origins: list[Origin]) -> bool:
-        """The chunk's features exactly as :meth:`feature` would make them; False (having
-        changed nothing) when the chunk is not of the usual shape."""
+    def add_columns(self, columns: dict, first: int, origins: list[Origin]) -> None:
+        """The features of a chunk that :class:`ColumnChecker` found sure, exactly as
+        :meth:`feature` would make them one by one."""
         import numpy as np
         import shapely
 
-        n = len(items)
-        if not n or set(map(type, items)) != {dict}:
-            return False
-        present = set().union(*items)
-        if not present <= _FEATURE_KEYS:
-            if any(not key.startswith(_USER) for key in present - _FEATURE_KEYS):
-                raise _GiveUp  # an unknown key
-            return False
-        if present & _OTHER_GEOMETRIES or not _all_have(items, "point"):
-            return False
-        if not (_all_have(items, "id") and _all_have(items, "name")):
-            raise _GiveUp
-        written = sum(map(len, items))
-        # Points, all at once.
-        points = list(map(itemgetter("point"), items))
-        if set(map(type, points)) != {list} or set(map(len, points)) != {2}:
-            return False
-        flat = list(chain.from_iterable(points))
-        if not set(map(type, flat)) <= _NUMBER_TYPES:
-            return False
-        try:
-            coords = np.array(list(map(float, flat)), dtype=float).reshape(n, 2)
-        except (ValueError, OverflowError):
-            raise _GiveUp from None
-        lons, lats = coords[:, 0], coords[:, 1]
-        if not (np.isfinite(coords).all() and (np.abs(lons) <= 180).all() and (np.abs(lats) <= 90).all()):
-            raise _GiveUp
-        ids = _identifiers(list(map(itemgetter("id"), items)))
-        names = _texts(list(map(itemgetter("name"), items)), True)
-        defaults = self.defaults.values
-        # Dates: a feature's own, else the defaults'.
-        starts: list = [defaults.get("start")] * n
-        ends: list = [defaults.get("end")] * n
-        instants: list = [bool(defaults.get("instant", False))] * n
-        if present & _DATE_KEYS == {"date"} and _all_have(items, "date"):
-            starts = ends = _texts(list(map(itemgetter("date"), items)), True)
-            for date in set(starts) - self._good_dates.keys():
-                self._good_dates[date] = _date(date)
-            instants = [True] * n
-        elif present & _DATE_KEYS:
-            self._dates(items, present, starts, ends, instants)
-        countries = self._codes(_column(items, "countries", present), defaults.get("countries"), n)
-        actors = self._lists(_column(items, "actors", present), defaults.get("actors"), n)
-        tags = self._lists(_column(items, "tags", present), defaults.get("tags"), n)
-        figures, figure_keys = self._figures(_column(items, "figures", present), defaults.get("figures"), n)
-        precision_default = defaults.get("precision")
-        precisions: list
-        if "precision" in present:
-            values = _column(items, "precision", present)
-            precisions = [
-                precision_default if v is _MISSING else v
-                for v in _optional(values, lambda col: _texts(col, True))
-            ]
-            if not set(precisions) - {None} <= _PRECISIONS:
-                raise _GiveUp
-        else:
-            precisions = [precision_default] * n
-        descriptions: list
-        description_default = defaults.get("description")
-        if "description" in present:
-            descriptions = [
-                description_default if v is _MISSING or v is None else v
-                for v in _optional(_column(items, "description", present), lambda col: _texts(col, False))
-            ]
-        else:
-            descriptions = [description_default] * n
-        citations, refs, citation_keys = self._citations(_column(items, "sources", present), n)
-        # Everything checked: now the features.
-        shapes = shapely.points(coords).tolist()
-        precision_of = _PRECISION
+        n = columns["n"]
+        coords = columns["points"]
+        shapes = shapely.points(np.array(coords, dtype=float).reshape(n, 2)).tolist()
+        figures = self._figure_tuples(columns, n)
+        citations, refs = self._citation_tuples(columns)
+        ids, names, starts, ends, instants = (columns[k] for k in ("ids", "names", "starts", "ends", "instants"))
+        countries, actors, tags = columns["countries"], columns["actors"], columns["tags"]
+        precisions, descriptions = columns["precisions"], columns["descriptions"]
+        precision_of = _PRECISION_OR_NONE
         layer_id = self.layer_id
-        base = len(self.features)
         point = GeometryKind.POINT
-        states = [
+        base = len(self.features)
+        self.features.extend(_objects(Feature, [
             {
                 "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": point,
                 "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
-                "figures": figs, "precision": precision_of[precision] if precision else None,
-                "description": description, "instant": instant, "extra": {}, "origin": origin,
+                "figures": figs, "precision": precision_of[precision], "description": description,
+                "instant": instant, "extra": {}, "origin": origin,
             }
             for fid, name, shape, cites, start, end, codes, act, tag, figs, precision, description, instant, origin in zip(
                 ids, names, shapes, citations, starts, ends, countries, actors, tags, figures, precisions,
                 descriptions, instants, origins[first : first + n],
             )
-        ]
-        made = list(map(object.__new__, repeat(Feature, n)))
-        deque(map(object.__setattr__, made, repeat("__dict__"), states), maxlen=0)  # see make_feature
-        self.features.extend(made)
+        ]))
         self.entries.extend(range(first, first + n))
         self.refs.extend(refs)
         plain = self.plain
         if plain is not None:
             for name, values in (("ids", ids), ("names", names), ("starts", starts), ("ends", ends),
                                  ("instants", instants), ("countries", countries), ("actors", actors),
-                                 ("tags", tags), ("precisions", precisions), ("descriptions", descriptions)):
+                                 ("tags", tags), ("precisions", precisions), ("descriptions", descriptions),
+                                 ("points", coords)):
                 plain[name].extend(values)
             plain["kinds"].extend([0] * n)
             plain["extras"].extend([None] * n)
-            plain["points"].extend(coords.ravel().tolist())
-        self.keys += written + figure_keys + citation_keys
-        self.to_check.extend(base + i for i, codes in enumerate(countries) if codes)
-        return True
+        self.keys += columns["keys"]
+        self.to_check.extend([base + i for i, codes in enumerate(countries) if codes])
 
-    def _dates(self, items: list, present: set, starts: list, ends: list, instants: list) -> None:
-        check = self._date_ok
-        for i, item in enumerate(items):
-            if "date" in item:
-                if "start" in item or "end" in item:
-                    raise _GiveUp
-                date = check(item["date"])
-                starts[i] = ends[i] = date
-                instants[i] = True
-            elif "start" in item or "end" in item:
-                if "start" not in item:
-                    raise _GiveUp  # 'end' needs a 'start'
-                start = check(item["start"])
-                end = check(item["end"]) if "end" in item else None
-                if end is not None and self._last_day(end) < self._first_day(start):
-                    raise _GiveUp
-                starts[i] = start
-                ends[i] = end
-                instants[i] = False
+    def _figure_tuples(self, columns: dict, n: int) -> list[tuple]:
+        counts = columns.get("figure_counts")
+        if counts is None:
+            return [self.default_figures] * n
+        figures = _objects(Figure, [
+            {"label": label, "value": value, "unit": unit}
+            for label, value, unit in zip(columns["labels"], columns["values"], columns["units"])
+        ])
+        return _cut(figures, counts, self.default_figures)
 
-    def _date_ok(self, value: object) -> str:
-        if type(value) is str:
-            known = self._good_dates.get(value)
-            if known is not None:
-                return known
-            date = _date(value)
-            self._good_dates[value] = date
-            return date
-        return _date(value)
-
-    def _first_day(self, text: str):
-        day = self._first_days.get(text)
-        if day is None:
-            day = self._first_days[text] = first_day(text)
-        return day
-
-    def _last_day(self, text: str):
-        day = self._last_days.get(text)
-        if day is None:
-            day = self._last_days[text] = last_day(text)
-        return day
-
-    def _normalised(self, column: list, normalise: Callable[[object], str], cache: dict, fallback: tuple) -> list[tuple]:
-        """Each list of the column as a tuple of normalised items (text, codes), each distinct
-        item normalised once; ``fallback`` where the column has _MISSING."""
-        lists, flat = _lists_of(column)
-        if not set(map(type, flat)) <= _TEXT_TYPES:
-            raise _GiveUp
-        for item in set(flat):
-            if item not in cache or type(item) is not str:
-                cache[item] = normalise(item)
-        return _regroup(column, lists, list(map(cache.__getitem__, flat)), fallback)
-
-    def _codes(self, column: list | None, default: object, n: int) -> list[tuple]:
-        fallback = tuple(default) if default is not None else ()  # type: ignore[call-overload]
-        if column is None:
-            return [fallback] * n
-        known = self.countries()
-
-        def normalise(item: object) -> str:
-            code = _text(item).upper()  # type: ignore[union-attr]
-            if code not in known:
-                raise _GiveUp
-            return code
-
-        return self._normalised(column, normalise, self._code_cache, fallback)
-
-    def _lists(self, column: list | None, default: object, n: int) -> list[tuple]:
-        fallback = tuple(default) if default is not None else ()  # type: ignore[call-overload]
-        if column is None:
-            return [fallback] * n
-        return self._normalised(column, _text, self._text_cache, fallback)  # type: ignore[arg-type]
-
-    def _figures(self, column: list | None, default: object, n: int) -> tuple[list, int]:
-        fallback = tuple(default) if default is not None else ()  # type: ignore[call-overload]
-        if column is None:
-            return [fallback] * n, 0
-        lists, flat = _lists_of(column)
-        if flat and set(map(type, flat)) != {dict}:
-            raise _GiveUp
-        keys = sum(map(len, flat))
-        names = set().union(*flat)
-        if not names <= _FIGURE_KEYS:
-            keys += sum(self._user_keys(item, _FIGURE_KEYS) for item in flat)
-        if not (_all_have(flat, "label") and _all_have(flat, "value")):
-            raise _GiveUp
-        labels = _texts(list(map(itemgetter("label"), flat)), True)
-        values = _numbers(list(map(itemgetter("value"), flat)))
-        units = [None if u is _MISSING else u for u in _optional(_column(flat, "unit", names) or [_MISSING] * len(flat), lambda col: _texts(col, False))]
-        figures = list(map(Figure, labels, values, units))
-        return _regroup(column, lists, figures, fallback), keys
-
-    def _citations(self, column: list | None, n: int) -> tuple[list, list, int]:
-        defaults = self.defaults.values
-        default_cites = tuple(defaults["citations"]) if defaults.get("citations") else None  # type: ignore[call-overload]
-        if column is None:
-            column = [_MISSING] * n
-        lists, flat = _lists_of(column)
-        if 0 in map(len, lists):
-            raise _GiveUp  # 'sources: []'
-        if default_cites is None and _MISSING in column:
-            raise _GiveUp  # no sources
-        keys = 0
-        kinds = set(map(type, flat))
-        if kinds == {dict}:
-            keys = sum(map(len, flat))
-            names = set().union(*flat)
-            if not names <= _CITATION_KEYS:
-                keys += sum(self._user_keys(item, _CITATION_KEYS) for item in flat)
-            if not _all_have(flat, "ref"):
-                raise _GiveUp
-            refs = _identifiers(list(map(itemgetter("ref"), flat)))
-            locators = _optional_texts(flat, "locator", names)
-            quotes = _optional_texts(flat, "quote", names)
-            cites = list(map(Citation, refs, locators, quotes))
-        elif kinds <= {str}:
-            refs = _identifiers(flat)
+    def _citation_tuples(self, columns: dict) -> tuple[list, list]:
+        refs, locators, quotes = columns["refs"], columns["locators"], columns["quotes"]
+        if locators is None:  # bare references: one Citation each
             cache = self._cite_cache
-            cites = []
-            for ref in refs:
-                cite = cache.get(ref)
-                if cite is None:
-                    cite = cache[ref] = Citation(ref)
-                cites.append(cite)
-        else:  # a mix: one by one
-            cites, refs = [], []
-            for item in flat:
-                kind = type(item)
-                if kind is dict:
-                    keys += len(item)
-                    if not item.keys() <= _CITATION_KEYS:
-                        keys += self._user_keys(item, _CITATION_KEYS)
-                    if "ref" not in item:
-                        raise _GiveUp
-                    ref = _identifier(item["ref"])
-                    locator = _text(item["locator"], False) if "locator" in item else None
-                    quote = _text(item["quote"], False) if "quote" in item else None
-                    cites.append(Citation(ref, locator, quote))
-                elif kind is list:
-                    raise _GiveUp
-                else:
-                    ref = _identifier(item)
-                    cites.append(Citation(ref))
-                refs.append(ref)
-        pairs = [(ref, None) for ref in refs]
+            for ref in set(refs) - cache.keys():
+                cache[ref] = Citation(ref)
+            cites = list(map(cache.__getitem__, refs))
+        else:
+            cites = _objects(Citation, [
+                {"ref": ref, "locator": locator, "quote": quote}
+                for ref, locator, quote in zip(refs, locators, quotes)
+            ])
+        pairs = self._pair_cache
+        for ref in set(refs) - pairs.keys():
+            pairs[ref] = (ref, None)
+        counts = columns["citation_counts"]
         return (
-            _regroup(column, lists, cites, default_cites),
-            _regroup(column, lists, pairs, self.default_refs),
-            keys,
+            _cut(cites, counts, self.default_cites),
+            _cut(list(map(pairs.__getitem__, refs)), counts, self.default_refs),
         )
-
-    def _user_keys(self, item: dict, allowed: frozenset[str]) -> int:
-        """Check the keys beyond ``allowed`` are the user's own; the keys inside them."""
-        before = self.keys
-        for key, value in item.items():
-            if key not in allowed:
-                if not key.startswith(_USER):
-                    raise _GiveUp
-                self.count(value)
-        counted = self.keys - before
-        self.keys = before
-        return counted
 
     # -- a feature -------------------------------------------------------------------------
 
@@ -1059,6 +713,68 @@ class _Validator:
         return place.lon, place.lat
 
 
+def chunk_bounds(offsets: list[int], size: int = CHUNK_BYTES) -> list[tuple[int, int]]:
+    """(first entry, entry after the last) of each chunk of about ``size`` bytes."""
+    from bisect import bisect_left
+
+    count = len(offsets) - 1
+    bounds = []
+    first = 0
+    while first < count:
+        last = max(first + 1, bisect_left(offsets, offsets[first] + size, first + 1, count))
+        bounds.append((first, last))
+        first = last
+    return bounds
+
+
+HELPER_WAIT: float | None = None
+"""For tests: with a helper, the loading process reads only the first half of the chunks and
+waits up to this many seconds for each of the helper's answers (it never waits otherwise)."""
+
+
+def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, origins: list[Origin]) -> bool:
+    """Read every entry into ``validator``, chunk by chunk in the file's order, with a helper
+    process checking chunks from the end for a big file (:mod:`influencemap.model.parse_helper`).
+    False when a chunk's keys read are not those written (a duplicate key, or '": ' inside a
+    text: let the precise reader see); GiveUp when a chunk cannot be parsed as its entries."""
+    from influencemap.model import parse_helper
+
+    offsets = plan.offsets
+    bounds = chunk_bounds(offsets, CHUNK_BYTES)
+    helper = None
+    if parse_helper.wanted(len(bounds)):
+        try:
+            helper = parse_helper.Helper(data, offsets, bounds, validator.shared)
+        except OSError:
+            helper = None
+    wait_from = len(bounds) // 2 if helper is not None and HELPER_WAIT is not None else len(bounds)
+    parser = ChunkParser()
+    try:
+        with _quiet_stderr():
+            for index, (first, last) in enumerate(bounds):
+                if helper is not None:
+                    if index >= wait_from:
+                        helper.wait_until(index, HELPER_WAIT)  # type: ignore[arg-type]
+                    if helper.done_from() <= index:
+                        helper.stop()  # it has done the rest: it need not go on
+                        columns, written = helper.take(index)
+                        if columns is not None:
+                            before = validator.keys
+                            validator.add_columns(columns, first, origins)
+                            if validator.keys - before != written:
+                                return False
+                            continue
+                items, written = parser.parse(data[offsets[first] : offsets[last]], last - first)
+                before = validator.keys
+                validator.chunk(items, first, origins)
+                if validator.keys - before != written:
+                    return False
+    finally:
+        if helper is not None:
+            helper.close()
+    return True
+
+
 # -- reading a file ----------------------------------------------------------------------------
 
 
@@ -1091,13 +807,10 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         return None
     layer, defaults = seen[0]
     validator = _Validator(reader, layer.id, defaults, display, data, plan)
-    origins = list(map(Origin, repeat(display), *zip(*plan.origins))) if plan.origins else []
+    origins = _objects(Origin, [{"path": display, "line": line, "col": col} for line, col in plan.origins])
     try:
-        for first, items, written in _parse_chunks(data, plan):
-            before = validator.keys
-            validator.chunk(items, first, origins)
-            if validator.keys - before != written:
-                return None  # a duplicate key (or '": ' inside a text): let the precise reader see
+        if not _read_chunks(data, plan, validator, origins):
+            return None
         # In the precise reader's order: each entry's own problems, then the country warnings.
         by_entry = [(i, [Problem(_locate_or_give_up(data, plan, i, where, display), Severity.WARNING, message)])
                     for i, where, message in validator.places]

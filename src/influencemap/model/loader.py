@@ -677,8 +677,8 @@ def point_country_warnings(features: Sequence[Feature], coords=None) -> list[tup
     declared = list(map(_COUNTRIES, features))
     inside = np.zeros(len(features), dtype=bool)
     outlines = _country_outlines()
-    if set(map(len, declared)) == {1}:  # one country each: group them with numpy
-        codes, which = np.unique(np.array([c[0] for c in declared], dtype=object), return_inverse=True)
+    if set(map(len, declared)) == {1}:  # one country each: group them with numpy (as text, not objects)
+        codes, which = np.unique(np.array([c[0] for c in declared], dtype=str), return_inverse=True)
         groups = [(code, np.flatnonzero(which == k)) for k, code in enumerate(codes.tolist())]
     else:
         by_country: dict[str, list[int]] = {}

@@ -1,0 +1,542 @@
+"""The fast reader's work on a chunk of feature entries, in plain values only: parse them with
+rapidyaml, then check them a key at a time for the whole chunk by the precise reader's rules.
+
+What comes out is columns of plain values (str, float, int, bool, None, tuples and lists of
+them), never a Feature or a shapely geometry, so that a helper process can do this work too
+and hand its columns over with :mod:`marshal` (:mod:`influencemap.model.parse_helper`);
+:mod:`influencemap.model.fast_parse` makes the features. Anything unusual or unsure about a
+chunk and :meth:`ColumnChecker.check` returns None: the fast reader then reads that chunk's
+entries one by one, and those it is not sure of with the precise reader.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from itertools import chain, islice, repeat
+from operator import itemgetter, methodcaller
+from typing import Callable
+
+from influencemap.model import schema
+from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
+
+try:  # three times as fast as json at making the entries' dicts
+    from orjson import loads as _loads_json
+except ImportError:  # pragma: no cover - a declared dependency
+    _loads_json = json.loads
+
+
+class GiveUp(Exception):
+    """Not sure: leave the entry (or the file) to the precise reader."""
+
+
+# -- parsing a chunk ---------------------------------------------------------------------------
+
+
+class ChunkParser:
+    """Parses chunks of entry lines with rapidyaml, into the JSON data model."""
+
+    def __init__(self) -> None:
+        import ryml
+
+        self._ryml = ryml
+        self._tree = ryml.Tree()
+        self._buffer = bytearray(1 << 20)
+        """Where the JSON is written, grown when a chunk needs more (rapidyaml says how much)."""
+
+    def parse(self, chunk: bytes | memoryview, count: int) -> tuple[list, int]:
+        """(the ``count`` entries as plain values, mapping keys written); GiveUp when the chunk
+        is not exactly that many entries or might read differently with libyaml."""
+        ryml, tree = self._ryml, self._tree
+        tree.clear()
+        tree.clear_arena()
+        try:
+            ryml.parse_in_arena(chunk, tree)
+            failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), self._buffer)
+            if failed:
+                self._buffer = bytearray(max(size, 2 * len(self._buffer)))
+                failed, size = ryml.emit_json_to_substr(tree, tree.root_id(), self._buffer)
+        except Exception:  # ryml's own exception types; the precise reader explains
+            raise GiveUp from None
+        buffer = self._buffer
+        if failed or buffer.find(b" #", 0, size) != -1:
+            # ' #' starts a comment, so only quoted text holds it, but rapidyaml keeps
+            # 'p.  #3' as text inside a flow collection where libyaml sees a comment.
+            raise GiveUp
+        text = memoryview(buffer)[:size]
+        try:
+            items = _loads_json(text)
+        except ValueError:
+            try:  # orjson stops at integers beyond 64 bits; json reads them
+                items = json.loads(bytes(text))
+            except ValueError:
+                raise GiveUp from None
+        finally:
+            text.release()
+        if type(items) is not list or len(items) != count:
+            raise GiveUp
+        return items, buffer.count(b'": ', 0, size)
+
+
+# -- one value ---------------------------------------------------------------------------------
+
+NULLISH = frozenset({"~", "null", "Null", "NULL"})
+UNPLAIN_START = tuple("]}[{,:#|>")
+"""Text can start with these only when quoted; rapidyaml takes some of them unquoted where
+libyaml (the precise reader) stops with an error, so such text is left to the precise reader."""
+_starts_unplain = methodcaller("startswith", UNPLAIN_START)
+
+
+def text(value: object, required: bool = True) -> str | None:
+    """The precise reader's ``text`` of a value, or GiveUp when it might differ."""
+    kind = type(value)
+    if kind is str:
+        if value in NULLISH or value.startswith(UNPLAIN_START):  # type: ignore[union-attr]
+            raise GiveUp  # a bare ~ is null, a quoted one is text: cannot tell here
+        stripped = value.strip()  # type: ignore[union-attr]
+        if stripped:
+            return stripped
+        if required:
+            raise GiveUp
+        return None
+    if kind is int:
+        if value == 0:  # 0 or -0?
+            raise GiveUp
+        return str(value)
+    if value is None and not required:
+        return None
+    raise GiveUp  # a float: rapidyaml writes .5 as 0.5 and 1. as 1.0, not the text as written
+
+
+def identifier(value: object) -> str:
+    found = text(value)
+    if not schema.IDENTIFIER.match(found):  # type: ignore[arg-type]
+        raise GiveUp
+    return found  # type: ignore[return-value]
+
+
+def date(value: object) -> str:
+    found = text(value)
+    try:
+        parse_partial_date(found)  # type: ignore[arg-type]
+    except DateError:
+        raise GiveUp from None
+    return found  # type: ignore[return-value]
+
+
+def number(value: object, minimum: float | None = None) -> float:
+    kind = type(value)
+    try:
+        if kind is float:
+            found = value
+        elif kind is str:
+            found = float(value.strip())  # type: ignore[union-attr]
+        elif kind is int:
+            found = float(value)  # type: ignore[arg-type]
+        else:
+            raise GiveUp
+    except (ValueError, OverflowError):
+        raise GiveUp from None
+    if not math.isfinite(found) or (minimum is not None and found < minimum):  # type: ignore[arg-type]
+        raise GiveUp
+    return found  # type: ignore[return-value]
+
+
+# -- columns of values -------------------------------------------------------------------------
+
+MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
+"""Where an entry does not have the key."""
+
+FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
+FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
+CITATION_KEYS = frozenset(schema.CITATION_KEYS)
+PRECISIONS = frozenset(("exact", "site", "city", "region", "country"))
+"""The values of ``Precision`` (checked against it in the tests)."""
+USER = schema.USER_KEY_PREFIX
+_OTHER_GEOMETRIES = frozenset(("line", "polygon"))
+_DATE_KEYS = frozenset(schema.DATE_KEYS)
+_NUMBER_TYPES = frozenset((float, int, str))
+_TEXT_TYPES = frozenset((str, int))
+"""Types a text item may have (a float literal is not text as written: see :func:`text`)."""
+_IDENTIFIERS = re.compile(r"[a-z0-9][a-z0-9-]*(?:\n[a-z0-9][a-z0-9-]*)*")
+_STR = frozenset((str,))
+_LIST = frozenset((list,))
+_DICT = frozenset((dict,))
+_ONE = frozenset((1,))
+_TWO = frozenset((2,))
+
+
+def _all_have(items: list, key: str) -> bool:
+    return all(map(dict.__contains__, items, repeat(key)))
+
+
+def _column(items: list, key: str) -> list:
+    """The key's value in each item (MISSING where absent)."""
+    return list(map(dict.get, items, repeat(key), repeat(MISSING)))
+
+
+def _optional(column: list, read: Callable[[list], list]) -> list:
+    """``read`` applied to the values that are there, MISSING kept where they are not."""
+    if MISSING not in column:
+        return read(column)
+    there = [v for v in column if v is not MISSING]
+    done = iter(read(there))
+    return [v if v is MISSING else next(done) for v in column]
+
+
+def texts(column: list, required: bool) -> list:
+    """:func:`text` of each value; at C speed when they are all strings."""
+    if set(map(type, column)) == _STR:
+        if not NULLISH.isdisjoint(column) or any(map(_starts_unplain, column)):
+            raise GiveUp
+        stripped = list(map(str.strip, column))
+        if not all(stripped):
+            if required:
+                raise GiveUp
+            stripped = [t or None for t in stripped]
+        return stripped
+    return [text(v, required) for v in column]
+
+
+def _optional_texts(items: list, key: str, names: set) -> list:
+    """The optional text under ``key`` of each mapping (None where absent or empty)."""
+    if key not in names:
+        return [None] * len(items)
+    return [None if v is MISSING else v for v in _optional(_column(items, key), lambda col: texts(col, False))]
+
+
+def _numbers(column: list) -> list[float]:
+    """:func:`number` of each value, at C speed."""
+    if not set(map(type, column)) <= _NUMBER_TYPES:
+        raise GiveUp
+    try:
+        numbers = list(map(float, column))
+    except (ValueError, OverflowError):
+        raise GiveUp from None
+    if not all(map(math.isfinite, numbers)):
+        raise GiveUp
+    return numbers
+
+
+def _lists_of(column: list) -> tuple[list, list]:
+    """The lists of a column (without MISSING) and all their items in one list."""
+    lists = [v for v in column if v is not MISSING] if MISSING in column else column
+    if set(map(type, lists)) != _LIST and lists:
+        raise GiveUp
+    return lists, list(chain.from_iterable(lists))
+
+
+def _counts(column: list, lists: list) -> list[int]:
+    """Each item's number of values, -1 where the column has MISSING (the default applies)."""
+    if len(lists) == len(column):
+        return list(map(len, lists))
+    return [-1 if v is MISSING else len(v) for v in column]
+
+
+def _tuples(column: list, lists: list, flat: list, fallback: tuple) -> list[tuple]:
+    """Tuples of ``flat`` cut as ``lists`` were, one per item of ``column``; ``fallback``
+    where the column has MISSING."""
+    if len(flat) == len(lists) and set(map(len, lists)) == _ONE:
+        grouped = [(item,) for item in flat]
+    else:
+        items = iter(flat)
+        grouped = [tuple(islice(items, len(v))) for v in lists]
+    if len(lists) == len(column):
+        return grouped
+    done = iter(grouped)
+    return [fallback if v is MISSING else next(done) for v in column]
+
+
+def identifiers(column: list) -> list[str]:
+    if not column:
+        return []
+    found = texts(column, True)
+    joined = "\n".join(found)
+    if joined.count("\n") != len(found) - 1 or not _IDENTIFIERS.fullmatch(joined):
+        raise GiveUp
+    return found
+
+
+def count_keys(value: object) -> int:
+    """The mapping keys inside a value (another object's ``x-`` keys, kept nowhere)."""
+    kind = type(value)
+    if kind is dict:
+        return len(value) + sum(map(count_keys, value.values()))  # type: ignore[arg-type, union-attr]
+    if kind is list:
+        return sum(map(count_keys, value))  # type: ignore[arg-type]
+    return 0
+
+
+def _user_keys(item: dict, allowed: frozenset[str]) -> int:
+    """Check the keys beyond ``allowed`` are the user's own; the keys inside them."""
+    keys = 0
+    for key, value in item.items():
+        if key not in allowed:
+            if not key.startswith(USER):
+                raise GiveUp
+            keys += count_keys(value)
+    return keys
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the checks need besides the entries (the layer's defaults and the country codes),
+    as plain values: a helper process gets a copy."""
+
+    start: str | None = None
+    end: str | None = None
+    instant: bool = False
+    countries: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    precision: str | None = None
+    description: str | None = None
+    citations: bool = False
+    """Whether the defaults give sources."""
+    known_countries: frozenset[str] = frozenset()
+
+    def to_plain(self) -> tuple:
+        return (self.start, self.end, self.instant, self.countries, self.actors, self.tags, self.precision,
+                self.description, self.citations, tuple(sorted(self.known_countries)))
+
+    @classmethod
+    def from_plain(cls, plain: tuple) -> Shared:
+        *values, known = plain
+        return cls(*values, known_countries=frozenset(known))
+
+
+class ColumnChecker:
+    """Checks a chunk's entries a key at a time for the whole chunk: the usual shape only (every
+    entry a mapping with a ``[lon, lat]`` point and no ``x-`` keys), and nothing unsure."""
+
+    def __init__(self, shared: Shared) -> None:
+        self.shared = shared
+        self._good_dates: dict[str, str] = {}
+        self._first_days: dict = {}
+        self._last_days: dict = {}
+        self._code_cache: dict = {}
+        self._text_cache: dict = {}
+
+    def check(self, items: list) -> dict | None:
+        """The entries as columns of plain values, or None when they are not of the usual shape
+        or something is unsure. ``keys`` is the number of mapping keys read, for the caller to
+        compare with the keys written (a duplicate key vanishes in the JSON data model)."""
+        try:
+            return self._check(items)
+        except GiveUp:
+            return None
+
+    def _check(self, items: list) -> dict | None:
+        n = len(items)
+        if not n or set(map(type, items)) != _DICT:
+            return None
+        present = set().union(*items)
+        if not present <= FEATURE_KEYS:
+            return None  # an unknown key (the precise reader says so) or the user's own
+        if present & _OTHER_GEOMETRIES or not _all_have(items, "point"):
+            return None
+        if not (_all_have(items, "id") and _all_have(items, "name")):
+            return None
+        written = sum(map(len, items))
+        # Points, all at once.
+        points = list(map(itemgetter("point"), items))
+        if set(map(type, points)) != _LIST or set(map(len, points)) != _TWO:
+            return None
+        flat = list(chain.from_iterable(points))
+        if not set(map(type, flat)) <= _NUMBER_TYPES:
+            return None
+        try:
+            coords = list(map(float, flat))
+        except (ValueError, OverflowError):
+            return None
+        lons, lats = coords[0::2], coords[1::2]
+        if not (all(map(math.isfinite, coords)) and -180 <= min(lons) and max(lons) <= 180
+                and -90 <= min(lats) and max(lats) <= 90):
+            return None
+        ids = identifiers(list(map(itemgetter("id"), items)))
+        names = texts(list(map(itemgetter("name"), items)), True)
+        shared = self.shared
+        # Dates: a feature's own, else the defaults'.
+        starts: list = [shared.start] * n
+        ends: list = [shared.end] * n
+        instants: list = [shared.instant] * n
+        if present & _DATE_KEYS == {"date"} and _all_have(items, "date"):
+            starts = ends = texts(list(map(itemgetter("date"), items)), True)
+            for written_date in set(starts) - self._good_dates.keys():
+                self._good_dates[written_date] = date(written_date)
+            instants = [True] * n
+        elif present & _DATE_KEYS:
+            self._dates(items, starts, ends, instants)
+        countries = self._codes(_column(items, "countries"), n) if "countries" in present else [shared.countries] * n
+        actors = self._lists(_column(items, "actors"), shared.actors) if "actors" in present else [shared.actors] * n
+        tags = self._lists(_column(items, "tags"), shared.tags) if "tags" in present else [shared.tags] * n
+        columns: dict = {"n": n}
+        figure_keys = self._figures(_column(items, "figures"), columns) if "figures" in present else 0
+        if "precision" in present:
+            precisions = [
+                shared.precision if v is MISSING else v
+                for v in _optional(_column(items, "precision"), lambda col: texts(col, True))
+            ]
+            if not set(precisions) - {None} <= PRECISIONS:
+                return None
+        else:
+            precisions = [shared.precision] * n
+        if "description" in present:
+            default = shared.description
+            descriptions = [
+                default if v is MISSING or v is None else v
+                for v in _optional(_column(items, "description"), lambda col: texts(col, False))
+            ]
+        else:
+            descriptions = [shared.description] * n
+        citation_keys = self._citations(_column(items, "sources") if "sources" in present else [MISSING] * n, columns)
+        columns.update(
+            keys=written + figure_keys + citation_keys, ids=ids, names=names, points=coords, starts=starts,
+            ends=ends, instants=instants, countries=countries, actors=actors, tags=tags, precisions=precisions,
+            descriptions=descriptions,
+        )
+        return columns
+
+    def _dates(self, items: list, starts: list, ends: list, instants: list) -> None:
+        check = self._date_ok
+        for i, item in enumerate(items):
+            if "date" in item:
+                if "start" in item or "end" in item:
+                    raise GiveUp
+                written = check(item["date"])
+                starts[i] = ends[i] = written
+                instants[i] = True
+            elif "start" in item or "end" in item:
+                if "start" not in item:
+                    raise GiveUp  # 'end' needs a 'start'
+                start = check(item["start"])
+                end = check(item["end"]) if "end" in item else None
+                if end is not None and self._last_day(end) < self._first_day(start):
+                    raise GiveUp
+                starts[i] = start
+                ends[i] = end
+                instants[i] = False
+
+    def _date_ok(self, value: object) -> str:
+        if type(value) is str:
+            known = self._good_dates.get(value)  # type: ignore[arg-type]
+            if known is not None:
+                return known
+            found = date(value)
+            self._good_dates[value] = found  # type: ignore[index]
+            return found
+        return date(value)
+
+    def _first_day(self, written: str):
+        day = self._first_days.get(written)
+        if day is None:
+            day = self._first_days[written] = first_day(written)
+        return day
+
+    def _last_day(self, written: str):
+        day = self._last_days.get(written)
+        if day is None:
+            day = self._last_days[written] = last_day(written)
+        return day
+
+    def _normalised(self, column: list, normalise: Callable[[object], str], cache: dict, fallback: tuple) -> list[tuple]:
+        """Each list of the column as a tuple of normalised items (text, codes), each distinct
+        item normalised once; ``fallback`` where the column has MISSING."""
+        lists, flat = _lists_of(column)
+        kinds = set(map(type, flat))
+        if not kinds <= _TEXT_TYPES:
+            raise GiveUp
+        unchanged = kinds <= _STR
+        for item in set(flat):
+            if item not in cache or type(item) is not str:
+                cache[item] = normalise(item)
+            if unchanged and cache[item] != item:
+                unchanged = False
+        if unchanged:  # every item as written: the lists as they are
+            grouped = list(map(tuple, lists))
+            if len(lists) == len(column):
+                return grouped
+            done = iter(grouped)
+            return [fallback if v is MISSING else next(done) for v in column]
+        return _tuples(column, lists, list(map(cache.__getitem__, flat)), fallback)
+
+    def _codes(self, column: list, n: int) -> list[tuple]:
+        known = self.shared.known_countries
+
+        def normalise(item: object) -> str:
+            code = text(item).upper()  # type: ignore[union-attr]
+            if code not in known:
+                raise GiveUp
+            return code
+
+        return self._normalised(column, normalise, self._code_cache, self.shared.countries)
+
+    def _lists(self, column: list, fallback: tuple) -> list[tuple]:
+        return self._normalised(column, text, self._text_cache, fallback)  # type: ignore[arg-type]
+
+    def _figures(self, column: list, columns: dict) -> int:
+        """Figures as flat columns and a count per entry (-1: the defaults'); the keys read."""
+        lists, flat = _lists_of(column)
+        if flat and set(map(type, flat)) != _DICT:
+            raise GiveUp
+        keys = sum(map(len, flat))
+        names = set().union(*flat)
+        if not names <= FIGURE_KEYS:
+            keys += sum(_user_keys(item, FIGURE_KEYS) for item in flat)
+        if not (_all_have(flat, "label") and _all_have(flat, "value")):
+            raise GiveUp
+        columns["figure_counts"] = _counts(column, lists)
+        columns["labels"] = texts(list(map(itemgetter("label"), flat)), True)
+        columns["values"] = _numbers(list(map(itemgetter("value"), flat)))
+        columns["units"] = _optional_texts(flat, "unit", names)
+        return keys
+
+    def _citations(self, column: list, columns: dict) -> int:
+        """Citations as flat columns and a count per entry (-1: the defaults'); the keys read.
+        ``locators`` and ``quotes`` are None when every citation is a bare reference."""
+        lists, flat = _lists_of(column)
+        if 0 in map(len, lists):
+            raise GiveUp  # 'sources: []'
+        if not self.shared.citations and len(lists) < len(column):
+            raise GiveUp  # no sources
+        keys = 0
+        kinds = set(map(type, flat))
+        locators = quotes = None
+        if kinds == _DICT:
+            keys = sum(map(len, flat))
+            names = set().union(*flat)
+            if not names <= CITATION_KEYS:
+                keys += sum(_user_keys(item, CITATION_KEYS) for item in flat)
+            if not _all_have(flat, "ref"):
+                raise GiveUp
+            refs = identifiers(list(map(itemgetter("ref"), flat)))
+            locators = _optional_texts(flat, "locator", names)
+            quotes = _optional_texts(flat, "quote", names)
+        elif kinds <= _STR:
+            refs = identifiers(flat)
+        else:  # a mix: one by one
+            refs, locators, quotes = [], [], []
+            for item in flat:
+                kind = type(item)
+                if kind is dict:
+                    keys += len(item)
+                    if not item.keys() <= CITATION_KEYS:
+                        keys += _user_keys(item, CITATION_KEYS)
+                    if "ref" not in item:
+                        raise GiveUp
+                    refs.append(identifier(item["ref"]))
+                    locators.append(text(item["locator"], False) if "locator" in item else None)
+                    quotes.append(text(item["quote"], False) if "quote" in item else None)
+                elif kind is list:
+                    raise GiveUp
+                else:
+                    refs.append(identifier(item))
+                    locators.append(None)
+                    quotes.append(None)
+        columns["citation_counts"] = _counts(column, lists)
+        columns["refs"] = refs
+        columns["locators"] = locators
+        columns["quotes"] = quotes
+        return keys

@@ -1,0 +1,184 @@
+"""A helper process that parses and checks the chunks of a big layer file from its end while the
+loading process works from its start: the second core does part of the work.
+
+Python code and rapidyaml hold the GIL, so a thread would not help; a process does. The helper
+runs the very same code (:class:`~influencemap.model.fast_columns.ChunkParser` and
+:class:`~influencemap.model.fast_columns.ColumnChecker`) and sends back each chunk's columns of
+plain values with :mod:`marshal`, or None where the chunk is not of the usual shape; the loading
+process makes the features of every chunk itself, in the file's order. So the result does not
+depend on which process checked which chunk, nor on how fast the helper is:
+
+- the loading process never waits for the helper (except when a test asks it to): it takes the
+  chunks from the front, and stops where the helper's results begin (the helper goes from the
+  last chunk back, so what it has done is always the end of the file);
+- a helper that cannot start, dies, or is slow just leaves more chunks to the loading process;
+- a chunk the helper did not find of the usual shape is read again by the loading process.
+
+Protocol (pipes): the loader sends a header (marshal: version, the checks' shared values, and
+per chunk in the order sent: its index, entry count and byte size), then the chunks' bytes, the
+last chunk first. The helper answers per chunk: 8 bytes of length, then marshal of
+``(index, columns or None, keys written)``.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from influencemap.model.fast_columns import ChunkParser, ColumnChecker, GiveUp, Shared
+
+ENV = "INFLUENCEMAP_PARSE_HELPER"
+"""Set to 0 to read every chunk in the loading process."""
+
+MIN_CHUNKS = 16
+"""Fewer chunks than this (about 4 MB of entries) are read faster than a helper starts."""
+
+_VERSION = 1
+_LENGTH = 8
+
+
+def wanted(chunks: int) -> bool:
+    return chunks >= MIN_CHUNKS and os.environ.get(ENV, "1") != "0" and not getattr(sys, "frozen", False)
+
+
+class Helper:
+    """One helper process for one file's chunks."""
+
+    def __init__(self, data: bytes, offsets: list[int], bounds: list[tuple[int, int]], shared: Shared) -> None:
+        self._count = len(bounds)
+        self._results: dict[int, bytes] = {}
+        self._done_from = self._count
+        """All chunks from this index on have been answered."""
+        self._changed = threading.Condition()
+        self._ended = False
+        order = list(range(self._count - 1, -1, -1))
+        header = marshal.dumps((
+            _VERSION, shared.to_plain(), order,
+            [bounds[i][1] - bounds[i][0] for i in order],
+            [offsets[bounds[i][1]] - offsets[bounds[i][0]] for i in order],
+        ))
+        package_root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, env.get("PYTHONPATH"))))
+        self._process = subprocess.Popen(
+            _command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+        )
+        parts = [len(header).to_bytes(_LENGTH, "little"), header]
+        parts += [memoryview(data)[offsets[bounds[i][0]] : offsets[bounds[i][1]]] for i in order]
+        self._writer = threading.Thread(target=self._write, args=(parts,), daemon=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._writer.start()
+        self._reader.start()
+
+    def _write(self, parts: list) -> None:
+        stdin = self._process.stdin
+        try:
+            for part in parts:
+                stdin.write(part)  # type: ignore[union-attr]
+            stdin.close()  # type: ignore[union-attr]
+        except (OSError, ValueError):  # the helper ended (or was ended) early
+            pass
+
+    def _read(self) -> None:
+        stdout = self._process.stdout
+        try:
+            while True:
+                size = stdout.read(_LENGTH)  # type: ignore[union-attr]
+                if len(size) < _LENGTH:
+                    break
+                length = int.from_bytes(size, "little")
+                payload = stdout.read(length)  # type: ignore[union-attr]
+                if len(payload) < length:
+                    break
+                index = int.from_bytes(payload[-8:], "little")
+                with self._changed:
+                    if index != self._done_from - 1:
+                        break  # not the expected order: stop trusting it
+                    self._results[index] = payload[:-8]
+                    self._done_from = index
+                    self._changed.notify_all()
+        except (OSError, ValueError):
+            pass
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    def done_from(self) -> int:
+        """The first chunk from which on every chunk has been answered (the count if none)."""
+        return self._done_from
+
+    def wait_until(self, index: int, timeout: float) -> bool:
+        """Wait until chunk ``index`` is answered (for tests); False if it will not be in time."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: self._done_from <= index or self._ended, timeout
+            ) and self._done_from <= index
+
+    def take(self, index: int) -> tuple[dict | None, int]:
+        """The columns (None: not of the usual shape, or a garbled answer) and keys written of
+        an answered chunk."""
+        try:
+            columns, written = marshal.loads(self._results.pop(index))
+        except (ValueError, EOFError, TypeError):
+            return None, 0
+        if type(columns) is not dict or type(written) is not int:
+            return None, 0
+        return columns, written
+
+    def stop(self) -> None:
+        """End the helper process, keeping the answers it gave."""
+        if self._process.poll() is None:
+            self._process.kill()
+
+    def close(self) -> None:
+        """End the helper and its threads."""
+        process = self._process
+        self.stop()
+        self._reader.join()
+        self._writer.join()
+        for stream in (process.stdin, process.stdout):
+            try:
+                stream.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+        process.wait()
+
+
+def _command() -> list[str]:
+    return [sys.executable, "-c", "from influencemap.model.parse_helper import serve; serve()"]
+
+
+def serve() -> None:
+    """The helper's side: read the chunks from stdin, answer each on stdout."""
+    import gc
+
+    gc.disable()  # millions of acyclic objects, then the process ends
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    length = int.from_bytes(_read_exact(stdin, _LENGTH), "little")
+    version, shared, order, counts, sizes = marshal.loads(_read_exact(stdin, length))
+    if version != _VERSION:
+        return
+    parser = ChunkParser()
+    checker = ColumnChecker(Shared.from_plain(shared))
+    for index, count, size in zip(order, counts, sizes):
+        chunk = _read_exact(stdin, size)
+        try:
+            items, written = parser.parse(chunk, count)
+            columns = checker.check(items)
+        except GiveUp:
+            columns, written = None, 0
+        payload = marshal.dumps((columns, written)) + index.to_bytes(8, "little")
+        stdout.write(len(payload).to_bytes(_LENGTH, "little"))
+        stdout.write(payload)
+        stdout.flush()
+
+
+def _read_exact(stream, size: int) -> bytes:
+    data = stream.read(size)
+    if len(data) != size:
+        raise SystemExit(0)  # the loading process is gone or done
+    return data
