@@ -23,6 +23,8 @@ Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (
   ``--repeats`` pixels: uniformly random over the canvas, and on random features (the worst
   case: every pixel over dense points), zoomed out over the whole layer and zoomed in; with
   the mean number of hits (issue 8: at most 2 ms).
+- ``hit_world_on_features_ms_*`` / ``hover_world_ms_*``: the same on features with the whole
+  world in view, where thousands of points lie under the cursor (hover ranks only the topmost).
 - ``render_filtered_first_ms``: the canvas's first frame after a date filter is set (it decides
   which features pass, for the renderer and the hit-test); ``render_filtered_ms_*`` later frames
   with it; ``hit_out_filtered_ms_*`` the zoomed-out hit-test on features through it.
@@ -60,6 +62,9 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 ZOOMED_BBOX = (26.5, 53.3, 28.5, 54.3)
 """Around Minsk: a few thousand of the synthetic points, labelled."""
+
+WORLD_BBOX = (-180.0, -60.0, 180.0, 75.0)
+"""The whole world: the farthest out anyone looks at these layers."""
 
 FILTER_FROM = "2015"
 """The date filter of the ``*_filtered`` cases (about half the synthetic points pass)."""
@@ -306,6 +311,19 @@ def main() -> int:
         result.update(summary("hover_out_paint", paint))
         log(f"zoomed out: hit {result['hit_out_on_features_ms_median']} ms median, "
             f"{result['hit_out_on_features_ms_max']} ms max; hover {result['hover_out_ms_median']} ms")
+
+        # Further out, the whole world: thousands of points under every pixel of the dense areas.
+        canvas.set_extent(*WORLD_BBOX)
+        settle(canvas)
+        world_pixels = feature_pixels(canvas, catalog, rng, args.repeats)
+        samples, mean = time_hits(canvas, world_pixels)
+        result.update(summary("hit_world_on_features", samples))
+        result["hit_world_on_features_mean_hits"] = round(mean, 1)
+        hover, _ = time_hovers(canvas, world_pixels)
+        result.update(summary("hover_world", hover))
+        log(f"world: hit {result['hit_world_on_features_ms_median']} ms median, hover {result['hover_world_ms_median']} ms")
+        canvas.zoom_all()
+        settle(canvas)
 
         # Zoomed out through a date filter, as the timeline sets one: the first frame decides
         # which features pass (renderer and hit-test), later ones reuse that.

@@ -13,7 +13,7 @@ import shapely
 from influencemap.geo.mercator import EARTH_RADIUS, project_xy
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
-from influencemap.model.identify import identify, prepare
+from influencemap.model.identify import identify, identify_top, prepare
 from influencemap.model.types import Citation, Feature, GeometryKind, Layer, Source
 
 LOWER = """\
@@ -256,3 +256,19 @@ def test_thousands_of_candidates_are_all_listed_in_the_same_order_as_one_by_one(
                 assert hits == _brute_force(catalog, lon, lat, tolerance, order)
                 crowded += len(hits) > 300
     assert crowded  # the case that matters: many candidates at once
+
+
+def test_the_top_few_are_the_first_of_all_hits_and_the_count_is_of_all():
+    catalog = _crowd(1500)
+    rng = np.random.default_rng(9)
+    for lon, lat in rng.uniform([26.4, 52.6], [27.6, 53.4], (15, 2)).tolist():
+        for order in (["bottom", "top"], ["top", "bottom"], ["top"]):
+            everything = identify(catalog, lon, lat, 0.3, order)
+            from_top_layer = sum(layer_id == order[-1] for layer_id, _ in everything)
+            for limit in (1, 3, 40, from_top_layer + 5, 5000):
+                assert identify_top(catalog, lon, lat, 0.3, order, limit=limit) == (everything[:limit], len(everything))
+    filtered = FeatureFilter(layers=frozenset({"bottom"}))
+    everything = identify(catalog, 27.0, 53.0, 0.3, ["bottom", "top"], filtered)
+    assert len(everything) > 256  # past the size where all are ranked
+    assert identify_top(catalog, 27.0, 53.0, 0.3, ["bottom", "top"], filtered, limit=2) == (everything[:2], len(everything))
+    assert identify_top(catalog, 10.0, 10.0, 0.3, ["bottom", "top"]) == ([], 0)

@@ -7,7 +7,7 @@ import math
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Citation, Feature, GeometryKind, Layer, Source, Style
@@ -196,9 +196,19 @@ def test_hovering_a_feature_highlights_it(two_layer_window, qtbot):
     canvas = window.canvas
     qtbot.mouseMove(canvas, canvas.screen_point(*KYIV))
     qtbot.waitUntil(lambda: window.state.hovered_id == "kyiv-port", timeout=2000)
-    assert "Port in Kyiv" in canvas._tooltip([("econ", "kyiv-port")])
+    assert "Port in Kyiv" in canvas._tooltip(("econ", "kyiv-port"), 1)
     qtbot.mouseMove(canvas, canvas.screen_point(*KYIV) + QPoint(80, 80))
     qtbot.waitUntil(lambda: window.state.hovered_id is None, timeout=2000)
+
+
+def test_hovering_stacked_features_names_the_topmost_and_counts_the_rest(two_layer_window):
+    canvas = two_layer_window.canvas
+    minsk = QPointF(canvas.screen_point(*MINSK))
+    assert canvas.topmost_at(minsk) == (("diplo", "minsk-visit"), 2)
+    canvas.hover_at(minsk)
+    assert two_layer_window.state.hovered_id == "minsk-visit"
+    assert "Visit to Minsk" in QToolTip.text() and "+1 more here" in QToolTip.text()
+    assert canvas.topmost_at(minsk + QPointF(80, 80)) == (None, 0)
 
 
 def test_cursor_position_is_shown_in_the_status_bar(two_layer_window, qtbot):

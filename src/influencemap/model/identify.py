@@ -33,6 +33,9 @@ Hit = tuple[str, str]
 FILTER_MEMOS = 8
 """How many filters' accepted features an index remembers (the timeline steps through many)."""
 
+TOP_SORT_ALL = 256
+"""Up to this many hits :func:`identify_top` just ranks them all."""
+
 _UNKNOWN, _REJECTED, _ACCEPTED = -1, 0, 1
 
 
@@ -163,19 +166,62 @@ def identify(
     filter
         Features the filter rejects (as drawn) are never hit.
     """
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter)
+    if found is None:
+        return []
+    index, candidates, distances, ranks = found
+    return index.hits[candidates[_ranking(candidates, distances, ranks)]].tolist()
+
+
+def identify_top(
+    catalog: Catalog,
+    lon: float,
+    lat: float,
+    tolerance_deg: float,
+    visible_layer_ids: Sequence[str],
+    filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    limit: int = 1,
+) -> tuple[list[Hit], int]:
+    """The first ``limit`` hits :func:`identify` gives, and how many it gives in all.
+
+    For hover and click, which show the topmost and count the rest: zoomed out to the whole
+    world thousands of features can lie under the cursor, and ranking them all would cost
+    more than finding them.
+    """
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter)
+    if found is None:
+        return [], 0
+    index, candidates, distances, ranks = found
+    total = len(candidates)
+    if total > TOP_SORT_ALL:
+        best = _best(distances, ranks, max(1, limit))
+        candidates, distances, ranks = candidates[best], distances[best], ranks[best]
+    order = _ranking(candidates, distances, ranks)[: max(0, limit)]
+    return index.hits[candidates[order]].tolist(), total
+
+
+def _found(
+    catalog: Catalog,
+    lon: float,
+    lat: float,
+    tolerance_deg: float,
+    visible_layer_ids: Sequence[str],
+    filter: FeatureFilter | None,  # noqa: A002
+) -> tuple[_Index, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The hits, unordered: (index, their positions, distances, layer ranks), or None for none."""
     rank = {layer_id: position for position, layer_id in enumerate(visible_layer_ids)}
     if not rank:
-        return []
+        return None
     index = _index(catalog)
     if not index.features:
-        return []
+        return None
     x, y = (float(v) for v in lonlat_to_mercator(lon, lat))
     radius = abs(tolerance_deg) / 180.0 * np.pi * EARTH_RADIUS
 
     # Every feature whose box meets the square around the click; exact distances below.
     candidates = index.tree.query(shapely.box(x - radius, y - radius, x + radius, y + radius))
     if not len(candidates):
-        return []
+        return None
     layer_rank = np.array([rank.get(layer_id, -1) for layer_id in index.layer_ids], dtype=np.intp)
     if _active(filter):
         layer_rank[[not filter.accepts_layer(catalog.layer(layer_id)) for layer_id in index.layer_ids]] = -1  # type: ignore[union-attr]
@@ -186,7 +232,7 @@ def identify(
         shown = _accepted(catalog, index, filter, candidates)  # type: ignore[arg-type]
         candidates, ranks = candidates[shown], ranks[shown]
     if not len(candidates):
-        return []
+        return None
 
     distances = _distances(index, candidates, x, y)
     near = distances <= radius
@@ -196,10 +242,36 @@ def identify(
     chosen = near & ~polygon
     if not chosen.any():
         chosen = near & polygon
-    candidates, distances, ranks = candidates[chosen], distances[chosen], ranks[chosen]
+    if not chosen.any():
+        return None
+    return index, candidates[chosen], distances[chosen], ranks[chosen]
+
+
+def _ranking(candidates: np.ndarray, distances: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """The order of the hits, topmost first."""
     # np.lexsort sorts by the last key first: layer (top first), distance, then drawn last.
-    order = np.lexsort((-candidates, distances, -ranks))
-    return index.hits[candidates[order]].tolist()
+    return np.lexsort((-candidates, distances, -ranks))
+
+
+def _best(distances: np.ndarray, ranks: np.ndarray, limit: int) -> np.ndarray:
+    """A mask of the hits that can be among the first ``limit``: every hit of the top layers
+    until ``limit`` are taken, then of the next layer those no farther than its ``needed``-th
+    nearest (ties included, so the ranking of the few kept decides as it would over all)."""
+    keep = np.zeros(len(ranks), dtype=bool)
+    needed = limit
+    counts = np.bincount(ranks)
+    for rank in np.flatnonzero(counts)[::-1].tolist():
+        layer = ranks == rank
+        if counts[rank] <= needed:
+            keep |= layer
+            needed -= int(counts[rank])
+            if needed:
+                continue
+            break
+        nearest = np.partition(distances[layer], needed - 1)[needed - 1]
+        keep |= layer & (distances <= nearest)
+        break
+    return keep
 
 
 def _distances(index: _Index, candidates: np.ndarray, x: float, y: float) -> np.ndarray:
