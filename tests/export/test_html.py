@@ -294,6 +294,29 @@ def test_the_offline_basemap_is_the_default_and_tile_layers_are_not_added(page):
     assert all(isinstance(v, int) for c in countries["countries"] for p in c["polygons"] for r in p for v in r)
 
 
+def test_the_basemap_has_coarse_outlines_for_the_low_zooms(page):
+    basemap = block_named(page, "influencemap_basemap_")
+    assert basemap["coarseBelowZoom"] == html_export.BASEMAP_COARSE[2]
+
+    def points(key):
+        return sum(len(ring) // 2 for c in basemap["countries"] for polygon in c[key] for ring in polygon)
+
+    assert 0 < points("coarse") < points("polygons") / 2
+    assert all(isinstance(v, int) for c in basemap["countries"] for p in c["coarse"] for r in p for v in r)
+    assert all(c["coarse"] for c in basemap["countries"] if c["rank"] == 1)  # large countries keep an outline
+
+
+def test_the_basemap_is_read_from_the_cache_once_built(monkeypatch, tmp_path):
+    monkeypatch.setenv("INFLUENCEMAP_CACHE_DIR", str(tmp_path))
+    html_export._basemap_payload.cache_clear()
+    built = html_export._basemap_payload()
+    assert list(tmp_path.glob("html-basemap-*"))
+    html_export._basemap_payload.cache_clear()
+    monkeypatch.setattr(html_export, "_build_basemap_payload", lambda: pytest.fail("the basemap was built again"))
+    assert html_export._basemap_payload() == built
+    html_export._basemap_payload.cache_clear()
+
+
 def test_without_online_tiles_only_the_basemap_is_a_base_layer(catalog):
     page = render_html(catalog, HtmlOptions(online_tiles=False))
     assert layer_control(page)[0] == ["Natural Earth (offline)"]

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from influencemap.export.columns import encode_rows
 from influencemap.export.geojson import feature_properties
 from influencemap.export.html import HtmlOptions, write_html
 from influencemap.model.catalog import Catalog
@@ -501,10 +502,61 @@ def test_ten_thousand_points_open_quickly_and_cluster(browser, tmp_path):
     assert browser.evaluate("influencemap.layers.dense.layer.getLayers().length") == 10_000
     assert browser.evaluate("document.querySelectorAll('.im-cluster').length") > 0
     assert elapsed < 10, f"the 10,000-point map took {elapsed:.1f} s to open"
+    # every feature read back from the columns is the GeoJSON export's, in catalog order
+    properties = json.loads(browser.evaluate("JSON.stringify(influencemap.features.map(l => l.feature.properties))"))
+    assert properties == [json.loads(json.dumps(feature_properties(catalog, f))) for f in catalog.features()]
+    assert browser.evaluate("document.querySelector('.im-legend-count').textContent") == "10,000"
     assert browser.evaluate("influencemap.openFeature('p5000')")
     browser.wait_for("document.querySelector('.leaflet-popup-content .im-popup-name')")
     assert browser.evaluate("document.querySelector('.leaflet-popup-content .im-popup-name').textContent") == "Point 5000"
     assert browser.blocked == []
+
+
+def test_clustered_markers_get_their_tooltip_and_popup_when_shown(browser, tiny_export, tmp_path):
+    _, catalog = tiny_export
+    out = tmp_path / "clustered.html"
+    write_html(catalog, out, HtmlOptions(cluster_threshold=1))
+    browser.open(out)
+    assert browser.evaluate("influencemap.layers.loans.cluster") is True
+    # the features are as written, whatever way their layers were made
+    found = browser.evaluate("influencemap.features.map(l => l.feature.properties)")
+    expected = {f.id: json.loads(json.dumps(feature_properties(catalog, f))) for f in catalog.features()}
+    assert {p["id"]: p for p in found} == expected
+    # the three loans are far apart: each is a marker on the map, not a cluster
+    shown = "influencemap.layers.loans.features.filter(l => l.getElement())"
+    assert browser.evaluate(f"{shown}.length") == 3
+    name = browser.evaluate(
+        f"""(() => {{ const layer = {shown}[0];
+                      layer.getElement().dispatchEvent(new MouseEvent('mouseover', {{bubbles: true}}));
+                      return layer.feature.properties.name; }})()"""
+    )
+    browser.wait_for("document.querySelector('.im-tooltip')")
+    assert browser.evaluate("document.querySelector('.im-tooltip').textContent") == name
+    browser.evaluate(f"{shown}[0].getElement().dispatchEvent(new MouseEvent('click', {{bubbles: true}}))")
+    browser.wait_for("document.querySelector('.leaflet-popup-content .im-popup-name')")
+    assert browser.evaluate("document.querySelector('.leaflet-popup-content .im-popup-name').textContent") == name
+    # a marker never shown has neither yet; showing it from the search makes them
+    browser.evaluate("influencemap.map.setView([53.9, 27.56], 3, {animate: false}) && true")
+    assert browser.evaluate("influencemap.openFeature('kyiv-span')")
+    browser.wait_for("document.querySelector('.leaflet-popup-content .im-popup-name').textContent === 'A span in Kyiv'")
+    assert browser.console_errors == []
+
+
+def test_the_page_reads_columns_as_python_writes_them(browser, tiny_export):
+    from tests.export.test_columns import CASES
+
+    path, _ = tiny_export
+    browser.open(path)
+    for name, values in CASES.items():
+        values = [v for v in values if repr(v) != "-0.0"]  # JSON.stringify writes -0 as 0
+        node = json.dumps(encode_rows(values))
+        decoded = browser.evaluate(f"JSON.stringify(influencemap.decodeRows({node}, {len(values)}))")
+        assert json.loads(decoded) == values, name
+    # no two rows share a list
+    assert browser.evaluate(
+        """(() => { const rows = influencemap.decodeRows({c: {tags: ['a']}}, 2);
+                    rows[0].tags.push('b'); return rows[1].tags.length; })()"""
+    ) == 1
 
 
 def test_cdn_variant_asks_for_the_libraries_from_the_network(browser, tiny_export, tmp_path):

@@ -13,14 +13,14 @@ values as one *node*, chosen by what the values have in common:
 ``{"l": node, "e": node}``
     every value is a list: their lengths (a node), then all their items in order (a node);
 ``{"o": [[key, node], [key, node, presence], ...]}``
-    every value is an object: one column per key, in the order keys are first seen. A key
+    every value is an object: one column per key, in the objects' order of keys. A key
     missing from some rows has a third entry, a node of 1 (present) or 0 per row, and its
     column holds the present rows' values only.
 
 Nodes nest, so a list of objects (a feature's figures or sources) becomes one column per key
 of its items. The encoding is exact: :func:`decode_rows` gives back values equal to the ones
-given (the page's script, ``influencemap.decodeRows``, does the same in the browser). Only the
-order of keys can differ, for objects whose keys came in different orders.
+given (the page's script, ``influencemap.decodeRows``, does the same in the browser), keys in
+the same order unless the objects had the same keys in different orders.
 """
 
 from __future__ import annotations
@@ -134,9 +134,7 @@ class _Encoder:
         return {"l": length_node, "e": item_node}, keys, sizes
 
     def _objects(self, values: list[dict]) -> tuple[dict[str, Any], list, list[int]]:
-        order: dict[str, None] = {}
-        for value in values:
-            order.update(dict.fromkeys(value))
+        order = _key_order(values)
         columns, column_ids = [], []
         sizes = [2] * len(values)
         for key in order:
@@ -161,6 +159,21 @@ class _Encoder:
 
 
 _MISSING = object()
+
+
+def _key_order(values: list[dict]) -> list[str]:
+    """Every key of the objects, each new one placed after the key before it in the first
+    object that has it: objects whose keys come in one order keep it."""
+    order: list[str] = []
+    for keys in dict.fromkeys(tuple(value) for value in values):
+        at = 0
+        for key in keys:
+            if key in order:
+                at = order.index(key) + 1
+            else:
+                order.insert(at, key)
+                at += 1
+    return order
 
 
 def _copy(value: Any) -> Any:

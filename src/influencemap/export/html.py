@@ -55,6 +55,10 @@ BASEMAP_MIN_AREA_DEG2 = 0.002
 """Islands and lakes smaller than this (about 20 km²) are left out, except a country's largest part."""
 BASEMAP_SCALE = 1000
 """Basemap coordinates are kept to 1/1000 degree."""
+BASEMAP_COARSE = (0.12, 0.03, 4.5)
+"""(tolerance, smallest area, zoom): below zoom 4.5 the map draws the countries simplified to
+0.12 degree, two pixels there too, and without parts smaller than 0.03 degree² — a quarter of
+the points to project and draw at the zooms that show whole continents."""
 BASEMAP_ATTRIBUTION = "Basemap: Natural Earth"
 DEFAULT_VIEW = (-10.0, 25.0, 150.0, 65.0)
 """Europe and Asia: the view of a map without features."""
@@ -454,6 +458,23 @@ def _geometry(feature: Feature) -> dict[str, Any]:
     return {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"], COORD_DECIMALS)}
 
 
+def _geometries(features: Sequence[Feature]) -> list[dict[str, Any]]:
+    """Each feature's GeoJSON geometry, coordinates rounded; the layer's flat points read at once
+    (shapely's ``mapping`` of each point took a sixth of a 10,000-point export)."""
+    import numpy as np
+    import shapely
+
+    shapes = np.array([feature.geometry for feature in features], dtype=object)
+    out: list[dict[str, Any] | None] = [None] * len(features)
+    if len(features):
+        flat_points = (shapely.get_type_id(shapes) == 0) & ~shapely.has_z(shapes) & ~shapely.is_empty(shapes)
+        rows = np.flatnonzero(flat_points)
+        coordinates = shapely.get_coordinates(shapes[rows]).tolist()
+        for row, (x, y) in zip(rows.tolist(), coordinates):
+            out[row] = {"type": "Point", "coordinates": [round(x, COORD_DECIMALS), round(y, COORD_DECIMALS)]}
+    return [shape if shape is not None else _geometry(feature) for shape, feature in zip(out, features)]
+
+
 def _display(details: FeatureDetails) -> dict[str, Any]:
     """What the popup shows that is not in the properties as written: the dates and figures as
     the details panel formats them (labels are the figures' own)."""
@@ -471,7 +492,7 @@ def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) ->
     features share goes into ``tables``."""
     features = []
     sources, source_display, countries = tables["sources"], tables["sourceDisplay"], tables["countries"]
-    for feature in layer.features:
+    for feature, geometry in zip(layer.features, _geometries(layer.features)):
         properties = feature_properties(catalog, feature)
         details = feature_details(catalog, feature)
         for written, entry in zip(properties["sources"], details.sources):
@@ -482,7 +503,7 @@ def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) ->
             countries.setdefault(code, label)
         item: dict[str, Any] = {
             "type": "Feature",
-            "geometry": _geometry(feature),
+            "geometry": geometry,
             "properties": compact_properties(properties),
         }
         shown = _display(details)
@@ -506,12 +527,24 @@ def layer_features(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 @lru_cache(maxsize=1)
 def _basemap_payload() -> dict[str, Any]:
-    """The offline basemap's countries, simplified, as the page's script reads them.
+    """The offline basemap's countries, simplified, as the page's script reads them; kept in
+    the on-disk cache (building it took half a second of every export)."""
+    from influencemap.cache import cached
+    from influencemap.geo.basemap import COUNTRIES_FILE
+    from influencemap.paths import geodata_dir
+
+    source = geodata_dir() / COUNTRIES_FILE
+    settings = repr((BASEMAP_TOLERANCE_DEG, BASEMAP_MIN_AREA_DEG2, BASEMAP_COARSE, BASEMAP_SCALE)).encode()
+    return cached("html-basemap", [b"v2", settings, source.read_bytes()], _build_basemap_payload)
+
+
+def _build_basemap_payload() -> dict[str, Any]:
+    """Each country's ``polygons``, simplified to ``BASEMAP_TOLERANCE_DEG``, and ``coarse``
+    ones for the map's low zooms (below ``coarseBelowZoom``), simplified further.
 
     Each ring is a flat list of integer deltas in 1/``BASEMAP_SCALE`` degree — half the size of
     GeoJSON coordinates. ``rank`` 1 marks the largest countries, whose names show first.
     """
-    import numpy as np
     import shapely
 
     from influencemap.geo.basemap import load_countries
@@ -520,30 +553,13 @@ def _basemap_payload() -> dict[str, Any]:
     # Without topology preservation simplifying is four times faster; a ring it collapses is
     # dropped below, and a slightly self-touching coastline draws the same.
     simplified = shapely.simplify(countries.geometry.values, BASEMAP_TOLERANCE_DEG, preserve_topology=False)
+    coarse_tolerance, coarse_min_area, coarse_below = BASEMAP_COARSE
+    coarse = shapely.simplify(simplified, coarse_tolerance, preserve_topology=False)
     entries = []
-    for code, name, lon, lat, geometry in zip(
-        countries["iso_a2"], countries["name"], countries["label_lon"], countries["label_lat"], simplified
+    for code, name, lon, lat, geometry, outline in zip(
+        countries["iso_a2"], countries["name"], countries["label_lon"], countries["label_lat"], simplified, coarse
     ):
-        if geometry is None or geometry.is_empty:
-            continue
-        parts = list(getattr(geometry, "geoms", [geometry]))
-        largest = max(parts, key=lambda part: part.area)
-        polygons = []
-        for polygon in parts:
-            if polygon.area < BASEMAP_MIN_AREA_DEG2 and polygon is not largest:
-                continue
-            rings = []
-            for ring in (polygon.exterior, *polygon.interiors):
-                if ring is not polygon.exterior and shapely.Polygon(ring).area < BASEMAP_MIN_AREA_DEG2:
-                    continue
-                q = np.round(np.asarray(ring.coords)[:, :2] * BASEMAP_SCALE).astype(np.int64)
-                keep = np.ones(len(q), dtype=bool)
-                keep[1:] = np.any(q[1:] != q[:-1], axis=1)
-                q = q[keep]
-                if len(q) >= 4:
-                    rings.append(np.vstack([q[:1], np.diff(q, axis=0)]).ravel().tolist())
-            if rings:
-                polygons.append(rings)
+        polygons = _encoded_polygons(geometry, BASEMAP_MIN_AREA_DEG2)
         if not polygons:
             continue
         area = geometry.area
@@ -554,9 +570,39 @@ def _basemap_payload() -> dict[str, Any]:
                 "label": [round(float(lon), 2), round(float(lat), 2)],
                 "rank": 1 if area >= 60 else 2 if area >= 8 else 3,
                 "polygons": polygons,
+                "coarse": _encoded_polygons(outline, coarse_min_area),
             }
         )
-    return {"scale": BASEMAP_SCALE, "countries": entries}
+    return {"scale": BASEMAP_SCALE, "coarseBelowZoom": coarse_below, "countries": entries}
+
+
+def _encoded_polygons(geometry: Any, min_area: float) -> list[list[list[int]]]:
+    """The geometry's polygons as rings of integer deltas, leaving out parts and holes smaller
+    than ``min_area`` (except the largest part) and rings that simplifying collapsed."""
+    import numpy as np
+    import shapely
+
+    if geometry is None or geometry.is_empty:
+        return []
+    parts = list(getattr(geometry, "geoms", [geometry]))
+    largest = max(parts, key=lambda part: part.area)
+    polygons = []
+    for polygon in parts:
+        if polygon.area < min_area and polygon is not largest:
+            continue
+        rings = []
+        for ring in (polygon.exterior, *polygon.interiors):
+            if ring is not polygon.exterior and shapely.Polygon(ring).area < min_area:
+                continue
+            q = np.round(np.asarray(ring.coords)[:, :2] * BASEMAP_SCALE).astype(np.int64)
+            keep = np.ones(len(q), dtype=bool)
+            keep[1:] = np.any(q[1:] != q[:-1], axis=1)
+            q = q[keep]
+            if len(q) >= 4:
+                rings.append(np.vstack([q[:1], np.diff(q, axis=0)]).ravel().tolist())
+        if rings:
+            polygons.append(rings)
+    return polygons
 
 
 # -- library assets ----------------------------------------------------------------------------

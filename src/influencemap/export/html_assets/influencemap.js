@@ -548,17 +548,39 @@
       labelPane.style.pointerEvents = "none";
     }
     var scale = countries.scale;
-    // one polygon a country, made from the rings' LatLngs (no GeoJSON in between)
-    var land = countries.countries.map(function (country) {
-      var polygon = L.polygon(
-        country.polygons.map(function (rings) {
-          return rings.map(function (ring) { return decodeRing(ring, scale); });
-        }),
-        LAND_STYLE
-      );
-      polygon.feature = { type: "Feature", properties: { iso_a2: country.code, name: country.name } };
-      return polygon;
-    });
+    // One polygon a country, made from the rings' LatLngs (no GeoJSON in between). Below
+    // coarseBelowZoom the map shows the coarse outlines; the detailed ones are made the first
+    // time the map is zoomed in that far.
+    function polygons(key) {
+      var out = [];
+      countries.countries.forEach(function (country) {
+        var parts = country[key];
+        if (!parts || !parts.length) return;
+        var polygon = L.polygon(
+          parts.map(function (rings) {
+            return rings.map(function (ring) { return decodeRing(ring, scale); });
+          }),
+          LAND_STYLE
+        );
+        polygon.feature = { type: "Feature", properties: { iso_a2: country.code, name: country.name } };
+        out.push(polygon);
+      });
+      return out;
+    }
+    var coarseBelow = typeof countries.coarseBelowZoom === "number" ? countries.coarseBelowZoom : -Infinity;
+    var shapes = {};
+    var land = L.layerGroup();
+    var shown = null;
+    function showLand() {
+      var key = map.getZoom() < coarseBelow ? "coarse" : "polygons";
+      if (key === shown) return;
+      if (!shapes[key]) shapes[key] = polygons(key);
+      if (shown) shapes[shown].forEach(function (polygon) { land.removeLayer(polygon); });
+      shapes[key].forEach(function (polygon) { land.addLayer(polygon); });
+      shown = key;
+    }
+    showLand();
+    map.on("zoomend", showLand);
     var names = countries.countries.map(function (country) {
       var text = el("span", null, country.name);
       return L.marker([country.label[1], country.label[0]], {
@@ -569,7 +591,7 @@
       });
     });
     // the attribution is the group's: given to each country, the control was redrawn for each
-    return L.layerGroup(land.concat(names), { attribution: attribution });
+    return L.layerGroup([land].concat(names), { attribution: attribution });
   };
 
   /* ---- filters ---------------------------------------------------------------------------- */
