@@ -132,3 +132,24 @@ def test_html_export_offers_to_open_the_result_in_the_browser(explore_window, tm
     open_button.click()
     qtbot.waitUntil(lambda: bool(opened))
     assert opened[0].toLocalFile() == str(out)
+
+
+def test_a_hidden_panel_counts_only_once_it_is_shown(explore_window, qtbot, monkeypatch):
+    import influencemap.ui.stats_panel as stats_panel
+
+    window = explore_window
+    panel = window.stats_panel
+    window.details_dock.raise_()  # Statistics shares its tab: now hidden behind Details
+    qtbot.waitUntil(lambda: not panel._shown)
+    calls = []
+    real = stats_panel.statistics
+    monkeypatch.setattr(stats_panel, "statistics", lambda catalog: calls.append(1) or real(catalog))
+    for code, checked in (("UA", True), ("BY", True), ("BY", False)):
+        window.filters_panel.set_checked("countries", code, checked)
+        QApplication.processEvents()
+    assert calls == []  # nothing counted for a panel nobody sees
+    window.stats_dock.raise_()
+    qtbot.waitUntil(lambda: len(calls) == 1)
+    assert _row(panel, "features per layer", "all", "features") == 1  # the last filter: UA
+    assert panel.summary.text() == "1 feature shown (filtered)"
+    assert len(calls) == 1

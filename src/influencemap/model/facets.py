@@ -19,7 +19,11 @@ def _year(text: str) -> int:
 
 def year_histogram(catalog: Catalog) -> dict[int, int]:
     """Dated features per year they start in, every year of :func:`year_bounds` included."""
-    counts = Counter(_year(f.start) for f in catalog.features() if f.start)
+    # Each distinct date text is parsed once: 100,000 features share a few thousand dates.
+    starts = Counter(f.start for f in catalog.features() if f.start)
+    counts: Counter[int] = Counter()
+    for text, count in starts.items():
+        counts[_year(text)] += count
     bounds = year_bounds(catalog)
     if bounds is None:
         return {}
@@ -28,9 +32,10 @@ def year_histogram(catalog: Catalog) -> dict[int, int]:
 
 def year_bounds(catalog: Catalog) -> tuple[int, int] | None:
     """(first, last) year any feature starts or ends in; None when no feature is dated."""
-    years = [_year(d) for f in catalog.features() for d in (f.start, f.end) if d]
-    if not years:
+    texts = {d for f in catalog.features() for d in (f.start, f.end) if d}
+    if not texts:
         return None
+    years = [_year(d) for d in texts]
     return min(years), max(years)
 
 

@@ -195,3 +195,13 @@ class FeatureTable(Sequence):
     def __repr__(self) -> str:
         state = "built" if self.built else "not built yet"
         return f"<FeatureTable of {self._count} features from {self.path}, {state}>"
+
+
+def geometry_kinds(features: Sequence[Feature]) -> frozenset:
+    """The geometry kinds among ``features`` (from the kinds column of a table, without building it)."""
+    from influencemap.model.types import GeometryKind
+
+    if isinstance(features, FeatureTable):
+        kinds = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON)
+        return frozenset(kinds[code] for code in np.unique(features.kind_codes).tolist())
+    return frozenset(f.kind for f in features)

@@ -41,6 +41,20 @@ class LabelGrid:
         cells = self._cells(rect)
         return cells is not None and not self._taken[cells].any()
 
+    def fit_many(self, lefts: np.ndarray, tops: np.ndarray, widths: np.ndarray, heights: np.ndarray) -> np.ndarray:
+        """:meth:`fits` for many rectangles at once, against the grid as it is now."""
+        sat = np.zeros((self._rows + 1, self._cols + 1), dtype=np.int32)
+        np.cumsum(np.cumsum(self._taken, axis=0, dtype=np.int32), axis=1, out=sat[1:, 1:])
+        left = np.floor(lefts / CELL).astype(np.intp)
+        top = np.floor(tops / CELL).astype(np.intp)
+        right = np.ceil((lefts + widths) / CELL).astype(np.intp)
+        bottom = np.ceil((tops + heights) / CELL).astype(np.intp)
+        inside = (left >= 0) & (top >= 0) & (right <= self._cols) & (bottom <= self._rows)
+        left, right = np.clip(left, 0, self._cols), np.clip(right, 0, self._cols)
+        top, bottom = np.clip(top, 0, self._rows), np.clip(bottom, 0, self._rows)
+        taken = sat[bottom, right] - sat[top, right] - sat[bottom, left] + sat[top, left]
+        return inside & (taken == 0)
+
     def take(self, rect: QRectF) -> None:
         cells = self._cells(rect)
         if cells is None:
@@ -78,15 +92,29 @@ def draw_halo_text(painter: QPainter, origin: QPointF, text: str, font: QFont, c
     painter.restore()
 
 
-def candidate_rects(x: float, y: float, offset: float, metrics: QFontMetricsF, text: str) -> list[tuple[QRectF, QPointF]]:
-    """Places for a point's label, best first: right, left, above, below; with each baseline."""
-    width = metrics.horizontalAdvance(text)
-    ascent, descent = metrics.ascent(), metrics.descent()
-    height = ascent + descent
-    places = [
+def candidate_places(x, y, offset, width, height) -> list[tuple]:
+    """The top-left corners of a point's label places, best first: right, left, above, below.
+
+    Plain arithmetic: for one label (floats) or many at once (numpy arrays)."""
+    return [
         (x + offset, y - height / 2),
         (x - offset - width, y - height / 2),
         (x - width / 2, y - offset - height),
         (x - width / 2, y + offset),
     ]
-    return [(QRectF(left, top, width, height), QPointF(left, top + ascent)) for left, top in places]
+
+
+def candidate_rects(
+    x: float, y: float, offset: float, metrics: QFontMetricsF, text: str, width: float | None = None
+) -> list[tuple[QRectF, QPointF]]:
+    """Places for a point's label, best first (see :func:`candidate_places`); with each baseline.
+
+    ``width`` is the text's advance when the caller has measured it already."""
+    if width is None:
+        width = metrics.horizontalAdvance(text)
+    ascent, descent = metrics.ascent(), metrics.descent()
+    height = ascent + descent
+    return [
+        (QRectF(left, top, width, height), QPointF(left, top + ascent))
+        for left, top in candidate_places(x, y, offset, width, height)
+    ]

@@ -11,6 +11,7 @@ per drawn feature (one Qt call each), never per vertex.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -22,7 +23,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
 from influencemap.render import basemap_layer, decorations, symbols
-from influencemap.render.labels import CELL, LabelGrid, candidate_rects, draw_halo_text
+from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
 from influencemap.render.projection import MapSettings, project_xy
 from influencemap.render.qt_arrays import polygonf
@@ -296,28 +297,63 @@ def _place_point_labels(settings: MapSettings, batches: list[_PointBatch], grid:
     too_far = settings.ground_resolution(float(centre_lat)) > POINT_LABEL_MAX_GROUND_RESOLUTION
     if not total or total > MAX_LABELLED_POINTS or too_far:
         return []
-    metrics = QFontMetricsF(_label_font())
+    font = _label_font()
+    metrics = QFontMetricsF(font)
     # Top layer first, and within a layer the feature drawn last first.
     ordered = [(batch, i) for batch in reversed(batches) for i in range(len(batch.xy) - 1, -1, -1)]
     xy = np.concatenate([batch.xy[::-1] for batch in reversed(batches)])
     # Facts placed at the same spot (a city, a venue) share one label: the topmost's name, "+N".
     spots = np.round(xy / STACK_PX).astype(np.int64)
     _, first, counts = np.unique(spots, axis=0, return_index=True, return_counts=True)
-    placed: list[tuple[QPointF, str]] = []
-    for group in np.argsort(first).tolist():
-        batch, i = ordered[first[group]]
-        x, y = xy[first[group]].tolist()
-        text = _short(batch.name(i))
-        if counts[group] > 1:
-            text += f"  +{counts[group] - 1}"
+    order = np.argsort(first)
+    first, counts = first[order], counts[order]
+    texts, offsets = [], []
+    for at, count in zip(first.tolist(), counts.tolist()):
+        batch, i = ordered[at]
+        texts.append(_short(batch.name(i)) + (f"  +{count - 1}" if count > 1 else ""))
         # Clear of the marker's reserved cells (radius size/2 + 1) by at least one cell.
-        offset = batch.layer.style.size / 2 + 2 + CELL
-        for rect, baseline in candidate_rects(x, y, offset, metrics, text):
-            if grid.fits(rect):
+        offsets.append(batch.layer.style.size / 2 + 2 + CELL)
+    widths = np.array([_text_width(font.key(), metrics, text) for text in texts], dtype=float)
+    height = metrics.ascent() + metrics.descent()
+    heights = np.full(len(texts), height)
+    # Every place already taken before any label is placed stays taken (cells are only ever
+    # taken), so one vectorised test against the grid as it is now rules those places out; in
+    # a dense view that is nearly all of them. The rest are tested one by one, in order.
+    x, y = xy[first, 0], xy[first, 1]
+    open_now = [
+        grid.fit_many(left, top, widths, heights)
+        for left, top in candidate_places(x, y, np.asarray(offsets), widths, height)
+    ]
+    worth_trying = np.flatnonzero(np.logical_or.reduce(open_now)).tolist()
+    placed: list[tuple[QPointF, str]] = []
+    for group in worth_trying:
+        px, py = float(x[group]), float(y[group])
+        text = texts[group]
+        places = candidate_rects(px, py, offsets[group], metrics, text, width=float(widths[group]))
+        for place, (rect, baseline) in enumerate(places):
+            if open_now[place][group] and grid.fits(rect):
                 grid.take(rect.adjusted(-2, -1, 2, 1))
                 placed.append((baseline, text))
                 break
     return placed
+
+
+_WIDTHS: dict[tuple[str, str], float] = {}
+_WIDTHS_LOCK = threading.Lock()
+MAX_CACHED_WIDTHS = 200_000
+
+
+def _text_width(font_key: str, metrics: QFontMetricsF, text: str) -> float:
+    """The text's advance in the label font, remembered (the same names come back frame after frame)."""
+    key = (font_key, text)
+    width = _WIDTHS.get(key)
+    if width is None:
+        width = metrics.horizontalAdvance(text)
+        with _WIDTHS_LOCK:
+            if len(_WIDTHS) >= MAX_CACHED_WIDTHS:
+                _WIDTHS.clear()
+            _WIDTHS[key] = width
+    return width
 
 
 # -- highlights --------------------------------------------------------------------------

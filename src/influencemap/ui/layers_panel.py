@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from influencemap.editing.last_good import is_stale_warning
+from influencemap.model.feature_table import geometry_kinds
 from influencemap.model.types import Layer, Problem
 from influencemap.render.symbols import legend_symbol
 from influencemap.ui.map_state import MapState
@@ -42,7 +43,7 @@ def legend_icon(layer: Layer, size: int = ICON_SIZE, device_pixel_ratio: float =
     pixmap.setDevicePixelRatio(device_pixel_ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
-    legend_symbol(painter, QRectF(0, 0, size, size), layer.style, frozenset(f.kind for f in layer.features))
+    legend_symbol(painter, QRectF(0, 0, size, size), layer.style, geometry_kinds(layer.features))
     painter.end()
     return QIcon(pixmap)
 

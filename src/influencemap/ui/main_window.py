@@ -212,6 +212,9 @@ class MainWindow(QMainWindow):
         self.state.selectionChanged.connect(self._on_selection_shows_details)
         self.statusBar().addPermanentWidget(self.filter_indicator)
         self.search_panel.featureChosen.connect(self.select_feature)
+        # Counted only while its tab is in front (it starts behind Details).
+        self.stats_panel.set_shown(False)
+        self.stats_dock.visibilityChanged.connect(self.stats_panel.set_shown)
         self.stats_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
 
     def _on_selection_shows_details(self, feature_id: object) -> None:

@@ -84,17 +84,43 @@ class StatsPanel(QWidget):
         self._pending.timeout.connect(self.refresh)
         self.copy_button.clicked.connect(self.copy)
         self.save_button.clicked.connect(self._on_save_clicked)
+        # Counting 100,000 features takes about half a second: while the panel is hidden (it
+        # shares a tab with Details) changes only mark it out of date; showing it catches up.
+        self._stale = False
+        self._shown = True
         for signal in (state.catalogChanged, state.layersChanged, state.filterChanged):
-            signal.connect(self._pending.start)
+            signal.connect(self._on_state_changed)
         self.refresh()
 
     @property
     def rows(self) -> list[StatRow]:
-        """The statistics as shown."""
+        """The statistics as shown (brought up to date first if the panel is out of date)."""
+        self._catch_up()
         return list(self._rows)
+
+    def set_shown(self, shown: bool) -> None:
+        """Whether anyone can see the panel (its dock's tab is the current one): the window
+        connects its dock's ``visibilityChanged`` here."""
+        self._shown = shown
+        if shown and self._stale:
+            self._pending.start()
+
+    def _on_state_changed(self) -> None:
+        self._stale = True
+        if self._shown:
+            self._pending.start()
+        else:  # Copy and Save catch up when used
+            has_layers = bool(self._state.catalog.layers)
+            self.copy_button.setEnabled(has_layers)
+            self.save_button.setEnabled(has_layers)
+
+    def _catch_up(self) -> None:
+        if self._stale:
+            self.refresh()
 
     def refresh(self) -> None:
         self._pending.stop()
+        self._stale = False
         state = self._state
         catalog = shown_catalog(state.catalog, state.feature_filter, state.visible_layer_ids)
         self._rows = statistics(catalog)
@@ -138,11 +164,13 @@ class StatsPanel(QWidget):
         self.save_button.setEnabled(has_rows)
 
     def copy(self) -> None:
+        self._catch_up()
         QApplication.clipboard().setText(to_text(self._rows))
         self.statusMessage.emit("Statistics copied")
 
     def save_csv(self, out: Path) -> None:
         """Write the statistics as shown to ``out`` (``table,group,unit,value``)."""
+        self._catch_up()
         write_text_atomic(Path(out), to_csv(self._rows))
         self._last_csv = Path(out)
         self.statusMessage.emit(f"Saved {out}")
