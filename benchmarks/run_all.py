@@ -8,11 +8,13 @@ What runs (each whole process timed with a wall clock; the median of ``--runs`` 
 - start to first painted window: ``run_app`` on the bundled layers, offscreen (benchmarks/app_start.py)
 - a 100,000-feature YAML layer: first load, cache written, reload, peak memory (benchmarks/load_layer.py);
   a fresh ``influencemap validate`` process on it with the cache warm; the same before this work
-  (the loader of ``git HEAD``, if ``--before``)
+  (the loader of ``BEFORE_COMMIT``, unless ``--no-before``)
 - ``export -o map.png`` of the 100,000 points, and QGIS 3.22 rendering the same points from
   GeoJSON to a 1600×1000 PNG (benchmarks/qgis_render.py, with the system python3)
 - ``export -o map.html`` of 10,000 points, and plain folium with a Marker and Popup per feature
   (benchmarks/folium_plain.py); file sizes; time to open each in headless Chromium
+- the map canvas with the 100,000 points (benchmarks/canvas.py): paint of a pan or zoom step from
+  the cached image, worker frames, hit-tests and hovers
 
 The machine (CPU, cores, memory), the date and the commit are written with the results.
 """
@@ -160,12 +162,16 @@ def bench_load(folder: Path, work: Path, runs: int, name: str) -> dict:
     }
 
 
+BEFORE_COMMIT = "b26d600"
+"""The last commit before issue 8's work: its loader is the *before* column."""
+
+
 def bench_before(folder: Path, work: Path) -> dict:
-    """The loader of git HEAD (before this work), in its own tree: one load, whole process."""
-    base = work / "before"
+    """The loader of :data:`BEFORE_COMMIT`, in its own tree: one load, whole process."""
+    base = work / f"before-{BEFORE_COMMIT}"
     if not (base / "src").exists():
         base.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", "HEAD", "src", "geodata", "layers", "schema"], cwd=ROOT, capture_output=True)
+        archive = subprocess.run(["git", "archive", BEFORE_COMMIT, "src", "geodata", "layers", "schema"], cwd=ROOT, capture_output=True)
         subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
     script = (
         "import time,sys;t=time.perf_counter();from influencemap.model.loader import load_catalog;"
@@ -227,6 +233,18 @@ def bench_html(folder: Path, geojson: Path, work: Path, runs: int, browser: bool
     return result
 
 
+def bench_canvas(folder: Path, work: Path) -> dict:
+    """benchmarks/canvas.py on the big layer (its JSON), with the load cache warm."""
+    cache = work / "canvas-cache"
+    env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), QT_QPA_PLATFORM="offscreen")
+    run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)], env=env, timeout=900)  # fills the cache
+    _, done, _ = run([PYTHON, str(ROOT / "benchmarks" / "canvas.py"), str(folder)], env=env, timeout=900)
+    try:
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {}
+
+
 def _external_refs(path: Path) -> int:
     """Scripts and stylesheets the page loads from the network."""
     if not path.exists():
@@ -281,7 +299,7 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         "behind it; *reload* is a second `load_catalog` of the unchanged file in the same process;",
         "*validate* is a fresh `influencemap validate` process.",
         "",
-        "| | before (git HEAD) | now | target |",
+        f"| | before ({BEFORE_COMMIT}) | now | target |",
         "| --- | ---: | ---: | ---: |",
         f"| first load, 100,000 features | {fmt(before_big.get('load', float('nan')))} | {fmt(big.get('first', float('nan')))} | ≤ 3 s |",
         f"| … its CPU time | | {fmt(big.get('first_cpu', float('nan')))} | |",
@@ -329,6 +347,7 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         f"| (Chromium on about:blank) | {fmt(html.get('open_blank', float('nan')))} | | |",
         "",
     ]
+    lines += canvas_report(r.get("canvas", {}))
     lines += PROFILE_NOTES.splitlines()
     profile = work / "profile-first-load-100k.txt"
     if profile.exists():
@@ -336,6 +355,49 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         body = [line for line in text if line.strip()][:60]
         lines += ["", "Profile of the first load of the 100,000-feature layer (pyinstrument, this run):", "", "```", *body, "```"]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def canvas_report(c: dict) -> list[str]:
+    def ms(key: str) -> str:
+        value = c.get(key)
+        return "–" if value is None else f"{value:.1f} ms"
+
+    def row(label: str, case: str, target: str = "") -> str:
+        cpu = f"{case}_cpu_ms_median"
+        return (f"| {label} | {ms(case + '_ms_median')} | {ms(case + '_ms_p95')} | {ms(case + '_ms_max')} | "
+                f"{ms(cpu) if cpu in c else ''} | {target} |")
+
+    return [
+        "## The map canvas with 100,000 points",
+        "",
+        "`benchmarks/canvas.py big100k/` (the real main window offscreen, 1600×1000, load cache warm;",
+        f"canvas {c.get('canvas_px', '?')} pixels). *Paint* is the whole paintEvent right after a pan or",
+        "zoom step while the new frame is pending (the cached image drawn moved or scaled); *busy*: the",
+        "same while another thread renders the whole layer (both share Python's GIL). *Frames* are the",
+        "canvas's worker drawing a view; the zoomed-in one is over Minsk, close enough for point labels",
+        f"({c.get('zoomed_labels', '?')} placed). *Hit-tests* are `features_at()` on random features",
+        "(every pixel over dense points); *hover* is `hover_at()` with its tooltip. CPU is the UI",
+        "thread's own time (waiting for the CPU or the GIL not counted): this machine is shared.",
+        "",
+        "| | median | p95 | max | CPU median | target |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        row("paint after a pan step", "pan_paint", "≤ 16 ms"),
+        row("paint after a zoom step", "zoom_paint", "≤ 16 ms"),
+        row("paint after a pan step, busy", "pan_paint_busy", "≤ 16 ms"),
+        row("paint after a zoom step, busy", "zoom_paint_busy", "≤ 16 ms"),
+        f"| first frame of the whole layer (builds its cached geometry) | {ms('render_first_ms')} | | | | |",
+        row("frame, whole layer", "render_whole", "≤ 150 ms"),
+        row("frame, zoomed in with labels", "render_zoomed", "≤ 150 ms"),
+        f"| first frame with a date filter (decides what passes) | {ms('render_filtered_first_ms')} | | | | |",
+        row("frame, date filter set", "render_filtered", "≤ 150 ms"),
+        row("hit-test, zoomed out, on features", "hit_out_on_features", "≤ 2 ms"),
+        row("hit-test, zoomed in, on features", "hit_in_on_features", "≤ 2 ms"),
+        row("hit-test, zoomed out, date filter", "hit_out_filtered", "≤ 2 ms"),
+        row("hit-test, whole world in view", "hit_world_on_features", ""),
+        row("hover with tooltip, zoomed out", "hover_out", ""),
+        row("hover with tooltip, zoomed in", "hover_in", ""),
+        "",
+    ]
 
 
 PROFILE_NOTES = """\
@@ -401,11 +463,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "influencemap-bench")
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "performance.md")
-    parser.add_argument("--no-before", action="store_true", help="skip the loader of git HEAD (slow)")
+    parser.add_argument("--no-before", action="store_true", help="skip the loader of BEFORE_COMMIT (slow)")
     parser.add_argument("--no-qgis", action="store_true")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from WORK/results.json")
-    parser.add_argument("--only", help="run only these steps (comma-separated: app, load_100k, load_10k, png, html, "
+    parser.add_argument("--only", help="run only these steps (comma-separated: app, load_100k, load_10k, png, html, canvas, "
                         "before_10k, before_100k), keeping the other results of WORK/results.json")
     args = parser.parse_args()
     if args.report_only:
@@ -423,6 +485,7 @@ def main() -> int:
         ("load_10k", lambda: bench_load(paths["small"], args.work, args.runs, "10k")),
         ("png", lambda: bench_png(paths["big"], paths["big_lean_geojson"], args.work, args.runs, not args.no_qgis and Path(SYSTEM_PYTHON).exists())),
         ("html", lambda: bench_html(paths["small"], paths["small_geojson"], args.work, args.runs, not args.no_browser)),
+        ("canvas", lambda: bench_canvas(paths["big"], args.work)),
     ]
     if not args.no_before:
         steps += [("before_10k", lambda: bench_before(paths["small"], args.work)),
