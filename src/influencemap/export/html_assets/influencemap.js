@@ -69,9 +69,21 @@
 
   function copy(value) {
     if (value === null || typeof value !== "object") return value;
-    if (Array.isArray(value)) return value.map(copy);
+    var i, item;
+    if (Array.isArray(value)) {
+      var list = new Array(value.length);
+      for (i = 0; i < value.length; i++) {
+        item = value[i];
+        list[i] = item === null || typeof item !== "object" ? item : copy(item);
+      }
+      return list;
+    }
     var out = {};
-    Object.keys(value).forEach(function (key) { setKey(out, key, copy(value[key])); });
+    var keys = Object.keys(value);
+    for (i = 0; i < keys.length; i++) {
+      item = value[keys[i]];
+      setKey(out, keys[i], item === null || typeof item !== "object" ? item : copy(item));
+    }
     return out;
   }
 
@@ -530,6 +542,12 @@
     return ring;
   }
 
+  /* Which country names show at a zoom (the map's im-labels-N class): none, the largest
+   * countries' (rank 1), ranks 1 and 2, all. */
+  function labelLevel(zoom) {
+    return zoom < 3 ? 0 : zoom < 4 ? 1 : zoom < 5 ? 2 : 3;
+  }
+
   var LAND_STYLE = {
     pane: "im-basemap",
     interactive: false,
@@ -581,17 +599,29 @@
     }
     showLand();
     map.on("zoomend", showLand);
-    var names = countries.countries.map(function (country) {
-      var text = el("span", null, country.name);
-      return L.marker([country.label[1], country.label[0]], {
-        pane: "im-basemap-labels",
-        interactive: false,
-        keyboard: false,
-        icon: L.divIcon({ html: text, className: "im-country-label im-rank-" + number(country.rank, 3), iconSize: null }),
+    // A country's name is made once the zoom shows names of its rank (most are never needed
+    // at the zooms that show whole continents).
+    var names = L.layerGroup();
+    var named = {};
+    function showNames() {
+      var level = labelLevel(map.getZoom());
+      var largest = level === 3 ? Infinity : level;
+      countries.countries.forEach(function (country, i) {
+        var rank = number(country.rank, 3);
+        if (named[i] || rank > largest) return;
+        named[i] = true;
+        names.addLayer(L.marker([country.label[1], country.label[0]], {
+          pane: "im-basemap-labels",
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ html: el("span", null, country.name), className: "im-country-label im-rank-" + rank, iconSize: null }),
+        }));
       });
-    });
+    }
+    showNames();
+    map.on("zoomend", showNames);
     // the attribution is the group's: given to each country, the control was redrawn for each
-    return L.layerGroup([land].concat(names), { attribution: attribution });
+    return L.layerGroup([land, names], { attribution: attribution });
   };
 
   /* ---- filters ---------------------------------------------------------------------------- */
@@ -982,8 +1012,7 @@
     if (options.bounds) fitData(map, options, legend);
     var container = map.getContainer();
     var labelClass = function () {
-      var zoom = map.getZoom();
-      var level = zoom < 3 ? 0 : zoom < 4 ? 1 : zoom < 5 ? 2 : 3;
+      var level = labelLevel(map.getZoom());
       container.classList.remove("im-labels-0", "im-labels-1", "im-labels-2", "im-labels-3");
       container.classList.add("im-labels-" + level);
     };
