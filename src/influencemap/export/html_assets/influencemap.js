@@ -524,7 +524,7 @@
     }
     features.forEach(function (layer) { layer.influencemapShown = true; });
     im.layers[spec.id] = entry;
-    Array.prototype.push.apply(im.features, features);
+    features.forEach(function (layer) { im.features.push(layer); }); // push.apply overflows the stack at 100,000
     return entry.layer;
   };
 
@@ -839,8 +839,13 @@
       if (isFinite(span[1])) years.push(span[1]);
     });
     if (!years.length) return null;
-    var min = Math.min.apply(null, years);
-    var max = Math.max.apply(null, years);
+    // a loop, not Math.min.apply: a hundred thousand arguments overflow the stack
+    var min = Infinity;
+    var max = -Infinity;
+    years.forEach(function (year) {
+      if (year < min) min = year;
+      if (year > max) max = year;
+    });
     var Years = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd: function () {
