@@ -428,6 +428,37 @@ thousand objects. Now:
   the oldest generation, where they would end up anyway.
 - Points inside one of their declared countries are set aside with one vectorised test per
   country before the full "outside its countries" check.
+
+## How exporting and drawing got faster (second round)
+
+- **Cached features stay columns** (`model/feature_table.py`): a cache entry stores each column
+  of a file's features as its own marshal blob, point coordinates as one raw float64 array, and
+  a CRC of the whole entry. Reading it makes a `FeatureTable`, which stands for the tuple of
+  features but builds the Feature objects only when a feature itself is needed. What needs only
+  columns reads columns: the checks across files (ids, source references; a duplicate's first
+  position is looked up only for its message), the renderer (mercator points, the sources a view
+  cites for the credit line, label names), layer bounds, the layers panel's icons. So
+  `export -o map.png` and `validate` of a cached 100,000-point layer never build the 500,000
+  objects (1.2–1.4 s before); the app builds them on its loading thread, as before.
+- **The drawn basemap is cached too** (`render/basemap_layer.py`): the countries projected to
+  mercator and simplified for each level of detail, as flat arrays in the user's cache; a
+  country becomes a painter path the first time it is drawn at a level. A drawing process no
+  longer imports pyogrio and geopandas (about a second).
+- **Point labels**: in a dense view nearly every place a label could go is already taken by
+  markers before any label is placed; one vectorised test over the grid (a summed-area table)
+  rules those places out, and only the rest are tried one by one — the same labels, tested
+  against the one-by-one placement. Text widths are remembered between frames.
+- **Hit-tests** (`model/identify.py`): candidates are ranked with numpy in one sort; hover and
+  click ask only for the topmost few (`identify_top`) and the count.
+- **The app's panels with 100,000 features**: the timeline parses each distinct date once
+  (1.0 s → 0.07 s), statistics are counted only while their tab is in front, a date filter's
+  first and last days are cached (2 s → 0.15 s for the renderer's masks).
+- **HTML export** (`export/columns.py`): each layer's features are written column by column
+  (5.4 MB → 2.2 MB for 10,000 points) and decoded by the page into the same properties; the
+  view is fitted before layers are drawn; clustered markers get their tooltip and popup when
+  first shown; markers are given to the cluster group once it is on the map; coarse basemap
+  outlines below zoom 4.5. Leaflet.markercluster building its clusters is now over half of the
+  page's time.
 """
 
 
