@@ -499,3 +499,18 @@ def test_a_helper_that_cannot_start_or_dies_changes_nothing(small_chunks_with_he
         assert fast.entry_lines is not None
         assert plain(fast) == expected
     assert small_chunks_with_helper == []
+
+
+def test_the_helper_reads_the_basemap_when_it_is_not_in_the_cache(small_chunks_with_helper, monkeypatch):
+    from influencemap.geo import basemap
+
+    given = []
+    give = basemap.give_outlines
+    monkeypatch.setattr(basemap, "index_ready", lambda: False)
+    monkeypatch.setattr(basemap, "give_outlines", lambda outlines: (given.append(outlines), give(outlines)))
+    monkeypatch.setattr(basemap, "_given_outlines", None)
+    text = benchmark_like_layer(60)
+    fast, precise, used_fast, _ = read_both(text)
+    assert used_fast
+    assert plain(fast) == plain(precise)
+    assert len(given) == 1 and given[0] == basemap.read_outlines()

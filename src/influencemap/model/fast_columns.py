@@ -16,7 +16,7 @@ import math
 import re
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
-from operator import itemgetter, methodcaller
+from operator import getitem, itemgetter
 from typing import Callable
 
 from influencemap.model import schema
@@ -61,7 +61,7 @@ class ChunkParser:
         except Exception:  # ryml's own exception types; the precise reader explains
             raise GiveUp from None
         buffer = self._buffer
-        if failed or buffer.find(b" #", 0, size) != -1:
+        if failed or _comment_mark(buffer, size):
             # ' #' starts a comment, so only quoted text holds it, but rapidyaml keeps
             # 'p.  #3' as text inside a flow collection where libyaml sees a comment.
             raise GiveUp
@@ -80,13 +80,25 @@ class ChunkParser:
         return items, buffer.count(b'": ', 0, size)
 
 
+def _comment_mark(buffer: bytearray, size: int) -> bool:
+    """Whether ``buffer[:size]`` holds ``' #'`` (found by its rare ``#``: a two-byte search is
+    slow where spaces are everywhere)."""
+    at = buffer.find(b"#", 0, size)
+    while at != -1:
+        if at and buffer[at - 1] == 32:
+            return True
+        at = buffer.find(b"#", at + 1, size)
+    return False
+
+
 # -- one value ---------------------------------------------------------------------------------
 
 NULLISH = frozenset({"~", "null", "Null", "NULL"})
 UNPLAIN_START = tuple("]}[{,:#|>")
 """Text can start with these only when quoted; rapidyaml takes some of them unquoted where
 libyaml (the precise reader) stops with an error, so such text is left to the precise reader."""
-_starts_unplain = methodcaller("startswith", UNPLAIN_START)
+_UNPLAIN_FIRST = frozenset(UNPLAIN_START)
+_FIRST = slice(0, 1)
 
 
 def text(value: object, required: bool = True) -> str | None:
@@ -162,19 +174,24 @@ _TEXT_TYPES = frozenset((str, int))
 """Types a text item may have (a float literal is not text as written: see :func:`text`)."""
 _IDENTIFIERS = re.compile(r"[a-z0-9][a-z0-9-]*(?:\n[a-z0-9][a-z0-9-]*)*")
 _STR = frozenset((str,))
+_DATE = frozenset(("date",))
 _LIST = frozenset((list,))
 _DICT = frozenset((dict,))
 _ONE = frozenset((1,))
 _TWO = frozenset((2,))
 
 
-def _all_have(items: list, key: str) -> bool:
-    return all(map(dict.__contains__, items, repeat(key)))
+def _values(items: list, key: str) -> list:
+    """The key's value in each item; KeyError when some item does not have it."""
+    return list(map(itemgetter(key), items))
 
 
 def _column(items: list, key: str) -> list:
     """The key's value in each item (MISSING where absent)."""
-    return list(map(dict.get, items, repeat(key), repeat(MISSING)))
+    try:
+        return _values(items, key)
+    except KeyError:
+        return list(map(dict.get, items, repeat(key), repeat(MISSING)))
 
 
 def _optional(column: list, read: Callable[[list], list]) -> list:
@@ -188,16 +205,17 @@ def _optional(column: list, read: Callable[[list], list]) -> list:
 
 def texts(column: list, required: bool) -> list:
     """:func:`text` of each value; at C speed when they are all strings."""
-    if set(map(type, column)) == _STR:
-        if not NULLISH.isdisjoint(column) or any(map(_starts_unplain, column)):
+    try:
+        stripped = list(map(str.strip, column))  # TypeError unless all are text
+    except TypeError:
+        return [text(v, required) for v in column]
+    if not (NULLISH.isdisjoint(column) and _UNPLAIN_FIRST.isdisjoint(set(map(getitem, column, repeat(_FIRST))))):
+        raise GiveUp
+    if not all(stripped):
+        if required:
             raise GiveUp
-        stripped = list(map(str.strip, column))
-        if not all(stripped):
-            if required:
-                raise GiveUp
-            stripped = [t or None for t in stripped]
-        return stripped
-    return [text(v, required) for v in column]
+        stripped = [t or None for t in stripped]
+    return stripped
 
 
 def _optional_texts(items: list, key: str, names: set) -> list:
@@ -335,13 +353,16 @@ class ColumnChecker:
         present = set().union(*items)
         if not present <= FEATURE_KEYS:
             return None  # an unknown key (the precise reader says so) or the user's own
-        if present & _OTHER_GEOMETRIES or not _all_have(items, "point"):
+        if present & _OTHER_GEOMETRIES:
             return None
-        if not (_all_have(items, "id") and _all_have(items, "name")):
+        try:
+            points = _values(items, "point")
+            ids = _values(items, "id")
+            names = _values(items, "name")
+        except KeyError:
             return None
         written = sum(map(len, items))
         # Points, all at once.
-        points = list(map(itemgetter("point"), items))
         if set(map(type, points)) != _LIST or set(map(len, points)) != _TWO:
             return None
         flat = list(chain.from_iterable(points))
@@ -355,19 +376,24 @@ class ColumnChecker:
         if not (all(map(math.isfinite, coords)) and -180 <= min(lons) and max(lons) <= 180
                 and -90 <= min(lats) and max(lats) <= 90):
             return None
-        ids = identifiers(list(map(itemgetter("id"), items)))
-        names = texts(list(map(itemgetter("name"), items)), True)
+        ids = identifiers(ids)
+        names = texts(names, True)
         shared = self.shared
         # Dates: a feature's own, else the defaults'.
         starts: list = [shared.start] * n
         ends: list = [shared.end] * n
         instants: list = [shared.instant] * n
-        if present & _DATE_KEYS == {"date"} and _all_have(items, "date"):
-            starts = ends = texts(list(map(itemgetter("date"), items)), True)
-            for written_date in set(starts) - self._good_dates.keys():
-                self._good_dates[written_date] = date(written_date)
-            instants = [True] * n
-        elif present & _DATE_KEYS:
+        dated = present & _DATE_KEYS
+        if dated == _DATE:
+            column = _column(items, "date")
+            if MISSING in column:
+                self._dates(items, starts, ends, instants)
+            else:
+                starts = ends = texts(column, True)
+                for written_date in set(starts) - self._good_dates.keys():
+                    self._good_dates[written_date] = date(written_date)
+                instants = [True] * n
+        elif dated:
             self._dates(items, starts, ends, instants)
         countries = self._codes(_column(items, "countries"), n) if "countries" in present else [shared.countries] * n
         actors = self._lists(_column(items, "actors"), shared.actors) if "actors" in present else [shared.actors] * n
@@ -485,11 +511,14 @@ class ColumnChecker:
         names = set().union(*flat)
         if not names <= FIGURE_KEYS:
             keys += sum(_user_keys(item, FIGURE_KEYS) for item in flat)
-        if not (_all_have(flat, "label") and _all_have(flat, "value")):
-            raise GiveUp
+        try:
+            labels = _values(flat, "label")
+            values = _values(flat, "value")
+        except KeyError:
+            raise GiveUp from None
         columns["figure_counts"] = _counts(column, lists)
-        columns["labels"] = texts(list(map(itemgetter("label"), flat)), True)
-        columns["values"] = _numbers(list(map(itemgetter("value"), flat)))
+        columns["labels"] = texts(labels, True)
+        columns["values"] = _numbers(values)
         columns["units"] = _optional_texts(flat, "unit", names)
         return keys
 
@@ -509,9 +538,10 @@ class ColumnChecker:
             names = set().union(*flat)
             if not names <= CITATION_KEYS:
                 keys += sum(_user_keys(item, CITATION_KEYS) for item in flat)
-            if not _all_have(flat, "ref"):
-                raise GiveUp
-            refs = identifiers(list(map(itemgetter("ref"), flat)))
+            try:
+                refs = identifiers(_values(flat, "ref"))
+            except KeyError:
+                raise GiveUp from None
             locators = _optional_texts(flat, "locator", names)
             quotes = _optional_texts(flat, "quote", names)
         elif kinds <= _STR:

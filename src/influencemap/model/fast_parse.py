@@ -38,7 +38,7 @@ import re
 import threading
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import TYPE_CHECKING, Callable, Iterator
 
@@ -61,6 +61,7 @@ from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
 
 if TYPE_CHECKING:
     from influencemap.model.loader import FileReader, ParsedDefaults
+    from influencemap.model.parse_helper import Helper
 
 CHUNK_BYTES = 1 << 18
 """Feature entries are parsed in chunks of about this size (bounded memory, warm caches)."""
@@ -71,8 +72,9 @@ _OTHER_LINE_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 _INDICATORS = tuple(bytes([c]) for c in b"&*!?%@`")
 """Anchors, aliases, tags, complex keys, directives and reserved indicators, where they start a token."""
 _TOKEN_BEFORE = frozenset(b" \n[{,")
-_COLON_BEFORE_FLOW = re.compile(rb":[,\]}\[{?]")
-"""libyaml rejects these in flow collections ('found unexpected :'); rapidyaml reads a key."""
+_AFTER_COLON = tuple(b",]}[{?")
+"""libyaml rejects a colon right before these in flow collections ('found unexpected :'), where
+rapidyaml reads a key."""
 _FEATURES_LINE = re.compile(rb"features:[ ]*(?:#[^\n]*)?(?:\n|$)")
 _ENTRY = re.compile(rb"( *)-(?: |\n|$)")
 _ENTRY_REST = re.compile(rb"-( *)([^ \n#])?")
@@ -96,6 +98,8 @@ class _Plan:
     """1-based line of each entry's first line, and the line after the last entry."""
     origins: list[tuple[int, int]]
     """(line, col) where each entry's mapping starts, as the precise composer reports it."""
+    chunks: list[tuple[int, int]] = field(default_factory=list)
+    """(first entry, entry after the last) of each chunk the entries are parsed in."""
 
 
 def _plan(data: bytes) -> _Plan | None:
@@ -112,7 +116,11 @@ def _plan(data: bytes) -> _Plan | None:
             return None
         if _BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
             return None
-    if b"\t" in data or _COLON_BEFORE_FLOW.search(data):
+    text = np.frombuffer(data, dtype=np.uint8)
+    if b"\t" in data:
+        return None
+    colons = np.flatnonzero(text[:-1] == 58)  # (numpy: a regex stops at each of a million colons)
+    if len(colons) and np.isin(text[colons + 1], _AFTER_COLON).any():
         return None
     for indicator in _INDICATORS:
         at = data.find(indicator)
@@ -152,22 +160,19 @@ def _plan(data: bytes) -> _Plan | None:
     first_line = data.count(b"\n", 0, region_start) + 1
     # Every later line, by what its first columns hold: an entry ('-' at the entries' column),
     # deeper content, a blank or comment line, or the first line of what follows the entries.
-    text = np.frombuffer(data, dtype=np.uint8)
-    starts = np.flatnonzero(text[region_start:] == 10) + (region_start + 1)
-    starts = starts[starts < size]
     width = indent + 3
-
-    def column(j: int) -> np.ndarray:
-        at = starts + j
-        chars = text[np.minimum(at, size - 1)]
-        return np.where(at < size, chars, 10)
-
-    columns = [column(j) for j in range(width)]
-    head = np.stack(columns[: indent + 1])
-    nonspace = head != 32
-    found = nonspace.any(axis=0)
-    where = nonspace.argmax(axis=0)
-    char = head[where, np.arange(len(starts))]
+    region = np.concatenate((text[region_start:], np.full(width + 1, 10, dtype=np.uint8)))
+    newlines = np.flatnonzero(region[: size - region_start] == 10)
+    starts = newlines + 1
+    starts = starts[starts < size - region_start]
+    # The first columns of each line (newlines past the end of the file), in one gather.
+    block = region[starts[:, None] + np.arange(width)]
+    starts += region_start
+    columns = block.T
+    nonspace = block[:, : indent + 1] != 32
+    found = nonspace.any(axis=1)
+    where = nonspace.argmax(axis=1)
+    char = block[np.arange(len(starts)), where]
     entry = found & (where == indent) & (char == 45) & np.isin(columns[indent + 1], (32, 10))
     shallow = found & (char != 10) & (char != 35) & ~entry
     stops = np.flatnonzero(shallow)
@@ -204,7 +209,7 @@ def _plan(data: bytes) -> _Plan | None:
         if origin is None:
             return None
         origins[i] = origin
-    blank = b"\n" * data.count(b"\n", region_start, region_end)
+    blank = b"\n" * int(np.searchsorted(newlines, region_end - region_start))  # the region's line breaks
     header = data[:region_start] + blank + data[region_end:]
     return _Plan(header.decode("utf-8"), indent, offsets, lines, origins)
 
@@ -310,6 +315,24 @@ def _cut(flat: list, counts: list[int], fallback: object) -> list:
 
 
 _ONE = frozenset((1,))
+
+
+@dataclass
+class _Part:
+    """The features of one chunk read by columns, before they are added in the file's order."""
+
+    features: list[Feature]
+    first: int
+    """The chunk's first entry."""
+    refs: list
+    checked: list[int]
+    """Which of the features have countries (to check the point against)."""
+    columns: dict
+    """The columns they were made from (some go into the plain data for the cache)."""
+
+
+_PLAIN_FROM_COLUMNS = ("ids", "names", "starts", "ends", "instants", "countries", "actors", "tags", "precisions",
+                       "descriptions", "points")
 
 
 class _Validator:
@@ -471,8 +494,13 @@ class _Validator:
         self.plain = None
 
     def add_columns(self, columns: dict, first: int, origins: list[Origin]) -> None:
+        """Add the features of a chunk that :class:`ColumnChecker` found sure."""
+        self.add_part(self.column_part(columns, first, origins))
+
+    def column_part(self, columns: dict, first: int, origins: list[Origin]) -> _Part:
         """The features of a chunk that :class:`ColumnChecker` found sure, exactly as
-        :meth:`feature` would make them one by one."""
+        :meth:`feature` would make them one by one; made ahead of their turn for a chunk the
+        helper process checked, and added (:meth:`add_part`) at their turn."""
         import numpy as np
         import shapely
 
@@ -487,8 +515,7 @@ class _Validator:
         precision_of = _PRECISION_OR_NONE
         layer_id = self.layer_id
         point = GeometryKind.POINT
-        base = len(self.features)
-        self.features.extend(_objects(Feature, [
+        features = _objects(Feature, [
             {
                 "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": point,
                 "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
@@ -499,20 +526,25 @@ class _Validator:
                 ids, names, shapes, citations, starts, ends, countries, actors, tags, figures, precisions,
                 descriptions, instants, origins[first : first + n],
             )
-        ]))
-        self.entries.extend(range(first, first + n))
-        self.refs.extend(refs)
+        ])
+        checked = [i for i, codes in enumerate(countries) if codes]
+        return _Part(features, first, refs, checked, columns)
+
+    def add_part(self, part: _Part) -> None:
+        base = len(self.features)
+        columns = part.columns
+        n = columns["n"]
+        self.features.extend(part.features)
+        self.entries.extend(range(part.first, part.first + n))
+        self.refs.extend(part.refs)
         plain = self.plain
         if plain is not None:
-            for name, values in (("ids", ids), ("names", names), ("starts", starts), ("ends", ends),
-                                 ("instants", instants), ("countries", countries), ("actors", actors),
-                                 ("tags", tags), ("precisions", precisions), ("descriptions", descriptions),
-                                 ("points", coords)):
-                plain[name].extend(values)
+            for name in _PLAIN_FROM_COLUMNS:
+                plain[name].extend(columns[name])
             plain["kinds"].extend([0] * n)
             plain["extras"].extend([None] * n)
         self.keys += columns["keys"]
-        self.to_check.extend([base + i for i, codes in enumerate(countries) if codes])
+        self.to_check.extend([base + i for i in part.checked])
 
     def _figure_tuples(self, columns: dict, n: int) -> list[tuple]:
         counts = columns.get("figure_counts")
@@ -732,46 +764,40 @@ HELPER_WAIT: float | None = None
 waits up to this many seconds for each of the helper's answers (it never waits otherwise)."""
 
 
-def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, origins: list[Origin]) -> bool:
-    """Read every entry into ``validator``, chunk by chunk in the file's order, with a helper
-    process checking chunks from the end for a big file (:mod:`influencemap.model.parse_helper`).
+def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, origins: list[Origin], helper: Helper | None) -> bool:
+    """Read every entry into ``validator``, chunk by chunk in the file's order, with the helper
+    process (if any) checking chunks from the end (:mod:`influencemap.model.parse_helper`).
     False when a chunk's keys read are not those written (a duplicate key, or '": ' inside a
     text: let the precise reader see); GiveUp when a chunk cannot be parsed as its entries."""
-    from influencemap.model import parse_helper
-
     offsets = plan.offsets
-    bounds = chunk_bounds(offsets, CHUNK_BYTES)
-    helper = None
-    if parse_helper.wanted(len(bounds)):
-        try:
-            helper = parse_helper.Helper(data, offsets, bounds, validator.shared)
-        except OSError:
-            helper = None
+    bounds = plan.chunks
     wait_from = len(bounds) // 2 if helper is not None and HELPER_WAIT is not None else len(bounds)
     parser = ChunkParser()
-    try:
-        with _quiet_stderr():
-            for index, (first, last) in enumerate(bounds):
-                if helper is not None:
-                    if index >= wait_from:
-                        helper.wait_until(index, HELPER_WAIT)  # type: ignore[arg-type]
-                    if helper.done_from() <= index:
-                        helper.stop()  # it has done the rest: it need not go on
-                        columns, written = helper.take(index)
-                        if columns is not None:
-                            before = validator.keys
-                            validator.add_columns(columns, first, origins)
-                            if validator.keys - before != written:
-                                return False
-                            continue
-                items, written = parser.parse(data[offsets[first] : offsets[last]], last - first)
-                before = validator.keys
-                validator.chunk(items, first, origins)
-                if validator.keys - before != written:
-                    return False
-    finally:
-        if helper is not None:
-            helper.close()
+    parts: dict[int, _Part] = {}
+    with _quiet_stderr():
+        for index, (first, last) in enumerate(bounds):
+            if helper is not None:
+                if index >= wait_from:
+                    helper.wait_until(index, HELPER_WAIT)  # type: ignore[arg-type]
+                if helper.done_from() <= index:
+                    helper.stop()  # it has answered for the rest: it need not go on
+                # Make the features of the helper's answers now, not at their turn, so the
+                # helper goes on meanwhile (the features are added in order all the same).
+                for answered in helper.answered(index):
+                    columns, written = helper.take(answered)
+                    if columns is not None:
+                        if columns["keys"] != written:
+                            return False
+                        parts[answered] = validator.column_part(columns, bounds[answered][0], origins)
+                part = parts.pop(index, None)
+                if part is not None:
+                    validator.add_part(part)
+                    continue
+            items, written = parser.parse(data[offsets[first] : offsets[last]], last - first)
+            before = validator.keys
+            validator.chunk(items, first, origins)
+            if validator.keys - before != written:
+                return False
     return True
 
 
@@ -784,6 +810,17 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         import ryml  # noqa: F401
     except ImportError:  # pragma: no cover - a declared dependency
         return None
+    from influencemap.model import parse_helper
+
+    helper = parse_helper.start(len(data) // CHUNK_BYTES)
+    try:
+        return _read_fast(display, data, make_reader, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader], helper: Helper | None) -> FileResult | None:
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     plan = _plan(data)
@@ -807,9 +844,19 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         return None
     layer, defaults = seen[0]
     validator = _Validator(reader, layer.id, defaults, display, data, plan)
+    plan.chunks = chunk_bounds(plan.offsets, CHUNK_BYTES)
+    if helper is not None:
+        from influencemap.geo import basemap
+
+        # The points will be checked against the basemap: the helper reads it if it must be read.
+        try:
+            outlines = b"countries" in data and not basemap.index_ready()
+        except OSError:  # no basemap: the check says so
+            outlines = False
+        helper.send(data, plan.offsets, plan.chunks, validator.shared, outlines)
     origins = _objects(Origin, [{"path": display, "line": line, "col": col} for line, col in plan.origins])
     try:
-        if not _read_chunks(data, plan, validator, origins):
+        if not _read_chunks(data, plan, validator, origins, helper):
             return None
         # In the precise reader's order: each entry's own problems, then the country warnings.
         by_entry = [(i, [Problem(_locate_or_give_up(data, plan, i, where, display), Severity.WARNING, message)])
@@ -818,6 +865,9 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         by_entry.sort(key=lambda pair: pair[0])
         problems = [problem for _, entry in by_entry for problem in entry]
         from influencemap.model.loader import point_country_warnings
+
+        if helper is not None and validator.to_check:
+            _take_outlines(helper)
 
         checked = [validator.features[i] for i in validator.to_check]
         coords = None
@@ -847,6 +897,21 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         validator.plain["cols"] = [col for _, col in plan.origins]
         result.plain_hint = validator.plain
     return result
+
+
+OUTLINES_WAIT = 1.0
+"""How long to wait for the basemap's outlines from the helper, which read them first thing."""
+
+
+def _take_outlines(helper: Helper) -> None:
+    from influencemap.geo import basemap
+
+    outlines = helper.outlines(OUTLINES_WAIT)
+    if outlines is not None:
+        try:
+            basemap.give_outlines(outlines)
+        except (TypeError, ValueError):
+            pass  # not outlines: the basemap reads its own
 
 
 def _shift(node: Node, lines: int) -> None:
