@@ -493,7 +493,8 @@ def test_a_helper_that_cannot_start_or_dies_changes_nothing(small_chunks_with_he
     text = generated_layer(3, count=40, tricky=False)
     expected = plain(read_without_helper(monkeypatch, text))
     for command in (["/nonexistent/python"], [sys.executable, "-c", "pass"],
-                    [sys.executable, "-c", "import sys; sys.stdout.buffer.write(bytes(8) + b'garbage!' * 3)"]):
+                    [sys.executable, "-c", "import sys; sys.stdout.buffer.write(bytes(8) + b'garbage!' * 3)"],
+                    [sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'\\xff' * 16)"]):
         monkeypatch.setattr(parse_helper, "_command", lambda command=command: command)
         fast = read_both(text)[0]
         assert fast.entry_lines is not None

@@ -14,7 +14,9 @@ right for pointing at mistakes, slow for 100,000 features. Here:
    (:mod:`influencemap.model.fast_columns`).
 4. A lean validator applies the precise reader's rules to a chunk's plain values a key at a time
    (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values that
-   are then made into features here).
+   are then made into features here). For a big file a helper process parses and checks chunks
+   from the end meanwhile (:mod:`~influencemap.model.parse_helper`): the same code, so the same
+   columns, whichever process checked a chunk; the features are made here, in the file's order.
    An entry it is not sure of (any problem, a bare ``~``, a boolean, a float where text is
    expected, a ``yes`` in an ``x-`` value, ...) is composed alone and read by the precise
    reader, with its lines shifted to where they are in the file: its problems, positions and

@@ -46,6 +46,8 @@ _VERSION = 2
 _LENGTH = 8
 _OUTLINES = 1 << 63
 """The index of the answer that holds the basemap's outlines."""
+_LONGEST = 1 << 30
+"""A longer answer is not one (a chunk's columns take well under a megabyte)."""
 
 
 def start(chunks: int) -> Helper | None:
@@ -53,6 +55,8 @@ def start(chunks: int) -> Helper | None:
     ``INFLUENCEMAP_PARSE_HELPER=0``, a frozen app, or no process could be started)."""
     if chunks < MIN_CHUNKS or os.environ.get(ENV, "1") == "0" or getattr(sys, "frozen", False):
         return None
+    if not sys.executable or _cores() < 2:
+        return None  # one core: the helper would only take turns with the loading process
     try:
         return Helper()
     except OSError:
@@ -73,6 +77,7 @@ class Helper:
         self._outlines: bytes | None = None
         self._outlines_asked = False
         self._threads: list[threading.Thread] = []
+        self._stopped = False
         package_root = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, env.get("PYTHONPATH"))))
@@ -119,6 +124,8 @@ class Helper:
                 if len(size) < _LENGTH:
                     break
                 length = int.from_bytes(size, "little")
+                if not _LENGTH <= length <= _LONGEST:
+                    break  # not an answer
                 payload = stdout.read(length)  # type: ignore[union-attr]
                 if len(payload) < length:
                     break
@@ -133,11 +140,12 @@ class Helper:
                     self._results[index] = payload[:-8]
                     self._done_from = index
                     self._changed.notify_all()
-        except (OSError, ValueError):
+        except (OSError, ValueError, MemoryError):
             pass
-        with self._changed:
-            self._ended = True
-            self._changed.notify_all()
+        finally:
+            with self._changed:
+                self._ended = True
+                self._changed.notify_all()
 
     def done_from(self) -> int:
         """The first chunk from which on every chunk has been answered (the count if none)."""
@@ -187,8 +195,10 @@ class Helper:
 
     def stop(self) -> None:
         """End the helper process, keeping the answers it gave."""
-        if self._process.poll() is None:
-            self._process.kill()
+        if not self._stopped:
+            self._stopped = True
+            if self._process.poll() is None:
+                self._process.kill()
 
     def close(self) -> None:
         """End the helper and its threads."""
@@ -202,6 +212,13 @@ class Helper:
             except OSError:
                 pass
         process.wait()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _command() -> list[str]:
