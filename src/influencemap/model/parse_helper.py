@@ -236,6 +236,11 @@ def serve() -> None:
     if version != _VERSION:
         return
     if outlines:
+        # pyogrio imports these when they are installed; reading the outlines as WKB needs none
+        # of them, and without them the import takes a third of the time (this process reads
+        # nothing else with pyogrio). Should a later pyogrio need one, the loader reads them.
+        for optional in _PYOGRIO_OPTIONAL:
+            sys.modules.setdefault(optional, None)  # type: ignore[arg-type]
         try:
             from influencemap.geo import basemap
 
@@ -260,6 +265,9 @@ def _answer(stdout, payload: bytes, index: int) -> None:
     stdout.write(len(payload).to_bytes(_LENGTH, "little"))
     stdout.write(payload)
     stdout.flush()
+
+
+_PYOGRIO_OPTIONAL = ("geopandas", "pandas", "pyarrow", "pyproj")
 
 
 def _read_exact(stream, size: int) -> bytes:
