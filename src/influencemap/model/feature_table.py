@@ -19,11 +19,12 @@ from __future__ import annotations
 import marshal
 import threading
 from collections.abc import Sequence
-from typing import Any, Callable, Iterator
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from influencemap.model.types import Feature, Origin
+
+if TYPE_CHECKING:  # numpy is imported where used: the app's window must not wait for it
+    import numpy as np
 
 COLUMNS = (
     "ids", "names", "kinds", "points", "others", "citation_counts", "refs", "locators", "quotes",
@@ -41,6 +42,8 @@ Builder = Callable[["FeatureTable"], list[Feature]]
 def pack_columns(columns: Sequence[Any]) -> tuple[bytes, ...]:
     """The columns as the disk cache stores them: point coordinates and kinds as raw arrays
     (no float or int object each), every other column as its own marshal blob."""
+    import numpy as np
+
     packed = []
     for name, values in zip(COLUMNS, columns):
         if name == "points":
@@ -69,7 +72,7 @@ class FeatureTable(Sequence):
         self._features: tuple[Feature, ...] | None = None
         self._lock = threading.RLock()
         self._count = len(self.column("ids"))
-        if len(self.kind_codes) != self._count:
+        if len(self._raw["kinds"]) != self._count:
             raise ValueError("the cached columns disagree in length")
 
     # -- columns -------------------------------------------------------------------------
@@ -82,6 +85,8 @@ class FeatureTable(Sequence):
             pass
         with self._lock:
             if name not in self._decoded:
+                import numpy as np
+
                 raw = self._raw[name]
                 if name == "points":
                     value: Any = np.frombuffer(raw, dtype=np.float64).reshape(-1, 2)
@@ -99,14 +104,22 @@ class FeatureTable(Sequence):
     @property
     def kind_codes(self) -> np.ndarray:
         """Per feature 0 (point), 1 (line) or 2 (polygon)."""
+        import numpy as np
+
         return np.asarray(self.column("kinds"), dtype=np.uint8)
+
+    def kind_code_set(self) -> set[int]:
+        """The distinct kind codes (from the raw column: no numpy needed)."""
+        return set(self._raw["kinds"])
 
     @property
     def all_points(self) -> bool:
-        return bool(self._count) and not self.kind_codes.any()
+        return bool(self._count) and self.kind_code_set() == {POINT}
 
     def point_lonlat(self) -> np.ndarray:
         """(N, 2) lon/lat of the point features, in feature order."""
+        import numpy as np
+
         return np.asarray(self.column("points"), dtype=np.float64).reshape(-1, 2)
 
     def name(self, index: int) -> str:
@@ -120,6 +133,8 @@ class FeatureTable(Sequence):
 
     def citation_refs(self) -> tuple[np.ndarray, np.ndarray]:
         """(owner, ref): for every citation in order, the feature it belongs to and its source id."""
+        import numpy as np
+
         counts = np.asarray(self.column("citation_counts"), dtype=np.intp)
         owner = np.repeat(np.arange(self._count, dtype=np.intp), counts)
         return owner, np.asarray(self.column("refs"), dtype=object)
@@ -203,5 +218,5 @@ def geometry_kinds(features: Sequence[Feature]) -> frozenset:
 
     if isinstance(features, FeatureTable):
         kinds = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON)
-        return frozenset(kinds[code] for code in np.unique(features.kind_codes).tolist())
+        return frozenset(kinds[code] for code in features.kind_code_set())
     return frozenset(f.kind for f in features)
