@@ -63,6 +63,8 @@ def _index() -> _Index:
 
     path = geodata_dir() / COUNTRIES_FILE
     wkb, codes, names = cached("basemap-index", [b"v1", path.read_bytes()], lambda: _outlines_for_index(path))
+    global _given_outlines
+    _given_outlines = None  # used, or not needed
     geometries = shapely.from_wkb(list(wkb))
     # Prepared, each point-in-polygon test is an indexed lookup instead of a walk along
     # Russia's thousands of vertices. (The STRtree's own predicate queries would prepare the
