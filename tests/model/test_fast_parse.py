@@ -515,3 +515,15 @@ def test_the_helper_reads_the_basemap_when_it_is_not_in_the_cache(small_chunks_w
     assert used_fast
     assert plain(fast) == plain(precise)
     assert len(given) == 1 and given[0] == basemap.read_outlines()
+
+
+def test_an_answer_that_is_not_columns_is_read_by_the_loading_process(small_chunks_with_helper, monkeypatch):
+    from influencemap.model import parse_helper
+
+    take = parse_helper.Helper.take  # the fixture's counting one
+    monkeypatch.setattr(parse_helper.Helper, "take", lambda self, index: ({"n": 3, "keys": 0}, 0) if take(self, index)[0] else (None, 0))
+    text = benchmark_like_layer(60)
+    fast, precise, used_fast, _ = read_both(text)
+    assert used_fast
+    assert plain(fast) == plain(precise)
+    assert small_chunks_with_helper, "the helper answered"
