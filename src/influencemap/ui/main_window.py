@@ -146,7 +146,9 @@ class MainWindow(QMainWindow):
             self.state.set_catalog(Catalog(), keep_layout=False)
             self.setWindowTitle("influencemap — loading…")
             self._restore_view_after_load = not self._paths
-            self.load_paths(self._paths, fit=True)
+            # Started once the event loop runs: a loading thread would share Python's lock with
+            # the window's first layout and paint, and the window should show at once.
+            QTimer.singleShot(0, self, lambda: self.load_paths(self._paths, fit=True))
             return
         self._apply_catalog(catalog if catalog is not None else load_safely(self._paths), fit=True, keep_layout=False)
         if not self._paths:
