@@ -65,3 +65,30 @@ def test_labels_are_placed_as_trying_every_place_would(make_catalog, qapp, count
     assert len(got) >= 5
     if count >= 2500:
         assert len(got) < count / 4  # dense: most points find no room
+
+
+def _take_points_cell_by_cell(grid: LabelGrid, xy: np.ndarray, radius: float) -> None:
+    """Reserving marker cells as the grid once did: every cell offset of every point in turn."""
+    taken = grid._taken
+    rows_n, cols_n = taken.shape
+    lo = np.floor((xy - radius) / CELL).astype(np.intp)
+    hi = np.floor((xy + radius) / CELL).astype(np.intp)
+    span = int((hi - lo).max()) + 1
+    for dr in range(span):
+        rows = lo[:, 1] + dr
+        for dc in range(span):
+            cols = lo[:, 0] + dc
+            inside = (rows <= hi[:, 1]) & (cols <= hi[:, 0]) & (rows >= 0) & (rows < rows_n) & (cols >= 0) & (cols < cols_n)
+            taken[rows[inside], cols[inside]] = True
+
+
+@pytest.mark.parametrize("radius", [0.4, 3.0, 5.0, 11.5])
+def test_marker_cells_are_reserved_exactly_where_the_markers_are(radius):
+    rng = np.random.default_rng(int(radius * 10))
+    # Points inside, on the edges and partly or wholly outside a 301×200 output.
+    xy = np.concatenate((rng.uniform(-30, 330, size=(300, 2)) * [1, 200 / 300], [[0, 0], [300.9, 199.9], [-radius - 4, 50]]))
+    fast, slow = LabelGrid((301, 200)), LabelGrid((301, 200))
+    fast.take_points(xy, radius)
+    _take_points_cell_by_cell(slow, xy, radius)
+    np.testing.assert_array_equal(fast._taken, slow._taken)
+    assert fast._taken.any() and not fast._taken.all()

@@ -64,19 +64,28 @@ class LabelGrid:
         self._taken[cells] = True
 
     def take_points(self, xy: np.ndarray, radius: float) -> None:
-        """Reserve the cells under a square of ``radius`` pixels around each of many points at once."""
+        """Reserve the cells under a square of ``radius`` pixels around each of many points at once.
+
+        Each point's block of cells goes into a difference grid (+1 at its top-left corner, -1
+        past its right and bottom edges, +1 past both), whose running sums over rows and columns
+        are above zero exactly on the cells some block covers: one pass however many points."""
         if not len(xy):
             return
+        rows, cols = self._rows, self._cols
         lo = np.floor((xy - radius) / CELL).astype(np.intp)
         hi = np.floor((xy + radius) / CELL).astype(np.intp)
-        span = int((hi - lo).max()) + 1
-        for dr in range(span):
-            rows = lo[:, 1] + dr
-            for dc in range(span):
-                cols = lo[:, 0] + dc
-                inside = (rows <= hi[:, 1]) & (cols <= hi[:, 0])
-                inside &= (rows >= 0) & (rows < self._rows) & (cols >= 0) & (cols < self._cols)
-                self._taken[rows[inside], cols[inside]] = True
+        c0, r0 = np.maximum(lo[:, 0], 0), np.maximum(lo[:, 1], 0)
+        c1, r1 = np.minimum(hi[:, 0] + 1, cols), np.minimum(hi[:, 1] + 1, rows)
+        keep = (c0 < c1) & (r0 < r1)  # blocks wholly outside the output take nothing
+        c0, r0, c1, r1 = c0[keep], r0[keep], c1[keep], r1[keep]
+        if not len(c0):
+            return
+        width = cols + 1
+        corners = np.concatenate((r0 * width + c0, r0 * width + c1, r1 * width + c0, r1 * width + c1))
+        signs = np.repeat(np.array([1.0, -1.0, -1.0, 1.0]), len(c0))
+        grid = np.bincount(corners, weights=signs, minlength=(rows + 1) * width).reshape(rows + 1, width)
+        covered = grid.cumsum(axis=0).cumsum(axis=1)[:rows, :cols] > 0.5
+        self._taken |= covered
 
 
 def draw_halo_text(painter: QPainter, origin: QPointF, text: str, font: QFont, color: QColor, halo: QColor = HALO) -> None:
