@@ -72,7 +72,9 @@ class FeatureTable(Sequence):
         self._features: tuple[Feature, ...] | None = None
         self._lock = threading.RLock()
         self._count = len(self.column("ids"))
-        if len(self._raw["kinds"]) != self._count:
+        kinds, points = self._raw["kinds"], self._raw["points"]
+        point_values = len(points) // 8 if packed else len(points)  # float64s, or plain floats
+        if len(kinds) != self._count or point_values != 2 * kinds.count(POINT):
             raise ValueError("the cached columns disagree in length")
 
     # -- columns -------------------------------------------------------------------------
