@@ -140,8 +140,6 @@ def to_plain(result: FileResult) -> tuple:
     )
 
 
-
-
 def _plain_columns(result: FileResult) -> dict[str, list]:
     """The features as columns of plain values, taking those the reader left in ``plain_hint``."""
     import numpy as np

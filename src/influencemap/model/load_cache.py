@@ -191,7 +191,7 @@ def _read_entry(folder: Path, prefix: str, key: str, display: str) -> FileResult
         return None
     # The features' columns are decoded only when used (model/feature_table.py), so the whole
     # entry is checked here, once: a damaged one is read again from the file, not found broken later.
-    body = raw[4:]
+    body = memoryview(raw)[4:]  # not a copy of the whole entry
     if len(raw) < 4 or int.from_bytes(raw[:4], "little") != zlib.crc32(body):
         return None
     try:

@@ -313,7 +313,8 @@ def _place_point_labels(settings: MapSettings, batches: list[_PointBatch], grid:
         texts.append(_short(batch.name(i)) + (f"  +{count - 1}" if count > 1 else ""))
         # Clear of the marker's reserved cells (radius size/2 + 1) by at least one cell.
         offsets.append(batch.layer.style.size / 2 + 2 + CELL)
-    widths = np.array([_text_width(font.key(), metrics, text) for text in texts], dtype=float)
+    font_key = font.key()
+    widths = np.array([_text_width(font_key, metrics, text) for text in texts], dtype=float)
     height = metrics.ascent() + metrics.descent()
     heights = np.full(len(texts), height)
     # Every place already taken before any label is placed stays taken (cells are only ever
