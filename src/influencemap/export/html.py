@@ -530,12 +530,10 @@ def _basemap_payload() -> dict[str, Any]:
     """The offline basemap's countries, simplified, as the page's script reads them; kept in
     the on-disk cache (building it took half a second of every export)."""
     from influencemap.cache import cached
-    from influencemap.geo.basemap import COUNTRIES_FILE
-    from influencemap.paths import geodata_dir
+    from influencemap.geo.basemap import countries_file_bytes
 
-    source = geodata_dir() / COUNTRIES_FILE
     settings = repr((BASEMAP_TOLERANCE_DEG, BASEMAP_MIN_AREA_DEG2, BASEMAP_COARSE, BASEMAP_SCALE)).encode()
-    return cached("html-basemap", [b"v2", settings, source.read_bytes()], _build_basemap_payload)
+    return cached("html-basemap", [b"v2", settings, countries_file_bytes()], _build_basemap_payload)
 
 
 def _build_basemap_payload() -> dict[str, Any]:

@@ -58,11 +58,18 @@ class _Index:
 
 
 @lru_cache(maxsize=1)
+def countries_file_bytes() -> bytes:
+    """The basemap file's bytes, read once a process: the caches derived from it (the lookup's
+    index here, the drawn outlines, the HTML export's) are keyed by them."""
+    return (geodata_dir() / COUNTRIES_FILE).read_bytes()
+
+
+@lru_cache(maxsize=1)
 def _index() -> _Index:
     from influencemap.cache import cached
 
     path = geodata_dir() / COUNTRIES_FILE
-    wkb, codes, names = cached("basemap-index", [b"v1", path.read_bytes()], lambda: _outlines_for_index(path))
+    wkb, codes, names = cached("basemap-index", [b"v1", countries_file_bytes()], lambda: _outlines_for_index(path))
     global _given_outlines
     _given_outlines = None  # used, or not needed
     geometries = shapely.from_wkb(list(wkb))

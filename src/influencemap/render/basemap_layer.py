@@ -100,12 +100,10 @@ def projected_basemap() -> ProjectedBasemap | None:
 
 def _load() -> ProjectedBasemap | None:
     from influencemap.cache import cached
-    from influencemap.geo.basemap import COUNTRIES_FILE
-    from influencemap.paths import geodata_dir
+    from influencemap.geo.basemap import countries_file_bytes
 
-    path = geodata_dir() / COUNTRIES_FILE
     try:
-        key = [PROJECTED_FORMAT, shapely.__version__.encode(), repr(LOD_TOLERANCES).encode(), path.read_bytes()]
+        key = [PROJECTED_FORMAT, shapely.__version__.encode(), repr(LOD_TOLERANCES).encode(), countries_file_bytes()]
         countries, levels = cached("basemap-projected", key, _projected_outlines)
     except (ImportError, OSError, ValueError):
         return None
