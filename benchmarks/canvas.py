@@ -215,11 +215,12 @@ def random_pixels(canvas, rng: random.Random, count: int) -> list[QPointF]:
     return [QPointF(rng.uniform(0, canvas.width() - 1), rng.uniform(0, canvas.height() - 1)) for _ in range(count)]
 
 
-def time_hits(canvas, pixels: list[QPointF]) -> tuple[Timings, float]:
+def hit_summary(name: str, canvas, pixels: list[QPointF]) -> dict[str, float]:
+    """:func:`summary` of ``canvas.features_at`` at each pixel, with the mean number of hits."""
     samples, hits = Timings(), 0
     for pixel in pixels:
         hits += len(samples.time(canvas.features_at, pixel))
-    return samples, hits / max(1, len(pixels))
+    return {**summary(name, samples), f"{name}_mean_hits": round(hits / max(1, len(pixels)), 1)}
 
 
 def time_hovers(canvas, pixels: list[QPointF]) -> tuple[Timings, Timings]:
@@ -299,13 +300,9 @@ def main() -> int:
 
         canvas.zoom_all()
         settle(canvas)
-        samples, mean = time_hits(canvas, random_pixels(canvas, rng, args.repeats))
-        result.update(summary("hit_out_random", samples))
-        result["hit_out_random_mean_hits"] = round(mean, 1)
+        result.update(hit_summary("hit_out_random", canvas, random_pixels(canvas, rng, args.repeats)))
         on_features = feature_pixels(canvas, catalog, rng, args.repeats)
-        samples, mean = time_hits(canvas, on_features)
-        result.update(summary("hit_out_on_features", samples))
-        result["hit_out_on_features_mean_hits"] = round(mean, 1)
+        result.update(hit_summary("hit_out_on_features", canvas, on_features))
         hover, paint = time_hovers(canvas, on_features)
         result.update(summary("hover_out", hover))
         result.update(summary("hover_out_paint", paint))
@@ -316,9 +313,7 @@ def main() -> int:
         canvas.set_extent(*WORLD_BBOX)
         settle(canvas)
         world_pixels = feature_pixels(canvas, catalog, rng, args.repeats)
-        samples, mean = time_hits(canvas, world_pixels)
-        result.update(summary("hit_world_on_features", samples))
-        result["hit_world_on_features_mean_hits"] = round(mean, 1)
+        result.update(hit_summary("hit_world_on_features", canvas, world_pixels))
         hover, _ = time_hovers(canvas, world_pixels)
         result.update(summary("hover_world", hover))
         log(f"world: hit {result['hit_world_on_features_ms_median']} ms median, hover {result['hover_world_ms_median']} ms")
@@ -332,9 +327,7 @@ def main() -> int:
         result["render_filtered_first_ms"] = round(canvas.last_frame.seconds * 1000, 1)
         filtered = canvas.frame_settings()
         result.update(summary("render_filtered", time_frames(renderer, filtered, catalog, args.frames)[0]))
-        samples, mean = time_hits(canvas, on_features)
-        result.update(summary("hit_out_filtered", samples))
-        result["hit_out_filtered_mean_hits"] = round(mean, 1)
+        result.update(hit_summary("hit_out_filtered", canvas, on_features))
         window.state.set_filter(None)
         log(f"filtered: first frame {result['render_filtered_first_ms']} ms, then {result['render_filtered_ms_median']} ms; "
             f"hit {result['hit_out_filtered_ms_median']} ms")
@@ -346,13 +339,9 @@ def main() -> int:
         result.update(summary("render_zoomed", time_frames(renderer, zoomed, catalog, args.frames)[0]))
         result["zoomed_labels"] = canvas.last_frame.report.labels
         settle(canvas)
-        samples, mean = time_hits(canvas, random_pixels(canvas, rng, args.repeats))
-        result.update(summary("hit_in_random", samples))
-        result["hit_in_random_mean_hits"] = round(mean, 1)
+        result.update(hit_summary("hit_in_random", canvas, random_pixels(canvas, rng, args.repeats)))
         on_features = feature_pixels(canvas, catalog, rng, args.repeats)
-        samples, mean = time_hits(canvas, on_features)
-        result.update(summary("hit_in_on_features", samples))
-        result["hit_in_on_features_mean_hits"] = round(mean, 1)
+        result.update(hit_summary("hit_in_on_features", canvas, on_features))
         hover, paint = time_hovers(canvas, on_features)
         result.update(summary("hover_in", hover))
         result.update(summary("hover_in_paint", paint))
