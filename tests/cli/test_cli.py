@@ -162,3 +162,25 @@ def test_bundled_layers_validate_from_a_fresh_process():
     result = run_cli("validate")
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 errors" in result.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(tmp_path):
+    # As `influencemap list | head -1`: the reader closes the pipe after one line, while far more
+    # than a pipe holds (64 KiB) is still to be written.
+    (tmp_path / "sources.yaml").write_text("sources:\n  - {id: doc, title: A report}\n", encoding="utf-8")
+    rows = "".join(
+        f"  - {{id: f{i}, name: A feature with a rather long name number {i}, point: [27.5, 53.9], sources: [doc]}}\n"
+        for i in range(3000)
+    )
+    (tmp_path / "big.yaml").write_text(f"id: big\nname: Big\nfeatures:\n{rows}", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "influencemap", "list", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    first = process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read()
+    process.wait(timeout=120)
+    assert first.startswith("big\tf0\t")
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
+    assert process.returncode == 1
