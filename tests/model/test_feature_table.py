@@ -100,6 +100,19 @@ def test_counting_checking_and_bounds_do_not_build_the_features(folder, monkeypa
     assert feature.kind is GeometryKind.POINT and feature.figures[0].value == 2.5e6
 
 
+def test_the_timeline_and_filter_counts_of_a_cached_layer_match_a_fresh_load_without_building_it(folder, monkeypatch):
+    from influencemap.model.facets import facets, year_histogram
+
+    (folder / "a.yaml").write_text(points_layer("a", 30).replace("tags: [t0]", "tags: [t0, t0]"), encoding="utf-8")
+    (folder / "m.yaml").write_text(MIXED, encoding="utf-8")
+    fresh, cached = from_disk(folder, monkeypatch)
+    assert year_histogram(cached) == year_histogram(fresh) and sum(year_histogram(cached).values()) == 30
+    assert facets(cached) == facets(fresh)
+    assert facets(cached).tags == {"t0": 10, "t1": 10, "t2": 10}  # a tag listed twice counts once
+    assert facets(cached).countries == {"BY": 32}
+    assert not any(layer.features.built for layer in cached.layers)
+
+
 def test_a_duplicate_of_a_cached_feature_is_reported_where_the_first_one_is_written(folder, monkeypatch):
     (folder / "a.yaml").write_text(points_layer("a", 10), encoding="utf-8")
     load_flushed(folder)

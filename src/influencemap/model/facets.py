@@ -1,25 +1,43 @@
 """What the app's timeline and filter lists offer: years with their feature counts, and the
 countries, tags, actors and layer categories found in a catalog.
 
-Qt-free, so the widgets stay thin and the counting is tested without a display.
+Qt-free, so the widgets stay thin and the counting is tested without a display. The app calls
+these on its UI thread after every load, so they count whole columns at a time (a cached
+table's columns as they are): 100,000 features take a few hundredths of a second.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import parse_partial_date
+from influencemap.model.feature_table import feature_values
 
 
-def _year(text: str) -> int:
-    return parse_partial_date(text)[0]
+def _dates(catalog: Catalog, key: str) -> Counter[str]:
+    """How many features have each ``start`` (or ``end``) text; undated ones not counted."""
+    counts: Counter[str] = Counter()
+    for layer in catalog.layers:
+        counts.update(feature_values(layer.features, key))
+    counts.pop(None, None)  # type: ignore[call-overload]
+    counts.pop("", None)
+    return counts
+
+
+def _years(dates: Counter[str]) -> Counter[int]:
+    """The counts of distinct date texts added up by year (each text parsed once)."""
+    years: Counter[int] = Counter()
+    for text, count in dates.items():
+        years[parse_partial_date(text)[0]] += count
+    return years
 
 
 def year_histogram(catalog: Catalog) -> dict[int, int]:
     """Dated features per year they start in, every year of :func:`year_bounds` included."""
-    counts = Counter(_year(f.start) for f in catalog.features() if f.start)
+    counts = _years(_dates(catalog, "start"))
     bounds = year_bounds(catalog)
     if bounds is None:
         return {}
@@ -28,7 +46,7 @@ def year_histogram(catalog: Catalog) -> dict[int, int]:
 
 def year_bounds(catalog: Catalog) -> tuple[int, int] | None:
     """(first, last) year any feature starts or ends in; None when no feature is dated."""
-    years = [_year(d) for f in catalog.features() for d in (f.start, f.end) if d]
+    years = _years(_dates(catalog, "start")).keys() | _years(_dates(catalog, "end")).keys()
     if not years:
         return None
     return min(years), max(years)
@@ -44,13 +62,21 @@ class Facets:
     categories: Counter[str] = field(default_factory=Counter)
 
 
+def _count_once_each(counts: Counter[str], values: Sequence[tuple]) -> None:
+    """Add every value of every feature to ``counts``, a value a feature lists twice only once.
+
+    Features share a few combinations of values: each distinct combination is counted once.
+    """
+    for listed, features in Counter(values).items():
+        for value in set(listed):
+            counts[value] += features
+
+
 def facets(catalog: Catalog) -> Facets:
     result = Facets()
     for layer in catalog.layers:
         if layer.category:
             result.categories[layer.category] += len(layer.features)
-        for feature in layer.features:
-            result.countries.update(set(feature.countries))
-            result.tags.update(set(feature.tags))
-            result.actors.update(set(feature.actors))
+        for name in ("countries", "tags", "actors"):
+            _count_once_each(getattr(result, name), feature_values(layer.features, name))
     return result

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import marshal
 import threading
+from operator import attrgetter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
@@ -222,3 +223,14 @@ def geometry_kinds(features: Sequence[Feature]) -> frozenset:
         kinds = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON)
         return frozenset(kinds[code] for code in features.kind_code_set())
     return frozenset(f.kind for f in features)
+
+
+_COLUMN_OF = {"start": "starts", "end": "ends", "countries": "countries", "actors": "actors", "tags": "tags", "name": "names"}
+
+
+def feature_values(features: Sequence[Feature], key: str) -> Sequence[Any]:
+    """Every feature's ``key`` (``start``, ``end``, ``countries``, ``actors``, ``tags`` or
+    ``name``), in order: a table's column as it is, without building its features."""
+    if isinstance(features, FeatureTable):
+        return features.column(_COLUMN_OF[key])
+    return list(map(attrgetter(key), features))
