@@ -501,6 +501,20 @@ def test_ten_thousand_points_open_quickly_and_cluster(browser, tmp_path):
     assert browser.evaluate("influencemap.layers.dense.cluster") is True
     assert browser.evaluate("influencemap.layers.dense.layer.getLayers().length") == 10_000
     assert browser.evaluate("document.querySelectorAll('.im-cluster').length") > 0
+    # zoomed out, clusters of thousands: each count fits inside its circle, the title tells it in full
+    browser.evaluate("influencemap.map.setView([50, 45], 2, {animate: false}) && true")
+    browser.wait_for("Array.from(document.querySelectorAll('.im-cluster div')).reduce("
+                     "(sum, d) => sum + parseInt(d.title.replace(/,/g, ''), 10), 0) === 10000")  # zoom animation done
+    clusters = json.loads(browser.evaluate(
+        "JSON.stringify(Array.from(document.querySelectorAll('.im-cluster div')).map(d => ({"
+        "text: d.querySelector('span').textContent, title: d.title,"
+        "text_width: d.querySelector('span').getBoundingClientRect().width, inner: d.clientWidth})))"
+    ))
+    assert clusters and sum(int(c["title"].split()[0].replace(",", "")) for c in clusters) == 10_000
+    assert any(c["text"].endswith("k") for c in clusters), clusters
+    for cluster in clusters:
+        assert cluster["text_width"] <= cluster["inner"] - 4, cluster
+    browser.evaluate("influencemap.map.fitBounds(influencemap.layers.dense.layer.getBounds(), {animate: false}) && true")
     assert elapsed < 10, f"the 10,000-point map took {elapsed:.1f} s to open"
     # every feature read back from the columns is the GeoJSON export's, in catalog order
     properties = json.loads(browser.evaluate("JSON.stringify(influencemap.features.map(l => l.feature.properties))"))

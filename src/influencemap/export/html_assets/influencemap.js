@@ -374,14 +374,24 @@
 
   /* ---- layers ----------------------------------------------------------------------------- */
 
+  /* A cluster's count as it fits in its circle: 1695 shows as 1.7k, 23,480 as 23k (the circle's
+   * title gives it in full). */
+  function clusterCount(n) {
+    if (n < 1000) return String(n);
+    if (n < 9950) return (Math.round(n / 100) / 10).toFixed(1).replace(/\.0$/, "") + "k";
+    return Math.round(n / 1000) + "k";
+  }
+
   function clusterIcon(style) {
     var line = colour(style.color, "#d7301f");
     var fill = colour(style.fill, line);
     return function (cluster) {
       var n = cluster.getChildCount();
       var size = n < 10 ? 28 : n < 100 ? 34 : n < 1000 ? 40 : 46;
+      var title = n.toLocaleString("en-US") + " features";
       return L.divIcon({
-        html: '<div style="background:' + fill + ";border-color:" + line + '"><span>' + Number(n) + "</span></div>",
+        html: '<div title="' + title + '" style="background:' + fill + ";border-color:" + line + '"><span>' +
+          clusterCount(n) + "</span></div>",
         className: "im-cluster",
         iconSize: L.point(size, size),
       });
