@@ -15,6 +15,8 @@ What runs (each whole process timed with a wall clock; the median of ``--runs`` 
   (benchmarks/folium_plain.py); file sizes; time to open each in headless Chromium
 - the map canvas with the 100,000 points (benchmarks/canvas.py): paint of a pan or zoom step from
   the cached image, worker frames, hit-tests and hovers
+- the app opening the 100,000 points (benchmarks/app_responsive.py): when they show, and the
+  longest time its UI thread is kept from its events meanwhile, from the load cache and without it
 
 The machine (CPU, cores, memory), the date and the commit are written with the results.
 """
@@ -123,18 +125,20 @@ _APP_CACHES_MADE: set[Path] = set()
 
 
 def app_caches(work: Path) -> Path:
-    """A cache folder with what any earlier run of the app leaves there (the gazetteer's and the
-    basemap lookup's indexes, from validating the bundled layers), but no entry for the big file."""
+    """A cache folder with what any earlier run of the app leaves there (the bundled layers' load
+    entries, the gazetteer's and the basemap lookup's indexes, and the drawn basemap's outlines:
+    from drawing the bundled layers with the app's renderer), but no entry for the big file."""
     folder = work / "app-caches"
     if folder not in _APP_CACHES_MADE:  # made anew by each run: the code may have changed
         shutil.rmtree(folder, ignore_errors=True)
         _APP_CACHES_MADE.add(folder)
-        run([PYTHON, "-m", "influencemap", "validate", "-q"], env=env_with(INFLUENCEMAP_CACHE_DIR=str(folder)), timeout=600)
+        run([PYTHON, "-m", "influencemap", "export", "-o", str(work / "bundled.png")],
+            env=env_with(INFLUENCEMAP_CACHE_DIR=str(folder), QT_QPA_PLATFORM="offscreen"), timeout=600)
     return folder
 
 
 def bench_load(folder: Path, work: Path, runs: int, name: str) -> dict:
-    firsts, written, reloads, peaks, imports, cpus, empties = [], [], [], [], [], [], []
+    firsts, written, built, reloads, peaks, imports, cpus, empties = [], [], [], [], [], [], [], []
     for i in range(runs):
         cache = work / f"load-cache-{name}-{i}"
         shutil.rmtree(cache, ignore_errors=True)
@@ -161,6 +165,7 @@ def bench_load(folder: Path, work: Path, runs: int, name: str) -> dict:
         firsts.append(data["first"])
         cpus.append(data.get("first_cpu", float("nan")))
         written.append(data["written"])
+        built.append(data.get("built", float("nan")))
         reloads.append(data["reload"])
         peaks.append(data["peak_mb"])
         imports.append(data["imports"])
@@ -181,7 +186,7 @@ def bench_load(folder: Path, work: Path, runs: int, name: str) -> dict:
         cold.append(seconds)
     return {
         "imports": median(imports), "first": median(firsts), "first_cpu": median(cpus), "first_empty": median(empties),
-        "written": median(written), "reload": median(reloads),
+        "written": median(written), "built": median(built), "reload": median(reloads),
         "peak_mb": median(peaks), "validate_warm": median(validate), "validate_warm_peak_mb": median(validate_peak),
         "validate_cold": median(cold),
     }
@@ -258,6 +263,33 @@ def bench_html(folder: Path, geojson: Path, work: Path, runs: int, browser: bool
     return result
 
 
+def bench_responsive(folder: Path, work: Path, runs: int) -> dict:
+    """benchmarks/app_responsive.py on the big layer: with its load cache entry, and without it
+    (the app's other caches there, as for any user who ran the app before)."""
+    results: dict[str, list[float]] = {}
+    warm = work / "responsive-cache-warm"
+    shutil.rmtree(warm, ignore_errors=True)
+    shutil.copytree(app_caches(work), warm)
+    run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)], env=env_with(INFLUENCEMAP_CACHE_DIR=str(warm)), timeout=900)
+    for i in range(runs):
+        for state in ("cached", "fresh"):
+            cache = warm
+            if state == "fresh":
+                cache = work / f"responsive-cache-fresh-{i}"
+                shutil.rmtree(cache, ignore_errors=True)
+                shutil.copytree(app_caches(work), cache)
+            env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), XDG_CONFIG_HOME=str(work / "xdg"), QT_QPA_PLATFORM="offscreen",
+                           INFLUENCEMAP_BENCH_T0=repr(time.time()))
+            _, done, _ = run([PYTHON, str(ROOT / "benchmarks" / "app_responsive.py"), str(folder)], env=env, timeout=300)
+            try:
+                data = json.loads(done.stdout.strip().splitlines()[-1])
+            except (IndexError, ValueError):
+                continue
+            for key in ("shown", "frame", "longest_gap_ms", "p99_gap_ms"):
+                results.setdefault(f"{state}_{key}", []).append(data[key])
+    return {key: median(values) for key, values in results.items()}
+
+
 def bench_canvas(folder: Path, work: Path) -> dict:
     """benchmarks/canvas.py on the big layer (its JSON), with the load cache warm."""
     cache = work / "canvas-cache"
@@ -323,6 +355,9 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         "file in a new process (imports not counted) with no cache entry for it, in a cache folder",
         "with what any earlier run of the app leaves (the gazetteer's and the basemap lookup's",
         "indexes); *empty cache folder* is the same on a first run ever, which also builds those.",
+        "A file read wholly by columns keeps its features as columns, as a cached file does: the",
+        "Feature objects are built on first use (the row *built*; `validate` and the image export",
+        "never need them, the app builds them on its loading thread).",
         "The cache entry is then written behind the load; *reload* is a second `load_catalog` of the",
         "unchanged file in the same process; *validate* is a fresh `influencemap validate` process.",
         "",
@@ -332,6 +367,7 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         f"| … its CPU time | | {fmt(big.get('first_cpu', float('nan')))} | |",
         f"| first load, empty cache folder | | {fmt(big.get('first_empty', float('nan')))} | |",
         f"| cache entry written (after the load returned) | – | {fmt(big.get('written', float('nan')))} | |",
+        f"| then every Feature object built (on first use) | – | {fmt(big.get('built', float('nan')))} | |",
         f"| reload of the unchanged file, same process | {fmt(before_big.get('load', float('nan')))} | {fmt(big.get('reload', float('nan')))} | ≤ 0.5 s |",
         f"| fresh `influencemap validate`, cache warm | {fmt(before_big.get('process', float('nan')))} | {fmt(big.get('validate_warm', float('nan')))} | ≤ 1 s |",
         f"| fresh `influencemap validate`, cache empty | {fmt(before_big.get('process', float('nan')))} | {fmt(big.get('validate_cold', float('nan')))} | |",
@@ -376,6 +412,7 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         "",
     ]
     lines += canvas_report(r.get("canvas", {}))
+    lines += responsive_report(r.get("responsive", {}))
     lines += PROFILE_NOTES.splitlines()
     profile = work / "profile-first-load-100k.txt"
     if profile.exists():
@@ -383,6 +420,29 @@ def write_report(out: Path, info: dict, results: dict, work: Path) -> None:
         body = [line for line in text if line.strip()][:60]
         lines += ["", "Profile of the first load of the 100,000-feature layer (pyinstrument, this run):", "", "```", *body, "```"]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def responsive_report(a: dict) -> list[str]:
+    def cell(key: str, unit: str) -> str:
+        value = a.get(key, float("nan"))
+        return "–" if value != value else (f"{value:.2f} s" if unit == "s" else f"{value:.0f} ms")
+
+    return [
+        "## The app opening 100,000 points",
+        "",
+        "`benchmarks/app_responsive.py big100k/`: the real main window (offscreen) started on the folder,",
+        "with a 5 ms timer on its UI thread. A late tick is time the window could not repaint or answer",
+        "input; the longest gap is what a user would feel as a freeze. *Cached*: the file's load cache",
+        "entry is there; *fresh*: it is not (the app's other caches are, as after any earlier run).",
+        "",
+        "| | cached | fresh |",
+        "| --- | ---: | ---: |",
+        f"| features shown (after spawn) | {cell('cached_shown', 's')} | {cell('fresh_shown', 's')} |",
+        f"| their first map frame drawn | {cell('cached_frame', 's')} | {cell('fresh_frame', 's')} |",
+        f"| longest UI-thread gap | {cell('cached_longest_gap_ms', 'ms')} | {cell('fresh_longest_gap_ms', 'ms')} |",
+        f"| 99th percentile gap | {cell('cached_p99_gap_ms', 'ms')} | {cell('fresh_p99_gap_ms', 'ms')} |",
+        "",
+    ]
 
 
 def canvas_report(c: dict) -> list[str]:
@@ -526,7 +586,7 @@ def main() -> int:
     parser.add_argument("--no-qgis", action="store_true")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--report-only", action="store_true", help="rewrite the report from WORK/results.json")
-    parser.add_argument("--only", help="run only these steps (comma-separated: app, load_100k, load_10k, png, html, canvas, "
+    parser.add_argument("--only", help="run only these steps (comma-separated: app, load_100k, load_10k, png, html, canvas, responsive, "
                         "before_10k, before_100k), keeping the other results of WORK/results.json")
     args = parser.parse_args()
     if args.report_only:
@@ -545,6 +605,7 @@ def main() -> int:
         ("png", lambda: bench_png(paths["big"], paths["big_lean_geojson"], args.work, args.runs, not args.no_qgis and Path(SYSTEM_PYTHON).exists())),
         ("html", lambda: bench_html(paths["small"], paths["small_geojson"], args.work, args.runs, not args.no_browser)),
         ("canvas", lambda: bench_canvas(paths["big"], args.work)),
+        ("responsive", lambda: bench_responsive(paths["big"], args.work, args.runs)),
     ]
     if not args.no_before:
         steps += [("before_10k", lambda: bench_before(paths["small"], args.work)),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import from_plain, to_plain
 from influencemap.model.loader import _GazetteerSource, read_file
 
@@ -47,6 +48,7 @@ def assert_same(text: str, *, fast_expected: bool | None = None) -> None:
     if not used_fast:
         return
     assert plain(fast) == plain(precise)
+    assert list(fast.features) == list(precise.features)  # a table's Feature objects too, once built
     assert len(fast.refs) == len(precise.refs)
     for index, (fast_refs, precise_refs) in enumerate(zip(fast.refs, precise.refs)):
         assert [r for r, _ in fast_refs] == [r for r, _ in precise_refs]
@@ -466,7 +468,7 @@ def test_usual_chunks_read_by_the_helper_come_out_the_same(small_chunks_with_hel
     assert used_fast
     assert plain(fast) == plain(precise)
     assert [p.format() for p in fast.problems] == [p.format() for p in precise.problems]
-    assert fast.plain_hint is not None, "every chunk was read column by column"
+    assert isinstance(fast.features, FeatureTable), "every chunk was read column by column"
     assert plain(fast) == plain(read_without_helper(monkeypatch, text))
     assert len(small_chunks_with_helper) >= 10 and all(columns for _, columns in small_chunks_with_helper)
 

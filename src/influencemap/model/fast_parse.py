@@ -13,10 +13,12 @@ right for pointing at mistakes, slow for 100,000 features. Here:
 3. The entries are parsed in chunks by rapidyaml (C++), emitted as JSON and read with orjson
    (:mod:`influencemap.model.fast_columns`).
 4. A lean validator applies the precise reader's rules to a chunk's plain values a key at a time
-   (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values that
-   are then made into features here). For a big file a helper process parses and checks chunks
-   from the end meanwhile (:mod:`~influencemap.model.parse_helper`): the same code, so the same
-   columns, whichever process checked a chunk; the features are made here, in the file's order.
+   (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values). For
+   a big file a helper process parses and checks chunks from the end meanwhile
+   (:mod:`~influencemap.model.parse_helper`): the same code, so the same columns, whichever
+   process checked a chunk. A file read wholly this way keeps its features as those columns, a
+   :class:`~influencemap.model.feature_table.FeatureTable` (as a cached file does): the Feature
+   objects are built on first use, and ``validate`` or an image export never needs them.
    An entry it is not sure of (any problem, a bare ``~``, a boolean, a float where text is
    expected, a ``yes`` in an ``x-`` value, ...) is composed alone and read by the precise
    reader, with its lines shifted to where they are in the file: its problems, positions and
@@ -42,8 +44,8 @@ from collections import deque
 from contextlib import contextmanager
 from functools import reduce
 from dataclasses import dataclass, field
-from itertools import islice, repeat
-from typing import TYPE_CHECKING, Callable, Iterator
+from itertools import chain, islice, repeat
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from influencemap.model import schema
 from influencemap.model.dates import first_day, last_day
@@ -58,7 +60,9 @@ from influencemap.model.fast_columns import date as _date
 from influencemap.model.fast_columns import identifier as _identifier
 from influencemap.model.fast_columns import number as _number
 from influencemap.model.fast_columns import text as _text
-from influencemap.model.file_result import FileResult, make_feature
+from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
+from influencemap.model.feature_table import FeatureTable
+from influencemap.model.file_result import FileResult, attach_table, make_feature
 from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
 from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
 
@@ -83,7 +87,6 @@ _ENTRY = re.compile(rb"( *)-(?: |\n|$)")
 _ENTRY_REST = re.compile(rb"-( *)([^ \n#])?")
 _PRECISIONS = frozenset(p.value for p in Precision)
 _PRECISION = {p.value: p for p in Precision}
-_PRECISION_OR_NONE = {**_PRECISION, None: None}
 _LONLAT = frozenset(("lon", "lat"))
 
 
@@ -320,22 +323,53 @@ def _cut(flat: list, counts: list[int], fallback: object) -> list:
 _ONE = frozenset((1,))
 
 
+def _expand(counts: list[int], own: tuple[list, ...], defaults: tuple[list, ...]) -> tuple:
+    """Flat columns (``own``, cut by ``counts``) with each count of -1 replaced by ``defaults``;
+    the columns and the new counts."""
+    out: tuple[list, ...] = tuple([] for _ in own)
+    at = 0
+    for count in counts:
+        if count < 0:
+            for column, default in zip(out, defaults):
+                column.extend(default)
+        else:
+            for column, values in zip(out, own):
+                column.extend(values[at : at + count])
+            at += count
+    fallback = len(defaults[0])
+    return (*out, [fallback if count < 0 else count for count in counts])
+
+
+def _in_order(table: dict[str, list]) -> list[list]:
+    return [table[name] for name in TABLE_COLUMNS]
+
+
 @dataclass
 class _Part:
-    """The features of one chunk read by columns, before they are added in the file's order."""
+    """The features of one chunk read by columns, before they are added in the file's order:
+    as the columns of a :class:`FeatureTable` (no Feature object is made for them unless an
+    entry of the file needed the precise reader, see :meth:`_Validator.features`)."""
 
-    features: list[Feature]
+    table: dict[str, list]
+    """The features' columns, as :data:`~influencemap.model.feature_table.COLUMNS` names them."""
     first: int
     """The chunk's first entry."""
     refs: list
     checked: list[int]
     """Which of the features have countries (to check the point against)."""
-    columns: dict
-    """The columns they were made from (some go into the plain data for the cache)."""
+    keys: int
+    """Mapping keys read."""
+
+    @property
+    def count(self) -> int:
+        return len(self.table["ids"])
 
 
-_PLAIN_FROM_COLUMNS = ("ids", "names", "starts", "ends", "instants", "countries", "actors", "tags", "precisions",
-                       "descriptions", "points")
+_NUMBER_TYPES = frozenset((float, int))
+
+_SAME_IN_TABLE = ("ids", "names", "points", "starts", "ends", "instants", "countries", "actors", "tags", "precisions",
+                  "descriptions")
+"""Chunk columns a table takes as they are."""
 
 
 class _Validator:
@@ -357,7 +391,10 @@ class _Validator:
         self.default_refs = tuple((ref, reader.reader.origin(node)) for ref, node in defaults.refs)
         self.keys = 0
         """Mapping keys read, to compare with the keys written (a duplicate key would vanish)."""
-        self.features: list = []
+        self.pieces: list = []
+        """Features read one by one and :class:`_Part` s of features read by columns, in order."""
+        self.feature_count = 0
+        """Features so far."""
         self.refs: list = []
         self.places: list[tuple[int, tuple, str]] = []
         """Ambiguous place names: (feature index, where in the feature, warning)."""
@@ -368,12 +405,9 @@ class _Validator:
         self.default_cites = tuple(values["citations"]) if values.get("citations") else None  # type: ignore[call-overload]
         self.shared = shared_values(values)
         self.checker = ColumnChecker(self.shared)
-        self._cite_cache: dict[str, Citation] = {}
         self._pair_cache: dict[str, tuple] = {}
-        self.plain: dict[str, list] | None = {
-            name: [] for name in ("ids", "names", "kinds", "points", "starts", "ends", "instants", "countries",
-                                  "actors", "tags", "precisions", "descriptions", "extras")
-        }
+        self.columnar = True
+        """Whether every feature so far was read by columns (then the result is a FeatureTable)."""
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -488,102 +522,116 @@ class _Validator:
         if len(reader.result.features) > features:
             feature = reader.result.features.pop()
             self.refs.append(reader.result.refs.pop())
-            self.features.append(feature)
+            self._append(feature)
             self.entries.append(index)
             if reader._points_to_check:
                 _, point = reader._points_to_check.pop()
-                self.point_origins[len(self.features) - 1] = reader.reader.origin(point)
-                self.to_check.append(len(self.features) - 1)
-        self.plain = None
+                self.point_origins[self.feature_count - 1] = reader.reader.origin(point)
+                self.to_check.append(self.feature_count - 1)
+        self.columnar = False
+
+    def _append(self, feature: Feature) -> None:
+        self.pieces.append(feature)
+        self.feature_count += 1
 
     def add_columns(self, columns: dict, first: int, origins: list[Origin]) -> None:
         """Add the features of a chunk that :class:`ColumnChecker` found sure."""
         self.add_part(self.column_part(columns, first, origins))
 
     def column_part(self, columns: dict, first: int, origins: list[Origin]) -> _Part:
-        """The features of a chunk that :class:`ColumnChecker` found sure, exactly as
-        :meth:`feature` would make them one by one; made ahead of their turn for a chunk the
-        helper process checked, and added (:meth:`add_part`) at their turn."""
-        import numpy as np
-        import shapely
-
+        """The features of a chunk that :class:`ColumnChecker` found sure, as the columns of a
+        table whose features are exactly those :meth:`feature` would make one by one; made ahead
+        of their turn for a chunk the helper process checked, and added (:meth:`add_part`) at
+        their turn."""
         n = columns["n"]
-        coords = columns["points"]
-        shapes = shapely.points(np.array(coords, dtype=float).reshape(n, 2)).tolist()
-        figures = self._figure_tuples(columns, n)
-        citations, refs = self._citation_tuples(columns)
-        ids, names, starts, ends, instants = (columns[k] for k in ("ids", "names", "starts", "ends", "instants"))
-        countries, actors, tags = columns["countries"], columns["actors"], columns["tags"]
-        precisions, descriptions = columns["precisions"], columns["descriptions"]
-        precision_of = _PRECISION_OR_NONE
-        layer_id = self.layer_id
-        point = GeometryKind.POINT
-        features = _objects(Feature, [
-            {
-                "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": point,
-                "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
-                "figures": figs, "precision": precision_of[precision], "description": description,
-                "instant": instant, "extra": {}, "origin": origin,
-            }
-            for fid, name, shape, cites, start, end, codes, act, tag, figs, precision, description, instant, origin in zip(
-                ids, names, shapes, citations, starts, ends, countries, actors, tags, figures, precisions,
-                descriptions, instants, origins[first : first + n],
-            )
-        ])
-        checked = [i for i, codes in enumerate(countries) if codes]
-        return _Part(features, first, refs, checked, columns)
+        table: dict[str, list] = {name: columns[name] for name in _SAME_IN_TABLE}
+        if len(table["points"]) != 2 * n or not set(map(type, table["points"])) <= _NUMBER_TYPES:
+            raise ValueError("not a point per entry")
+        table["kinds"], table["others"], table["extras"] = [0] * n, [], [None] * n
+        self._citation_columns(columns, table)
+        self._figure_columns(columns, n, table)
+        refs = self._ref_pairs(columns)
+        table["ref_counts"] = list(map(len, refs))
+        pairs = list(chain.from_iterable(refs))
+        table["ref_names"] = [ref for ref, _ in pairs]
+        table["ref_places"] = [(o.line, o.col) if o is not None else (0, 0) for _, o in pairs]
+        places = self.plan.origins[first : first + n]
+        table["lines"] = [line for line, _ in places]
+        table["cols"] = [col for _, col in places]
+        checked = [i for i, codes in enumerate(columns["countries"]) if codes]
+        return _Part(table, first, refs, checked, columns["keys"])
 
     def add_part(self, part: _Part) -> None:
-        base = len(self.features)
-        columns = part.columns
-        n = columns["n"]
-        self.features.extend(part.features)
-        self.entries.extend(range(part.first, part.first + n))
+        base = self.feature_count
+        self.pieces.append(part)
+        self.feature_count += part.count
+        self.entries.extend(range(part.first, part.first + part.count))
         self.refs.extend(part.refs)
-        plain = self.plain
-        if plain is not None:
-            for name in _PLAIN_FROM_COLUMNS:
-                plain[name].extend(columns[name])
-            plain["kinds"].extend([0] * n)
-            plain["extras"].extend([None] * n)
-        self.keys += columns["keys"]
+        self.keys += part.keys
         self.to_check.extend([base + i for i in part.checked])
 
-    def _figure_tuples(self, columns: dict, n: int) -> list[tuple]:
+    def _citation_columns(self, columns: dict, table: dict) -> None:
+        """Each feature's citations, flat, with a count each; a count of -1 (the defaults') expanded."""
+        refs, locators, quotes, counts = columns["refs"], columns["locators"], columns["quotes"], columns["citation_counts"]
+        if locators is None:
+            locators = quotes = [None] * len(refs)
+        if -1 in counts:
+            defaults = self.default_cites or ()
+            refs, locators, quotes, counts = _expand(
+                counts, (refs, locators, quotes),
+                ([c.ref for c in defaults], [c.locator for c in defaults], [c.quote for c in defaults]),
+            )
+        table["citation_counts"], table["refs"], table["locators"], table["quotes"] = counts, refs, locators, quotes
+
+    def _figure_columns(self, columns: dict, n: int, table: dict) -> None:
+        """Each feature's figures, flat, with a count each; a count of -1 (or none given: the defaults') expanded."""
+        defaults = self.default_figures
         counts = columns.get("figure_counts")
         if counts is None:
-            return [self.default_figures] * n
-        figures = _objects(Figure, [
-            {"label": label, "value": value, "unit": unit}
-            for label, value, unit in zip(columns["labels"], columns["values"], columns["units"])
-        ])
-        return _cut(figures, counts, self.default_figures)
-
-    def _citation_tuples(self, columns: dict) -> tuple[list, list]:
-        refs, locators, quotes = columns["refs"], columns["locators"], columns["quotes"]
-        if locators is None:  # bare references: one Citation each
-            cache = self._cite_cache
-            for ref in set(refs) - cache.keys():
-                cache[ref] = Citation(ref)
-            cites = list(map(cache.__getitem__, refs))
+            counts, labels, values, units = [-1] * n, [], [], []
         else:
-            cites = _objects(Citation, [
-                {"ref": ref, "locator": locator, "quote": quote}
-                for ref, locator, quote in zip(refs, locators, quotes)
-            ])
+            labels, values, units = columns["labels"], columns["values"], columns["units"]
+        if -1 in counts:
+            labels, values, units, counts = _expand(
+                counts, (labels, values, units),
+                ([f.label for f in defaults], [f.value for f in defaults], [f.unit for f in defaults]),
+            )
+        table["figure_counts"], table["labels"], table["values"], table["units"] = counts, labels, values, units
+
+    def _ref_pairs(self, columns: dict) -> list:
+        """Each feature's (source reference, None) pairs: the defaults' (with their places) for a count of -1."""
+        refs = columns["refs"]
         pairs = self._pair_cache
         for ref in set(refs) - pairs.keys():
             pairs[ref] = (ref, None)
-        counts = columns["citation_counts"]
-        return (
-            _cut(cites, counts, self.default_cites),
-            _cut(list(map(pairs.__getitem__, refs)), counts, self.default_refs),
-        )
+        return _cut(list(map(pairs.__getitem__, refs)), columns["citation_counts"], self.default_refs)
+
+    def features(self, path: str) -> list[Feature]:
+        """The Feature objects of every piece, in order (for a file not read wholly by columns)."""
+        from influencemap.model.file_result import fresh_table
+
+        made: list[Feature] = []
+        for piece in self.pieces:
+            if isinstance(piece, _Part):
+                made.extend(fresh_table(_in_order(piece.table), path, self.layer_id).features)
+            else:
+                made.append(piece)
+        return made
+
+    def table(self, path: str) -> FeatureTable:
+        """The features of a file read wholly by columns, as one table."""
+        from influencemap.model.file_result import fresh_table
+
+        joined: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
+        for part in self.pieces:
+            for name, values in part.table.items():
+                joined[name].extend(values)
+        return fresh_table(_in_order(joined), path, self.layer_id)
 
     # -- a feature -------------------------------------------------------------------------
 
     def feature(self, item: object, index: int, origin: Origin) -> None:
-        self.plain = None  # the columns are made from the features when written
+        self.columnar = False  # the columns are made from the features when written
         keys = self.mapping(item, _FEATURE_KEYS, schema.FEATURE_REQUIRED, kept=True)
         feature_id = _identifier(keys["id"])
         name = _text(keys["name"])
@@ -603,7 +651,7 @@ class _Validator:
         shape, kind = self.geometry(keys, countries, values, index)
         precision = values.get("precision")
         extra = {k: self.extra(v) for k, v in keys.items() if k.startswith(_USER)}
-        self.features.append(make_feature({
+        self._append(make_feature({
             "id": feature_id,
             "name": name,
             "layer_id": self.layer_id,
@@ -625,7 +673,7 @@ class _Validator:
         self.entries.append(index)
         self.refs.append(tuple((ref, None) for ref in own_refs) if own_refs is not None else self.default_refs)
         if kind is GeometryKind.POINT and countries:
-            self.to_check.append(len(self.features) - 1)
+            self.to_check.append(self.feature_count - 1)
 
     def attributes(self, keys: dict, values: dict, refs: list | None) -> None:
         if "date" in keys:
@@ -876,13 +924,17 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
         if helper is not None and validator.to_check:
             _take_outlines(helper)
 
-        checked = [validator.features[i] for i in validator.to_check]
-        coords = None
-        if validator.plain is not None and len(checked) == len(validator.features):
-            import numpy as np
-
-            coords = np.array(validator.plain["points"], dtype=float).reshape(-1, 2)
-        for i, message in point_country_warnings(checked, coords):
+        features: Sequence[Feature]
+        if validator.columnar:
+            features = table = validator.table(display)
+            countries = table.column("countries")
+            warnings = point_country_warnings(
+                None, table.point_lonlat()[validator.to_check], declared=[countries[i] for i in validator.to_check],
+            ) if validator.to_check else []
+        else:
+            features = validator.features(display)
+            warnings = point_country_warnings([features[i] for i in validator.to_check])
+        for i, message in warnings:
             index = validator.to_check[i]
             origin = validator.point_origins.get(index)
             if origin is None:
@@ -894,15 +946,14 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
         return None
     result = reader.result
     result.problems = problems
-    result.features = validator.features
-    result.refs = validator.refs
+    if isinstance(features, FeatureTable):
+        attach_table(result, features)
+    else:
+        result.features = features
+        result.refs = validator.refs
     result.entry_lines = plan.lines
     if len(validator.entries) != len(plan.lines) - 1:
         result.feature_entries = validator.entries
-    if validator.plain is not None:
-        validator.plain["lines"] = [line for line, _ in plan.origins]
-        validator.plain["cols"] = [col for _, col in plan.origins]
-        result.plain_hint = validator.plain
     return result
 
 

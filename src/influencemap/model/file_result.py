@@ -62,8 +62,6 @@ class FileResult:
     """Fast path only, when some entries gave no feature: the entry of each feature."""
     dependencies: list[tuple[str, str]] = field(default_factory=list)
     """Other files the result was read from (bulk data): (absolute path, content hash)."""
-    plain_hint: dict[str, list] | None = field(default=None, repr=False)
-    """Columns of :func:`to_plain` the reader already had at hand (dropped once written)."""
 
     @cached_property
     def feature_ids(self) -> list[str]:
@@ -141,35 +139,32 @@ def to_plain(result: FileResult) -> tuple:
 
 
 def _plain_columns(result: FileResult) -> dict[str, list]:
-    """The features as columns of plain values, taking those the reader left in ``plain_hint``."""
+    """The features as columns of plain values (a table's are its own)."""
     import numpy as np
     import shapely
 
-    hint = result.plain_hint or {}
+    if isinstance(result.features, FeatureTable):
+        return {name: result.features.column(name) for name in PLAIN_COLUMNS}
     columns: dict[str, list] = {}
     fields = [f.__dict__ for f in result.features]
 
-    def column(name: str, key: str) -> list:
-        given = hint.get(name)
-        return given if given is not None else list(map(itemgetter(key), fields))
+    def column(key: str) -> list:
+        return list(map(itemgetter(key), fields))
 
-    if "kinds" in hint and "points" in hint:
-        kinds, points, others = hint["kinds"], hint["points"], []
-    else:
-        point, line = GeometryKind.POINT, GeometryKind.LINE
-        kinds = [0 if k is point else 1 if k is line else 2 for k in map(itemgetter("kind"), fields)]
-        shapes = list(map(itemgetter("geometry"), fields))
-        point_rows = [i for i, k in enumerate(kinds) if k == 0]
-        points = []
-        if point_rows:
-            chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
-            points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
-        others = [
-            tuple(shapes[i].coords) if k == 1 else tuple(shapes[i].exterior.coords)
-            for i, k in enumerate(kinds) if k != 0
-        ]
-    columns["ids"] = column("ids", "id")
-    columns["names"] = column("names", "name")
+    point, line = GeometryKind.POINT, GeometryKind.LINE
+    kinds = [0 if k is point else 1 if k is line else 2 for k in map(itemgetter("kind"), fields)]
+    shapes = list(map(itemgetter("geometry"), fields))
+    point_rows = [i for i, k in enumerate(kinds) if k == 0]
+    points = []
+    if point_rows:
+        chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
+        points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
+    others = [
+        tuple(shapes[i].coords) if k == 1 else tuple(shapes[i].exterior.coords)
+        for i, k in enumerate(kinds) if k != 0
+    ]
+    columns["ids"] = column("id")
+    columns["names"] = column("name")
     columns["kinds"], columns["points"], columns["others"] = kinds, points, others
     cite_lists = list(map(itemgetter("citations"), fields))
     cites = list(chain.from_iterable(cite_lists))
@@ -178,25 +173,19 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
         columns[name + "s"] = list(map(attrgetter(name), cites))
     for name, key in (("starts", "start"), ("ends", "end"), ("instants", "instant"), ("countries", "countries"),
                       ("actors", "actors"), ("tags", "tags")):
-        columns[name] = column(name, key)
+        columns[name] = column(key)
     figure_lists = list(map(itemgetter("figures"), fields))
     figures = list(chain.from_iterable(figure_lists))
     columns["figure_counts"] = list(map(len, figure_lists))
     for name in ("label", "value", "unit"):
         columns[name + "s"] = list(map(attrgetter(name), figures))
-    if "precisions" in hint:
-        columns["precisions"] = hint["precisions"]
-    else:
-        precision_value = {id(p): p.value for p in Precision}
-        columns["precisions"] = [precision_value.get(id(p)) for p in map(itemgetter("precision"), fields)]
-    columns["descriptions"] = column("descriptions", "description")
-    columns["extras"] = hint.get("extras") or [dict(e) if e else None for e in map(itemgetter("extra"), fields)]
-    if "lines" in hint and "cols" in hint:
-        columns["lines"], columns["cols"] = hint["lines"], hint["cols"]
-    else:
-        origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
-        columns["lines"] = list(map(attrgetter("line"), origins))
-        columns["cols"] = list(map(attrgetter("col"), origins))
+    precision_value = {id(p): p.value for p in Precision}
+    columns["precisions"] = [precision_value.get(id(p)) for p in map(itemgetter("precision"), fields)]
+    columns["descriptions"] = column("description")
+    columns["extras"] = [dict(e) if e else None for e in map(itemgetter("extra"), fields)]
+    origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
+    columns["lines"] = list(map(attrgetter("line"), origins))
+    columns["cols"] = list(map(attrgetter("col"), origins))
     ref_lists = result.refs
     columns["ref_counts"] = list(map(len, ref_lists))
     columns["ref_names"] = [ref for ref, _ in chain.from_iterable(ref_lists)]
@@ -268,13 +257,23 @@ def _from_data(data: tuple, path: str, packed: bool) -> FileResult:
             origin=Origin(path, line, col),
         )
         result.layer_id_origin = Origin(path, id_line, id_col)
-    table = FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=packed)
+    attach_table(result, FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=packed))
+    return result
+
+
+def fresh_table(columns: Sequence[list], path: str, layer_id: str | None) -> FeatureTable:
+    """A table of features a reader holds as plain columns (in ``COLUMNS`` order), as the
+    cache's tables are: their Feature objects are built as a cached file's are, on first use."""
+    return FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=False)
+
+
+def attach_table(result: FileResult, table: FeatureTable) -> None:
+    """Make ``table`` the result's features."""
     result.features = table  # type: ignore[assignment]
     # What the checks across files need, straight from the columns (see FileResult's properties).
     result.__dict__["feature_ids"] = table.ids
     result.__dict__["ref_names"] = frozenset(table.column("ref_names"))
     result.refs = _LazyRefs(table)  # type: ignore[assignment]
-    return result
 
 
 def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:

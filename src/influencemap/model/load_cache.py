@@ -206,8 +206,6 @@ def _write_entry(folder: Path, prefix: str, key: str, result: FileResult) -> Non
         blob = zlib.crc32(body).to_bytes(4, "little") + body
     except ValueError:  # something marshal cannot write: simply not cached
         return
-    finally:
-        result.plain_hint = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(folder / f"{prefix}{key}.marshal", blob)
@@ -258,9 +256,7 @@ def file_result(
             return unreadable_file(display, exc)
     key = content_key([environment_key(), data])
     if not cache:
-        result = _with_locator(compute(display, data), path, key, override)
-        result.plain_hint = None
-        return result
+        return _with_locator(compute(display, data), path, key, override)
     memory_key = (display, key)
     result = _recall(memory_key)
     if result is not None and _dependencies_unchanged(result):
@@ -281,8 +277,6 @@ def file_result(
             writes.append(job)
         else:
             write_behind([job])
-    else:
-        result.plain_hint = None
     return result
 
 

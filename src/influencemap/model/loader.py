@@ -657,14 +657,21 @@ def ambiguous_place_message(name: str, resolution) -> str:
     )
 
 
-def point_country_warnings(features: Sequence[Feature], coords=None) -> list[tuple[int, str]]:
+def point_country_warnings(
+    features: Sequence[Feature] | None, coords=None, *, declared: Sequence[tuple[str, ...]] | None = None
+) -> list[tuple[int, str]]:
     """(index, message) for each point feature that lies outside all its declared countries.
 
     Points inside one of their declared countries are set aside first, one vectorised test per
-    country; the rest go through the full check, which says where they lie instead. ``coords``
-    may give the points' (lon, lat) as an array when the caller has them.
+    country; the rest go through the full check, which says where they lie instead. A caller
+    holding the points as columns, not features, gives ``coords`` (an array of lon, lat) and
+    ``declared`` (each point's countries) instead; ``coords`` may also come with features.
     """
-    if not features:
+    if declared is None:
+        if not features:
+            return []
+        declared = list(map(_COUNTRIES, features))
+    if not declared:
         return []
     import numpy as np
     import shapely
@@ -672,10 +679,9 @@ def point_country_warnings(features: Sequence[Feature], coords=None) -> list[tup
     from influencemap.geo import basemap
 
     if coords is None:
-        coords = shapely.get_coordinates(np.array([f.geometry for f in features], dtype=object))
+        coords = shapely.get_coordinates(np.array([f.geometry for f in features], dtype=object))  # type: ignore[union-attr]
     all_lons, all_lats = coords[:, 0], coords[:, 1]
-    declared = list(map(_COUNTRIES, features))
-    inside = np.zeros(len(features), dtype=bool)
+    inside = np.zeros(len(declared), dtype=bool)
     outlines = _country_outlines()
     if set(map(len, declared)) == {1}:  # one country each: group them with numpy (as text, not objects)
         codes, which = np.unique(np.array([c[0] for c in declared], dtype=str), return_inverse=True)
