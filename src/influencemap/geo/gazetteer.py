@@ -16,8 +16,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
-import yaml
-
 from influencemap.paths import geodata_dir
 
 PLACES_FILE = "places.yaml"
@@ -180,6 +178,8 @@ class Gazetteer:
 
 def read_curated_places(path: Path) -> list[tuple[Place, list[str]]]:
     """The curated sites file: ``places: [{name, aliases, country, lon, lat, ...}]``."""
+    import yaml  # here: the app's window imports this module for fold() and must not wait for PyYAML
+
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     result = []
     for entry in data.get("places", []):

@@ -19,19 +19,20 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMessageBox
 
 from influencemap.editing.last_good import LastGoodLayers
-from influencemap.editing.layer_file import FileChangedOnDisk, InvalidEdit, LayerEditor, LayerText
-from influencemap.editing.yaml_text import EditError, read_feature
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Feature, GeometryKind, Layer
 from influencemap.paths import bundled_layers_dir
-from influencemap.ui.external_editor import open_in_editor
-from influencemap.ui.feature_form import FeatureEdit, FeatureForm
 from influencemap.ui.file_watcher import LayerFileWatcher
-from influencemap.ui.new_layer_dialog import NewLayerDialog
 from influencemap.ui.sketch_tool import HINT, SketchTool
 
 if TYPE_CHECKING:
+    from influencemap.editing.layer_file import InvalidEdit, LayerEditor, LayerText
+    from influencemap.ui.feature_form import FeatureEdit, FeatureForm
     from influencemap.ui.main_window import MainWindow
+    from influencemap.ui.new_layer_dialog import NewLayerDialog
+
+# The writing side (layer_file, yaml_text, the form and the new-layer dialog, with PyYAML and the
+# loader) is imported when first used: the window's first paint need not wait for it.
 
 COUNTRY_TOLERANCE_DEG = 0.05
 
@@ -44,7 +45,7 @@ class EditingController(QObject):
         self.window = window
         self.state = window.state
         self.canvas = window.canvas
-        self.editor = LayerEditor()
+        self._editor: LayerEditor | None = None
         self.last_good = LastGoodLayers()
         self.watcher = LayerFileWatcher(self)
         self.form: FeatureForm | None = None
@@ -103,8 +104,17 @@ class EditingController(QObject):
             bar.addMenu(edit_menu)
         self.edit_menu = edit_menu
 
+    @property
+    def editor(self) -> LayerEditor:
+        """Writes layer files and keeps the undo history (made on the first edit)."""
+        if self._editor is None:
+            from influencemap.editing.layer_file import LayerEditor
+
+            self._editor = LayerEditor()
+        return self._editor
+
     def _update_actions(self) -> None:
-        history = self.editor.history
+        history = self._editor.history if self._editor is not None else []
         self.undo_action.setEnabled(bool(history))
         self.undo_action.setText(f"&Undo {history[-1].description}" if history else "&Undo")
         feature = self.state.selected_feature
@@ -207,6 +217,8 @@ class EditingController(QObject):
         return False
 
     def open_add_form(self, kind: GeometryKind, coordinates: Any, countries: list[str]) -> FeatureForm | None:
+        from influencemap.ui.feature_form import FeatureForm
+
         if not self._check_can_add():
             return None
         layers = self.writable_layers()
@@ -222,6 +234,10 @@ class EditingController(QObject):
     # -- editing and deleting --------------------------------------------------------------
 
     def edit_feature(self, feature_id: str) -> FeatureForm | None:
+        from influencemap.editing.layer_file import LayerText
+        from influencemap.editing.yaml_text import EditError, read_feature
+        from influencemap.ui.feature_form import FeatureForm
+
         feature = self.state.catalog.find_feature(feature_id)
         if feature is None:
             return None
@@ -242,6 +258,9 @@ class EditingController(QObject):
 
     def delete_feature(self, feature_id: str) -> bool:
         """Delete the feature's lines from its file (Ctrl+Z brings them back)."""
+        from influencemap.editing.layer_file import InvalidEdit, LayerText
+        from influencemap.editing.yaml_text import EditError
+
         feature = self.state.catalog.find_feature(feature_id)
         if feature is None:
             return False
@@ -262,6 +281,8 @@ class EditingController(QObject):
         return True
 
     def undo(self) -> bool:
+        from influencemap.editing.yaml_text import EditError
+
         try:
             edit = self.editor.undo()
         except (EditError, OSError) as exc:
@@ -274,6 +295,8 @@ class EditingController(QObject):
         return True
 
     def open_feature_in_editor(self, feature_id: str) -> None:
+        from influencemap.ui.external_editor import open_in_editor
+
         feature = self.state.catalog.find_feature(feature_id)
         if feature is None or feature.origin is None:
             return
@@ -297,6 +320,9 @@ class EditingController(QObject):
 
     def _save(self, edit: FeatureEdit, texts: dict[str, LayerText]) -> str | None:
         """Write the form's edit; None on success, else the message the form shows."""
+        from influencemap.editing.layer_file import FileChangedOnDisk, InvalidEdit, LayerText
+        from influencemap.editing.yaml_text import EditError
+
         path = edit.layer.path
         assert path is not None
         self.editor.context_paths = self._context_paths()
@@ -341,6 +367,8 @@ class EditingController(QObject):
     # -- new layer -------------------------------------------------------------------------
 
     def new_layer(self) -> NewLayerDialog:
+        from influencemap.ui.new_layer_dialog import NewLayerDialog
+
         dialog = NewLayerDialog(self._default_folder(), {layer.id for layer in self.state.catalog.layers},
                                 self.window, on_created=self._on_layer_created)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
