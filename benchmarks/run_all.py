@@ -3,6 +3,9 @@
     python benchmarks/run_all.py [--runs 3] [--work DIR] [--out docs/performance.md]
                                  [--no-before] [--no-qgis] [--no-browser]
 
+Needs ``pip install -e ".[test,bench]"`` (pyinstrument, for the profile) and, for the
+comparison with QGIS, Debian's ``qgis`` and ``python3-qgis`` (``xvfb`` is not needed).
+
 What runs (each whole process timed with a wall clock; the median of ``--runs`` is reported):
 
 - start to first painted window: ``run_app`` on the bundled layers, offscreen (benchmarks/app_start.py)
