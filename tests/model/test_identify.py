@@ -171,6 +171,16 @@ def test_a_multipoint_is_as_near_as_its_nearest_point():
     assert identify(catalog, 20.0, 45.0, 0.05, ["multi"]) == [("multi", "pair")]
 
 
+def test_an_empty_point_is_never_hit_and_does_not_stop_the_others():
+    # Not written in layer files either; the index projects points as one array and must leave it out.
+    features = (
+        Feature("empty", "Empty", "odd", shapely.Point(), GeometryKind.POINT, (Citation("s"),)),
+        Feature("real", "Real", "odd", shapely.Point(27.0, 53.9), GeometryKind.POINT, (Citation("s"),)),
+    )
+    catalog = Catalog((Layer("odd", "Odd", features),), {"s": Source("s", "S")})
+    assert identify(catalog, 27.0, 53.9, 0.05, ["odd"]) == [("odd", "real")]
+
+
 def test_a_line_beats_the_polygon_it_crosses(files):
     files.write(
         "crossing.yaml",

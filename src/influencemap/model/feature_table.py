@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import marshal
 import threading
-from operator import attrgetter
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from influencemap.model.types import Feature, Origin

@@ -99,13 +99,14 @@ def _build_index(catalog: Catalog) -> _Index:
     code_of = {layer_id: code for code, layer_id in enumerate(layer_ids)}
     is_point = shapely.get_type_id(geometries) == shapely.GeometryType.POINT if count else np.zeros(0, dtype=bool)
     xy = np.full((count, 2), np.nan)
-    if is_point.any():
+    projected_anew = is_point & ~shapely.is_empty(geometries) if count else is_point
+    if projected_anew.any():
         # Points are projected as one array and made anew: shapely.transform would call back
         # per geometry, holding Python's lock (and so the UI thread) for a quarter of a second.
-        xy[is_point] = project_xy(shapely.get_coordinates(geometries[is_point]))
-        geometries[is_point] = shapely.points(xy[is_point])
-    if not is_point.all():
-        geometries[~is_point] = shapely.transform(geometries[~is_point], project_xy)
+        xy[projected_anew] = project_xy(shapely.get_coordinates(geometries[projected_anew]))
+        geometries[projected_anew] = shapely.points(xy[projected_anew])
+    if not projected_anew.all():
+        geometries[~projected_anew] = shapely.transform(geometries[~projected_anew], project_xy)
     return _Index(
         features=features,
         hits=np.fromiter(((f.layer_id, f.id) for f in features), dtype=object, count=count),
