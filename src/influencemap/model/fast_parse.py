@@ -40,11 +40,10 @@ from __future__ import annotations
 import ctypes
 import re
 import threading
-from collections import deque
 from contextlib import contextmanager
 from functools import reduce
 from dataclasses import dataclass, field
-from itertools import chain, islice, repeat
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 
 from influencemap.model import schema
@@ -300,18 +299,6 @@ def shared_values(defaults: dict) -> Shared:
     )
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
-def _objects(cls: type, states: list[dict]) -> list:
-    """Instances of a frozen dataclass with these ``__dict__``s, without the frozen
-    ``__init__``'s per-field ``object.__setattr__`` calls (see ``make_feature``)."""
-    made = list(map(_new, repeat(cls, len(states))))
-    deque(map(_set, made, repeat("__dict__"), states), maxlen=0)
-    return made
-
-
 def _cut(flat: list, counts: list[int], fallback: object) -> list:
     """``flat`` cut into tuples of the given lengths; ``fallback`` where a count is -1."""
     if len(flat) == len(counts) and set(counts) == _ONE:
@@ -479,24 +466,25 @@ class _Validator:
 
     # -- a chunk of features, key by key ---------------------------------------------------
 
-    def chunk(self, items: list, first: int, origins: list[Origin]) -> None:
+    def chunk(self, items: list, first: int) -> None:
         """Read a chunk of entries; column by column when they have the usual shape (every
         entry a mapping with a ``[lon, lat]`` point and no ``x-`` keys) and nothing is unsure,
         else one by one, and an entry this reader is not sure of with the precise reader."""
         columns = self.checker.check(items)
         if columns is not None:
-            self.add_columns(columns, first, origins)
+            self.add_columns(columns, first)
         else:
-            self.one_by_one(items, first, origins)
+            self.one_by_one(items, first)
 
-    def one_by_one(self, items: list, first: int, origins: list[Origin]) -> None:
+    def one_by_one(self, items: list, first: int) -> None:
         for i, item in enumerate(items, first):
+            origin = Origin(self.display, *self.plan.origins[i])
             keys, places = self.keys, len(self.places)
             try:
-                self.feature(item, i, origins[i])
+                self.feature(item, i, origin)
             except _GiveUp:
                 self.keys, self.places[places:] = keys, []
-                self.precise_entry(item, i, origins[i])
+                self.precise_entry(item, i, origin)
 
     def precise_entry(self, item: object, index: int, origin: Origin) -> None:
         """Read one entry with the precise reader: its problems, with their positions, are those
@@ -534,11 +522,11 @@ class _Validator:
         self.pieces.append(feature)
         self.feature_count += 1
 
-    def add_columns(self, columns: dict, first: int, origins: list[Origin]) -> None:
+    def add_columns(self, columns: dict, first: int) -> None:
         """Add the features of a chunk that :class:`ColumnChecker` found sure."""
-        self.add_part(self.column_part(columns, first, origins))
+        self.add_part(self.column_part(columns, first))
 
-    def column_part(self, columns: dict, first: int, origins: list[Origin]) -> _Part:
+    def column_part(self, columns: dict, first: int) -> _Part:
         """The features of a chunk that :class:`ColumnChecker` found sure, as the columns of a
         table whose features are exactly those :meth:`feature` would make one by one; made ahead
         of their turn for a chunk the helper process checked, and added (:meth:`add_part`) at
@@ -815,7 +803,7 @@ HELPER_WAIT: float | None = None
 waits up to this many seconds for each of the helper's answers (it never waits otherwise)."""
 
 
-def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, origins: list[Origin], helper: Helper | None) -> bool:
+def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, helper: Helper | None) -> bool:
     """Read every entry into ``validator``, chunk by chunk in the file's order, with the helper
     process (if any) checking chunks from the end (:mod:`influencemap.model.parse_helper`).
     False when a chunk's keys read are not those written (a duplicate key, or '": ' inside a
@@ -838,7 +826,7 @@ def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, origins: list[
                     columns, written = helper.take(answered)
                     if columns is not None:
                         try:
-                            part = validator.column_part(columns, bounds[answered][0], origins)
+                            part = validator.column_part(columns, bounds[answered][0])
                         except (KeyError, TypeError, ValueError):
                             continue  # not columns as this code makes them: read the chunk here
                         if columns["keys"] != written:
@@ -850,7 +838,7 @@ def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, origins: list[
                     continue
             items, written = parser.parse(data[offsets[first] : offsets[last]], last - first)
             before = validator.keys
-            validator.chunk(items, first, origins)
+            validator.chunk(items, first)
             if validator.keys - before != written:
                 return False
     return True
@@ -909,9 +897,8 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
         except OSError:  # no basemap: the check says so
             outlines = False
         helper.send(data, plan.offsets, plan.chunks, validator.shared, outlines)
-    origins = _objects(Origin, [{"path": display, "line": line, "col": col} for line, col in plan.origins])
     try:
-        if not _read_chunks(data, plan, validator, origins, helper):
+        if not _read_chunks(data, plan, validator, helper):
             return None
         # In the precise reader's order: each entry's own problems, then the country warnings.
         by_entry = [(i, [Problem(_locate_or_give_up(data, plan, i, where, display), Severity.WARNING, message)])

@@ -114,9 +114,6 @@ def _pos(origin: Origin | None) -> tuple[int, int]:
 
 def to_plain(result: FileResult) -> tuple:
     """The result as nested tuples, lists, dicts, str, numbers and None (what marshal writes)."""
-    import numpy as np
-    import shapely
-
     layer = result.layer
     plain_layer = None
     if layer is not None:
@@ -278,7 +275,6 @@ def attach_table(result: FileResult, table: FeatureTable) -> None:
 
 def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
     """The Feature objects of a table's columns (what the loader made when it read the file)."""
-    import numpy as np
     import shapely
     from shapely.geometry import LineString, Polygon
 
