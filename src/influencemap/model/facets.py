@@ -17,39 +17,38 @@ from influencemap.model.dates import parse_partial_date
 from influencemap.model.feature_table import feature_values
 
 
-def _dates(catalog: Catalog, key: str) -> Counter[str]:
-    """How many features have each ``start`` (or ``end``) text; undated ones not counted."""
-    counts: Counter[str] = Counter()
+def _year_counts(catalog: Catalog, key: str) -> Counter[int]:
+    """How many features start (or, with ``key`` "end", end) in each year; each distinct date
+    text is parsed once."""
+    texts: Counter[str] = Counter()
     for layer in catalog.layers:
-        counts.update(feature_values(layer.features, key))
-    counts.pop(None, None)  # type: ignore[call-overload]
-    counts.pop("", None)
-    return counts
-
-
-def _years(dates: Counter[str]) -> Counter[int]:
-    """The counts of distinct date texts added up by year (each text parsed once)."""
+        texts.update(feature_values(layer.features, key))
     years: Counter[int] = Counter()
-    for text, count in dates.items():
-        years[parse_partial_date(text)[0]] += count
+    for text, count in texts.items():
+        if text:
+            years[parse_partial_date(text)[0]] += count
     return years
+
+
+def _bounds(starts: Counter[int], ends: Counter[int]) -> tuple[int, int] | None:
+    years = starts.keys() | ends.keys()
+    if not years:
+        return None
+    return min(years), max(years)
 
 
 def year_histogram(catalog: Catalog) -> dict[int, int]:
     """Dated features per year they start in, every year of :func:`year_bounds` included."""
-    counts = _years(_dates(catalog, "start"))
-    bounds = year_bounds(catalog)
+    starts = _year_counts(catalog, "start")
+    bounds = _bounds(starts, _year_counts(catalog, "end"))
     if bounds is None:
         return {}
-    return {year: counts.get(year, 0) for year in range(bounds[0], bounds[1] + 1)}
+    return {year: starts.get(year, 0) for year in range(bounds[0], bounds[1] + 1)}
 
 
 def year_bounds(catalog: Catalog) -> tuple[int, int] | None:
     """(first, last) year any feature starts or ends in; None when no feature is dated."""
-    years = _years(_dates(catalog, "start")).keys() | _years(_dates(catalog, "end")).keys()
-    if not years:
-        return None
-    return min(years), max(years)
+    return _bounds(_year_counts(catalog, "start"), _year_counts(catalog, "end"))
 
 
 @dataclass(frozen=True)
