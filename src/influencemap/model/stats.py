@@ -7,12 +7,11 @@ total; the "all" rows give the totals without double counting.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from influencemap.model.catalog import Catalog
+from influencemap.model.csv_table import to_csv as csv_text
 
 ALL = "all"
 NOT_ADDITIVE_UNITS = frozenset({"%", "percent", "per cent"})
@@ -59,17 +58,8 @@ def statistics(catalog: Catalog) -> list[StatRow]:
     return rows
 
 
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
 def to_csv(rows: list[StatRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["table", "group", "unit", "value"])
-    for row in rows:
-        writer.writerow([row.table, row.group, row.unit, _number(row.value)])
-    return out.getvalue()
+    return csv_text(["table", "group", "unit", "value"], ([r.table, r.group, r.unit, r.value] for r in rows))
 
 
 def to_text(rows: list[StatRow]) -> str:
