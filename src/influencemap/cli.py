@@ -58,13 +58,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser(
         "stats",
-        help="counts per layer and country, figures summed per unit",
+        help="counts per layer and country, figures totalled per label and unit",
         description="Print statistics of the (filtered) features: counts per layer and per "
-        "country, and figures summed per unit per country and per year.",
+        "country, and figures totalled per label and unit per country and per year (shares, ratios "
+        "and rates are listed, never summed).",
     )
     _add_paths(stats)
     _add_filters(stats)
-    stats.add_argument("--csv", action="store_true", help="print CSV (table,group,unit,value)")
+    stats.add_argument("--csv", action="store_true", help="print CSV (table,group,label,unit,value)")
 
     export = commands.add_parser(
         "export",
