@@ -179,11 +179,10 @@ class StatsPanel(QWidget):
                 self.tree.addTopLevelItem(parent)
             child = QTreeWidgetItem([_row_label(row), _with_unit(row.value, row.unit)])
             tip = _row_label(row) if row.table != FIGURES_NOT_SUMMED else f"{row.label} ({row.group})"
-            many = len(row.parts)
-            child.setToolTip(0, f"{tip}\n{many} feature{'s' * (many != 1)}: open the row to list them")
+            child.setToolTip(0, f"{tip}\nOpen the row to list the features it is made of")
             child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             child.setData(0, ROW_INDEX, index)
-            if row.parts:
+            if row.value or row.table.startswith("figures"):  # not row.parts: found when opened
                 child.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             if row.group == ALL:
                 child.setFont(0, bold)
@@ -234,14 +233,14 @@ class StatsPanel(QWidget):
             self.featureChosen.emit(str(feature_id))
 
     def row_item(self, row: StatRow) -> QTreeWidgetItem | None:
-        """The tree's item showing ``row`` (one of :attr:`rows`), for scripts and tests."""
+        """The tree's item showing ``row`` (one of :attr:`rows`, the same object), for scripts and tests."""
         self._catch_up()
         for i in range(self.tree.topLevelItemCount()):
             table = self.tree.topLevelItem(i)
             for j in range(table.childCount()):
                 item = table.child(j)
                 index = item.data(0, ROW_INDEX)
-                if index is not None and self._rows[index] == row and self._rows[index].parts == row.parts:
+                if index is not None and self._rows[index] is row:
                     return item
         return None
 
