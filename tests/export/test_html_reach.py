@@ -117,6 +117,21 @@ def test_a_stack_at_low_zoom_zooms_in_and_the_cluster_counts_every_layer(browser
     counts = browser.evaluate("[...document.querySelectorAll('.im-cluster span')].map(s => parseInt(s.textContent, 10))")
     singles = browser.evaluate("document.querySelectorAll('.im-marker').length")
     assert sum(counts) + singles == points  # nothing piled unseen: every point is in a count or shown
+    # a layer switched off in the layer list takes its points out of the shared clusters, and back
+    layer = max(bundled.layers, key=lambda l: sum(1 for f in l.features if f.geometry.geom_type == "Point"))
+    own = sum(1 for f in layer.features if f.geometry.geom_type == "Point")
+    in_cluster = "influencemap.features.filter(l => l.influencemapClustered && influencemap.cluster.hasLayer(l)).length"
+    browser.evaluate(f"influencemap.map.removeLayer(influencemap.layers[{json.dumps(layer.id)}].layer) && true")
+    assert browser.evaluate(in_cluster) == points - own
+    browser.evaluate(f"influencemap.map.addLayer(influencemap.layers[{json.dumps(layer.id)}].layer) && true")
+    assert browser.evaluate(in_cluster) == points
+    # the year filter too: a range leaves out the undated points ("include undated" is off)
+    undated = sum(1 for f in bundled.features() if f.geometry.geom_type == "Point" and not f.start)
+    assert undated > 0
+    browser.evaluate("influencemap.setYears(1990, null) || true")
+    hidden = browser.evaluate("influencemap.features.filter(l => l.influencemapClustered && !l.influencemapShown).length")
+    assert hidden >= undated
+    assert browser.evaluate(in_cluster) == points - hidden
 
 
 def test_clicking_a_search_suggestion_opens_its_popup(browser, bundled, tmp_path):  # noqa: F811

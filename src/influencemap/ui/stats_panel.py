@@ -33,13 +33,25 @@ from PySide6.QtWidgets import (
 from influencemap.fileio import write_text_atomic
 from influencemap.model.filters import shown_catalog
 from influencemap.model.present import country_label, format_number
-from influencemap.model.stats import ALL, FIGURES_NOT_SUMMED, RULE, StatRow, statistics, to_csv, to_text
+from influencemap.model.stats import (
+    ALL,
+    FIGURES_NOT_SUMMED,
+    FIGURES_PER_COUNTRY,
+    FIGURES_PER_YEAR,
+    RULE,
+    StatRow,
+    statistics,
+    to_csv,
+    to_text,
+)
 from influencemap.ui.map_state import MapState
 
 ROW_INDEX = Qt.ItemDataRole.UserRole
 """On a row's item: its index in :attr:`StatsPanel.rows`."""
 FEATURE_ID = Qt.ItemDataRole.UserRole + 1
 """On a feature's item: the feature's id."""
+GROUPED_TABLES = frozenset({FIGURES_PER_COUNTRY, FIGURES_PER_YEAR})
+"""Tables whose rows sit under one item per group (country, year)."""
 MAX_CHILDREN = 2000
 """A row opens to at most this many features (the feature table lists any number)."""
 
@@ -169,6 +181,7 @@ class StatsPanel(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         tables: dict[str, QTreeWidgetItem] = {}
+        groups: dict[tuple[str, str], QTreeWidgetItem] = {}
         for index, row in enumerate(self._rows):
             parent = tables.get(row.table)
             if parent is None:
@@ -177,7 +190,20 @@ class StatsPanel(QWidget):
                 parent.setFirstColumnSpanned(True)
                 tables[row.table] = parent
                 self.tree.addTopLevelItem(parent)
-            child = QTreeWidgetItem([_row_label(row), _with_unit(row.value, row.unit)])
+            text = _row_label(row)
+            if row.table in GROUPED_TABLES:
+                # figure totals sit under their country or year, so that a narrow dock shows
+                # the figure's label rather than the group's name again and again
+                group = groups.get((row.table, row.group))
+                if group is None:
+                    group = groups[(row.table, row.group)] = QTreeWidgetItem([_group_label(row), ""])
+                    group.setFirstColumnSpanned(True)
+                    if row.group == ALL:
+                        group.setFont(0, bold)
+                    parent.addChild(group)
+                    group.setExpanded(True)
+                parent, text = group, row.label
+            child = QTreeWidgetItem([text, _with_unit(row.value, row.unit)])
             tip = _row_label(row) if row.table != FIGURES_NOT_SUMMED else f"{row.label} ({row.group})"
             child.setToolTip(0, f"{tip}\nOpen the row to list the features it is made of")
             child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -235,13 +261,15 @@ class StatsPanel(QWidget):
     def row_item(self, row: StatRow) -> QTreeWidgetItem | None:
         """The tree's item showing ``row`` (one of :attr:`rows`, the same object), for scripts and tests."""
         self._catch_up()
-        for i in range(self.tree.topLevelItemCount()):
-            table = self.tree.topLevelItem(i)
-            for j in range(table.childCount()):
-                item = table.child(j)
-                index = item.data(0, ROW_INDEX)
-                if index is not None and self._rows[index] is row:
+        pending = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        while pending:
+            item = pending.pop()
+            index = item.data(0, ROW_INDEX)
+            if index is not None:
+                if self._rows[index] is row:
                     return item
+                continue  # its children are features
+            pending += [item.child(j) for j in range(item.childCount())]
         return None
 
     def copy(self) -> None:
