@@ -170,3 +170,31 @@ def test_a_filtered_export_lists_only_its_layers_and_fits_its_features(browser, 
     # and it is not the whole export's view
     assert browser.evaluate("influencemap.map.getZoom()") >= 4
     assert browser.console_errors == []
+
+
+def _key(browser, key: str, code: int) -> None:
+    for kind in ("rawKeyDown", "char", "keyUp"):
+        params = {"type": kind, "key": key, "code": key, "windowsVirtualKeyCode": code, "nativeVirtualKeyCode": code}
+        if kind == "char":
+            params["text"] = "\r"
+        browser.call("Input.dispatchKeyEvent", params, session=True)
+
+
+def test_a_stack_can_be_listed_and_opened_from_the_keyboard(browser, bundled, tmp_path):  # noqa: F811
+    (lon, lat), features = _stack_at(bundled, MINSK)
+    path = _export(bundled, tmp_path / "bundled.html")
+    browser.open(path, 1400, 900)
+    browser.evaluate(f"influencemap.map.setView([{lat}, {lon}], 11, {{animate: false}}) && true")
+    stack = f"[...document.querySelectorAll('.im-cluster')].find(e => e.textContent === '{len(features)}')"
+    browser.wait_for(stack)
+    browser.evaluate(f"{stack}.focus() || true")
+    _key(browser, "Enter", 13)
+    browser.wait_for("document.activeElement && document.activeElement.classList.contains('im-stack-item')")
+    first = browser.evaluate("document.activeElement.dataset.feature")
+    name = next(f.name for f in features if f.id == first)
+    _key(browser, "Enter", 13)
+    browser.wait_for(f"document.querySelector('.im-feature-popup .im-popup-name') && "
+                     f"document.querySelector('.im-feature-popup .im-popup-name').textContent === {json.dumps(name)}")
+    assert browser.evaluate("document.activeElement.classList.contains('im-stack-back')")
+    _key(browser, "Enter", 13)
+    browser.wait_for(f"document.querySelectorAll('.im-stack-item').length === {len(features)}")

@@ -481,10 +481,14 @@
       iconCreateFunction: stackIcon,
     });
     im.cluster = pointCluster;
-    pointCluster.on("clusterclick", function (event) {
-      var cluster = event.layer;
-      if (stackListed(cluster)) openStackList(cluster.getLatLng(), cluster.getAllChildMarkers());
+    function openCluster(cluster, byKey) {
+      if (stackListed(cluster)) openStackList(cluster.getLatLng(), cluster.getAllChildMarkers(), byKey);
       else cluster.zoomToBounds({ padding: [40, 40] });
+    }
+    pointCluster.on("clusterclick", function (event) { openCluster(event.layer, false); });
+    // Enter on a focused cluster (Leaflet tells markers of keys as "keypress", not as a click)
+    pointCluster.on("clusterkeypress", function (event) {
+      if (event.originalEvent && event.originalEvent.keyCode === 13) openCluster(event.layer, true);
     });
     return pointCluster;
   }
@@ -831,7 +835,7 @@
 
   /* A popup listing every feature of a stack by name, grouped by layer, scrolling (never
    * paged); choosing one opens its own popup, which leads back to the list. */
-  function openStackList(latlng, markers) {
+  function openStackList(latlng, markers, focus) {
     markers = markers.slice().sort(function (a, b) { return a.influencemapIndex - b.influencemapIndex; });
     var box = el("div", "im-stack");
     box.appendChild(el("h3", "im-stack-title", count(markers.length) + " features here"));
@@ -854,24 +858,25 @@
       button.appendChild(el("span", "im-stack-name", properties.name));
       var when = (marker.feature.display || {}).dates;
       if (when) button.appendChild(el("span", "im-stack-meta", when));
-      button.addEventListener("click", function () { openFeaturePopup(marker, markers); });
+      button.addEventListener("click", function (event) { openFeaturePopup(marker, markers, event.detail === 0); });
       item.appendChild(button);
       list.appendChild(item);
     });
     box.appendChild(list);
     keepEvents(box);
     L.popup(STACK_POPUP_OPTIONS).setLatLng(latlng).setContent(box).openOn(im.map);
+    if (focus) list.querySelector("button").focus(); // from the keyboard: Tab walks the list, Enter opens one
   }
   im.openStackList = openStackList;
 
   /* A point's own popup, opened at its place whether its marker is shown or inside a cluster;
    * when other features share the place, a link goes back to the list of them all. */
-  function openFeaturePopup(marker, stack) {
+  function openFeaturePopup(marker, stack, focus) {
     var box = el("div", "im-feature-popup");
     if (stack && stack.length > 1) {
       var back = el("button", "im-stack-back", "\u2039 All " + count(stack.length) + " features here");
       back.type = "button";
-      back.addEventListener("click", function () { openStackList(marker.getLatLng(), stack); });
+      back.addEventListener("click", function (event) { openStackList(marker.getLatLng(), stack, event.detail === 0); });
       box.appendChild(back);
     }
     box.appendChild(featureDetails(marker.feature));
@@ -879,6 +884,7 @@
     var anchor = L.point(marker.options.icon.options.popupAnchor || [0, 0]);
     var options = Object.assign({}, POPUP_OPTIONS, { offset: L.point(0, 7).add(anchor) });
     L.popup(options).setLatLng(marker.getLatLng()).setContent(box).openOn(im.map);
+    if (focus && box.firstChild.focus) box.firstChild.focus();
   }
 
   function reveal(layer) {
