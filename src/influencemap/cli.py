@@ -26,6 +26,9 @@ EXPORT_FORMATS = {
     ".svg": "image",
 }
 
+LIST_CSV_COLUMNS = ("layer", "id", "name", "geometry", "start", "end", "countries", "figures", "sources")
+"""``influencemap list --csv``'s columns: the keys of ``list --json``."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -54,17 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list", help="list the features", description="List the features of the layers.")
     _add_paths(listing)
     _add_filters(listing)
-    listing.add_argument("--json", action="store_true", help="print a JSON array, one object per feature")
+    formats = listing.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="print a JSON array, one object per feature")
+    formats.add_argument(
+        "--csv", action="store_true",
+        help=f"print CSV ({','.join(LIST_CSV_COLUMNS)}); lists in a cell are separated by '; '",
+    )
 
     stats = commands.add_parser(
         "stats",
-        help="counts per layer and country, figures summed per unit",
+        help="counts per layer and country, figures totalled per label and unit",
         description="Print statistics of the (filtered) features: counts per layer and per "
-        "country, and figures summed per unit per country and per year.",
+        "country, and figures totalled per label and unit per country and per year (shares, ratios "
+        "and rates are listed, never summed).",
     )
     _add_paths(stats)
     _add_filters(stats)
-    stats.add_argument("--csv", action="store_true", help="print CSV (table,group,unit,value)")
+    stats.add_argument("--csv", action="store_true", help="print CSV (table,group,label,unit,value)")
 
     export = commands.add_parser(
         "export",
@@ -203,9 +212,10 @@ def _load_filtered(args):
     return feature_filter.apply(catalog)
 
 
-def _list(args) -> int:
-    catalog = _load_filtered(args)
-    rows = [
+def list_rows(catalog) -> list[dict]:
+    """One plain row per feature, as ``list --json`` prints it: the figures as written
+    (``{label, value, unit}``), the sources as a count."""
+    return [
         {
             "layer": f.layer_id,
             "id": f.id,
@@ -214,12 +224,44 @@ def _list(args) -> int:
             "start": f.start,
             "end": f.end,
             "countries": list(f.countries),
+            "figures": [{"label": g.label, "value": g.value, "unit": g.unit} for g in f.figures],
             "sources": len(f.citations),
         }
         for f in catalog.features()
     ]
+
+
+def figure_text(figure: dict) -> str:
+    """``Loan: 1180000000 USD``: a figure in one CSV cell, its value exact (no rounding, no
+    thousands separators, so a spreadsheet can split it back)."""
+    from influencemap.model.csv_table import number_text
+
+    unit = f" {figure['unit']}" if figure["unit"] else ""
+    return f"{figure['label']}: {number_text(figure['value'])}{unit}"
+
+
+def list_csv(rows: list[dict]) -> str:
+    """``list --csv``: the rows of :func:`list_rows` through the one CSV writer."""
+    from influencemap.model.csv_table import to_csv
+
+    return to_csv(
+        LIST_CSV_COLUMNS,
+        (
+            [row["layer"], row["id"], row["name"], row["geometry"], row["start"], row["end"],
+             "; ".join(row["countries"]), "; ".join(figure_text(g) for g in row["figures"]), row["sources"]]
+            for row in rows
+        ),
+    )
+
+
+def _list(args) -> int:
+    catalog = _load_filtered(args)
+    rows = list_rows(catalog)
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return 0
+    if args.csv:
+        sys.stdout.write(list_csv(rows))
         return 0
     for row in rows:
         dates = row["start"] or ""

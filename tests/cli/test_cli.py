@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -105,9 +107,43 @@ def test_list_json_has_the_documented_keys(layer_dir, capsys):
     assert [r["id"] for r in rows] == ["minsk-loan", "kyiv-span", "corridor"]
     assert rows[0] == {
         "layer": "loans", "id": "minsk-loan", "name": "A loan in Minsk", "geometry": "point",
-        "start": "2013-05-20", "end": "2013-05-20", "countries": ["BY"], "sources": 1,
+        "start": "2013-05-20", "end": "2013-05-20", "countries": ["BY"],
+        "figures": [{"label": "Loan", "value": 1.18e9, "unit": "USD"}], "sources": 1,
     }
     assert rows[1]["end"] is None
+    assert rows[1]["figures"] == []
+
+
+def test_list_csv_carries_figures_through_the_one_writer(layer_dir, capsys):
+    (layer_dir / "more.yaml").write_text(textwrap.dedent("""\
+        id: more
+        name: More
+        features:
+          - id: formula
+            name: "=HYPERLINK(\\"http://x\\")"
+            point: [27.56, 53.90]
+            countries: [BY, RU]
+            figures: [{label: Credit line, value: 1.5e9, unit: USD}, {label: Share, value: 12.5, unit: "%"}, {label: Count, value: 3}]
+            sources: [doc-a]
+        """), encoding="utf-8")
+    assert main(["list", str(layer_dir), "--csv"]) == 0
+    rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    assert rows[0] == ["layer", "id", "name", "geometry", "start", "end", "countries", "figures", "sources"]
+    by_id = {row[1]: row for row in rows[1:]}
+    assert by_id["minsk-loan"] == [
+        "loans", "minsk-loan", "A loan in Minsk", "point", "2013-05-20", "2013-05-20", "BY", "Loan: 1180000000 USD", "1",
+    ]
+    assert by_id["kyiv-span"][5:8] == ["", "UA", ""]
+    formula = by_id["formula"]
+    assert formula[2] == "'=HYPERLINK(\"http://x\")"  # neutralised by csv_table.to_csv
+    assert formula[6] == "BY; RU"
+    assert formula[7] == "Credit line: 1500000000 USD; Share: 12.5 %; Count: 3"
+
+
+def test_list_json_and_csv_exclude_each_other(layer_dir, capsys):
+    with pytest.raises(SystemExit):
+        main(["list", str(layer_dir), "--csv", "--json"])
+    assert "not allowed with" in capsys.readouterr().err
 
 
 def test_list_filters_by_date_and_country(layer_dir, capsys):

@@ -169,14 +169,39 @@ def test_default_export_is_self_contained(page):
     assert 'var influencemap = ' not in page and "window.influencemap" in page  # our own script, inlined
 
 
-def test_markercluster_is_inlined_only_when_a_layer_clusters(catalog):
-    small = render_html(catalog)
-    assert "MarkerClusterGroup" not in small
-    clustered = render_html(catalog, HtmlOptions(cluster_threshold=1))
+def test_markercluster_is_inlined_when_the_export_has_points_however_few(catalog):
+    clustered = render_html(catalog)
     assert "L.MarkerClusterGroup=" in clustered
     assert layer_blocks(clustered)["loans"]["spec"]["cluster"] is True
     assert layer_blocks(clustered)["routes"]["spec"]["cluster"] is False  # lines never cluster
     assert linked_urls(clustered) == []
+    routes_only = Catalog(tuple(layer for layer in catalog.layers if layer.id == "routes"), catalog.sources, ())
+    assert "MarkerClusterGroup" not in render_html(routes_only)
+
+
+def test_layers_the_filter_emptied_are_left_out_of_the_page(catalog):
+    from influencemap.model.filters import FeatureFilter
+
+    only_routes = FeatureFilter(layers=frozenset({"routes"}))
+    page = render_html(FeatureFilter(date_from="2016", date_to="2016").apply(catalog))
+    assert set(layer_blocks(page)) == {"routes"}  # the loans of 2013 and 2019 are filtered out
+    assert [row["id"] for row in block_named(page, "influencemap_view_")["legend"]] == ["routes"]
+    assert set(layer_blocks(render_html(only_routes.apply(catalog)))) == {"routes"}
+
+
+def test_the_view_fits_the_central_mass_not_the_outliers(tmp_path):
+    from influencemap.model.extent import robust_bounds
+
+    lines = ["id: many", "name: Many", "sources: [{id: doc-a, title: A}]", "features:"]
+    for i in range(40):
+        lines.append(f"  - {{id: p{i}, name: P{i}, point: [{27 + i * 0.05}, {53 + i * 0.02}], sources: [doc-a]}}")
+    lines.append("  - {id: far, name: Far away, point: [-74.0, 40.7], sources: [doc-a]}")
+    (tmp_path / "many.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    catalog = load_catalog([tmp_path], include_bundled_sources=False)
+    assert not catalog.errors
+    minx, miny, maxx, maxy = robust_bounds(catalog)
+    assert minx > 26 and maxx < 30  # New York is left out of the view
+    assert block_named(render_html(catalog), "influencemap_view_")["bounds"] == [[miny, minx], [maxy, maxx]]
 
 
 def test_each_layer_is_one_geojson_holding_every_feature(page, catalog):
@@ -381,8 +406,8 @@ def test_view_is_the_data_bounds(page, catalog):
 
 
 def test_cdn_variant_is_smaller_and_loads_the_libraries_from_cdns(catalog):
-    inline = render_html(catalog, HtmlOptions(cluster_threshold=1))
-    cdn = render_html(catalog, HtmlOptions(cdn=True, cluster_threshold=1))
+    inline = render_html(catalog)
+    cdn = render_html(catalog, HtmlOptions(cdn=True))
     assert len(cdn) < len(inline) - 150_000
     urls = linked_urls(cdn)
     assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in urls

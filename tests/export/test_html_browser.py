@@ -455,14 +455,17 @@ def test_year_slider_filters_by_span_and_starts_open(browser, tiny_export):
         """(() => { const from = document.querySelector('.im-years-from');
                     from.value = 2017; from.dispatchEvent(new Event('input')); })()"""
     )
-    browser.wait_for(f"JSON.stringify({shown}) === JSON.stringify(['corridor','kyiv-span','undated-office','zone'])")
-    assert browser.evaluate(on_map) == ["corridor", "kyiv-span", "undated-office", "zone"]
+    # once a range is set, the undated office hides: "include undated" is off by default, as in the app
+    browser.wait_for(f"JSON.stringify({shown}) === JSON.stringify(['corridor','kyiv-span','zone'])")
+    assert browser.evaluate(on_map) == ["corridor", "kyiv-span", "zone"]
+    assert browser.evaluate("document.querySelector('.im-years-undated input').checked") is False
     browser.evaluate(
         """(() => { const box = document.querySelector('.im-years-undated input');
-                    box.checked = false; box.dispatchEvent(new Event('change')); })()"""
+                    box.checked = true; box.dispatchEvent(new Event('change')); })()"""
     )
-    browser.wait_for(f"JSON.stringify({on_map}) === JSON.stringify(['corridor','kyiv-span','zone'])")
-    browser.evaluate("influencemap.setYears(null, null, true)")
+    browser.wait_for(f"JSON.stringify({on_map}) === JSON.stringify(['corridor','kyiv-span','undated-office','zone'])")
+    # the whole span again: every feature, dated or not, whatever the box says
+    browser.evaluate("influencemap.setYears(null, null, false)")
     assert browser.evaluate(on_map) == everything
 
 
@@ -529,7 +532,7 @@ def test_ten_thousand_points_open_quickly_and_cluster(browser, tmp_path):
 def test_clustered_markers_get_their_tooltip_and_popup_when_shown(browser, tiny_export, tmp_path):
     _, catalog = tiny_export
     out = tmp_path / "clustered.html"
-    write_html(catalog, out, HtmlOptions(cluster_threshold=1))
+    write_html(catalog, out)
     browser.open(out)
     assert browser.evaluate("influencemap.layers.loans.cluster") is True
     # the features are as written, whatever way their layers were made

@@ -27,10 +27,10 @@ def test_plain_text_is_untouched():
 
 
 def test_stats_csv_neutralises_a_formula_in_a_unit():
-    text = stats_csv([StatRow("figures per country", "BY", "=HYPERLINK(\"x\")", -5.0)])
+    text = stats_csv([StatRow("figures per country", "BY", "@SUM(A1)", "=HYPERLINK(\"x\")", -5.0)])
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["table", "group", "unit", "value"]
-    assert rows[1] == ["figures per country", "BY", "'=HYPERLINK(\"x\")", "-5"]
+    assert rows[0] == ["table", "group", "label", "unit", "value"]
+    assert rows[1] == ["figures per country", "BY", "'@SUM(A1)", "'=HYPERLINK(\"x\")", "-5"]
 
 
 def test_to_csv_quotes_commas_and_newlines():

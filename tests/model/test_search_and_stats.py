@@ -64,27 +64,33 @@ def test_every_word_must_match(catalog):
     assert search(catalog, "   ") == []
 
 
-def test_statistics_count_and_sum_per_unit(catalog):
-    rows = {(r.table, r.group, r.unit): r.value for r in statistics(catalog)}
-    assert rows[("features per layer", "Loans", "features")] == 3
-    assert rows[("features per country", "BY", "features")] == 1
-    assert rows[("figures per country", "ME", "USD")] == 1.18e9
-    assert rows[("figures per country", "all", "USD")] == pytest.approx(2.18e9)
-    assert rows[("figures per year", "2013", "USD")] == 1.0e9
-    assert not any(unit == "%" for (_, _, unit) in rows)  # shares are never summed
+def _values(rows):
+    return {(r.table, r.group, r.label, r.unit): r.value for r in rows}
+
+
+def test_statistics_count_and_sum_per_label_and_unit(catalog):
+    rows = _values(statistics(catalog))
+    assert rows[("features per layer", "Loans", "", "features")] == 3
+    assert rows[("features per country", "BY", "", "features")] == 1
+    assert rows[("figures per country", "ME", "Loan", "USD")] == 1.18e9
+    assert rows[("figures per country", "all", "Loan", "USD")] == pytest.approx(2.18e9)
+    assert rows[("figures per year", "2013", "Loan", "USD")] == 1.0e9
+    # the share is listed with its feature, never in a sum
+    assert not any(unit == "%" for (table, _, _, unit) in rows if table != "figures not summed")
+    assert rows[("figures not summed", "Credit line for Belarus", "Share", "%")] == 20
 
 
 def test_statistics_follow_the_filters(catalog):
     filtered = FeatureFilter(date_from="2014", date_to="2014").apply(catalog)
-    rows = {(r.table, r.group, r.unit): r.value for r in statistics(filtered)}
-    assert rows[("features per layer", "Loans", "features")] == 1
-    assert ("figures per country", "BY", "USD") not in rows
+    rows = _values(statistics(filtered))
+    assert rows[("features per layer", "Loans", "", "features")] == 1
+    assert ("figures per country", "BY", "Loan", "USD") not in rows
 
 
 def test_stats_command_prints_csv(files, capsys):
     files.write("loans.yaml", LAYER)
     assert main(["stats", str(files.folder), "--csv", "--country", "ME"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == "table,group,unit,value"
-    assert "figures per country,ME,USD,1180000000" in out
-    assert to_csv([]) == "table,group,unit,value\n"
+    assert out.splitlines()[0] == "table,group,label,unit,value"
+    assert "figures per country,ME,Loan,USD,1180000000" in out
+    assert to_csv([]) == "table,group,label,unit,value\n"

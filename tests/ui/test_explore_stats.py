@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
 
 from influencemap.model.filters import FeatureFilter
 
@@ -11,8 +13,8 @@ MINSK = (27.56, 53.90)
 KYIV = (30.52, 50.45)
 
 
-def _row(panel, table, group, unit):
-    return next((r.value for r in panel.rows if (r.table, r.group, r.unit) == (table, group, unit)), None)
+def _row(panel, table, group, unit, label=""):
+    return next((r.value for r in panel.rows if (r.table, r.group, r.label, r.unit) == (table, group, label, unit)), None)
 
 
 def test_the_panel_counts_per_layer_and_country_and_sums_figures(explore_window):
@@ -20,7 +22,7 @@ def test_the_panel_counts_per_layer_and_country_and_sums_figures(explore_window)
     assert _row(panel, "features per layer", "Loans", "features") == 3
     assert _row(panel, "features per layer", "all", "features") == 5
     assert _row(panel, "features per country", "BY", "features") == 3
-    assert _row(panel, "figures per country", "all", "USD") == 1.5e9
+    assert _row(panel, "figures per country", "all", "USD", "Loan") == 1.5e9
     tables = [panel.tree.topLevelItem(i).text(0) for i in range(panel.tree.topLevelItemCount())]
     assert tables[:2] == ["Features per layer", "Features per country"]
     countries = panel.tree.topLevelItem(1)
@@ -33,7 +35,7 @@ def test_the_panel_follows_filters_and_hidden_layers(explore_window, qtbot):
     panel = window.stats_panel
     window.filters_panel.set_checked("countries", "UA")
     qtbot.waitUntil(lambda: _row(panel, "features per layer", "all", "features") == 1)
-    assert _row(panel, "figures per country", "UA", "USD") == 5e8
+    assert _row(panel, "figures per country", "UA", "USD", "Loan") == 5e8
     assert _row(panel, "features per country", "BY", "features") is None
     assert panel.summary.text() == "1 feature shown (filtered)"
     window.state.set_filter(None)
@@ -52,11 +54,11 @@ def test_save_csv_writes_the_rows_shown(explore_window, qtbot, tmp_path, monkeyp
     )
     window.stats_panel.save_button.click()
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "table,group,unit,value"
-    assert "features per layer,Loans,features,1" in lines
-    assert "features per layer,Visits,features,2" in lines
-    assert "features per layer,all,features,3" in lines
-    assert "figures per country,BY,USD,1000000000" in lines
+    assert lines[0] == "table,group,label,unit,value"
+    assert "features per layer,Loans,,features,1" in lines
+    assert "features per layer,Visits,,features,2" in lines
+    assert "features per layer,all,,features,3" in lines
+    assert "figures per country,BY,Loan,USD,1000000000" in lines
     assert not any(",UA," in line for line in lines)
 
 
@@ -153,3 +155,28 @@ def test_a_hidden_panel_counts_only_once_it_is_shown(explore_window, qtbot, monk
     assert _row(panel, "features per layer", "all", "features") == 1  # the last filter: UA
     assert panel.summary.text() == "1 feature shown (filtered)"
     assert len(calls) == 1
+
+
+def test_the_rule_is_stated_under_the_tree(explore_window):
+    note = explore_window.stats_panel.findChild(QLabel, "statsRule")
+    assert note is not None and note.isVisibleTo(explore_window.stats_panel)
+    assert "label and unit match" in note.text() and "never summed" in note.text()
+
+
+def test_a_total_opens_to_its_features_and_a_click_selects_one(explore_window, qtbot):
+    window = explore_window
+    window.stats_dock.raise_()
+    panel = window.stats_panel
+    total = next(r for r in panel.rows if (r.table, r.group, r.label) == ("figures per country", "all", "Loan"))
+    item = panel.row_item(total)
+    assert (item.parent().text(0), item.text(0), item.text(1)) == ("All", "Loan", "1,500,000,000 USD")
+    assert item.parent().parent().text(0) == "Figures per country"
+    panel.tree.scrollToItem(item)
+    item.setExpanded(True)
+    children = [(item.child(i).text(0), item.child(i).text(1)) for i in range(item.childCount())]
+    assert children == [("Credit line for Belarus", "1,000,000,000 USD"), ("Port deal in Kyiv", "500,000,000 USD")]
+    kyiv = item.child(1)
+    panel.tree.scrollToItem(kyiv)
+    rect = panel.tree.visualItemRect(kyiv)
+    QTest.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.state.selected_id == "kyiv-port")

@@ -42,6 +42,7 @@ from influencemap.export.columns import decode_rows, encode_rows
 from influencemap.export.geojson import feature_properties
 from influencemap.fileio import write_text_atomic
 from influencemap.model.catalog import Catalog
+from influencemap.model.extent import robust_bounds
 from influencemap.model.present import FeatureDetails, feature_details
 from influencemap.model.types import Feature, GeometryKind, Layer, Style
 
@@ -62,9 +63,6 @@ the points to project and draw at the zooms that show whole continents."""
 BASEMAP_ATTRIBUTION = "Basemap: Natural Earth"
 DEFAULT_VIEW = (-10.0, 25.0, 150.0, 65.0)
 """Europe and Asia: the view of a map without features."""
-
-CLUSTER_THRESHOLD = 300
-"""Point layers with more features than this cluster with Leaflet.markercluster."""
 
 UNCATEGORISED = "Other"
 
@@ -106,15 +104,16 @@ class HtmlOptions:
     online_tiles
         Offer OpenStreetMap and OpenTopoMap tiles as base layers the reader can switch to (the
         offline basemap stays the default either way).
-    cluster_threshold
-        Point layers with more features than this cluster.
+
+    Every point of every layer goes into one Leaflet.markercluster group, however few there
+    are: features that share a place are one cluster whose count is theirs, and a click on it
+    lists them (``html_assets/influencemap.js``).
     """
 
     title: str | None = None
     subtitle: str | None = None
     cdn: bool = False
     online_tiles: bool = True
-    cluster_threshold: int = CLUSTER_THRESHOLD
 
 
 Progress = Callable[[int, int], None]
@@ -157,12 +156,18 @@ def _collector_paused() -> Iterator[None]:
 
 
 def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: Progress | None = None) -> folium.Map:
-    """The folium map, with every layer, the base layers and the controls."""
-    layers = _ordered_layers(catalog)
+    """The folium map, with every layer that has features, the base layers and the controls.
+
+    A layer the filter emptied is left out (of the legend and the layer list too). The view
+    fits where the features are (:func:`influencemap.model.extent.robust_bounds`: a filtered
+    export opens on what the filter kept, and a few far-off statements do not pull the view
+    to the whole hemisphere); the page can still zoom out to everything.
+    """
+    layers = [layer for layer in _ordered_layers(catalog) if len(layer.features)]
     steps = len(layers) + 2
     _report(progress, 0, steps)
 
-    bounds = catalog.bounds
+    bounds = robust_bounds(catalog)
     view = bounds or DEFAULT_VIEW
     center = ((view[1] + view[3]) / 2, (view[0] + view[2]) / 2)
     # maxZoom: without a tile layer Leaflet knows no zoom limit, and markercluster needs one
@@ -183,7 +188,7 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
 
     figure = m.get_root()
     figure.title = html.escape(options.title or "influencemap")
-    clustered = any(_clusters(layer, options) for layer in layers)
+    clustered = any(_has_points(layer) for layer in layers)
     for name, code in _page_assets(options.cdn, clustered):
         figure.header.add_child(_Raw(code), name=name)
 
@@ -233,10 +238,11 @@ def _ordered_layers(catalog: Catalog) -> list[Layer]:
     return [layer for category in order for layer in categories[category]]
 
 
-def _clusters(layer: Layer, options: HtmlOptions) -> bool:
-    return len(layer.features) > options.cluster_threshold and all(
-        f.kind is GeometryKind.POINT for f in layer.features
-    )
+def _has_points(layer: Layer) -> bool:
+    """Whether the layer has single points: they go into the page's one cluster group."""
+    if getattr(layer.features, "all_points", False):
+        return True
+    return any(f.kind is GeometryKind.POINT and f.geometry.geom_type == "Point" for f in layer.features)
 
 
 # -- folium elements ---------------------------------------------------------------------------
@@ -402,7 +408,7 @@ def _layer_spec(layer: Layer, options: HtmlOptions) -> dict[str, Any]:
         "category": layer.category or UNCATEGORISED,
         "style": _style_spec(layer.style),
         "kinds": [kind.value for kind in _KIND_ORDER if kind in kinds],
-        "cluster": _clusters(layer, options),
+        "cluster": _has_points(layer),
     }
 
 

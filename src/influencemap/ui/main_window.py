@@ -214,6 +214,7 @@ class MainWindow(QMainWindow):
         self.state.selectionChanged.connect(self._on_selection_shows_details)
         self.statusBar().addPermanentWidget(self.filter_indicator)
         self.search_panel.featureChosen.connect(self.select_feature)
+        self.stats_panel.featureChosen.connect(self.select_feature)
         # Counted only while its tab is in front (it starts behind Details).
         self.stats_panel.set_shown(False)
         self.stats_dock.visibilityChanged.connect(self.stats_panel.set_shown)

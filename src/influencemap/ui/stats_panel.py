@@ -1,8 +1,12 @@
-"""The statistics panel: counts per layer and country, figures summed per unit, of what the map shows.
+"""The statistics panel: counts per layer and country, and figures totalled per label and unit,
+of what the map shows.
 
 The rows are :func:`influencemap.model.stats.statistics` of the visible layers through the
-current filter, recomputed whenever the catalog, the layers or the filter change. "Copy" puts
-the plain-text report on the clipboard; "Save CSV…" writes the same CSV as
+current filter, recomputed whenever the catalog, the layers or the filter change. A one-line
+note under the tree states the rule (which figures are added, which only listed). Every row
+opens to the features it is made of (made when first opened: a count of 100,000 features is
+not 100,000 items until someone asks), and choosing one emits :attr:`StatsPanel.featureChosen`.
+"Copy" puts the plain-text report on the clipboard; "Save CSV…" writes the same CSV as
 ``influencemap stats --csv``.
 """
 
@@ -11,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -29,8 +33,27 @@ from PySide6.QtWidgets import (
 from influencemap.fileio import write_text_atomic
 from influencemap.model.filters import shown_catalog
 from influencemap.model.present import country_label, format_number
-from influencemap.model.stats import ALL, StatRow, statistics, to_csv, to_text
+from influencemap.model.stats import (
+    ALL,
+    FIGURES_NOT_SUMMED,
+    FIGURES_PER_COUNTRY,
+    FIGURES_PER_YEAR,
+    RULE,
+    StatRow,
+    statistics,
+    to_csv,
+    to_text,
+)
 from influencemap.ui.map_state import MapState
+
+ROW_INDEX = Qt.ItemDataRole.UserRole
+"""On a row's item: its index in :attr:`StatsPanel.rows`."""
+FEATURE_ID = Qt.ItemDataRole.UserRole + 1
+"""On a feature's item: the feature's id."""
+GROUPED_TABLES = frozenset({FIGURES_PER_COUNTRY, FIGURES_PER_YEAR})
+"""Tables whose rows sit under one item per group (country, year)."""
+MAX_CHILDREN = 2000
+"""A row opens to at most this many features (the feature table lists any number)."""
 
 
 def _group_label(row: StatRow) -> str:
@@ -41,8 +64,22 @@ def _group_label(row: StatRow) -> str:
     return row.group
 
 
+def _row_label(row: StatRow) -> str:
+    """What the first column shows: the group, and the figure's label for a figure row."""
+    if not row.label or row.table == FIGURES_NOT_SUMMED:
+        return _group_label(row) if row.table != FIGURES_NOT_SUMMED else row.label
+    return f"{_group_label(row)} \N{EM DASH} {row.label}"
+
+
+def _with_unit(value: float, unit: str) -> str:
+    unit = "" if unit == "features" else f" {unit}".rstrip()
+    return f"{format_number(value)}{unit}"
+
+
 class StatsPanel(QWidget):
     statusMessage = Signal(str)
+    featureChosen = Signal(str)
+    """A feature under a row was clicked or activated: its id."""
 
     def __init__(self, state: MapState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +95,14 @@ class StatsPanel(QWidget):
         self.tree.setObjectName("statsTree")
         self.tree.setAccessibleName("Statistics of the features shown")
         self.tree.setHeaderLabels(["Group", "Value"])
+        self.rule_note = QLabel(RULE, self)
+        self.rule_note.setObjectName("statsRule")
+        self.rule_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.rule_note.setWordWrap(True)
+        note_font = QFont(self.rule_note.font())
+        note_font.setPointSizeF(max(note_font.pointSizeF() - 1, 7))
+        self.rule_note.setFont(note_font)
+        self.rule_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
@@ -75,6 +120,7 @@ class StatsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.rule_note)
         layout.addLayout(buttons)
 
         # A burst of changes (a reload emits catalog, layers and selection) recomputes once.
@@ -82,6 +128,9 @@ class StatsPanel(QWidget):
         self._pending.setSingleShot(True)
         self._pending.setInterval(0)
         self._pending.timeout.connect(self.refresh)
+        self.tree.itemExpanded.connect(self._fill_features)
+        self.tree.itemClicked.connect(self._on_item_chosen)
+        self.tree.itemActivated.connect(self._on_item_chosen)
         self.copy_button.clicked.connect(self.copy)
         self.save_button.clicked.connect(self._on_save_clicked)
         # Counting 100,000 features takes about half a second: while the panel is hidden (it
@@ -132,7 +181,8 @@ class StatsPanel(QWidget):
         bold = QFont(self.font())
         bold.setBold(True)
         tables: dict[str, QTreeWidgetItem] = {}
-        for row in self._rows:
+        groups: dict[tuple[str, str], QTreeWidgetItem] = {}
+        for index, row in enumerate(self._rows):
             parent = tables.get(row.table)
             if parent is None:
                 parent = QTreeWidgetItem([row.table.capitalize(), ""])
@@ -140,10 +190,26 @@ class StatsPanel(QWidget):
                 parent.setFirstColumnSpanned(True)
                 tables[row.table] = parent
                 self.tree.addTopLevelItem(parent)
-            unit = "" if row.unit == "features" else f" {row.unit}".rstrip()
-            child = QTreeWidgetItem([_group_label(row), f"{format_number(row.value)}{unit}"])
-            child.setToolTip(0, _group_label(row))
+            text = _row_label(row)
+            if row.table in GROUPED_TABLES:
+                # figure totals sit under their country or year, so that a narrow dock shows
+                # the figure's label rather than the group's name again and again
+                group = groups.get((row.table, row.group))
+                if group is None:
+                    group = groups[(row.table, row.group)] = QTreeWidgetItem([_group_label(row), ""])
+                    group.setFirstColumnSpanned(True)
+                    if row.group == ALL:
+                        group.setFont(0, bold)
+                    parent.addChild(group)
+                    group.setExpanded(True)
+                parent, text = group, row.label
+            child = QTreeWidgetItem([text, _with_unit(row.value, row.unit)])
+            tip = _row_label(row) if row.table != FIGURES_NOT_SUMMED else f"{row.label} ({row.group})"
+            child.setToolTip(0, f"{tip}\nOpen the row to list the features it is made of")
             child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            child.setData(0, ROW_INDEX, index)
+            if row.value or row.table.startswith("figures"):  # not row.parts: found when opened
+                child.setChildIndicatorPolicy(QTreeWidgetItem.ChildIndicatorPolicy.ShowIndicator)
             if row.group == ALL:
                 child.setFont(0, bold)
                 child.setFont(1, bold)
@@ -163,13 +229,56 @@ class StatsPanel(QWidget):
         self.copy_button.setEnabled(has_rows)
         self.save_button.setEnabled(has_rows)
 
+    def _fill_features(self, item: QTreeWidgetItem) -> None:
+        """A row opened for the first time gets one child per feature it is made of."""
+        index = item.data(0, ROW_INDEX)
+        if index is None or item.childCount():
+            return
+        row = self._rows[index]
+        catalog = self._state.catalog
+        unit = row.unit
+        children = []
+        for feature_id, value in row.parts[:MAX_CHILDREN]:
+            feature = catalog.find_feature(feature_id)
+            name = feature.name if feature is not None else feature_id
+            shown = "" if unit == "features" else _with_unit(value, unit)
+            child = QTreeWidgetItem([name, shown])
+            child.setToolTip(0, f"{name}\nClick to select it on the map")
+            child.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            child.setData(0, FEATURE_ID, feature_id)
+            children.append(child)
+        if len(row.parts) > MAX_CHILDREN:
+            more = QTreeWidgetItem([f"\N{HORIZONTAL ELLIPSIS} and {len(row.parts) - MAX_CHILDREN:,} more (see the feature table)", ""])
+            more.setFlags(Qt.ItemFlag.NoItemFlags)
+            children.append(more)
+        item.addChildren(children)
+
+    def _on_item_chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        feature_id = item.data(0, FEATURE_ID)
+        if feature_id is not None:
+            self.featureChosen.emit(str(feature_id))
+
+    def row_item(self, row: StatRow) -> QTreeWidgetItem | None:
+        """The tree's item showing ``row`` (one of :attr:`rows`, the same object), for scripts and tests."""
+        self._catch_up()
+        pending = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        while pending:
+            item = pending.pop()
+            index = item.data(0, ROW_INDEX)
+            if index is not None:
+                if self._rows[index] is row:
+                    return item
+                continue  # its children are features
+            pending += [item.child(j) for j in range(item.childCount())]
+        return None
+
     def copy(self) -> None:
         self._catch_up()
         QApplication.clipboard().setText(to_text(self._rows))
         self.statusMessage.emit("Statistics copied")
 
     def save_csv(self, out: Path) -> None:
-        """Write the statistics as shown to ``out`` (``table,group,unit,value``)."""
+        """Write the statistics as shown to ``out`` (``table,group,label,unit,value``)."""
         self._catch_up()
         write_text_atomic(Path(out), to_csv(self._rows))
         self._last_csv = Path(out)

@@ -9,7 +9,10 @@
  *   influencemap.layers[id]           {spec, layer, features}: the overlay on the map and its
  *                                     features, each its own Leaflet layer with .feature.properties
  *   influencemap.features             every feature's Leaflet layer, in catalog order
+ *   influencemap.cluster              the one Leaflet.markercluster group holding every layer's
+ *                                     points (a layer's overlay gives it its points)
  *   influencemap.openFeature(id)      shows a feature and opens its popup
+ *   influencemap.openStackList(latlng, markers)   the popup listing features that share a place
  *   influencemap.setYears(from, to, undated)   the year filter (null: open)
  */
 (function () {
@@ -382,21 +385,192 @@
     return Math.round(n / 1000) + "k";
   }
 
-  function clusterIcon(style) {
-    var line = colour(style.color, "#d7301f");
-    var fill = colour(style.fill, line);
-    return function (cluster) {
-      var n = cluster.getChildCount();
-      var size = n < 10 ? 28 : n < 100 ? 34 : n < 1000 ? 40 : 46;
-      var title = n.toLocaleString("en-US") + " features";
-      return L.divIcon({
-        html: '<div title="' + title + '" style="background:' + fill + ";border-color:" + line + '"><span>' +
-          clusterCount(n) + "</span></div>",
-        className: "im-cluster",
-        iconSize: L.point(size, size),
-      });
-    };
+  /* One cluster group for the points of every layer: the features at one place are one
+   * cluster whose count is theirs, whatever layers they come from. Its circle shows the
+   * layers' colours in proportion (checked colours only). */
+  function stackIcon(cluster) {
+    var n = cluster.getChildCount();
+    var shares = {};
+    var order = [];
+    cluster.getAllChildMarkers().forEach(function (marker) {
+      var c = marker.influencemapColour || "#d7301f";
+      if (!Object.prototype.hasOwnProperty.call(shares, c)) {
+        shares[c] = 0;
+        order.push(c);
+      }
+      shares[c] += 1;
+    });
+    var at = 0;
+    var stops = order.map(function (c) {
+      var from = at;
+      at += (shares[c] / n) * 100;
+      return c + " " + from.toFixed(2) + "% " + at.toFixed(2) + "%";
+    });
+    var size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+    var title = count(n) + " features here: click to " + (stackListed(cluster) ? "list them" : "zoom in");
+    return L.divIcon({
+      html: '<div title="' + title + '" style="background:conic-gradient(' + stops.join(",") + ')"><i><span>' +
+        clusterCount(n) + "</span></i></div>",
+      className: "im-cluster",
+      iconSize: L.point(size, size),
+    });
   }
+
+  var LIST_ZOOM = 12;
+  /* From this zoom on, a click on a cluster lists its features instead of zooming in further:
+   * the offline basemap has nothing to show beyond it, and features closer than this are one
+   * place to a reader. */
+
+  /* Whether a click on the cluster lists its features: they share one place (they would stay
+   * together at the map's last zoom), or the map is zoomed in too far to separate them. */
+  function stackListed(cluster) {
+    var group = cluster._group;
+    var map = group && group._map;
+    if (!map) return false;
+    var bottom = cluster;
+    while (bottom._childClusters && bottom._childClusters.length === 1) bottom = bottom._childClusters[0];
+    if (bottom._zoom === group._maxZoom && bottom._childCount === cluster._childCount) return true;
+    if (map.getZoom() >= Math.min(map.getMaxZoom(), LIST_ZOOM)) return true;
+    return map.getBoundsZoom(cluster.getBounds()) > LIST_ZOOM;
+  }
+
+  var pointCluster = null;
+  var pendingMarkers = [];
+  var clusterBatched = false;
+  var clusterWaiting = false;
+
+  var CLUSTER_CHUNK_MS = 2000;
+
+  /* Layers still clustering their markers; the page is ready when none is. */
+  var clustering = 0;
+  var controlsMade = false;
+
+  function checkReady() {
+    if (controlsMade && clustering === 0) im.ready = true;
+  }
+
+  function sharedCluster() {
+    if (pointCluster) return pointCluster;
+    if (typeof L.markerClusterGroup !== "function") {
+      // the CDN variant offline: no clusters, every marker on its own
+      pointCluster = L.featureGroup();
+      pointCluster.addLayers = function (list) { list.forEach(function (m) { pointCluster.addLayer(m); }); return pointCluster; };
+      pointCluster.removeLayers = function (list) { list.forEach(function (m) { pointCluster.removeLayer(m); }); return pointCluster; };
+      pointCluster.getVisibleParent = function (marker) { return marker; };
+      return pointCluster;
+    }
+    // Ten thousand markers cluster in well under the first chunk's two seconds, so the page
+    // opens with its clusters drawn; a far bigger export still lets the page draw every two.
+    pointCluster = L.markerClusterGroup({
+      chunkedLoading: true,
+      chunkInterval: CLUSTER_CHUNK_MS,
+      chunkProgress: function (done, all) {
+        if (done === all && clusterWaiting) {
+          clusterWaiting = false;
+          // markercluster puts the clusters on the map right after it tells of the last chunk
+          window.setTimeout(function () {
+            clustering -= 1;
+            checkReady();
+          }, 0);
+        }
+      },
+      showCoverageOnHover: false,
+      maxClusterRadius: 45,
+      zoomToBoundsOnClick: false,
+      spiderfyOnMaxZoom: false,
+      iconCreateFunction: stackIcon,
+    });
+    im.cluster = pointCluster;
+    function openCluster(cluster, byKey) {
+      if (stackListed(cluster)) openStackList(cluster.getLatLng(), cluster.getAllChildMarkers(), byKey);
+      else cluster.zoomToBounds({ padding: [40, 40] });
+    }
+    pointCluster.on("clusterclick", function (event) { openCluster(event.layer, false); });
+    // Enter on a focused cluster (Leaflet tells markers of keys as "keypress", not as a click)
+    pointCluster.on("clusterkeypress", function (event) {
+      if (event.originalEvent && event.originalEvent.keyCode === 13) openCluster(event.layer, true);
+    });
+    return pointCluster;
+  }
+
+  function clusterAdd(map, markers) {
+    var group = sharedCluster();
+    if (!map.hasLayer(group)) map.addLayer(group);
+    if (!clusterBatched) {
+      markers.forEach(function (m) { pendingMarkers.push(m); });
+    } else if (markers.length) {
+      group.addLayers(markers);
+    }
+  }
+
+  function clusterRemove(markers) {
+    if (!pointCluster || !markers.length) return;
+    if (!clusterBatched) {
+      var gone = new Set(markers);
+      pendingMarkers = pendingMarkers.filter(function (m) { return !gone.has(m); });
+    } else {
+      pointCluster.removeLayers(markers);
+    }
+  }
+
+  /* The markers given to the cluster before the page's controls were made, given at once (one
+   * pass of clustering, once the group is on the map). */
+  function flushCluster() {
+    clusterBatched = true;
+    if (!pointCluster) return;
+    var markers = pendingMarkers;
+    pendingMarkers = [];
+    if (!markers.length) return;
+    if (im.map && im.map.hasLayer(pointCluster) && typeof L.markerClusterGroup === "function") {
+      clustering += 1;
+      clusterWaiting = true;
+    }
+    pointCluster.addLayers(markers);
+  }
+
+  /* A layer's overlay in the layer list: its lines and polygons drawn on the map, its points
+   * given to the one cluster group. Checking it in the layer list shows them, unchecking
+   * hides them; the year filter adds and removes features through addLayers/removeLayers. */
+  var LayerPart = L.Layer.extend({
+    initialize: function (markers, paths) {
+      this._markers = markers;
+      this._paths = L.featureGroup(paths);
+    },
+    onAdd: function (map) {
+      map.addLayer(this._paths);
+      clusterAdd(map, this._markers.filter(function (m) { return m.influencemapShown; }));
+    },
+    onRemove: function (map) {
+      map.removeLayer(this._paths);
+      clusterRemove(this._markers.filter(function (m) { return m.influencemapShown; }));
+    },
+    /* The features shown (their flag says which). */
+    getLayers: function () {
+      return this._markers.filter(function (m) { return m.influencemapShown; }).concat(this._paths.getLayers());
+    },
+    addLayers: function (layers) { this._change(layers, true); return this; },
+    removeLayers: function (layers) { this._change(layers, false); return this; },
+    _change: function (layers, add) {
+      var markers = [];
+      var paths = this._paths;
+      layers.forEach(function (layer) {
+        if (layer.influencemapClustered) markers.push(layer);
+        else if (add) paths.addLayer(layer);
+        else paths.removeLayer(layer);
+      });
+      if (this._map) {
+        if (add) clusterAdd(this._map, markers);
+        else clusterRemove(markers);
+      }
+    },
+    getBounds: function () {
+      var bounds = L.latLngBounds([]);
+      this.getLayers().forEach(function (layer) {
+        bounds.extend(layer.getLatLng ? layer.getLatLng() : layer.getBounds());
+      });
+      return bounds;
+    },
+  });
 
   function yearsOf(properties) {
     var start = typeof properties.start === "string" ? parseInt(properties.start.slice(0, 4), 10) : NaN;
@@ -423,24 +597,14 @@
     layer.bindPopup(popupContent, POPUP_OPTIONS);
   }
 
-  /* A clustered layer's marker. Its tooltip and popup are made just before it first goes on the
-   * map, as Leaflet would have them made beforehand: most of ten thousand markers never go on
-   * the map one by one, and making them all up front took a good part of the page's start. */
+  /* A point's marker. Its tooltip and popup are made just before it first goes on the map, as
+   * Leaflet would have them made beforehand: most of ten thousand markers never go on the map
+   * one by one, and making them all up front took a good part of the page's start. */
   var FeatureMarker = L.Marker.extend({
     beforeAdd: function () {
       bindFeature(this);
     },
   });
-
-  var CLUSTER_CHUNK_MS = 2000;
-
-  /* Clustered layers still clustering their markers; the page is ready when none is. */
-  var clustering = 0;
-  var controlsMade = false;
-
-  function checkReady() {
-    if (controlsMade && clustering === 0) im.ready = true;
-  }
 
   /* The features of a layer's data block: GeoJSON features as the page's script reads them. */
   function layerFeatures(spec, data) {
@@ -454,7 +618,8 @@
     return features;
   }
 
-  /* One overlay from one layer's data: every feature its own Leaflet layer. */
+  /* One overlay from one layer's data: every feature its own Leaflet layer, in the file's
+   * order; single points are markers for the one cluster group, other shapes are drawn. */
   im.dataLayer = function (block) {
     var spec = block.spec;
     var style = spec.style || {};
@@ -467,74 +632,36 @@
       popupAnchor: [0, -side / 3],
       tooltipAnchor: [0, -side / 3],
     });
-    var collection = { type: "FeatureCollection", features: layerFeatures(spec, block.data) };
+    var markerColour = colour(style.fill, colour(style.color, "#d7301f"));
+    var pointToLayer = function (feature, latlng) {
+      return L.marker(latlng, { icon: icon, riseOnHover: true });
+    };
     var features = [];
-    var entry = { spec: spec, layer: null, geojson: null, features: features, cluster: false };
-    if (spec.cluster && typeof L.markerClusterGroup === "function") {
-      var options = {
-        pointToLayer: function (feature, latlng) {
-          return new FeatureMarker(latlng, { icon: icon, riseOnHover: true });
-        },
-      };
-      collection.features.forEach(function (feature) {
-        var layer = L.GeoJSON.geometryToLayer(feature, options);
-        layer.feature = feature;
-        layer.influencemapYears = yearsOf(feature.properties);
-        features.push(layer);
-      });
-      clustering += 1;
-      var clustered = false;
-      var finish = function () {
-        if (clustered) return;
-        clustered = true;
-        // markercluster puts the clusters on the map right after it tells of the last chunk
-        window.setTimeout(function () {
-          clustering -= 1;
-          checkReady();
-        }, 0);
-      };
-      // Ten thousand markers cluster in well under the first chunk's two seconds, so the page
-      // opens with its clusters drawn; a far bigger layer still lets the page draw every two.
-      var overlay = L.markerClusterGroup({
-        chunkedLoading: true,
-        chunkInterval: CLUSTER_CHUNK_MS,
-        chunkProgress: function (done, all) {
-          if (done === all) finish();
-        },
-        showCoverageOnHover: false,
-        maxClusterRadius: 45,
-        iconCreateFunction: clusterIcon(style),
-      });
-      // Markers given to a group that is not on the map yet are each looked for among those
-      // given before (ten thousand take a quarter of a second): give them once it is there.
-      entry.load = function () {
-        if (entry.load === null) return;
-        entry.load = null;
-        overlay.addLayers(features);
-        if (!im.map || !im.map.hasLayer(overlay)) finish(); // kept until the group is shown
-      };
-      overlay.once("add", entry.load);
-      entry.layer = overlay;
-      entry.cluster = true;
-    } else {
-      entry.geojson = entry.layer = L.geoJSON(collection, {
-        pointToLayer: function (feature, latlng) {
-          return L.marker(latlng, { icon: icon, riseOnHover: true });
-        },
-        style: function (feature) {
-          var type = feature.geometry && feature.geometry.type;
-          return pathStyle(style, /Polygon/.test(type) ? "polygon" : "line");
-        },
-        onEachFeature: function (feature, layer) {
-          bindFeature(layer);
-          layer.influencemapYears = yearsOf(feature.properties);
-          features.push(layer);
-        },
-      });
-    }
-    features.forEach(function (layer) { layer.influencemapShown = true; });
+    var markers = [];
+    var paths = [];
+    layerFeatures(spec, block.data).forEach(function (feature) {
+      var geometry = feature.geometry || {};
+      var layer;
+      if (geometry.type === "Point") {
+        layer = new FeatureMarker(L.GeoJSON.coordsToLatLng(geometry.coordinates), { icon: icon, riseOnHover: true });
+        layer.influencemapClustered = true;
+        layer.influencemapColour = markerColour;
+        markers.push(layer);
+      } else {
+        layer = L.GeoJSON.geometryToLayer(feature, { pointToLayer: pointToLayer });
+        if (layer.setStyle) layer.setStyle(pathStyle(style, /Polygon/.test(geometry.type) ? "polygon" : "line"));
+        bindFeature(layer);
+        paths.push(layer);
+      }
+      layer.feature = feature;
+      layer.influencemapYears = yearsOf(feature.properties);
+      layer.influencemapShown = true;
+      layer.influencemapIndex = im.features.length;
+      features.push(layer);
+      im.features.push(layer); // one at a time: push.apply overflows the stack at 100,000
+    });
+    var entry = { spec: spec, layer: new LayerPart(markers, paths), features: features, cluster: markers.length > 0 };
     im.layers[spec.id] = entry;
-    features.forEach(function (layer) { im.features.push(layer); }); // push.apply overflows the stack at 100,000
     return entry.layer;
   };
 
@@ -636,11 +763,14 @@
 
   /* ---- filters ---------------------------------------------------------------------------- */
 
-  var filter = { from: null, to: null, undated: true };
+  /* The app's rule for undated features (and the command line's): while the year range is
+   * open, every feature shows, dated or not; once a range is set, undated features show only
+   * with "include undated", which is off until the reader checks it. */
+  var filter = { from: null, to: null, undated: false };
 
   function passes(layer) {
     var years = layer.influencemapYears;
-    if (!years) return filter.undated;
+    if (!years) return (filter.from === null && filter.to === null) || filter.undated;
     if (filter.from !== null && years[1] < filter.from) return false;
     if (filter.to !== null && years[0] > filter.to) return false;
     return true;
@@ -658,18 +788,15 @@
         if (wanted !== layer.influencemapShown) (wanted ? show : hide).push(layer);
         layer.influencemapShown = wanted;
       });
-      if (entry.cluster) {
-        if (hide.length) entry.layer.removeLayers(hide);
-        if (show.length) entry.layer.addLayers(show);
-      } else {
-        hide.forEach(function (layer) { entry.layer.removeLayer(layer); });
-        show.forEach(function (layer) { entry.layer.addLayer(layer); });
-      }
+      if (hide.length) entry.layer.removeLayers(hide);
+      if (show.length) entry.layer.addLayers(show);
     });
+    if (im.map) im.map.closePopup();
     filterListeners.forEach(function (listener) { listener(); });
   }
 
-  /* Show the features whose span overlaps [from, to] (years, inclusive; null: open end). */
+  /* Show the features whose span overlaps [from, to] (years, inclusive; null: open end);
+   * `undated`, when given, is "include undated" (it counts only while a range is set). */
   im.setYears = function (from, to, undated) {
     filter.from = from === undefined ? null : from;
     filter.to = to === undefined ? null : to;
@@ -696,14 +823,79 @@
     return true;
   };
 
+  /* The shown points at exactly the marker's place, in the file's order. */
+  function markersAt(marker) {
+    var here = marker.getLatLng();
+    return im.features.filter(function (layer) {
+      return layer.influencemapClustered && layer.influencemapShown && layer.getLatLng().equals(here, 0);
+    });
+  }
+
+  var STACK_POPUP_OPTIONS = { maxWidth: 380, minWidth: 260, className: "im-leaflet-popup im-stack-popup" };
+
+  /* A popup listing every feature of a stack by name, grouped by layer, scrolling (never
+   * paged); choosing one opens its own popup, which leads back to the list. */
+  function openStackList(latlng, markers, focus) {
+    markers = markers.slice().sort(function (a, b) { return a.influencemapIndex - b.influencemapIndex; });
+    var box = el("div", "im-stack");
+    box.appendChild(el("h3", "im-stack-title", count(markers.length) + " features here"));
+    var list = el("ul", "im-stack-list");
+    var lastLayer;
+    markers.forEach(function (marker) {
+      var properties = marker.feature.properties;
+      if (properties.layer !== lastLayer) {
+        lastLayer = properties.layer;
+        var entry = im.layers[properties.layer] || { spec: { style: {} } };
+        var heading = el("li", "im-stack-layer");
+        heading.appendChild(swatch(entry.spec.style || {}, "point"));
+        heading.appendChild(el("span", null, (tables.layers[properties.layer] || {}).name || properties.layer));
+        list.appendChild(heading);
+      }
+      var item = el("li");
+      var button = el("button", "im-stack-item");
+      button.type = "button";
+      button.setAttribute("data-feature", String(properties.id));
+      button.appendChild(el("span", "im-stack-name", properties.name));
+      var when = (marker.feature.display || {}).dates;
+      if (when) button.appendChild(el("span", "im-stack-meta", when));
+      button.addEventListener("click", function (event) { openFeaturePopup(marker, markers, event.detail === 0); });
+      item.appendChild(button);
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    keepEvents(box);
+    L.popup(STACK_POPUP_OPTIONS).setLatLng(latlng).setContent(box).openOn(im.map);
+    if (focus) list.querySelector("button").focus(); // from the keyboard: Tab walks the list, Enter opens one
+  }
+  im.openStackList = openStackList;
+
+  /* A point's own popup, opened at its place whether its marker is shown or inside a cluster;
+   * when other features share the place, a link goes back to the list of them all. */
+  function openFeaturePopup(marker, stack, focus) {
+    var box = el("div", "im-feature-popup");
+    if (stack && stack.length > 1) {
+      var back = el("button", "im-stack-back", "\u2039 All " + count(stack.length) + " features here");
+      back.type = "button";
+      back.addEventListener("click", function (event) { openStackList(marker.getLatLng(), stack, event.detail === 0); });
+      box.appendChild(back);
+    }
+    box.appendChild(featureDetails(marker.feature));
+    keepEvents(box);
+    var anchor = L.point(marker.options.icon.options.popupAnchor || [0, 0]);
+    var options = Object.assign({}, POPUP_OPTIONS, { offset: L.point(0, 7).add(anchor) });
+    L.popup(options).setLatLng(marker.getLatLng()).setContent(box).openOn(im.map);
+    if (focus && box.firstChild.focus) box.firstChild.focus();
+  }
+
   function reveal(layer) {
     var map = im.map;
     bindFeature(layer);
-    if (!layer.influencemapShown) im.setYears(null, null, true); // the year filter hid it: open it
+    if (!layer.influencemapShown) im.setYears(null, null); // the year filter hid it: open the range
     var entry = im.layers[layer.feature.properties.layer];
     if (entry && !map.hasLayer(entry.layer)) map.addLayer(entry.layer);
-    if (entry && entry.cluster) {
-      entry.layer.zoomToShowLayer(layer, function () { layer.openPopup(); });
+    if (layer.influencemapClustered) {
+      map.setView(layer.getLatLng(), Math.max(map.getZoom(), 7), { animate: false });
+      openFeaturePopup(layer, markersAt(layer));
       return;
     }
     if (layer.getLatLng) {
@@ -894,9 +1086,11 @@
           var row = el("label", "im-years-undated");
           check = el("input");
           check.type = "checkbox";
-          check.checked = true;
+          check.checked = filter.undated;
+          row.title = "Undated features always show while the whole span is selected; " +
+            "with a narrower range, only when this is checked";
           row.appendChild(check);
-          row.appendChild(document.createTextNode(" Undated features (" + count(undated) + ")"));
+          row.appendChild(document.createTextNode(" Include undated (" + count(undated) + ")"));
           box.appendChild(row);
         }
 
@@ -926,7 +1120,7 @@
             var a = from ? Number(from.value) : min;
             var b = to ? Number(to.value) : max;
             // the full range is the open filter: ongoing spans and every dated feature pass
-            im.setYears(a === min ? null : a, b === max ? null : b, check ? check.checked : true);
+            im.setYears(a === min ? null : a, b === max ? null : b, check ? check.checked : false);
           });
         }
         if (from) {
@@ -959,7 +1153,7 @@
         details.open = map.getSize().x >= 1000 && map.getSize().y >= 600; // closed where it would cover the data
         details.appendChild(el("summary", null, "Legend"));
         var lastCategory;
-        layers.forEach(function (spec) {
+        layers.filter(function (spec) { return spec.count > 0; }).forEach(function (spec) {
           if (spec.category !== lastCategory) {
             details.appendChild(el("div", "im-legend-category", spec.category));
             lastCategory = spec.category;
@@ -1039,10 +1233,7 @@
    * (influencemap.ready) once the clustered layers have clustered their markers too. */
   im.controls = function (map, layerControl) {
     im.layerControl = layerControl;
-    Object.keys(im.layers).forEach(function (id) {
-      var load = im.layers[id].load;
-      if (load) load(); // a clustered layer that is not on the map
-    });
+    flushCluster();
     var years = yearControl();
     if (years) years.addTo(map);
     if (layerControl) groupLayerList(layerControl);
