@@ -48,7 +48,7 @@ def _window(layers, open_window):
 
 def test_details_show_dating_canonical_actor_and_checked_quotes(layers, open_window):
     window = _window(layers, open_window)
-    text = window.details_text()
+    text = window.details_text().replace("\xa0", " ")
     assert "February 2023 (inferred)" in text or "Feb 2023 (inferred)" in text, text
     assert "Alexander Lukashenko (written: Alyaksandr Lukashenka), China" in text
     assert "“arrived in Beijing on February 28” ✓ in archived copy" in text

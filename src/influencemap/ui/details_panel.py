@@ -55,9 +55,9 @@ def _source_html(entry: SourceEntry) -> str:
     if entry.quote:
         mark = ""
         if entry.quote_found is True:
-            mark = " <span class='found' title='found in the archived copy'>✓ in archived copy</span>"
+            mark = " <span class='found' title='found in the archived copy'>✓&nbsp;in&nbsp;archived&nbsp;copy</span>"
         elif entry.quote_found is False:
-            mark = " <span class='missing' title='not found in the archived copy'>✗ not in archived copy</span>"
+            mark = " <span class='missing' title='not found in the archived copy'>✗&nbsp;not&nbsp;in&nbsp;archived&nbsp;copy</span>"
         lines.append(f"<span class='quote'>“{_text(entry.quote)}”</span>{mark}")
     if entry.archive:
         lines.append(f"<a href=\"{ARCHIVE_SCHEME}:{entry.number}\">Open archived copy</a>")

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -48,6 +49,8 @@ from influencemap.model.types import GeometryKind, Layer, Precision
 NEW_SOURCE = "__new__"
 CHOOSE_SOURCE = "Choose the source of this fact…"
 FIGURE_COLUMNS = ("Label", "Value", "Unit")
+ALIAS_ARROW = " → "
+"""Between an alias and the canonical name in the actor completion list."""
 NO_DATE, DATE, SPAN = "none", "date", "span"
 KIND_KEYS = {GeometryKind.POINT: "point", GeometryKind.LINE: "line", GeometryKind.POLYGON: "polygon"}
 
@@ -141,14 +144,23 @@ class FeatureForm(QDialog):
         self.actors_edit = QLineEdit(self)
         self.actors_edit.setPlaceholderText("who acts, comma-separated: China, Alexander Lukashenko")
         self.actors_edit.setToolTip("Names from the actors registry complete as you type; any other name is kept as written")
-        self._actor_names = sorted({s for a in catalog.actors.values() for s in (a.name, *a.aliases)}, key=str.lower)
+        # Canonical names, and each alias pointing at its name: picking either writes the name.
+        self._actor_names = sorted(
+            {a.name for a in catalog.actors.values()}
+            | {f"{alias}{ALIAS_ARROW}{a.name}" for a in catalog.actors.values() for alias in a.aliases if alias != a.name},
+            key=str.lower,
+        )
         self.actors_completer = _ListCompleter(self._actor_names, self.actors_edit)
         self.tags_edit = QLineEdit(self)
         self.tags_edit.setPlaceholderText("comma-separated")
         self.figures_table = QTableWidget(0, len(FIGURE_COLUMNS), self)
         self.figures_table.setObjectName("figuresTable")
         self.figures_table.setHorizontalHeaderLabels(FIGURE_COLUMNS)
-        self.figures_table.horizontalHeader().setStretchLastSection(True)
+        header = self.figures_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 110), (2, 90)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.figures_table.setColumnWidth(column, width)
         self.figures_table.verticalHeader().setVisible(False)
         self.figures_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.figures_table.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
@@ -518,6 +530,7 @@ class _ListCompleter(QCompleter):
         self.complete()
 
     def _insert(self, name: str) -> None:
+        name = name.split(ALIAS_ARROW)[-1]  # an alias picked: write the canonical name
         text = self._edit.text()
         at = self._edit.cursorPosition()
         head, tail = text[:at], text[at:]
