@@ -38,7 +38,7 @@ from influencemap.model.file_result import FileResult, from_packed, pack, to_pla
 log = logging.getLogger(__name__)
 
 KIND = "load"
-VERSION = b"load-cache-v2"
+VERSION = b"load-cache-v3"
 
 MEMORY_FEATURES = 3_000_000
 """Results kept in memory, counted in features (the newest stay)."""
