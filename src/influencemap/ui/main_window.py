@@ -13,7 +13,7 @@ import importlib.util
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -42,6 +42,7 @@ from influencemap.ui.problems_panel import ProblemsPanel
 from influencemap.ui.search_panel import SearchPanel
 from influencemap.ui.stats_panel import StatsPanel
 from influencemap.ui.timeline import TimelinePanel
+from influencemap.ui.whats_here import WhatsHereList, WhatsHereModel
 
 BUSY_DELAY_MS = 500
 """Loads quicker than this show no progress indication."""
@@ -130,6 +131,7 @@ class MainWindow(QMainWindow):
         self.layers_panel.zoomToLayerRequested.connect(self.canvas.zoom_to_layer)
         self.details_panel.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
         self.details_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self._build_whats_here()
         self.canvas.cursorMoved.connect(self._on_cursor_moved)
         self.canvas.cursorLeft.connect(lambda: self._coords.setText(""))
         self.state.selectionChanged.connect(self._on_selection_changed)
@@ -165,6 +167,30 @@ class MainWindow(QMainWindow):
         self.state.select(feature_id)
         self.canvas.zoom_to_feature(feature_id)
         return True
+
+    def features_at(self, lon: float, lat: float) -> list[str]:
+        """The ids of the features a click at (lon, lat) lists (What's here), in list order."""
+        from influencemap.model.identify import features_here
+        from influencemap.ui.map_canvas import LIST_TOLERANCE_PX
+
+        tolerance = LIST_TOLERANCE_PX * self.canvas.view.degrees_per_pixel()
+        hits = features_here(self.state.catalog, lon, lat, tolerance, self.state.visible_layer_ids,
+                             self.state.feature_filter)
+        return [feature_id for _layer, feature_id in hits]
+
+    def show_whats_here(self, hits: list, global_pos: QPoint | None = None) -> WhatsHereList:
+        """Open the What's-here list of ``hits`` ((layer_id, feature_id) each) near ``global_pos``."""
+        if global_pos is None:
+            global_pos = self.canvas.mapToGlobal(self.canvas.rect().center())
+        catalog = self.state.catalog
+        icons = {layer_id: self._layer_icon(layer_id) for layer_id in dict.fromkeys(h[0] for h in hits)}
+        model = WhatsHereModel(catalog, hits, icons)
+        count = len(hits)
+        place = self._place_name(hits)
+        title = f"{count} features at {place}" if place else f"{count} features here"
+        self.whats_here.set_features(model, title, self.state.selected_id)
+        self.whats_here.open_at(global_pos)
+        return self.whats_here
 
     def details_text(self) -> str:
         """The details panel's content as plain text."""
@@ -218,6 +244,37 @@ class MainWindow(QMainWindow):
         self.stats_panel.set_shown(False)
         self.stats_dock.visibilityChanged.connect(self.stats_panel.set_shown)
         self.stats_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
+
+    def _build_whats_here(self) -> None:
+        self.whats_here = WhatsHereList(self)
+        self.whats_here.featureChosen.connect(self._on_listed_feature_chosen)
+        self.whats_here.featurePreviewed.connect(self.state.set_hovered)
+        self.canvas.stackClicked.connect(self.show_whats_here)
+        self.canvas.plainClicked.connect(self.whats_here.close)
+        self.state.catalogChanged.connect(self.whats_here.close)
+        self._icons: dict[tuple, object] = {}
+
+    def _on_listed_feature_chosen(self, feature_id: str) -> None:
+        if self.state.catalog.find_feature(feature_id) is not None:
+            self.state.select(feature_id)
+
+    def _layer_icon(self, layer_id: str):
+        from influencemap.ui.layers_panel import legend_icon
+
+        layer = self.state.catalog.layer(layer_id)
+        key = (layer_id, layer.style)
+        icon = self._icons.get(key)
+        if icon is None:
+            icon = self._icons[key] = legend_icon(layer, 14, self.devicePixelRatioF())
+        return icon
+
+    def _place_name(self, hits: list) -> str | None:
+        """The gazetteer's name for where the listed points are, when they all share one place."""
+        try:
+            from influencemap.render.stacks import place_of_features
+        except ImportError:
+            return None
+        return place_of_features(self.state.catalog, [feature_id for _layer, feature_id in hits])
 
     def _on_selection_shows_details(self, feature_id: object) -> None:
         """A chosen feature brings the details tab to the front (statistics share the area)."""
@@ -311,7 +368,7 @@ class MainWindow(QMainWindow):
         catalog = self.editing.merge_last_good(catalog)
         self.state.set_catalog(catalog, keep_layout=keep_layout)
         if fit:
-            self.canvas.zoom_all()
+            self.canvas.zoom_to_evidence()
         layers, features = len(catalog.layers), catalog.feature_count
         self._summary.setText(f"{features} feature{'s' * (features != 1)} in {layers} layer{'s' * (layers != 1)}")
         where = ", ".join(Path(p).name for p in self._paths) if self._paths else "bundled layers"
