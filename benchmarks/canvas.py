@@ -31,6 +31,10 @@ Loads the folder with the real loader, opens the real ``MainWindow`` offscreen (
 - ``hover_*_ms_*``: ``canvas.hover_at()`` on random features, including showing the tooltip
   (each hover is on another feature, so the tooltip is rebuilt every time);
   ``hover_*_paint_ms_*`` the repaint after it, which draws the hover highlight.
+- ``whats_here_{out,in,world}_ms_*``: a click on a random feature as the canvas handles it
+  (``select_at``: every feature there listed; when several, the What's-here list filled, shown
+  and its rows painted; issue 13: at most 50 ms), zoomed out, zoomed in and over the world;
+  ``*_opened`` how many of the clicks opened the list, ``*_most_rows`` its longest.
 - Context: ``load_s``, ``features``, ``canvas_px`` (the canvas's size), ``zoomed_labels`` (point
   labels in the zoomed-in frame), ``busy_frames_drawn`` (frames the render thread drew meanwhile).
 
@@ -233,6 +237,28 @@ def time_hovers(canvas, pixels: list[QPointF]) -> tuple[Timings, Timings]:
     return hover, paint
 
 
+def time_whats_here(window, pixels: list[QPointF]) -> tuple[Timings, int, int]:
+    """A click at each pixel as the canvas handles it (``select_at``: list the features there,
+    and when there are several open the What's-here list and paint its rows), closing the list
+    after each; with how many clicks opened it and the most rows one listed."""
+    samples = Timings()
+    listed = window.whats_here
+    opened = most = 0
+
+    def click(pixel):
+        window.canvas.select_at(pixel)
+        if listed.isVisible():
+            listed.viewport().repaint()
+
+    for pixel in pixels:
+        samples.time(click, pixel)
+        if listed.isVisible():
+            opened += 1
+            most = max(most, listed.model().rowCount())
+            listed.close()
+    return samples, opened, most
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", help="a layer folder, e.g. /tmp/bench/big100k")
@@ -306,6 +332,9 @@ def main() -> int:
         hover, paint = time_hovers(canvas, on_features)
         result.update(summary("hover_out", hover))
         result.update(summary("hover_out_paint", paint))
+        samples, opened, most = time_whats_here(window, on_features)
+        result.update(summary("whats_here_out", samples))
+        result["whats_here_out_opened"], result["whats_here_out_most_rows"] = opened, most
         log(f"zoomed out: hit {result['hit_out_on_features_ms_median']} ms median, "
             f"{result['hit_out_on_features_ms_max']} ms max; hover {result['hover_out_ms_median']} ms")
 
@@ -316,6 +345,9 @@ def main() -> int:
         result.update(hit_summary("hit_world_on_features", canvas, world_pixels))
         hover, _ = time_hovers(canvas, world_pixels)
         result.update(summary("hover_world", hover))
+        samples, opened, most = time_whats_here(window, world_pixels)
+        result.update(summary("whats_here_world", samples))
+        result["whats_here_world_opened"], result["whats_here_world_most_rows"] = opened, most
         log(f"world: hit {result['hit_world_on_features_ms_median']} ms median, hover {result['hover_world_ms_median']} ms")
         canvas.zoom_all()
         settle(canvas)
@@ -344,6 +376,9 @@ def main() -> int:
         result.update(hit_summary("hit_in_on_features", canvas, on_features))
         hover, paint = time_hovers(canvas, on_features)
         result.update(summary("hover_in", hover))
+        samples, opened, most = time_whats_here(window, on_features)
+        result.update(summary("whats_here_in", samples))
+        result["whats_here_in_opened"], result["whats_here_in_most_rows"] = opened, most
         result.update(summary("hover_in_paint", paint))
         settle(canvas)
         result.update(summary("pan_paint_zoomed", time_paints(canvas, pan_step(canvas), args.repeats)))

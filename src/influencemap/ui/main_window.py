@@ -33,6 +33,7 @@ from influencemap.ui.about import show_about
 from influencemap.ui.catalog_loader import CatalogLoader, load_safely
 from influencemap.ui.details_panel import DetailsPanel
 from influencemap.ui.editing_controller import EditingController
+from influencemap.ui.feature_table import FeatureTablePanel
 from influencemap.ui.filter_indicator import FilterIndicator
 from influencemap.ui.filters_panel import FiltersPanel
 from influencemap.ui.layers_panel import LayersPanel
@@ -159,7 +160,8 @@ class MainWindow(QMainWindow):
     # -- the automation contract ---------------------------------------------------------
 
     def select_feature(self, feature_id: str) -> bool:
-        """Select a feature, show its details and zoom to it; False if there is no such feature."""
+        """Select a feature, show its details, select its table row and zoom to it; False if
+        there is no such feature."""
         feature = self.state.catalog.find_feature(feature_id)
         if feature is None:
             return False
@@ -231,6 +233,13 @@ class MainWindow(QMainWindow):
         self.filters_dock = self._dock("filtersDock", "Filters", self.filters_panel, left)
         self.stats_dock = self._dock("statsDock", "Statistics", self.stats_panel, right)
         self.timeline_dock = self._dock("timelineDock", "Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.feature_table = FeatureTablePanel(self.state)
+        self.feature_table_dock = self._dock("featureTableDock", "Features", self.feature_table,
+                                             Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.timeline_dock, self.feature_table_dock)
+        self.timeline_dock.raise_()
+        self.feature_table.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
+        self.feature_table.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.tabifyDockWidget(self.layers_dock, self.filters_dock)
         self.tabifyDockWidget(self.filters_dock, self.search_dock)
         self.layers_dock.raise_()
@@ -347,11 +356,14 @@ class MainWindow(QMainWindow):
         self.zoom_selection_action.setEnabled(False)
         for dock in (self.search_dock, self.filters_dock, self.stats_dock, self.timeline_dock):
             panels.addAction(dock.toggleViewAction())
+        panels.addAction(self.feature_table_dock.toggleViewAction())
+        self.show_table_action = self._action("Feature &Table", self.show_feature_table, ["Ctrl+T"],
+                                              "List the features the map shows")
         view_menu.addSeparator()
         self.find_action = self._action("&Find…", self.focus_search, [S.Find], "Search names, descriptions, actors, tags and sources")
         self.play_action = self._action("&Play Timeline", self.timeline.play_button.toggle, [], "Step through the years")
         self.reset_filters_action = self._action("&Reset Filters", self.filter_indicator.reset, [], "Show every feature again")
-        for action in (self.find_action, self.play_action, self.reset_filters_action):
+        for action in (self.find_action, self.show_table_action, self.play_action, self.reset_filters_action):
             view_menu.addAction(action)
         self.addAction(self.find_action)
 
@@ -558,6 +570,12 @@ class MainWindow(QMainWindow):
         self.zoom_selection_action.setEnabled(feature_id is not None)
         if feature_id is not None and not self.details_dock.isVisible():
             self.details_dock.show()
+
+    def show_feature_table(self) -> None:
+        """Bring the feature table to the front, its selected row in view."""
+        self.feature_table_dock.show()
+        self.feature_table_dock.raise_()
+        self.feature_table.view.setFocus()
 
     def focus_search(self) -> None:
         """Show the search panel with the cursor in its query box (Ctrl+F)."""
