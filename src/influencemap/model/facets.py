@@ -79,3 +79,77 @@ def facets(catalog: Catalog) -> Facets:
         for name in ("countries", "tags", "actors"):
             _count_once_each(getattr(result, name), feature_values(layer.features, name))
     return result
+
+
+@dataclass(frozen=True)
+class FacetedCounts:
+    """The filter lists' and the timeline's counts given the *other* active criteria.
+
+    As in every faceted search, a value's count is how many features would show if it were
+    checked (with the rest of the filter as it is), so checking Belarus does not make the other
+    countries read zero. Hidden layers count for nothing; a value with no match counts 0.
+    """
+
+    facets: Facets
+    years: dict[int, int]
+    """Dated features per start year through every criterion but the date range."""
+
+
+def _date_passes(feature_filter, starts, ends) -> list[bool]:
+    """Whether each (start, end) passes the filter's date rule; each distinct pair decided once."""
+    from influencemap.model.dates import span
+
+    wanted = feature_filter.date_range
+    if wanted is None:
+        return [True] * len(starts)
+    answers: dict[tuple, bool] = {}
+    result = []
+    for pair in zip(starts, ends):
+        answer = answers.get(pair)
+        if answer is None:
+            covered = span(*pair)
+            answer = feature_filter.include_undated if covered is None else covered[0] <= wanted[1] and wanted[0] <= covered[1]
+            answers[pair] = answer
+        result.append(answer)
+    return result
+
+
+def faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids) -> FacetedCounts:
+    """:class:`FacetedCounts` of the features of ``visible_layer_ids`` through ``feature_filter``."""
+    from influencemap.model.filters import FeatureFilter
+
+    current = feature_filter or FeatureFilter()
+    visible = set(visible_layer_ids)
+    result = Facets()
+    years: Counter[int] = Counter()
+    year_of: dict[str, int] = {}
+    wanted = {name: getattr(current, name) for name in ("countries", "tags", "actors")}
+    for layer in catalog.layers:
+        if layer.id not in visible or (current.layers and layer.id not in current.layers):
+            continue
+        category_ok = not current.categories or (layer.category or "") in current.categories
+        features = layer.features
+        values = {name: feature_values(features, name) for name in ("countries", "tags", "actors")}
+        starts = feature_values(features, "start")
+        dated = _date_passes(current, starts, feature_values(features, "end"))
+        passes = {
+            name: [not wanted[name] or not wanted[name].isdisjoint(v) for v in values[name]] if wanted[name] else None
+            for name in wanted
+        }
+        for i in range(len(starts)):
+            ok = {name: passes[name][i] if passes[name] is not None else True for name in wanted}
+            others_ok = category_ok and dated[i]
+            all_lists = ok["countries"] and ok["tags"] and ok["actors"]
+            for name in wanted:
+                if others_ok and all(ok[other] for other in wanted if other != name):
+                    for value in set(values[name][i]):
+                        getattr(result, name)[value] += 1
+            if dated[i] and all_lists and layer.category:
+                result.categories[layer.category] += 1
+            if category_ok and all_lists and starts[i]:
+                text = starts[i]
+                year = year_of.get(text)
+                if year is None:
+                    year = year_of[text] = parse_partial_date(text)[0]
+                years[year] += 1
+    return FacetedCounts(result, dict(years))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from influencemap.geo.gazetteer import fold
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import first_day, format_span
 from influencemap.model.filters import FeatureFilter, shown_catalog
@@ -61,9 +62,8 @@ COLUMN_INDEX = {column.key: i for i, column in enumerate(COLUMNS)}
 
 
 def _fold(text: str) -> str:
-    from influencemap.geo.gazetteer import fold
-
-    return fold(text)
+    """Case-blind, and accent-blind for text that has accents (the slow part, so only then)."""
+    return text.casefold() if text.isascii() else fold(text)
 
 
 class FeatureRows:
@@ -81,6 +81,7 @@ class FeatureRows:
         self._sort: tuple[int, bool] | None = None
         self._query = ""
         self._matching: np.ndarray | None = None
+        self._hay: list[str] | None = None
         self.order = np.arange(len(self.features), dtype=np.intp)
         self._position: dict[str, int] | None = None
 
@@ -172,6 +173,14 @@ class FeatureRows:
         cached = self._keys.get(key)
         if cached is not None:
             return cached
+        from influencemap.model.loader import paused_gc
+
+        with paused_gc():  # 100,000 new strings would set off full collections over the catalog
+            values = self._make_key(column, key)
+        self._keys[key] = values
+        return values
+
+    def _make_key(self, column: int, key: str) -> np.ndarray | list:
         features = self.features
         if key == "date":
             days: dict[str, float] = {}
@@ -201,7 +210,6 @@ class FeatureRows:
                     value = folded[text] = _fold(text) if text else "\uffff"  # empty cells last
                 texts.append(value)
             values = texts
-        self._keys[key] = values
         return values
 
     def sort(self, column: int, descending: bool = False) -> None:
@@ -216,12 +224,31 @@ class FeatureRows:
         if not words:
             self._matching = None
         else:
-            columns = [COLUMN_INDEX[k] for k in ("name", "layer", "countries", "actors", "tags")]
-            haystacks = (" | ".join(_fold(self.text(f, c)) for c in columns) for f in self.features)
+            haystacks = self._haystacks()
             self._matching = np.fromiter(
                 (all(w in hay for w in words) for hay in haystacks), dtype=bool, count=len(self.features)
             )
         self._apply()
+
+    def _haystacks(self) -> list[str]:
+        """Per feature, its folded name, layer, countries, actors and tags (made once)."""
+        if self._hay is None:
+            from influencemap.model.loader import paused_gc
+
+            columns = [COLUMN_INDEX[k] for k in ("layer", "countries", "actors", "tags")]
+            folded: dict[str, str] = {}
+
+            def fold_once(text: str) -> str:
+                value = folded.get(text)
+                if value is None:
+                    value = folded[text] = _fold(text).replace("\x00", " ")
+                return value
+
+            with paused_gc():
+                self._hay = [
+                    "\x00".join([_fold(f.name), *(fold_once(self.text(f, c)) for c in columns)]) for f in self.features
+                ]
+        return self._hay
 
     @property
     def query(self) -> str:
@@ -254,8 +281,10 @@ def _argsort(keys: np.ndarray | list, descending: bool) -> np.ndarray:
 
 
 def _text_ranks(keys: list) -> np.ndarray:
-    """Each text's rank among the distinct texts (so numpy sorts integers, not strings)."""
-    distinct = sorted(set(keys))
-    rank = {text: i for i, text in enumerate(distinct)}
-    return np.fromiter((rank[k] for k in keys), dtype=np.int64, count=len(keys))
+    """Each text's rank among the distinct texts, found by numpy's sort of a fixed-width
+    string array (C speed), so later orders sort integers."""
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    _, ranks = np.unique(np.array(keys, dtype=str), return_inverse=True)
+    return ranks.astype(np.int64).reshape(-1)
 

@@ -98,6 +98,8 @@ class FeatureTablePanel(QWidget):
 
     zoomToFeatureRequested = Signal(str)
     statusMessage = Signal(str)
+    rowsChanged = Signal()
+    """New rows: what the map shows changed."""
 
     def __init__(self, state: MapState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +137,7 @@ class FeatureTablePanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setWordWrap(False)
+        self.view.setMinimumHeight(24)  # the bottom docks share their height; the map keeps its room
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -153,6 +156,7 @@ class FeatureTablePanel(QWidget):
         top.addWidget(self.save_geojson_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
+        layout.setSpacing(2)
         layout.addLayout(top)
         layout.addWidget(self.view, 1)
 
@@ -199,6 +203,7 @@ class FeatureTablePanel(QWidget):
         self.model.set_rows(rows)
         self._update_count()
         self._on_map_selection(state.selected_id)
+        self.rowsChanged.emit()
 
     def _apply_query(self) -> None:
         self._query_timer.stop()

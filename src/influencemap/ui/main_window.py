@@ -238,7 +238,11 @@ class MainWindow(QMainWindow):
                                              Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tabifyDockWidget(self.timeline_dock, self.feature_table_dock)
         self.timeline_dock.raise_()
+        # Opened on demand (View > Feature Table, Ctrl+T), as QGIS's attribute table is: tabbed
+        # with the timeline it would add a tab bar that the smallest window has no room for.
+        self.feature_table_dock.hide()
         self.feature_table.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
+        self.feature_table.rowsChanged.connect(self._update_summary)
         self.feature_table.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.tabifyDockWidget(self.layers_dock, self.filters_dock)
         self.tabifyDockWidget(self.filters_dock, self.search_dock)
@@ -381,8 +385,8 @@ class MainWindow(QMainWindow):
         self.state.set_catalog(catalog, keep_layout=keep_layout)
         if fit:
             self.canvas.zoom_to_evidence()
+        self._update_summary()
         layers, features = len(catalog.layers), catalog.feature_count
-        self._summary.setText(f"{features} feature{'s' * (features != 1)} in {layers} layer{'s' * (layers != 1)}")
         where = ", ".join(Path(p).name for p in self._paths) if self._paths else "bundled layers"
         self.setWindowTitle(f"influencemap — {where}")
         errors, warnings = len(catalog.errors), len(catalog.warnings)
@@ -560,6 +564,22 @@ class MainWindow(QMainWindow):
         self.export_done_box = box
 
     # -- small handlers ------------------------------------------------------------------
+
+    def shown_count(self) -> int:
+        """How many features the map shows (visible layers, filters, timeline)."""
+        return len(self.feature_table.rows.features)
+
+    def _update_summary(self) -> None:
+        """"N of M features shown" while anything hides features, else what is loaded."""
+        catalog = self.state.catalog
+        layers, total = len(catalog.layers), catalog.feature_count
+        shown = self.shown_count()
+        if shown < total:
+            self._summary.setText(f"{shown} of {total} features shown")
+            self._summary.setToolTip("Hidden layers, filters or the timeline hide the rest")
+        else:
+            self._summary.setText(f"{total} feature{'s' * (total != 1)} in {layers} layer{'s' * (layers != 1)}")
+            self._summary.setToolTip("")
 
     def _on_cursor_moved(self, lon: float, lat: float) -> None:
         ns = "N" if lat >= 0 else "S"
