@@ -52,6 +52,7 @@ KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_LAST_FOLDER = "files/lastFolder"
 KEY_VIEW = "view/bbox"
+PLACE_NAMED_HITS = 300
 
 
 def app_settings() -> QSettings:
@@ -282,7 +283,10 @@ class MainWindow(QMainWindow):
         return icon
 
     def _place_name(self, hits: list) -> str | None:
-        """The gazetteer's name for where the listed points are, when they all share one place."""
+        """The gazetteer's name for where the listed points are, when they all share one place
+        (a few hundred at most: a click over a continent lists thousands, at no one place)."""
+        if len(hits) > PLACE_NAMED_HITS:
+            return None
         try:
             from influencemap.render.stacks import place_of_features
         except ImportError:

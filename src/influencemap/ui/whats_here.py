@@ -4,7 +4,7 @@ Most evidence shares a few points (thirty facts at Minsk, the rail line through 
 around it), so a click that lands on more than one feature opens this list instead of picking
 the topmost. It is a view over :class:`WhatsHereModel` (one row per feature, in the order
 :func:`influencemap.model.identify.features_here` gives them, so grouped by layer); rows are
-drawn by :class:`_RowDelegate`, which puts the layer's symbol and name above each group.
+drawn by :class:`_RowDelegate`: the layer's symbol, the name, then layer, date and source.
 
 It is non-modal and stays open while the user clicks through the rows (each click selects the
 feature, so the details panel shows it); Enter selects the current row and closes the list,
@@ -13,8 +13,8 @@ Esc closes it, the arrow keys move through it and preview the row on the map (ho
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QRect, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QKeyEvent, QPainter, QPalette
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
 from influencemap.model.catalog import Catalog
@@ -110,73 +110,58 @@ class WhatsHereModel(QAbstractListModel):
 
 
 class _RowDelegate(QStyledItemDelegate):
-    """A row: the layer heading (first of a group), then the name (wrapped) and a grey detail line."""
+    """A row of two lines: the layer's symbol and the name, then "layer · date · source" in grey.
+
+    Every row is as tall as the others (a click over a whole continent can list thousands, and
+    rows of one height need no measuring); the first row of each layer's group has a rule above
+    it, so the groups read as groups."""
 
     PAD = 4
     ICON = 14
 
-    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         base = QFont(option.font)
-        heading = QFont(base)
-        heading.setBold(True)
-        heading.setPointSizeF(base.pointSizeF() * 0.9)
         small = QFont(base)
         small.setPointSizeF(base.pointSizeF() * 0.88)
-        return base, heading, small
-
-    def _text_width(self, option: QStyleOptionViewItem) -> int:
-        width = option.rect.width() if option.rect.width() > 0 else LIST_WIDTH
-        return max(80, width - self.ICON - 4 * self.PAD)
+        return base, small
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        base, heading, small = self._fonts(option)
-        name = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        width = self._text_width(option)
-        name_rect = QFontMetrics(base).boundingRect(QRect(0, 0, width, 1000), int(Qt.TextFlag.TextWordWrap), name)
-        height = self.PAD + min(name_rect.height(), 3 * QFontMetrics(base).lineSpacing()) + QFontMetrics(small).lineSpacing() + self.PAD
-        if index.data(GROUP_START_ROLE):
-            height += QFontMetrics(heading).lineSpacing() + 2 * self.PAD
-        return QSize(width, height)
+        base, small = self._fonts(option)
+        height = 2 * self.PAD + QFontMetrics(base).lineSpacing() + QFontMetrics(small).lineSpacing()
+        return QSize(LIST_WIDTH, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        base, heading, small = self._fonts(option)
+        base, small = self._fonts(option)
         rect = QRect(option.rect)
         painter.save()
-        if index.data(GROUP_START_ROLE):
-            band = QRect(rect.left(), rect.top(), rect.width(), QFontMetrics(heading).lineSpacing() + 2 * self.PAD)
-            painter.fillRect(band, option.palette.color(QPalette.ColorRole.AlternateBase).darker(104))
-            icon = index.data(Qt.ItemDataRole.DecorationRole)
-            if isinstance(icon, QIcon):
-                icon.paint(painter, QRect(band.left() + self.PAD, band.center().y() - self.ICON // 2, self.ICON, self.ICON))
-            painter.setFont(heading)
-            painter.setPen(option.palette.color(QPalette.ColorRole.Text))
-            text_rect = band.adjusted(self.ICON + 2 * self.PAD, 0, -self.PAD, 0)
-            painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                             index.data(LAYER_NAME_ROLE) or "")
-            rect.setTop(band.bottom() + 1)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
             painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight))
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight).lighter(185))
+        if index.data(GROUP_START_ROLE) and index.row() > 0:
+            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Mid), 1.0))
+            painter.drawLine(rect.topLeft(), rect.topRight())
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        line = QFontMetrics(base).lineSpacing()
+        if isinstance(icon, QIcon):
+            top = rect.top() + self.PAD + (line - self.ICON) // 2
+            icon.paint(painter, QRect(rect.left() + self.PAD, top, self.ICON, self.ICON))
         text_color = option.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         left = rect.left() + self.ICON + 2 * self.PAD
         width = rect.right() - left - self.PAD
         painter.setPen(text_color)
         painter.setFont(base)
-        name = index.data(Qt.ItemDataRole.DisplayRole) or ""
-        name_height = min(
-            QFontMetrics(base).boundingRect(QRect(0, 0, width, 1000), int(Qt.TextFlag.TextWordWrap), name).height(),
-            3 * QFontMetrics(base).lineSpacing(),
-        )
-        painter.drawText(QRect(left, rect.top() + self.PAD, width, name_height),
-                         int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), name)
+        name = QFontMetrics(base).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(left, rect.top() + self.PAD, width, line),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)
         detail_color = QColor(text_color)
         detail_color.setAlpha(170)
         painter.setPen(detail_color)
         painter.setFont(small)
-        detail = QFontMetrics(small).elidedText(index.data(DETAIL_ROLE) or "", Qt.TextElideMode.ElideRight, width)
-        painter.drawText(QRect(left, rect.top() + self.PAD + name_height, width, QFontMetrics(small).lineSpacing()),
+        detail = f"{index.data(LAYER_NAME_ROLE) or ''} · {index.data(DETAIL_ROLE) or ''}"
+        detail = QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(left, rect.top() + self.PAD + line, width, QFontMetrics(small).lineSpacing()),
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), detail)
         painter.restore()
 
@@ -200,7 +185,7 @@ class WhatsHereList(QTreeView):
         self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint)
         self.setWindowTitle("What's here")
         self.setRootIsDecorated(False)
-        self.setUniformRowHeights(False)
+        self.setUniformRowHeights(True)
         self.setItemDelegate(_RowDelegate(self))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
