@@ -136,3 +136,10 @@ def test_right_click_on_a_stack_offers_each_feature_to_edit_delete_and_zoom_to(t
     next(a for a in menu.actions() if a.text() == "What's Here (2)…").trigger()
     assert window.whats_here.isVisible() and window.whats_here.model().rowCount() == 2
     menu.deleteLater()
+
+
+def test_the_list_is_titled_with_the_count_and_the_place(two_layer_window, qtbot):
+    window = two_layer_window
+    _click(qtbot, window, MINSK)
+    header = window.whats_here.model().headerData(0, Qt.Orientation.Horizontal)
+    assert header == "2 features at Minsk"

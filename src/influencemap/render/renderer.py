@@ -324,16 +324,19 @@ MAX_NAMED_STACKS = 150
 
 
 def _take_stacks(grid: LabelGrid, stacks: stacking.StackSet) -> None:
-    """Keep labels off the stack markers and their count badges (one vectorised step per size)."""
+    """Keep labels off the stack markers and their count badges: a few vectorised steps (each
+    costs a pass over the grid), stacks binned by size, a little generously."""
     if not len(stacks):
         return
     xy = np.column_stack((stacks.x, stacks.y))
-    radii = np.ceil(stacks.radius())
-    for radius in np.unique(radii).tolist():
-        at = xy[radii == radius]
-        grid.take_points(at, radius + 1)
-        # The badge: upper right of the body.
-        grid.take_points(at + np.array([radius * 0.45 + 7, -radius * 0.95]), 7)
+    radii = stacks.radius()
+    low = 0.0
+    for high in (9.0, 11.5, 14.0):
+        at = xy[(radii > low) & (radii <= high)]
+        low = high
+        if len(at):
+            grid.take_points(at, high + 1)
+            grid.take_points(at + np.array([high * 0.45 + 7, -high * 0.95]), 7)  # the badge, upper right
 
 
 def _place_point_labels(

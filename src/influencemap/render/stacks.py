@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
@@ -66,6 +66,7 @@ class StackSet:
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray]
     """(stack, layer, points) for every layer present in every stack."""
     colors: tuple[str, ...]
+    _mixes: list | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.count)
@@ -75,9 +76,20 @@ class StackSet:
 
     def mix(self, i: int) -> tuple[tuple[str, int], ...]:
         """Stack ``i``'s (layer colour, points) pairs, top layer first."""
-        stack, layer, points = self.pairs
-        lo, hi = np.searchsorted(stack, [i, i + 1])
-        return tuple((self.colors[int(layer[j])], int(points[j])) for j in range(hi - 1, lo - 1, -1))
+        return self.mixes()[i]
+
+    def mixes(self) -> list[tuple[tuple[str, int], ...]]:
+        """Every stack's :meth:`mix`, made in one pass over ``pairs`` (sorted by stack, then layer)."""
+        cached = self._mixes
+        if cached is None:
+            found: list[list[tuple[str, int]]] = [[] for _ in range(len(self))]
+            stack, layer, points = (a.tolist() for a in self.pairs)
+            colors = self.colors
+            for g, l, n in zip(stack, layer, points):
+                found[g].append((colors[l], n))
+            cached = [tuple(reversed(mix)) for mix in found]
+            object.__setattr__(self, "_mixes", cached)
+        return cached
 
     def stack(self, i: int) -> Stack:
         return Stack(float(self.x[i]), float(self.y[i]), int(self.count[i]), self.mix(i))
@@ -238,11 +250,13 @@ def draw_stacks(painter: QPainter, stacks: StackSet, raster: bool, dpr: float) -
     radii = np.round(stacks.radius() * 2) / 2  # half-pixel steps: few sprite sizes
     mixed = len(stacks) <= MIXED_RINGS
     badges = len(stacks) <= MAX_BADGES
+    mixes = stacks.mixes() if mixed else None
     draw = painter.drawImage
+    xs, ys, tops, counts, radii_list = (a.tolist() for a in (stacks.x, stacks.y, stacks.top, stacks.count, radii))
     for i in range(len(stacks) - 1, -1, -1):
-        radius = float(radii[i])
-        ring = _ring_key(stacks.mix(i)) if mixed else ((stacks.colors[int(stacks.top[i])], 1),)
-        x, y = float(stacks.x[i]), float(stacks.y[i])
+        radius = radii_list[i]
+        ring = _ring_key(mixes[i]) if mixes is not None else ((stacks.colors[tops[i]], 1),)
+        x, y = xs[i], ys[i]
         if raster:
             body, half = _cached(("body", ring, radius, dpr), lambda: _body_sprite(ring, radius, dpr))
             draw(QPointF(x - half, y - half), body)
@@ -250,8 +264,7 @@ def draw_stacks(painter: QPainter, stacks: StackSet, raster: bool, dpr: float) -
             body, half = _body_sprite(ring, radius, 1.0)
             draw(QRectF(x - half, y - half, 2 * half, 2 * half), body)
         if badges:
-            count = int(stacks.count[i])
-            text = badge_text(count)
+            text = badge_text(counts[i])
             badge, mid = _cached(("badge", text, dpr), lambda: _badge_sprite(text, dpr))
             draw(QPointF(x + radius * 0.45, y - radius * 0.95 - mid), badge)
     painter.restore()

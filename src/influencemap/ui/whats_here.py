@@ -68,6 +68,12 @@ class WhatsHereModel(QAbstractListModel):
         self._hits = list(hits)
         self._icons = icons
         self._details: dict[int, str] = {}
+        self.title = ""
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.title
+        return None
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._hits)
@@ -209,7 +215,7 @@ class WhatsHereList(QTreeView):
         if old is not None and old is not model:
             old.deleteLater()
         self._title = title
-        model.setHeaderData(0, Qt.Orientation.Horizontal, title)
+        model.title = title
         self.setHeaderHidden(False)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         row = model.row_of(current_id) if current_id else -1
