@@ -56,7 +56,7 @@ def test_cells_tsv_and_the_shown_catalog(files):
     rows = FeatureRows.shown(files.load())
     rows.set_query("loan")
     assert rows.cells(0)[: 3] == ["Zeta loan", "Facts", "20 May 2013"]
-    assert rows.cells(0)[COLUMN_INDEX["figures"]] == "Loan: 900000000 USD"
+    assert rows.cells(0)[COLUMN_INDEX["figures"]] == "Loan: 900,000,000 USD"
     assert rows.cells(0)[COLUMN_INDEX["sources"]] == 1
     assert rows.tsv([0]).startswith("Zeta loan\tFacts\t20 May 2013\t")
     shown = rows.shown_catalog()

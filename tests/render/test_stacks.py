@@ -72,3 +72,12 @@ def test_find_stacks_groups_points_closer_than_a_marker():
     assert len(stacks) == 1 and stacks.stack(0).count == 3
     assert stacks.stack(0).colors == (("#ff0000", 1), ("#0000ff", 2))  # top layer first
     assert stacked.tolist() == [True, True, False, True]
+
+
+def test_stacks_whose_markers_would_overlap_are_one():
+    a = np.array([[100.0, 100.0]] * 10)
+    b = np.array([[112.0, 100.0]] * 3)  # another cell, but under the first stack's marker
+    c = np.array([[200.0, 200.0]] * 2)
+    stacks, stacked = stacking.find_stacks([np.concatenate([a, b, c])], ["#0000ff"])
+    assert stacks.count.tolist() == [13, 2]
+    assert stacked.all()

@@ -41,7 +41,7 @@ def test_at_start_the_table_has_one_row_per_loaded_feature(explore_window):
     cells = {key: table.model().index(row, COLUMN_INDEX[key]).data() for key in COLUMN_INDEX}
     assert cells["layer"] == "Loans" and cells["date"] == "May 2013" and cells["countries"] == "BY"
     assert cells["actors"] == "China Development Bank" and cells["tags"] == "loan"
-    assert cells["figures"] == "Loan: 1000000000 USD" and cells["sources"] == "1" and cells["dating"] == "stated"
+    assert cells["figures"] == "Loan: 1,000,000,000 USD" and cells["sources"] == "1" and cells["dating"] == "stated"
 
 
 def test_sorting_by_date_sorts_dates_as_dates_and_undated_last(explore_window, qtbot):

@@ -26,11 +26,14 @@ from influencemap.model.types import Feature, Figure
 
 
 def figure_text(figure: Figure) -> str:
-    """``Loan: 1180000000 USD`` — the value in full (a table is for checking numbers)."""
-    from influencemap.model.csv_table import number_text
-
-    value = number_text(figure.value)
-    return f"{figure.label}: {value} {figure.unit}" if figure.unit else f"{figure.label}: {value}"
+    """``Loan: 1,180,000,000 USD`` — the value in full, digits grouped (a table is for checking
+    numbers, and 16000000000 is hard to read)."""
+    value = figure.value
+    if float(value).is_integer():
+        shown = f"{int(value):,}"
+    else:
+        shown = f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
+    return f"{figure.label}: {shown} {figure.unit}" if figure.unit else f"{figure.label}: {shown}"
 
 
 def dating_of(feature: Feature) -> str:

@@ -133,14 +133,48 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     group = rank[inverse[stacked]]
     held_xy, held_layer = xy[stacked], layer[stacked]
     n = len(by_size)
+    if n <= MERGE_MAX_STACKS:
+        group, n = _merge_overlapping(group, held_xy, n)
     count = np.bincount(group, minlength=n)
     x = np.bincount(group, weights=held_xy[:, 0], minlength=n) / count
     y = np.bincount(group, weights=held_xy[:, 1], minlength=n) / count
+    order = np.argsort(-count, kind="stable")  # merged stacks: biggest first again
+    rank = np.empty(n, dtype=np.intp)
+    rank[order] = np.arange(n)
+    group, count, x, y = rank[group], count[order], x[order], y[order]
     top = np.full(n, -1, dtype=np.intp)
     np.maximum.at(top, group, held_layer)
     pair_keys, pair_counts = np.unique(group * len(xys) + held_layer, return_counts=True)
     pairs = (pair_keys // len(xys), pair_keys % len(xys), pair_counts)
     return StackSet(x, y, count, top, pairs, tuple(colors)), stacked
+
+
+MERGE_MAX_STACKS = 1500
+"""Up to this many stacks, ones whose markers would overlap are merged (a pairwise test)."""
+
+
+def _merge_overlapping(group: np.ndarray, xy: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """Merge stacks whose markers overlap (centres closer than most of their radii summed): two
+    stacks 20 km apart at Minsk are one spot at a regional zoom, and the smaller one's badge
+    would hide under the bigger one. Greedy, biggest first; returns new groups and their count."""
+    count = np.bincount(group, minlength=n)
+    cx = np.bincount(group, weights=xy[:, 0], minlength=n) / count
+    cy = np.bincount(group, weights=xy[:, 1], minlength=n) / count
+    radius = stack_radius(count)
+    owner = np.arange(n)
+    for i in range(n):  # groups are numbered biggest first
+        if owner[i] != i:
+            continue
+        rest = np.arange(i + 1, n)
+        rest = rest[owner[rest] == rest]
+        if not len(rest):
+            break
+        close = np.hypot(cx[rest] - cx[i], cy[rest] - cy[i]) < 0.8 * (radius[rest] + radius[i])
+        owner[rest[close]] = i
+    if (owner == np.arange(n)).all():
+        return group, n
+    kept, renumbered = np.unique(owner, return_inverse=True)
+    return renumbered.reshape(-1)[group], len(kept)
 
 
 # -- drawing ---------------------------------------------------------------------------------

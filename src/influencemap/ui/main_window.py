@@ -237,10 +237,9 @@ class MainWindow(QMainWindow):
         self.feature_table = FeatureTablePanel(self.state)
         self.feature_table_dock = self._dock("featureTableDock", "Features", self.feature_table,
                                              Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.timeline_dock, self.feature_table_dock)
-        self.timeline_dock.raise_()
-        # Opened on demand (View > Feature Table, Ctrl+T), as QGIS's attribute table is: tabbed
-        # with the timeline it would add a tab bar that the smallest window has no room for.
+        self.splitDockWidget(self.feature_table_dock, self.timeline_dock, Qt.Orientation.Vertical)
+        # Opened on demand (View > Feature Table, Ctrl+T), as QGIS's attribute table is, above
+        # the timeline: shown from the start it would take room the smallest window lacks.
         self.feature_table_dock.hide()
         self.feature_table.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
         self.feature_table.rowsChanged.connect(self._update_summary)
@@ -597,9 +596,19 @@ class MainWindow(QMainWindow):
 
     def show_feature_table(self) -> None:
         """Bring the feature table to the front, its selected row in view."""
-        self.feature_table_dock.show()
-        self.feature_table_dock.raise_()
+        dock = self.feature_table_dock
+        dock.show()
+        dock.raise_()
+        # Room for a dozen rows (the bottom area is only as tall as the timeline otherwise).
+        QTimer.singleShot(0, self, self._give_table_room)
         self.feature_table.view.setFocus()
+
+    def _give_table_room(self) -> None:
+        dock = self.feature_table_dock
+        rows = self.feature_table.view.verticalHeader().defaultSectionSize()
+        wanted = min(max(self.height() // 3, 8 * rows), 14 * rows + 80)
+        if dock.isVisible() and dock.height() < wanted:
+            self.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
 
     def focus_search(self) -> None:
         """Show the search panel with the cursor in its query box (Ctrl+F)."""

@@ -30,7 +30,7 @@ GROUP_START_ROLE = Qt.ItemDataRole.UserRole + 3
 
 SOURCE_TITLE_CHARS = 60
 MAX_VISIBLE_ROWS = 9
-LIST_WIDTH = 460
+LIST_WIDTH = 560
 
 
 def short_text(text: str, limit: int) -> str:
