@@ -336,7 +336,8 @@ def _take_stacks(grid: LabelGrid, stacks: stacking.StackSet) -> None:
         low = high
         if len(at):
             grid.take_points(at, high + 1)
-            grid.take_points(at + np.array([high * 0.45 + 7, -high * 0.95]), 7)  # the badge, upper right
+            # The badge, upper right: reserved a little high, so the label beside the stack fits.
+            grid.take_points(at + np.array([high * 0.45 + 7, -high * 0.95 - 3]), 6)
 
 
 def _place_point_labels(
