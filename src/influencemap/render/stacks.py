@@ -348,6 +348,6 @@ def place_of_features(catalog, feature_ids: Sequence[str]) -> str | None:
         return None
     xy = np.array(points)
     centre = xy.mean(axis=0)
-    if np.abs(xy - centre).max() > 0.2:
+    if np.abs(xy - centre).max() > 0.6:  # a city and its outskirts, not a region
         return None
     return place_name(float(centre[0]), float(centre[1]))

@@ -264,6 +264,8 @@ class MainWindow(QMainWindow):
         self.whats_here.featurePreviewed.connect(self.state.set_hovered)
         self.canvas.stackClicked.connect(self.show_whats_here)
         self.canvas.plainClicked.connect(self.whats_here.close)
+        # The list belongs to a spot on the map: moving the map leaves it pointing nowhere.
+        self.canvas.viewChanged.connect(self.whats_here.close)
         self.state.catalogChanged.connect(self.whats_here.close)
         self._icons: dict[tuple, object] = {}
 
