@@ -80,7 +80,7 @@ class FeatureRows:
         self.catalog = catalog
         self.features = list(features)
         self._layer_names = {layer.id: layer.name for layer in catalog.layers}
-        self._keys: dict[str, np.ndarray | list] = {}
+        self._keys: dict[str, np.ndarray] = {}
         self._sort: tuple[int, bool] | None = None
         self._query = ""
         self._matching: np.ndarray | None = None
@@ -170,7 +170,7 @@ class FeatureRows:
 
     # -- sorting and the text filter -----------------------------------------------------
 
-    def sort_key(self, column: int) -> np.ndarray | list:
+    def sort_key(self, column: int) -> np.ndarray:
         """One key per feature (in catalog order) for ``column``, made once."""
         key = COLUMNS[column].key
         cached = self._keys.get(key)
@@ -183,7 +183,7 @@ class FeatureRows:
         self._keys[key] = values
         return values
 
-    def _make_key(self, column: int, key: str) -> np.ndarray | list:
+    def _make_key(self, column: int, key: str) -> np.ndarray:
         features = self.features
         if key == "date":
             days: dict[str, float] = {}
@@ -210,9 +210,12 @@ class FeatureRows:
                 text = self.text(f, column)
                 value = folded.get(text)
                 if value is None:
-                    value = folded[text] = _fold(text) if text else "\uffff"  # empty cells last
+                    value = folded[text] = _fold(text) if text else "\uffff"
                 texts.append(value)
-            values = texts
+            # Texts become their ranks among the distinct texts (numpy's sort of a fixed-width
+            # string array, at C speed), empty cells infinite: every later sort is of numbers.
+            values = _text_ranks(texts).astype(float)
+            values[np.array([t == "\uffff" for t in texts], dtype=bool)] = math.inf
         return values
 
     def sort(self, column: int, descending: bool = False) -> None:
@@ -270,17 +273,11 @@ class FeatureRows:
         self._position = None
 
 
-def _argsort(keys: np.ndarray | list, descending: bool) -> np.ndarray:
-    """A stable order of ``keys``; descending keeps the missing (inf / "\\uffff") keys last."""
-    if isinstance(keys, np.ndarray):
-        finite = np.isfinite(keys)
-        values = np.where(finite, -keys if descending else keys, np.inf)
-        return np.argsort(values, kind="stable")
-    ranks = _text_ranks(keys)
-    if descending:
-        missing = np.array([k == "\uffff" for k in keys], dtype=bool)
-        ranks = np.where(missing, np.iinfo(np.int64).max, -ranks)
-    return np.argsort(ranks, kind="stable")
+def _argsort(keys: np.ndarray, descending: bool) -> np.ndarray:
+    """A stable order of ``keys``; missing keys (infinite) last in both directions."""
+    finite = np.isfinite(keys)
+    values = np.where(finite, -keys if descending else keys, np.inf)
+    return np.argsort(values, kind="stable")
 
 
 def _text_ranks(keys: list) -> np.ndarray:

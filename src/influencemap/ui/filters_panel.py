@@ -50,6 +50,7 @@ class FiltersPanel(QWidget):
         self.setAccessibleName("Filters")
         self._state = state
         self._writing = False
+        self._counts_stale = True
 
         self.find = QLineEdit(self)
         self.find.setObjectName("filtersFind")
@@ -164,6 +165,14 @@ class FiltersPanel(QWidget):
         """Each value's count given the other lists' checks, the timeline and the visible layers
         (faceted search); values with no match stay listed, dimmed. The order stays as loaded
         (by the whole catalog's counts), so checking a value never moves the others."""
+        if not self.isVisible():
+            # Counted when next shown (or asked for): 100,000 features take a tenth of a second.
+            self._counts_stale = True
+            return
+        self._update_counts_now()
+
+    def _update_counts_now(self) -> None:
+        self._counts_stale = False
         state = self._state
         found = faceted_counts(state.catalog, state.feature_filter, state.visible_layer_ids).facets
         dim = QBrush(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
@@ -186,8 +195,16 @@ class FiltersPanel(QWidget):
                 widget.blockSignals(False)
         self._on_find_changed(self.find.text())
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._counts_stale:
+            self._update_counts()
+
     def count(self, name: str, value: str) -> int:
         """The count a list shows for ``value`` (given the other filters)."""
+        if self._counts_stale:
+            self._counts_stale = False
+            self._update_counts_now()
         widget = self.lists[name]
         for i in range(widget.count()):
             if widget.item(i).data(_VALUE_ROLE) == value:

@@ -491,7 +491,7 @@ class TimelinePanel(QWidget):
         if not others.is_active and all_visible:
             self.slider.set_filtered_counts(None)
             return
-        years = faceted_counts(state.catalog, current, state.visible_layer_ids).years
+        years = faceted_counts(state.catalog, current, state.visible_layer_ids, lists=False).years
         slider = self.slider
         self.slider.set_filtered_counts({year: years.get(year, 0) for year in range(slider.minimum, slider.maximum + 1)})
 
