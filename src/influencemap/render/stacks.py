@@ -318,17 +318,30 @@ def place_name(lon: float, lat: float) -> str | None:
     return place.name if place is not None else None
 
 
+_PLACE_NAMES: dict[tuple[float, float], str | None] = {}
+_PLACE_NAMES_LOCK = threading.Lock()
+MAX_PLACE_NAMES = 20_000
+
+
 def place_names(lonlats: Sequence[tuple[float, float]]) -> list[str | None]:
-    """:func:`place_name` of many spots at once."""
+    """:func:`place_name` of many spots at once, remembered per 0.001 degree (the same stacks
+    come back frame after frame while panning)."""
     if not len(lonlats):
         return []
-    try:
-        from influencemap.geo.gazetteer import default_gazetteer
+    keys = [(round(lon, 3), round(lat, 3)) for lon, lat in lonlats]
+    missing = [key for key in dict.fromkeys(keys) if key not in _PLACE_NAMES]
+    if missing:
+        try:
+            from influencemap.geo.gazetteer import default_gazetteer
 
-        places = default_gazetteer().nearest_many(lonlats)
-    except Exception:  # noqa: BLE001
-        return [None] * len(lonlats)
-    return [p.name if p is not None else None for p in places]
+            places = default_gazetteer().nearest_many(missing)
+        except Exception:  # noqa: BLE001 - a missing or broken gazetteer only loses the names
+            places = [None] * len(missing)
+        with _PLACE_NAMES_LOCK:
+            if len(_PLACE_NAMES) + len(missing) > MAX_PLACE_NAMES:
+                _PLACE_NAMES.clear()
+            _PLACE_NAMES.update((key, p.name if p is not None else None) for key, p in zip(missing, places))
+    return [_PLACE_NAMES.get(key) for key in keys]
 
 
 def stack_label(name: str | None, count: int) -> str:
