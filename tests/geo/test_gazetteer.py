@@ -71,3 +71,13 @@ def test_the_index_round_trips_through_its_cached_form(gazetteer):
     copy = Gazetteer.from_state(marshal.loads(marshal.dumps(gazetteer.to_state())))
     for name in ("Kiev", "Brest", "Samarkand", "Great Stone Industrial Park"):
         assert copy.resolve(name) == gazetteer.resolve(name)
+
+
+def test_reverse_lookup_names_the_city_a_point_sits_on():
+    from influencemap.geo.gazetteer import default_gazetteer
+
+    gazetteer = default_gazetteer()
+    assert gazetteer.nearest(27.56, 53.90).name == "Minsk"
+    assert gazetteer.nearest(30.52, 50.45).name == "Kyiv"  # the city, not the district it lies in
+    assert gazetteer.nearest(0.0, 0.0) is None  # nothing within reach in the Gulf of Guinea
+    assert [p.name if p else None for p in gazetteer.nearest_many([(71.43, 51.13), (0.0, 0.0)])] == ["Astana", None]

@@ -85,3 +85,30 @@ def test_shown_catalog_keeps_visible_layers_and_passing_features_only(files):
     assert sorted(f.id for f in shown.features()) == ["minsk-loan", "railway"]
     assert shown_catalog(catalog, None, []).feature_count == 0
     assert shown_catalog(catalog, None, ["loans", "visits"]).feature_count == 4
+
+
+def test_faceted_counts_are_given_the_other_criteria(files):
+    from influencemap.model.facets import faceted_counts
+    from influencemap.model.filters import FeatureFilter
+
+    files.write("loans.yaml", LAYER)
+    files.write("visits.yaml", OTHER)
+    catalog = files.load()
+    both = ["loans", "visits"]
+    # Nothing set: the plain counts.
+    plain = faceted_counts(catalog, None, both)
+    assert plain.facets == facets(catalog)
+    assert plain.years == {2011: 1, 2013: 1, 2015: 1}
+    # Checking CN leaves BY's count as BY's features with the rest of the filter: its own
+    # list is not applied to it; the tags list is narrowed to CN's features.
+    counted = faceted_counts(catalog, FeatureFilter(countries=frozenset({"CN"})), both)
+    assert counted.facets.countries == {"BY": 2, "CN": 1, "UA": 1}
+    assert counted.facets.tags == {"loan": 1, "bri": 1}
+    assert counted.facets.categories == {"Economy": 1}
+    assert counted.years == {2013: 1}
+    # A date range narrows every list but not the years (the histogram's own criterion).
+    dated = faceted_counts(catalog, FeatureFilter(date_from="2014"), both)
+    assert dated.facets.countries == {"BY": 1}  # the railway runs to 2018; undated UA hides
+    assert dated.years == {2011: 1, 2013: 1, 2015: 1}
+    # Hidden layers count for nothing.
+    assert faceted_counts(catalog, None, ["visits"]).facets.countries == {}

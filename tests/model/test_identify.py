@@ -13,7 +13,7 @@ import shapely
 from influencemap.geo.mercator import EARTH_RADIUS, project_xy
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
-from influencemap.model.identify import identify, identify_top, prepare
+from influencemap.model.identify import features_here, features_here_top, identify, identify_top, prepare
 from influencemap.model.types import Citation, Feature, GeometryKind, Layer, Source
 
 LOWER = """\
@@ -282,3 +282,39 @@ def test_the_top_few_are_the_first_of_all_hits_and_the_count_is_of_all():
     assert len(everything) > 256  # past the size where all are ranked
     assert identify_top(catalog, 27.0, 53.0, 0.3, ["bottom", "top"], filtered, limit=2) == (everything[:2], len(everything))
     assert identify_top(catalog, 10.0, 10.0, 0.3, ["bottom", "top"]) == ([], 0)
+
+
+def test_whats_here_lists_a_point_the_line_through_it_and_the_polygon_around_it(files):
+    files.write(
+        "mixed.yaml",
+        """\
+        id: mixed
+        name: Mixed
+        features:
+          - {id: spot, name: Spot, point: [26, 42], sources: [doc-a]}
+          - {id: road, name: Road, line: [[25, 42], [27, 42]], sources: [doc-a]}
+        """,
+    )
+    files.write("lower.yaml", LOWER)
+    catalog = files.load()
+    # identify() picks the symbol (a polygon under it does not count) ...
+    assert ("lower", "zone") not in identify(catalog, 26.0, 42.0, 0.01, ["lower", "mixed"])
+    # ... the list gives everything here: top layer first, within a layer polygons last.
+    listed = features_here(catalog, 26.0, 42.0, 0.01, ["lower", "mixed"])
+    assert set(listed[:2]) == {("mixed", "spot"), ("mixed", "road")}
+    assert listed[2:] == [("lower", "zone")]
+    assert features_here(catalog, 26.0, 42.0, 0.01, ["mixed"]) == listed[:2]
+    assert features_here(catalog, 30.0, 30.0, 0.01, ["lower", "mixed"]) == []
+
+
+def test_whats_here_lists_every_feature_of_a_stack_and_follows_the_filter(catalog):
+    both = features_here(catalog, 27.56, 53.90, 0.01, ["lower", "upper"])
+    assert both == [("upper", "minsk-high"), ("lower", "minsk-low")]
+    recent = FeatureFilter(date_from="2015")
+    assert features_here(catalog, 27.56, 53.90, 0.01, ["lower", "upper"], recent) == [("upper", "minsk-high")]
+
+
+def test_whats_here_top_names_the_first_few_and_counts_all(catalog):
+    listed = features_here(catalog, 27.56, 53.90, 0.01, ["lower", "upper"])
+    top, total = features_here_top(catalog, 27.56, 53.90, 0.01, ["lower", "upper"], limit=1)
+    assert top == listed[:1] and total == len(listed) == 2

@@ -23,7 +23,7 @@ def test_core_modules_work_with_qt_blocked(tmp_path):
         sys.meta_path.insert(0, BlockQt())
         import influencemap.model, influencemap.model.loader, influencemap.model.filters
         import influencemap.model.present, influencemap.geo.basemap, influencemap.geo.gazetteer
-        import influencemap.model.identify, influencemap.model.search, influencemap.model.stats
+        import influencemap.model.identify, influencemap.model.search, influencemap.model.stats, influencemap.model.feature_rows
         import influencemap.editing.layer_file, influencemap.geo.mercator
         import influencemap.export.geojson, influencemap.cli
         from influencemap.cli import main

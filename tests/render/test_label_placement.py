@@ -10,25 +10,32 @@ import pytest
 from PySide6.QtGui import QFontMetricsF
 
 from influencemap.render import renderer
+from influencemap.render import stacks as stacking
 from influencemap.render.labels import CELL, LabelGrid, candidate_rects
 from influencemap.render.projection import MapSettings
 
 NAMES = ["Minsk", "Великий камень", "Брест", "Almaty Chinese consulate protest", "中欧班列", "قرض", "Łódź–Chengdu", "X"]
 
 
-def one_by_one(settings, batches, grid):
-    """The placement as it was: every point's places tried in turn, nothing ruled out first."""
+def one_by_one(settings, batches, grid, stacks, stacked):
+    """The placement one by one: stacks (named by place) then single points, every place of
+    each tried in turn, nothing ruled out first."""
     metrics = QFontMetricsF(renderer._label_font())
-    ordered = [(batch, i) for batch in reversed(batches) for i in range(len(batch.xy) - 1, -1, -1)]
-    xy = np.concatenate([batch.xy[::-1] for batch in reversed(batches)])
-    spots = np.round(xy / renderer.STACK_PX).astype(np.int64)
-    _, first, counts = np.unique(spots, axis=0, return_index=True, return_counts=True)
+    entries = []
+    for stack in stacks.biggest(renderer.MAX_NAMED_STACKS):
+        lon, lat = settings.pixels_to_lonlat(stack.x, stack.y)
+        text = stacking.stack_label(stacking.place_name(float(lon), float(lat)), stack.count)
+        entries.append((stack.x, stack.y, stack.radius + 2 + CELL, text))
+    start = sum(len(b.xy) for b in batches)
+    for batch in reversed(batches):
+        start -= len(batch.xy)
+        for i in range(len(batch.xy) - 1, -1, -1):
+            if not stacked[start + i]:
+                x, y = batch.xy[i].tolist()
+                entries.append((x, y, batch.layer.style.size / 2 + 2 + CELL, renderer._short(batch.name(i))))
     placed = []
-    for group in np.argsort(first).tolist():
-        batch, i = ordered[first[group]]
-        x, y = xy[first[group]].tolist()
-        text = renderer._short(batch.name(i)) + (f"  +{counts[group] - 1}" if counts[group] > 1 else "")
-        for rect, baseline in candidate_rects(x, y, batch.layer.style.size / 2 + 2 + CELL, metrics, text):
+    for x, y, offset, text in entries:
+        for rect, baseline in candidate_rects(x, y, offset, metrics, text):
             if grid.fits(rect):
                 grid.take(rect.adjusted(-2, -1, 2, 1))
                 placed.append((baseline, text))
@@ -53,14 +60,17 @@ def test_labels_are_placed_as_trying_every_place_would(make_catalog, qapp, count
     catalog = make_catalog(dense=dense_layer(count, seed))
     settings = MapSettings.fit_lonlat((27.3, 53.7, 27.9, 54.1), (800, 600), layer_ids=("dense",))
     batches = [renderer._point_batch(settings, catalog.layer("dense"))]
+    stacks, stacked = stacking.find_stacks([batches[0].xy], ["#d7301f"])
+    assert len(stacks) and stacks.count[0] >= count // 7  # the facts at one spot are one stack
 
     def fresh_grid():
         grid = LabelGrid(settings.size)
         grid.take_points(batches[0].xy, 4)
+        renderer._take_stacks(grid, stacks)
         return grid
 
-    expected = one_by_one(settings, batches, fresh_grid())
-    got = renderer._place_point_labels(settings, batches, fresh_grid())
+    expected = one_by_one(settings, batches, fresh_grid(), stacks, stacked)
+    got = renderer._place_point_labels(settings, batches, fresh_grid(), stacks, stacked)
     assert [(b.x(), b.y(), t) for b, t in got] == [(b.x(), b.y(), t) for b, t in expected]
     assert len(got) >= 5
     if count >= 2500:

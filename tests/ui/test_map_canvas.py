@@ -49,12 +49,15 @@ def test_click_on_a_feature_shows_its_sources(two_layer_window, qtbot):
     assert "https://example.org/a" in text
 
 
-def test_the_topmost_layer_wins_and_a_hidden_layers_features_are_not_hit(two_layer_window, qtbot):
+def test_a_click_on_a_stack_lists_it_and_a_hidden_layers_features_are_not_hit(two_layer_window, qtbot):
     window = two_layer_window
     canvas = window.canvas
     minsk = canvas.screen_point(*MINSK)
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=minsk)
-    assert window.state.selected_id == "minsk-visit"  # 'diplo' is drawn on top
+    assert window.state.selected_id is None  # two features here: the list opens instead
+    listed = window.whats_here
+    assert listed.isVisible() and listed.model().rowCount() == 2
+    listed.close()
 
     window.layers_panel.layer_item("diplo").setCheckState(0, Qt.CheckState.Unchecked)
     assert not window.state.is_visible("diplo")
@@ -196,19 +199,31 @@ def test_hovering_a_feature_highlights_it(two_layer_window, qtbot):
     canvas = window.canvas
     qtbot.mouseMove(canvas, canvas.screen_point(*KYIV))
     qtbot.waitUntil(lambda: window.state.hovered_id == "kyiv-port", timeout=2000)
-    assert "Port in Kyiv" in canvas._tooltip(("econ", "kyiv-port"), 1)
+    assert "Port in Kyiv" in canvas._tooltip([("econ", "kyiv-port")], 1)
     qtbot.mouseMove(canvas, canvas.screen_point(*KYIV) + QPoint(80, 80))
     qtbot.waitUntil(lambda: window.state.hovered_id is None, timeout=2000)
 
 
-def test_hovering_stacked_features_names_the_topmost_and_counts_the_rest(two_layer_window):
+def test_hovering_stacked_features_names_them_and_says_a_click_lists_them(two_layer_window):
     canvas = two_layer_window.canvas
     minsk = QPointF(canvas.screen_point(*MINSK))
     assert canvas.topmost_at(minsk) == (("diplo", "minsk-visit"), 2)
     canvas.hover_at(minsk)
     assert two_layer_window.state.hovered_id == "minsk-visit"
-    assert "Visit to Minsk" in QToolTip.text() and "+1 more here" in QToolTip.text()
+    text = QToolTip.text()
+    assert "2 features here" in text and "Visit to Minsk" in text and "Plant in Minsk" in text
+    assert "click to list" in text.lower()
     assert canvas.topmost_at(minsk + QPointF(80, 80)) == (None, 0)
+
+
+def test_the_tooltip_names_the_first_few_and_counts_the_rest(layers, open_window):
+    layers.point_layer("many", [(f"m{i}", f"Fact number {i} in Minsk", MINSK) for i in range(12)], "#0000ff")
+    window = open_window([layers.folder])
+    canvas = window.canvas
+    canvas.hover_at(QPointF(canvas.screen_point(*MINSK)))
+    text = QToolTip.text()
+    assert "12 features here" in text and "7 more: click to list them all" in text
+    assert text.count("Fact number") == 5
 
 
 def test_cursor_position_is_shown_in_the_status_bar(two_layer_window, qtbot):

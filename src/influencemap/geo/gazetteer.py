@@ -9,7 +9,9 @@ result says when population had to decide, so the loader can warn.
 from __future__ import annotations
 
 import difflib
+import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -19,6 +21,11 @@ from typing import Iterable, NamedTuple, Sequence
 from influencemap.paths import geodata_dir
 
 PLACES_FILE = "places.yaml"
+NEAR_KM = 12.0
+"""How far a reverse lookup looks: a city-precision point sits on the city's centre."""
+CURATED_KM = 3.0
+"""A curated site this close to a point names it before any city."""
+_COORDS_LOCK = threading.Lock()
 
 
 class Place(NamedTuple):
@@ -94,6 +101,8 @@ class Gazetteer:
         self._exact: dict[str, list[int]] = {}
         self._alternate: dict[str, list[int]] = {}
         self._curated: set[int] = set()
+        self._lonlat = None
+        self._by_latitude = None
         for place, names, curated in places:
             self._add(place, names, curated)
 
@@ -156,6 +165,58 @@ class Gazetteer:
         tied = sum(1 for r in ordered if rank(r)[:3] == best)
         decided_by_population = wanted_country is None and tied > 1
         return Resolution(Place(*self._rows[ordered[0]]), tuple(self._places(ordered)), decided_by_population)
+
+    def nearest(self, lon: float, lat: float, max_km: float = NEAR_KM) -> Place | None:
+        """The place that names (lon, lat): a curated site within :data:`CURATED_KM`, else the
+        most populous place within ``max_km``; None when there is none. The reverse lookup that
+        names a stack of co-located facts ("Minsk · 30")."""
+        found = self.nearest_many([(lon, lat)], max_km)
+        return found[0]
+
+    def nearest_many(self, points, max_km: float = NEAR_KM) -> list[Place | None]:
+        """:meth:`nearest` of many (lon, lat) points at once."""
+        import numpy as np
+
+        coords = self._coords()
+        if not len(coords) or not len(points):
+            return [None] * len(points)
+        query = np.asarray(points, dtype=float).reshape(-1, 2)
+        result: list[Place | None] = []
+        reach_lat = max_km / 111.2
+        order, sorted_lat = self._by_latitude
+        for lon, lat in query.tolist():
+            low, high = np.searchsorted(sorted_lat, [lat - reach_lat, lat + reach_lat])
+            rows = order[low:high]
+            if not len(rows):
+                result.append(None)
+                continue
+            cos = max(0.05, math.cos(math.radians(lat)))
+            dx = (coords[rows, 0] - lon) * cos * 111.2
+            dy = (coords[rows, 1] - lat) * 111.2
+            km = np.hypot(dx, dy)
+            within = np.flatnonzero(km <= max_km)
+            if not len(within):
+                result.append(None)
+                continue
+            # A curated site close by names the spot (a park, a port); otherwise the biggest
+            # place around, so a point on Kyiv's centre is "Kyiv", not the district it lies in.
+            curated = [i for i in within.tolist() if int(rows[i]) in self._curated and km[i] <= CURATED_KM]
+            if curated:
+                best = min(curated, key=lambda i: km[i])
+            else:
+                best = max(within.tolist(), key=lambda i: (self._rows[int(rows[i])][4], -km[i]))
+            result.append(Place(*self._rows[int(rows[best])]))
+        return result
+
+    def _coords(self):
+        with _COORDS_LOCK:
+            if self._lonlat is None:
+                import numpy as np
+
+                self._lonlat = np.array([(row[2], row[3]) for row in self._rows], dtype=float).reshape(-1, 2)
+                order = np.argsort(self._lonlat[:, 1], kind="stable")
+                self._by_latitude = (order, self._lonlat[order, 1])
+            return self._lonlat
 
     def _lookup(self, key: str) -> list[Place]:
         return self._places(self._exact.get(key, []) + self._alternate.get(key, []))

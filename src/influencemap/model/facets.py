@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
+
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import parse_partial_date
 from influencemap.model.feature_table import feature_values
@@ -79,3 +81,96 @@ def facets(catalog: Catalog) -> Facets:
         for name in ("countries", "tags", "actors"):
             _count_once_each(getattr(result, name), feature_values(layer.features, name))
     return result
+
+
+@dataclass(frozen=True)
+class FacetedCounts:
+    """The filter lists' and the timeline's counts given the *other* active criteria.
+
+    As in every faceted search, a value's count is how many features would show if it were
+    checked (with the rest of the filter as it is), so checking Belarus does not make the other
+    countries read zero. Hidden layers count for nothing; a value with no match counts 0.
+    """
+
+    facets: Facets
+    years: dict[int, int]
+    """Dated features per start year through every criterion but the date range."""
+
+
+def _date_passes(feature_filter, starts, ends) -> list[bool]:
+    """Whether each (start, end) passes the filter's date rule; each distinct pair decided once."""
+    from influencemap.model.dates import span
+
+    wanted = feature_filter.date_range
+    if wanted is None:
+        return [True] * len(starts)
+    answers: dict[tuple, bool] = {}
+    result = []
+    for pair in zip(starts, ends):
+        answer = answers.get(pair)
+        if answer is None:
+            covered = span(*pair)
+            answer = feature_filter.include_undated if covered is None else covered[0] <= wanted[1] and wanted[0] <= covered[1]
+            answers[pair] = answer
+        result.append(answer)
+    return result
+
+
+def _passes(column: Sequence[tuple], wanted: frozenset[str]) -> np.ndarray:
+    """Whether each feature's values meet ``wanted`` (any of them), decided once per distinct tuple."""
+    if not wanted:
+        return np.ones(len(column), dtype=bool)
+    answers = {values: not wanted.isdisjoint(values) for values in set(column)}
+    return np.fromiter(map(answers.__getitem__, column), dtype=bool, count=len(column))
+
+
+def faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: bool = True) -> FacetedCounts:
+    """:class:`FacetedCounts` of the features of ``visible_layer_ids`` through ``feature_filter``.
+
+    Whole columns at a time: each criterion is decided once per distinct value (tuple of
+    countries, date pair…), combined with numpy, and the values of the features that pass are
+    counted once per distinct tuple, so 100,000 features cost about a tenth of a second. Without
+    ``lists`` only the years are counted (the timeline's histogram)."""
+    from itertools import compress
+
+    from influencemap.model.filters import FeatureFilter
+
+    current = feature_filter or FeatureFilter()
+    visible = set(visible_layer_ids)
+    result = Facets()
+    years: Counter[int] = Counter()
+    year_of: dict[str | None, int] = {None: 0, "": 0}
+    names = ("countries", "tags", "actors")
+    for layer in catalog.layers:
+        if layer.id not in visible or (current.layers and layer.id not in current.layers):
+            continue
+        features = layer.features
+        count = len(features)
+        if not count:
+            continue
+        category_ok = not current.categories or (layer.category or "") in current.categories
+        columns = {name: feature_values(features, name) for name in names}
+        passes = {name: _passes(columns[name], getattr(current, name)) for name in names}
+        starts = feature_values(features, "start")
+        dated = np.asarray(_date_passes(current, starts, feature_values(features, "end")), dtype=bool)
+        all_lists = passes["countries"] & passes["tags"] & passes["actors"]
+        for name in names:
+            if not category_ok or not lists:
+                break
+            mask = dated.copy()
+            for other in names:
+                if other != name:
+                    mask &= passes[other]
+            _count_once_each(getattr(result, name), list(compress(columns[name], mask.tolist())))
+        shown = int((dated & all_lists).sum())
+        if layer.category and shown:
+            result.categories[layer.category] += shown
+        if category_ok:
+            for text in set(starts):
+                if text not in year_of:
+                    year_of[text] = parse_partial_date(text)[0]
+            # Undated features count as year 0 here and are dropped below.
+            chosen = compress(starts, all_lists.tolist())
+            years.update(Counter(map(year_of.__getitem__, chosen)))
+    years.pop(0, None)
+    return FacetedCounts(result, dict(years))

@@ -177,6 +177,66 @@ def identify(
     return index.hits[candidates[_ranking(candidates, distances, ranks)]].tolist()
 
 
+def features_here(
+    catalog: Catalog,
+    lon: float,
+    lat: float,
+    tolerance_deg: float,
+    visible_layer_ids: Sequence[str],
+    filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+) -> list[Hit]:
+    """Every shown feature at (lon, lat), as the What's-here list gives them.
+
+    Unlike :func:`identify` (which picks what a click on a symbol means), polygons around
+    the click are listed too, next to the points and lines within the tolerance: a user
+    asking what is here wants the city's facts, the rail line through it and the region
+    around it. Grouped by layer, top layer first; within a layer points and lines before
+    polygons, then the nearest, then the feature drawn last.
+    """
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True)
+    if found is None:
+        return []
+    index, candidates, distances, ranks = found
+    ranks = _list_ranks(index, candidates, ranks)
+    return index.hits[candidates[_ranking(candidates, distances, ranks)]].tolist()
+
+
+def features_here_top(
+    catalog: Catalog,
+    lon: float,
+    lat: float,
+    tolerance_deg: float,
+    visible_layer_ids: Sequence[str],
+    filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    limit: int = 1,
+) -> tuple[list[Hit], int]:
+    """The first ``limit`` features :func:`features_here` lists and how many it lists in all
+    (for the hover tooltip, which names a few and counts the rest without ranking thousands)."""
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True)
+    if found is None:
+        return [], 0
+    index, candidates, distances, ranks = found
+    ranks = _list_ranks(index, candidates, ranks)
+    return _top(index, candidates, distances, ranks, limit)
+
+
+def _list_ranks(index: _Index, candidates: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Layer ranks that also put a layer's polygons below its points and lines (one key, so
+    :func:`_ranking` and :func:`_best` order the list without knowing about kinds)."""
+    return 2 * ranks + ~index.is_polygon[candidates]
+
+
+def _top(
+    index: _Index, candidates: np.ndarray, distances: np.ndarray, ranks: np.ndarray, limit: int
+) -> tuple[list[Hit], int]:
+    total = len(candidates)
+    if total > TOP_SORT_ALL:
+        best = _best(distances, ranks, max(1, limit))
+        candidates, distances, ranks = candidates[best], distances[best], ranks[best]
+    order = _ranking(candidates, distances, ranks)[: max(0, limit)]
+    return index.hits[candidates[order]].tolist(), total
+
+
 def identify_top(
     catalog: Catalog,
     lon: float,
@@ -196,12 +256,7 @@ def identify_top(
     if found is None:
         return [], 0
     index, candidates, distances, ranks = found
-    total = len(candidates)
-    if total > TOP_SORT_ALL:
-        best = _best(distances, ranks, max(1, limit))
-        candidates, distances, ranks = candidates[best], distances[best], ranks[best]
-    order = _ranking(candidates, distances, ranks)[: max(0, limit)]
-    return index.hits[candidates[order]].tolist(), total
+    return _top(index, candidates, distances, ranks, limit)
 
 
 def _found(
@@ -211,8 +266,11 @@ def _found(
     tolerance_deg: float,
     visible_layer_ids: Sequence[str],
     filter: FeatureFilter | None,  # noqa: A002
+    polygons_always: bool = False,
 ) -> tuple[_Index, np.ndarray, np.ndarray, np.ndarray] | None:
-    """The hits, unordered: (index, their positions, distances, layer ranks), or None for none."""
+    """The hits, unordered: (index, their positions, distances, layer ranks), or None for none.
+
+    Polygons count only when no point or line is near, unless ``polygons_always``."""
     rank = {layer_id: position for position, layer_id in enumerate(visible_layer_ids)}
     if not rank:
         return None
@@ -243,7 +301,7 @@ def _found(
     polygon = index.is_polygon[candidates]
     # Containing the click is distance 0; the tolerance lets a polygon too small to see at this
     # scale (drawn as a small square) be picked like a point.
-    chosen = near & ~polygon
+    chosen = near if polygons_always else near & ~polygon
     if not chosen.any():
         chosen = near & polygon
     if not chosen.any():

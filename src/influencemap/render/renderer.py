@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
-from influencemap.render import basemap_layer, decorations, symbols
+from influencemap.render import basemap_layer, decorations, stacks as stacking, symbols
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
 from influencemap.render.projection import MapSettings, project_xy
@@ -40,9 +40,8 @@ view's centre); further out, names of far-apart facts would be long strings over
 and the tooltip names them instead."""
 
 LABEL_COLOR = QColor("#222222")
-STACK_PX = 3.0
-"""Points closer than this on screen are one stack, labelled once."""
-LABEL_MAX_CHARS = 28
+LABEL_MAX_CHARS = 40
+"""Longer names are cut at a word boundary in labels (whole in the tooltip and details)."""
 
 Cancelled = Callable[[], bool]
 
@@ -53,6 +52,9 @@ class RenderReport:
 
     features: int = 0
     labels: int = 0
+    label_texts: list[str] = field(default_factory=list)
+    stacks: int = 0
+    """Stack markers drawn (two or more points sharing a spot on screen)."""
     source_ids: set[str] = field(default_factory=set)
     cancelled: bool = False
 
@@ -91,6 +93,10 @@ def render(
     raster = isinstance(painter.device(), QImage)
     layers = _visible_layers(settings, catalog)
     batches = [_point_batch(settings, layer) for layer in layers]
+    stacks, stacked = stacking.find_stacks([b.xy for b in batches], [b.layer.style.color for b in batches])
+    # Points in a stack are drawn by its marker only.
+    starts = np.cumsum([0] + [len(b.xy) for b in batches]).tolist()
+    singles = [batch.xy[~stacked[start : start + len(batch.xy)]] for batch, start in zip(batches, starts)]
     labels: list[tuple[QPointF, str]] = []
     if settings.show_labels:
         # Place labels before drawing: point labels first (they matter most), then country
@@ -104,19 +110,24 @@ def render(
         for layer, batch in zip(layers, batches):
             grid.take_points(batch.xy, layer.style.size / 2 + 1)
             grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
-        labels = _place_point_labels(settings, [b for b in batches if len(b.xy)], grid)
+        _take_stacks(grid, stacks)
+        labels = _place_point_labels(settings, batches, grid, stacks, stacked)
         basemap_layer.draw_country_labels(painter, settings, grid)
-    for layer, batch in zip(layers, batches):
+    for layer, batch, single in zip(layers, batches, singles):
         if stop():
             report.cancelled = True
             painter.restore()
             return report
-        _draw_layer(painter, settings, layer, batch, raster, report)
+        _draw_layer(painter, settings, layer, batch, raster, report, single)
+    if stacks and not stop():
+        stacking.draw_stacks(painter, stacks, raster, settings.device_pixel_ratio)
+        report.stacks = len(stacks)
     if labels and not stop():
         font = _label_font()
         for baseline, text in labels:
             draw_halo_text(painter, baseline, text, font, LABEL_COLOR)
         report.labels = len(labels)
+        report.label_texts = [text for _baseline, text in labels]
     if settings.hovered_id and settings.hovered_id != settings.selected_id:
         draw_highlight(painter, settings, catalog, settings.hovered_id, selected=False)
     if settings.selected_id:
@@ -182,8 +193,16 @@ def legend_entries(settings: MapSettings, catalog: Catalog) -> list[decorations.
 
 
 def _draw_layer(
-    painter: QPainter, settings: MapSettings, layer: Layer, batch: _PointBatch, raster: bool, report: RenderReport
+    painter: QPainter,
+    settings: MapSettings,
+    layer: Layer,
+    batch: _PointBatch,
+    raster: bool,
+    report: RenderReport,
+    single_xy: np.ndarray | None = None,
 ) -> None:
+    """Draw a layer's polygons, lines and points (only ``single_xy`` of them as markers when
+    given: the others are in stacks, drawn over all layers)."""
     geometry = layer_geometry(layer)
     masks = filter_masks(layer, settings.feature_filter)
     style = layer.style
@@ -202,7 +221,9 @@ def _draw_layer(
         report.features += len(batch.xy)
         if settings.show_legend:
             _note_sources(report, geometry.points, batch.positions)
-        _draw_markers(painter, batch.xy, style, raster, settings.device_pixel_ratio)
+        markers = batch.xy if single_xy is None else single_xy
+        if len(markers):
+            _draw_markers(painter, markers, style, raster, settings.device_pixel_ratio)
     painter.restore()
 
 
@@ -287,32 +308,83 @@ def _label_font() -> QFont:
 
 
 def _short(name: str) -> str:
-    return name if len(name) <= LABEL_MAX_CHARS else name[: LABEL_MAX_CHARS - 1].rstrip() + "…"
+    """The name whole when it fits a label, else cut at a word boundary with an ellipsis (the
+    tooltip and the details give it whole)."""
+    if len(name) <= LABEL_MAX_CHARS:
+        return name
+    cut = name[: LABEL_MAX_CHARS - 1]
+    space = cut.rfind(" ")
+    if space >= LABEL_MAX_CHARS // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-(") + "…"
 
 
-def _place_point_labels(settings: MapSettings, batches: list[_PointBatch], grid: LabelGrid) -> list[tuple[QPointF, str]]:
-    """Where point names fit, the top layer's points first: (baseline origin, text) each."""
+MAX_NAMED_STACKS = 150
+"""The biggest stacks in view are offered a place label; the rest count on the tooltip."""
+
+
+def _take_stacks(grid: LabelGrid, stacks: stacking.StackSet) -> None:
+    """Keep labels off the stack markers and their count badges: a few vectorised steps (each
+    costs a pass over the grid), stacks binned by size, a little generously."""
+    if not len(stacks):
+        return
+    xy = np.column_stack((stacks.x, stacks.y))
+    radii = stacks.radius()
+    low = 0.0
+    for high in (9.0, 11.5, 14.0):
+        at = xy[(radii > low) & (radii <= high)]
+        low = high
+        if len(at):
+            grid.take_points(at, high + 1)
+            # The badge, upper right: reserved a little high, so the label beside the stack fits.
+            grid.take_points(at + np.array([high * 0.45 + 7, -high * 0.95 - 3]), 6)
+
+
+def _place_point_labels(
+    settings: MapSettings,
+    batches: list[_PointBatch],
+    grid: LabelGrid,
+    stack_set: stacking.StackSet | None = None,
+    stacked: np.ndarray | None = None,
+) -> list[tuple[QPointF, str]]:
+    """Where labels fit: stacks first (the most points first), named by their place ("Minsk ·
+    30"), then single points, the top layer's first; (baseline origin, text) each."""
     total = sum(len(b.xy) for b in batches)
     _, centre_lat = settings.pixels_to_lonlat(settings.width / 2, settings.height / 2)
     too_far = settings.ground_resolution(float(centre_lat)) > POINT_LABEL_MAX_GROUND_RESOLUTION
-    if not total or total > MAX_LABELLED_POINTS or too_far:
+    stacks = stack_set.biggest(MAX_NAMED_STACKS) if stack_set is not None else []
+    if not total or total > MAX_LABELLED_POINTS or (too_far and not stacks):
         return []
     font = _label_font()
     metrics = QFontMetricsF(font)
-    # Top layer first, and within a layer the feature drawn last first.
-    ordered = [(batch, i) for batch in reversed(batches) for i in range(len(batch.xy) - 1, -1, -1)]
-    xy = np.concatenate([batch.xy[::-1] for batch in reversed(batches)])
-    # Facts placed at the same spot (a city, a venue) share one label: the topmost's name, "+N".
-    spots = np.round(xy / STACK_PX).astype(np.int64)
-    _, first, counts = np.unique(spots, axis=0, return_index=True, return_counts=True)
-    order = np.argsort(first)
-    first, counts = first[order], counts[order]
-    texts, offsets = [], []
-    for at, count in zip(first.tolist(), counts.tolist()):
-        batch, i = ordered[at]
-        texts.append(_short(batch.name(i)) + (f"  +{count - 1}" if count > 1 else ""))
+    if stacked is None:
+        stacked = np.zeros(total, dtype=bool)
+    xs: list[float] = []
+    ys: list[float] = []
+    texts: list[str] = []
+    offsets: list[float] = []
+    if stacks:
+        lon, lat = settings.pixels_to_lonlat(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]))
+        names = stacking.place_names(list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist())))
+        for stack, name in zip(stacks, names):
+            xs.append(stack.x)
+            ys.append(stack.y)
+            texts.append(stacking.stack_label(name, stack.count))
+            offsets.append(stack.radius + 2 + CELL)
+    starts = np.cumsum([0] + [len(b.xy) for b in batches])
+    # Far out only stacks are named: a place name is short, a fact's name a long string.
+    for batch, start in zip(reversed(batches), reversed(starts[:-1].tolist())):
         # Clear of the marker's reserved cells (radius size/2 + 1) by at least one cell.
-        offsets.append(batch.layer.style.size / 2 + 2 + CELL)
+        offset = batch.layer.style.size / 2 + 2 + CELL
+        for i in range(len(batch.xy) - 1, -1, -1):
+            if too_far or stacked[start + i]:
+                continue
+            xs.append(float(batch.xy[i, 0]))
+            ys.append(float(batch.xy[i, 1]))
+            texts.append(_short(batch.name(i)))
+            offsets.append(offset)
+    if not texts:
+        return []
     font_key = font.key()
     widths = np.array([_text_width(font_key, metrics, text) for text in texts], dtype=float)
     height = metrics.ascent() + metrics.descent()
@@ -320,7 +392,7 @@ def _place_point_labels(settings: MapSettings, batches: list[_PointBatch], grid:
     # Every place already taken before any label is placed stays taken (cells are only ever
     # taken), so one vectorised test against the grid as it is now rules those places out; in
     # a dense view that is nearly all of them. The rest are tested one by one, in order.
-    x, y = xy[first, 0], xy[first, 1]
+    x, y = np.array(xs), np.array(ys)
     open_now = [
         grid.fit_many(left, top, widths, heights)
         for left, top in candidate_places(x, y, np.asarray(offsets), widths, height)

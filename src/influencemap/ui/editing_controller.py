@@ -406,6 +406,26 @@ class EditingController(QObject):
         opener = menu.addAction("Open in Editor", lambda: self.open_feature_in_editor(feature.id))
         opener.setEnabled(feature.origin is not None)
 
+    def _stack_actions(self, menu: QMenu, hits: list, global_pos: QPoint) -> None:
+        """For several features here: the What's-here list, and each action as a submenu listing
+        them in the list's order (so any of a stack can be edited, deleted or zoomed to)."""
+        catalog = self.state.catalog
+        features = [catalog.feature(feature_id) for _layer, feature_id in hits]
+        menu.addAction(f"What's Here ({len(features)})…", lambda: self.window.show_whats_here(hits, global_pos))
+        submenus = (
+            ("Edit", self.edit_feature, True),
+            ("Delete", self.delete_feature, True),
+            ("Zoom to", self.canvas.zoom_to_feature, False),
+        )
+        for title, handler, needs_writable in submenus:
+            sub = menu.addMenu(title)
+            sub.setObjectName(f"stack{title.replace(' ', '')}Menu")
+            for feature in features:
+                action = sub.addAction(_short(feature.name, 60), lambda fid=feature.id, h=handler: h(fid))
+                action.setToolTip(feature.name)
+                if needs_writable:
+                    action.setEnabled(self.is_writable(feature.layer_id))
+
     def canvas_menu(self, position: QPoint) -> QMenu:
         """The map's context menu at a widget position."""
         lon, lat = self.canvas.geo_point(position)
@@ -413,11 +433,15 @@ class EditingController(QObject):
         menu.addAction("Add feature here…", lambda: self.add_feature_at(lon, lat))
         menu.addAction("Draw line from here…", lambda: self.start_sketch(GeometryKind.LINE, (lon, lat)))
         menu.addAction("Draw polygon from here…", lambda: self.start_sketch(GeometryKind.POLYGON, (lon, lat)))
-        hits = self.canvas.features_at(position)
-        if hits:
+        hits = self.canvas.list_at(position)
+        if len(hits) == 1:
             feature = self.state.catalog.feature(hits[0][1])
             menu.addSeparator()
             self._feature_actions(menu, feature)
+            menu.addAction("Zoom to Feature", lambda: self.canvas.zoom_to_feature(feature.id))
+        elif hits:
+            menu.addSeparator()
+            self._stack_actions(menu, hits, self.canvas.mapToGlobal(position))
         menu.addSeparator()
         menu.addAction(self.undo_action)
         return menu

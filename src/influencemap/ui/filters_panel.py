@@ -11,6 +11,7 @@ import dataclasses
 from collections import Counter
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from influencemap.geo.gazetteer import fold
-from influencemap.model.facets import facets
+from influencemap.model.facets import faceted_counts, facets
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.present import country_label
 from influencemap.ui.map_state import MapState
@@ -38,6 +39,8 @@ FACETS = (
 """(FeatureFilter field, title) of each list, in display order."""
 
 _VALUE_ROLE = Qt.ItemDataRole.UserRole
+_LABEL_ROLE = Qt.ItemDataRole.UserRole + 1
+_COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class FiltersPanel(QWidget):
@@ -47,6 +50,7 @@ class FiltersPanel(QWidget):
         self.setAccessibleName("Filters")
         self._state = state
         self._writing = False
+        self._counts_stale = True
 
         self.find = QLineEdit(self)
         self.find.setObjectName("filtersFind")
@@ -84,6 +88,7 @@ class FiltersPanel(QWidget):
         self.clear_button.clicked.connect(self.clear_checks)
         state.catalogChanged.connect(self._on_catalog_changed)
         state.filterChanged.connect(self._on_filter_changed)
+        state.layersChanged.connect(self._update_counts)
         self._on_catalog_changed()
 
     # -- used by the window and tests ----------------------------------------------------
@@ -145,6 +150,7 @@ class FiltersPanel(QWidget):
                 for value, count in rows:
                     item = QListWidgetItem(f"{label(value)}  ({count})")
                     item.setData(_VALUE_ROLE, value)
+                    item.setData(_LABEL_ROLE, label(value))
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
                     item.setCheckState(Qt.CheckState.Checked if value in getattr(current, name) else Qt.CheckState.Unchecked)
                     item.setToolTip(f"{count} feature{'s' * (count != 1)}")
@@ -153,8 +159,63 @@ class FiltersPanel(QWidget):
                 widget.blockSignals(False)
         self._on_find_changed(self.find.text())
         self._update_titles()
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        """Each value's count given the other lists' checks, the timeline and the visible layers
+        (faceted search); values with no match stay listed, dimmed. The order stays as loaded
+        (by the whole catalog's counts), so checking a value never moves the others."""
+        if not self.isVisible():
+            # Counted when next shown (or asked for): 100,000 features take a tenth of a second.
+            self._counts_stale = True
+            return
+        self._update_counts_now()
+
+    def _update_counts_now(self) -> None:
+        self._counts_stale = False
+        state = self._state
+        found = faceted_counts(state.catalog, state.feature_filter, state.visible_layer_ids).facets
+        dim = QBrush(self.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        for name, _title in FACETS:
+            counts = getattr(found, name)
+            widget = self.lists[name]
+            widget.blockSignals(True)
+            try:
+                for i in range(widget.count()):
+                    item = widget.item(i)
+                    count = counts.get(item.data(_VALUE_ROLE), 0)
+                    item.setText(f"{item.data(_LABEL_ROLE)}  ({count})")
+                    item.setData(_COUNT_ROLE, count)
+                    item.setForeground(dim if count == 0 else QBrush())
+                    item.setToolTip(
+                        f"{count} feature{'s' * (count != 1)} with the other filters as they are"
+                        if count else "No feature matches with the other filters as they are"
+                    )
+            finally:
+                widget.blockSignals(False)
+        self._on_find_changed(self.find.text())
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._counts_stale:
+            self._update_counts()
+
+    def count(self, name: str, value: str) -> int:
+        """The count a list shows for ``value`` (given the other filters)."""
+        if self._counts_stale:
+            self._counts_stale = False
+            self._update_counts_now()
+        widget = self.lists[name]
+        for i in range(widget.count()):
+            if widget.item(i).data(_VALUE_ROLE) == value:
+                return int(widget.item(i).data(_COUNT_ROLE))
+        raise KeyError(f"no {value!r} in the {name} list")
+
+    def is_dimmed(self, name: str, value: str) -> bool:
+        return self.count(name, value) == 0
 
     def _on_filter_changed(self) -> None:
+        self._update_counts()
         if self._writing:
             return
         current = self._state.feature_filter or FeatureFilter()

@@ -13,7 +13,7 @@ import importlib.util
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,6 +33,7 @@ from influencemap.ui.about import show_about
 from influencemap.ui.catalog_loader import CatalogLoader, load_safely
 from influencemap.ui.details_panel import DetailsPanel
 from influencemap.ui.editing_controller import EditingController
+from influencemap.ui.feature_table import FeatureTablePanel
 from influencemap.ui.filter_indicator import FilterIndicator
 from influencemap.ui.filters_panel import FiltersPanel
 from influencemap.ui.layers_panel import LayersPanel
@@ -42,6 +43,7 @@ from influencemap.ui.problems_panel import ProblemsPanel
 from influencemap.ui.search_panel import SearchPanel
 from influencemap.ui.stats_panel import StatsPanel
 from influencemap.ui.timeline import TimelinePanel
+from influencemap.ui.whats_here import WhatsHereList, WhatsHereModel
 
 BUSY_DELAY_MS = 500
 """Loads quicker than this show no progress indication."""
@@ -50,6 +52,7 @@ KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_LAST_FOLDER = "files/lastFolder"
 KEY_VIEW = "view/bbox"
+PLACE_NAMED_HITS = 300
 
 
 def app_settings() -> QSettings:
@@ -130,6 +133,7 @@ class MainWindow(QMainWindow):
         self.layers_panel.zoomToLayerRequested.connect(self.canvas.zoom_to_layer)
         self.details_panel.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
         self.details_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
+        self._build_whats_here()
         self.canvas.cursorMoved.connect(self._on_cursor_moved)
         self.canvas.cursorLeft.connect(lambda: self._coords.setText(""))
         self.state.selectionChanged.connect(self._on_selection_changed)
@@ -157,7 +161,8 @@ class MainWindow(QMainWindow):
     # -- the automation contract ---------------------------------------------------------
 
     def select_feature(self, feature_id: str) -> bool:
-        """Select a feature, show its details and zoom to it; False if there is no such feature."""
+        """Select a feature, show its details, select its table row and zoom to it; False if
+        there is no such feature."""
         feature = self.state.catalog.find_feature(feature_id)
         if feature is None:
             return False
@@ -165,6 +170,30 @@ class MainWindow(QMainWindow):
         self.state.select(feature_id)
         self.canvas.zoom_to_feature(feature_id)
         return True
+
+    def features_at(self, lon: float, lat: float) -> list[str]:
+        """The ids of the features a click at (lon, lat) lists (What's here), in list order."""
+        from influencemap.model.identify import features_here
+        from influencemap.ui.map_canvas import LIST_TOLERANCE_PX
+
+        tolerance = LIST_TOLERANCE_PX * self.canvas.view.degrees_per_pixel()
+        hits = features_here(self.state.catalog, lon, lat, tolerance, self.state.visible_layer_ids,
+                             self.state.feature_filter)
+        return [feature_id for _layer, feature_id in hits]
+
+    def show_whats_here(self, hits: list, global_pos: QPoint | None = None) -> WhatsHereList:
+        """Open the What's-here list of ``hits`` ((layer_id, feature_id) each) near ``global_pos``."""
+        if global_pos is None:
+            global_pos = self.canvas.mapToGlobal(self.canvas.rect().center())
+        catalog = self.state.catalog
+        icons = {layer_id: self._layer_icon(layer_id) for layer_id in dict.fromkeys(h[0] for h in hits)}
+        model = WhatsHereModel(catalog, hits, icons)
+        count = len(hits)
+        place = self._place_name(hits)
+        title = f"{count} features at {place}" if place else f"{count} features here"
+        self.whats_here.set_features(model, title, self.state.selected_id)
+        self.whats_here.open_at(global_pos)
+        return self.whats_here
 
     def details_text(self) -> str:
         """The details panel's content as plain text."""
@@ -205,6 +234,16 @@ class MainWindow(QMainWindow):
         self.filters_dock = self._dock("filtersDock", "Filters", self.filters_panel, left)
         self.stats_dock = self._dock("statsDock", "Statistics", self.stats_panel, right)
         self.timeline_dock = self._dock("timelineDock", "Timeline", self.timeline, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.feature_table = FeatureTablePanel(self.state)
+        self.feature_table_dock = self._dock("featureTableDock", "Features", self.feature_table,
+                                             Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.feature_table_dock, self.timeline_dock, Qt.Orientation.Vertical)
+        # Opened on demand (View > Feature Table, Ctrl+T), as QGIS's attribute table is, above
+        # the timeline: shown from the start it would take room the smallest window lacks.
+        self.feature_table_dock.hide()
+        self.feature_table.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
+        self.feature_table.rowsChanged.connect(self._update_summary)
+        self.feature_table.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.tabifyDockWidget(self.layers_dock, self.filters_dock)
         self.tabifyDockWidget(self.filters_dock, self.search_dock)
         self.layers_dock.raise_()
@@ -219,6 +258,42 @@ class MainWindow(QMainWindow):
         self.stats_panel.set_shown(False)
         self.stats_dock.visibilityChanged.connect(self.stats_panel.set_shown)
         self.stats_panel.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
+
+    def _build_whats_here(self) -> None:
+        self.whats_here = WhatsHereList(self)
+        self.whats_here.featureChosen.connect(self._on_listed_feature_chosen)
+        self.whats_here.featurePreviewed.connect(self.state.set_hovered)
+        self.canvas.stackClicked.connect(self.show_whats_here)
+        self.canvas.plainClicked.connect(self.whats_here.close)
+        # The list belongs to a spot on the map: moving the map leaves it pointing nowhere.
+        self.canvas.viewChanged.connect(self.whats_here.close)
+        self.state.catalogChanged.connect(self.whats_here.close)
+        self._icons: dict[tuple, object] = {}
+
+    def _on_listed_feature_chosen(self, feature_id: str) -> None:
+        if self.state.catalog.find_feature(feature_id) is not None:
+            self.state.select(feature_id)
+
+    def _layer_icon(self, layer_id: str):
+        from influencemap.ui.layers_panel import legend_icon
+
+        layer = self.state.catalog.layer(layer_id)
+        key = (layer_id, layer.style)
+        icon = self._icons.get(key)
+        if icon is None:
+            icon = self._icons[key] = legend_icon(layer, 14, self.devicePixelRatioF())
+        return icon
+
+    def _place_name(self, hits: list) -> str | None:
+        """The gazetteer's name for where the listed points are, when they all share one place
+        (a few hundred at most: a click over a continent lists thousands, at no one place)."""
+        if len(hits) > PLACE_NAMED_HITS:
+            return None
+        try:
+            from influencemap.render.stacks import place_of_features
+        except ImportError:
+            return None
+        return place_of_features(self.state.catalog, [feature_id for _layer, feature_id in hits])
 
     def _on_selection_shows_details(self, feature_id: object) -> None:
         """A chosen feature brings the details tab to the front (statistics share the area)."""
@@ -291,11 +366,14 @@ class MainWindow(QMainWindow):
         self.zoom_selection_action.setEnabled(False)
         for dock in (self.search_dock, self.filters_dock, self.stats_dock, self.timeline_dock):
             panels.addAction(dock.toggleViewAction())
+        panels.addAction(self.feature_table_dock.toggleViewAction())
+        self.show_table_action = self._action("Feature &Table", self.show_feature_table, ["Ctrl+T"],
+                                              "List the features the map shows")
         view_menu.addSeparator()
         self.find_action = self._action("&Find…", self.focus_search, [S.Find], "Search names, descriptions, actors, tags and sources")
         self.play_action = self._action("&Play Timeline", self.timeline.play_button.toggle, [], "Step through the years")
         self.reset_filters_action = self._action("&Reset Filters", self.filter_indicator.reset, [], "Show every feature again")
-        for action in (self.find_action, self.play_action, self.reset_filters_action):
+        for action in (self.find_action, self.show_table_action, self.play_action, self.reset_filters_action):
             view_menu.addAction(action)
         self.addAction(self.find_action)
 
@@ -312,9 +390,9 @@ class MainWindow(QMainWindow):
         catalog = self.editing.merge_last_good(catalog)
         self.state.set_catalog(catalog, keep_layout=keep_layout)
         if fit:
-            self.canvas.zoom_all()
+            self.canvas.zoom_to_evidence()
+        self._update_summary()
         layers, features = len(catalog.layers), catalog.feature_count
-        self._summary.setText(f"{features} feature{'s' * (features != 1)} in {layers} layer{'s' * (layers != 1)}")
         where = ", ".join(Path(p).name for p in self._paths) if self._paths else "bundled layers"
         self.setWindowTitle(f"influencemap — {where}")
         errors, warnings = len(catalog.errors), len(catalog.warnings)
@@ -493,6 +571,22 @@ class MainWindow(QMainWindow):
 
     # -- small handlers ------------------------------------------------------------------
 
+    def shown_count(self) -> int:
+        """How many features the map shows (visible layers, filters, timeline)."""
+        return len(self.feature_table.rows.features)
+
+    def _update_summary(self) -> None:
+        """"N of M features shown" while anything hides features, else what is loaded."""
+        catalog = self.state.catalog
+        layers, total = len(catalog.layers), catalog.feature_count
+        shown = self.shown_count()
+        if shown < total:
+            self._summary.setText(f"{shown} of {total} features shown")
+            self._summary.setToolTip("Hidden layers, filters or the timeline hide the rest")
+        else:
+            self._summary.setText(f"{total} feature{'s' * (total != 1)} in {layers} layer{'s' * (layers != 1)}")
+            self._summary.setToolTip("")
+
     def _on_cursor_moved(self, lon: float, lat: float) -> None:
         ns = "N" if lat >= 0 else "S"
         ew = "E" if lon >= 0 else "W"
@@ -502,6 +596,22 @@ class MainWindow(QMainWindow):
         self.zoom_selection_action.setEnabled(feature_id is not None)
         if feature_id is not None and not self.details_dock.isVisible():
             self.details_dock.show()
+
+    def show_feature_table(self) -> None:
+        """Bring the feature table to the front, its selected row in view."""
+        dock = self.feature_table_dock
+        dock.show()
+        dock.raise_()
+        # Room for a dozen rows (the bottom area is only as tall as the timeline otherwise).
+        QTimer.singleShot(0, self, self._give_table_room)
+        self.feature_table.view.setFocus()
+
+    def _give_table_room(self) -> None:
+        dock = self.feature_table_dock
+        rows = self.feature_table.view.verticalHeader().defaultSectionSize()
+        wanted = min(max(self.height() // 3, 8 * rows), 14 * rows + 80)
+        if dock.isVisible() and dock.height() < wanted:
+            self.resizeDocks([dock], [wanted], Qt.Orientation.Vertical)
 
     def focus_search(self) -> None:
         """Show the search panel with the cursor in its query box (Ctrl+F)."""

@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from influencemap.model.identify import Hit, identify, identify_top
+from influencemap.model.identify import Hit, features_here, features_here_top, identify, identify_top
 from influencemap.model.types import GeometryKind
 from influencemap.render.basemap_layer import SEA
 from influencemap.render.decorations import draw_scale_bar
@@ -42,6 +42,11 @@ ZOOM_STEP = 1.5
 """Zoom factor of one wheel notch or one +/- key press."""
 
 CLICK_TOLERANCE_PX = 6
+LIST_TOLERANCE_PX = 8
+"""What a click lists reaches a little further than what it picks: a stack marker (points
+closer than a marker's size, drawn as one) is that big, and every point in it must be listed."""
+TOOLTIP_NAMES = 5
+"""The hover tooltip names this many of the features a click would list."""
 KEY_PAN_FRACTION = 0.2
 FIT_MARGIN = 0.06
 MIN_FIT_SPAN_DEG = 6.0
@@ -59,6 +64,10 @@ class MapCanvas(QWidget):
     cursorLeft = Signal()
     viewChanged = Signal()
     frameRendered = Signal()
+    stackClicked = Signal(list, QPoint)
+    """A click landed on several features: their hits in list order, and the global position."""
+    plainClicked = Signal()
+    """A click landed on one feature (now selected) or on none."""
 
     def __init__(self, state: MapState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +87,7 @@ class MapCanvas(QWidget):
         self._frame: Frame | None = None
         self._rubber_band: QRectF | None = None
         self._tool = PanIdentifyTool(self)
+        self._hover_total = 0
         self._renderer = FrameRenderer(self)
         self._renderer.frameReady.connect(self._on_frame_ready)
         self._render_timer = QTimer(self)
@@ -186,8 +196,19 @@ class MapCanvas(QWidget):
         bounds = self._state.catalog.bounds
         self.zoom_to_bbox(bounds if bounds is not None else DEFAULT_BBOX)
 
+    def zoom_to_evidence(self) -> None:
+        """Show where the evidence is: the central mass of the features, not their outliers
+        (the app's first view); with none loaded, Europe to Central Asia."""
+        from influencemap.model.extent import robust_bounds
+
+        bounds = robust_bounds(self._state.catalog)
+        self.zoom_to_bbox(bounds if bounds is not None else DEFAULT_BBOX)
+
     def zoom_to_layer(self, layer_id: str) -> None:
-        self.zoom_to_bbox(self._state.catalog.layer(layer_id).bounds)
+        """Where the layer's evidence is (its robust extent: a far outlier does not zoom out)."""
+        from influencemap.model.extent import robust_layer_bounds
+
+        self.zoom_to_bbox(robust_layer_bounds(self._state.catalog.layer(layer_id)))
 
     def zoom_to_feature(self, feature_id: str) -> None:
         """Bring the feature into view: centred, and close enough to tell it from its neighbours.
@@ -221,23 +242,33 @@ class MapCanvas(QWidget):
         top, total = identify_top(*self._identify_args(position), limit=1)
         return (top[0] if top else None), total
 
-    def _identify_args(self, position: QPointF | QPoint) -> tuple:
+    def _identify_args(self, position: QPointF | QPoint, tolerance_px: float = CLICK_TOLERANCE_PX) -> tuple:
         lon, lat = self.geo_point(position)
-        tolerance = CLICK_TOLERANCE_PX * self._view.degrees_per_pixel()
+        tolerance = tolerance_px * self._view.degrees_per_pixel()
         return self._state.catalog, lon, lat, tolerance, self._state.visible_layer_ids, self._state.feature_filter
 
+    def list_at(self, position: QPointF | QPoint) -> list[Hit]:
+        """Every shown feature a click at a pixel lists (What's here), in list order."""
+        return features_here(*self._identify_args(position, LIST_TOLERANCE_PX))
+
     def select_at(self, position: QPointF) -> None:
-        top, _ = self.topmost_at(position)
-        self._state.select(top[1] if top else None)
+        """A click: one feature under it is selected; several open the What's-here list."""
+        hits = self.list_at(position)
+        if len(hits) > 1:
+            self.stackClicked.emit(hits, self.mapToGlobal(QPointF(position).toPoint()))
+            return
+        self._state.select(hits[0][1] if hits else None)
+        self.plainClicked.emit()
 
     def hover_at(self, position: QPointF | None) -> None:
         if position is None:
             self._state.set_hovered(None)
             QToolTip.hideText()
             return
-        top, total = self.topmost_at(position)
-        feature_id = top[1] if top else None
-        changed = feature_id != self._state.hovered_id
+        top, total = features_here_top(*self._identify_args(position, LIST_TOLERANCE_PX), limit=TOOLTIP_NAMES)
+        feature_id = top[0][1] if top else None
+        changed = feature_id != self._state.hovered_id or total != self._hover_total
+        self._hover_total = total
         self._state.set_hovered(feature_id)
         if feature_id is None:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
@@ -248,14 +279,27 @@ class MapCanvas(QWidget):
         if changed:
             QToolTip.showText(self.mapToGlobal(position.toPoint()), self._tooltip(top, total), self)
 
-    def _tooltip(self, top: Hit, total: int) -> str:
-        """Rich text built from escaped names, so a name is never read as markup."""
+    def _tooltip(self, top: list[Hit], total: int) -> str:
+        """Rich text built from escaped names, so a name is never read as markup.
+
+        One feature: its whole name and layer. Several: how many, the first few names, and
+        how many more a click lists."""
         catalog = self._state.catalog
-        feature = catalog.feature(top[1])
-        layer = catalog.layer(feature.layer_id)
-        text = f"<qt><b>{html.escape(feature.name)}</b><br/><span style='color:#555'>{html.escape(layer.name)}</span>"
-        if total > 1:
-            text += f"<br/><i>+{total - 1} more here</i>"
+        if total == 1:
+            feature = catalog.feature(top[0][1])
+            layer = catalog.layer(feature.layer_id)
+            return (f"<qt><b>{html.escape(feature.name)}</b><br/>"
+                    f"<span style='color:#555'>{html.escape(layer.name)}</span></qt>")
+        rows = []
+        for layer_id, feature_id in top:
+            colour = catalog.layer(layer_id).style.color
+            rows.append(f"<span style='color:{html.escape(colour)}'>&#9679;</span> {html.escape(catalog.feature(feature_id).name)}")
+        text = f"<qt><b>{total} features here</b><br/>" + "<br/>".join(rows)
+        more = total - len(top)
+        if more > 0:
+            text += f"<br/><i>…and {more} more: click to list them all</i>"
+        else:
+            text += "<br/><i>Click to list them</i>"
         return text + "</qt>"
 
     @property

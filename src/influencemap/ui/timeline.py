@@ -69,6 +69,7 @@ class YearRangeSlider(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._counts: dict[int, int] = {}
+        self._filtered: dict[int, int] | None = None
         self._minimum = self._maximum = 0
         self._low = self._high = 0
         self._active = Handle.LOW
@@ -92,6 +93,17 @@ class YearRangeSlider(QWidget):
         self.update()
         if (self._low, self._high) != old:
             self.rangeChanged.emit(self._low, self._high)
+
+    def set_filtered_counts(self, counts: dict[int, int] | None) -> None:
+        """Per year, the features the other filters (countries, tags, …, visible layers) leave;
+        None when nothing but the date range filters (the bars are then the totals)."""
+        self._filtered = None if counts is None else dict(counts)
+        self.update()
+
+    @property
+    def filtered_counts(self) -> dict[int, int]:
+        """The counts the bars show (the totals when nothing else filters)."""
+        return dict(self._counts if self._filtered is None else self._filtered)
 
     @property
     def minimum(self) -> int:
@@ -186,12 +198,22 @@ class YearRangeSlider(QWidget):
         slot = self._slot_width()
         peak = max(self._counts.values()) or 1
         muted = palette.color(QPalette.ColorRole.Mid)
-        for year, count in self._counts.items():
+        shown = self._counts if self._filtered is None else self._filtered
+        outline = QPen(muted, 1.0)
+        for year, total in self._counts.items():
+            x = self._boundary_x(year - self._minimum)
+            left_x, width = x + max(1.0, slot * 0.12), max(1.0, slot * 0.76)
+            if self._filtered is not None and total:
+                # The unfiltered count as a faint outline behind what the other filters leave.
+                height = max(2.0, (chart.height() - 4) * total / peak)
+                painter.setPen(outline)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(QRectF(left_x, chart.bottom() - height, width, height))
+            count = shown.get(year, 0)
             if not count:
                 continue
-            x = self._boundary_x(year - self._minimum)
             height = max(2.0, (chart.height() - 4) * count / peak)
-            bar = QRectF(x + max(1.0, slot * 0.12), chart.bottom() - height, max(1.0, slot * 0.76), height)
+            bar = QRectF(left_x, chart.bottom() - height, width, height)
             painter.fillRect(bar, highlight if self._low <= year <= self._high else muted)
 
         # Year labels: as many as fit without overlapping, on round years when thinned out.
@@ -364,6 +386,7 @@ class TimelinePanel(QWidget):
         self.play_button.toggled.connect(self._on_play_toggled)
         state.catalogChanged.connect(self._on_catalog_changed)
         state.filterChanged.connect(self._on_filter_changed)
+        state.layersChanged.connect(self._update_filtered_counts)
         self._on_catalog_changed()
 
     # -- playing -------------------------------------------------------------------------
@@ -456,7 +479,24 @@ class TimelinePanel(QWidget):
             self.stop()
         self._on_filter_changed()
 
+    def _update_filtered_counts(self) -> None:
+        import dataclasses
+
+        from influencemap.model.facets import faceted_counts
+
+        state = self._state
+        current = state.feature_filter or FeatureFilter()
+        others = dataclasses.replace(current, date_from=None, date_to=None)
+        all_visible = len(state.visible_layer_ids) == len(state.drawing_order)
+        if not others.is_active and all_visible:
+            self.slider.set_filtered_counts(None)
+            return
+        years = faceted_counts(state.catalog, current, state.visible_layer_ids, lists=False).years
+        slider = self.slider
+        self.slider.set_filtered_counts({year: years.get(year, 0) for year in range(slider.minimum, slider.maximum + 1)})
+
     def _on_filter_changed(self) -> None:
+        self._update_filtered_counts()
         if self._writing:
             return
         # Someone else changed the filter (Reset, another panel, a reload): follow it; a new

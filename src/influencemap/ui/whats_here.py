@@ -1,0 +1,283 @@
+"""The What's-here list: every feature under a click, as QGIS's Identify Results lists them.
+
+Most evidence shares a few points (thirty facts at Minsk, the rail line through it, the region
+around it), so a click that lands on more than one feature opens this list instead of picking
+the topmost. It is a view over :class:`WhatsHereModel` (one row per feature, in the order
+:func:`influencemap.model.identify.features_here` gives them, so grouped by layer); rows are
+drawn by :class:`_RowDelegate`: the layer's symbol, the name, then layer, date and source.
+
+It is non-modal and stays open while the user clicks through the rows (each click selects the
+feature, so the details panel shows it); Enter selects the current row and closes the list,
+Esc closes it, the arrow keys move through it and preview the row on the map (hover glow).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QKeyEvent, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
+
+from influencemap.model.catalog import Catalog
+from influencemap.model.dates import format_span
+from influencemap.model.identify import Hit
+from influencemap.model.types import Feature
+
+FEATURE_ID_ROLE = Qt.ItemDataRole.UserRole
+LAYER_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2
+GROUP_START_ROLE = Qt.ItemDataRole.UserRole + 3
+"""True on the first row of each layer's group: the delegate draws the layer heading above it."""
+
+SOURCE_TITLE_CHARS = 60
+MAX_VISIBLE_ROWS = 9
+LIST_WIDTH = 560
+
+
+def short_text(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
+def feature_detail_line(catalog: Catalog, feature: Feature) -> str:
+    """Date or span and the first source's short title: "2013-05 · Reuters: Belarus gets…"."""
+    parts = []
+    dates = format_span(feature.start, feature.end, feature.instant)
+    parts.append(dates if dates else "undated")
+    if feature.citations:
+        source = catalog.sources.get(feature.citations[0].ref)
+        if source is not None:
+            title = source.title
+            if source.publisher:
+                title = f"{source.publisher}: {title}"
+            parts.append(short_text(title, SOURCE_TITLE_CHARS))
+    return " · ".join(parts)
+
+
+class WhatsHereModel(QAbstractListModel):
+    """One row per feature at the clicked place; the texts are made when a row is first shown."""
+
+    def __init__(self, catalog: Catalog, hits: list[Hit], icons: dict[str, QIcon], parent=None) -> None:
+        super().__init__(parent)
+        self._catalog = catalog
+        self._hits = list(hits)
+        self._icons = icons
+        self._details: dict[int, str] = {}
+        self.title = ""
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.title
+        return None
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._hits)
+
+    def feature_id(self, row: int) -> str:
+        return self._hits[row][1]
+
+    def row_of(self, feature_id: str) -> int:
+        for row, (_layer, fid) in enumerate(self._hits):
+            if fid == feature_id:
+                return row
+        return -1
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+            return None
+        row = index.row()
+        layer_id, feature_id = self._hits[row]
+        if role == FEATURE_ID_ROLE:
+            return feature_id
+        if role == GROUP_START_ROLE:
+            return row == 0 or self._hits[row - 1][0] != layer_id
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._icons.get(layer_id)
+        if role == LAYER_NAME_ROLE:
+            return self._catalog.layer(layer_id).name
+        feature = self._catalog.find_feature(feature_id)
+        if feature is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return feature.name
+        if role == DETAIL_ROLE:
+            detail = self._details.get(row)
+            if detail is None:
+                detail = self._details[row] = feature_detail_line(self._catalog, feature)
+            return detail
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{feature.name}\n{self._catalog.layer(layer_id).name} · {self.data(index, DETAIL_ROLE)}"
+        return None
+
+
+class _RowDelegate(QStyledItemDelegate):
+    """A row of two lines: the layer's symbol and the name, then "layer · date · source" in grey.
+
+    Every row is as tall as the others (a click over a whole continent can list thousands, and
+    rows of one height need no measuring); the first row of each layer's group has a rule above
+    it, so the groups read as groups."""
+
+    PAD = 4
+    ICON = 14
+
+    def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
+        base = QFont(option.font)
+        small = QFont(base)
+        small.setPointSizeF(base.pointSizeF() * 0.88)
+        return base, small
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        base, small = self._fonts(option)
+        height = 2 * self.PAD + QFontMetrics(base).lineSpacing() + QFontMetrics(small).lineSpacing()
+        return QSize(LIST_WIDTH, height)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        base, small = self._fonts(option)
+        rect = QRect(option.rect)
+        painter.save()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight))
+        elif option.state & QStyle.StateFlag.State_MouseOver:
+            painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight).lighter(185))
+        if index.data(GROUP_START_ROLE) and index.row() > 0:
+            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Mid), 1.0))
+            painter.drawLine(rect.topLeft(), rect.topRight())
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        line = QFontMetrics(base).lineSpacing()
+        if isinstance(icon, QIcon):
+            top = rect.top() + self.PAD + (line - self.ICON) // 2
+            icon.paint(painter, QRect(rect.left() + self.PAD, top, self.ICON, self.ICON))
+        text_color = option.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        left = rect.left() + self.ICON + 2 * self.PAD
+        width = rect.right() - left - self.PAD
+        painter.setPen(text_color)
+        painter.setFont(base)
+        name = QFontMetrics(base).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(left, rect.top() + self.PAD, width, line),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), name)
+        detail_color = QColor(text_color)
+        detail_color.setAlpha(170)
+        painter.setPen(detail_color)
+        painter.setFont(small)
+        detail = f"{index.data(LAYER_NAME_ROLE) or ''} · {index.data(DETAIL_ROLE) or ''}"
+        detail = QFontMetrics(small).elidedText(detail, Qt.TextElideMode.ElideRight, width)
+        painter.drawText(QRect(left, rect.top() + self.PAD + line, width, QFontMetrics(small).lineSpacing()),
+                         int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), detail)
+        painter.restore()
+
+
+_OWN_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down)
+
+
+class WhatsHereList(QTreeView):
+    """The list window (objectName ``whatsHere``); see the module docstring."""
+
+    featureChosen = Signal(str)
+    """A row was clicked or Enter pressed: select this feature."""
+    featurePreviewed = Signal(object)
+    """The current row moved (arrow keys): glow this feature on the map; None when closing."""
+    closed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("whatsHere")
+        self.setAccessibleName("What's here")
+        self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint)
+        self.setWindowTitle("What's here")
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setItemDelegate(_RowDelegate(self))
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setMouseTracking(True)
+        self.setWordWrap(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFrameShape(QTreeView.Shape.Box)
+        self.header().setStretchLastSection(True)
+        self.clicked.connect(self._on_clicked)
+        self._title = ""
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    def set_features(self, model: WhatsHereModel, title: str, current_id: str | None = None) -> None:
+        """Show ``model`` (replacing any earlier list); the row of ``current_id`` starts current."""
+        old = self.model()
+        self.setModel(model)
+        if old is not None and old is not model:
+            old.deleteLater()
+        self._title = title
+        model.title = title
+        self.setHeaderHidden(False)
+        self.selectionModel().currentChanged.connect(self._on_current_changed)
+        row = model.row_of(current_id) if current_id else -1
+        self.setCurrentIndex(model.index(max(row, 0), 0))
+
+    def open_at(self, global_pos: QPoint) -> None:
+        """Show the list next to ``global_pos``, kept on the screen, with the keyboard focus."""
+        rows = self.model().rowCount() if self.model() is not None else 0
+        row_height = max(self.sizeHintForRow(0), 36) if rows else 36
+        height = min(rows, MAX_VISIBLE_ROWS) * row_height + self.header().sizeHint().height() + 8
+        self.resize(LIST_WIDTH, max(120, min(height, 460)))
+        screen = QGuiApplication.screenAt(global_pos) or QGuiApplication.primaryScreen()
+        x, y = global_pos.x() + 12, global_pos.y() + 12
+        if screen is not None:
+            area = screen.availableGeometry()
+            if x + self.width() > area.right():
+                x = global_pos.x() - 12 - self.width()
+            if y + self.height() > area.bottom():
+                y = max(area.top(), area.bottom() - self.height())
+            x = max(area.left(), x)
+        self.move(x, y)
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        self.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def current_feature_id(self) -> str | None:
+        index = self.currentIndex()
+        return index.data(FEATURE_ID_ROLE) if index.isValid() else None
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and self.isVisible():
+            self.featurePreviewed.emit(current.data(FEATURE_ID_ROLE))
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.featureChosen.emit(index.data(FEATURE_ID_ROLE))
+
+    def event(self, event: QEvent) -> bool:
+        # The window's own Esc (clear selection) would otherwise take the key from the list:
+        # a tool window counts as part of its parent's window for shortcuts.
+        if event.type() == QEvent.Type.ShortcutOverride and event.key() in _OWN_KEYS:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            chosen = self.current_feature_id()
+            if chosen is not None:
+                self.featureChosen.emit(chosen)
+            self.close()
+            event.accept()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.close()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:
+        self.featurePreviewed.emit(None)
+        self.closed.emit()
+        super().closeEvent(event)

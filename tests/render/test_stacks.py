@@ -1,0 +1,83 @@
+"""Stacks: co-located points draw as one marker with a count, in the layers' colours, named by place."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QImage, QPainter
+
+from influencemap.render import stacks as stacking
+from influencemap.render.projection import MapSettings
+from influencemap.render.renderer import render
+
+STACKED = dict(
+    blue="""\
+    id: blue
+    name: Blue
+    style: {color: "#0000ff", size: 8}
+    features:
+      - {id: b1, name: A very long name of a blue fact in Minsk about a credit line, point: [27.56, 53.90], sources: [rtest-doc]}
+      - {id: b2, name: Second blue fact, point: [27.56, 53.90], sources: [rtest-doc]}
+      - {id: lone, name: A lone fact in Kyiv with a long name beyond forty characters, point: [30.52, 50.45], sources: [rtest-doc]}
+    """,
+    red="""\
+    id: red
+    name: Red
+    style: {color: "#ff0000", size: 8}
+    features:
+      - {id: r1, name: Red fact, point: [27.56, 53.90], sources: [rtest-doc]}
+    """,
+)
+
+
+def _draw(catalog, bbox, size=(800, 600)):
+    settings = MapSettings.fit_lonlat(bbox, size, layer_ids=("blue", "red"), show_scale_bar=False)
+    image = QImage(*size, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    report = render(painter, settings, catalog)
+    painter.end()
+    return image, settings, report
+
+
+def test_co_located_points_are_one_stack_named_by_its_place(make_catalog, qapp):
+    catalog = make_catalog(**STACKED)
+    image, settings, report = _draw(catalog, (22.0, 48.0, 34.0, 56.0))
+    assert report.stacks == 1
+    assert "Minsk · 3" in report.label_texts
+    assert not any("blue fact" in text or "Red fact" in text for text in report.label_texts)
+    # The lone point's label is its name cut at a word boundary (whole in the tooltip).
+    lone = next(text for text in report.label_texts if text.startswith("A lone fact"))
+    assert lone.endswith("…") and len(lone) <= 41 and lone[:-1] in "A lone fact in Kyiv with a long name beyond forty characters"
+    assert lone[:-1].rstrip() + " " in "A lone fact in Kyiv with a long name beyond forty characters "
+    # The disc at the centre is the top layer's colour (red is drawn last).
+    px, py = settings.lonlat_to_pixels(27.56, 53.90)
+    centre = image.pixelColor(int(round(float(px))), int(round(float(py))))
+    assert centre.red() > 200 and centre.blue() < 80
+    # The ring holds blue too.
+    ring = [image.pixelColor(int(round(float(px) + dx)), int(round(float(py) + dy)))
+            for dx, dy in ((-7, 0), (0, 7), (7, 0), (0, -7), (-5, 5), (5, 5), (-5, -5))]
+    assert any(c.blue() > 180 and c.red() < 80 for c in ring)
+
+
+def test_a_stack_stays_a_stack_at_every_zoom(make_catalog, qapp):
+    catalog = make_catalog(**STACKED)
+    for bbox in ((27.4, 53.8, 27.7, 54.0), (-170.0, -60.0, 170.0, 75.0)):
+        _image, _settings, report = _draw(catalog, bbox)
+        assert report.stacks >= 1
+
+
+def test_find_stacks_groups_points_closer_than_a_marker():
+    near = np.array([[100.0, 100.0], [101.0, 101.0], [300.0, 300.0]])
+    other = np.array([[100.5, 100.0]])
+    stacks, stacked = stacking.find_stacks([near, other], ["#0000ff", "#ff0000"])
+    assert len(stacks) == 1 and stacks.stack(0).count == 3
+    assert stacks.stack(0).colors == (("#ff0000", 1), ("#0000ff", 2))  # top layer first
+    assert stacked.tolist() == [True, True, False, True]
+
+
+def test_stacks_whose_markers_would_overlap_are_one():
+    a = np.array([[100.0, 100.0]] * 10)
+    b = np.array([[112.0, 100.0]] * 3)  # another cell, but under the first stack's marker
+    c = np.array([[200.0, 200.0]] * 2)
+    stacks, stacked = stacking.find_stacks([np.concatenate([a, b, c])], ["#0000ff"])
+    assert stacks.count.tolist() == [13, 2]
+    assert stacked.all()

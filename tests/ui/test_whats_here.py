@@ -1,0 +1,145 @@
+"""What's here: a real click on a stack lists every feature there; one feature is selected directly."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QTreeView, QWidget
+
+from tests.ui.conftest import KYIV, MINSK
+
+
+def _click(qtbot, window, lonlat) -> None:
+    canvas = window.canvas
+    qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=canvas.screen_point(*lonlat))
+
+
+def _rows(listed: QTreeView) -> list[str]:
+    model = listed.model()
+    return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def test_a_click_on_a_single_feature_selects_it_without_a_list(two_layer_window, qtbot):
+    window = two_layer_window
+    _click(qtbot, window, KYIV)
+    assert window.state.selected_id == "kyiv-port"
+    assert not window.whats_here.isVisible()
+    assert window.features_at(*KYIV) == ["kyiv-port"]
+
+
+def test_a_click_on_a_stack_lists_every_feature_and_choosing_one_shows_it(two_layer_window, qtbot):
+    window = two_layer_window
+    _click(qtbot, window, MINSK)
+    listed = window.findChild(QWidget, "whatsHere")
+    assert listed is window.whats_here and listed.isVisible()
+    assert QApplication.activeModalWidget() is None  # non-modal
+    assert _rows(listed) == ["Visit to Minsk", "Plant in Minsk"]  # top layer first
+    assert window.features_at(*MINSK) == ["minsk-visit", "minsk-plant"]
+    assert window.state.selected_id is None
+
+    second = listed.visualRect(listed.model().index(1, 0)).center()
+    qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton, pos=second)
+    assert window.state.selected_id == "minsk-plant"
+    assert "Plant in Minsk" in window.details_text()
+    assert listed.isVisible()  # stays open to click through the rest
+
+    # A click elsewhere on the map closes it.
+    _click(qtbot, window, KYIV)
+    assert not listed.isVisible() and window.state.selected_id == "kyiv-port"
+
+
+def test_the_list_works_with_the_keyboard(two_layer_window, qtbot):
+    window = two_layer_window
+    _click(qtbot, window, MINSK)
+    listed = window.whats_here
+    assert listed.current_feature_id() == "minsk-visit"
+    qtbot.keyClick(listed, Qt.Key.Key_Down)
+    assert listed.current_feature_id() == "minsk-plant"
+    assert window.state.hovered_id == "minsk-plant"  # previewed on the map
+    qtbot.keyClick(listed, Qt.Key.Key_Return)
+    assert window.state.selected_id == "minsk-plant"
+    assert "Plant in Minsk" in window.details_text()
+    assert not listed.isVisible()
+
+    _click(qtbot, window, MINSK)
+    assert listed.isVisible()
+    assert listed.current_feature_id() == "minsk-plant"  # the selected feature's row starts current
+    qtbot.keyClick(listed, Qt.Key.Key_Up)
+    qtbot.keyClick(listed, Qt.Key.Key_Escape)
+    assert not listed.isVisible()
+    assert window.state.selected_id == "minsk-plant"  # Esc chooses nothing
+    assert window.state.hovered_id is None
+
+
+MIXED = """\
+id: mixed
+name: Mixed shapes
+style: {color: '#008800', size: 10}
+features:
+  - {id: spot, name: A point in the middle, point: [26.0, 42.0], sources: [uitest-doc-a]}
+  - {id: road, name: A line through it, line: [[24.0, 42.0], [28.0, 42.0]], sources: [uitest-doc-a]}
+  - id: zone
+    name: A polygon around it
+    polygon: [[24.0, 40.0], [28.0, 40.0], [28.0, 44.0], [24.0, 44.0]]
+    sources: [uitest-doc-a]
+"""
+
+
+def test_a_point_a_line_through_it_and_a_polygon_around_it_are_all_listed(layers, open_window, qtbot):
+    layers.write("mixed.yaml", MIXED)
+    window = open_window([layers.folder])
+    _click(qtbot, window, (26.0, 42.0))
+    rows = _rows(window.whats_here)
+    assert set(rows) == {"A point in the middle", "A line through it", "A polygon around it"}
+    assert rows[-1] == "A polygon around it"
+    # Inside the polygon, away from the point and the line, there is one feature: selected.
+    window.whats_here.close()
+    _click(qtbot, window, (25.0, 43.3))
+    assert window.state.selected_id == "zone" and not window.whats_here.isVisible()
+
+
+def test_every_feature_at_minsk_in_the_bundled_layers_is_listed(open_window, qtbot):
+    window = open_window([])
+    minsk = window.features_at(*MINSK)
+    assert len(minsk) >= 20
+    _click(qtbot, window, MINSK)
+    listed = window.whats_here
+    model = listed.model()
+    assert model.rowCount() == len(minsk)
+    names = {window.catalog.feature(fid).name for fid in minsk}
+    assert set(_rows(listed)) == names  # full names, one row each
+    # Each can be opened from the list.
+    for row in range(model.rowCount()):
+        qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton,
+                         pos=_scrolled_to(listed, row))
+        assert window.state.selected_id == minsk[row]
+
+
+def _scrolled_to(listed: QTreeView, row: int) -> QPoint:
+    index = listed.model().index(row, 0)
+    listed.scrollTo(index)
+    return listed.visualRect(index).center()
+
+
+def test_right_click_on_a_stack_offers_each_feature_to_edit_delete_and_zoom_to(two_layer_window, qtbot):
+    window = two_layer_window
+    menu = window.editing.canvas_menu(window.canvas.screen_point(*MINSK))
+    texts = [a.text() for a in menu.actions()]
+    assert "What's Here (2)…" in texts
+    for title in ("Edit", "Delete", "Zoom to"):
+        sub = next(a.menu() for a in menu.actions() if a.text() == title)
+        assert [a.text() for a in sub.actions()] == ["Visit to Minsk", "Plant in Minsk"]
+    zoom = next(a.menu() for a in menu.actions() if a.text() == "Zoom to")
+    window.canvas.zoom_by(0.05)
+    resolution = window.canvas.view.resolution
+    zoom.actions()[1].trigger()
+    assert window.canvas.view.resolution < resolution
+    next(a for a in menu.actions() if a.text() == "What's Here (2)…").trigger()
+    assert window.whats_here.isVisible() and window.whats_here.model().rowCount() == 2
+    menu.deleteLater()
+
+
+def test_the_list_is_titled_with_the_count_and_the_place(two_layer_window, qtbot):
+    window = two_layer_window
+    _click(qtbot, window, MINSK)
+    header = window.whats_here.model().headerData(0, Qt.Orientation.Horizontal)
+    assert header == "2 features at Minsk"
