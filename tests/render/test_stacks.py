@@ -81,3 +81,31 @@ def test_stacks_whose_markers_would_overlap_are_one():
     stacks, stacked = stacking.find_stacks([np.concatenate([a, b, c])], ["#0000ff"])
     assert stacks.count.tolist() == [13, 2]
     assert stacked.all()
+
+
+def test_a_merged_stack_is_anchored_where_most_of_its_points_are():
+    from influencemap.render.stacks import find_stacks
+
+    # Eight points on one spot and three on another, close enough to merge into one stack.
+    big = np.tile([[100.0, 100.0]], (8, 1))
+    small = np.tile([[112.0, 100.0]], (3, 1))
+    stacks, _ = find_stacks([np.vstack([big, small])], ["#ff0000"])
+    assert len(stacks) == 1 and stacks.count[0] == 11
+    stack = stacks.stack(0)
+    assert stack.anchor == (100.0, 100.0)
+    assert stack.x != 100.0  # the marker itself sits at the centre of all eleven
+
+
+def test_a_stack_in_a_crowd_of_single_points_is_still_named(make_catalog, qapp):
+    # Minsk's three facts ringed by single points on every side where a label could go.
+    ring = "\n".join(
+        f"      - {{id: s{i}, name: S{i}, point: [{27.56 + dx:.3f}, {53.90 + dy:.3f}], sources: [rtest-doc]}}"
+        for i, (dx, dy) in enumerate(
+            (dx, dy) for dx in (-0.45, -0.3, -0.15, 0.0, 0.15, 0.3, 0.45) for dy in (-0.16, -0.08, 0.0, 0.08, 0.16)
+            if abs(dx) > 0.1 or abs(dy) > 0.1
+        )
+    )
+    crowd = dict(STACKED, red=STACKED["red"].rstrip(" ") + ring + "\n")
+    catalog = make_catalog(**crowd)
+    _image, _settings, report = _draw(catalog, (26.0, 53.0, 29.0, 54.8))
+    assert "Minsk · 3" in report.label_texts

@@ -27,6 +27,11 @@ class LabelGrid:
         self._rows = max(1, math.ceil(size[1] / CELL))
         self._taken = np.zeros((self._rows, self._cols), dtype=bool)
 
+    def copy(self) -> "LabelGrid":
+        twin = LabelGrid.__new__(LabelGrid)
+        twin._cols, twin._rows, twin._taken = self._cols, self._rows, self._taken.copy()
+        return twin
+
     def _cells(self, rect: QRectF) -> tuple[slice, slice] | None:
         left = int(math.floor(rect.left() / CELL))
         top = int(math.floor(rect.top() / CELL))
@@ -102,15 +107,27 @@ def draw_halo_text(painter: QPainter, origin: QPointF, text: str, font: QFont, c
 
 
 def candidate_places(x, y, offset, width, height) -> list[tuple]:
-    """The top-left corners of a point's label places, best first: right, left, above, below.
+    """The top-left corners of a point's label places, best first: right, left, above, below,
+    then the four corners (upper right, lower right, upper left, lower left), as QGIS's
+    cartographic placement tries eight positions: in a crowded spot (Minsk beside Moscow's and
+    Kyiv's stacks) the sides are often taken while a corner is free.
 
     Plain arithmetic: for one label (floats) or many at once (numpy arrays)."""
+    diagonal = offset * DIAGONAL_REACH
     return [
         (x + offset, y - height / 2),
         (x - offset - width, y - height / 2),
         (x - width / 2, y - offset - height),
         (x - width / 2, y + offset),
+        (x + diagonal, y - diagonal - height),
+        (x + diagonal, y + diagonal),
+        (x - diagonal - width, y - diagonal - height),
+        (x - diagonal - width, y + diagonal),
     ]
+
+
+DIAGONAL_REACH = 0.75
+"""A corner place's distance from the point, per axis, as a share of the side places' offset."""
 
 
 def candidate_rects(

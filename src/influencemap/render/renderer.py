@@ -107,11 +107,14 @@ def render(
         if settings.show_legend:
             grid.take(decorations.legend_rect(settings, legend_entries(settings, catalog)))
             grid.take(decorations.credit_rect(settings, decorations.credit_text(99)))
+        # What a stack's name may never cover: the above and the stack markers, no single points.
+        stack_grid = grid.copy()
+        _take_stacks(stack_grid, stacks)
         for layer, batch in zip(layers, batches):
             grid.take_points(batch.xy, layer.style.size / 2 + 1)
             grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
         _take_stacks(grid, stacks)
-        labels = _place_point_labels(settings, batches, grid, stacks, stacked)
+        labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid)
         basemap_layer.draw_country_labels(painter, settings, grid)
     for layer, batch, single in zip(layers, batches, singles):
         if stop():
@@ -346,9 +349,14 @@ def _place_point_labels(
     grid: LabelGrid,
     stack_set: stacking.StackSet | None = None,
     stacked: np.ndarray | None = None,
+    stack_grid: LabelGrid | None = None,
 ) -> list[tuple[QPointF, str]]:
     """Where labels fit: stacks first (the most points first), named by their place ("Minsk ·
-    30"), then single points, the top layer's first; (baseline origin, text) each."""
+    30"), then single points, the top layer's first; (baseline origin, text) each.
+
+    A stack whose name fits nowhere clear of every marker is named where it covers only single
+    points' markers (``stack_grid`` holds what it may not cover): the place where thirty facts
+    sit is worth more than a lone dot beside it, and a crowded city is where a name is needed."""
     total = sum(len(b.xy) for b in batches)
     _, centre_lat = settings.pixels_to_lonlat(settings.width / 2, settings.height / 2)
     too_far = settings.ground_resolution(float(centre_lat)) > POINT_LABEL_MAX_GROUND_RESOLUTION
@@ -364,7 +372,8 @@ def _place_point_labels(
     texts: list[str] = []
     offsets: list[float] = []
     if stacks:
-        lon, lat = settings.pixels_to_lonlat(np.array([s.x for s in stacks]), np.array([s.y for s in stacks]))
+        anchors = [s.anchor or (s.x, s.y) for s in stacks]
+        lon, lat = settings.pixels_to_lonlat(np.array([a[0] for a in anchors]), np.array([a[1] for a in anchors]))
         names = stacking.place_names(list(zip(np.atleast_1d(lon).tolist(), np.atleast_1d(lat).tolist())))
         for stack, name in zip(stacks, names):
             xs.append(stack.x)
@@ -397,17 +406,24 @@ def _place_point_labels(
         grid.fit_many(left, top, widths, heights)
         for left, top in candidate_places(x, y, np.asarray(offsets), widths, height)
     ]
-    worth_trying = np.flatnonzero(np.logical_or.reduce(open_now)).tolist()
+    worth_trying = np.logical_or.reduce(open_now)
+    if stack_grid is not None:
+        worth_trying[: len(stacks)] = True
     placed: list[tuple[QPointF, str]] = []
-    for group in worth_trying:
+    for group in np.flatnonzero(worth_trying).tolist():
         px, py = float(x[group]), float(y[group])
         text = texts[group]
         places = candidate_rects(px, py, offsets[group], metrics, text, width=float(widths[group]))
-        for place, (rect, baseline) in enumerate(places):
-            if open_now[place][group] and grid.fits(rect):
-                grid.take(rect.adjusted(-2, -1, 2, 1))
-                placed.append((baseline, text))
-                break
+        chosen = next((p for i, p in enumerate(places) if open_now[i][group] and grid.fits(p[0])), None)
+        if chosen is None and stack_grid is not None and group < len(stacks):
+            chosen = next((p for p in places if stack_grid.fits(p[0])), None)
+        if chosen is None:
+            continue
+        rect, baseline = chosen
+        for taken in (grid, stack_grid):
+            if taken is not None:
+                taken.take(rect.adjusted(-2, -1, 2, 1))
+        placed.append((baseline, text))
     return placed
 
 

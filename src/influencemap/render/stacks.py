@@ -43,6 +43,10 @@ class Stack:
     count: int
     colors: tuple[tuple[str, int], ...]
     """(layer colour, how many of its points), top layer first."""
+    anchor: tuple[float, float] | None = None
+    """Where most of its points are (pixels): the place it is named after. A stack merged from
+    New York's and Washington's points sits between them; it is named after the bigger one,
+    not after a town half-way."""
 
     @property
     def radius(self) -> float:
@@ -66,6 +70,9 @@ class StackSet:
     pairs: tuple[np.ndarray, np.ndarray, np.ndarray]
     """(stack, layer, points) for every layer present in every stack."""
     colors: tuple[str, ...]
+    anchor_x: np.ndarray | None = None
+    anchor_y: np.ndarray | None = None
+    """Each stack's :attr:`Stack.anchor` (None: its centre)."""
     _mixes: list | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
@@ -92,7 +99,8 @@ class StackSet:
         return cached
 
     def stack(self, i: int) -> Stack:
-        return Stack(float(self.x[i]), float(self.y[i]), int(self.count[i]), self.mix(i))
+        anchor = None if self.anchor_x is None else (float(self.anchor_x[i]), float(self.anchor_y[i]))
+        return Stack(float(self.x[i]), float(self.y[i]), int(self.count[i]), self.mix(i), anchor)
 
     def biggest(self, limit: int) -> list[Stack]:
         return [self.stack(i) for i in range(min(limit, len(self)))]
@@ -146,7 +154,13 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     np.maximum.at(top, group, held_layer)
     pair_keys, pair_counts = np.unique(group * len(xys) + held_layer, return_counts=True)
     pairs = (pair_keys // len(xys), pair_keys % len(xys), pair_counts)
-    return StackSet(x, y, count, top, pairs, tuple(colors)), stacked
+    # Each stack's anchor: a point of its fullest grid cell (the first of the stack's points,
+    # ordered by stack, then by how many points share their cell, most first).
+    in_cell = counts[inverse[stacked]]
+    first = np.lexsort((-in_cell, group))
+    starts = first[np.searchsorted(group[first], np.arange(n))]
+    anchor_x, anchor_y = held_xy[starts, 0], held_xy[starts, 1]
+    return StackSet(x, y, count, top, pairs, tuple(colors), anchor_x, anchor_y), stacked
 
 
 MERGE_MAX_STACKS = 1500
