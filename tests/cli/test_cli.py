@@ -184,3 +184,19 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(tmp_path):
     assert first.startswith("big\tf0\t")
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
     assert process.returncode == 1
+
+
+@pytest.mark.parametrize("url", ["http://[x]/", "http://[::1/"])
+def test_validate_reports_a_url_urlparse_rejects_without_a_traceback(tmp_path, url):
+    """Issue 18, item 1: the CLI printed ValueError's traceback and lost every layer."""
+    (tmp_path / "loans.yaml").write_text(LAYER, encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f'sources:\n  - {{id: bad-url, title: T, url: "{url}"}}\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "influencemap", "validate", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.returncode == 1
+    assert f"{bad}:2:34: error: source url is not a valid address" in done.stdout
+    assert "1 layer, 3 features" in done.stderr

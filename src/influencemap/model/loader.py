@@ -16,6 +16,7 @@ every load: duplicate ids of layers, features and sources, and references to und
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 from contextlib import contextmanager
@@ -50,6 +51,8 @@ from influencemap.paths import bundled_layers_dir, bundled_sources_file
 
 if TYPE_CHECKING:  # the gazetteer and the basemap are imported when a file is read, not from the cache
     from influencemap.geo.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
 
 LAYER_SUFFIXES = (".yaml", ".yml")
 
@@ -109,13 +112,16 @@ def load_catalog(
     try:
         with paused_gc():
             for path in files:
-                result = load_cache.file_result(
-                    path,
-                    overrides.get(path.resolve()),
-                    lambda display, data, p=path: read_file(display, data, gazetteers, p),
-                    cache=use_cache and gazetteer is None,
-                    writes=writes,
-                )
+                try:
+                    result = load_cache.file_result(
+                        path,
+                        overrides.get(path.resolve()),
+                        lambda display, data, p=path: read_file(display, data, gazetteers, p),
+                        cache=use_cache and gazetteer is None,
+                        writes=writes,
+                    )
+                except Exception as exc:  # noqa: BLE001 - one file must never hide the others
+                    result = failed_file(str(path), exc)
                 builder.add(result)
             return builder.finish()
     finally:
@@ -185,18 +191,43 @@ def read_file(
     *,
     fast: bool = True,
 ) -> FileResult:
-    """Read one file's bytes into a result: the fast parser when it is sure, else the precise one."""
+    """Read one file's bytes into a result: the fast parser when it is sure, else the precise one.
+
+    Never raises: whatever goes wrong inside the fast parser leaves the file to the precise
+    reader, and whatever goes wrong there becomes a problem at the file (at the feature,
+    source or ``data:`` line being read when that is known)."""
     if fast:
         from influencemap.model import fast_parse
 
-        result = fast_parse.read_fast(display, data, lambda: FileReader(display, gazetteer, path))
+        try:
+            result = fast_parse.read_fast(display, data, lambda: FileReader(display, gazetteer, path))
+        except Exception:  # noqa: BLE001 - the precise reader decides, and reports where
+            log.debug("the fast reader failed on %s", display, exc_info=True)
+            result = None
         if result is not None:
             return result
-    return FileReader(display, gazetteer, path).read(data)
+    try:
+        return FileReader(display, gazetteer, path).read(data)
+    except Exception as exc:  # noqa: BLE001 - a bad file must become a problem, never a traceback
+        return failed_file(display, exc)
 
 
 def unreadable_file(display: str, exc: OSError) -> FileResult:
     return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, f"cannot read file: {exc.strerror}")])
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """What a problem says about an exception the reader did not foresee (a bug to report)."""
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"could not read this: unexpected {name}{': ' + detail if detail else ''} (please report it)"
+
+
+def failed_file(display: str, exc: BaseException) -> FileResult:
+    """The result of a file whose reading raised: one error at its start, no layer (the app
+    keeps showing the file's last good version)."""
+    log.debug("reading %s failed", display, exc_info=True)
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, unexpected_message(exc))])
 
 
 @dataclass
@@ -260,7 +291,11 @@ class FileReader:
         if not reader.expect(node, "seq", "sources"):
             return
         for item in node.value:  # type: ignore[union-attr]
-            source = self._read_source(item)
+            try:
+                source = self._read_source(item)
+            except Exception as exc:  # noqa: BLE001 - reported at the source, the others read on
+                reader.error(item, unexpected_message(exc))
+                continue
             if source is not None:
                 self.result.sources.append((source, len(reader.problems)))
 
@@ -334,11 +369,20 @@ class FileReader:
             features(layer, defaults)
             return
         for item in features_node.value if features_node is not None else ():  # type: ignore[union-attr]
-            self._read_feature(item, layer_id, defaults)
+            try:
+                self._read_feature(item, layer_id, defaults)
+            except Exception as exc:  # noqa: BLE001 - reported at the feature, which is left out
+                reader.error(item, unexpected_message(exc))
         if data_node is not None:
             from influencemap.model import bulk_data
 
-            bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
+            features, refs = self.result.features, self.result.refs
+            kept = len(features)
+            try:
+                bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
+            except Exception as exc:  # noqa: BLE001 - reported at 'data:', with none of its rows
+                del features[kept:], refs[kept:]
+                reader.error(data_node, unexpected_message(exc))
 
     def _read_style(self, node: Node) -> Style | None:
         reader = self.reader
