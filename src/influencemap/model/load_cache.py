@@ -223,11 +223,13 @@ def _write_entry(folder: Path, prefix: str, key: str, result: FileResult) -> Non
 
 
 def _dependencies_unchanged(result: FileResult) -> bool:
+    from influencemap.model.data_access import DataAccessError, read_regular
+
     for path, digest in result.dependencies:
         try:
-            if file_hash(Path(path).read_bytes()) != digest:
+            if file_hash(read_regular(Path(path))) != digest:
                 return False
-        except OSError:
+        except DataAccessError:  # gone, unreadable, or now a FIFO: read the layer again
             return False
     return True
 
@@ -239,22 +241,25 @@ def file_result(
     *,
     cache: bool = True,
     writes: list | None = None,
+    variant: bytes = b"",
 ) -> FileResult:
     """The result of reading ``path`` (or ``override``, its content to use instead):
     from memory, from the disk cache, or ``compute(display, data)`` remembered for next time.
 
     A new disk entry is written on a background thread; with ``writes`` given, its job is
-    added there instead, for :func:`write_behind` once the whole catalog is ready."""
-    from influencemap.model.loader import unreadable_file
+    added there instead, for :func:`write_behind` once the whole catalog is ready. ``variant``
+    names how the file is read besides its bytes (the options of :func:`load_catalog`)."""
+    from influencemap.model.data_access import DataAccessError, read_regular
+    from influencemap.model.loader import refused_file
 
     display = str(path)
     data = override
     if data is None:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return unreadable_file(display, exc)
-    key = content_key([environment_key(), data])
+            data = read_regular(path)  # a FIFO or a device would block a plain read forever
+        except DataAccessError as exc:
+            return refused_file(display, str(exc))
+    key = content_key([environment_key(), variant, data])
     if not cache:
         return _with_locator(compute(display, data), path, key, override)
     memory_key = (display, key)

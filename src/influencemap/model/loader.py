@@ -84,6 +84,7 @@ def load_catalog(
     include_bundled_sources: bool = True,
     overrides: Mapping[Path, bytes] | None = None,
     use_cache: bool = True,
+    allow_outside_data: bool = False,
 ) -> Catalog:
     """Load layer and sources files (or folders) into a catalog with every problem found.
 
@@ -92,6 +93,8 @@ def load_catalog(
     content to use instead of what is on disk for some files (to validate an edit before it is
     written); its paths are loaded even when they do not exist yet. ``use_cache=False`` reads
     every file afresh (a given ``gazetteer`` does too: cached results assume the bundled one).
+    A bulk layer's ``data:`` file must lie in the layer's folder or below it unless
+    ``allow_outside_data`` (see :mod:`influencemap.model.data_access`).
     """
     from influencemap.model import load_cache
 
@@ -116,9 +119,12 @@ def load_catalog(
                     result = load_cache.file_result(
                         path,
                         overrides.get(path.resolve()),
-                        lambda display, data, p=path: read_file(display, data, gazetteers, p),
+                        lambda display, data, p=path: read_file(
+                            display, data, gazetteers, p, allow_outside_data=allow_outside_data
+                        ),
                         cache=use_cache and gazetteer is None,
                         writes=writes,
+                        variant=b"allow-outside-data" if allow_outside_data else b"",
                     )
                 except Exception as exc:  # noqa: BLE001 - one file must never hide the others
                     result = failed_file(str(path), exc)
@@ -190,30 +196,36 @@ def read_file(
     path: Path | None = None,
     *,
     fast: bool = True,
+    allow_outside_data: bool = False,
 ) -> FileResult:
     """Read one file's bytes into a result: the fast parser when it is sure, else the precise one.
 
     Never raises: whatever goes wrong inside the fast parser leaves the file to the precise
     reader, and whatever goes wrong there becomes a problem at the file (at the feature,
     source or ``data:`` line being read when that is known)."""
+    def make_reader() -> FileReader:
+        reader = FileReader(display, gazetteer, path)
+        reader.allow_outside_data = allow_outside_data
+        return reader
+
     if fast:
         from influencemap.model import fast_parse
 
         try:
-            result = fast_parse.read_fast(display, data, lambda: FileReader(display, gazetteer, path))
+            result = fast_parse.read_fast(display, data, make_reader)
         except Exception:  # noqa: BLE001 - the precise reader decides, and reports where
             log.debug("the fast reader failed on %s", display, exc_info=True)
             result = None
         if result is not None:
             return result
     try:
-        return FileReader(display, gazetteer, path).read(data)
+        return make_reader().read(data)
     except Exception as exc:  # noqa: BLE001 - a bad file must become a problem, never a traceback
         return failed_file(display, exc)
 
 
-def unreadable_file(display: str, exc: OSError) -> FileResult:
-    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, f"cannot read file: {exc.strerror}")])
+def refused_file(display: str, message: str) -> FileResult:
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, message)])
 
 
 def unexpected_message(exc: BaseException) -> str:
@@ -239,6 +251,9 @@ class ParsedDefaults:
 class FileReader:
     """The precise reader: composes the file into nodes that know their line and column and
     reads every value by what its key expects, recording each problem where it is written."""
+
+    allow_outside_data = False
+    """Whether a bulk layer's ``data:`` file may lie outside the layer's folder."""
 
     def __init__(self, display: str, gazetteer: Callable[[], Gazetteer], path: Path | None = None) -> None:
         self.display = display
