@@ -261,7 +261,7 @@ def file_result(
             return refused_file(display, str(exc))
     key = content_key([environment_key(), variant, data])
     if not cache:
-        return _with_locator(compute(display, data), path, key, override)
+        return _with_locator(compute(display, data), path, key, override, variant)
     memory_key = (display, key)
     result = _recall(memory_key)
     if result is not None and _dependencies_unchanged(result):
@@ -271,10 +271,10 @@ def file_result(
     if folder is not None:
         result = _read_entry(folder, prefix, key, display)
         if result is not None and _dependencies_unchanged(result):
-            result = _with_locator(result, path, key, override)
+            result = _with_locator(result, path, key, override, variant)
             _remember(memory_key, result)
             return result
-    result = _with_locator(compute(display, data), path, key, override)
+    result = _with_locator(compute(display, data), path, key, override, variant)
     _remember(memory_key, result)
     if folder is not None:
         job = (folder, prefix, key, result)
@@ -328,7 +328,7 @@ def flush() -> None:
     _pending.join()
 
 
-def _with_locator(result: FileResult, path: Path, key: str, override: bytes | None) -> FileResult:
+def _with_locator(result: FileResult, path: Path, key: str, override: bytes | None, variant: bytes = b"") -> FileResult:
     """Let the result find where a reference is written when it does not know yet (results of
     the fast parser, which records positions only when a problem needs one). The file is read
     again then, rather than kept in memory; if it has changed since, the position is unknown."""
@@ -337,11 +337,13 @@ def _with_locator(result: FileResult, path: Path, key: str, override: bytes | No
             load = lambda: override  # noqa: E731
         else:
             def load() -> bytes | None:
+                from influencemap.model.data_access import DataAccessError, read_regular
+
                 try:
-                    again = path.read_bytes()
-                except OSError:
+                    again = read_regular(path)
+                except DataAccessError:
                     return None
-                return again if content_key([environment_key(), again]) == key else None
+                return again if content_key([environment_key(), variant, again]) == key else None
 
         def locate(feature: int, ref: int):
             # The fast parser is imported only when a position is asked for (an error's).
