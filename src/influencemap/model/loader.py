@@ -16,6 +16,7 @@ every load: duplicate ids of layers, features and sources, and references to und
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 from contextlib import contextmanager
@@ -51,6 +52,8 @@ from influencemap.paths import bundled_layers_dir, bundled_sources_file
 if TYPE_CHECKING:  # the gazetteer and the basemap are imported when a file is read, not from the cache
     from influencemap.geo.gazetteer import Gazetteer
 
+log = logging.getLogger(__name__)
+
 LAYER_SUFFIXES = (".yaml", ".yml")
 
 COUNTRY_TOLERANCE_DEG = 0.05
@@ -81,6 +84,7 @@ def load_catalog(
     include_bundled_sources: bool = True,
     overrides: Mapping[Path, bytes] | None = None,
     use_cache: bool = True,
+    allow_outside_data: bool = False,
 ) -> Catalog:
     """Load layer and sources files (or folders) into a catalog with every problem found.
 
@@ -89,6 +93,8 @@ def load_catalog(
     content to use instead of what is on disk for some files (to validate an edit before it is
     written); its paths are loaded even when they do not exist yet. ``use_cache=False`` reads
     every file afresh (a given ``gazetteer`` does too: cached results assume the bundled one).
+    A bulk layer's ``data:`` file must lie in the layer's folder or below it unless
+    ``allow_outside_data`` (see :mod:`influencemap.model.data_access`).
     """
     from influencemap.model import load_cache
 
@@ -109,13 +115,19 @@ def load_catalog(
     try:
         with paused_gc():
             for path in files:
-                result = load_cache.file_result(
-                    path,
-                    overrides.get(path.resolve()),
-                    lambda display, data, p=path: read_file(display, data, gazetteers, p),
-                    cache=use_cache and gazetteer is None,
-                    writes=writes,
-                )
+                try:
+                    result = load_cache.file_result(
+                        path,
+                        overrides.get(path.resolve()),
+                        lambda display, data, p=path: read_file(
+                            display, data, gazetteers, p, allow_outside_data=allow_outside_data
+                        ),
+                        cache=use_cache and gazetteer is None,
+                        writes=writes,
+                        variant=b"allow-outside-data" if allow_outside_data else b"",
+                    )
+                except Exception as exc:  # noqa: BLE001 - one file must never hide the others
+                    result = failed_file(str(path), exc)
                 builder.add(result)
             return builder.finish()
     finally:
@@ -184,19 +196,50 @@ def read_file(
     path: Path | None = None,
     *,
     fast: bool = True,
+    allow_outside_data: bool = False,
 ) -> FileResult:
-    """Read one file's bytes into a result: the fast parser when it is sure, else the precise one."""
+    """Read one file's bytes into a result: the fast parser when it is sure, else the precise one.
+
+    Never raises: whatever goes wrong inside the fast parser leaves the file to the precise
+    reader, and whatever goes wrong there becomes a problem at the file (at the feature,
+    source or ``data:`` line being read when that is known)."""
+    def make_reader() -> FileReader:
+        reader = FileReader(display, gazetteer, path)
+        reader.allow_outside_data = allow_outside_data
+        return reader
+
     if fast:
         from influencemap.model import fast_parse
 
-        result = fast_parse.read_fast(display, data, lambda: FileReader(display, gazetteer, path))
+        try:
+            result = fast_parse.read_fast(display, data, make_reader)
+        except Exception:  # noqa: BLE001 - the precise reader decides, and reports where
+            log.debug("the fast reader failed on %s", display, exc_info=True)
+            result = None
         if result is not None:
             return result
-    return FileReader(display, gazetteer, path).read(data)
+    try:
+        return make_reader().read(data)
+    except Exception as exc:  # noqa: BLE001 - a bad file must become a problem, never a traceback
+        return failed_file(display, exc)
 
 
-def unreadable_file(display: str, exc: OSError) -> FileResult:
-    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, f"cannot read file: {exc.strerror}")])
+def refused_file(display: str, message: str) -> FileResult:
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, message)])
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """What a problem says about an exception the reader did not foresee (a bug to report)."""
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"could not read this: unexpected {name}{': ' + detail if detail else ''} (please report it)"
+
+
+def failed_file(display: str, exc: BaseException) -> FileResult:
+    """The result of a file whose reading raised: one error at its start, no layer (the app
+    keeps showing the file's last good version)."""
+    log.debug("reading %s failed", display, exc_info=True)
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, unexpected_message(exc))])
 
 
 @dataclass
@@ -208,6 +251,9 @@ class ParsedDefaults:
 class FileReader:
     """The precise reader: composes the file into nodes that know their line and column and
     reads every value by what its key expects, recording each problem where it is written."""
+
+    allow_outside_data = False
+    """Whether a bulk layer's ``data:`` file may lie outside the layer's folder."""
 
     def __init__(self, display: str, gazetteer: Callable[[], Gazetteer], path: Path | None = None) -> None:
         self.display = display
@@ -260,7 +306,11 @@ class FileReader:
         if not reader.expect(node, "seq", "sources"):
             return
         for item in node.value:  # type: ignore[union-attr]
-            source = self._read_source(item)
+            try:
+                source = self._read_source(item)
+            except Exception as exc:  # noqa: BLE001 - reported at the source, the others read on
+                reader.error(item, unexpected_message(exc))
+                continue
             if source is not None:
                 self.result.sources.append((source, len(reader.problems)))
 
@@ -334,11 +384,20 @@ class FileReader:
             features(layer, defaults)
             return
         for item in features_node.value if features_node is not None else ():  # type: ignore[union-attr]
-            self._read_feature(item, layer_id, defaults)
+            try:
+                self._read_feature(item, layer_id, defaults)
+            except Exception as exc:  # noqa: BLE001 - reported at the feature, which is left out
+                reader.error(item, unexpected_message(exc))
         if data_node is not None:
             from influencemap.model import bulk_data
 
-            bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
+            features, refs = self.result.features, self.result.refs
+            kept = len(features)
+            try:
+                bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
+            except Exception as exc:  # noqa: BLE001 - reported at 'data:', with none of its rows
+                del features[kept:], refs[kept:]
+                reader.error(data_node, unexpected_message(exc))
 
     def _read_style(self, node: Node) -> Style | None:
         reader = self.reader
