@@ -12,7 +12,7 @@ from pathlib import Path
 
 from influencemap.model import schema
 from influencemap.model.bulk_data import FIELD_KEYS
-from influencemap.model.types import Marker, Precision
+from influencemap.model.types import ACTOR_KINDS, Marker, Precision
 
 ID = {"type": "string", "pattern": schema.IDENTIFIER.pattern}
 DATE = {
@@ -45,8 +45,22 @@ def build() -> dict:
             "id": ID, "title": {"type": "string"}, "publisher": {"type": "string"},
             "author": {"type": "string"}, "date": DATE,
             "url": {"type": "string", "pattern": "^https?://", "format": "uri"},
+            "archive": {"type": "string", "pattern": r"(?i)\.(txt|html?|pdf)$",
+                        "description": "a local copy of the document (.txt, .html or .pdf), relative to this "
+                                       "file: check-quotes looks for every quote of the source in it"},
         },
         "required": list(schema.SOURCE_REQUIRED),
+        "additionalProperties": False,
+    }
+    actor = {
+        "type": "object",
+        "properties": {
+            "id": ID, "name": {"type": "string", "description": "the canonical name shown everywhere"},
+            "aliases": _strings("other spellings a feature may use (the documents' own)"),
+            "kind": {"enum": list(ACTOR_KINDS)},
+            "country": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        },
+        "required": list(schema.ACTOR_REQUIRED),
         "additionalProperties": False,
     }
     citation = {
@@ -62,13 +76,15 @@ def build() -> dict:
         "date": DATE, "start": DATE, "end": DATE,
         "countries": {"type": "array", "items": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
                       "description": "ISO 3166-1 alpha-2 codes of where the feature is"},
-        "actors": _strings("who acts: countries, organisations, people"),
+        "actors": _strings("who acts: countries, organisations, people (an actors registry id, name or alias)"),
         "tags": _strings("free keywords"),
         "figures": {"type": "array", "items": {
             "type": "object",
             "properties": {"label": {"type": "string"}, "value": NUMBER, "unit": {"type": "string"}},
             "required": list(schema.FIGURE_REQUIRED), "additionalProperties": False}},
         "precision": {"enum": [p.value for p in Precision]},
+        "dating": {"enum": list(schema.DATINGS),
+                   "description": "how the date is known: stated (default), inferred or approximate"},
         "description": {"type": "string"},
         "sources": {"type": "array", "items": citation, "minItems": 1},
     }
@@ -104,8 +120,8 @@ def build() -> dict:
         "$schema": "http://json-schema.org/draft-07/schema#",
         "$id": "influencemap-layer-v1",
         "title": f"influencemap layer (format v{schema.FORMAT_VERSION})",
-        "description": "One map layer, or a sources file holding only 'sources:'.",
-        "definitions": {"source": source, "feature": feature, "style": style},
+        "description": "One map layer, or a registry file holding only 'sources:' and/or 'actors:'.",
+        "definitions": {"source": source, "actor": actor, "feature": feature, "style": style},
         "oneOf": [
             {
                 "type": "object",
@@ -132,8 +148,9 @@ def build() -> dict:
             },
             {
                 "type": "object",
-                "properties": {"sources": {"type": "array", "items": {"$ref": "#/definitions/source"}}},
-                "required": ["sources"],
+                "properties": {"sources": {"type": "array", "items": {"$ref": "#/definitions/source"}},
+                               "actors": {"type": "array", "items": {"$ref": "#/definitions/actor"}}},
+                "anyOf": [{"required": ["sources"]}, {"required": ["actors"]}],
                 "additionalProperties": False,
             },
         ],

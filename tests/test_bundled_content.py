@@ -193,3 +193,34 @@ def test_curated_places_record_their_origin_lie_in_their_country_and_are_used() 
         if name not in layer_text:
             problems.append(f"{name}: not used by any bundled layer")
     assert problems == []
+
+
+INFERRED_DATES = {
+    # Dates the fact-check of issue 17 found inferred but unmarked, and the others found with them.
+    "us-allegations-china-arms-russia-2023", "wang-wenbin-rejects-us-claims-2023", "crimea-business-ban-claim",
+    "belarus-hrc47-counter-statement", "akytkhan-family-detained", "aqan-attack-2021", "alimuly-stabbing-2021",
+    "qin-gang-aleynik-2023", "lukashenka-state-visit-beijing-2023",
+}
+
+
+def test_inferred_dates_are_marked_and_only_dated_features_say_how_their_date_is_known(catalog: Catalog) -> None:
+    datings = {f.id: f.dating for f in catalog.features()}
+    assert {i: datings[i] for i in INFERRED_DATES} == dict.fromkeys(INFERRED_DATES, "inferred")
+    assert datings["sullivan-dismisses-position-paper-2023"] == "approximate"
+    for feature in catalog.features():
+        if feature.dating != "stated":
+            assert feature.is_dated, f"{feature.id}: a dating without a date"
+            assert "inferred" in (feature.description or "") or feature.dating == "approximate", (
+                f"{feature.id}: the description should say from what the date is inferred"
+            )
+
+
+def test_every_actor_of_the_bundled_layers_is_in_the_registry(catalog: Catalog) -> None:
+    named = {actor for feature in catalog.features() for actor in feature.actors}
+    assert named and all(catalog.actor(actor) is not None for actor in named), sorted(
+        a for a in named if catalog.actor(a) is None
+    )
+    # One entity, however the documents spell it.
+    assert catalog.actor("Alyaksandr Lukashenka") is catalog.actor("Alexander Lukashenko")
+    assert catalog.actor("Volodymyr Zelenskiy") is catalog.actor("Volodymyr Zelensky")
+    assert "Alyaksandr Lukashenka" not in named and "Volodymyr Zelenskiy" not in named

@@ -15,7 +15,7 @@ from typing import Sequence
 
 from influencemap import __version__
 
-SUBCOMMANDS = ("validate", "list", "stats", "export", "new-layer", "gui")
+SUBCOMMANDS = ("validate", "list", "stats", "export", "new-layer", "gui", "check-quotes")
 
 EXPORT_FORMATS = {
     ".geojson": "geojson",
@@ -49,8 +49,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_paths(validate)
     _add_data_access(validate)
-    validate.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    validate.add_argument(
+        "--strict", action="store_true",
+        help="treat warnings as errors; also warn about citations without a locator and check quotes against archived copies",
+    )
     validate.add_argument("-q", "--quiet", action="store_true", help="print problems only, no summary")
+
+    quotes = commands.add_parser(
+        "check-quotes",
+        help="check every quote against its source's archived copy; exit 1 when one is not found",
+        description=(
+            "Look for every quote of a citation in the archived copy of its source (archive: in the source), "
+            "after normalising whitespace, quote marks, dashes, soft hyphens and hyphenation at line breaks. "
+            "Prints FILE:LINE:COL: warning: quote not found ... for each quote that is not there, and lists "
+            "the cited sources without an archive as unchecked."
+        ),
+    )
+    _add_paths(quotes)
 
     listing = commands.add_parser("list", help="list the features", description="List the features of the layers.")
     _add_paths(listing)
@@ -134,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "list":
             return _list(args)
+        if args.command == "check-quotes":
+            return _check_quotes(args)
         if args.command == "stats":
             return _stats(args)
         if args.command == "export":
@@ -169,9 +186,17 @@ def _load(paths: Sequence[str], allow_outside_data: bool = False):
 
 def _validate(args) -> int:
     catalog = _load(args.paths, args.allow_outside_data)
-    for problem in catalog.problems:
+    problems = list(catalog.problems)
+    if args.strict:
+        from influencemap.model.quote_check import check_quotes
+        from influencemap.model.strict import strict_problems
+
+        problems += strict_problems(catalog) + check_quotes(catalog).problems
+        problems.sort(key=lambda p: (p.origin.path, p.origin.line, p.origin.col))
+    for problem in problems:
         print(problem.format())
-    errors, warnings = len(catalog.errors), len(catalog.warnings)
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
     failed = errors > 0 or (args.strict and warnings > 0)
     if not args.quiet:
         layers = len(catalog.layers)
@@ -182,6 +207,28 @@ def _validate(args) -> int:
         )
         print(summary, file=sys.stderr)
     return 1 if failed else 0
+
+
+def _check_quotes(args) -> int:
+    from influencemap.model.quote_check import check_quotes
+
+    catalog = _load(args.paths)
+    for problem in catalog.errors:
+        print(problem.format(), file=sys.stderr)
+    report = check_quotes(catalog)
+    for problem in report.problems:
+        print(problem.format())
+    for source_id in report.unchecked:
+        print(f"unchecked: source '{source_id}' has no archive", file=sys.stderr)
+    found, missing = len(report.results) - len(report.not_found), len(report.not_found)
+    archives = len({r.archive for r in report.results})
+    print(
+        f"{len(report.results)} quote{'s' * (len(report.results) != 1)} checked in {archives} "
+        f"archive{'s' * (archives != 1)}: {found} found, {missing} not found; "
+        f"{len(report.unchecked)} cited source{'s' * (len(report.unchecked) != 1)} unchecked (no archive)",
+        file=sys.stderr,
+    )
+    return 1 if report.failed else 0
 
 
 def _filter_from_args(args):
@@ -228,6 +275,8 @@ def _list(args) -> int:
             "end": f.end,
             "countries": list(f.countries),
             "sources": len(f.citations),
+            "dating": f.dating,
+            "actors": list(f.actors),
         }
         for f in catalog.features()
     ]
@@ -238,6 +287,8 @@ def _list(args) -> int:
         dates = row["start"] or ""
         if row["start"] and row["end"] != row["start"]:
             dates = f"{row['start']}..{row['end'] or ''}"
+        if dates and row["dating"] != "stated":
+            dates += f" ({row['dating']})"
         print(
             "\t".join(
                 [row["layer"], row["id"], row["name"], row["geometry"], dates,

@@ -35,6 +35,11 @@ def bundled_sources_file() -> Path:
     return bundled_layers_dir() / "sources.yaml"
 
 
+def bundled_actors_file() -> Path:
+    """The bundled actors registry (``actors:``), available to every load like the sources."""
+    return bundled_layers_dir() / "actors.yaml"
+
+
 @lru_cache(maxsize=None)
 def schema_file() -> Path:
     """The JSON Schema of the layer format (``schema/layer.schema.json``)."""

@@ -106,6 +106,7 @@ def test_list_json_has_the_documented_keys(layer_dir, capsys):
     assert rows[0] == {
         "layer": "loans", "id": "minsk-loan", "name": "A loan in Minsk", "geometry": "point",
         "start": "2013-05-20", "end": "2013-05-20", "countries": ["BY"], "sources": 1,
+        "dating": "stated", "actors": ["China Development Bank"],
     }
     assert rows[1]["end"] is None
 

@@ -64,6 +64,20 @@ def test_csv_rows_become_features_with_the_layer_defaults(folder):
     assert first.origin.line == 3 and first.origin.path.endswith("aid.yaml")
 
 
+def test_a_dating_column_marks_inferred_rows_and_rejects_unknown_values(folder):
+    (folder / "projects.csv").write_text(
+        "id,name,year,how,lon,lat\na,A,2012,inferred,27.5,53.9\nb,B,2013,,27.5,53.9\nc,C,2014,guess,27.5,53.9\n",
+        encoding="utf-8",
+    )
+    (folder / "l.yaml").write_text(
+        "id: l\nname: L\ndata: projects.csv\nfields: {date: year, dating: how}\ndefaults: {sources: [doc-a]}\n",
+        encoding="utf-8",
+    )
+    catalog = load(folder)
+    assert [f.dating for f in catalog.layer("l").features] == ["inferred", "stated"]
+    assert any("dating" in p.message and "guess" in p.message for p in catalog.errors)
+
+
 def test_geojson_rows_with_their_geometry(folder):
     collection = {
         "type": "FeatureCollection",
@@ -163,7 +177,7 @@ def test_mapping_and_file_problems_point_at_their_lines(folder):
     assert any(p.startswith("d.yaml:3:9: error: 'fields' maps the columns of a data file") for p in found)
     assert [p for p in found if p.startswith("e.yaml")] == [
         "e.yaml:4:26: error: unknown key 'pont' in fields; expected one of: id, name, date, start, end, countries, "
-        "actors, tags, precision, description, sources, lon, lat (or x-... for your own keys)"
+        "actors, tags, precision, dating, description, sources, lon, lat (or x-... for your own keys)"
     ]
 
 

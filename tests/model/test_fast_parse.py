@@ -192,6 +192,12 @@ FAST_CASES = {
         - {id: b, name: B, point: [-179.99999999999997, -89.999999999999986], sources: [doc-a]}
         - {id: c, name: C, point: [1e-7, 2.5E+1], sources: [doc-a]}
         """,
+    "dating": """\
+        - {id: a, name: A, point: [27.5, 53.9], date: 2021-01, dating: inferred, sources: [doc-a]}
+        - {id: b, name: B, point: [27.5, 53.9], start: 2023-02-24, end: 2023-03, dating: approximate, sources: [doc-a]}
+        - {id: c, name: C, point: [27.5, 53.9], date: 2020, dating: stated, sources: [doc-a]}
+        - {id: d, name: D, point: [27.5, 53.9], date: 2020, sources: [doc-a]}
+        """,
     "empty optional text": """\
         - {id: a, name: A, point: [27.5, 53.9], description: '', sources: [doc-a]}
         - {id: b, name: B, point: [27.5, 53.9], description: null, sources: [doc-a]}
@@ -215,8 +221,9 @@ def test_warnings_come_out_identical():
 def test_layer_defaults_and_sources_after_the_features():
     text = (
         "id: test\nname: Test\ndefaults:\n  sources: [doc-a]\n  countries: [BY]\n  date: 2020\n"
-        "  precision: city\n  description: shared\n  tags: [t]\nfeatures:\n"
+        "  precision: city\n  dating: inferred\n  description: shared\n  tags: [t]\nfeatures:\n"
         "  - {id: a, name: A, point: [27.5, 53.9]}\n"
+        "  - {id: s, name: S, point: [27.5, 53.9], dating: stated}\n"
         "  - {id: b, name: B, point: [27.5, 53.9], start: 2019, countries: [PL], description: own}\n"
         "  - {id: c, name: C, point: [27.5, 53.9], sources: [doc-b], tags: []}\n"
         "style: {color: '#123456', marker: star}\n" + SOURCES
@@ -242,6 +249,7 @@ ENTRY_LEVEL_CASES = {
     "float as text": "- {id: a, name: .5, point: [27.5, 53.9], sources: [doc-a]}\n",
     "unknown key": "- {id: a, name: A, pont: [27.5, 53.9], sources: [doc-a]}\n",
     "bad date": "- {id: a, name: A, point: [27.5, 53.9], date: 2019-02-30, sources: [doc-a]}\n",
+    "unknown dating": "- {id: a, name: A, point: [27.5, 53.9], date: 2019, dating: guessed, sources: [doc-a]}\n",
     "out of range": "- {id: a, name: A, point: [190, 53.9], sources: [doc-a]}\n",
     "quoted-or-not user value": "- {id: a, name: A, point: [27.5, 53.9], sources: [doc-a], x-ok: 'yes', x-no: no}\n",
     "no sources": "- {id: a, name: A, point: [27.5, 53.9], sources: []}\n",
@@ -335,6 +343,8 @@ def generated_layer(seed: int, count: int = 12, tricky: bool | None = None) -> s
             keys.append(f"description: {_scalar(rng, rng.choice(texts), flow)}")
         if rng.random() < 0.3:
             keys.append(f"precision: {rng.choice(['exact', 'site', 'city', 'region', 'country'])}")
+        if rng.random() < 0.3:
+            keys.append(f"dating: {rng.choice(['stated', 'inferred', 'approximate'])}")
         if rng.random() < 0.8 or "defaults:" not in lines:
             keys.append(rng.choice(["sources: [doc-a]", "sources: [doc-a, doc-b]", "sources: [{ref: doc-b, locator: p. 3}]"]))
         if rng.random() < 0.15:
@@ -397,6 +407,21 @@ def test_plain_data_round_trip_keeps_everything():
 # -- the helper process ------------------------------------------------------------------------
 
 
+def test_a_features_dating_reads_the_same_both_ways_and_defaults_to_stated():
+    fast, precise, used_fast, _ = read_both(layer(FAST_CASES["dating"]))
+    assert used_fast
+    for result in (fast, precise):
+        assert [f.dating for f in result.features] == ["inferred", "approximate", "stated", "stated"]
+        back = from_plain(to_plain(result), result.path)
+        assert [f.dating for f in back.features] == ["inferred", "approximate", "stated", "stated"]
+
+
+def test_an_unknown_dating_is_an_error_naming_the_choices():
+    _, precise, _, _ = read_both(layer(ENTRY_LEVEL_CASES["unknown dating"]))
+    messages = [p.format() for p in precise.problems]
+    assert any(":7:" in m and "dating" in m and "inferred" in m for m in messages), messages
+
+
 def test_fast_reader_precisions_are_the_models():
     from influencemap.model.fast_columns import PRECISIONS
     from influencemap.model.types import Precision
@@ -457,7 +482,8 @@ def benchmark_like_layer(count: int) -> str:
             f"  date: {rng.randint(2005, 2023)}-{rng.randint(1, 12):02d}\n  countries: [{code}]\n"
             f"  tags: [loan, sector-{i % 7}]\n  figures: [{{label: Amount, value: {rng.randint(1, 900)}e6, unit: USD}}]\n"
             f"  precision: site\n  description: Synthetic project number {i}.\n"
-            f"  sources: [{{ref: doc-a, locator: row {i}}}]\n"
+            + (f"  dating: {('inferred', 'approximate')[i % 2]}\n" if i % 3 == 0 else "")
+            + f"  sources: [{{ref: doc-a, locator: row {i}}}]\n"
         )
     return layer("".join(entries))
 

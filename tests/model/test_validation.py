@@ -46,7 +46,7 @@ def test_top_level_that_is_not_a_mapping_is_rejected(files):
     files.write("l.yaml", "- id: test\n- name: Test\n")
     assert only_problem(files) == (
         "l.yaml:1:1: error: the top level must be a mapping: a layer (id, name, features) "
-        "or a sources file (only 'sources:')"
+        "or a registry file (only 'sources:' and/or 'actors:')"
     )
 
 

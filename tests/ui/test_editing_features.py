@@ -27,7 +27,8 @@ def test_adding_a_point_through_the_form_appends_it_and_shows_it(layers, open_wi
     assert [a.text() for a in menu.actions()][0] == "Add feature here…"
     form = window.editing.add_feature_at(*GOMEL)
     assert form.countries_edit.text() == "BY"  # from the basemap
-    assert form.source_combo.currentData() == "uitest-doc-a"  # what the layer cites
+    assert form.source_combo.currentData() is None  # no evidence chosen for the user
+    form.set_source("uitest-doc-a")
     form.name_edit.setText("")
     qtbot.keyClicks(form.name_edit, "Gomel chemical plant")
     assert form.id_edit.text() == "gomel-chemical-plant"
@@ -71,6 +72,7 @@ def test_an_edit_that_would_add_errors_is_refused_in_the_form(layers, open_windo
     window, path = _window(layers, open_window)
     before = path.read_text(encoding="utf-8")
     form = window.editing.add_feature_at(*GOMEL)
+    form.set_source("uitest-doc-a")
     form.name_edit.setText("Nowhere")
     form.id_edit.setText("nowhere")
     form.geometry_edit.setText("[300, 52.4]")

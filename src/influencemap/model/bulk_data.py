@@ -41,7 +41,7 @@ FORMATS = {
 }
 
 ROW_KEYS = (
-    "id", "name", "date", "start", "end", "countries", "actors", "tags", "precision", "description", "sources",
+    "id", "name", "date", "start", "end", "countries", "actors", "tags", "precision", "dating", "description", "sources",
 )
 """Feature keys a row can give (its geometry comes from the file, or from lon/lat columns)."""
 FIELD_KEYS = (*ROW_KEYS, "lon", "lat")
@@ -327,6 +327,7 @@ class _Rows:
         tags = self.lists("tags", values["tags"]) if values["tags"] is not None else [None] * count
         choices = [p.value for p in Precision]
         precisions = self.texts("precision", values["precision"], lambda p: None if p in choices else f"'{p}' is not one of {', '.join(choices)}") if values["precision"] is not None else [None] * count
+        datings = self.texts("dating", values["dating"], lambda d: None if d in schema.DATINGS else f"'{d}' is not one of {', '.join(schema.DATINGS)}") if values["dating"] is not None else [None] * count
         descriptions = self.texts("description", values["description"]) if values["description"] is not None else [None] * count
         sources = self.lists("sources", values["sources"], _check_identifier) if values["sources"] is not None else [None] * count
         user_columns = {name: cells for name, cells in self.table.columns.items() if name.startswith(schema.USER_KEY_PREFIX)}
@@ -391,6 +392,7 @@ class _Rows:
                 description=descriptions[row] if descriptions[row] is not None else default.get("description"),  # type: ignore[arg-type]
                 extra=extra,
                 origin=self.origin,
+                dating=datings[row] or default.get("dating", schema.DEFAULT_DATING),  # type: ignore[arg-type]
             )
             reader.result.features.append(feature)
             reader.result.refs.append(refs)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
-from influencemap.model.types import Citation, Feature, Layer, Problem, Severity, Source
+from influencemap.model.types import Actor, Citation, Feature, Layer, Problem, Severity, Source
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,20 @@ class Catalog:
     layers: tuple[Layer, ...] = ()
     sources: dict[str, Source] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    actors: dict[str, Actor] = field(default_factory=dict)
+    """The actors registry by id (``actors.yaml``); features already name its canonical names."""
+
+    @cached_property
+    def _actors_by_name(self) -> dict[str, Actor]:
+        by_name: dict[str, Actor] = {}
+        for actor in self.actors.values():
+            for spelling in actor.spellings:
+                by_name.setdefault(spelling, actor)
+        return by_name
+
+    def actor(self, name: str) -> Actor | None:
+        """The registry entry an actor name (canonical name, id or alias) stands for, if any."""
+        return self._actors_by_name.get(name)
 
     @cached_property
     def _features_by_id(self) -> dict[str, Feature]:

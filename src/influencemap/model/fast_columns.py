@@ -166,6 +166,7 @@ FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
 CITATION_KEYS = frozenset(schema.CITATION_KEYS)
 PRECISIONS = frozenset(("exact", "site", "city", "region", "country"))
 """The values of ``Precision`` (checked against it in the tests)."""
+DATINGS = frozenset(schema.DATINGS)
 USER = schema.USER_KEY_PREFIX
 _OTHER_GEOMETRIES = frozenset(("line", "polygon"))
 _DATE_KEYS = frozenset(schema.DATE_KEYS)
@@ -313,11 +314,12 @@ class Shared:
     description: str | None = None
     citations: bool = False
     """Whether the defaults give sources."""
+    dating: str = schema.DEFAULT_DATING
     known_countries: frozenset[str] = frozenset()
 
     def to_plain(self) -> tuple:
         return (self.start, self.end, self.instant, self.countries, self.actors, self.tags, self.precision,
-                self.description, self.citations, tuple(sorted(self.known_countries)))
+                self.description, self.citations, self.dating, tuple(sorted(self.known_countries)))
 
     @classmethod
     def from_plain(cls, plain: tuple) -> Shared:
@@ -409,6 +411,15 @@ class ColumnChecker:
                 return None
         else:
             precisions = [shared.precision] * n
+        if "dating" in present:
+            datings = [
+                shared.dating if v is MISSING else v
+                for v in _optional(_column(items, "dating"), lambda col: texts(col, True))
+            ]
+            if not set(datings) <= DATINGS:
+                return None
+        else:
+            datings = [shared.dating] * n
         if "description" in present:
             default = shared.description
             descriptions = [
@@ -421,7 +432,7 @@ class ColumnChecker:
         columns.update(
             keys=written + figure_keys + citation_keys, ids=ids, names=names, points=coords, starts=starts,
             ends=ends, instants=instants, countries=countries, actors=actors, tags=tags, precisions=precisions,
-            descriptions=descriptions,
+            datings=datings, descriptions=descriptions,
         )
         return columns
 

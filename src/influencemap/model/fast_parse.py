@@ -295,6 +295,7 @@ def shared_values(defaults: dict) -> Shared:
         precision=defaults.get("precision"),  # type: ignore[arg-type]
         description=defaults.get("description"),  # type: ignore[arg-type]
         citations=bool(defaults.get("citations")),
+        dating=defaults.get("dating", schema.DEFAULT_DATING),  # type: ignore[arg-type]
         known_countries=basemap.known_country_codes(),
     )
 
@@ -355,7 +356,7 @@ class _Part:
 _NUMBER_TYPES = frozenset((float, int))
 
 _SAME_IN_TABLE = ("ids", "names", "points", "starts", "ends", "instants", "countries", "actors", "tags", "precisions",
-                  "descriptions")
+                  "datings", "descriptions")
 """Chunk columns a table takes as they are."""
 
 
@@ -657,6 +658,7 @@ class _Validator:
             "instant": bool(values.get("instant", False)),
             "extra": extra,
             "origin": origin,
+            "dating": values.get("dating", schema.DEFAULT_DATING),
         }))
         self.entries.append(index)
         self.refs.append(tuple((ref, None) for ref in own_refs) if own_refs is not None else self.default_refs)
@@ -704,6 +706,11 @@ class _Validator:
             if precision not in _PRECISIONS:
                 raise _GiveUp
             values["precision"] = precision
+        if "dating" in keys:
+            dating = _text(keys["dating"])
+            if dating not in schema.DATINGS:
+                raise _GiveUp
+            values["dating"] = dating
         if "description" in keys:
             description = _text(keys["description"], False)
             if description is not None:

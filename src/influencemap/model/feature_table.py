@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # numpy is imported where used: the app's window must not wai
 COLUMNS = (
     "ids", "names", "kinds", "points", "others", "citation_counts", "refs", "locators", "quotes",
     "starts", "ends", "instants", "countries", "actors", "tags", "figure_counts", "labels", "values",
-    "units", "precisions", "descriptions", "extras", "lines", "cols", "ref_counts", "ref_names", "ref_places",
+    "units", "precisions", "datings", "descriptions", "extras", "lines", "cols", "ref_counts", "ref_names", "ref_places",
 )
 """The columns of a file's features, in the order :func:`~influencemap.model.file_result.to_plain` writes them."""
 

@@ -18,6 +18,7 @@ from operator import attrgetter, itemgetter
 from typing import Callable
 
 from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, pack_columns
+from influencemap.model.schema import DEFAULT_DATING
 from influencemap.model.types import (
     Citation,
     Feature,
@@ -32,8 +33,9 @@ from influencemap.model.types import (
     Source,
     Style,
 )
+from influencemap.model.types import Actor
 
-PLAIN_FORMAT = 2
+PLAIN_FORMAT = 3
 """Bumped whenever the plain-data layout below changes."""
 
 Ref = tuple[str, "Origin | None"]
@@ -62,6 +64,8 @@ class FileResult:
     """Fast path only, when some entries gave no feature: the entry of each feature."""
     dependencies: list[tuple[str, str]] = field(default_factory=list)
     """Other files the result was read from (bulk data): (absolute path, content hash)."""
+    actors: list[tuple[Actor, int]] = field(default_factory=list)
+    """Each actor of the registry the file defines, with how many problems came before it."""
 
     @cached_property
     def feature_ids(self) -> list[str]:
@@ -127,11 +131,12 @@ def to_plain(result: FileResult) -> tuple:
     return (
         PLAIN_FORMAT,
         [(p.origin.line, p.origin.col, _SEVERITY[p.severity], p.message) for p in result.problems],
-        [(s.id, s.title, s.publisher, s.author, s.date, s.url, *_pos(s.origin), index) for s, index in result.sources],
+        [(s.id, s.title, s.publisher, s.author, s.date, s.url, *_pos(s.origin), index, s.archive) for s, index in result.sources],
         plain_layer,
         columns,
         (result.entry_lines, result.feature_entries) if result.feature_entries is not None else result.entry_lines,
         result.dependencies,
+        [(a.id, a.name, list(a.aliases), a.kind, a.country, *_pos(a.origin), index) for a, index in result.actors],
     )
 
 
@@ -178,6 +183,7 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
         columns[name + "s"] = list(map(attrgetter(name), figures))
     precision_value = {id(p): p.value for p in Precision}
     columns["precisions"] = [precision_value.get(id(p)) for p in map(itemgetter("precision"), fields)]
+    columns["datings"] = [f.get("dating", DEFAULT_DATING) for f in fields]
     columns["descriptions"] = column("description")
     columns["extras"] = [dict(e) if e else None for e in map(itemgetter("extra"), fields)]
     origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
@@ -231,9 +237,9 @@ def from_packed(data: tuple, path: str) -> FileResult:
 
 
 def _from_data(data: tuple, path: str, packed: bool) -> FileResult:
-    if not isinstance(data, tuple) or len(data) != 7 or data[0] != PLAIN_FORMAT:
+    if not isinstance(data, tuple) or len(data) != 8 or data[0] != PLAIN_FORMAT:
         raise ValueError("not a load result of this version")
-    _, problems, sources, plain_layer, columns, entry_lines, dependencies = data
+    _, problems, sources, plain_layer, columns, entry_lines, dependencies, actors = data
     feature_entries = None
     if isinstance(entry_lines, tuple):
         entry_lines, feature_entries = entry_lines
@@ -241,8 +247,12 @@ def _from_data(data: tuple, path: str, packed: bool) -> FileResult:
                         dependencies=[tuple(d) for d in dependencies])
     result.problems = [Problem(Origin(path, line, col), _SEVERITY_BACK[sev], message) for line, col, sev, message in problems]
     result.sources = [
-        (Source(id=i, title=t, publisher=p, author=a, date=d, url=u, origin=Origin(path, line, col)), index)
-        for i, t, p, a, d, u, line, col, index in sources
+        (Source(id=i, title=t, publisher=p, author=a, date=d, url=u, origin=Origin(path, line, col), archive=arch), index)
+        for i, t, p, a, d, u, line, col, index, arch in sources
+    ]
+    result.actors = [
+        (Actor(id=i, name=n, aliases=tuple(al), kind=k, country=c, origin=Origin(path, line, col)), index)
+        for i, n, al, k, c, line, col, index in actors
     ]
     layer_id = None
     if plain_layer is not None:
@@ -308,12 +318,12 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
             "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": kind_of[kind],
             "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
             "figures": figs, "precision": precision_of[precision], "description": description,
-            "instant": instant, "extra": extra or {}, "origin": origin,
+            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating,
         }
-        for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin
+        for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin, dating
         in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),
                column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
-               column("instants"), column("extras"), origins)
+               column("instants"), column("extras"), origins, column("datings"))
     ])
 
 

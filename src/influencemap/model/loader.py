@@ -33,6 +33,8 @@ from influencemap.model.fields import FieldReader
 from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult
 from influencemap.model.types import (
+    ACTOR_KINDS,
+    Actor,
     Citation,
     Feature,
     Figure,
@@ -47,7 +49,7 @@ from influencemap.model.types import (
     Style,
 )
 from influencemap.model.yaml_nodes import Node, YamlError, compose, decode_utf8, to_python
-from influencemap.paths import bundled_layers_dir, bundled_sources_file
+from influencemap.paths import bundled_actors_file, bundled_layers_dir, bundled_sources_file
 
 if TYPE_CHECKING:  # the gazetteer and the basemap are imported when a file is read, not from the cache
     from influencemap.geo.gazetteer import Gazetteer
@@ -88,8 +90,9 @@ def load_catalog(
 ) -> Catalog:
     """Load layer and sources files (or folders) into a catalog with every problem found.
 
-    With no paths, the bundled ``layers/`` folder is loaded. The bundled ``sources.yaml`` is
-    always available, also when only a user's own paths are opened. ``overrides`` gives the
+    With no paths, the bundled ``layers/`` folder is loaded. The bundled ``sources.yaml`` and
+    ``actors.yaml`` are always available, also when only a user's own paths are opened; a copy
+    of them (a copied ``layers/`` folder) defines the same entries again, which is no error. ``overrides`` gives the
     content to use instead of what is on disk for some files (to validate an edit before it is
     written); its paths are loaded even when they do not exist yet. ``use_cache=False`` reads
     every file afresh (a given ``gazetteer`` does too: cached results assume the bundled one).
@@ -99,13 +102,13 @@ def load_catalog(
     from influencemap.model import load_cache
 
     files = expand_paths(paths if paths else [bundled_layers_dir()])
-    # Sources files first, so a clash is reported at the layer, not at the canonical list.
-    files.sort(key=lambda f: f.stem != "sources")
-    bundled = bundled_sources_file()
-    if include_bundled_sources and bundled.exists():
+    # Registry files first, so a clash is reported at the layer, not at the canonical list.
+    files.sort(key=lambda f: f.stem not in ("sources", "actors"))
+    if include_bundled_sources:
         resolved = {f.resolve() for f in files}
-        if bundled.resolve() not in resolved:
-            files.insert(0, bundled)
+        for bundled in (bundled_actors_file(), bundled_sources_file()):
+            if bundled.exists() and bundled.resolve() not in resolved:
+                files.insert(0, bundled)
     overrides = {Path(p).resolve(): data for p, data in (overrides or {}).items()}
     known = {f.resolve() for f in files}
     files += [p for p in overrides if p not in known]
@@ -280,17 +283,19 @@ class FileReader:
                 Problem(Origin(display, 1, 1), Severity.ERROR, "empty file: expected a layer (id, name, features) or sources")
             )
             return result
-        if root.is_map and _keys(root) == {"sources"}:
-            node = root.get("sources")
-            assert node is not None
-            self.read_sources(node)
+        if root.is_map and _keys(root) and _keys(root) <= set(schema.REGISTRY_KEYS):
+            sources, actors = root.get("sources"), root.get("actors")
+            if sources is not None:
+                self.read_sources(sources)
+            if actors is not None:
+                self.read_actors(actors)
         elif root.is_map:
             self.read_layer(root)
         else:
             self.reader.error(
                 root,
                 "the top level must be a mapping: a layer (id, name, features) "
-                "or a sources file (only 'sources:')",
+                "or a registry file (only 'sources:' and/or 'actors:')",
             )
         return self.finish()
 
@@ -330,9 +335,56 @@ class FileReader:
             values["date"] = reader.date(keys["date"], "source date")
         if "url" in keys:
             values["url"] = reader.url(keys["url"], "source url")
+        if "archive" in keys:
+            values["archive"] = self._archive(keys["archive"])
         if reader.error_count > before:
             return None
         return Source(origin=reader.origin(node), **values)  # type: ignore[arg-type]
+
+    def _archive(self, node: Node) -> str | None:
+        """The archived copy's path as written. Whether the file is there is checked by
+        ``check-quotes`` (a cached result must not depend on another file's presence)."""
+        reader = self.reader
+        written = reader.text(node, "source archive")
+        if written is None:
+            return None
+        if not written.lower().endswith(schema.ARCHIVE_SUFFIXES):
+            reader.error(node, f"source archive '{written}' must be a .txt, .html or .pdf file")
+            return None
+        return written
+
+    # -- the actors registry -------------------------------------------------------------
+
+    def read_actors(self, node: Node) -> None:
+        reader = self.reader
+        if not reader.expect(node, "seq", "actors"):
+            return
+        for item in node.value:  # type: ignore[union-attr]
+            actor = self._read_actor(item)
+            if actor is not None:
+                self.result.actors.append((actor, len(reader.problems)))
+
+    def _read_actor(self, node: Node) -> Actor | None:
+        from influencemap.geo import basemap
+
+        reader = self.reader
+        keys = reader.mapping(node, "an actor", schema.ACTOR_KEYS, schema.ACTOR_REQUIRED)
+        if keys is None:
+            return None
+        before = reader.error_count
+        actor_id = reader.identifier(keys["id"], "actor id") if "id" in keys else None
+        name = reader.text(keys["name"], "actor name") if "name" in keys else None
+        aliases = reader.text_list(keys["aliases"], "aliases") if "aliases" in keys else []
+        kind = reader.choice(keys["kind"], "actor kind", list(ACTOR_KINDS)) if "kind" in keys else None
+        country = None
+        if "country" in keys:
+            country = reader.text(keys["country"], "actor country")
+            if country is not None and country.upper() not in basemap.known_country_codes():
+                reader.error(keys["country"], f"unknown country code '{country}': use ISO 3166-1 alpha-2 codes such as BY, UA, KZ, CN")
+            country = country.upper() if country else None
+        if reader.error_count > before or actor_id is None or name is None:
+            return None
+        return Actor(actor_id, name, tuple(aliases or ()), kind, country, reader.origin(node))
 
     # -- layers --------------------------------------------------------------------------
 
@@ -497,6 +549,7 @@ class FileReader:
             description=values.get("description"),  # type: ignore[arg-type]
             extra=extra,
             origin=reader.origin(node),
+            dating=values.get("dating", schema.DEFAULT_DATING),  # type: ignore[arg-type]
         )
         if kind is GeometryKind.POINT and countries:
             self._points_to_check.append((feature, keys["point"]))
@@ -543,6 +596,10 @@ class FileReader:
             precision = reader.choice(keys["precision"], "precision", [p.value for p in Precision])
             if precision is not None:
                 values["precision"] = precision
+        if "dating" in keys:
+            dating = reader.choice(keys["dating"], "dating", list(schema.DATINGS))
+            if dating is not None:
+                values["dating"] = dating
         if "description" in keys:
             description = reader.text(keys["description"], "description", required=False)
             if description is not None:
@@ -803,24 +860,55 @@ class _CatalogBuilder:
     def __init__(self) -> None:
         self.results: list[FileResult] = []
         self.sources: dict[str, Source] = {}
+        self.actors: dict[str, Actor] = {}
         self.problems: list[Problem] = []
 
     def add(self, result: FileResult) -> None:
+        """A file's sources and actors join the catalog's. The same entry defined identically
+        in two files (the bundled ``sources.yaml`` and a copy of it) is one entry; only a
+        conflicting definition is an error, naming both places."""
         problems = result.problems
         done = 0
-        for source, index in result.sources:
+        entries = sorted(
+            [(index, 0, n, source) for n, (source, index) in enumerate(result.sources)]
+            + [(index, 1, n, actor) for n, (actor, index) in enumerate(result.actors)],
+            key=lambda e: e[:3],
+        )
+        for index, is_actor, _, entry in entries:
             self.problems.extend(problems[done:index])
-            done = index
-            if source.id in self.sources:
-                first = self.sources[source.id].origin
-                self.problems.append(
-                    Problem(source.origin, Severity.ERROR, f"duplicate source id '{source.id}' (first defined at {first})")  # type: ignore[arg-type]
-                )
-                continue
-            self.sources[source.id] = source
+            done = max(done, index)
+            if is_actor:
+                self._add_actor(entry)
+            else:
+                self._add_source(entry)
         self.problems.extend(problems[done:])
         if result.layer is not None:
             self.results.append(result)
+
+    def _add_source(self, source: Source) -> None:
+        first = self.sources.get(source.id)
+        if first is None:
+            self.sources[source.id] = source
+        elif first.same_document(source):
+            if source.archive and not first.archive:  # a copy that adds an archived copy
+                self.sources[source.id] = source
+        else:
+            fields = ("title", "publisher", "author", "date", "url", "archive")
+            differ = [name for name in fields if getattr(first, name) != getattr(source, name)]
+            self.problems.append(Problem(source.origin, Severity.ERROR, (  # type: ignore[arg-type]
+                f"duplicate source id '{source.id}' (first defined at {first.origin}) with a different "
+                f"{', '.join(differ)}: identical definitions are one source; make them agree or give this one another id"
+            )))
+
+    def _add_actor(self, actor: Actor) -> None:
+        first = self.actors.get(actor.id)
+        if first is None:
+            self.actors[actor.id] = actor
+        elif not first.same_entity(actor):
+            self.problems.append(Problem(actor.origin, Severity.ERROR, (  # type: ignore[arg-type]
+                f"duplicate actor id '{actor.id}' (first defined at {first.origin}) with a different "
+                "definition: identical definitions are one actor; make them agree or give this one another id"
+            )))
 
     def finish(self) -> Catalog:
         layers: list[Layer] = []
@@ -877,8 +965,13 @@ class _CatalogBuilder:
                 layers.append(result.full_layer)  # type: ignore[arg-type]
             else:
                 layers.append(_with_features(layer, kept))
+        if self.actors:
+            from influencemap.model.actors import canonical_layers
+
+            layers, actor_problems = canonical_layers(layers, self.actors)
+            self.problems.extend(actor_problems)
         problems = sorted(self.problems, key=lambda p: (p.origin.path, p.origin.line, p.origin.col))
-        return Catalog(layers=tuple(layers), sources=dict(self.sources), problems=tuple(problems))
+        return Catalog(layers=tuple(layers), sources=dict(self.sources), problems=tuple(problems), actors=dict(self.actors))
 
 
 def _feature_origin(result: FileResult, index: int) -> Origin | None:

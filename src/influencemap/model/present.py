@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import format_partial_date, format_span
+from influencemap.model.quote_check import quote_status
 from influencemap.model.types import Feature, Figure
 
 SAFE_LINK_SCHEMES = ("http", "https", "mailto")
@@ -33,6 +34,10 @@ class SourceEntry:
     quote: str | None
     url: str | None
     """Only an http(s) or mailto address; anything else is dropped."""
+    archive: str | None = None
+    """The path of the source's archived copy, if it has one."""
+    quote_found: bool | None = None
+    """Whether the quote is in the archived copy (None: nothing to check)."""
 
 
 @dataclass(frozen=True)
@@ -52,12 +57,17 @@ class FeatureDetails:
     sources: tuple[SourceEntry, ...]
     location: str | None
     """``file.yaml:12``: where the feature is written."""
+    dating: str | None = None
+    """``inferred`` or ``approximate`` when the date is not stated as such; None otherwise."""
 
     def fields(self) -> list[tuple[str, str]]:
         """The labelled one-line facts, in display order, leaving out empty ones."""
+        dates = self.dates
+        if dates and self.dating:
+            dates = f"{dates} ({self.dating})"
         rows = [
             ("Layer", self.layer),
-            ("Date", self.dates),
+            ("Date", dates),
             ("Where", ", ".join(self.countries)),
             ("Precision", self.precision),
             ("Actors", ", ".join(self.actors)),
@@ -118,6 +128,8 @@ def feature_details(catalog: Catalog, feature: Feature) -> FeatureDetails:
             locator=c.citation.locator,
             quote=c.citation.quote,
             url=safe_link(c.source.url),
+            archive=c.source.archive_path,
+            quote_found=quote_status(catalog, feature, feature.citations.index(c.citation)) if c.source.archive else None,
         )
         for c in catalog.citations(feature)
     )
@@ -131,12 +143,27 @@ def feature_details(catalog: Catalog, feature: Feature) -> FeatureDetails:
         dates=format_span(feature.start, feature.end, feature.instant),
         precision=feature.precision.value if feature.precision else None,
         countries=tuple(country_label(c) for c in feature.countries),
-        actors=feature.actors,
+        actors=actors_with_spelling(catalog, feature),
         tags=feature.tags,
         figures=tuple((f.label, format_figure(f)) for f in feature.figures),
         description=feature.description,
         sources=sources,
         location=location,
+        dating=feature.dating if feature.is_dated and feature.dating != "stated" else None,
+    )
+
+
+def actors_with_spelling(catalog: Catalog, feature: Feature) -> tuple[str, ...]:
+    """The canonical actor names, each followed by the file's own spelling where it differs:
+    ``Alexander Lukashenko (written: Alyaksandr Lukashenka)``."""
+    written: dict[str, list[str]] = {}
+    for name in feature.actors_as_written or ():
+        actor = catalog.actor(name)
+        canonical = actor.name if actor is not None else name
+        if canonical != name:
+            written.setdefault(canonical, []).append(name)
+    return tuple(
+        f"{name} (written: {', '.join(written[name])})" if name in written else name for name in feature.actors
     )
 
 

@@ -32,14 +32,25 @@ FEATURE_KEYS = (
     "tags",
     "figures",
     "precision",
+    "dating",
     "description",
     "sources",
 )
 FEATURE_REQUIRED = ("id", "name")
 DEFAULTS_KEYS = tuple(k for k in FEATURE_KEYS if k not in ("id", "name", *GEOMETRY_KEYS))
 
+DATINGS = ("stated", "inferred", "approximate")
+"""How a feature's date is known (``dating:``): written in the source, inferred from it (an
+article's "in January" read as the January before its date), or only approximate."""
+DEFAULT_DATING = "stated"
+
 STYLE_KEYS = ("color", "fill", "opacity", "width", "dash", "marker", "size")
-SOURCE_KEYS = ("id", "title", "publisher", "author", "date", "url")
+SOURCE_KEYS = ("id", "title", "publisher", "author", "date", "url", "archive")
+ARCHIVE_SUFFIXES = (".txt", ".html", ".htm", ".pdf")
+ACTOR_KEYS = ("id", "name", "aliases", "kind", "country")
+ACTOR_REQUIRED = ("id", "name")
+REGISTRY_KEYS = ("sources", "actors")
+"""The top-level keys of a registry file (``sources.yaml``, ``actors.yaml``): one or both."""
 SOURCE_REQUIRED = ("id", "title")
 CITATION_KEYS = ("ref", "locator", "quote")
 FIGURE_KEYS = ("label", "value", "unit")

@@ -26,7 +26,9 @@ class SearchHit:
 def _haystacks(catalog: Catalog, feature: Feature) -> tuple[str, str]:
     """(folded name, folded everything else) of a feature."""
     titles = [c.source.title for c in catalog.citations(feature)]
-    rest = " \n ".join([feature.description or "", *feature.actors, *feature.tags, *titles])
+    # An actor is found by any spelling the registry knows (the features hold canonical names).
+    spellings = [s for a in feature.actors for s in (catalog.actor(a).aliases if catalog.actor(a) else ())]
+    rest = " \n ".join([feature.description or "", *feature.actors, *spellings, *feature.tags, *titles])
     return fold(feature.name), fold(rest)
 
 

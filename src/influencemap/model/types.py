@@ -85,6 +85,53 @@ class Source:
     date: str | None = None
     url: str | None = None
     origin: Origin | None = None
+    archive: str | None = None
+    """A local copy of the document (``.txt``, ``.html``, ``.pdf``), as written: a path relative
+    to the file that defines the source (see :meth:`archive_path`)."""
+
+    @property
+    def archive_path(self) -> str | None:
+        """The archived copy's path, resolved against the defining file's folder."""
+        if not self.archive:
+            return None
+        import os.path
+
+        base = os.path.dirname(self.origin.path) if self.origin is not None else ""
+        return os.path.normpath(os.path.join(base, os.path.expanduser(self.archive)))
+
+    def same_document(self, other: Source) -> bool:
+        """Whether two definitions describe the same document: every written field agrees, and
+        an archived copy, where both give one, is the same file."""
+        mine = (self.id, self.title, self.publisher, self.author, self.date, self.url)
+        theirs = (other.id, other.title, other.publisher, other.author, other.date, other.url)
+        if mine != theirs:
+            return False
+        return not (self.archive and other.archive) or self.archive_path == other.archive_path
+
+
+ACTOR_KINDS = ("state", "government body", "state-owned company", "bank", "company", "person", "organisation")
+"""What an actor of the registry may be."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An entry of the actors registry: one entity however the documents spell it."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str | None = None
+    country: str | None = None
+    origin: Origin | None = None
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every way a feature may name this actor: the id, the name and the aliases."""
+        return (self.id, self.name, *self.aliases)
+
+    def same_entity(self, other: Actor) -> bool:
+        return (self.id, self.name, self.aliases, self.kind, self.country) == (
+            other.id, other.name, other.aliases, other.kind, other.country)
 
 
 @dataclass(frozen=True)
@@ -149,6 +196,13 @@ class Feature:
     extra: Mapping[str, Any] = field(default_factory=dict)
     """The user's own ``x-`` keys, kept as loaded."""
     origin: Origin | None = None
+    dating: str = "stated"
+    """How the date is known: ``stated`` (the default), ``inferred`` or ``approximate``. Last,
+    with a class-level default, so a feature whose ``__dict__`` a reader made without it (see
+    ``file_result.make_feature``) still reads ``stated``."""
+    actors_as_written: tuple[str, ...] | None = field(default=None, compare=False)
+    """The actors as the file spells them, when the catalog replaced some with the registry's
+    canonical names (``actors``); None when they are the same."""
 
     @property
     def is_dated(self) -> bool:

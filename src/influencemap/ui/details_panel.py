@@ -16,7 +16,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTextBrowser, QVBoxLayou
 
 from influencemap.model.present import SAFE_LINK_SCHEMES, FeatureDetails, SourceEntry, citation_text, feature_details
 from influencemap.ui.map_state import MapState
+from influencemap.ui.archive_viewer import ArchiveViewer
 from influencemap.ui.source_viewer import SourceViewer
+
+ARCHIVE_SCHEME = "influencemap-archive"
+"""Links to a source's archived copy: ``influencemap-archive:N`` for source number N."""
 
 EMPTY_TEXT = "Click a feature on the map to see what is known about it and where it comes from."
 
@@ -30,6 +34,8 @@ _STYLE = """
   span.meta { color: #555555; }
   span.quote { font-style: italic; color: #333333; }
   p.location { color: #8a8a8a; margin-top: 10px; }
+  span.found { color: #1a7f37; }
+  span.missing { color: #b42318; font-weight: bold; }
 </style>
 """
 
@@ -47,7 +53,14 @@ def _source_html(entry: SourceEntry) -> str:
     if entry.locator:
         lines.append(f"<span class='meta'>Where: {_text(entry.locator)}</span>")
     if entry.quote:
-        lines.append(f"<span class='quote'>“{_text(entry.quote)}”</span>")
+        mark = ""
+        if entry.quote_found is True:
+            mark = " <span class='found' title='found in the archived copy'>✓&nbsp;in&nbsp;archived&nbsp;copy</span>"
+        elif entry.quote_found is False:
+            mark = " <span class='missing' title='not found in the archived copy'>✗&nbsp;not&nbsp;in&nbsp;archived&nbsp;copy</span>"
+        lines.append(f"<span class='quote'>“{_text(entry.quote)}”</span>{mark}")
+    if entry.archive:
+        lines.append(f"<a href=\"{ARCHIVE_SCHEME}:{entry.number}\">Open archived copy</a>")
     if entry.url:
         href = html.escape(entry.url, quote=True)
         lines.append(f"<a href=\"{href}\">{_text(entry.url)}</a>")
@@ -82,6 +95,7 @@ class DetailsPanel(QWidget):
         self._state = state
         self._details: FeatureDetails | None = None
         self._viewer: SourceViewer | None = None
+        self._archive_viewer: ArchiveViewer | None = None
 
         self.browser = QTextBrowser(self)
         self.browser.setObjectName("detailsText")
@@ -155,7 +169,37 @@ class DetailsPanel(QWidget):
         if self._state.selected_id:
             self.zoomToFeatureRequested.emit(self._state.selected_id)
 
+    def open_archive(self, number: int) -> ArchiveViewer | None:
+        """Source ``number``'s archived copy: a text view scrolled to the quote, or a PDF in the
+        system's viewer (None then, and when there is nothing to open)."""
+        feature = self._state.selected_feature
+        if feature is None:
+            return None
+        cited = {c.number: c for c in self._state.catalog.citations(feature)}
+        chosen = cited.get(number)
+        if chosen is None or not chosen.source.archive_path:
+            return None
+        path = chosen.source.archive_path
+        if path.lower().endswith(".pdf"):
+            if not QDesktopServices.openUrl(QUrl.fromLocalFile(path)):
+                self.statusMessage.emit(f"No viewer could open {path}")
+            return None
+        if self._archive_viewer is None:
+            self._archive_viewer = ArchiveViewer(self.window())
+        found = self._archive_viewer.show_quote(chosen.source, chosen.citation.quote)
+        if chosen.citation.quote and not found:
+            self.statusMessage.emit(f"The quote of source [{number}] is not in its archived copy")
+        self._archive_viewer.show()
+        self._archive_viewer.raise_()
+        return self._archive_viewer
+
     def _on_link_clicked(self, url: QUrl) -> None:
+        if url.scheme() == ARCHIVE_SCHEME:
+            try:
+                self.open_archive(int(url.path()))
+            except ValueError:
+                pass
+            return
         if url.scheme().lower() in SAFE_LINK_SCHEMES:
             QDesktopServices.openUrl(url)
         else:

@@ -3,6 +3,11 @@
 The form only collects and checks values; saving is a callback (the editing controller's), so
 a save that fails (the edit would add errors, the file changed on disk) shows its message in
 the form and the form stays open with everything the user typed.
+
+Evidence is never chosen for the user: no source is pre-selected (a feature saved with the
+first document of a list would cite evidence nobody checked), saving needs a source picked or a
+new one described, and the locator and quote sit right under it. Actors are completed from the
+actors registry; figures are label, value and unit rows.
 """
 
 from __future__ import annotations
@@ -12,30 +17,40 @@ from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import yaml
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from influencemap.editing.feature_values import merge_feature, split_list, suggest_id
+from influencemap.editing.feature_values import figure_values, merge_feature, split_list, split_names, suggest_id
 from influencemap.editing.yaml_text import load_plain
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import DateError, parse_partial_date
-from influencemap.model.schema import ALLOWED_URL_SCHEMES, IDENTIFIER
+from influencemap.model.schema import ALLOWED_URL_SCHEMES, DATINGS, DEFAULT_DATING, IDENTIFIER
 from influencemap.model.types import GeometryKind, Layer, Precision
 
 NEW_SOURCE = "__new__"
+CHOOSE_SOURCE = "Choose the source of this fact…"
+FIGURE_COLUMNS = ("Label", "Value", "Unit")
+ALIAS_ARROW = " → "
+"""Between an alias and the canonical name in the actor completion list."""
 NO_DATE, DATE, SPAN = "none", "date", "span"
 KIND_KEYS = {GeometryKind.POINT: "point", GeometryKind.LINE: "line", GeometryKind.POLYGON: "polygon"}
 
@@ -120,10 +135,40 @@ class FeatureForm(QDialog):
         self.start_edit.setPlaceholderText("YYYY[-MM[-DD]]")
         self.end_edit = QLineEdit(self)
         self.end_edit.setPlaceholderText("end (empty: ongoing)")
+        self.dating_combo = QComboBox(self)
+        self.dating_combo.setToolTip("How the date is known: written in the source, inferred from it, or approximate")
+        for dating in DATINGS:
+            self.dating_combo.addItem(dating, dating)
         self.countries_edit = QLineEdit(self)
         self.countries_edit.setPlaceholderText("ISO codes, e.g. BY, UA")
+        self.actors_edit = QLineEdit(self)
+        self.actors_edit.setPlaceholderText("who acts, comma-separated: China, Alexander Lukashenko")
+        self.actors_edit.setToolTip("Names from the actors registry complete as you type; any other name is kept as written")
+        # Canonical names, and each alias pointing at its name: picking either writes the name.
+        self._actor_names = sorted(
+            {a.name for a in catalog.actors.values()}
+            | {f"{alias}{ALIAS_ARROW}{a.name}" for a in catalog.actors.values() for alias in a.aliases if alias != a.name},
+            key=str.lower,
+        )
+        self.actors_completer = _ListCompleter(self._actor_names, self.actors_edit)
         self.tags_edit = QLineEdit(self)
         self.tags_edit.setPlaceholderText("comma-separated")
+        self.figures_table = QTableWidget(0, len(FIGURE_COLUMNS), self)
+        self.figures_table.setObjectName("figuresTable")
+        self.figures_table.setHorizontalHeaderLabels(FIGURE_COLUMNS)
+        header = self.figures_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((1, 110), (2, 90)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            self.figures_table.setColumnWidth(column, width)
+        self.figures_table.verticalHeader().setVisible(False)
+        self.figures_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.figures_table.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
+        self.figures_table.setToolTip("A quantity the source reports: label, number (1.18e9 works), unit (USD, TEU, km²)")
+        self.add_figure_button = QPushButton("Add figure", self)
+        self.add_figure_button.clicked.connect(lambda: self.add_figure())
+        self.remove_figure_button = QPushButton("Remove", self)
+        self.remove_figure_button.clicked.connect(self.remove_figure)
         self.precision_combo = QComboBox(self)
         self.precision_combo.addItem("(not given)", None)
         for precision in Precision:
@@ -134,6 +179,8 @@ class FeatureForm(QDialog):
         self.description_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
 
         self.source_combo = QComboBox(self)
+        self.source_combo.setAccessibleName("Source")
+        self.source_combo.addItem(CHOOSE_SOURCE, None)  # nothing is chosen for the user
         for source in sorted(catalog.sources.values(), key=lambda s: s.title.lower()):
             self.source_combo.addItem(f"{source.title}  [{source.id}]", source.id)
         self.source_combo.addItem("New source…", NEW_SOURCE)
@@ -178,9 +225,19 @@ class FeatureForm(QDialog):
         self._to_label = QLabel("to", self)
         when_row.addWidget(self._to_label)
         when_row.addWidget(self.end_edit, 1)
+        when_row.addWidget(self.dating_combo)
         form.addRow(_buddy_label("&When:", self.when_combo, self), when_row)
         form.addRow("&Countries:", self.countries_edit)
+        form.addRow("&Actors:", self.actors_edit)
         form.addRow("&Tags:", self.tags_edit)
+        figures_box = QVBoxLayout()
+        figures_box.addWidget(self.figures_table)
+        figure_buttons = QHBoxLayout()
+        figure_buttons.addWidget(self.add_figure_button)
+        figure_buttons.addWidget(self.remove_figure_button)
+        figure_buttons.addStretch(1)
+        figures_box.addLayout(figure_buttons)
+        form.addRow(_buddy_label("&Figures:", self.figures_table, self), figures_box)
         form.addRow("&Precision:", self.precision_combo)
         form.addRow("&Description:", self.description_edit)
         form.addRow("&Source:", self.source_combo)
@@ -202,8 +259,6 @@ class FeatureForm(QDialog):
         self.countries_edit.setText(", ".join(countries))
         if original is not None:
             self._fill(original)
-        else:
-            self._on_layer_changed()
         self._on_when_changed()
         self._on_source_changed()
         self.name_edit.setFocus()
@@ -242,8 +297,12 @@ class FeatureForm(QDialog):
         for other_kind, key in KIND_KEYS.items():
             values[key] = self._geometry_value(kind) if other_kind is kind else None
         values.update(self._dates())
+        dating = self.dating_combo.currentData()
+        values["dating"] = dating if dating != DEFAULT_DATING and self.when_combo.currentData() != NO_DATE else None
         values["countries"] = [c.upper() for c in split_list(self.countries_edit.text())] or None
+        values["actors"] = split_names(self.actors_edit.text()) or None
         values["tags"] = split_list(self.tags_edit.text()) or None
+        values["figures"] = self._figures() or None
         values["precision"] = self.precision_combo.currentData()
         values["description"] = self.description_edit.toPlainText().strip() or None
         new_source = self._new_source()
@@ -302,9 +361,50 @@ class FeatureForm(QDialog):
             source["url"] = url
         return source
 
+    def _figures(self) -> list[dict[str, Any]]:
+        """The figure rows; a value the user left as it was is written as it was (``7.0e9``
+        stays ``7.0e9``, not ``7000000000``)."""
+        figures = figure_values(self.figure_rows())
+        as_written = {_number_text(f.get("value")): f.get("value") for f in (self._original or {}).get("figures") or []
+                      if isinstance(f, dict)}
+        typed = [value.strip() for _, value, _ in self.figure_rows() if any(cell.strip() for cell in _)]
+        for figure, text in zip(figures, typed):
+            if text in as_written:
+                figure["value"] = as_written[text]
+        return figures
+
+    def figure_rows(self) -> list[tuple[str, str, str]]:
+        table = self.figures_table
+        return [
+            tuple((table.item(row, col).text() if table.item(row, col) else "") for col in range(len(FIGURE_COLUMNS)))
+            for row in range(table.rowCount())
+        ]  # type: ignore[return-value]
+
+    def add_figure(self, label: str = "", value: str = "", unit: str = "") -> int:
+        """A figure row (empty for the user to fill, focused); returns its row."""
+        table = self.figures_table
+        row = table.rowCount()
+        table.insertRow(row)
+        for col, text in enumerate((label, value, unit)):
+            table.setItem(row, col, QTableWidgetItem(text))
+        if not (label or value or unit):
+            table.setCurrentCell(row, 0)
+            table.editItem(table.item(row, 0))
+        return row
+
+    def remove_figure(self) -> None:
+        rows = sorted({index.row() for index in self.figures_table.selectedIndexes()}, reverse=True)
+        if not rows and self.figures_table.currentRow() >= 0:
+            rows = [self.figures_table.currentRow()]
+        for row in rows:
+            self.figures_table.removeRow(row)
+
     def _citations(self, ref: str | None) -> list[Any]:
         if not ref:
-            raise ValueError("Pick the source that supports this feature.")
+            raise ValueError(
+                "Choose the source that supports this feature (or 'New source…' to describe it): "
+                "a feature without evidence cannot be saved."
+            )
         locator, quote = self.locator_edit.text().strip(), self.quote_edit.text().strip()
         first: Any = ref
         if locator or quote:
@@ -336,8 +436,16 @@ class FeatureForm(QDialog):
             self.when_combo.setCurrentIndex(self.when_combo.findData(SPAN))
             self.start_edit.setText(str(original["start"]))
             self.end_edit.setText(str(original.get("end") or ""))
+        dating = str(original.get("dating") or DEFAULT_DATING)
+        self.dating_combo.setCurrentIndex(max(0, self.dating_combo.findData(dating)))
         self.countries_edit.setText(", ".join(str(c) for c in original.get("countries") or []))
+        self.actors_edit.setText(", ".join(str(a) for a in original.get("actors") or []))  # as the file spells them
         self.tags_edit.setText(", ".join(str(t) for t in original.get("tags") or []))
+        for figure in original.get("figures") or []:
+            if isinstance(figure, dict):
+                value = figure.get("value")
+                self.add_figure(str(figure.get("label") or ""), "" if value is None else _number_text(value),
+                                str(figure.get("unit") or ""))
         precision = original.get("precision")
         if precision:
             self.precision_combo.setCurrentIndex(max(0, self.precision_combo.findData(str(precision))))
@@ -367,6 +475,7 @@ class FeatureForm(QDialog):
         mode = self.when_combo.currentData()
         self.start_edit.setEnabled(mode != NO_DATE)
         self.start_edit.setPlaceholderText("start: YYYY[-MM[-DD]]" if mode == SPAN else "YYYY[-MM[-DD]]")
+        self.dating_combo.setEnabled(mode != NO_DATE)
         self.end_edit.setVisible(mode == SPAN)
         self._to_label.setVisible(mode == SPAN)
 
@@ -375,15 +484,8 @@ class FeatureForm(QDialog):
         self.adjustSize()
 
     def _on_layer_changed(self) -> None:
-        """Start from the source the chosen layer cites most (the usual case: one report)."""
-        if self._original is not None or not self._layers:
-            return
-        counts: dict[str, int] = {}
-        for feature in self.layer.features:
-            for citation in feature.citations:
-                counts[citation.ref] = counts.get(citation.ref, 0) + 1
-        if counts:
-            self.set_source(max(counts, key=counts.__getitem__))
+        """The source stays as the user chose it (none at first): a layer's usual source is a
+        hint at most, never a choice made for them."""
 
     def accept(self) -> None:
         try:
@@ -396,6 +498,45 @@ class FeatureForm(QDialog):
             self.show_error(message)
             return
         super().accept()
+
+
+def _number_text(value: Any) -> str:
+    """A figure value as the user would type it: ``1180000000`` → ``1.18e9``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    if abs(value) >= 1e6 and float(value).is_integer():
+        return f"{float(value):.6g}".replace("e+0", "e").replace("e+", "e")
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+class _ListCompleter(QCompleter):
+    """Completes the last name of a comma-separated list from ``names``."""
+
+    def __init__(self, names: list[str], edit: QLineEdit) -> None:
+        super().__init__(QStringListModel(names, edit), edit)
+        self._edit = edit
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setWidget(edit)
+        self.activated.connect(self._insert)
+        edit.textEdited.connect(self._update)
+
+    def _update(self, text: str) -> None:
+        prefix = text[: self._edit.cursorPosition()].split(",")[-1].strip()
+        if not prefix:
+            self.popup().hide()
+            return
+        self.setCompletionPrefix(prefix)
+        self.complete()
+
+    def _insert(self, name: str) -> None:
+        name = name.split(ALIAS_ARROW)[-1]  # an alias picked: write the canonical name
+        text = self._edit.text()
+        at = self._edit.cursorPosition()
+        head, tail = text[:at], text[at:]
+        done = [part.strip() for part in head.split(",")[:-1] if part.strip()]
+        self._edit.setText(", ".join([*done, name]) + ", " + tail.lstrip(", "))
+        self._edit.setCursorPosition(len(", ".join([*done, name])) + 2)
 
 
 def _buddy_label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:

@@ -1,0 +1,77 @@
+"""The actors registry applied to the features: one canonical name per entity.
+
+Documents spell the same person differently ("Alexander Lukashenko", "Alyaksandr Lukashenka");
+a feature may name an actor by the registry's id, its name or any alias. The catalog replaces
+each such spelling with the registry's canonical ``name`` once, when it is built, so filters,
+search, statistics, the table and every export count one entity once without knowing about the
+registry. The spelling the file used is kept on the feature (``actors_as_written``) for the
+details panel and for the editing form, which must not rewrite the user's words.
+
+A name that is not in the registry stays as written; when it is close to a registered spelling
+it gets a did-you-mean warning, the usual sign of a variant the registry should list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from typing import Mapping, Sequence
+
+from influencemap.model.feature_table import feature_values
+from influencemap.model.types import Actor, Feature, Layer, Origin, Problem, Severity
+
+CLOSE_ENOUGH = 0.8
+"""difflib ratio above which an unknown actor is taken for a misspelling of a registered one."""
+
+
+def spellings(actors: Mapping[str, Actor]) -> dict[str, str]:
+    """Every accepted spelling (id, name, alias) → the canonical name (first definition wins)."""
+    canonical: dict[str, str] = {}
+    for actor in actors.values():
+        for spelling in actor.spellings:
+            canonical.setdefault(spelling, actor.name)
+    return canonical
+
+
+def canonical_layers(layers: Sequence[Layer], actors: Mapping[str, Actor]) -> tuple[list[Layer], list[Problem]]:
+    """The layers with registry spellings replaced by canonical names, and the did-you-mean
+    warnings (each unknown name once, at the first feature that uses it)."""
+    canonical = spellings(actors)
+    choices = list(canonical)
+    warned: set[str] = set()
+    problems: list[Problem] = []
+    out: list[Layer] = []
+    for layer in layers:
+        names = feature_values(layer.features, "actors")  # a cached table's column: no features built
+        written = set().union(*map(set, names)) if names else set()
+        renamed = {name for name in written if name in canonical and canonical[name] != name}
+        for name in sorted(written - canonical.keys() - warned):
+            match = difflib.get_close_matches(name, choices, n=1, cutoff=CLOSE_ENOUGH)
+            if not match:
+                continue
+            warned.add(name)
+            index = next(i for i, row in enumerate(names) if name in row)
+            entity = canonical[match[0]]
+            also = f", i.e. {entity}" if entity != match[0] else ""
+            problems.append(Problem(
+                _origin(layer, index), Severity.WARNING,
+                f"unknown actor '{name}'; did you mean '{match[0]}'{also}? (if it is the same entity, add "
+                "this spelling to its aliases in the actors registry)",
+            ))
+        if not renamed:
+            out.append(layer)
+            continue
+        features = tuple(_canonical(f, canonical) if renamed.intersection(f.actors) else f for f in layer.features)
+        out.append(dataclasses.replace(layer, features=features))
+    return out, problems
+
+
+def _canonical(feature: Feature, canonical: dict[str, str]) -> Feature:
+    names = tuple(dict.fromkeys(canonical.get(name, name) for name in feature.actors))
+    return dataclasses.replace(feature, actors=names, actors_as_written=feature.actors)
+
+
+def _origin(layer: Layer, index: int) -> Origin:
+    features = layer.features
+    origin = features.origin(index) if hasattr(features, "origin") else features[index].origin
+    return origin or layer.origin or Origin(layer.path or "", 1, 1)

@@ -1,0 +1,24 @@
+"""What ``validate --strict`` adds to the loader's problems: evidence that is allowed but thin.
+
+A citation without a ``locator`` sends the reader through the whole document to find the
+passage; the bundled data gives one for every citation, and the add-feature form asks for it.
+"""
+
+from __future__ import annotations
+
+from influencemap.model.catalog import Catalog
+from influencemap.model.types import Origin, Problem, Severity
+
+
+def strict_problems(catalog: Catalog) -> list[Problem]:
+    """A warning per citation without a locator, at its feature."""
+    problems = []
+    for feature in catalog.features():
+        for index, citation in enumerate(feature.citations, start=1):
+            if not citation.locator:
+                problems.append(Problem(
+                    feature.origin or Origin("", 1, 1), Severity.WARNING,
+                    f"citation {index} of feature '{feature.id}' (source '{citation.ref}') has no locator: "
+                    "say where in the document the evidence is (section, paragraph, page)",
+                ))
+    return problems
