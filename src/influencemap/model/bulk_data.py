@@ -403,7 +403,7 @@ class _Rows:
 
     def positions(self) -> list:
         """(kind, geometry) of each row, or None for a row with a problem."""
-        from shapely.geometry import LineString, Point, Polygon
+        from shapely.geometry import Point
 
         count = self.table.rows
         if self.table.geometries is None:  # CSV: lon and lat columns
@@ -423,40 +423,14 @@ class _Rows:
                     self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
                 result.append((GeometryKind.POINT, Point(lon, lat)))
             return result
+        from influencemap.model.geometry_parts import RowProblem, row_geometry
+
         result = []
         for row, geometry in enumerate(self.table.geometries):
-            kind = None if geometry is None or geometry.is_empty else geometry.geom_type
-            if kind == "Point":
-                x, y = geometry.x, geometry.y
-                if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-                    self.problems.add("geometry", "point out of range", row, f"({x:g}, {y:g})")
-                    result.append(None)
-                    continue
-                result.append((GeometryKind.POINT, Point(x, y)))
-            elif kind == "LineString":
-                coords = [tuple(c[:2]) for c in geometry.coords]
-                if len(dict.fromkeys(coords)) < 2:
-                    self.problems.add("geometry", "line with fewer than 2 distinct positions", row, f"{len(dict.fromkeys(coords))}")
-                    result.append(None)
-                    continue
-                result.append((GeometryKind.LINE, LineString(coords)))
-            elif kind == "Polygon":
-                ring = [tuple(c[:2]) for c in geometry.exterior.coords][:-1]
-                polygon = Polygon(ring)
-                if len(geometry.interiors):
-                    self.problems.add("geometry", "polygon with holes (not supported)", row, f"{len(geometry.interiors)} holes")
-                    result.append(None)
-                elif len(set(ring)) < 3 or not polygon.is_valid:
-                    from shapely.validation import explain_validity
-
-                    self.problems.add("geometry", "invalid polygon", row, explain_validity(polygon))
-                    result.append(None)
-                else:
-                    result.append((GeometryKind.POLYGON, polygon))
-            else:
-                self.problems.add(
-                    "geometry", "geometry that is not a point, line or polygon", row, kind or "none"
-                )
+            try:
+                result.append(row_geometry(geometry))
+            except RowProblem as problem:
+                self.problems.add("geometry", problem.message, row, problem.detail)
                 result.append(None)
         return result
 

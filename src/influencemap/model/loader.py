@@ -32,6 +32,7 @@ from influencemap.model.dates import first_day, last_day
 from influencemap.model.fields import FieldReader
 from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult
+from influencemap.model import geometry_parts
 from influencemap.model.types import (
     ACTOR_KINDS,
     Actor,
@@ -552,7 +553,7 @@ class FileReader:
             dating=values.get("dating", schema.DEFAULT_DATING),  # type: ignore[arg-type]
         )
         if kind is GeometryKind.POINT and countries:
-            self._points_to_check.append((feature, keys["point"]))
+            self._points_to_check.append((feature, keys.get("point") or keys["multipoint"]))
         self.result.features.append(feature)
         self.result.refs.append(tuple((ref, reader.origin(n)) for ref, n in refs))
 
@@ -663,46 +664,86 @@ class FileReader:
         countries: tuple[str, ...],
         values: dict[str, object],
     ) -> tuple[object, GeometryKind] | None:
-        from shapely.geometry import LineString, Point, Polygon
-        from shapely.validation import explain_validity
+        from shapely.geometry import LineString, MultiLineString, MultiPoint, Point
 
         reader = self.reader
         present = [k for k in schema.GEOMETRY_KEYS if k in keys]
         if not present:
-            reader.error(node, "feature has no geometry: add one of 'point', 'line' or 'polygon'")
+            reader.error(node, "feature has no geometry: add one of 'point', 'line' or 'polygon' (or 'multipoint', 'multiline', 'multipolygon')")
             return None
         if len(present) > 1:
             reader.error(keys[present[1]], f"feature has several geometries ({', '.join(present)}); keep exactly one")
             return None
-        kind = GeometryKind(present[0])
-        geom_node = keys[present[0]]
-        if kind is GeometryKind.POINT:
+        key = present[0]
+        kind = geometry_parts.KEY_KINDS[key]
+        geom_node = keys[key]
+        if key == "point":
             position = self._position(geom_node, countries, values, "point")
             return (Point(position), kind) if position else None
-        positions = reader.items(
-            geom_node, kind.value, lambda n: self._position(n, countries, values, f"a {kind.value} position")
-        )
+        if key == "multipoint":
+            positions = self._positions(geom_node, "multipoint", countries, values, 1)
+            return (MultiPoint(positions), kind) if positions else None
+        if key == "line":
+            line = self._line(geom_node, "line", countries, values)
+            return (LineString(line), kind) if line else None
+        if key == "multiline":
+            parts = reader.items(geom_node, "multiline", lambda n: self._line(n, "a multiline part", countries, values))
+            if not parts:
+                if parts == []:
+                    reader.error(geom_node, "a multiline needs at least 1 line")
+                return None
+            return MultiLineString(parts), kind
+        if key == "polygon":
+            polygon = self._polygon(geom_node, "polygon", countries, values)
+            return (polygon, kind) if polygon is not None else None
+        polygons = reader.items(geom_node, "multipolygon", lambda n: self._polygon(n, "a multipolygon part", countries, values))
+        if not polygons:
+            if polygons == []:
+                reader.error(geom_node, "a multipolygon needs at least 1 polygon")
+            return None
+        shape, problem = geometry_parts.multipolygon(polygons)
+        if problem:
+            reader.error(geom_node, problem)
+            return None
+        return shape, kind
+
+    def _positions(self, node: Node, what: str, countries, values, least: int) -> list | None:
+        """A list of positions (``what`` names it in messages), or None after reporting."""
+        positions = self.reader.items(node, what, lambda n: self._position(n, countries, values, f"a {what} position"))
+        if positions is not None and len(dict.fromkeys(positions)) < least:
+            self.reader.error(node, f"a {what} needs at least {least} distinct position{'s' * (least != 1)}, found {len(dict.fromkeys(positions))}")
+            return None
+        return positions
+
+    def _line(self, node: Node, what: str, countries, values) -> list | None:
+        positions = self.reader.items(node, what, lambda n: self._position(n, countries, values, "a line position"))
         if positions is None:
             return None
-        distinct = list(dict.fromkeys(positions))
-        if kind is GeometryKind.LINE:
-            if len(distinct) < 2:
-                reader.error(geom_node, f"a line needs at least 2 distinct positions, found {len(distinct)}")
-                return None
-            return LineString(positions), kind
-        ring = positions[:-1] if len(positions) > 1 and positions[0] == positions[-1] else positions
-        if len(set(ring)) < 3:
-            reader.error(geom_node, f"a polygon needs at least 3 distinct positions, found {len(set(ring))}")
+        problem = geometry_parts.line_problem(positions)
+        if problem:
+            self.reader.error(node, problem)
             return None
-        polygon = Polygon(ring)
-        if not polygon.is_valid:
-            reason = explain_validity(polygon)
-            if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-                reader.error(geom_node, f"polygon intersects itself ({_where(reason)}): reorder its positions")
-            else:
-                reader.error(geom_node, f"invalid polygon: {reason}")
+        return positions
+
+    def _polygon(self, node: Node, what: str, countries, values):
+        """A polygon from one ring of positions, or from a list of rings (outer first, then holes)."""
+        reader = self.reader
+        if node.is_seq and node.value and geometry_parts.is_ring_list(
+            node.value[0], lambda n: n.is_seq, lambda n: n.value  # type: ignore[index]
+        ):
+            rings = reader.items(
+                node, what, lambda n: reader.items(n, "ring", lambda p: self._position(p, countries, values, "a polygon position"))
+            )
+        else:
+            ring = reader.items(node, what, lambda n: self._position(n, countries, values, "a polygon position"))
+            rings = [ring] if ring is not None else None
+        if rings is None:
             return None
-        return polygon, kind
+        polygon, problem = geometry_parts.polygon_from_rings(rings)
+        if problem:
+            reader.error(node, problem)
+            return None
+        return polygon
 
     def _position(
         self,
@@ -795,7 +836,16 @@ def point_country_warnings(
     from influencemap.geo import basemap
 
     if coords is None:
-        coords = shapely.get_coordinates(np.array([f.geometry for f in features], dtype=object))  # type: ignore[union-attr]
+        coords, owner = shapely.get_coordinates(
+            np.array([f.geometry for f in features], dtype=object), return_index=True  # type: ignore[union-attr]
+        )
+        if len(coords) != len(declared):
+            # Multipoints: check every part; the first part outside names its feature (once).
+            parts = point_country_warnings(None, coords, declared=[declared[i] for i in owner.tolist()])
+            seen: dict[int, str] = {}
+            for k, message in parts:
+                seen.setdefault(int(owner[k]), message)
+            return sorted(seen.items())
     all_lons, all_lats = coords[:, 0], coords[:, 1]
     inside = np.zeros(len(declared), dtype=bool)
     outlines = _country_outlines()
