@@ -216,8 +216,10 @@ def unwrap_xy(coords: np.ndarray, ring_of: np.ndarray, period: float) -> np.ndar
 
 
 def unwrap_geometry(shape):
-    """A lon/lat line or polygon (multi-part too) with each ring unwrapped (:func:`unwrap_xy`);
-    points and shapes that do not cross ±180° come back unchanged."""
+    """A lon/lat line or polygon (multi-part too) as it is drawn: each ring unwrapped
+    (:func:`unwrap_xy`), plus a copy shifted by 360° of what then lies past ±180°, so that the
+    map shows it at both edges. Points and shapes that do not cross ±180° come back unchanged.
+    For drawing and hit-testing only: the feature keeps its coordinates as written."""
     import shapely
 
     if shape.geom_type in ("Point", "MultiPoint"):
@@ -235,7 +237,38 @@ def unwrap_geometry(shape):
             rings = [np.asarray(r.coords) for r in shapely.get_rings(part)]
             rings = [unwrap_xy(xy, np.zeros(len(xy), dtype=np.intp), 360.0) for xy in rings]
             rebuilt.append(shapely.Polygon(rings[0], rings[1:]))
-    if shape.geom_type.startswith("Multi"):
-        return shapely.multilinestrings(rebuilt) if shape.geom_type == "MultiLineString" else shapely.multipolygons(rebuilt)
-    return rebuilt[0]
+    # The part past ±180° is also drawn at the other edge of the map: a copy shifted by 360°.
+    xs = shapely.get_coordinates(np.array(rebuilt, dtype=object))[:, 0]
+    shifts = ([-360.0] if xs.max() > 180 else []) + ([360.0] if xs.min() < -180 else [])
+    rebuilt += [shapely.transform(part, lambda xy, d=d: xy + (d, 0.0)) for d in shifts for part in list(rebuilt)]
+    if shape.geom_type in ("LineString", "MultiLineString"):
+        return rebuilt[0] if len(rebuilt) == 1 else shapely.multilinestrings(rebuilt)
+    return rebuilt[0] if len(rebuilt) == 1 else shapely.multipolygons(rebuilt)
 
+
+
+def crossing_mask(shapes: np.ndarray) -> np.ndarray:
+    """Which of the lon/lat ``shapes`` have consecutive vertices more than 180° apart (one
+    vectorised pass; a part boundary between two vertices may give a false yes, which only
+    costs :func:`unwrap_geometry` a look)."""
+    import shapely
+
+    mask = np.zeros(len(shapes), dtype=bool)
+    if not len(shapes):
+        return mask
+    coords, owner = shapely.get_coordinates(shapes, return_index=True)
+    if len(coords) < 2:
+        return mask
+    jump = (np.abs(np.diff(coords[:, 0])) > 180) & (owner[1:] == owner[:-1])
+    mask[owner[1:][jump]] = True
+    return mask
+
+
+def unwrap_many(shapes: np.ndarray) -> np.ndarray:
+    """``shapes`` (lon/lat) with those crossing ±180° unwrapped; the same array when none does."""
+    mask = crossing_mask(shapes)
+    if not mask.any():
+        return shapes
+    out = shapes.copy()
+    out[mask] = [unwrap_geometry(s) for s in shapes[mask]]
+    return out
