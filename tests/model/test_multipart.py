@@ -152,3 +152,19 @@ def test_bulk_multipoints_are_checked_against_their_countries(folder):
     (folder / "g.yaml").write_text("id: g\nname: G\ndata: rows.geojson\ndefaults: {sources: [doc-a]}\n", encoding="utf-8")
     found = problems(folder)
     assert len(found) == 1 and "warning" in found[0] and "(37.6, 55.75)" in found[0] and "RU" in found[0], found
+
+
+def test_the_json_schema_offers_the_multi_part_keys_and_is_up_to_date():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("build_schema", root / "scripts" / "build_schema.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    built = module.build()
+    assert json.loads((root / "schema" / "layer.schema.json").read_text(encoding="utf-8")) == built
+    feature = built["definitions"]["feature"]
+    for key in ("multipoint", "multiline", "multipolygon"):
+        assert key in feature["properties"] and {"required": [key]} in feature["oneOf"]
+    # polygon: one ring, or a list of rings (outer first, then holes)
+    assert len(feature["properties"]["polygon"]["oneOf"]) == 2
