@@ -58,3 +58,10 @@ def test_list_json_gives_dating_and_actors(tmp_path, capsys):
     assert row["dating"] == "inferred" and row["actors"] == ["Huawei"]
     assert main(["list", str(path)]) == 0
     assert "2023-02 (inferred)" in capsys.readouterr().out
+
+
+def test_a_citation_without_a_locator_is_warned_at_the_citation(tmp_path, capsys):
+    path = write(tmp_path, "from 56 foreign companies", locator=None)
+    assert main(["validate", "--strict", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}:8:16: warning: citation 1 of feature 'f' (source 'doc') has no locator" in out, out

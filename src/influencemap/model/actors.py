@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+from collections import Counter
+from itertools import chain
 from typing import Mapping, Sequence
 
 from influencemap.model.feature_table import feature_values
@@ -33,29 +35,64 @@ def spellings(actors: Mapping[str, Actor]) -> dict[str, str]:
     return canonical
 
 
+class _NearMisses:
+    """Registered spellings close to a name, found without comparing it with every one: only
+    spellings sharing enough letter pairs with it go to difflib (thousands of distinct unknown
+    names in a big layer would otherwise take seconds)."""
+
+    def __init__(self, choices: Sequence[str]) -> None:
+        self.choices = list(choices)
+        self.index: dict[str, list[int]] = {}
+        self.sizes: list[int] = []
+        for number, choice in enumerate(self.choices):
+            grams = _pairs(choice)
+            self.sizes.append(len(grams))
+            for gram in grams:
+                self.index.setdefault(gram, []).append(number)
+
+    def closest(self, name: str) -> str | None:
+        grams = _pairs(name)
+        if not grams:
+            return None
+        shared = Counter(chain.from_iterable(self.index.get(gram, ()) for gram in grams))
+        # A difflib ratio of 0.8 needs most letter pairs in common (a Dice coefficient well above 0.5).
+        least = 0.25 * len(grams)
+        sizes = self.sizes
+        candidates = [
+            self.choices[n] for n, count in shared.items() if count >= least and 2 * count >= 0.5 * (len(grams) + sizes[n])
+        ]
+        match = difflib.get_close_matches(name, candidates, n=1, cutoff=CLOSE_ENOUGH)
+        return match[0] if match else None
+
+
+def _pairs(text: str) -> set[str]:
+    folded = text.casefold()
+    return {folded[i : i + 2] for i in range(len(folded) - 1)}
+
+
 def canonical_layers(layers: Sequence[Layer], actors: Mapping[str, Actor]) -> tuple[list[Layer], list[Problem]]:
     """The layers with registry spellings replaced by canonical names, and the did-you-mean
     warnings (each unknown name once, at the first feature that uses it)."""
     canonical = spellings(actors)
-    choices = list(canonical)
+    near = _NearMisses(list(canonical))
     warned: set[str] = set()
     problems: list[Problem] = []
     out: list[Layer] = []
     for layer in layers:
         names = feature_values(layer.features, "actors")  # a cached table's column: no features built
-        written = set().union(*map(set, names)) if names else set()
+        written = set(chain.from_iterable(names))
         renamed = {name for name in written if name in canonical and canonical[name] != name}
         for name in sorted(written - canonical.keys() - warned):
-            match = difflib.get_close_matches(name, choices, n=1, cutoff=CLOSE_ENOUGH)
-            if not match:
-                continue
+            match = near.closest(name)
             warned.add(name)
+            if match is None:
+                continue
             index = next(i for i, row in enumerate(names) if name in row)
-            entity = canonical[match[0]]
-            also = f", i.e. {entity}" if entity != match[0] else ""
+            entity = canonical[match]
+            also = f", i.e. {entity}" if entity != match else ""
             problems.append(Problem(
                 _origin(layer, index), Severity.WARNING,
-                f"unknown actor '{name}'; did you mean '{match[0]}'{also}? (if it is the same entity, add "
+                f"unknown actor '{name}'; did you mean '{match}'{also}? (if it is the same entity, add "
                 "this spelling to its aliases in the actors registry)",
             ))
         if not renamed:

@@ -7,7 +7,7 @@ import geopandas
 from influencemap.model.types import Layer
 
 COLUMNS = (
-    "id", "name", "layer", "kind", "start", "end", "countries", "actors", "tags",
+    "id", "name", "layer", "kind", "start", "end", "dating", "countries", "actors", "tags",
     "precision", "description", "sources", "path", "line",
 )
 
@@ -22,6 +22,7 @@ def layer_frame(layer: Layer) -> geopandas.GeoDataFrame:
         rows["kind"].append(f.kind.value)
         rows["start"].append(f.start)
         rows["end"].append(f.end)
+        rows["dating"].append(f.dating)
         rows["countries"].append(list(f.countries))
         rows["actors"].append(list(f.actors))
         rows["tags"].append(list(f.tags))

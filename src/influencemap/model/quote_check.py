@@ -117,7 +117,7 @@ def check_quotes(catalog: Catalog) -> QuoteReport:
     report = QuoteReport()
     cited: set[str] = set()
     unreadable: dict[str, ArchiveError] = {}
-    locator = _QuotePlaces()
+    locator = CitationPlaces()
     for feature in catalog.features():
         for index, citation in enumerate(feature.citations):
             cited.add(citation.ref)
@@ -166,23 +166,26 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class _QuotePlaces:
-    """Where each quote is written: the layer file is composed (line and column per node) once,
-    for the first quote of that file that needs a place."""
+class CitationPlaces:
+    """Where each citation (or its quote) is written: the layer file is composed (line and
+    column per node) once, for the first citation of that file that needs a place. Falls back
+    to the feature's own place (a citation from the layer's defaults, a bulk data row)."""
 
     def __init__(self) -> None:
         self._files: dict[str, dict[str, object]] = {}
 
-    def origin(self, feature: Feature, index: int) -> Origin:
+    def origin(self, feature: Feature, index: int, key: str | None = "quote") -> Origin:
+        """Where citation ``index`` of ``feature`` is written, at its ``key`` if it has one."""
         fallback = feature.origin or Origin("", 1, 1)
         nodes = self._features(fallback.path)
         node = nodes.get(feature.id)
         try:
             citation = node.get("sources").value[index]  # type: ignore[union-attr]
-            quote = citation.get("quote") if citation.is_map else None
         except (AttributeError, IndexError, TypeError):
             return fallback
-        return Origin(fallback.path, quote.line, quote.col) if quote is not None else fallback
+        place = citation.get(key) if key and citation.is_map else None
+        place = place or citation
+        return Origin(fallback.path, place.line, place.col)
 
     def _features(self, path: str) -> dict[str, object]:
         if path not in self._files:

@@ -7,17 +7,19 @@ passage; the bundled data gives one for every citation, and the add-feature form
 from __future__ import annotations
 
 from influencemap.model.catalog import Catalog
-from influencemap.model.types import Origin, Problem, Severity
+from influencemap.model.quote_check import CitationPlaces
+from influencemap.model.types import Problem, Severity
 
 
 def strict_problems(catalog: Catalog) -> list[Problem]:
-    """A warning per citation without a locator, at its feature."""
+    """A warning per citation without a locator, at the citation."""
     problems = []
+    places = CitationPlaces()
     for feature in catalog.features():
         for index, citation in enumerate(feature.citations, start=1):
             if not citation.locator:
                 problems.append(Problem(
-                    feature.origin or Origin("", 1, 1), Severity.WARNING,
+                    places.origin(feature, index - 1, key=None), Severity.WARNING,
                     f"citation {index} of feature '{feature.id}' (source '{citation.ref}') has no locator: "
                     "say where in the document the evidence is (section, paragraph, page)",
                 ))
