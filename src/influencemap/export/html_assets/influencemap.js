@@ -478,9 +478,14 @@
       };
       collection.features.forEach(function (feature) {
         var layer = L.GeoJSON.geometryToLayer(feature, options);
-        layer.feature = feature;
-        layer.influencemapYears = yearsOf(feature.properties);
-        features.push(layer);
+        var years = yearsOf(feature.properties);
+        // A MultiPoint comes as a group: each of its markers is the feature's, clustered alone.
+        (layer.getLayers ? layer.getLayers() : [layer]).forEach(function (marker, part) {
+          marker.feature = feature;
+          marker.influencemapYears = years;
+          marker.influencemapPart = part > 0; // counted, searched and listed once, by its first
+          features.push(marker);
+        });
       });
       clustering += 1;
       var clustered = false;
@@ -534,7 +539,7 @@
     }
     features.forEach(function (layer) { layer.influencemapShown = true; });
     im.layers[spec.id] = entry;
-    features.forEach(function (layer) { im.features.push(layer); }); // push.apply overflows the stack at 100,000
+    features.forEach(function (layer) { if (!layer.influencemapPart) im.features.push(layer); }); // push.apply overflows the stack at 100,000
     return entry.layer;
   };
 
