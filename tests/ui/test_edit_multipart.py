@@ -53,3 +53,17 @@ def test_a_polygon_with_holes_is_edited_as_a_list_of_rings(layers, open_window, 
     qtbot.waitUntil(lambda: window.catalog.feature("lake").name == "Lake square", timeout=RELOAD_MS)
     assert len(window.catalog.feature("lake").geometry.interiors) == 1
     assert read_feature(path.read_text(encoding="utf-8"), "lake") == {**before, "name": "Lake square"}
+
+
+def test_zoom_to_a_line_across_the_antimeridian_frames_it_the_short_way(layers, open_window, qtbot):
+    from influencemap.geo.mercator import mercator_to_lonlat
+
+    layers.write("zones.yaml", ZONES + """\
+  - {id: across, name: Across, line: [[170, 62], [179.5, 65], [-179.5, 65.5], [-170, 64]], sources: [uitest-doc-a]}
+""")
+    window = open_window([layers.folder])
+    window.canvas.zoom_to_feature("across")
+    view = window.canvas.view
+    west, _ = mercator_to_lonlat(view.extent[0], 0)
+    east, _ = mercator_to_lonlat(view.extent[2], 0)
+    assert 150 < float(west) < 170 and 190 < float(east) < 215  # about 20° wide around 180, not the world

@@ -242,6 +242,20 @@ def unwrap_xy(coords: np.ndarray, ring_of: np.ndarray, period: float) -> np.ndar
     return out
 
 
+def short_bounds(shape) -> tuple[float, float, float, float]:
+    """(minlon, minlat, maxlon, maxlat) of the shape as drawn the short way across ±180°
+    (a longitude may then pass 180): what a view must show to show the whole shape."""
+    import shapely
+
+    if shape.geom_type in ("Point", "MultiPoint") or not crossing_mask(np.array([shape], dtype=object))[0]:
+        return tuple(shape.bounds)
+    xy = shapely.get_coordinates(shape)
+    parts = [np.asarray(r.coords) for p in shapely.get_parts(shape)
+             for r in (shapely.get_rings(p) if p.geom_type == "Polygon" else [p])]
+    unwrapped = np.concatenate([unwrap_xy(r, np.zeros(len(r), dtype=np.intp), 360.0) for r in parts])
+    return (float(unwrapped[:, 0].min()), float(xy[:, 1].min()), float(unwrapped[:, 0].max()), float(xy[:, 1].max()))
+
+
 def unwrap_geometry(shape):
     """A lon/lat line or polygon (multi-part too) as it is drawn: each ring unwrapped
     (:func:`unwrap_xy`), plus a copy shifted by 360° of what then lies past ±180°, so that the
