@@ -70,6 +70,8 @@ def unseal(raw: bytes) -> memoryview | None:
 _versions_lock = threading.Lock()
 _versions: dict[str, str] = {}
 """Entry name (``kind-key``) → the checksum (hex) of the entry this process read or wrote."""
+_on_disk: dict[str, str] = {}
+"""Entry name → the version its header on disk gave, for entries this process has not used."""
 
 
 def used_versions() -> list[tuple[str, str]]:
@@ -83,17 +85,25 @@ def version_unchanged(name: str, version: str) -> bool:
     uses, or else the one on disk (only its header is read; its body is checked when used)."""
     with _versions_lock:
         known = _versions.get(name)
-    if known is not None:
-        return known == version
+        if known is None:
+            known = _on_disk.get(name)
+    if known is None:
+        known = _on_disk[name] = _peek(name)
+    return known == version
+
+
+def _peek(name: str) -> str:
+    """The version in the header of the entry ``name`` on disk ("" if there is none); read once
+    a process, like the code and data the load cache's key hashes."""
     folder = cache_dir()
     if folder is None:
-        return False
+        return ""
     try:
         with open(folder / f"{name}.marshal", "rb") as handle:
             header = handle.read(HEADER_SIZE)
     except OSError:
-        return False
-    return header[: len(MAGIC)] == MAGIC and header[len(MAGIC):].hex() == version
+        return ""
+    return header[len(MAGIC):].hex() if len(header) == HEADER_SIZE and header[: len(MAGIC)] == MAGIC else ""
 
 
 def _note_version(name: str, digest: bytes) -> None:
@@ -105,6 +115,7 @@ def forget_versions() -> None:
     """Forget which entries this process used (for tests that swap the cache folder)."""
     with _versions_lock:
         _versions.clear()
+        _on_disk.clear()
 
 
 # -- entries -------------------------------------------------------------------------------------
