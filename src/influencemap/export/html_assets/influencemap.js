@@ -642,11 +642,26 @@
     layerFeatures(spec, block.data).forEach(function (feature) {
       var geometry = feature.geometry || {};
       var layer;
-      if (geometry.type === "Point") {
-        layer = new FeatureMarker(L.GeoJSON.coordsToLatLng(geometry.coordinates), { icon: icon, riseOnHover: true });
-        layer.influencemapClustered = true;
-        layer.influencemapColour = markerColour;
-        markers.push(layer);
+      if (geometry.type === "Point" || geometry.type === "MultiPoint") {
+        // A MultiPoint's parts are each a clustered marker of the feature; the first stands
+        // for it (counted, searched and listed once), the others follow it through the filter.
+        var positions = geometry.type === "Point" ? [geometry.coordinates] : geometry.coordinates;
+        positions.forEach(function (position, part) {
+          var marker = new FeatureMarker(L.GeoJSON.coordsToLatLng(position), { icon: icon, riseOnHover: true });
+          marker.influencemapClustered = true;
+          marker.influencemapColour = markerColour;
+          markers.push(marker);
+          if (part === 0) {
+            layer = marker;
+            return;
+          }
+          marker.feature = feature;
+          marker.influencemapYears = yearsOf(feature.properties);
+          marker.influencemapShown = true;
+          marker.influencemapPart = true;
+          marker.influencemapIndex = im.features.length;
+          features.push(marker);
+        });
       } else {
         layer = L.GeoJSON.geometryToLayer(feature, { pointToLayer: pointToLayer });
         if (layer.setStyle) layer.setStyle(pathStyle(style, /Polygon/.test(geometry.type) ? "polygon" : "line"));
