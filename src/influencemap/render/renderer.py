@@ -104,7 +104,8 @@ def render(
         for layer, batch in zip(layers, batches):
             grid.take_points(batch.xy, layer.style.size / 2 + 1)
             grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
-        labels = _place_point_labels(settings, [b for b in batches if len(b.xy)], grid)
+        if settings.show_point_labels:
+            labels = _place_point_labels(settings, [b for b in batches if len(b.xy)], grid)
         basemap_layer.draw_country_labels(painter, settings, grid)
     for layer, batch in zip(layers, batches):
         if stop():
