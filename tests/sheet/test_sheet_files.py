@@ -158,3 +158,24 @@ def test_control_characters_in_the_title_do_not_break_the_svg(sheet_catalog, qap
 def test_an_unknown_suffix_is_refused(sheet_catalog, qapp, tmp_path):
     with pytest.raises(ValueError, match=r"use \.png, \.svg or \.pdf"):
         write_sheet(sheet_catalog, tmp_path / "map.tiff", options(), ALL_LAYERS)
+
+
+def test_the_svg_map_stays_inside_its_frame(sheet_catalog, qapp, tmp_path):
+    """The map is clipped to its frame: the page margin beside it stays white."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtSvg import QSvgRenderer
+
+    out = tmp_path / "map.svg"
+    report = write_sheet(sheet_catalog, out, options(size="1200x800"), ALL_LAYERS)
+    image = QImage(1200, 800, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    QSvgRenderer(str(out)).render(painter, QRectF(0, 0, 1200, 800))
+    painter.end()
+    frame = report.frame
+    middle = round(frame.center().y())
+    inside = image.pixelColor(round(frame.left()) + 5, middle)
+    outside = image.pixelColor(round(frame.left()) - 6, middle)
+    assert inside != QColor("white")  # land or sea
+    assert outside == QColor("white")

@@ -303,10 +303,9 @@ def draw_sheet(
 
     top = inner.top()
     header = _header_html(options)
-    if header:
-        document = _document(header, inner.width(), 11, device)
-        _draw_document(painter, document, inner.left(), top)
-        top += document.size().height() + GAP
+    header_doc = _document(header, inner.width(), 11, device) if header else None
+    if header_doc is not None:
+        top += header_doc.size().height() + GAP
 
     notes = clean_text(options.notes)
     notes_doc = _document("".join(f"<p>{html.escape(line)}</p>" for line in notes.splitlines()), inner.width(), 8.5, device) if notes else None
@@ -383,6 +382,17 @@ def draw_sheet(
     if options.scale_bar:
         _draw_scale_bar(painter, settings, report.legend_corner)
     painter.restore()
+    # The map is clipped to its frame, but not every SVG viewer honours clips (Qt's own does
+    # not): paint the page around the frame white again before the text goes on it.
+    for margin_rect in (
+        QRectF(0, 0, width, frame.top()),
+        QRectF(0, frame.bottom(), width, height - frame.bottom()),
+        QRectF(0, frame.top(), frame.left(), frame.height()),
+        QRectF(frame.right(), frame.top(), width - frame.right(), frame.height()),
+    ):
+        painter.fillRect(margin_rect, QColor("white"))
+    if header_doc is not None:
+        _draw_document(painter, header_doc, inner.left(), inner.top())
     painter.setPen(QPen(FRAME_EDGE, 0.8))
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(frame)
@@ -637,7 +647,8 @@ def sheet_svg(options: LayoutOptions, sheet: SheetInput) -> tuple[bytes, SheetRe
     result: list[SheetReport] = []
 
     def write(buffer) -> None:
-        generator = QSvgGenerator()
+        # SVG 1.1, not the default SVG Tiny 1.2: only 1.1 keeps the clip that holds the map in its frame.
+        generator = QSvgGenerator(QSvgGenerator.SvgVersion.Svg11)
         generator.setOutputDevice(buffer)
         generator.setResolution(CSS_DPI)
         generator.setSize(QSize(width, height))
