@@ -115,7 +115,21 @@ def test_the_stack_key_lists_every_feature_at_a_stacked_place(sheet_catalog):
     assert [p.number for p in content.places] == [1, 2] and content.places[0] is place
 
 
-def test_too_many_places_number_the_stacks_only(sheet_catalog):
+def test_too_many_places_number_the_same_spot_stacks_only(sheet_catalog):
     content = sheet_content(sheet_catalog, ("asia", "loans", "visits"), frame_view(BELARUS_UKRAINE), max_places=1)
     assert [p.label for p in content.places] == ["Minsk, BY"]
     assert content.unnumbered_places == 1
+
+
+def test_a_big_stack_names_some_facts_and_counts_the_rest(tmp_path):
+    from influencemap.export import layout_spec
+    from influencemap.model.loader import load_catalog
+
+    count = layout_spec.MAX_FACTS_PER_PLACE + 5
+    rows = "".join(f"  - {{id: f{i}, name: Fact {i}, point: [27.5667, 53.9], sources: [s]}}\n" for i in range(count))
+    (tmp_path / "many.yaml").write_text("id: many\nname: Many\nsources: [{id: s, title: T}]\nfeatures:\n" + rows, encoding="utf-8")
+    catalog = load_catalog([tmp_path], include_bundled_sources=False)
+    [place] = sheet_content(catalog, ("many",), frame_view(BELARUS_UKRAINE)).places
+    assert len(place.entries) == layout_spec.MAX_FACTS_PER_PLACE
+    assert place.count == count and place.heading == f"Minsk, BY ({count} facts)"
+    assert place.more_text == "… and 5 more: 5 × Many"

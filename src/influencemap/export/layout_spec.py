@@ -75,7 +75,13 @@ EXTENTS: tuple[tuple[str, str], ...] = (
 
 MAX_NUMBERED_PLACES = 99
 """More places than this would make the key longer than the map is useful: then only stacks
-(places holding several facts) are numbered, the biggest first."""
+(facts at the very same spot) are numbered, the biggest first."""
+
+MAX_MERGED_CELLS = 3000
+"""Above this many occupied cells, neighbouring cells are not merged (the merge is quadratic)."""
+
+MAX_FACTS_PER_PLACE = 40
+"""A place's key names at most this many facts, then counts the rest per layer."""
 
 PLACE_NAME_MAX_KM = 25.0
 """A numbered place is named after the biggest town within this distance, else by its coordinates."""
@@ -274,11 +280,25 @@ class Place:
     radius: float
     """Half the biggest marker there, in layout units."""
     entries: tuple[PlaceEntry, ...]
+    more: tuple[tuple[str, int], ...] = ()
+    """Facts past :data:`MAX_FACTS_PER_PLACE`, counted per layer name."""
+
+    @property
+    def count(self) -> int:
+        return len(self.entries) + sum(n for _, n in self.more)
 
     @property
     def heading(self) -> str:
-        count = len(self.entries)
-        return f"{self.label} ({count} facts)" if count > 1 else self.label
+        count = self.count
+        return f"{self.label} ({count:,} facts)" if count > 1 else self.label
+
+    @property
+    def more_text(self) -> str:
+        """``… and 1,200 more: 1,000 × Loans; 200 × Visits`` (empty when every fact is named)."""
+        if not self.more:
+            return ""
+        total = sum(n for _, n in self.more)
+        return f"… and {total:,} more: " + "; ".join(f"{n:,} × {name}" for name, n in self.more)
 
 
 @dataclass(frozen=True)
@@ -383,10 +403,12 @@ def _numbered_places(point_parts, view: FrameView, number_of: dict[str, int], ma
     xy = np.vstack(xy_parts)
     radius = np.concatenate(radius_parts)
     groups = group_by_distance(xy, float(radius.max()) * 1.6)
-    stacks = [g for g in groups if len(g) > 1]
     chosen = groups
     if len(groups) > max_places:
-        chosen = sorted(stacks, key=len, reverse=True)[:max_places]
+        # Too many places for a key: number only the true stacks (facts placed at the very same
+        # spot, as at a capital), the biggest first; a dense cloud of points gets no numbers.
+        same_spot = [g for g in groups if len(g) > 1 and np.ptp(xy[g], axis=0).max() < 0.5]
+        chosen = sorted(same_spot, key=len, reverse=True)[:max_places]
     unnumbered = len(groups) - len(chosen)
     centres = [(xy[g, 0].mean(), xy[g, 1].mean()) for g in chosen]
     band = 60.0
@@ -395,10 +417,14 @@ def _numbered_places(point_parts, view: FrameView, number_of: dict[str, int], ma
     for number, i in enumerate(order, start=1):
         members = chosen[i]
         entries = []
+        more: dict[str, int] = {}
         for m in members.tolist():
             layer, part, _ = point_parts[owners[m][0]]
+            if len(entries) >= MAX_FACTS_PER_PLACE:
+                more[layer.name] = more.get(layer.name, 0) + 1
+                continue
             position = owners[m][1]
-            refs = part.cited_sources(np.array([position]))
+            refs = _refs_of(part, position)
             numbers = tuple(sorted({number_of[r] for r in refs if r in number_of}))
             entries.append(PlaceEntry(part.name(position), layer.name, numbers))
         cx, cy = centres[i]
@@ -406,8 +432,16 @@ def _numbered_places(point_parts, view: FrameView, number_of: dict[str, int], ma
         my = view.extent[3] - cy * view.resolution
         lon, lat = mercator_to_lonlat(np.array([mx]), np.array([my]))
         label = place_label(float(lon[0]), float(lat[0]))
-        places.append(Place(number, label, float(cx), float(cy), float(radius[members].max()), tuple(entries)))
+        places.append(Place(number, label, float(cx), float(cy), float(radius[members].max()), tuple(entries),
+                            tuple(sorted(more.items(), key=lambda kv: -kv[1]))))
     return tuple(places), unnumbered
+
+
+def _refs_of(part, position: int) -> list[str]:
+    """The source ids one feature cites (its citations are contiguous: owners ascend)."""
+    owner = part.citation_owner
+    low, high = np.searchsorted(owner, position, "left"), np.searchsorted(owner, position, "right")
+    return part.citation_refs[low:high].tolist()
 
 
 def group_by_distance(xy: np.ndarray, distance: float) -> list[np.ndarray]:
@@ -428,7 +462,7 @@ def group_by_distance(xy: np.ndarray, distance: float) -> list[np.ndarray]:
     order = np.argsort(-counts, kind="stable")
     leader_of = np.full(len(counts), -1)
     leaders: list[int] = []
-    if len(counts) <= 20000:
+    if len(counts) <= MAX_MERGED_CELLS:
         for c in order.tolist():
             if leaders:
                 d = np.hypot(*(centres[leaders] - centres[c]).T)

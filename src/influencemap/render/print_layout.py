@@ -152,18 +152,21 @@ def _entries(content: SheetContent, options: LayoutOptions, compact: bool = Fals
     The compact key (a raster sheet too small for every fact) says per place how many facts
     of which layer it holds instead of naming each."""
     entries: list[tuple[str, bool]] = []
-    if content.places:
+    if content.places or content.unnumbered_places:
         entries.append(("<p><b>Places on the map</b></p>", True))
         for place in content.places:
-            if compact and len(place.entries) > 1:
+            if compact and place.count > 1:
                 counts = Counter(e.layer_name for e in place.entries)
-                facts = "; ".join(f"{n} × {html.escape(name)}" for name, n in counts.most_common())
-            elif len(place.entries) > 1:
+                counts.update(dict(place.more))
+                facts = "; ".join(f"{n:,} × {html.escape(name)}" for name, n in counts.most_common())
+            elif place.count > 1:
                 # One line per fact, so a big stack can break across columns and pages.
                 entries.append((f"<p><b>{place.number}</b>&nbsp;&nbsp;<b>{html.escape(place.heading)}</b>:</p>", True))
                 entries.extend(
                     (f'<p style="margin-left:14px">– {html.escape(e.text)}</p>', False) for e in place.entries
                 )
+                if place.more:
+                    entries.append((f'<p style="margin-left:14px">{html.escape(place.more_text)}</p>', False))
                 continue
             else:
                 facts = "; ".join(html.escape(e.text) for e in place.entries)
@@ -172,7 +175,9 @@ def _entries(content: SheetContent, options: LayoutOptions, compact: bool = Fals
             )
         if content.unnumbered_places:
             n = content.unnumbered_places
-            entries.append((f'<p class="muted">{n} single-fact place{"s" * (n != 1)} not numbered.</p>', False))
+            entries.append((
+                f'<p class="muted">{n:,} other place{"s" * (n != 1)} not numbered: too many for one key '
+                "(zoom in or filter for a full key).</p>", False))
     if options.sources_list and content.sources:
         entries.append(("<p><b>Sources</b></p>", True))
         for source in content.sources:
@@ -197,65 +202,114 @@ class _Flow:
         return sum(len(col) for page in self.pages[1:] for col in page)
 
 
-def _measure(entries: list[tuple[str, bool]], width: float, point_size: float, device) -> list[tuple[QTextDocument, float, bool]]:
+ENTRY_GAP, HEADING_GAP = 1.5, 3.0
+WRAP_SLACK = 1.12
+"""Word wrapping wastes the end of each line: estimated lines are this much longer."""
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def _estimated_heights(entries, widths8: list[float], column_width: float, point_size: float, device) -> list[float]:
+    """Entry heights from their one-line widths, without laying any out: for choosing the type
+    size and columns quickly; the chosen layout is then measured exactly."""
+    scale = point_size / 8.0
+    line = QFontMetricsF(_font(point_size), device).lineSpacing()
+    heights = []
+    for (text, heading), w8 in zip(entries, widths8):
+        indent = 14.0 if "margin-left" in text else 0.0
+        lines = max(1, math.ceil(w8 * scale * WRAP_SLACK / max(column_width - indent, 20.0)))
+        heights.append(lines * line * (1.06 if heading else 1.0) + (HEADING_GAP if heading else ENTRY_GAP))
+    return heights
+
+
+def _measure(entries, width: float, point_size: float, device) -> list[tuple[QTextDocument, float]]:
     out = []
     for text, heading in entries:
         document = _document(text, width, point_size + (0.5 if heading else 0), device)
-        out.append((document, document.size().height() + (3.0 if heading else 1.5), heading))
+        out.append((document, document.size().height() + (HEADING_GAP if heading else ENTRY_GAP)))
     return out
 
 
-def _pack(measured, columns: int, first_height: float, next_height: float | None):
-    """Fill columns top to bottom, left to right; a heading never ends a column."""
-    pages: list[list[list[tuple[QTextDocument, float]]]] = [[[]]]
+def _pack(heights: list[float], headings: list[bool], columns: int, first_height: float,
+          next_height: float | None) -> list[list[list[int]]]:
+    """Entry indices in columns top to bottom, left to right, page by page; a heading never ends
+    a column. With no ``next_height`` whatever passes the first page goes to one overflow page."""
+    pages: list[list[list[int]]] = [[[]]]
     used = 0.0
     limit = first_height
-    for i, (document, height, heading) in enumerate(measured):
-        need = height + (measured[i + 1][1] if heading and i + 1 < len(measured) else 0.0)
-        column = pages[-1][-1]
-        if column and used + need > limit:
+    for i, height in enumerate(heights):
+        need = height + (heights[i + 1] if headings[i] and i + 1 < len(heights) else 0.0)
+        if pages[-1][-1] and used + need > limit:
             if len(pages[-1]) < columns:
                 pages[-1].append([])
             else:
-                if next_height is None:
-                    pages.append([[]])  # left out: counted, not drawn
-                    limit = float("inf")
-                else:
-                    pages.append([[]])
-                    limit = next_height
+                pages.append([[]])
+                limit = next_height if next_height is not None else float("inf")
             used = 0.0
-        pages[-1][-1].append((document, height))
+        pages[-1][-1].append(i)
         used += height
     return pages
 
 
-def _balanced_height(measured, columns: int) -> float:
-    """The shortest column height that holds every entry in ``columns`` columns."""
-    heights = [h for _, h, _ in measured]
+def _balanced_height(heights: list[float], headings: list[bool], columns: int) -> float:
+    """The shortest column height that holds every entry in ``columns`` columns (bisection)."""
     if not heights:
         return 0.0
-    low = max(sum(heights) / columns, max(heights))
-    for step in range(200):
-        trial = low + step * 4.0
-        if len(_pack(measured, columns, trial, None)) == 1:
-            return trial
-    return sum(heights)
+    low, high = max(sum(heights) / columns, max(heights)), sum(heights) + 1.0
+    if len(_pack(heights, headings, columns, low, None)) == 1:
+        return low
+    for _ in range(24):
+        middle = (low + high) / 2
+        if len(_pack(heights, headings, columns, middle, None)) == 1:
+            high = middle
+        else:
+            low = middle
+        if high - low < 1.0:
+            break
+    return high
 
 
-def _fit_footer(entries, width: float, budget: float, device) -> tuple[_Flow | None, tuple]:
-    """The largest type and fewest columns that fit ``budget`` (None if none does), and the
-    smallest layout tried."""
+def _configurations(width: float) -> list[tuple[float, int, float]]:
+    """(type size, columns, column width), largest type and fewest columns first."""
     most_columns = max(1, int(width // COLUMN_MIN_WIDTH))
-    last: tuple = ()
-    for point_size in FOOTER_POINT_SIZES:
-        for columns in range(1, most_columns + 1):
-            column_width = (width - GAP * 2 * (columns - 1)) / columns
-            measured = _measure(entries, column_width, point_size, device)
-            height = _balanced_height(measured, columns)
-            last = (point_size, columns, column_width, measured)
-            if height <= budget:
-                return _Flow(point_size, columns, column_width, _pack(measured, columns, max(height, 1.0), None), height), last
-    return None, last
+    return [
+        (size, columns, (width - GAP * 2 * (columns - 1)) / columns)
+        for size in FOOTER_POINT_SIZES
+        for columns in range(1, most_columns + 1)
+    ]
+
+
+def _estimated_height(heights: list[float], columns: int) -> float:
+    """Roughly the balanced column height: the total spread over the columns, plus the ends
+    of columns a greedy fill leaves empty."""
+    return max(sum(heights) / columns + (max(heights) * 0.5 if columns > 1 else 0.0), max(heights))
+
+
+def _fit_footer(entries, width: float, budget: float, device) -> _Flow | None:
+    """The first configuration whose exact layout fits ``budget``, or None: estimates pick the
+    candidates, and at most a few are laid out exactly."""
+    headings = [heading for _, heading in entries]
+    metrics8 = QFontMetricsF(_font(8.0), device)
+    widths8 = [metrics8.horizontalAdvance(_plain(text)) * (1.05 if "<b>" in text else 1.0) for text, _ in entries]
+    candidates = [
+        config for config in _configurations(width)
+        if _estimated_height(_estimated_heights(entries, widths8, config[2], config[0], device), config[1]) <= budget * 1.05
+    ]
+    for point_size, columns, column_width in candidates[:3]:
+        measured = _measure(entries, column_width, point_size, device)
+        height = _balanced_height([h for _, h in measured], headings, columns)
+        if height <= budget:
+            return _flow((point_size, columns, column_width, measured, headings), max(height, 1.0), None)
+    return None
+
+
+def _flow(measured_layout, first_height: float, next_height: float | None) -> _Flow:
+    point_size, columns, column_width, measured, headings = measured_layout
+    pages = _pack([h for _, h in measured], headings, columns, first_height, next_height)
+    placed = [[[measured[i] for i in column] for column in page] for page in pages]
+    return _Flow(point_size, columns, column_width, placed, first_height)
 
 
 def _layout_footer(content: SheetContent, options: LayoutOptions, width: float, budget: float, device,
@@ -265,14 +319,16 @@ def _layout_footer(content: SheetContent, options: LayoutOptions, width: float, 
     entries = _entries(content, options)
     if not entries:
         return _Flow(8.0, 1, width, [[[]]], 0.0)
-    flow, last = _fit_footer(entries, width, budget, device)
+    flow = _fit_footer(entries, width, budget, device)
     if flow is None and continue_pages is None:
-        flow, last = _fit_footer(_entries(content, options, compact=True), width, budget, device)
+        entries = _entries(content, options, compact=True)
+        flow = _fit_footer(entries, width, budget, device)
     if flow is not None:
         return flow
-    point_size, columns, column_width, measured = last
-    pages = _pack(measured, columns, budget, continue_pages)
-    return _Flow(point_size, columns, column_width, pages, budget)
+    # Nothing fits: the smallest type in the most columns, spilling over.
+    point_size, columns, column_width = _configurations(width)[-1]
+    measured = _measure(entries, column_width, point_size, device)
+    return _flow((point_size, columns, column_width, measured, [h for _, h in entries]), budget, continue_pages)
 
 
 # -- the sheet ---------------------------------------------------------------------------
