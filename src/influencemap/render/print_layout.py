@@ -411,13 +411,13 @@ def draw_sheet(
             if len(flow.pages) == 1:
                 break
     legend_rows = _legend_layout(content, device)
-    legend_w, legend_h = _legend_size(legend_rows)
+    legend_w, legend_h = _legend_size(legend_rows, device)
     beside = options.legend == "auto" and legend_h > 0.45 * frame.height()
     side = legend_w + GAP if beside and legend_rows else 0.0
     frame, settings, content = frame_for(flow.height, side)
     flow = footer(content)
     legend_rows = _legend_layout(content, device)
-    legend_size = _legend_size(legend_rows)
+    legend_size = _legend_size(legend_rows, device)
 
     report = SheetReport(content=content, settings=settings, frame=frame)
     painter.save()
@@ -534,10 +534,10 @@ def _wrap(text: str, metrics: QFontMetricsF, width: float) -> list[str]:
     return lines or [""]
 
 
-def _legend_size(rows: list[_LegendRow]) -> tuple[float, float]:
+def _legend_size(rows: list[_LegendRow], device) -> tuple[float, float]:
     if not rows:
         return 0.0, 0.0
-    metrics = QFontMetricsF(_font(8.5))
+    metrics = QFontMetricsF(_font(8.5), device)
     text_width = max(metrics.horizontalAdvance(line) for r in rows for line in r.lines)
     width = LEGEND_PAD * 2 + LEGEND_SYMBOL + 6 + min(text_width, LEGEND_TEXT_WIDTH) + 4
     height = LEGEND_PAD + LEGEND_TITLE_HEIGHT + sum(r.height for r in rows) + LEGEND_PAD / 2
