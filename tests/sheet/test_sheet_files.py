@@ -114,6 +114,7 @@ def test_a_key_longer_than_the_page_continues_on_a_second_pdf_page(tmp_path, qap
         for i in (0, 39):
             assert f"Fact number {c}-{i} about" in text
     assert "[1] The one report" in text
+    assert f"places and sources, continued (page 2 of {report.pages})" in text
 
 
 def test_a_png_at_300_dpi_a4_landscape_is_3508_by_2480(sheet_catalog, qapp, tmp_path):

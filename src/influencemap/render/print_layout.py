@@ -371,7 +371,13 @@ def draw_sheet(
 
     box, margin = extent_bbox(options, sheet.catalog, sheet.view_bbox)
     paged = paged or new_page is not None
-    continue_height = inner.height() if paged else None
+    def running_head(page: int, pages: int) -> QTextDocument:
+        title = clean_text(options.title) or "Map"
+        text = f"{title} — places and sources, continued (page {page} of {pages})"
+        return _document(f'<p class="muted">{html.escape(text)}</p>', inner.width(), 8, device)
+
+    head_height = running_head(2, 2).size().height() + GAP
+    continue_height = inner.height() - head_height if paged else None
 
     def budget_for(share: float) -> float:
         return max(0.0, inner.bottom() - top - height * share - fixed_footer - 2 * GAP)
@@ -475,7 +481,8 @@ def draw_sheet(
                 if not new_page():
                     break
                 painter.fillRect(QRectF(0, 0, width, height), QColor("white"))
-                _draw_flow_page(painter, flow, index, inner.left(), inner.top())
+                _draw_document(painter, running_head(index + 1, len(flow.pages)), inner.left(), inner.top())
+                _draw_flow_page(painter, flow, index, inner.left(), inner.top() + head_height)
                 report.pages += 1
     return report
 
