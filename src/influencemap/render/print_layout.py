@@ -40,7 +40,6 @@ from influencemap.export.layout_spec import (
     CSS_DPI,
     FrameView,
     LayoutOptions,
-    PageGeometry,
     SheetContent,
     extent_bbox,
     legend_corner,
