@@ -133,3 +133,26 @@ def test_a_big_stack_names_some_facts_and_counts_the_rest(tmp_path):
     assert len(place.entries) == layout_spec.MAX_FACTS_PER_PLACE
     assert place.count == count and place.heading == f"Minsk, BY ({count} facts)"
     assert place.more_text == "… and 5 more: 5 × Many"
+
+
+def test_the_automatic_legend_corner_is_the_one_hiding_fewest_points():
+    from influencemap.export.layout_spec import SheetContent, legend_corner
+
+    # Two points under the top-right corner, one under each other corner: a tie, top left first.
+    xy = np.array([[790.0, 10.0], [780.0, 20.0], [10.0, 10.0], [700.0, 590.0], [20.0, 580.0]])
+    content = SheetContent(point_xy=xy)
+    assert legend_corner(content, (800.0, 600.0), (200.0, 100.0), "auto") == "top-left"
+    content = SheetContent(point_xy=xy[:4])  # now the bottom left is free
+    assert legend_corner(content, (800.0, 600.0), (200.0, 100.0), "auto") == "bottom-left"
+    assert legend_corner(SheetContent(), (800.0, 600.0), (200.0, 100.0), "auto") == "top-right"
+    assert legend_corner(content, (800.0, 600.0), (200.0, 100.0), "top-left") == "top-left"
+
+
+def test_the_extent_choices(sheet_catalog):
+    from influencemap.export.layout_spec import extent_bbox
+
+    view = (25.0, 50.0, 31.0, 55.0)
+    assert extent_bbox(LayoutOptions(extent="view"), sheet_catalog, view) == (view, 0.0)
+    assert extent_bbox(LayoutOptions(extent="bbox", bbox=BELARUS_UKRAINE), sheet_catalog, view) == (BELARUS_UKRAINE, 0.0)
+    everything, _ = extent_bbox(LayoutOptions(extent="all"), sheet_catalog)
+    assert everything == pytest.approx((27.5667, 41.2995, 69.2401, 53.9))

@@ -99,3 +99,14 @@ def test_a_bad_bounding_box_is_said_in_the_dialog(two_layer_window, qtbot):
     assert dialog.bbox_edit.isEnabled()
     dialog.bbox_edit.setText("40, 50, 30, 60")
     qtbot.waitUntil(lambda: "min < max" in dialog.status_label.text(), timeout=5000)
+
+
+def test_the_current_view_extent_shows_what_the_canvas_shows(two_layer_window, qtbot, tmp_path):
+    window = two_layer_window
+    window.canvas.set_extent(29.5, 49.5, 31.5, 51.5)  # around Kyiv only
+    dialog = open_dialog(window, qtbot)
+    dialog.extent_combo.setCurrentIndex(dialog.extent_combo.findData("view"))
+    assert dialog.export_to(tmp_path / "view.png")
+    minlon, minlat, maxlon, maxlat = dialog.last_report.settings.lonlat_bounds
+    assert minlon <= 29.5 and maxlon >= 31.5 and maxlat < 53.9  # Kyiv in, Minsk (53.9 N) out
+    assert [p.label for p in dialog.last_report.content.places] == ["Kyiv, UA"]
