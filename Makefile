@@ -21,8 +21,11 @@ QT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 li
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-image0 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
+# pdftotext, pdfinfo and pdffonts: the map sheet tests read exported PDFs back as a reader would.
+PDF_PACKAGES := poppler-utils
 
-# System libraries Qt needs for a real window (xcb) and Chromium for the browser tests.
+# System libraries Qt needs for a real window (xcb), Chromium for the browser tests and
+# poppler-utils for the PDF tests.
 # Installs only what is missing, with apt-get (as root, or through sudo).
 define apt_install
 	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -38,7 +41,7 @@ qt-deps:
 	$(call apt_install,$(QT_PACKAGES))
 
 system-deps: qt-deps
-	$(call apt_install,$(BROWSER_PACKAGES))
+	$(call apt_install,$(BROWSER_PACKAGES) $(PDF_PACKAGES))
 
 run: setup qt-deps
 	$(BIN)/influencemap

@@ -15,6 +15,9 @@ from typing import Sequence
 
 from influencemap import __version__
 
+PAPER_CHOICES = ("a4-landscape", "a4-portrait", "a3-landscape", "a3-portrait")
+LEGEND_CHOICES = ("auto", "off", "top-left", "top-right", "bottom-left", "bottom-right")
+
 SUBCOMMANDS = ("validate", "list", "stats", "export", "new-layer", "gui", "check-quotes")
 
 EXPORT_FORMATS = {
@@ -24,6 +27,7 @@ EXPORT_FORMATS = {
     ".htm": "html",
     ".png": "image",
     ".svg": "image",
+    ".pdf": "image",
 }
 
 LIST_CSV_COLUMNS = ("layer", "id", "name", "geometry", "start", "end", "countries", "figures", "sources")
@@ -97,17 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         help="export to GeoJSON, HTML or an image",
         description="Export the features; the output file's extension chooses the format "
-        "(.geojson, .html, .png, .svg).",
+        "(.geojson, .html, .png, .svg, .pdf). Images and PDFs are map sheets: title, map, legend, "
+        "the map's places numbered with a key, and the numbered sources.",
     )
     _add_paths(export)
     _add_data_access(export)
     _add_filters(export)
     export.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="the file to write")
-    export.add_argument("--title", help="HTML: the map's title")
-    export.add_argument("--subtitle", help="HTML: a line under the title")
+    export.add_argument("--title", help="the map's title")
+    export.add_argument("--subtitle", help="a line under the title")
     export.add_argument("--cdn", action="store_true", help="HTML: load libraries from CDNs (smaller file, needs network)")
-    export.add_argument("--size", default="1600x1000", metavar="WxH", help="image: size in pixels (default 1600x1000)")
-    export.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT", help="image: the area to draw (default: all features)")
+    sheet = export.add_argument_group("map sheet (PNG, SVG, PDF)")
+    sheet.add_argument("--notes", help="a paragraph under the map")
+    sheet.add_argument("--size", metavar="WxH", help="size in pixels (default 1600x1000 unless --paper is given)")
+    sheet.add_argument("--paper", choices=tuple(PAPER_CHOICES), help="a paper size; with --dpi it sets the pixel size")
+    sheet.add_argument("--dpi", type=int, default=150, metavar="N", help="dots per inch, 72-600 (default 150)")
+    sheet.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT", help="the area to draw (default: see --extent)")
+    sheet.add_argument("--extent", choices=("evidence", "all"), default="evidence",
+                       help="without --bbox: where most features are (default) or all of them")
+    sheet.add_argument("--legend", choices=LEGEND_CHOICES, default="auto", help="legend position (default auto)")
+    sheet.add_argument("--sources-list", choices=("on", "off"), default="on", help="the numbered sources under the map (default on)")
+    sheet.add_argument("--scale-bar", choices=("on", "off"), default="on", help="a scale bar on the map (default on)")
 
     new_layer = commands.add_parser(
         "new-layer",
@@ -365,11 +379,41 @@ def _export(args) -> int:
 
         write_html(catalog, out, HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn))
     else:
-        from influencemap.export.image import write_image
+        from influencemap.export.image import write_sheet
 
-        write_image(catalog, out, size=_parse_size(args.size), bbox=_parse_bbox(args.bbox))
+        options = _sheet_options(args)
+        report = write_sheet(catalog, out, options)
+        if report.left_out:
+            print(f"influencemap: warning: {report.left_out} key and source entries did not fit the image; "
+                  "a PDF continues them on further pages", file=sys.stderr)
     print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
     return 0
+
+
+def _sheet_options(args):
+    """The map sheet's options from the command line (the export dialog makes the same ones)."""
+    from influencemap.export.layout_spec import LayoutError, LayoutOptions
+
+    if args.size and args.paper:
+        raise _UsageError("give --size or --paper, not both")
+    bbox = _parse_bbox(args.bbox)
+    options = LayoutOptions(
+        size=args.paper or "custom",
+        custom_size=_parse_size(args.size or "1600x1000"),
+        dpi=args.dpi,
+        extent="bbox" if bbox else args.extent,
+        bbox=bbox,
+        title=args.title or "",
+        subtitle=args.subtitle or "",
+        notes=args.notes or "",
+        legend=args.legend,
+        scale_bar=args.scale_bar == "on",
+        sources_list=args.sources_list == "on",
+    )
+    try:
+        return options.checked()
+    except LayoutError as exc:
+        raise _UsageError(str(exc)) from None
 
 
 def _parse_size(text: str) -> tuple[int, int]:

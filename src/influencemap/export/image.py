@@ -143,3 +143,26 @@ def write_image(
         (minlon, minlat, maxlon, maxlat) to show whole and centred; None fits all features.
     """
     write_settings_image(catalog, out, image_settings(catalog, size, bbox))
+
+
+SHEET_SUFFIXES = (".png", ".svg", ".pdf")
+
+
+def write_sheet(catalog: Catalog, out: Path, options, layer_ids=None, view_bbox=None):
+    """Write a print-layout sheet (title, map, legend, numbered places, sources) to PNG, SVG or PDF.
+
+    ``catalog`` is what the map shows (visible layers, filtered); ``layer_ids`` its drawing
+    order, bottom first (default: the catalog's); ``view_bbox`` the canvas's lon/lat box for the
+    ``view`` extent. The export dialog and ``influencemap export`` both come here. Returns the
+    sheet's report (what it numbered and listed).
+    """
+    out = Path(out)
+    fmt = out.suffix.lower().lstrip(".")
+    if f".{fmt}" not in SHEET_SUFFIXES:
+        raise ValueError(f"cannot tell the format from '{out.name}': use .png, .svg or .pdf")
+    ensure_gui_application()
+    from influencemap.render.print_layout import default_sheet_input, sheet_bytes
+
+    data, report = sheet_bytes(fmt, options, default_sheet_input(catalog, layer_ids, view_bbox))
+    write_bytes_atomic(out, data)
+    return report

@@ -61,6 +61,8 @@ class MapSettings:
         A scale bar in the bottom-left corner.
     show_legend
         A legend and a credit note (the image export; the canvas has its panels instead).
+    show_point_labels
+        Point names where they fit (the print layout numbers places instead).
     device_pixel_ratio
         Physical pixels per logical pixel of the target (for crisp cached sprites).
     """
@@ -75,6 +77,7 @@ class MapSettings:
     show_labels: bool = True
     show_scale_bar: bool = True
     show_legend: bool = False
+    show_point_labels: bool = True
     device_pixel_ratio: float = 1.0
 
     # -- building ------------------------------------------------------------------------

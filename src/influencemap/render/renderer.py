@@ -115,7 +115,8 @@ def render(
             grid.take_points(batch.xy, layer.style.size / 2 + 1)
             grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
         _take_stacks(grid, stacks)
-        labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid)
+        if settings.show_point_labels:
+            labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid)
         basemap_layer.draw_country_labels(painter, settings, grid)
     for layer, batch, single in zip(layers, batches, singles):
         if stop():

@@ -338,12 +338,15 @@ class MainWindow(QMainWindow):
         self.open_files_action = self._action("Open Layer &Files…", self._on_open_files, ["Ctrl+Shift+O"], "Open layer files")
         self.reload_action = self._action("&Reload", self.reload, ["F5", "Ctrl+R"], "Load the layer files again")
         self.export_action = self._action("&Export Image…", self._on_export_image, ["Ctrl+E"], "Save the current view as PNG or SVG")
+        self.export_map_action = self._action(
+            "Export &Map…", self._on_export_map, ["Ctrl+Shift+E"], "Save a map sheet (PNG, SVG or PDF) with title, legend, key and sources"
+        )
         self.export_html_action = self._action("Export &HTML…", self._export_html, [], "Save the visible layers as a web map")
         self.export_html_action.setEnabled(html_export_available())
         self.quit_action = self._action("&Quit", self.close, [S.Quit, "Ctrl+Q"], "Quit influencemap")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         for action in (self.open_action, self.open_files_action, self.reload_action, None,
-                       self.export_action, self.export_html_action, None, self.quit_action):
+                       self.export_map_action, self.export_action, self.export_html_action, None, self.quit_action):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
 
         view_menu = menu.addMenu("&View")
@@ -503,6 +506,11 @@ class MainWindow(QMainWindow):
         if out.suffix.lower() not in (".png", ".svg"):
             out = out.with_suffix(".svg" if "svg" in chosen.lower() else ".png")
         self.export_image(out)
+
+    def _on_export_map(self) -> None:
+        from influencemap.ui.export_dialog import open_export_dialog
+
+        open_export_dialog(self)
 
     def export_image(self, out: Path) -> None:
         """Write the current view (visible layers, order, filter) to a PNG or SVG."""

