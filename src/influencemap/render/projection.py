@@ -62,7 +62,8 @@ class MapSettings:
     show_legend
         A legend and a credit note (the image export; the canvas has its panels instead).
     show_point_labels
-        Point names where they fit (the print layout numbers places instead).
+        Point names where they fit, and stacks' count badges (a map sheet numbers its places
+        instead, and its key gives the counts: two kinds of number on one map would be misread).
     device_pixel_ratio
         Physical pixels per logical pixel of the target (for crisp cached sprites).
     """

@@ -125,7 +125,7 @@ def render(
             return report
         _draw_layer(painter, settings, layer, batch, raster, report, single)
     if stacks and not stop():
-        stacking.draw_stacks(painter, stacks, raster, settings.device_pixel_ratio)
+        stacking.draw_stacks(painter, stacks, raster, settings.device_pixel_ratio, settings.show_point_labels)
         report.stacks = len(stacks)
     if labels and not stop():
         font = _label_font()

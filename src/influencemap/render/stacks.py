@@ -290,14 +290,15 @@ MIXED_RINGS = 2000
 colour only (one sprite per colour and size instead of one per mix)."""
 
 
-def draw_stacks(painter: QPainter, stacks: StackSet, raster: bool, dpr: float) -> None:
-    """Draw each stack's body and (up to :data:`MAX_BADGES`) its count badge, biggest on top."""
+def draw_stacks(painter: QPainter, stacks: StackSet, raster: bool, dpr: float, counts: bool = True) -> None:
+    """Draw each stack's body and (with ``counts``, up to :data:`MAX_BADGES`) its count badge,
+    biggest on top."""
     if not len(stacks):
         return
     painter.save()
     radii = np.round(stacks.radius() * 2) / 2  # half-pixel steps: few sprite sizes
     mixed = len(stacks) <= MIXED_RINGS
-    badges = len(stacks) <= MAX_BADGES
+    badges = counts and len(stacks) <= MAX_BADGES
     mixes = stacks.mixes() if mixed else None
     draw = painter.drawImage
     xs, ys, tops, counts, radii_list = (a.tolist() for a in (stacks.x, stacks.y, stacks.top, stacks.count, radii))
