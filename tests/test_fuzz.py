@@ -128,7 +128,7 @@ def _unexpected(result) -> list[str]:
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="the hang guard needs POSIX timers")
-def test_fuzzed_layer_files_never_break_the_readers_or_the_exporters(tmp_path):
+def test_fuzzed_layer_files_never_break_the_readers_or_the_exporters(tmp_path, qapp):  # qapp: for the image export
     rng = random.Random(SEED)
     counts: Counter = Counter()
     failures: list[str] = []

@@ -14,9 +14,9 @@ is rebuilt when one of them changes (:func:`used_versions`, :func:`version_uncha
 from __future__ import annotations
 
 import hashlib
+import itertools
 import marshal
 import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
@@ -160,15 +160,24 @@ def cached(kind: str, key_parts: Iterable[bytes], build: Callable[[], T]) -> T:
 def write_entry_file(path: Path, data: bytes) -> None:
     """Write a cache entry: a temporary file renamed over, so a reader sees a whole entry or
     none. Not synced to disk (a layer file is; a cache entry need not be): an entry cut short
-    by a crash fails its checksum and is rebuilt. Syncing each of 10,000 entries took minutes."""
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    by a crash fails its checksum and is rebuilt. Syncing each of 10,000 entries took minutes.
+    The temporary name is unique to this process and write (cheaper than ``mkstemp``)."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{next(_temp_numbers)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-        os.replace(temp_name, path)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        os.replace(temp, path)
     except BaseException:
         try:
-            os.unlink(temp_name)
+            os.unlink(temp)
         except OSError:
             pass
         raise
+
+
+_temp_numbers = itertools.count()

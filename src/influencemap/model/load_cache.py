@@ -226,13 +226,15 @@ def _write_entry(folder: Path, prefix: str, key: str, result: FileResult, listin
     except ValueError:  # something marshal cannot write: simply not cached
         return
     name = f"{prefix}{key}.marshal"
+    if listing is None:
+        listing = _Listing(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        if not listing.exists:
+            folder.mkdir(parents=True, exist_ok=True)
+            listing.exists = True
         write_entry_file(folder / name, blob)
     except OSError:
         return  # a read-only home must not stop the app
-    if listing is None:
-        listing = _Listing(folder)
     for old in listing.take(prefix, name):
         try:
             (folder / old).unlink()
@@ -245,10 +247,12 @@ class _Listing:
 
     def __init__(self, folder: Path) -> None:
         self.by_prefix: dict[str, list[str]] = {}
+        self.exists = True
         try:
             names = os.listdir(folder)
         except OSError:
             names = []
+            self.exists = False
         cut = len(KIND) + 1 + 16 + 1  # "load-" + the path's 16 hex digits + "-"
         for name in names:
             if name.startswith(KIND + "-") and name.endswith(".marshal"):
