@@ -249,7 +249,23 @@ def _export(args) -> int:
         raise _UsageError(f"cannot tell the format from '{out.name}': use .geojson, .html, .png or .svg")
     if not out.parent.exists():
         raise _UsageError(f"the folder {out.parent} does not exist")
+    from influencemap.fileio import write_target
+
+    try:
+        write_target(out)  # a folder or a read-only file: refused before loading and drawing
+    except OSError as exc:
+        raise _UsageError(str(exc)) from None
     catalog = _load_filtered(args)
+    try:
+        _write_export(kind, catalog, out, args)
+    except OSError as exc:  # the disk is full, the folder went away, ...
+        print(f"influencemap: error: could not write {out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
+    return 0
+
+
+def _write_export(kind: str, catalog, out: Path, args) -> None:
     if kind == "geojson":
         from influencemap.export.geojson import write_geojson
 
@@ -262,8 +278,6 @@ def _export(args) -> int:
         from influencemap.export.image import write_image
 
         write_image(catalog, out, size=_parse_size(args.size), bbox=_parse_bbox(args.bbox))
-    print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
-    return 0
 
 
 def _parse_size(text: str) -> tuple[int, int]:

@@ -10,7 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from influencemap.fileio import write_bytes_atomic
+from influencemap.export.xml_chars import xml_safe_bytes
+from influencemap.fileio import write_bytes_atomic, write_target
 from influencemap.model.catalog import Catalog
 
 DEFAULT_BBOX = (20.0, 35.0, 90.0, 60.0)
@@ -101,7 +102,9 @@ def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
         finally:
             painter.end()
         buffer.close()
-        return bytes(data.data())
+        # Qt writes drawn text into <text> as it is: a control character from a layer's name
+        # would make the SVG not well-formed (browsers refuse it)
+        return xml_safe_bytes(bytes(data.data()))
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -124,6 +127,7 @@ def write_settings_image(catalog: Catalog, out: Path, settings) -> None:
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"cannot tell the image format from '{out.name}': use .png or .svg")
+    write_target(out)  # a folder or a read-only file is refused before the map is drawn
     write_bytes_atomic(out, render_bytes(catalog, settings, fmt))
 
 
