@@ -13,8 +13,11 @@ editor does besides, this does too (issue 18):
 - a folder is refused with a message instead of a traceback;
 - ``before_replace`` runs after the new bytes are on disk and right before they take the old
   file's place, so a caller can check one last time that the file is still what it read;
-- temporary files that a killed write left behind (``.NAME.*.tmp``) are removed by the next
-  write of the same file once they are old enough that no other write can still be using them.
+- with ``remove_stale_temps``, temporary files that a killed write left behind
+  (``.NAME.*.tmp``) are removed by the next write of the same file once they are old enough
+  that no other write can still be using them. Layer edits and exports ask for it; the caches
+  do not (they write thousands of entries into one folder, and a scan of the folder for each
+  would cost more than the leftovers, which nothing reads).
 """
 
 from __future__ import annotations
@@ -53,12 +56,18 @@ def write_target(path: Path) -> Path:
     return target
 
 
-def write_bytes_atomic(path: Path, data: bytes, before_replace: Callable[[], None] | None = None) -> None:
+def write_bytes_atomic(
+    path: Path,
+    data: bytes,
+    before_replace: Callable[[], None] | None = None,
+    remove_stale_temps: bool = False,
+) -> None:
     """Put ``data`` in ``path``: written whole to a temporary file, then renamed over the old
     file (see the module's docstring for links and read-only files). An exception from
     ``before_replace`` leaves the old file as it was and no temporary file behind."""
     target = write_target(path)
-    remove_stale_temp_files(target)
+    if remove_stale_temps:
+        remove_stale_temp_files(target)
     if target.exists() and target.stat().st_nlink > 1:
         if before_replace is not None:
             before_replace()
@@ -125,5 +134,5 @@ def _umask() -> int:
     return mask
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path, text: str, remove_stale_temps: bool = False) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"), remove_stale_temps=remove_stale_temps)

@@ -243,10 +243,24 @@ def test_layer_file_writes_only_through_fileio(monkeypatch, tmp_path):
     written = []
     real = layer_file.write_bytes_atomic
 
-    def recording(path, data, before_replace=None):
-        written.append((Path(path).name, before_replace is not None))
-        real(path, data, before_replace)
+    def recording(path, data, before_replace=None, remove_stale_temps=False):
+        written.append((Path(path).name, before_replace is not None, remove_stale_temps))
+        real(path, data, before_replace, remove_stale_temps)
 
     monkeypatch.setattr(layer_file, "write_bytes_atomic", recording)
     LayerEditor([tmp_path]).add_feature(LayerText.read(layer), NEW)
-    assert written == [("loans.yaml.bak", False), ("loans.yaml", True)]
+    assert written == [("loans.yaml.bak", False, True), ("loans.yaml", True, True)]
+
+
+def test_exports_clean_up_after_a_killed_export_and_caches_do_not_scan(tmp_path, monkeypatch):
+    from influencemap.export.geojson import write_geojson
+    from influencemap.model.catalog import Catalog
+
+    old = write(tmp_path / ".map.geojson.abcdefgh.tmp", b"half")
+    os.utime(old, (0, 0))
+    write_geojson(Catalog(layers=(), sources={}, problems=()), tmp_path / "map.geojson")
+    assert not old.exists()
+    scanned = []
+    monkeypatch.setattr(fileio, "remove_stale_temp_files", lambda target: scanned.append(target) or [])
+    write_bytes_atomic(tmp_path / "cache-entry", b"x")  # as the caches call it
+    assert scanned == []

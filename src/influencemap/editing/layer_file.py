@@ -122,8 +122,8 @@ def _replace(source: LayerText, data: bytes) -> None:
     """
     write_target(source.path)  # a read-only file or a folder is refused before anything is written
     source.check_unchanged()
-    write_bytes_atomic(backup_path(source.path), source.encode(source.text))
-    write_bytes_atomic(source.path, data, before_replace=source.check_unchanged)
+    write_bytes_atomic(backup_path(source.path), source.encode(source.text), remove_stale_temps=True)
+    write_bytes_atomic(source.path, data, before_replace=source.check_unchanged, remove_stale_temps=True)
 
 
 def validation_problems(context_paths: Sequence[Path], path: Path, new_text: str) -> list[Problem]:

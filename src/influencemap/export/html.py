@@ -130,7 +130,7 @@ def write_html(
 ) -> None:
     """Write the catalog's layers as an HTML map to ``out`` (replaced atomically)."""
     write_target(Path(out))  # a folder or a read-only file is refused before the work is done
-    write_text_atomic(Path(out), render_html(catalog, options, progress))
+    write_text_atomic(Path(out), render_html(catalog, options, progress), remove_stale_temps=True)
 
 
 def render_html(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: Progress | None = None) -> str:

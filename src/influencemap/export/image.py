@@ -128,7 +128,7 @@ def write_settings_image(catalog: Catalog, out: Path, settings) -> None:
     if fmt not in ("png", "svg"):
         raise ValueError(f"cannot tell the image format from '{out.name}': use .png or .svg")
     write_target(out)  # a folder or a read-only file is refused before the map is drawn
-    write_bytes_atomic(out, render_bytes(catalog, settings, fmt))
+    write_bytes_atomic(out, render_bytes(catalog, settings, fmt), remove_stale_temps=True)
 
 
 def write_image(
