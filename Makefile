@@ -46,8 +46,9 @@ system-deps: qt-deps
 run: setup qt-deps
 	$(BIN)/influencemap
 
+# INFLUENCEMAP_REQUIRE_BROWSER=1: a missing Chromium fails the browser tests instead of skipping them
 test: setup-test
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
+	QT_QPA_PLATFORM=offscreen INFLUENCEMAP_REQUIRE_BROWSER=1 $(BIN)/python -m pytest
 
 clean:
 	rm -rf $(VENV) build dist

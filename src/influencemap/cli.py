@@ -366,10 +366,26 @@ def _export(args) -> int:
     out: Path = args.output
     kind = EXPORT_FORMATS.get(out.suffix.lower())
     if kind is None:
-        raise _UsageError(f"cannot tell the format from '{out.name}': use .geojson, .html, .png or .svg")
+        raise _UsageError(f"cannot tell the format from '{out.name}': use .geojson, .html, .png, .svg or .pdf")
     if not out.parent.exists():
         raise _UsageError(f"the folder {out.parent} does not exist")
+    from influencemap.fileio import write_target
+
+    try:
+        write_target(out)  # a folder or a read-only file: refused before loading and drawing
+    except OSError as exc:
+        raise _UsageError(str(exc)) from None
     catalog = _load_filtered(args)
+    try:
+        _write_export(kind, catalog, out, args)
+    except OSError as exc:  # the disk is full, the folder went away, ...
+        print(f"influencemap: error: could not write {out}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
+    return 0
+
+
+def _write_export(kind: str, catalog, out: Path, args) -> None:
     if kind == "geojson":
         from influencemap.export.geojson import write_geojson
 
@@ -386,8 +402,6 @@ def _export(args) -> int:
         if report.left_out:
             print(f"influencemap: warning: {report.left_out} key and source entries did not fit the image; "
                   "a PDF continues them on further pages", file=sys.stderr)
-    print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
-    return 0
 
 
 def _sheet_options(args):

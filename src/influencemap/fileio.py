@@ -1,28 +1,91 @@
 """Writing files safely: a temporary file in the same folder, flushed, then renamed over.
 
-A reader (or a crash) sees either the old file or the new one, never a partial one.
+A reader (or a crash) sees either the old file or the new one, never a partial one. What an
+editor does besides, this does too (issue 18):
+
+- a symbolic link is written through: the file it points to gets the new bytes and the link
+  stays a link (a rename over the link would replace it with a regular file);
+- a file with more than one hard link is written in place (the rename would leave the other
+  names holding the old bytes); that write is not atomic, so callers that care keep a copy
+  first (layer edits have their ``.bak``);
+- a read-only file (no write bit in its mode) is refused, as an editor refuses it, also when
+  the process could write it anyway (root);
+- a folder is refused with a message instead of a traceback;
+- ``before_replace`` runs after the new bytes are on disk and right before they take the old
+  file's place, so a caller can check one last time that the file is still what it read;
+- with ``remove_stale_temps``, temporary files that a killed write left behind
+  (``.NAME.*.tmp``) are removed by the next write of the same file once they are old enough
+  that no other write can still be using them. Layer edits and exports ask for it; the caches
+  do not (they write thousands of entries into one folder, and a scan of the folder for each
+  would cost more than the leftovers, which nothing reads).
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
+from typing import Callable
+
+TEMP_SUFFIX = ".tmp"
+STALE_TEMP_SECONDS = 600.0
+"""A temporary file this old belongs to no write in progress (writes take seconds at most)."""
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
+class ReadOnlyFile(PermissionError):
+    """The file's mode has no write bit: it is not overwritten."""
+
+
+class NotAFile(IsADirectoryError):
+    """The path names a folder (or another thing that is not a regular file)."""
+
+
+def write_target(path: Path) -> Path:
+    """The file a write to ``path`` changes (symbolic links followed), after checking that it
+    may be written: not a folder or another special file, not read-only."""
     path = Path(path)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise NotAFile(f"{path} is a folder, not a file: choose a file name")
+    if target.exists():
+        if not target.is_file():
+            raise NotAFile(f"{path} is not a regular file")
+        if target.stat().st_mode & 0o222 == 0:
+            raise ReadOnlyFile(f"{path} is read-only: make it writable or save under another name")
+    return target
+
+
+def write_bytes_atomic(
+    path: Path,
+    data: bytes,
+    before_replace: Callable[[], None] | None = None,
+    remove_stale_temps: bool = False,
+) -> None:
+    """Put ``data`` in ``path``: written whole to a temporary file, then renamed over the old
+    file (see the module's docstring for links and read-only files). An exception from
+    ``before_replace`` leaves the old file as it was and no temporary file behind."""
+    target = write_target(path)
+    if remove_stale_temps:
+        remove_stale_temp_files(target)
+    if target.exists() and target.stat().st_nlink > 1:
+        if before_replace is not None:
+            before_replace()
+        _write_in_place(target, data)
+        return
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as temp:
             temp.write(data)
             temp.flush()
             os.fsync(temp.fileno())
-        if path.exists():
-            os.chmod(temp_name, path.stat().st_mode & 0o7777)
+        if target.exists():
+            os.chmod(temp_name, target.stat().st_mode & 0o7777)
         else:  # mkstemp makes 0600; a new file gets the usual 0666 less the umask
             os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, path)
+        if before_replace is not None:
+            before_replace()
+        os.replace(temp_name, target)
     except BaseException:
         try:
             os.unlink(temp_name)
@@ -31,11 +94,45 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Overwrite a hard-linked file through its inode, so every name of it sees the new bytes."""
+    with open(target, "r+b") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def remove_stale_temp_files(target: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove the temporary files of earlier writes of ``target`` that were killed before their
+    rename (``.NAME.XXXXXXXX.tmp`` in the same folder, older than ``older_than`` seconds)."""
+    prefix = f".{target.name}."
+    removed = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not (entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)):
+            continue
+        middle = entry.name[len(prefix) : -len(TEMP_SUFFIX)]
+        if not middle or "." in middle:  # mkstemp's random part: no dots
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > older_than:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))
+def write_text_atomic(path: Path, text: str, remove_stale_temps: bool = False) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"), remove_stale_temps=remove_stale_temps)

@@ -30,6 +30,8 @@ from influencemap.model.catalog import Catalog
 from influencemap.model.loader import load_catalog
 from influencemap.paths import bundled_layers_dir
 
+from .control_chars import control_layer_folder
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM_FLAGS = (
@@ -178,6 +180,11 @@ class Chromium:
         self.call("Page.navigate", {"url": path.resolve().as_uri()}, session=True)
         self.wait_for("document.readyState === 'complete' && !!window.influencemap && influencemap.ready === true")
 
+    def open_document(self, path: Path) -> None:
+        """Open any file (an SVG, say) and wait until it is loaded; no map script expected."""
+        self.call("Page.navigate", {"url": path.resolve().as_uri()}, session=True)
+        self.wait_for("document.readyState === 'complete' && document.documentElement !== null")
+
     def evaluate(self, expression: str, timeout: float = 30):
         result = self.call(
             "Runtime.evaluate",
@@ -219,13 +226,20 @@ class Chromium:
                 pass
 
 
+REQUIRE_BROWSER = "INFLUENCEMAP_REQUIRE_BROWSER"
+"""Set to 1 by ``make test`` (and true in CI): a missing Chromium fails the browser tests
+instead of skipping them, so the suite cannot pass without having run them."""
+
+
 def chromium_executable() -> str:
-    """Debian's chromium; missing, the test fails in CI (which installs it) and skips elsewhere."""
+    """Debian's chromium; missing, the test fails under ``make test`` and in CI (both install
+    it) and skips in a plain ``pytest`` run elsewhere."""
     found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     if found:
         return found
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("chromium is not installed: CI must install Debian's chromium for the browser tests")
+    if os.environ.get(REQUIRE_BROWSER) == "1" or os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"chromium is not installed, and {REQUIRE_BROWSER}=1 or CI asks for the browser tests: "
+                    "apt-get install chromium (make system-deps)")
     pytest.skip("chromium is not installed (apt-get install chromium)")
 
 
@@ -486,7 +500,7 @@ def test_controls_are_there(browser, tiny_export):
     )
 
 
-def test_ten_thousand_points_open_quickly_and_cluster(browser, tmp_path):
+def test_ten_thousand_points_open_and_cluster(browser, tmp_path):
     lines = ["id: dense", "name: Dense", "features:"]
     for i in range(10_000):
         lon, lat = 20 + (i % 100) * 0.5, 40 + (i // 100) * 0.2
@@ -498,9 +512,7 @@ def test_ten_thousand_points_open_quickly_and_cluster(browser, tmp_path):
     catalog = load_catalog([folder], include_bundled_sources=False)
     out = tmp_path / "dense.html"
     write_html(catalog, out)
-    started = time.monotonic()
-    browser.open(out)
-    elapsed = time.monotonic() - started
+    browser.open(out)  # how fast: benchmarks/run_all.py ("open in headless Chromium")
     assert browser.evaluate("influencemap.layers.dense.cluster") is True
     assert browser.evaluate("influencemap.layers.dense.layer.getLayers().length") == 10_000
     assert browser.evaluate("document.querySelectorAll('.im-cluster').length") > 0
@@ -518,7 +530,6 @@ def test_ten_thousand_points_open_quickly_and_cluster(browser, tmp_path):
     for cluster in clusters:
         assert cluster["text_width"] <= cluster["inner"] - 4, cluster
     browser.evaluate("influencemap.map.fitBounds(influencemap.layers.dense.layer.getBounds(), {animate: false}) && true")
-    assert elapsed < 10, f"the 10,000-point map took {elapsed:.1f} s to open"
     # every feature read back from the columns is the GeoJSON export's, in catalog order
     properties = json.loads(browser.evaluate("JSON.stringify(influencemap.features.map(l => l.feature.properties))"))
     assert properties == [json.loads(json.dumps(feature_properties(catalog, f))) for f in catalog.features()]
@@ -602,3 +613,65 @@ def test_screenshot_of_the_bundled_layers(browser, tmp_path):
     assert picture.stat().st_size > 10_000
     assert browser.blocked == []
     assert browser.console_errors == []
+
+
+def test_an_svg_export_of_names_with_control_characters_opens_in_chromium(browser, tmp_path, qapp):
+    """Issue 18: a U+000B in a name made the SVG not well-formed, and Chromium showed its XML
+    error page instead of the map."""
+    from influencemap.export.image import write_image
+
+    catalog = load_catalog([control_layer_folder(tmp_path)], include_bundled_sources=False)
+    out = tmp_path / "map.svg"
+    write_image(catalog, out, size=(800, 500))
+    browser.open_document(out)
+    assert browser.evaluate("document.documentElement.localName") == "svg"
+    assert browser.evaluate("document.getElementsByTagName('parsererror').length") == 0
+    texts = json.loads(browser.evaluate("JSON.stringify([...document.querySelectorAll('text')].map(t => t.textContent))"))
+    assert "Layer\ufffd of \ufffd controls \ufffd" in texts
+
+
+def test_texts_with_control_characters_show_in_the_page_marked(browser, tmp_path):
+    catalog = load_catalog([control_layer_folder(tmp_path)], include_bundled_sources=False)
+    out = tmp_path / "map.html"
+    write_html(catalog, out)
+    browser.open(out)
+    assert browser.console_errors == []
+    assert browser.evaluate("influencemap.openFeature('f1')")
+    browser.wait_for("document.querySelector('.leaflet-popup-content .im-popup')")
+    popup = json.loads(browser.evaluate(
+        """JSON.stringify((() => {
+            const box = document.querySelector('.leaflet-popup-content .im-popup');
+            return {
+                name: box.querySelector('.im-popup-name').textContent,
+                title: box.querySelector('.im-source-title').textContent,
+                quote: box.querySelector('.im-source-quote').textContent,
+                all: box.textContent,
+            };
+        })())"""
+    ))
+    assert popup["name"] == "Minsk\ufffd\ufffd\ufffd end"
+    assert popup["title"] == "Title\ufffd\ufffd \ufffd"
+    assert popup["quote"] == "\u201cQ\ufffd\ufffd\u201d"
+    assert not any(c in popup["all"] for c in "\x00\x0b\x0c\ufffe\uffff")
+    legend = browser.evaluate("document.querySelector('.im-legend-name').textContent")
+    assert legend == "Layer\ufffd of \ufffd controls \ufffd"
+
+
+@pytest.mark.parametrize(("env", "outcome"), [({"INFLUENCEMAP_REQUIRE_BROWSER": "1"}, "fail"), ({"CI": "true"}, "fail"), ({}, "skip")])
+def test_a_missing_chromium_fails_under_make_test_and_skips_otherwise(monkeypatch, env, outcome):
+    monkeypatch.delenv("INFLUENCEMAP_REQUIRE_BROWSER", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    real_exists = Path.exists
+    monkeypatch.setattr(Path, "exists", lambda self: False if str(self) == "/usr/bin/chromium" else real_exists(self))
+    expected = pytest.fail.Exception if outcome == "fail" else pytest.skip.Exception
+    with pytest.raises(expected):
+        chromium_executable()
+
+
+def test_make_test_asks_for_the_browser_tests():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "INFLUENCEMAP_REQUIRE_BROWSER=1" in recipe and "pytest" in recipe

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 GOOD_FEATURE = """\
   - id: minsk-point
     name: A point in Minsk
@@ -70,9 +68,9 @@ def test_alias_bomb_is_rejected_quickly(files):
     for prev, name in zip("abcdefgh", "bcdefghi"):
         rows.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     files.write("l.yaml", "\n".join(rows) + "\n")
-    started = time.perf_counter()
+    # expanded, the document is 9**9 strings: only a refusal before expanding comes back at all
+    # (how fast: benchmarks/limits.py, docs/performance.md)
     problem = only_problem(files)
-    assert time.perf_counter() - started < 5
     assert "alias bomb" in problem and problem.startswith("l.yaml:")
 
 

@@ -153,3 +153,28 @@ def test_show_in_file_opens_the_feature_at_its_line(layers, open_window):
     assert viewer is not None and not viewer.isModal()
     assert viewer.current_line() == 5
     assert "rich-feature" in viewer.text.textCursor().block().text()
+
+
+QUOTED_URL = """\
+id: quoted
+name: Quoted
+features:
+  - id: quoted-feature
+    name: A link with quotes
+    point: [27.56, 53.90]
+    countries: [BY]
+    sources: [uitest-quoted-doc]
+sources:
+  - id: uitest-quoted-doc
+    title: A report
+    url: 'https://example.org/q?a="b" title="x&y=<z>'
+"""
+
+
+def test_a_url_holding_quotes_is_the_whole_link_target(layers, open_window):
+    """Issue 18 mutant: the href attribute no longer escaped. A ``"`` in the URL would end the
+    attribute there (the link going to ``https://example.org/q?a=``) and start new ones."""
+    layers.write("quoted.yaml", QUOTED_URL)
+    window = open_window([layers.folder])
+    assert window.select_feature("quoted-feature")
+    assert _hrefs(window.details_panel.browser) == ['https://example.org/q?a="b" title="x&y=<z>']

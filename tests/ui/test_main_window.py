@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeySequence
 from PySide6.QtWidgets import QApplication
@@ -119,10 +121,18 @@ def test_menus_and_standard_shortcuts(two_layer_window):
     assert panels == ["&Panels"]
 
 
-def test_html_export_is_offered_when_its_module_exists(two_layer_window):
-    from influencemap.ui.main_window import html_export_available
-
-    assert two_layer_window.export_html_action.isEnabled() == html_export_available()
+def test_html_export_is_offered_when_its_module_exists(two_layer_window, layers, open_window, monkeypatch):
+    assert two_layer_window.export_html_action.isEnabled()
+    # without the module (an install without folium's exporter), the action is there but off,
+    # and triggering it anyway asks for no file
+    monkeypatch.setitem(sys.modules, "influencemap.export.html", None)
+    asked = []
+    monkeypatch.setattr("influencemap.ui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: asked.append(a) or ("", ""))
+    window = open_window([layers.folder])
+    assert not window.export_html_action.isEnabled()
+    assert window.export_html_action.text() == "Export &HTML…"
+    window._export_html()
+    assert asked == []
 
 
 def test_visible_catalog_is_what_the_map_shows(two_layer_window):

@@ -3,9 +3,19 @@
 A write never truncates or silently rewrites a user's file:
 - the new text is validated (with all the other loaded files, so ids and sources are checked
   across files) and refused when it adds errors;
-- a file that changed on disk since it was read is never overwritten;
-- the previous version is kept as ``NAME.yaml.bak`` (not loaded as a layer: not ``.yaml``);
-- the new text goes to a temporary file that is renamed over the old one.
+- a file that changed on disk since it was read is never overwritten: checked before anything
+  is written (so a refused write leaves an earlier ``.bak`` alone) and again after the new
+  text is on disk, right before it replaces the file;
+- the version replaced is kept as ``NAME.yaml.bak`` (not loaded as a layer: not ``.yaml``);
+- the new text goes to a temporary file that is renamed over the old one
+  (:func:`influencemap.fileio.write_bytes_atomic`: symbolic links are written through,
+  hard-linked files in place, read-only files refused);
+- the bytes the edit does not touch stay as they were: a UTF-8 byte order mark is kept, and a
+  file whose lines all end in CRLF gets CRLF in the new lines too.
+
+What remains: an external save in the microseconds between the last check and the rename is
+still replaced (it is not in the ``.bak`` either); only a lock every editor honoured could close
+that, and editors do not lock files.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from influencemap.editing import yaml_text
 from influencemap.editing.yaml_text import EditError
-from influencemap.fileio import write_bytes_atomic
+from influencemap.fileio import write_bytes_atomic, write_target
 from influencemap.model.loader import load_catalog
 from influencemap.model.types import Problem
 
@@ -46,13 +56,22 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.name + BACKUP_SUFFIX)
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 @dataclass(frozen=True)
 class LayerText:
-    """A layer file's text as read, with the fingerprint that later writes are checked against."""
+    """A layer file's text as read, with the fingerprint that later writes are checked against.
+
+    ``text`` has LF line ends (the edits write LF); ``newline`` and ``bom`` say how the file
+    writes them, and :meth:`encode` turns an edited text back into the file's own form.
+    """
 
     path: Path
     text: str
     digest: str
+    bom: bool = False
+    newline: str = "\n"
 
     @classmethod
     def read(cls, path: Path) -> "LayerText":
@@ -61,7 +80,17 @@ class LayerText:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise EditError(f"{path} is not UTF-8 text; fix it in an editor first") from None
-        return cls(Path(path), text, _digest(data))
+        newline = "\n"
+        if "\r\n" in text and text.count("\r\n") == text.count("\n"):
+            newline = "\r\n"  # every line ends in CRLF (a mixed file is left as it is)
+            text = text.replace("\r\n", "\n")
+        return cls(Path(path), text, _digest(data), data.startswith(BOM), newline)
+
+    def encode(self, text: str) -> bytes:
+        """``text`` as bytes in this file's form: its line ends, its byte order mark."""
+        if self.newline != "\n":
+            text = text.replace("\n", self.newline)
+        return (BOM if self.bom else b"") + text.encode("utf-8")
 
     def check_unchanged(self) -> None:
         try:
@@ -82,6 +111,19 @@ class Edit:
     before: str
     after: str
     description: str
+
+
+def _replace(source: LayerText, data: bytes) -> None:
+    """Write ``data`` over the file ``source`` was read from, keeping that version in ``.bak``.
+
+    A stale write is refused before the ``.bak`` is touched; the file is checked again once
+    ``data`` is on disk, right before the rename, so the ``.bak`` (the bytes as read) is the
+    version the rename replaces.
+    """
+    write_target(source.path)  # a read-only file or a folder is refused before anything is written
+    source.check_unchanged()
+    write_bytes_atomic(backup_path(source.path), source.encode(source.text), remove_stale_temps=True)
+    write_bytes_atomic(source.path, data, before_replace=source.check_unchanged, remove_stale_temps=True)
 
 
 def validation_problems(context_paths: Sequence[Path], path: Path, new_text: str) -> list[Problem]:
@@ -112,11 +154,7 @@ class LayerEditor:
         problems = self.validate(self.context_paths, source.path, new_text)
         if problems:
             raise InvalidEdit(problems)
-        source.check_unchanged()
-        write_bytes_atomic(backup_path(source.path), source.text.encode("utf-8"))
-        # Checked again right before the rename, to keep the window for a lost update small.
-        source.check_unchanged()
-        write_bytes_atomic(source.path, new_text.encode("utf-8"))
+        _replace(source, source.encode(new_text))
         edit = Edit(source.path, source.text, new_text, description)
         self.history.append(edit)
         return edit
@@ -157,8 +195,7 @@ class LayerEditor:
             raise FileChangedOnDisk(
                 f"{edit.path} changed since '{edit.description}'; undo would overwrite those changes"
             )
-        write_bytes_atomic(backup_path(edit.path), current.text.encode("utf-8"))
-        write_bytes_atomic(edit.path, edit.before.encode("utf-8"))
+        _replace(current, current.encode(edit.before))
         self.history.pop()
         return edit
 

@@ -63,4 +63,4 @@ def to_feature_collection(catalog: Catalog) -> dict[str, Any]:
 
 def write_geojson(catalog: Catalog, out: Path) -> None:
     text = json.dumps(to_feature_collection(catalog), ensure_ascii=False, indent=1)
-    write_text_atomic(out, text + "\n")
+    write_text_atomic(out, text + "\n", remove_stale_temps=True)

@@ -40,7 +40,8 @@ from shapely.geometry import mapping
 
 from influencemap.export.columns import decode_rows, encode_rows
 from influencemap.export.geojson import feature_properties
-from influencemap.fileio import write_text_atomic
+from influencemap.export.xml_chars import xml_safe, xml_safe_json
+from influencemap.fileio import write_target, write_text_atomic
 from influencemap.model.catalog import Catalog
 from influencemap.model.extent import robust_bounds
 from influencemap.model.present import FeatureDetails, feature_details
@@ -128,7 +129,8 @@ def write_html(
     progress: Progress | None = None,
 ) -> None:
     """Write the catalog's layers as an HTML map to ``out`` (replaced atomically)."""
-    write_text_atomic(Path(out), render_html(catalog, options, progress))
+    write_target(Path(out))  # a folder or a read-only file is refused before the work is done
+    write_text_atomic(Path(out), render_html(catalog, options, progress), remove_stale_temps=True)
 
 
 def render_html(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: Progress | None = None) -> str:
@@ -136,7 +138,9 @@ def render_html(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress
     with _collector_paused():
         figure = build_map(catalog, options, progress).get_root()
         text = figure.render()
-    return text.replace("<html>", '<html lang="en">', 1)
+    # the last step, so that no text of any layer, source or option can bring in a character
+    # HTML (and XML) does not allow, nor a lone surrogate that UTF-8 cannot encode
+    return xml_safe(text.replace("<html>", '<html lang="en">', 1))
 
 
 @contextmanager
@@ -365,8 +369,10 @@ class _Controls(MacroElement):
 
 
 def _html_text(text: str) -> str:
-    """Text for HTML that folium passes through Jinja: escaped, and no braces to template with."""
-    return html.escape(text).replace("{", "&#123;").replace("}", "&#125;")
+    """Text for HTML that folium passes through Jinja: escaped, no braces to template with, and
+    only XML characters (folium writes it as a JSON string, where a control character would be
+    escaped past the last pass over the page)."""
+    return html.escape(xml_safe(text)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 # -- data --------------------------------------------------------------------------------------
@@ -376,7 +382,7 @@ def _js_json(value: Any) -> str:
     """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&``, no line
     separators. The escapes are JSON's own, so the values read back are exactly the ones given.
     """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = xml_safe_json(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
     return (
         text.replace("<", "\\u003c")
         .replace(">", "\\u003e")

@@ -10,7 +10,8 @@ import os
 import sys
 from pathlib import Path
 
-from influencemap.fileio import write_bytes_atomic
+from influencemap.export.xml_chars import xml_safe_bytes
+from influencemap.fileio import write_bytes_atomic, write_target
 from influencemap.model.catalog import Catalog
 
 DEFAULT_BBOX = (20.0, 35.0, 90.0, 60.0)
@@ -101,7 +102,9 @@ def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
         finally:
             painter.end()
         buffer.close()
-        return bytes(data.data())
+        # Qt writes drawn text into <text> as it is: a control character from a layer's name
+        # would make the SVG not well-formed (browsers refuse it)
+        return xml_safe_bytes(bytes(data.data()))
     image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -124,7 +127,8 @@ def write_settings_image(catalog: Catalog, out: Path, settings) -> None:
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"cannot tell the image format from '{out.name}': use .png or .svg")
-    write_bytes_atomic(out, render_bytes(catalog, settings, fmt))
+    write_target(out)  # a folder or a read-only file is refused before the map is drawn
+    write_bytes_atomic(out, render_bytes(catalog, settings, fmt), remove_stale_temps=True)
 
 
 def write_image(
@@ -160,9 +164,12 @@ def write_sheet(catalog: Catalog, out: Path, options, layer_ids=None, view_bbox=
     fmt = out.suffix.lower().lstrip(".")
     if f".{fmt}" not in SHEET_SUFFIXES:
         raise ValueError(f"cannot tell the format from '{out.name}': use .png, .svg or .pdf")
+    write_target(out)  # a folder or a read-only file is refused before the sheet is drawn
     ensure_gui_application()
     from influencemap.render.print_layout import default_sheet_input, sheet_bytes
 
     data, report = sheet_bytes(fmt, options, default_sheet_input(catalog, layer_ids, view_bbox))
-    write_bytes_atomic(out, data)
+    if fmt == "svg":
+        data = xml_safe_bytes(data)  # as render_bytes: no character XML 1.0 forbids
+    write_bytes_atomic(out, data, remove_stale_temps=True)
     return report
