@@ -216,8 +216,41 @@ def draw_country_labels(painter: QPainter, settings: MapSettings, grid: LabelGri
         if text_w > width_px * 0.7 or metrics.height() > height_px * 0.6:
             continue
         px, py = settings.to_pixels(country.label_xy[0], country.label_xy[1])
+        if not (text_w / 2 <= px <= settings.width - text_w / 2 and metrics.height() <= py <= settings.height - metrics.height()):
+            # Zoomed in, the country's own label point is often off screen (Almaty is far
+            # from Kazakhstan's middle): name it where it fills the view instead.
+            anchor = _anchor_in_view(basemap, settings, i, text_w, metrics.height())
+            if anchor is None:
+                continue
+            px, py = anchor
         rect = QRectF(float(px) - text_w / 2, float(py) - metrics.height() / 2, text_w, metrics.height())
         if not grid.fits(rect):
             continue
         grid.take(rect.adjusted(-4, -2, 4, 2))
         draw_halo_text(painter, QPointF(rect.left(), rect.top() + metrics.ascent()), country.name, font, COUNTRY_LABEL, LAND)
+
+
+ANCHOR_GRID = (9, 6)
+"""Sample points across the view when looking for where an off-screen country's name can go."""
+
+
+def _anchor_in_view(
+    basemap: ProjectedBasemap, settings: MapSettings, country: int, text_w: float, text_h: float
+) -> tuple[float, float] | None:
+    """A pixel point inside the country's on-screen part, central to it, for its name; None
+    when the country covers too little of the view (then its neighbour's name says enough)."""
+    cols, rows = ANCHOR_GRID
+    xs = (np.arange(cols) + 0.5) * settings.width / cols
+    ys = (np.arange(rows) + 0.5) * settings.height / rows
+    gx, gy = np.meshgrid(xs, ys)
+    mx, my = settings.from_pixels(gx.ravel(), gy.ravel())
+    path = basemap.path(basemap.level(settings.resolution), country)
+    inside = np.array([path.contains(QPointF(x, y)) for x, y in zip(mx.tolist(), my.tolist())])
+    if inside.sum() < 4:
+        return None
+    px, py = gx.ravel()[inside], gy.ravel()[inside]
+    # The sample nearest the middle of the country's samples: inside it, and away from its edges.
+    best = int(np.argmin((px - px.mean()) ** 2 + (py - py.mean()) ** 2))
+    x = float(np.clip(px[best], text_w / 2 + 4, settings.width - text_w / 2 - 4))
+    y = float(np.clip(py[best], text_h + 4, settings.height - text_h - 4))
+    return x, y

@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
-from influencemap.render import basemap_layer, decorations, symbols
+from influencemap.render import basemap_layer, context_layer, decorations, symbols
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
 from influencemap.render.projection import MapSettings, project_xy
@@ -88,6 +88,7 @@ def render(
     painter.save()
     painter.setClipRect(QRectF(0, 0, settings.width, settings.height))
     basemap_layer.draw_countries(painter, settings)
+    context_layer.draw_water(painter, settings)
     raster = isinstance(painter.device(), QImage)
     layers = _visible_layers(settings, catalog)
     batches = [_point_batch(settings, layer) for layer in layers]
@@ -105,7 +106,10 @@ def render(
             grid.take_points(batch.xy, layer.style.size / 2 + 1)
             grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
         labels = _place_point_labels(settings, [b for b in batches if len(b.xy)], grid)
+        ours = np.concatenate([b.xy for b in batches]) if batches else np.zeros((0, 2))
+        context_layer.draw_capital_labels(painter, settings, grid, ours)
         basemap_layer.draw_country_labels(painter, settings, grid)
+        context_layer.draw_place_labels(painter, settings, grid, ours)
     for layer, batch in zip(layers, batches):
         if stop():
             report.cancelled = True
