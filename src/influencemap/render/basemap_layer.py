@@ -244,7 +244,11 @@ def _anchor_in_view(
     ys = (np.arange(rows) + 0.5) * settings.height / rows
     gx, gy = np.meshgrid(xs, ys)
     mx, my = settings.from_pixels(gx.ravel(), gy.ravel())
-    path = basemap.path(basemap.level(settings.resolution), country)
+    # Samples are far apart: an outline simplified to a quarter of their spacing answers the
+    # same, and testing Russia's coarse outline is many times cheaper than its detailed one.
+    spacing = min(settings.width / cols, settings.height / rows) * settings.resolution
+    level = max(i for i, t in enumerate(LOD_TOLERANCES) if t <= spacing / 4)
+    path = basemap.path(level, country)
     inside = np.array([path.contains(QPointF(x, y)) for x, y in zip(mx.tolist(), my.tolist())])
     if inside.sum() < 4:
         return None

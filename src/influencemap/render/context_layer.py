@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen, QTransform
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from influencemap.render.labels import HALO, LabelGrid
 from influencemap.render.projection import WORLD_HALF, MapSettings, project_xy
@@ -47,7 +47,7 @@ CAPITAL_MIN_ZOOM = 3.5
 PLACE_ZOOM_LEAD = 0.2
 """Places show this much zoom before their Natural Earth ``min_zoom`` (our views are wider than
 a 256-pixel tile world assumes, so more room for names)."""
-WATER_ZOOM_LEAD = 0.8
+WATER_ZOOM_LEAD = 0.5
 REGION_MIN_ZOOM = 5.8
 """Region (admin-1) names: regional zoom and closer."""
 MAX_PLACE_CANDIDATES = 1500
@@ -55,8 +55,9 @@ MAX_PLACE_CANDIDATES = 1500
 OURS_NEAR_PX = 8.0
 """A place whose dot has one of our markers this close is left to the marker's own label."""
 
-LOD_TOLERANCES = (0.0, 500.0, 2000.0, 8000.0)
-"""Water simplification per level in mercator metres; a frame uses the coarsest under ~0.7 px."""
+LOD_TOLERANCES = (0.0, 500.0, 2000.0, 8000.0, 32000.0)
+"""Water simplification per level in mercator metres; a frame uses the coarsest under about a
+pixel (a river's wiggle smaller than a pixel is not seen)."""
 
 
 def zoom_of(settings: MapSettings) -> float:
@@ -65,23 +66,26 @@ def zoom_of(settings: MapSettings) -> float:
 
 
 @dataclass
-class _Lines:
-    """Lakes or rivers: per feature its mercator bounds, min zoom, rank and rings per level."""
+class _Level:
+    """One level of detail of lakes or rivers as flat arrays: every ring's vertices in one
+    array, so a frame converts them to pixels in one numpy step."""
+
+    coords: np.ndarray
+    """(N, 2) mercator metres."""
+    ring_starts: np.ndarray
+    ring_stops: np.ndarray
+    first_ring: np.ndarray
+    """Per feature, its first ring; its rings run to the next feature's first."""
+
+
+@dataclass
+class _Water:
+    """Lakes or rivers: per feature its mercator bounds, min zoom and rank; rings per level."""
 
     bounds: np.ndarray
     min_zoom: np.ndarray
     rank: np.ndarray
-    levels: list[list[tuple[bytes, list[int]]]]
-    closed: bool
-    _paths: dict[tuple[int, int], QPainterPath] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def path(self, level: int, i: int) -> QPainterPath:
-        with self._lock:
-            cached = self._paths.get((level, i))
-            if cached is None:
-                cached = self._paths[(level, i)] = _path(*self.levels[level][i], self.closed)
-            return cached
+    levels: list[_Level]
 
     def visible(self, settings: MapSettings, zoom: float) -> np.ndarray:
         minx, miny, maxx, maxy = settings.extent
@@ -90,24 +94,6 @@ class _Lines:
             (b[:, 2] >= minx) & (b[:, 0] <= maxx) & (b[:, 3] >= miny) & (b[:, 1] <= maxy)
             & (self.min_zoom <= zoom + WATER_ZOOM_LEAD)
         )
-
-
-def _path(coords: bytes, sizes: list[int], closed: bool) -> QPainterPath:
-    path = QPainterPath()
-    xy = np.frombuffer(coords, dtype=np.float64).reshape(-1, 2)
-    start = 0
-    for size in sizes:
-        if size >= 2:
-            polygon = polygonf(xy[start : start + size])
-            if closed:
-                path.addPolygon(polygon)
-                path.closeSubpath()
-            else:
-                path.moveTo(polygon.at(0))
-                for k in range(1, polygon.size()):
-                    path.lineTo(polygon.at(k))
-        start += size
-    return path
 
 
 @dataclass
@@ -123,14 +109,14 @@ class _Points:
 class ProjectedContext:
     places: _Points
     regions: _Points
-    lakes: _Lines
-    rivers: _Lines
+    lakes: _Water
+    rivers: _Water
 
 
 _CONTEXT: ProjectedContext | None = None
 _LOADED = False
 _CONTEXT_LOCK = threading.Lock()
-PROJECTED_FORMAT = b"projected-context-v1"
+PROJECTED_FORMAT = b"projected-context-v2"
 
 
 def projected_context() -> ProjectedContext | None:
@@ -155,29 +141,39 @@ def _load() -> ProjectedContext | None:
     try:
         key = [PROJECTED_FORMAT, shapely.__version__.encode(), repr(LOD_TOLERANCES).encode(), *context_file_bytes()]
         places, regions, lakes, rivers = cached("context-projected", key, _projected)
-    except (ImportError, OSError, ValueError, KeyError):
+        return ProjectedContext(_points(places), _points(regions), _water(lakes), _water(rivers))
+    except (ImportError, OSError, ValueError, KeyError, TypeError):
         return None
-    return ProjectedContext(_points(places), _points(regions), _lines(lakes, True), _lines(rivers, False))
+
+
+def _array(data: bytes, dtype, columns: int = 0) -> np.ndarray:
+    array = np.frombuffer(data, dtype=dtype)
+    return array.reshape(-1, columns) if columns else array
 
 
 def _points(data) -> _Points:
     xy, names, min_zoom, capital, rank = data
     return _Points(
-        np.frombuffer(xy, dtype=np.float64).reshape(-1, 2), list(names),
-        np.asarray(min_zoom, dtype=float), np.asarray(capital, dtype=bool), np.asarray(rank, dtype=np.int32),
+        _array(xy, np.float64, 2), names.split("\n") if names else [], _array(min_zoom, np.float64),
+        _array(capital, np.bool_), _array(rank, np.int32),
     )
 
 
-def _lines(data, closed: bool) -> _Lines:
+def _water(data) -> _Water:
     bounds, min_zoom, rank, levels = data
-    return _Lines(
-        np.frombuffer(bounds, dtype=np.float64).reshape(-1, 4), np.asarray(min_zoom, dtype=float),
-        np.asarray(rank, dtype=np.int32), levels, closed,
+    return _Water(
+        _array(bounds, np.float64, 4), _array(min_zoom, np.float64), _array(rank, np.int32),
+        [
+            _Level(_array(c, np.float64, 2), _array(a, np.int64), _array(b, np.int64), _array(f, np.int64))
+            for c, a, b, f in levels
+        ],
     )
 
 
 def _projected() -> tuple:
-    """Everything in mercator metres, as plain data (bytes, lists, numbers) for the cache."""
+    """Everything in mercator metres as a few flat byte strings, for the cache (marshal reads
+    a handful of big strings in milliseconds, where thousands of small tuples take a third of
+    a second)."""
     import pyogrio
 
     from influencemap.paths import geodata_dir
@@ -191,10 +187,11 @@ def _projected() -> tuple:
     def point_data(frame, min_zoom, capital, rank):
         lonlat = shapely.get_coordinates(frame.geometry.values)
         lonlat[:, 1] = np.clip(lonlat[:, 1], -85.0, 85.0)
+        names = [str(n).replace("\n", " ") for n in frame["name"]]
         return (
-            np.ascontiguousarray(project_xy(lonlat), dtype=np.float64).tobytes(),
-            [str(n) for n in frame["name"]], [float(v) for v in min_zoom], [bool(v) for v in capital],
-            [int(v) for v in rank],
+            np.ascontiguousarray(project_xy(lonlat), dtype=np.float64).tobytes(), "\n".join(names),
+            np.asarray(min_zoom, dtype=np.float64).tobytes(), np.asarray(capital, dtype=np.bool_).tobytes(),
+            np.asarray(rank, dtype=np.int32).tobytes(),
         )
 
     place_data = point_data(
@@ -202,41 +199,51 @@ def _projected() -> tuple:
     )
     region_data = point_data(regions, np.full(len(regions), REGION_MIN_ZOOM), np.zeros(len(regions)), regions["scalerank"])
 
-    def line_data(frame):
+    def water_data(frame):
         geometries = shapely.clip_by_rect(frame.geometry.values, -180.0, -85.0, 180.0, 85.0)
         shapes = shapely.transform(geometries, project_xy)
         bounds = np.nan_to_num(shapely.bounds(shapes))
         levels = []
         for tolerance in LOD_TOLERANCES:
             simplified = shapely.simplify(shapes, tolerance, preserve_topology=False) if tolerance else shapes
-            levels.append([_rings(shape) for shape in simplified])
+            levels.append(_flat_rings(simplified))
         return (
-            np.ascontiguousarray(bounds, dtype=np.float64).tobytes(), [float(v) for v in frame["min_zoom"]],
-            [int(v) for v in frame["scalerank"]], levels,
+            np.ascontiguousarray(bounds, dtype=np.float64).tobytes(),
+            np.asarray(frame["min_zoom"], dtype=np.float64).tobytes(),
+            np.asarray(frame["scalerank"], dtype=np.int32).tobytes(), levels,
         )
 
-    return place_data, region_data, line_data(lakes), line_data(rivers)
+    return place_data, region_data, water_data(lakes), water_data(rivers)
 
 
-def _rings(shape) -> tuple[bytes, list[int]]:
-    if shape is None or shape.is_empty:
-        return b"", []
-    parts = shapely.get_parts(shape)
-    if shape.geom_type.endswith("Polygon"):
-        parts = shapely.get_rings(parts)
-    coords, owner = shapely.get_coordinates(parts, return_index=True)
-    sizes = np.bincount(owner, minlength=len(parts)) if len(parts) else np.zeros(0, dtype=np.intp)
-    return np.ascontiguousarray(coords, dtype=np.float64).tobytes(), sizes.tolist()
+def _flat_rings(shapes: np.ndarray) -> tuple[bytes, bytes, bytes, bytes]:
+    """All features' rings (polygon rings or line parts) as (coords, ring starts, ring stops,
+    each feature's first ring) byte strings."""
+    parts, part_owner = shapely.get_parts(shapes, return_index=True)
+    polygonal = np.array([p.geom_type == "Polygon" for p in parts], dtype=bool)
+    rings, ring_part = [], []
+    for i, part in enumerate(parts):
+        if polygonal[i]:
+            part_rings = shapely.get_rings(part)
+            rings.extend(part_rings)
+            ring_part.extend([i] * len(part_rings))
+        else:
+            rings.append(part)
+            ring_part.append(i)
+    ring_owner = part_owner[np.asarray(ring_part, dtype=np.int64)] if rings else np.zeros(0, dtype=np.int64)
+    coords, vertex_ring = shapely.get_coordinates(np.asarray(rings, dtype=object), return_index=True)
+    sizes = np.bincount(vertex_ring, minlength=len(rings)).astype(np.int64)
+    stops = np.cumsum(sizes)
+    starts = stops - sizes
+    first_ring = np.searchsorted(ring_owner, np.arange(len(shapes) + 1), "left").astype(np.int64)
+    return (
+        np.ascontiguousarray(coords, dtype=np.float64).tobytes(), starts.tobytes(), stops.tobytes(),
+        first_ring.tobytes(),
+    )
 
 
 def _level(resolution: float) -> int:
-    return max(i for i, t in enumerate(LOD_TOLERANCES) if t <= resolution * 0.7)
-
-
-def _to_pixels(settings: MapSettings) -> QTransform:
-    minx, _, _, maxy = settings.extent
-    r = settings.resolution
-    return QTransform(1 / r, 0, 0, -1 / r, -minx / r, maxy / r)
+    return max(i for i, t in enumerate(LOD_TOLERANCES) if t <= resolution * 1.5)
 
 
 def river_width(rank: int) -> float:
@@ -257,32 +264,46 @@ def draw_water(painter: QPainter, settings: MapSettings, fills: bool = True) -> 
         return
     zoom = zoom_of(settings)
     level = _level(settings.resolution)
-    transform = _to_pixels(settings)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
     rivers = context.rivers
     shown = rivers.visible(settings, zoom)
     if len(shown):
-        by_width: dict[float, QPainterPath] = {}
-        for i in shown.tolist():
-            width = river_width(int(rivers.rank[i]))
-            by_width.setdefault(width, QPainterPath()).addPath(rivers.path(level, i))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for width, path in sorted(by_width.items()):
+        rings = rivers.levels[level]
+        pixels = settings.xy_to_pixels(rings.coords)
+        widths = np.array([river_width(int(r)) for r in rivers.rank[shown].tolist()])
+        for width in sorted(set(widths.tolist())):
             pen = QPen(RIVER, width)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
             painter.setPen(pen)
-            painter.drawPath(transform.map(path))
+            for f in shown[widths == width].tolist():
+                for r in range(int(rings.first_ring[f]), int(rings.first_ring[f + 1])):
+                    a, b = int(rings.ring_starts[r]), int(rings.ring_stops[r])
+                    if b - a >= 2:
+                        painter.drawPolyline(polygonf(pixels[a:b]))
     lakes = context.lakes
     shown = lakes.visible(settings, zoom)
     if len(shown):
-        path = QPainterPath()
-        for i in shown.tolist():
-            path.addPath(lakes.path(level, i))
+        rings = lakes.levels[level]
+        pixels = settings.xy_to_pixels(rings.coords)
         painter.setPen(QPen(LAKE_EDGE, 0.7))
         painter.setBrush(WATER if fills else Qt.BrushStyle.NoBrush)
-        painter.drawPath(transform.map(path))
+        for f in shown.tolist():
+            r0, r1 = int(rings.first_ring[f]), int(rings.first_ring[f + 1])
+            polygons = [
+                polygonf(pixels[rings.ring_starts[r] : rings.ring_stops[r]])
+                for r in range(r0, r1) if rings.ring_stops[r] - rings.ring_starts[r] >= 3
+            ]
+            if len(polygons) == 1:
+                painter.drawPolygon(polygons[0])
+            elif polygons:
+                path = QPainterPath()  # a lake with islands: its rings as one odd-even path
+                for polygon in polygons:
+                    path.addPolygon(polygon)
+                    path.closeSubpath()
+                painter.drawPath(path)
     painter.restore()
 
 
@@ -297,21 +318,67 @@ def _font(size: float, bold: bool = False, italic: bool = False, spacing: float 
 
 
 def halo_text(painter: QPainter, origin: QPointF, text: str, font: QFont, color: QColor) -> None:
-    """Text with a light outline; the letters are drawn as text, so an SVG export keeps them
-    as searchable, selectable ``<text>``."""
+    """Text with a light outline. On an image it is a cached sprite (stroking a text outline
+    costs about a millisecond a label, a sprite a few microseconds); on other devices the
+    letters are drawn as text, so an SVG export keeps them as searchable ``<text>``."""
+    device = painter.device()
+    if isinstance(device, QImage):
+        sprite, dx, dy = _sprite(text, font, color, device.devicePixelRatio())
+        painter.drawImage(QPointF(round(origin.x() - dx), round(origin.y() - dy)), sprite)
+        return
+    _stroke_halo(painter, origin, text, font)
+    painter.setPen(color)
+    painter.setFont(font)
+    painter.drawText(origin, text)
+
+
+def _stroke_halo(painter: QPainter, origin: QPointF, text: str, font: QFont) -> QPainterPath:
     outline = QPainterPath()
     outline.addText(origin, font, text)
     pen = QPen(HALO, 3.0)
     pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     painter.strokePath(outline, pen)
-    if isinstance(painter.device(), QImage):
-        # On images the glyph outline itself: the same pixels every frame (drawText's glyph
-        # cache antialiases a font's first use slightly differently).
-        painter.fillPath(outline, color)
-        return
-    painter.setPen(color)
+    return outline
+
+
+_SPRITES: dict[tuple, tuple[QImage, float, float]] = {}
+_SPRITES_LOCK = threading.Lock()
+MAX_SPRITES = 6000
+SPRITE_PAD = 2.0
+HALO_OFFSETS = ((-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1), (0, -1.5), (0, 1.5), (-1.5, 0), (1.5, 0))
+
+
+def _sprite(text: str, font: QFont, color: QColor, dpr: float) -> tuple[QImage, float, float]:
+    """The label drawn once on a transparent image: (image, x and y of the text's origin in it)."""
+    key = (text, font.key(), color.rgba(), dpr)
+    with _SPRITES_LOCK:
+        hit = _SPRITES.get(key)
+    if hit is not None:
+        return hit
+    metrics = QFontMetricsF(font)
+    dx, dy = SPRITE_PAD, SPRITE_PAD + metrics.ascent()
+    width = metrics.horizontalAdvance(text) + 2 * SPRITE_PAD + 2
+    height = metrics.ascent() + metrics.descent() + 2 * SPRITE_PAD
+    image = QImage(max(1, math.ceil(width * dpr)), max(1, math.ceil(height * dpr)), QImage.Format.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(dpr)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
     painter.setFont(font)
-    painter.drawText(origin, text)
+    # The halo as the text drawn around itself: glyphs come from Qt's glyph cache, where
+    # stroking the letters' outline costs a millisecond or more a label (a first frame
+    # names a hundred places).
+    painter.setPen(HALO)
+    for ox, oy in HALO_OFFSETS:
+        painter.drawText(QPointF(dx + ox, dy + oy), text)
+    painter.setPen(color)
+    painter.drawText(QPointF(dx, dy), text)
+    painter.end()
+    with _SPRITES_LOCK:
+        if len(_SPRITES) >= MAX_SPRITES:
+            _SPRITES.clear()
+        _SPRITES[key] = (image, dx, dy)
+    return image, dx, dy
 
 
 def _near_ours(xy: np.ndarray, ours: np.ndarray) -> np.ndarray:
