@@ -216,15 +216,14 @@ def draw_country_labels(painter: QPainter, settings: MapSettings, grid: LabelGri
         if text_w > width_px * 0.7 or metrics.height() > height_px * 0.6:
             continue
         px, py = settings.to_pixels(country.label_xy[0], country.label_xy[1])
+        places = [(float(px), float(py))]
         if not (text_w / 2 <= px <= settings.width - text_w / 2 and metrics.height() <= py <= settings.height - metrics.height()):
             # Zoomed in, the country's own label point is often off screen (Almaty is far
             # from Kazakhstan's middle): name it where it fills the view instead.
-            anchor = _anchor_in_view(basemap, settings, i, text_w, metrics.height())
-            if anchor is None:
-                continue
-            px, py = anchor
-        rect = QRectF(float(px) - text_w / 2, float(py) - metrics.height() / 2, text_w, metrics.height())
-        if not grid.fits(rect):
+            places = _anchors_in_view(basemap, settings, i, text_w, metrics.height())
+        rects = (QRectF(x - text_w / 2, y - metrics.height() / 2, text_w, metrics.height()) for x, y in places)
+        rect = next((rect for rect in rects if grid.fits(rect)), None)
+        if rect is None:
             continue
         grid.take(rect.adjusted(-4, -2, 4, 2))
         draw_halo_text(painter, QPointF(rect.left(), rect.top() + metrics.ascent()), country.name, font, COUNTRY_LABEL, LAND)
@@ -234,11 +233,11 @@ ANCHOR_GRID = (9, 6)
 """Sample points across the view when looking for where an off-screen country's name can go."""
 
 
-def _anchor_in_view(
+def _anchors_in_view(
     basemap: ProjectedBasemap, settings: MapSettings, country: int, text_w: float, text_h: float
-) -> tuple[float, float] | None:
-    """A pixel point inside the country's on-screen part, central to it, for its name; None
-    when the country covers too little of the view (then its neighbour's name says enough)."""
+) -> list[tuple[float, float]]:
+    """Pixel points inside the country's on-screen part for its name, the most central first;
+    none when the country covers too little of the view (its neighbour's name says enough)."""
     cols, rows = ANCHOR_GRID
     xs = (np.arange(cols) + 0.5) * settings.width / cols
     ys = (np.arange(rows) + 0.5) * settings.height / rows
@@ -251,10 +250,10 @@ def _anchor_in_view(
     path = basemap.path(level, country)
     inside = np.array([path.contains(QPointF(x, y)) for x, y in zip(mx.tolist(), my.tolist())])
     if inside.sum() < 4:
-        return None
+        return []
     px, py = gx.ravel()[inside], gy.ravel()[inside]
-    # The sample nearest the middle of the country's samples: inside it, and away from its edges.
-    best = int(np.argmin((px - px.mean()) ** 2 + (py - py.mean()) ** 2))
-    x = float(np.clip(px[best], text_w / 2 + 4, settings.width - text_w / 2 - 4))
-    y = float(np.clip(py[best], text_h + 4, settings.height - text_h - 4))
-    return x, y
+    # Nearest the middle of the country's samples first: inside it, and away from its edges.
+    order = np.argsort((px - px.mean()) ** 2 + (py - py.mean()) ** 2, kind="stable")
+    x = np.clip(px[order], text_w / 2 + 4, settings.width - text_w / 2 - 4)
+    y = np.clip(py[order], text_h + 4, settings.height - text_h - 4)
+    return list(zip(x.tolist(), y.tolist()))

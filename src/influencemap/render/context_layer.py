@@ -44,6 +44,9 @@ CAPITAL_CLASSES = frozenset({"Admin-0 capital", "Admin-0 capital alt"})
 
 CAPITAL_MIN_ZOOM = 3.5
 """Capitals show from about the zoom where one country fills a good part of the view."""
+TOWN_MIN_ZOOM = 3.0
+"""Other places not before this zoom, whatever their rank: a lone megacity name on the world
+map reads as noise."""
 PLACE_ZOOM_LEAD = 0.2
 """Places show this much zoom before their Natural Earth ``min_zoom`` (our views are wider than
 a 256-pixel tile world assumes, so more room for names)."""
@@ -422,7 +425,10 @@ def draw_place_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid,
         return 0
     zoom = zoom_of(settings)
     places = context.places
-    wanted = ~places.capital & (places.min_zoom <= zoom + PLACE_ZOOM_LEAD)
+    if zoom < TOWN_MIN_ZOOM:
+        wanted = np.zeros(len(places.names), dtype=bool)
+    else:
+        wanted = ~places.capital & (places.min_zoom <= zoom + PLACE_ZOOM_LEAD)
     drawn = _draw_places(painter, settings, grid, ours, places, wanted)
     if zoom >= REGION_MIN_ZOOM:
         _draw_regions(painter, settings, grid, context.regions, zoom)
