@@ -205,6 +205,9 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
         "maxZoom": 9,
     }).add_to(m)
     _Basemap(_basemap_payload()).add_to(m)
+    from influencemap.export import html_context  # places and water (issue 16)
+
+    html_context.add_context(m, catalog)
     _report(progress, len(layers) + 1, steps)
     if options.online_tiles:
         for label, provider in ONLINE_TILES:
