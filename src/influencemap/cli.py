@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
     _add_paths(gui)
+    _add_basemap(gui)
 
     validate = commands.add_parser(
         "validate",
@@ -80,6 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--cdn", action="store_true", help="HTML: load libraries from CDNs (smaller file, needs network)")
     export.add_argument("--size", default="1600x1000", metavar="WxH", help="image: size in pixels (default 1600x1000)")
     export.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT", help="image: the area to draw (default: all features)")
+    _add_basemap(export)
 
     new_layer = commands.add_parser(
         "new-layer",
@@ -98,6 +100,25 @@ def _add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="layer files or folders (default: the bundled layers)")
 
 
+def _add_basemap(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--basemap", default=None, metavar="BASEMAP",
+        help="offline (default), osm, opentopomap, xyz:URL_TEMPLATE ({z}/{x}/{y}, optional {s}) or "
+        "mbtiles:FILE; online tiles are fetched only when chosen",
+    )
+
+
+def _basemap(args):
+    from influencemap.geo.basemaps import BasemapError, parse_basemap
+
+    if args.basemap is None:
+        return None
+    try:
+        return parse_basemap(args.basemap)
+    except BasemapError as exc:
+        raise _UsageError(f"--basemap: {exc}") from None
+
+
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
     group.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY[-MM[-DD]], inclusive")
@@ -110,13 +131,13 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-")):
+    if not args_list or (args_list[0] not in SUBCOMMANDS and (not args_list[0].startswith("-") or args_list[0].startswith("--basemap"))):
         args_list.insert(0, "gui")
     parser = build_parser()
     args = parser.parse_args(args_list)
     try:
         if args.command == "gui":
-            return _run_gui(args.paths)
+            return _run_gui(args.paths, _basemap(args))
         if args.command == "validate":
             return _validate(args)
         if args.command == "list":
@@ -249,7 +270,9 @@ def _export(args) -> int:
         raise _UsageError(f"cannot tell the format from '{out.name}': use .geojson, .html, .png or .svg")
     if not out.parent.exists():
         raise _UsageError(f"the folder {out.parent} does not exist")
+    basemap = _basemap(args)
     catalog = _load_filtered(args)
+    warnings: list[str] = []
     if kind == "geojson":
         from influencemap.export.geojson import write_geojson
 
@@ -257,11 +280,20 @@ def _export(args) -> int:
     elif kind == "html":
         from influencemap.export.html import HtmlOptions, write_html
 
-        write_html(catalog, out, HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn))
+        options = HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn)
+        if basemap is not None and basemap.kind == "mbtiles":
+            warnings.append("an HTML page cannot link tiles inside an MBTiles file; it uses the offline basemap")
+        elif basemap is not None:
+            from dataclasses import replace
+
+            options = replace(options, basemap=basemap.spec)
+        write_html(catalog, out, options)
     else:
         from influencemap.export.image import write_image
 
-        write_image(catalog, out, size=_parse_size(args.size), bbox=_parse_bbox(args.bbox))
+        warnings = write_image(catalog, out, size=_parse_size(args.size), bbox=_parse_bbox(args.bbox), basemap=basemap)
+    for warning in warnings:
+        print(f"influencemap: warning: {warning}", file=sys.stderr)
     print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
     return 0
 
@@ -307,10 +339,10 @@ def _new_layer(args) -> int:
     return 0
 
 
-def _run_gui(paths: Sequence[str]) -> int:
+def _run_gui(paths: Sequence[str], basemap=None) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise _UsageError(f"no such file or folder: {', '.join(missing)}")
     from influencemap.ui.app import run_app
 
-    return run_app(list(paths))
+    return run_app(list(paths), basemap=basemap)

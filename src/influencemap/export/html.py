@@ -76,11 +76,6 @@ PROPERTY_KEYS = (
 
 _OMITTED_WHEN_EMPTY = ("countries", "start", "end", "tags", "precision", "description", "figures", "actors")
 
-ONLINE_TILES = (
-    ("OpenStreetMap (online)", "OpenStreetMap.Mapnik"),
-    ("OpenTopoMap (online)", "OpenTopoMap"),
-)
-"""Tile layers the reader may switch to; never the default, as they need the network."""
 
 _CDN = {
     "leaflet_js": "https://cdn.jsdelivr.net/npm/leaflet@{leaflet}/dist/leaflet.js",
@@ -104,8 +99,7 @@ class HtmlOptions:
     cdn
         Load Leaflet and Leaflet.markercluster from CDNs: a smaller file that needs the network.
     online_tiles
-        Offer OpenStreetMap and OpenTopoMap tiles as base layers the reader can switch to (the
-        offline basemap stays the default either way).
+        Offer OpenStreetMap and OpenTopoMap tiles as base layers the reader can switch to.
     cluster_threshold
         Point layers with more features than this cluster.
     """
@@ -115,6 +109,9 @@ class HtmlOptions:
     cdn: bool = False
     online_tiles: bool = True
     cluster_threshold: int = CLUSTER_THRESHOLD
+    basemap: str = "offline"
+    """The base layer the page opens on (``influencemap.geo.basemaps.parse_basemap`` text): an
+    online one becomes the default, with its attribution; the offline basemap stays offered."""
 
 
 Progress = Callable[[int, int], None]
@@ -204,14 +201,12 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
         "bounds": [[view[1], view[0]], [view[3], view[2]]],
         "maxZoom": 9,
     }).add_to(m)
-    _Basemap(_basemap_payload()).add_to(m)
-    from influencemap.export import html_context  # places and water (issue 16)
+    offline = _Basemap(_basemap_payload())
+    offline.add_to(m)
+    from influencemap.export import html_context  # places, water and the tile basemaps (issue 16)
 
-    html_context.add_context(m, catalog)
+    html_context.add_context(m, catalog, offline, options)
     _report(progress, len(layers) + 1, steps)
-    if options.online_tiles:
-        for label, provider in ONLINE_TILES:
-            folium.TileLayer(provider, name=label, overlay=False, control=True, show=False).add_to(m)
     for layer, spec, collection in zip(layers, specs, collections):
         _DataLayer(layer, {"spec": spec, "data": collection}).add_to(m)
 

@@ -50,11 +50,19 @@ class ContextLayer(FoliumLayer, _WithData):
         self._name = "InfluencemapContext"
 
 
-def add_context(m, catalog) -> None:
-    """Add the context overlay and its script and style to the folium map ``m``: all places
-    and water where the evidence is (the catalog's robust extent), the big ones elsewhere."""
+def add_context(m, catalog, offline_base, options) -> None:
+    """Add the context overlay (with its script and style) and the tile base layers to the
+    folium map ``m``: all places and water where the evidence is (the catalog's robust extent),
+    the big ones elsewhere; the base layers from :data:`influencemap.geo.basemaps.BASEMAPS`,
+    the one ``options.basemap`` names shown first."""
+    from influencemap.geo.basemaps import parse_basemap
     from influencemap.model.extent import robust_bounds
 
+    chosen = parse_basemap(options.basemap)
+    online_first = chosen.online
+    if online_first:
+        offline_base.show = False
+    add_tile_layers(m, chosen, options.online_tiles)
     payload = context_payload(_region(robust_bounds(catalog)))
     if payload is None:
         return
@@ -62,7 +70,30 @@ def add_context(m, catalog) -> None:
     assets = resources.files("influencemap.export") / "html_assets"
     figure.header.add_child(_Raw(_style(assets.joinpath("context.css").read_text(encoding="utf-8"))), name="context_css")
     figure.header.add_child(_Raw(_script(assets.joinpath("context.js").read_text(encoding="utf-8"))), name="context_js")
-    ContextLayer({**payload, "baseAttribution": BASEMAP_ATTRIBUTION}).add_to(m)
+    context = ContextLayer({**payload, "baseAttribution": BASEMAP_ATTRIBUTION})
+    context.show = not online_first
+    context.add_to(m)
+
+
+def add_tile_layers(m, chosen, offer_named: bool) -> None:
+    """The online base layers: the named ones when offered (never fetched unless the reader
+    picks one), and the chosen one — a custom XYZ server too — shown first."""
+    import folium
+
+    from influencemap.geo.basemaps import BASEMAPS, FOLIUM_PROVIDERS
+
+    for basemap in BASEMAPS:
+        if not basemap.online or not (offer_named or basemap == chosen):
+            continue
+        folium.TileLayer(
+            FOLIUM_PROVIDERS[basemap.spec], name=f"{basemap.label} (online)", overlay=False, control=True,
+            show=basemap == chosen,
+        ).add_to(m)
+    if chosen.online and chosen not in BASEMAPS:
+        folium.TileLayer(
+            chosen.url, attr=chosen.attribution, name=f"{chosen.label} (online)", max_zoom=chosen.max_zoom,
+            subdomains="".join(chosen.subdomains) or "abc", overlay=False, control=True, show=True,
+        ).add_to(m)
 
 
 def _region(bounds) -> tuple[float, float, float, float]:

@@ -118,13 +118,35 @@ def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
     return bytes(data.data())
 
 
-def write_settings_image(catalog: Catalog, out: Path, settings) -> None:
-    """Write the view described by ``settings`` (the app's current view) to a PNG or SVG."""
+TILE_TIMEOUT_S = 20.0
+"""How long an image export waits for online tiles in all; then it draws what came."""
+
+
+def with_basemap(settings, basemap) -> tuple[object, list[str]]:
+    """``settings`` drawing on ``basemap`` (a :class:`~influencemap.geo.basemaps.Basemap`), its
+    tiles fetched or read now; and warnings for what could not be had (the image is still made,
+    with the offline basemap where tiles are missing)."""
+    if basemap is None or not basemap.tiled:
+        return settings, []
+    ensure_gui_application()
+    from influencemap.render.tiles import make_source, view_tiles
+
+    source = make_source(basemap)
+    source.fetch(view_tiles(settings, source), TILE_TIMEOUT_S)
+    note = source.failure_note()
+    return settings.replace(tiles=source), [note] if note else []
+
+
+def write_settings_image(catalog: Catalog, out: Path, settings, basemap=None) -> list[str]:
+    """Write the view described by ``settings`` (the app's current view) to a PNG or SVG; returns
+    warnings (tiles that could not be had)."""
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"cannot tell the image format from '{out.name}': use .png or .svg")
+    settings, warnings = with_basemap(settings, basemap)
     write_bytes_atomic(out, render_bytes(catalog, settings, fmt))
+    return warnings
 
 
 def write_image(
@@ -132,7 +154,8 @@ def write_image(
     out: Path,
     size: tuple[int, int] = (1600, 1000),
     bbox: tuple[float, float, float, float] | None = None,
-) -> None:
+    basemap=None,
+) -> list[str]:
     """Write every layer of the catalog to ``out`` (.png or .svg) with a legend and credit.
 
     Parameters
@@ -141,5 +164,10 @@ def write_image(
         Width and height in pixels.
     bbox
         (minlon, minlat, maxlon, maxlat) to show whole and centred; None fits all features.
+    basemap
+        A tile basemap (:func:`influencemap.geo.basemaps.parse_basemap`) under the layers;
+        None or the offline one for the offline basemap alone.
+
+    Returns warnings: tiles that could not be fetched or read (the image is made regardless).
     """
-    write_settings_image(catalog, out, image_settings(catalog, size, bbox))
+    return write_settings_image(catalog, out, image_settings(catalog, size, bbox), basemap)

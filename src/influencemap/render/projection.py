@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -63,6 +63,10 @@ class MapSettings:
         A legend and a credit note (the image export; the canvas has its panels instead).
     device_pixel_ratio
         Physical pixels per logical pixel of the target (for crisp cached sprites).
+    tiles
+        A tile basemap (``influencemap.render.tiles.TileSource``) drawn over the offline one,
+        or None for the offline basemap alone. Not part of the comparison: a frame is current
+        for a view whatever tiles arrived since.
     """
 
     center: tuple[float, float] = (0.0, 0.0)
@@ -76,6 +80,7 @@ class MapSettings:
     show_scale_bar: bool = True
     show_legend: bool = False
     device_pixel_ratio: float = 1.0
+    tiles: object | None = field(default=None, compare=False)
 
     # -- building ------------------------------------------------------------------------
 

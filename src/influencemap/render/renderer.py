@@ -22,7 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
-from influencemap.render import basemap_layer, context_layer, decorations, symbols
+from influencemap.render import basemap_layer, context_layer, decorations, symbols, tiles
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
 from influencemap.render.projection import MapSettings, project_xy
@@ -89,6 +89,8 @@ def render(
     painter.setClipRect(QRectF(0, 0, settings.width, settings.height))
     basemap_layer.draw_countries(painter, settings)
     context_layer.draw_water(painter, settings)
+    if settings.tiles is not None:  # over the offline basemap, which shows where a tile is missing
+        tiles.draw_tiles(painter, settings, settings.tiles)
     raster = isinstance(painter.device(), QImage)
     layers = _visible_layers(settings, catalog)
     batches = [_point_batch(settings, layer) for layer in layers]
@@ -107,9 +109,10 @@ def render(
             grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
         labels = _place_point_labels(settings, [b for b in batches if len(b.xy)], grid)
         ours = np.concatenate([b.xy for b in batches]) if batches else np.zeros((0, 2))
-        context_layer.draw_capital_labels(painter, settings, grid, ours)
-        basemap_layer.draw_country_labels(painter, settings, grid)
-        context_layer.draw_place_labels(painter, settings, grid, ours)
+        if settings.tiles is None:  # tiles name places themselves
+            context_layer.draw_capital_labels(painter, settings, grid, ours)
+            basemap_layer.draw_country_labels(painter, settings, grid)
+            context_layer.draw_place_labels(painter, settings, grid, ours)
     for layer, batch in zip(layers, batches):
         if stop():
             report.cancelled = True
@@ -130,6 +133,9 @@ def render(
     if settings.show_legend:
         decorations.draw_legend(painter, settings, legend_entries(settings, catalog))
         decorations.draw_credit(painter, settings, decorations.credit_text(len(report.source_ids)))
+    if settings.tiles is not None:
+        above = decorations.credit_rect(settings, decorations.credit_text(99)).height() + 2 if settings.show_legend else 0.0
+        tiles.draw_attribution(painter, settings, settings.tiles.attribution, above)
     painter.restore()
     report.cancelled = stop()
     return report

@@ -124,6 +124,9 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(self._show_busy)
         self._build_status_bar()
         self._build_menus()
+        from influencemap.ui.basemap_menu import BasemapMenu  # View > Basemap, File > Add Basemap… (issue 16)
+
+        self.basemap_menu = BasemapMenu(self)
         # Live reload, add/edit/delete from the map, undo, new layer (issue 6).
         self.editing = EditingController(self)
 
