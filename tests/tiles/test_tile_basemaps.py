@@ -218,8 +218,9 @@ def test_cli_export_with_a_basemap_exits_0_and_warns_on_stderr(catalog, tmp_path
 # -- MBTiles -----------------------------------------------------------------------------------
 
 
-def make_mbtiles(path: Path, color: QColor, box=(0.0, 0.0, 90.0, 66.52), zooms=range(0, 7), fmt="png") -> None:
-    """Tiles in ``color`` wherever a tile lies inside ``box`` (lon/lat), TMS rows as MBTiles has them."""
+def make_mbtiles(path: Path, color: QColor, box=(0.0, 0.0, 90.0, 66.52), zooms=range(0, 7), fmt="png", touching=False) -> None:
+    """Tiles in ``color`` wherever a tile lies inside ``box`` (lon/lat; or touches it, with
+    ``touching``), TMS rows as MBTiles has them."""
     png = _png(color)
     extent = mercator_bounds(box)
     with sqlite3.connect(path) as db:
@@ -233,7 +234,7 @@ def make_mbtiles(path: Path, color: QColor, box=(0.0, 0.0, 90.0, 66.52), zooms=r
             for _, x, y in tiles_in_view(extent, z):
                 b = tile_bounds(z, x, y)
                 inside = b[0] >= extent[0] - 1 and b[2] <= extent[2] + 1 and b[1] >= extent[1] - 1 and b[3] <= extent[3] + 1
-                if inside:
+                if inside or touching:
                     db.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, (1 << z) - 1 - y, png))
 
 
