@@ -216,13 +216,16 @@ def draw_country_labels(painter: QPainter, settings: MapSettings, grid: LabelGri
         if text_w > width_px * 0.7 or metrics.height() > height_px * 0.6:
             continue
         px, py = settings.to_pixels(country.label_xy[0], country.label_xy[1])
-        places = [(float(px), float(py))]
-        if not (text_w / 2 <= px <= settings.width - text_w / 2 and metrics.height() <= py <= settings.height - metrics.height()):
+        def rects(points):
+            return (QRectF(x - text_w / 2, y - metrics.height() / 2, text_w, metrics.height()) for x, y in points)
+
+        on_screen = text_w / 2 <= px <= settings.width - text_w / 2 and metrics.height() <= py <= settings.height - metrics.height()
+        rect = next((r for r in rects([(float(px), float(py))]) if grid.fits(r)), None) if on_screen else None
+        if rect is None and (not on_screen or width_px > settings.width / 4):
             # Zoomed in, the country's own label point is often off screen (Almaty is far
-            # from Kazakhstan's middle): name it where it fills the view instead.
-            places = _anchors_in_view(basemap, settings, i, text_w, metrics.height())
-        rects = (QRectF(x - text_w / 2, y - metrics.height() / 2, text_w, metrics.height()) for x, y in places)
-        rect = next((rect for rect in rects if grid.fits(rect)), None)
+            # from Kazakhstan's middle) or taken by our labels (Belarus): name it elsewhere
+            # inside its part of the view, the most central place that is free.
+            rect = next((r for r in rects(_anchors_in_view(basemap, settings, i, text_w, metrics.height())) if grid.fits(r)), None)
         if rect is None:
             continue
         grid.take(rect.adjusted(-4, -2, 4, 2))
