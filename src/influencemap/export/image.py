@@ -144,6 +144,8 @@ def write_settings_image(catalog: Catalog, out: Path, settings, basemap=None) ->
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"cannot tell the image format from '{out.name}': use .png or .svg")
+    if basemap is None and getattr(settings, "tiles", None) is not None:
+        basemap = settings.tiles.basemap  # the app's view: its tiles again, awaited this time
     settings, warnings = with_basemap(settings, basemap)
     write_bytes_atomic(out, render_bytes(catalog, settings, fmt))
     return warnings

@@ -433,12 +433,12 @@ class MainWindow(QMainWindow):
         from influencemap.export.image import write_settings_image
 
         try:
-            write_settings_image(self.state.catalog, out, self.canvas.export_settings())
+            warnings = write_settings_image(self.state.catalog, out, self.canvas.export_settings())
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return
         self._remember_folder(out.parent)
-        self.statusBar().showMessage(f"Exported {out}", 6000)
+        self.statusBar().showMessage(f"Exported {out}" + "".join(f" — {w}" for w in warnings), 6000)
 
     def visible_catalog(self) -> Catalog:
         """What the map shows: visible layers only, through the current filter."""
