@@ -17,9 +17,10 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from influencemap.export.html import BASEMAP_ATTRIBUTION, _Raw, _script, _style, _WithData
-from folium.template import Template
 from folium.map import Layer as FoliumLayer
+from folium.template import Template
+
+from influencemap.export.html import BASEMAP_ATTRIBUTION, _Raw, _script, _style, _WithData
 
 SCALE = 1000
 """Coordinates in 1/1000 degree, as the basemap's."""
@@ -108,7 +109,7 @@ def _region(bounds) -> tuple[float, float, float, float]:
 def context_payload(region: tuple[float, float, float, float]) -> dict[str, Any] | None:
     """The page's data for a region, kept in the on-disk cache; None without the context files."""
     from influencemap.cache import cached
-    from influencemap.render.context_layer import CONTEXT_FILES
+    from influencemap.geo.context_data import CONTEXT_FILES
 
     try:
         from influencemap.paths import geodata_dir
@@ -126,7 +127,7 @@ def _build(region: tuple[float, float, float, float]) -> dict[str, Any]:
     import shapely
 
     from influencemap.paths import geodata_dir
-    from influencemap.render.context_layer import CAPITAL_CLASSES
+    from influencemap.geo.context_data import CAPITAL_CLASSES
 
     folder = geodata_dir()
     box = shapely.box(*region)

@@ -25,11 +25,11 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
+from influencemap.geo.context_data import CAPITAL_CLASSES, CONTEXT_FILES
 from influencemap.render.labels import HALO, LabelGrid
 from influencemap.render.projection import WORLD_HALF, MapSettings, project_xy
 from influencemap.render.qt_arrays import polygonf
 
-CONTEXT_FILES = ("context_places.fgb", "context_lakes.fgb", "context_rivers.fgb", "context_regions.fgb")
 
 WATER = QColor("#dce8ef")
 """Lakes take the sea's colour, so water reads as one thing."""
@@ -39,8 +39,6 @@ PLACE_TEXT = QColor("#3a3a3a")
 CAPITAL_TEXT = QColor("#1f1f1f")
 PLACE_DOT = QColor("#5a5a5a")
 REGION_TEXT = QColor("#9a8f80")
-
-CAPITAL_CLASSES = frozenset({"Admin-0 capital", "Admin-0 capital alt"})
 
 CAPITAL_MIN_ZOOM = 3.5
 """Capitals show from about the zoom where one country fills a good part of the view."""
