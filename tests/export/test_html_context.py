@@ -96,3 +96,19 @@ def test_places_are_named_by_zoom_and_ours_win(browser, export):
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]), (a, b)
+
+
+def test_an_online_basemap_opens_the_page_on_its_tiles_with_the_offline_one_offered(export, tmp_path):
+    from influencemap.model.loader import load_catalog
+
+    catalog = load_catalog([export.parent / "layers"], include_bundled_sources=False)
+    offline = render_html(catalog, HtmlOptions())
+    assert re.search(r"influencemap_basemap_\w+\.addTo\(", offline)
+    assert not re.search(r"tile_layer_\w+\.addTo\(", offline)  # offered, never fetched unless picked
+    osm = render_html(catalog, HtmlOptions(basemap="osm"))
+    assert not re.search(r"influencemap_basemap_\w+\.addTo\(", osm)
+    shown = re.findall(r"var (tile_layer_\w+) = L\.tileLayer\(\s*\"([^\"]+)\"", osm)
+    added = set(re.findall(r"(tile_layer_\w+)\.addTo\(", osm))
+    assert [url for name, url in shown if name in added] == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
+    custom = render_html(catalog, HtmlOptions(basemap="xyz:http://127.0.0.1:9/{z}/{x}/{y}.png"))
+    assert "http://127.0.0.1:9/{z}/{x}/{y}.png" in custom and "Tiles: 127.0.0.1:9" in custom

@@ -258,8 +258,8 @@ def river_width(rank: int) -> float:
     return 0.7
 
 
-def draw_water(painter: QPainter, settings: MapSettings, fills: bool = True) -> None:
-    """Lakes (filled, or outlined only when ``fills`` is False, over tiles) and rivers."""
+def draw_water(painter: QPainter, settings: MapSettings) -> None:
+    """Lakes (filled like the sea, outlined) and rivers (wider for bigger ones)."""
     context = projected_context()
     if context is None:
         return
@@ -290,7 +290,7 @@ def draw_water(painter: QPainter, settings: MapSettings, fills: bool = True) -> 
         rings = lakes.levels[level]
         pixels = settings.xy_to_pixels(rings.coords)
         painter.setPen(QPen(LAKE_EDGE, 0.7))
-        painter.setBrush(WATER if fills else Qt.BrushStyle.NoBrush)
+        painter.setBrush(WATER)
         for f in shown.tolist():
             r0, r1 = int(rings.first_ring[f]), int(rings.first_ring[f + 1])
             polygons = [
