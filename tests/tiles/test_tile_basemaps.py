@@ -265,3 +265,16 @@ def test_broken_and_vector_mbtiles_are_refused_with_a_reason(catalog, tmp_path, 
     make_mbtiles(vector, RED, fmt="pbf")
     _, warnings, _ = _export(catalog, tmp_path, mbtiles(vector), "v.png")
     assert warnings and "only raster tiles" in warnings[0]
+
+
+def test_the_app_takes_basemap_on_the_command_line(monkeypatch, capsys):
+    import influencemap.ui.app as app
+
+    seen = []
+    monkeypatch.setattr(app, "run_app", lambda paths, basemap=None: seen.append((paths, basemap)) or 0)
+    assert main(["--basemap", "opentopomap"]) == 0
+    assert seen[-1][0] == [] and seen[-1][1].spec == "opentopomap"
+    assert main(["gui", "--basemap", "xyz:http://127.0.0.1:9/{z}/{x}/{y}.png"]) == 0
+    assert seen[-1][1].url == "http://127.0.0.1:9/{z}/{x}/{y}.png"
+    assert main(["--basemap", "nowhere"]) == 2
+    assert "unknown basemap" in capsys.readouterr().err
