@@ -468,7 +468,9 @@ class MainWindow(QMainWindow):
             QApplication.processEvents()
 
         try:
-            write_html(self.visible_catalog(), out, HtmlOptions(), report)
+            basemap = self.canvas.basemap  # an online one opens the page on its tiles (issue 16)
+            options = HtmlOptions(basemap=basemap.spec if basemap.online else "offline")
+            write_html(self.visible_catalog(), out, options, report)
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return
