@@ -52,6 +52,7 @@ def test_the_page_carries_places_lakes_and_rivers(export):
     names = {row[0] for row in data["places"]}
     assert {"Minsk", "Almaty", "Kyiv", "Barysaw", "Beijing"} <= names
     assert data["lakes"] and data["rivers"]
+    assert {"Minsk", "Hrodna"} <= {row[0] for row in data["regions"]}
     assert all(len(row) == 3 and row[2] for row in data["lakes"] + data["rivers"])
 
 
@@ -63,11 +64,13 @@ def _labels(browser) -> list[str]:
 def test_places_are_named_by_zoom_and_ours_win(browser, export):
     browser.open(export)
     browser.wait_for("influencemap.ready")
-    browser.evaluate("influencemap.map.setView([53.9, 27.9], 9, {animate: false}) && true")
+    browser.evaluate("influencemap.map.setView([53.9, 27.9], 8, {animate: false}) && true")
     browser.evaluate("new Promise(r => setTimeout(r, 300))")
     near_minsk = _labels(browser)
     assert "Barysaw" in near_minsk and "Maladzyechna" in near_minsk
     assert "Minsk" not in near_minsk  # our fact sits on its dot: its own marker says where it is
+    regions = browser.evaluate("[...document.querySelectorAll('.im-region-name')].map(e => e.textContent)")
+    assert "Minsk" in regions  # the region (oblast), light and secondary
     browser.evaluate("influencemap.map.setView([50.45, 30.52], 9, {animate: false}) && true")
     browser.evaluate("new Promise(r => setTimeout(r, 300))")
     assert "Kyiv" in _labels(browser)
@@ -77,6 +80,7 @@ def test_places_are_named_by_zoom_and_ours_win(browser, export):
     far = _labels(browser)
     capitals = {row[0] for row in _context_data(export.read_text(encoding="utf-8"))["places"] if row[4]}
     assert len(set(far) & capitals) >= 5 and "Barysaw" not in far and "Maladzyechna" not in far
+    assert browser.evaluate("document.querySelectorAll('.im-region-name').length") == 0
     # Water is drawn, on its own canvas under the layers.
     assert browser.evaluate("!!document.querySelector('.leaflet-im-context-water-pane canvas')")
     assert browser.blocked == [] and all(url.startswith(LOCAL_SCHEMES) for url in browser.requests)
@@ -90,7 +94,7 @@ def test_places_are_named_by_zoom_and_ours_win(browser, export):
     assert browser.evaluate("document.querySelectorAll('.im-place').length") > 0
     # No two place names overlap.
     boxes = browser.evaluate(
-        "[...document.querySelectorAll('.im-place-name')].map(e => { const r = e.getBoundingClientRect();"
+        "[...document.querySelectorAll('.im-place-name, .im-region-name')].map(e => { const r = e.getBoundingClientRect();"
         " return [r.left, r.top, r.right, r.bottom]; })"
     )
     for i, a in enumerate(boxes):

@@ -3,8 +3,8 @@
 The same Natural Earth data the app draws (``geodata/context_*.fgb``, see
 :mod:`influencemap.render.context_layer`), reduced for a page: water simplified to about two
 kilometres, as integer deltas like the basemap's countries; every place in the data's region
-(the catalog's robust extent grown by :data:`REGION_MARGIN_DEG`) and the world's capitals and biggest
-cities elsewhere. ``html_assets/context.js`` shows water by zoom and places names where they
+(the catalog's robust extent grown by :data:`REGION_MARGIN_DEG`), with its region (admin-1) names,
+and the world's capitals and biggest cities elsewhere. ``html_assets/context.js`` shows water by zoom and places names where they
 overlap no other name and none of our markers, as the app does.
 
 Kept apart from :mod:`influencemap.export.html` so that the page's structure and its context
@@ -118,7 +118,7 @@ def context_payload(region: tuple[float, float, float, float]) -> dict[str, Any]
     except OSError:
         return None
     settings = repr((SCALE, WATER_TOLERANCE_DEG, WORLD_WATER_MAX_ZOOM, WORLD_PLACE_MAX_ZOOM, MIN_LAKE_AREA_DEG2, region))
-    return cached("html-context", [b"v1", settings.encode(), *files], lambda: _build(region))
+    return cached("html-context", [b"v2", settings.encode(), *files], lambda: _build(region))
 
 
 def _build(region: tuple[float, float, float, float]) -> dict[str, Any]:
@@ -163,7 +163,14 @@ def _build(region: tuple[float, float, float, float]) -> dict[str, Any]:
                 rows.append([round(float(zoom), 1), int(rank), rings])
         return rows
 
-    return {"scale": SCALE, "places": place_rows, "lakes": water("context_lakes.fgb", True),
+    regions = pyogrio.read_dataframe(folder / "context_regions.fgb")
+    rxy = shapely.get_coordinates(regions.geometry.values)
+    region_rows = [
+        [str(name), round(float(x), 3), round(float(y), 3)]
+        for name, (x, y), inside in zip(regions["name"], rxy, shapely.contains_xy(box, rxy[:, 0], rxy[:, 1]))
+        if inside
+    ]
+    return {"scale": SCALE, "places": place_rows, "regions": region_rows, "lakes": water("context_lakes.fgb", True),
             "rivers": water("context_rivers.fgb", False)}
 
 

@@ -13,6 +13,8 @@
   var TOWN_ZOOM = 3.0;
   var MAX_LABELS = 250;
   var OURS_NEAR_PX = 8;
+  var REGION_ZOOM = 5.8;
+  var MAX_REGIONS = 60;
 
   function decodeLine(flat, scale) {
     var line = new Array(flat.length >> 1);
@@ -130,6 +132,28 @@
           icon: L.divIcon({ html: html, className: "im-place" + (capital ? " im-capital" : ""), iconSize: null }),
         }));
       }
+      // Region names last, light: only where the room is left.
+      if (zoom < REGION_ZOOM) return;
+      var regionsPlaced = 0;
+      (data.regions || []).forEach(function (region) {
+        if (regionsPlaced >= MAX_REGIONS) return;
+        var latlng = L.latLng(region[2], region[1]);
+        if (!bounds.contains(latlng)) return;
+        var p = map.latLngToContainerPoint(latlng);
+        var half = region[0].length * 3.3 + 6;
+        var rect = [p.x - half, p.y - 10, p.x + half, p.y + 10];
+        if (taken.some(function (r) { return overlaps(r, rect); })) return;
+        taken.push(rect);
+        regionsPlaced++;
+        var html = document.createElement("div");
+        html.appendChild(textSpan("im-region-name", region[0]));
+        labels.addLayer(L.marker(latlng, {
+          pane: "im-context-places",
+          interactive: false,
+          keyboard: false,
+          icon: L.divIcon({ html: html, className: "im-region", iconSize: null }),
+        }));
+      });
     }
     map.on("zoomend", showWater);
     map.on("moveend", showPlaces);
