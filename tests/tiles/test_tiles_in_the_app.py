@@ -100,3 +100,20 @@ def test_an_mbtiles_file_is_drawn_in_the_canvas(qtbot, window_factory, tmp_path,
     broken.write_bytes(b"junk")
     window.basemap_menu.choose(mbtiles(broken))
     qtbot.waitUntil(lambda: "not an MBTiles file" in window.statusBar().currentMessage(), timeout=5000)
+
+
+def test_the_custom_xyz_dialog_checks_the_template(qtbot):
+    from influencemap.ui.basemap_menu import CustomXyzDialog
+
+    dialog = CustomXyzDialog()
+    qtbot.addWidget(dialog)
+    dialog.url.setText("https://tiles.example.org/{z}/{x}.png")
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "{y}" in dialog.error.text()
+    dialog.url.setText("https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+    dialog.max_zoom.setValue(12)
+    dialog.attribution.setText("© Example")
+    dialog.accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.basemap.max_zoom == 12 and dialog.basemap.attribution == "© Example"
+    assert dialog.basemap.tile_url(3, 1, 2).endswith(".tiles.example.org/3/1/2.png")
