@@ -48,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
     _add_paths(gui)
+    _add_basemap(gui)
 
     validate = commands.add_parser(
         "validate",
@@ -122,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--legend", choices=LEGEND_CHOICES, default="auto", help="legend position (default auto)")
     sheet.add_argument("--sources-list", choices=("on", "off"), default="on", help="the numbered sources under the map (default on)")
     sheet.add_argument("--scale-bar", choices=("on", "off"), default="on", help="a scale bar on the map (default on)")
+    _add_basemap(export)
 
     new_layer = commands.add_parser(
         "new-layer",
@@ -149,6 +151,25 @@ def _add_data_access(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_basemap(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--basemap", default=None, metavar="BASEMAP",
+        help="offline (default), osm, opentopomap, xyz:URL_TEMPLATE ({z}/{x}/{y}, optional {s}) or "
+        "mbtiles:FILE; online tiles are fetched only when chosen",
+    )
+
+
+def _basemap(args):
+    from influencemap.geo.basemaps import BasemapError, parse_basemap
+
+    if args.basemap is None:
+        return None
+    try:
+        return parse_basemap(args.basemap)
+    except BasemapError as exc:
+        raise _UsageError(f"--basemap: {exc}") from None
+
+
 def _add_filters(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filters")
     group.add_argument("--from", dest="date_from", metavar="DATE", help="YYYY[-MM[-DD]], inclusive")
@@ -161,13 +182,13 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in SUBCOMMANDS and not args_list[0].startswith("-")):
+    if not args_list or (args_list[0] not in SUBCOMMANDS and (not args_list[0].startswith("-") or args_list[0].startswith("--basemap"))):
         args_list.insert(0, "gui")
     parser = build_parser()
     args = parser.parse_args(args_list)
     try:
         if args.command == "gui":
-            return _run_gui(args.paths)
+            return _run_gui(args.paths, _basemap(args))
         if args.command == "validate":
             return _validate(args)
         if args.command == "list":
@@ -375,17 +396,22 @@ def _export(args) -> int:
         write_target(out)  # a folder or a read-only file: refused before loading and drawing
     except OSError as exc:
         raise _UsageError(str(exc)) from None
+    basemap = _basemap(args)
     catalog = _load_filtered(args)
     try:
-        _write_export(kind, catalog, out, args)
+        warnings = _write_export(kind, catalog, out, args, basemap)
     except OSError as exc:  # the disk is full, the folder went away, ...
         print(f"influencemap: error: could not write {out}: {exc}", file=sys.stderr)
         return 1
+    for warning in warnings:
+        print(f"influencemap: warning: {warning}", file=sys.stderr)
     print(f"wrote {out} ({catalog.feature_count} features)", file=sys.stderr)
     return 0
 
 
-def _write_export(kind: str, catalog, out: Path, args) -> None:
+def _write_export(kind: str, catalog, out: Path, args, basemap) -> list[str]:
+    """Write the export; returns warnings (tiles that could not be had)."""
+    warnings: list[str] = []
     if kind == "geojson":
         from influencemap.export.geojson import write_geojson
 
@@ -393,15 +419,24 @@ def _write_export(kind: str, catalog, out: Path, args) -> None:
     elif kind == "html":
         from influencemap.export.html import HtmlOptions, write_html
 
-        write_html(catalog, out, HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn))
+        options = HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn)
+        if basemap is not None and basemap.kind == "mbtiles":
+            warnings.append("an HTML page cannot link tiles inside an MBTiles file; it uses the offline basemap")
+        elif basemap is not None:
+            from dataclasses import replace
+
+            options = replace(options, basemap=basemap.spec)
+        write_html(catalog, out, options)
     else:
         from influencemap.export.image import write_sheet
 
         options = _sheet_options(args)
-        report = write_sheet(catalog, out, options)
+        report = write_sheet(catalog, out, options, basemap=basemap)
+        warnings += report.warnings
         if report.left_out:
-            print(f"influencemap: warning: {report.left_out} key and source entries did not fit the image; "
-                  "a PDF continues them on further pages", file=sys.stderr)
+            warnings.append(f"{report.left_out} key and source entries did not fit the image; "
+                            "a PDF continues them on further pages")
+    return warnings
 
 
 def _sheet_options(args):
@@ -471,10 +506,10 @@ def _new_layer(args) -> int:
     return 0
 
 
-def _run_gui(paths: Sequence[str]) -> int:
+def _run_gui(paths: Sequence[str], basemap=None) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise _UsageError(f"no such file or folder: {', '.join(missing)}")
     from influencemap.ui.app import run_app
 
-    return run_app(list(paths))
+    return run_app(list(paths), basemap=basemap)

@@ -90,6 +90,7 @@ def test_a_cached_catalog_draws_the_same_picture_without_building_features(fresh
 def test_a_filtered_cached_catalog_draws_what_a_fresh_one_does(fresh_and_cached, qapp):
     fresh, cached = fresh_and_cached
     only = FeatureFilter(tags=frozenset({"t1"}))
+    draw(fresh, feature_filter=only)  # text first drawn in a process differs a shade (as above)
     old_image, old_report = draw(fresh, feature_filter=only)
     new_image, new_report = draw(cached, feature_filter=only)
     assert new_image == old_image and new_report.features == old_report.features == 30

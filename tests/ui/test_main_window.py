@@ -118,7 +118,7 @@ def test_menus_and_standard_shortcuts(two_layer_window):
     assert "Ctrl+Q" in [s.toString() for s in window.quit_action.shortcuts()]
     assert window.export_action.isEnabled()
     panels = [a.text() for a in window.menuBar().actions()[titles.index("View")].menu().actions() if a.menu()]
-    assert panels == ["&Panels"]
+    assert panels == ["&Basemap", "&Panels"]
 
 
 def test_html_export_is_offered_when_its_module_exists(two_layer_window, layers, open_window, monkeypatch):

@@ -76,11 +76,6 @@ PROPERTY_KEYS = (
 
 _OMITTED_WHEN_EMPTY = ("countries", "start", "end", "tags", "precision", "description", "figures", "actors")
 
-ONLINE_TILES = (
-    ("OpenStreetMap (online)", "OpenStreetMap.Mapnik"),
-    ("OpenTopoMap (online)", "OpenTopoMap"),
-)
-"""Tile layers the reader may switch to; never the default, as they need the network."""
 
 _CDN = {
     "leaflet_js": "https://cdn.jsdelivr.net/npm/leaflet@{leaflet}/dist/leaflet.js",
@@ -116,6 +111,9 @@ class HtmlOptions:
     subtitle: str | None = None
     cdn: bool = False
     online_tiles: bool = True
+    basemap: str = "offline"
+    """The base layer the page opens on (``influencemap.geo.basemaps.parse_basemap`` text): an
+    online one becomes the default, with its attribution; the offline basemap stays offered."""
 
 
 Progress = Callable[[int, int], None]
@@ -214,11 +212,12 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
         "bounds": [[view[1], view[0]], [view[3], view[2]]],
         "maxZoom": 9,
     }).add_to(m)
-    _Basemap(_basemap_payload()).add_to(m)
+    offline = _Basemap(_basemap_payload())
+    offline.add_to(m)
+    from influencemap.export import html_context  # places, water and the tile basemaps (issue 16)
+
+    html_context.add_context(m, catalog, offline, options)
     _report(progress, len(layers) + 1, steps)
-    if options.online_tiles:
-        for label, provider in ONLINE_TILES:
-            folium.TileLayer(provider, name=label, overlay=False, control=True, show=False).add_to(m)
     for layer, spec, collection in zip(layers, specs, collections):
         _DataLayer(layer, {"spec": spec, "data": collection}).add_to(m)
 

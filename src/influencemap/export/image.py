@@ -121,14 +121,30 @@ def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
     return bytes(data.data())
 
 
-def write_settings_image(catalog: Catalog, out: Path, settings) -> None:
-    """Write the view described by ``settings`` (the app's current view) to a PNG or SVG."""
+def with_basemap(settings, basemap) -> tuple[object, list[str]]:
+    """``settings`` drawing on ``basemap``, its tiles fetched or read now, and warnings for what
+    could not be had (:func:`influencemap.render.tiles.with_tiles`)."""
+    if basemap is None or not basemap.tiled:
+        return settings, []
+    ensure_gui_application()
+    from influencemap.render.tiles import with_tiles
+
+    return with_tiles(settings, basemap)
+
+
+def write_settings_image(catalog: Catalog, out: Path, settings, basemap=None) -> list[str]:
+    """Write the view described by ``settings`` (the app's current view) to a PNG or SVG; returns
+    warnings (tiles that could not be had)."""
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise ValueError(f"cannot tell the image format from '{out.name}': use .png or .svg")
+    if basemap is None and getattr(settings, "tiles", None) is not None:
+        basemap = settings.tiles.basemap  # the app's view: its tiles again, awaited this time
     write_target(out)  # a folder or a read-only file is refused before the map is drawn
+    settings, warnings = with_basemap(settings, basemap)
     write_bytes_atomic(out, render_bytes(catalog, settings, fmt), remove_stale_temps=True)
+    return warnings
 
 
 def write_image(
@@ -136,7 +152,8 @@ def write_image(
     out: Path,
     size: tuple[int, int] = (1600, 1000),
     bbox: tuple[float, float, float, float] | None = None,
-) -> None:
+    basemap=None,
+) -> list[str]:
     """Write every layer of the catalog to ``out`` (.png or .svg) with a legend and credit.
 
     Parameters
@@ -145,20 +162,27 @@ def write_image(
         Width and height in pixels.
     bbox
         (minlon, minlat, maxlon, maxlat) to show whole and centred; None fits all features.
+    basemap
+        A tile basemap (:func:`influencemap.geo.basemaps.parse_basemap`) under the layers;
+        None or the offline one for the offline basemap alone.
+
+    Returns warnings: tiles that could not be fetched or read (the image is made regardless).
     """
-    write_settings_image(catalog, out, image_settings(catalog, size, bbox))
+    return write_settings_image(catalog, out, image_settings(catalog, size, bbox), basemap)
 
 
 SHEET_SUFFIXES = (".png", ".svg", ".pdf")
 
 
-def write_sheet(catalog: Catalog, out: Path, options, layer_ids=None, view_bbox=None):
+def write_sheet(catalog: Catalog, out: Path, options, layer_ids=None, view_bbox=None, basemap=None):
     """Write a print-layout sheet (title, map, legend, numbered places, sources) to PNG, SVG or PDF.
 
     ``catalog`` is what the map shows (visible layers, filtered); ``layer_ids`` its drawing
     order, bottom first (default: the catalog's); ``view_bbox`` the canvas's lon/lat box for the
-    ``view`` extent. The export dialog and ``influencemap export`` both come here. Returns the
-    sheet's report (what it numbered and listed).
+    ``view`` extent; ``basemap`` a tile basemap under the map (its tiles fetched now, or read
+    from an MBTiles file; what could not be had is in the report's warnings). The export dialog
+    and ``influencemap export`` both come here. Returns the sheet's report (what it numbered and
+    listed).
     """
     out = Path(out)
     fmt = out.suffix.lower().lstrip(".")
@@ -168,7 +192,7 @@ def write_sheet(catalog: Catalog, out: Path, options, layer_ids=None, view_bbox=
     ensure_gui_application()
     from influencemap.render.print_layout import default_sheet_input, sheet_bytes
 
-    data, report = sheet_bytes(fmt, options, default_sheet_input(catalog, layer_ids, view_bbox))
+    data, report = sheet_bytes(fmt, options, default_sheet_input(catalog, layer_ids, view_bbox, basemap))
     if fmt == "svg":
         data = xml_safe_bytes(data)  # as render_bytes: no character XML 1.0 forbids
     write_bytes_atomic(out, data, remove_stale_temps=True)

@@ -216,8 +216,47 @@ def draw_country_labels(painter: QPainter, settings: MapSettings, grid: LabelGri
         if text_w > width_px * 0.7 or metrics.height() > height_px * 0.6:
             continue
         px, py = settings.to_pixels(country.label_xy[0], country.label_xy[1])
-        rect = QRectF(float(px) - text_w / 2, float(py) - metrics.height() / 2, text_w, metrics.height())
-        if not grid.fits(rect):
+        def rects(points):
+            return (QRectF(x - text_w / 2, y - metrics.height() / 2, text_w, metrics.height()) for x, y in points)
+
+        on_screen = text_w / 2 <= px <= settings.width - text_w / 2 and metrics.height() <= py <= settings.height - metrics.height()
+        rect = next((r for r in rects([(float(px), float(py))]) if grid.fits(r)), None) if on_screen else None
+        if rect is None and (not on_screen or width_px > settings.width / 4):
+            # Zoomed in, the country's own label point is often off screen (Almaty is far
+            # from Kazakhstan's middle) or taken by our labels (Belarus): name it elsewhere
+            # inside its part of the view, the most central place that is free.
+            rect = next((r for r in rects(_anchors_in_view(basemap, settings, i, text_w, metrics.height())) if grid.fits(r)), None)
+        if rect is None:
             continue
         grid.take(rect.adjusted(-4, -2, 4, 2))
         draw_halo_text(painter, QPointF(rect.left(), rect.top() + metrics.ascent()), country.name, font, COUNTRY_LABEL, LAND)
+
+
+ANCHOR_GRID = (9, 6)
+"""Sample points across the view when looking for where an off-screen country's name can go."""
+
+
+def _anchors_in_view(
+    basemap: ProjectedBasemap, settings: MapSettings, country: int, text_w: float, text_h: float
+) -> list[tuple[float, float]]:
+    """Pixel points inside the country's on-screen part for its name, the most central first;
+    none when the country covers too little of the view (its neighbour's name says enough)."""
+    cols, rows = ANCHOR_GRID
+    xs = (np.arange(cols) + 0.5) * settings.width / cols
+    ys = (np.arange(rows) + 0.5) * settings.height / rows
+    gx, gy = np.meshgrid(xs, ys)
+    mx, my = settings.from_pixels(gx.ravel(), gy.ravel())
+    # Samples are far apart: an outline simplified to a quarter of their spacing answers the
+    # same, and testing Russia's coarse outline is many times cheaper than its detailed one.
+    spacing = min(settings.width / cols, settings.height / rows) * settings.resolution
+    level = max(i for i, t in enumerate(LOD_TOLERANCES) if t <= spacing / 4)
+    path = basemap.path(level, country)
+    inside = np.array([path.contains(QPointF(x, y)) for x, y in zip(mx.tolist(), my.tolist())])
+    if inside.sum() < 4:
+        return []
+    px, py = gx.ravel()[inside], gy.ravel()[inside]
+    # Nearest the middle of the country's samples first: inside it, and away from its edges.
+    order = np.argsort((px - px.mean()) ** 2 + (py - py.mean()) ** 2, kind="stable")
+    x = np.clip(px[order], text_w / 2 + 4, settings.width - text_w / 2 - 4)
+    y = np.clip(py[order], text_h + 4, settings.height - text_h - 4)
+    return list(zip(x.tolist(), y.tolist()))

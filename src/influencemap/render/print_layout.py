@@ -92,6 +92,8 @@ class SheetReport:
     pages: int = 1
     left_out: int = 0
     """Key and source entries that did not fit a raster sheet (a PDF continues on new pages)."""
+    warnings: list[str] = field(default_factory=list)
+    """Tiles of the chosen basemap that could not be had (the offline basemap shows there)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class SheetInput:
     catalog: Catalog
     layer_ids: tuple[str, ...]
     view_bbox: tuple[float, float, float, float] | None = None
+    basemap: object | None = None
+    """A tile basemap (:class:`~influencemap.geo.basemaps.Basemap`) under the map, or None."""
 
 
 # -- text --------------------------------------------------------------------------------
@@ -425,6 +429,10 @@ def draw_sheet(
     legend_size = _legend_size(legend_rows, device)
 
     report = SheetReport(content=content, settings=settings, frame=frame)
+    if sheet.basemap is not None:
+        from influencemap.render.tiles import with_tiles
+
+        settings, report.warnings = with_tiles(settings, sheet.basemap)
     painter.save()
     painter.translate(frame.topLeft())
     render(painter, settings, sheet.catalog)
@@ -766,8 +774,10 @@ def sheet_bytes(fmt: str, options: LayoutOptions, sheet: SheetInput) -> tuple[by
     return makers[fmt](options.checked(), sheet)
 
 
-def default_sheet_input(catalog: Catalog, layer_ids: Sequence[str] | None = None, view_bbox=None) -> SheetInput:
+def default_sheet_input(
+    catalog: Catalog, layer_ids: Sequence[str] | None = None, view_bbox=None, basemap=None
+) -> SheetInput:
     from influencemap.render.drawing_order import default_drawing_order
 
     ids = tuple(layer_ids) if layer_ids is not None else tuple(default_drawing_order(catalog))
-    return SheetInput(catalog, ids, tuple(view_bbox) if view_bbox else None)
+    return SheetInput(catalog, ids, tuple(view_bbox) if view_bbox else None, basemap)

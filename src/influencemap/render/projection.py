@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -66,6 +66,10 @@ class MapSettings:
         instead, and its key gives the counts: two kinds of number on one map would be misread).
     device_pixel_ratio
         Physical pixels per logical pixel of the target (for crisp cached sprites).
+    tiles
+        A tile basemap (``influencemap.render.tiles.TileSource``) drawn over the offline one,
+        or None for the offline basemap alone. Not part of the comparison: a frame is current
+        for a view whatever tiles arrived since.
     """
 
     center: tuple[float, float] = (0.0, 0.0)
@@ -80,6 +84,7 @@ class MapSettings:
     show_legend: bool = False
     show_point_labels: bool = True
     device_pixel_ratio: float = 1.0
+    tiles: object | None = field(default=None, compare=False)
 
     # -- building ------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter
 from influencemap.model.catalog import Catalog
 from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
-from influencemap.render import basemap_layer, decorations, stacks as stacking, symbols
+from influencemap.render import basemap_layer, context_layer, decorations, stacks as stacking, symbols, tiles
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
 from influencemap.render.projection import MapSettings, project_xy
@@ -91,6 +91,9 @@ def render(
     painter.save()
     painter.setClipRect(QRectF(0, 0, settings.width, settings.height))
     basemap_layer.draw_countries(painter, settings)
+    context_layer.draw_water(painter, settings)
+    if settings.tiles is not None:  # over the offline basemap, which shows where a tile is missing
+        tiles.draw_tiles(painter, settings, settings.tiles)
     raster = isinstance(painter.device(), QImage)
     layers = _visible_layers(settings, catalog)
     batches = [_point_batch(settings, layer) for layer in layers]
@@ -117,7 +120,11 @@ def render(
         _take_stacks(grid, stacks)
         if settings.show_point_labels:
             labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid)
-        basemap_layer.draw_country_labels(painter, settings, grid)
+        ours = np.concatenate([b.xy for b in batches]) if batches else np.zeros((0, 2))
+        if settings.tiles is None:  # tiles name places themselves
+            context_layer.draw_capital_labels(painter, settings, grid, ours)
+            basemap_layer.draw_country_labels(painter, settings, grid)
+            context_layer.draw_place_labels(painter, settings, grid, ours)
     for layer, batch, single in zip(layers, batches, singles):
         if stop():
             report.cancelled = True
@@ -142,6 +149,9 @@ def render(
     if settings.show_legend:
         decorations.draw_legend(painter, settings, legend_entries(settings, catalog))
         decorations.draw_credit(painter, settings, decorations.credit_text(len(report.source_ids)))
+    if settings.tiles is not None:
+        above = decorations.credit_rect(settings, decorations.credit_text(99)).height() + 2 if settings.show_legend else 0.0
+        tiles.draw_attribution(painter, settings, settings.tiles.attribution, above)
     painter.restore()
     report.cancelled = stop()
     return report

@@ -13,11 +13,12 @@ ORGANIZATION = "influencemap"
 APPLICATION = "influencemap"
 
 
-def run_app(paths: Sequence[str]) -> int:
+def run_app(paths: Sequence[str], basemap=None) -> int:
     """Open the main window on ``paths`` (the bundled layers when empty) and run until it closes.
 
     The window shows at once and the layers load on a worker thread, with a busy indicator in
-    the status bar if that takes more than half a second.
+    the status bar if that takes more than half a second. ``basemap`` (from ``--basemap``)
+    replaces the remembered basemap.
     """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
@@ -27,6 +28,8 @@ def run_app(paths: Sequence[str]) -> int:
     from influencemap.ui.main_window import MainWindow
 
     window = MainWindow(list(paths), load_in_background=True)
+    if basemap is not None:
+        window.basemap_menu.choose(basemap)
     window.show()
     # Let Ctrl+C in the terminal quit cleanly: Python only sees signals between Qt events.
     previous = signal.signal(signal.SIGINT, lambda *_: window.close())

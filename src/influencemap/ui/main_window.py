@@ -127,6 +127,9 @@ class MainWindow(QMainWindow):
         self._busy_timer.timeout.connect(self._show_busy)
         self._build_status_bar()
         self._build_menus()
+        from influencemap.ui.basemap_menu import BasemapMenu  # View > Basemap, File > Add Basemap… (issue 16)
+
+        self.basemap_menu = BasemapMenu(self)
         # Live reload, add/edit/delete from the map, undo, new layer (issue 6).
         self.editing = EditingController(self)
 
@@ -517,12 +520,12 @@ class MainWindow(QMainWindow):
         from influencemap.export.image import write_settings_image
 
         try:
-            write_settings_image(self.state.catalog, out, self.canvas.export_settings())
+            warnings = write_settings_image(self.state.catalog, out, self.canvas.export_settings())
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return
         self._remember_folder(out.parent)
-        self.statusBar().showMessage(f"Exported {out}", 6000)
+        self.statusBar().showMessage(f"Exported {out}" + "".join(f" — {w}" for w in warnings), 6000)
 
     def visible_catalog(self) -> Catalog:
         """What the map shows: visible layers only, through the current filter."""
@@ -552,7 +555,9 @@ class MainWindow(QMainWindow):
             QApplication.processEvents()
 
         try:
-            write_html(self.visible_catalog(), out, HtmlOptions(), report)
+            basemap = self.canvas.basemap  # an online one opens the page on its tiles (issue 16)
+            options = HtmlOptions(basemap=basemap.spec if basemap.online else "offline")
+            write_html(self.visible_catalog(), out, options, report)
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return

@@ -69,6 +69,8 @@ class MapCanvas(QWidget):
     """A click landed on several features: their hits in list order, and the global position."""
     plainClicked = Signal()
     """A click landed on one feature (now selected) or on none."""
+    basemapProblem = Signal(str)
+    """A note on tiles that could not be had (for the status bar); the offline basemap shows."""
 
     def __init__(self, state: MapState, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +93,11 @@ class MapCanvas(QWidget):
         self._hover_total = 0
         self._renderer = FrameRenderer(self)
         self._renderer.frameReady.connect(self._on_frame_ready)
+        self._tiles = None  # a render.tiles.TileSource when a tile basemap is chosen
+        self._tile_timer = QTimer(self)  # tiles arrive one by one: one frame for a burst
+        self._tile_timer.setSingleShot(True)
+        self._tile_timer.setInterval(120)
+        self._tile_timer.timeout.connect(self.request_render)
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(RENDER_DELAY_MS)
@@ -139,6 +146,7 @@ class MapCanvas(QWidget):
             feature_filter=self._state.feature_filter,
             show_scale_bar=False,
             device_pixel_ratio=self.devicePixelRatioF(),
+            tiles=self._tiles,
         )
         return settings.replace(**changes) if changes else settings
 
@@ -328,7 +336,41 @@ class MapCanvas(QWidget):
     def _start_render(self) -> None:
         if self.width() < 1 or self.height() < 1:
             return
-        self._renderer.request(self.frame_settings(), self._state.catalog)
+        settings = self.frame_settings()
+        if self._tiles is not None:
+            from influencemap.render.tiles import PREFETCH_MARGIN, view_tiles
+
+            self._tiles.request(view_tiles(settings, self._tiles, PREFETCH_MARGIN))
+        self._renderer.request(settings, self._state.catalog)
+
+    # -- the basemap ---------------------------------------------------------------------
+
+    @property
+    def basemap(self):
+        """The chosen :class:`~influencemap.geo.basemaps.Basemap`."""
+        from influencemap.geo.basemaps import OFFLINE
+
+        return self._tiles.basemap if self._tiles is not None else OFFLINE
+
+    @property
+    def tile_source(self):
+        return self._tiles
+
+    def set_basemap(self, basemap) -> None:
+        """Draw on ``basemap``: tiles load in the background and show as they arrive."""
+        from influencemap.render.tiles import make_source
+
+        old = self._tiles
+        self._tiles = make_source(basemap, self)
+        if old is not None:
+            old.deleteLater()
+        if self._tiles is not None:
+            self._tiles.tiles_arrived.connect(self._tile_timer.start)
+            self._tiles.failed.connect(self.basemapProblem)
+            note = self._tiles.failure_note()  # a broken MBTiles file says so at once
+            if note:
+                QTimer.singleShot(0, lambda: self.basemapProblem.emit(note))
+        self.request_render()
 
     def _on_frame_ready(self, frame: Frame) -> None:
         self._frame = frame
