@@ -101,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="the file to write")
     export.add_argument("--title", help="HTML: the map's title")
     export.add_argument("--subtitle", help="HTML: a line under the title")
+    export.add_argument("--notes", help="HTML: notes under the title (line breaks kept)")
     export.add_argument("--cdn", action="store_true", help="HTML: load libraries from CDNs (smaller file, needs network)")
     export.add_argument("--size", default="1600x1000", metavar="WxH", help="image: size in pixels (default 1600x1000)")
     export.add_argument("--bbox", metavar="MINLON,MINLAT,MAXLON,MAXLAT", help="image: the area to draw (default: all features)")
@@ -350,7 +351,9 @@ def _export(args) -> int:
     elif kind == "html":
         from influencemap.export.html import HtmlOptions, write_html
 
-        write_html(catalog, out, HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn))
+        options = HtmlOptions(title=args.title, subtitle=args.subtitle, notes=args.notes, cdn=args.cdn,
+                              sources_list=getattr(args, "sources_list", None) != "off")
+        write_html(catalog, out, options)
     else:
         from influencemap.export.image import write_image
 

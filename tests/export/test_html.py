@@ -76,6 +76,7 @@ features:
     line: [[23.7, 52.1], [27.56, 53.9]]
     start: 2016
     end: 2018
+    dating: approximate
     countries: [BY]
     sources: [doc-a]
 """
@@ -151,7 +152,9 @@ def layer_control(page: str) -> tuple[list[str], list[str]]:
 
 
 def linked_urls(page: str) -> list[str]:
-    return re.findall(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]*)"', page)
+    """The addresses the page loads from (``data:`` URIs, which load nothing, left out)."""
+    found = re.findall(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]*)"', page)
+    return [url for url in found if not url.startswith("data:")]
 
 
 # -- tests -----------------------------------------------------------------------------------
@@ -227,6 +230,11 @@ def test_properties_are_embedded_as_written(page, catalog):
     assert loan["sources"] == [{"ref": "doc-a", "locator": "para 3", "quote": "a short <em>phrase</em>"}]
     assert features["kyiv-span"]["properties"]["name"] == "{{ 7 * 7 }} in Kyiv {% raw %}"
     assert "end" not in features["kyiv-span"]["properties"]  # ongoing: null, restored by the page
+    # how each date is known, as the GeoJSON export writes it; an undated feature has none
+    assert features["corridor"]["properties"]["dating"] == "approximate"
+    assert features["kyiv-span"]["properties"]["dating"] == "stated"
+    assert "dating" not in features["undated-office"]["properties"]
+    assert feature_properties(catalog, catalog.feature("undated-office"))["dating"] is None
     tables = block_named(page, "influencemap_script_")
     assert tables["sources"]["doc-a"] == {
         "id": "doc-a",
@@ -254,6 +262,7 @@ def test_compact_properties_leave_out_only_what_the_page_restores(catalog):
         "name": "{{ 7 * 7 }} in Kyiv {% raw %}",
         "countries": ["UA"],
         "start": "2019-06",
+        "dating": "stated",
         "sources": [{"ref": "doc-a"}],
     }
     # what is left out is the layer (the layer block gives it) and empty documented values
