@@ -21,6 +21,8 @@ QT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 li
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-image0 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
+# the HTML export's checks: Java runs the HTML validator (vnu), pdftotext reads a printed page
+VALIDATOR_PACKAGES := default-jre-headless poppler-utils
 
 # System libraries Qt needs for a real window (xcb) and Chromium for the browser tests.
 # Installs only what is missing, with apt-get (as root, or through sudo).
@@ -39,6 +41,7 @@ qt-deps:
 
 system-deps: qt-deps
 	$(call apt_install,$(BROWSER_PACKAGES))
+	$(call apt_install,$(VALIDATOR_PACKAGES))
 
 run: setup qt-deps
 	$(BIN)/influencemap
