@@ -220,7 +220,13 @@ def test_copy_link_to_a_feature(browser, publish_export):  # noqa: F811
 def test_printing_gives_the_map_the_legend_and_the_sources(browser, publish_export, tmp_path):  # noqa: F811
     path, _ = publish_export
     browser.open(path)
+    screen = browser.evaluate("(() => { const m = influencemap.map, b = m.getBounds(); "
+                              "return [m.getZoom(), b.getSouth(), b.getWest(), b.getNorth(), b.getEast(), m.getSize().y]; })()")
     browser.call("Emulation.setEmulatedMedia", {"media": "print"}, session=True)
+    # the map takes its printed size and still shows what the screen showed
+    browser.wait_for(f"influencemap.map.getSize().y !== {screen[5]}")
+    shown_on_paper = f"L.latLngBounds([{screen[1]}, {screen[2]}], [{screen[3]}, {screen[4]}])"
+    assert browser.evaluate(f"influencemap.map.getBounds().pad(0.01).contains({shown_on_paper})")
     printed = browser.evaluate(
         """(() => { const shown = e => !!e && getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0;
                     const sheet = document.querySelector('section.im-print');
@@ -235,6 +241,9 @@ def test_printing_gives_the_map_the_legend_and_the_sources(browser, publish_expo
                             sheetTop: sheet.getBoundingClientRect().top}; })()"""
     )
     browser.call("Emulation.setEmulatedMedia", {"media": ""}, session=True)
+    browser.wait_for(f"influencemap.map.getSize().y === {screen[5]}")
+    assert browser.evaluate("influencemap.map.getZoom()") == screen[0]  # the screen's view is back
+    assert browser.evaluate("location.hash") == ""  # the paper's view is not the reader's
     assert printed["sheet"] and printed["map"]
     assert printed["head"] == "Tiny map"
     assert printed["legend"] == ["Loans <i>and</i> credits", "Routes"]

@@ -437,13 +437,17 @@
       field.focus();
       field.select();
       status.textContent = "Copy the link (Ctrl+C)";
+      status.className = "im-copy-status im-copy-manual";
     }
     button.addEventListener("click", function () {
       var url = im.linkToFeature(featureId);
       var clipboard = navigator.clipboard;
       if (clipboard && typeof clipboard.writeText === "function" && window.isSecureContext) {
         clipboard.writeText(url).then(
-          function () { status.textContent = "Link copied"; },
+          function () {
+            status.textContent = "Link copied";
+            status.className = "im-copy-status";
+          },
           function () { showField(url); }
         );
       } else {
@@ -1040,12 +1044,13 @@
   };
 
   var statePending = false;
+  var printing = false; // the view fitted to the paper is not the reader's: the fragment stays
   function stateChanged() {
-    if (!stateReady || applying || statePending) return;
+    if (!stateReady || applying || printing || statePending) return;
     statePending = true;
     window.setTimeout(function () {
       statePending = false;
-      if (applying) return;
+      if (applying || printing) return;
       var fragment = im.stateFragment();
       if (fragment === lastFragment) return;
       lastFragment = fragment;
@@ -1249,13 +1254,34 @@
     describe();
     filterListeners.push(describe);
     container.parentNode.insertBefore(sheet, container.nextSibling);
-    // the map is drawn again at the printed size, and once more when printing is done
-    function resize() { im.map.invalidateSize({ pan: false }); }
-    window.addEventListener("beforeprint", function () { describe(); resize(); });
-    window.addEventListener("afterprint", resize);
+    // The printed map is drawn again at its printed size, showing what the screen showed (the
+    // page is narrower than most screens); the screen's view comes back when printing is done.
+    var screenView = null;
+    function toPaper() {
+      var map = im.map;
+      // called by "beforeprint" and again once the print styles apply: fitted each time, to
+      // the size the map has by then
+      if (!screenView) screenView = { bounds: map.getBounds(), center: map.getCenter(), zoom: map.getZoom() };
+      printing = true;
+      describe();
+      map.invalidateSize({ pan: false });
+      map.fitBounds(screenView.bounds, { animate: false, padding: [4, 4] });
+    }
+    function toScreen() {
+      if (!screenView) return;
+      var view = screenView;
+      screenView = null;
+      im.map.invalidateSize({ pan: false });
+      im.map.setView(view.center, view.zoom, { animate: false });
+      printing = false;
+    }
+    window.addEventListener("beforeprint", toPaper);
+    window.addEventListener("afterprint", toScreen);
     if (window.matchMedia) {
       var query = window.matchMedia("print");
-      if (query.addEventListener) query.addEventListener("change", resize);
+      var follow = function (event) { if (event.matches) toPaper(); else toScreen(); };
+      if (query.addEventListener) query.addEventListener("change", follow);
+      else if (query.addListener) query.addListener(follow);
     }
     return sheet;
   }
