@@ -343,3 +343,17 @@ def test_head_of_the_page(browser, publish_export):  # noqa: F811
     assert head == {"lang": "en", "title": "Tiny map", "description": "for the publish test",
                     "icon": "data:image/svg+xml;base64,", "viewport": "width=device-width, initial-scale=1"}
     assert browser.blocked == []
+
+
+def test_without_the_sources_list_popups_give_sources_unnumbered(browser, tiny_export, tmp_path):  # noqa: F811
+    _, catalog = tiny_export
+    out = tmp_path / "unlisted.html"
+    write_html(catalog, out, HtmlOptions(title="No list", sources_list=False))
+    browser.open(out)
+    assert browser.evaluate("document.querySelector('.im-about')") is None
+    assert browser.evaluate("document.querySelector('section.im-print .im-sources-item')") is None
+    browser.evaluate("influencemap.openFeature('kyiv-span') && true")
+    browser.wait_for("document.querySelector('.leaflet-popup-content .im-popup')")
+    titles = browser.evaluate("[...document.querySelectorAll('.leaflet-popup-content .im-source')].map(li => li.textContent)")
+    assert titles[0].startswith(DOC_A) and titles[1].startswith("A document with a bad link")
+    assert browser.evaluate("document.querySelectorAll('.leaflet-popup-content .im-source-number').length") == 0

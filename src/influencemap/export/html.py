@@ -102,8 +102,9 @@ class HtmlOptions:
         also the page's ``<title>``, the subtitle (or the notes' first line) its description.
         Notes keep their line breaks.
     sources_list
-        The "About this map" panel's numbered list of every source the exported features cite
-        (popups cite by those numbers either way; printing gives the list too).
+        The "About this map" panel's numbered list of every source the exported features cite,
+        which the popups cite by number and the printed page lists too. Off, the popups give
+        each source in full without a number, and the printed page has no list.
     cdn
         Load Leaflet and Leaflet.markercluster from CDNs: a smaller file that needs the network.
     online_tiles
@@ -210,7 +211,7 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
 
     figure = m.get_root()
     figure.title = html.escape(options.title or "influencemap")
-    figure.header.add_child(_Raw(_page_meta(options, catalog, layers)), name="influencemap_meta")
+    figure.header.add_child(_Raw(_page_meta(options, layers)), name="influencemap_meta")
     clustered = any(_has_points(layer) for layer in layers)
     for name, code in _page_assets(options.cdn, clustered):
         figure.header.add_child(_Raw(code), name=name)
@@ -258,7 +259,7 @@ FAVICON = (
 """The page's icon: a pin on the sea colour of the map, inlined (no request)."""
 
 
-def _page_meta(options: HtmlOptions, catalog: Catalog, layers: Sequence[Layer]) -> str:
+def _page_meta(options: HtmlOptions, layers: Sequence[Layer]) -> str:
     """The head's description and icon. The description is the subtitle, else the notes'
     first line, else what the map holds."""
     description = options.subtitle or next((line.strip() for line in (options.notes or "").splitlines() if line.strip()), None)

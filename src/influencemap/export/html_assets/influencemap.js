@@ -168,8 +168,12 @@
     (value.sourceOrder || []).forEach(function (id, index) { sourceNumbers[id] = index + 1; });
   };
 
-  /* A source's number in the map's list of sources: [1] is the first cited. */
+  var sourcesListed = true;
+
+  /* A source's number in the map's list of sources: [1] is the first cited (null when the
+   * export has no list: HtmlOptions.sources_list). */
   im.sourceNumber = function (id) {
+    if (!sourcesListed) return null;
     return Object.prototype.hasOwnProperty.call(sourceNumbers, id) ? sourceNumbers[id] : null;
   };
 
@@ -1234,7 +1238,7 @@
       legend.appendChild(row);
     });
     sheet.appendChild(legend);
-    if ((tables.sourceOrder || []).length) {
+    if (sourcesListed && (tables.sourceOrder || []).length) {
       var sources = el("div", "im-print-sources");
       sources.appendChild(el("h3", null, "Sources"));
       sources.appendChild(sourcesList("im-sources-list"));
@@ -1694,11 +1698,13 @@
   im.view = function (map, options) {
     im.map = map;
     im.viewOptions = options;
+    sourcesListed = options.sourcesList !== false;
     // the controls come before the map's panes in the page, so that Tab reaches the search,
     // the year filter and the legend before the thousands of markers
     var container = map.getContainer();
     if (map._controlContainer) container.insertBefore(map._controlContainer, container.firstChild);
-    aboutControl(options).addTo(map);
+    var listed = sourcesListed && (tables.sourceOrder || []).length > 0;
+    if (options.title || options.subtitle || options.notes || listed) aboutControl(options).addTo(map);
     searchControl().addTo(map);
     L.control.zoom({ position: "topleft" }).addTo(map);
     fullscreenControl().addTo(map);
