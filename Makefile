@@ -21,8 +21,10 @@ QT_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 li
 	libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xkb1 libxcb-randr0 \
 	libxcb-render-util0 libxcb-image0 fonts-dejavu-core
 BROWSER_PACKAGES := chromium
-# pdftotext, pdfinfo and pdffonts: the map sheet tests read exported PDFs back as a reader would.
+# pdftotext, pdfinfo and pdffonts: the map sheet and printed-page tests read exported PDFs back
+# as a reader would; Java runs the HTML validator (vnu) of the HTML export's check.
 PDF_PACKAGES := poppler-utils
+VALIDATOR_PACKAGES := default-jre-headless
 
 # System libraries Qt needs for a real window (xcb), Chromium for the browser tests and
 # poppler-utils for the PDF tests.
@@ -41,7 +43,7 @@ qt-deps:
 	$(call apt_install,$(QT_PACKAGES))
 
 system-deps: qt-deps
-	$(call apt_install,$(BROWSER_PACKAGES) $(PDF_PACKAGES))
+	$(call apt_install,$(BROWSER_PACKAGES) $(PDF_PACKAGES) $(VALIDATOR_PACKAGES))
 
 run: setup qt-deps
 	$(BIN)/influencemap

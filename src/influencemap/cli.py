@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--subtitle", help="a line under the title")
     export.add_argument("--cdn", action="store_true", help="HTML: load libraries from CDNs (smaller file, needs network)")
     sheet = export.add_argument_group("map sheet (PNG, SVG, PDF)")
-    sheet.add_argument("--notes", help="a paragraph under the map")
+    export.add_argument("--notes", help="notes: a paragraph under a sheet's map, a panel of the HTML map (line breaks kept)")
     sheet.add_argument("--size", metavar="WxH", help="size in pixels (default 1600x1000 unless --paper is given)")
     sheet.add_argument("--paper", choices=tuple(PAPER_CHOICES), help="a paper size; with --dpi it sets the pixel size")
     sheet.add_argument("--dpi", type=int, default=150, metavar="N", help="dots per inch, 72-600 (default 150)")
@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     sheet.add_argument("--extent", choices=("evidence", "all"), default="evidence",
                        help="without --bbox: where most features are (default) or all of them")
     sheet.add_argument("--legend", choices=LEGEND_CHOICES, default="auto", help="legend position (default auto)")
-    sheet.add_argument("--sources-list", choices=("on", "off"), default="on", help="the numbered sources under the map (default on)")
+    export.add_argument("--sources-list", choices=("on", "off"), default="on",
+                        help="the numbered sources: under a sheet's map, in the HTML map's panel and popups (default on)")
     sheet.add_argument("--scale-bar", choices=("on", "off"), default="on", help="a scale bar on the map (default on)")
     _add_basemap(export)
 
@@ -419,7 +420,8 @@ def _write_export(kind: str, catalog, out: Path, args, basemap) -> list[str]:
     elif kind == "html":
         from influencemap.export.html import HtmlOptions, write_html
 
-        options = HtmlOptions(title=args.title, subtitle=args.subtitle, cdn=args.cdn)
+        options = HtmlOptions(title=args.title, subtitle=args.subtitle, notes=args.notes, cdn=args.cdn,
+                              sources_list=args.sources_list != "off")
         if basemap is not None and basemap.kind == "mbtiles":
             warnings.append("an HTML page cannot link tiles inside an MBTiles file; it uses the offline basemap")
         elif basemap is not None:

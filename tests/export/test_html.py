@@ -7,6 +7,7 @@ the layer control, the options and the command line.
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -76,6 +77,7 @@ features:
     line: [[23.7, 52.1], [27.56, 53.9]]
     start: 2016
     end: 2018
+    dating: approximate
     countries: [BY]
     sources: [doc-a]
 """
@@ -151,7 +153,9 @@ def layer_control(page: str) -> tuple[list[str], list[str]]:
 
 
 def linked_urls(page: str) -> list[str]:
-    return re.findall(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]*)"', page)
+    """The addresses the page loads from (``data:`` URIs, which load nothing, left out)."""
+    found = re.findall(r'<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)="([^"]*)"', page)
+    return [url for url in found if not url.startswith("data:")]
 
 
 # -- tests -----------------------------------------------------------------------------------
@@ -227,6 +231,11 @@ def test_properties_are_embedded_as_written(page, catalog):
     assert loan["sources"] == [{"ref": "doc-a", "locator": "para 3", "quote": "a short <em>phrase</em>"}]
     assert features["kyiv-span"]["properties"]["name"] == "{{ 7 * 7 }} in Kyiv {% raw %}"
     assert "end" not in features["kyiv-span"]["properties"]  # ongoing: null, restored by the page
+    # how each date is known, as the GeoJSON export writes it; an undated feature has none
+    assert features["corridor"]["properties"]["dating"] == "approximate"
+    assert features["kyiv-span"]["properties"]["dating"] == "stated"
+    assert "dating" not in features["undated-office"]["properties"]
+    assert feature_properties(catalog, catalog.feature("undated-office"))["dating"] is None
     tables = block_named(page, "influencemap_script_")
     assert tables["sources"]["doc-a"] == {
         "id": "doc-a",
@@ -254,6 +263,7 @@ def test_compact_properties_leave_out_only_what_the_page_restores(catalog):
         "name": "{{ 7 * 7 }} in Kyiv {% raw %}",
         "countries": ["UA"],
         "start": "2019-06",
+        "dating": "stated",
         "sources": [{"ref": "doc-a"}],
     }
     # what is left out is the layer (the layer block gives it) and empty documented values
@@ -400,6 +410,52 @@ def test_title_and_subtitle(page):
     assert '<html lang="en">' in page
 
 
+def test_notes_and_the_sources_list_reach_the_page(catalog):
+    page = render_html(catalog, HtmlOptions(title="T", notes="Line one.\nLine <two> {{ x }}.", sources_list=False))
+    options = block_named(page, "influencemap_view_")
+    assert options["notes"] == "Line one.\nLine <two> {{ x }}."
+    assert options["sourcesList"] is False
+    assert block_named(render_html(catalog), "influencemap_view_")["sourcesList"] is True
+
+
+def test_sources_are_numbered_by_first_citation_and_only_cited_ones(catalog):
+    extra = {
+        "doc-b": Source(id="doc-b", title="Cited second"),
+        "doc-unused": Source(id="doc-unused", title="Cited by nothing"),
+    }
+    layers = tuple(
+        replace(layer, features=tuple(
+            replace(f, citations=(*f.citations, Citation("doc-b"))) if f.id == "corridor" else f for f in layer.features
+        ))
+        for layer in catalog.layers
+    )
+    page = render_html(Catalog(layers, {**catalog.sources, **extra}, ()))
+    tables = block_named(page, "influencemap_script_")
+    assert tables["sourceOrder"] == ["doc-a", "doc-b"]
+    assert set(tables["sources"]) == {"doc-a", "doc-b"}
+    assert "Cited by nothing" not in page
+
+
+def test_the_head_describes_the_page(catalog):
+    page = render_html(catalog, HtmlOptions(title="T", subtitle='A "quoted" & <marked> line'))
+    head = page.split("</head>", 1)[0]
+    assert '<meta name="description" content="A &quot;quoted&quot; &amp; &lt;marked&gt; line">' in head
+    icon = re.search(r'<link rel="icon" type="image/svg\+xml" href="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)">', head)
+    assert icon and base64.b64decode(icon.group(1)).startswith(b"<svg xmlns=")
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in head
+    # no subtitle: the notes' first line; neither: what the map holds
+    notes = render_html(catalog, HtmlOptions(notes="\nFirst line.\nSecond."))
+    assert '<meta name="description" content="First line.">' in notes
+    plain = render_html(catalog)
+    assert '<meta name="description" content="A map of 5 sourced features in 3 layers, made with influencemap.">' in plain
+
+
+def test_the_map_script_is_inside_the_body(page):
+    body = page.split("<body>", 1)[1]
+    assert body.rstrip().endswith("</script>\n</body>\n</html>")
+    assert page.count("</body>") == 1 and "influencemap.controls(" in body
+
+
 def test_view_is_the_data_bounds(page, catalog):
     minx, miny, maxx, maxy = catalog.bounds
     assert block_named(page, "influencemap_view_")["bounds"] == [[miny, minx], [maxy, maxx]]
@@ -471,6 +527,12 @@ def test_cli_export_writes_the_filtered_html(layer_dir, tmp_path, capsys):
     assert block_named(page, "influencemap_view_")["subtitle"] == "A test"
     assert linked_urls(page) == []
     assert "wrote" in capsys.readouterr().err
+
+
+def test_cli_export_notes(layer_dir, tmp_path):
+    out = tmp_path / "map.html"
+    assert main(["export", str(layer_dir), "-o", str(out), "--title", "T", "--notes", "Compiled in 2024."]) == 0
+    assert block_named(out.read_text(encoding="utf-8"), "influencemap_view_")["notes"] == "Compiled in 2024."
 
 
 def test_cli_export_keeps_undated_features_with_undated(layer_dir, tmp_path):

@@ -17,7 +17,8 @@ def feature_properties(catalog: Catalog, feature: Feature) -> dict[str, Any]:
     """Every documented property, ``None`` or empty where unknown.
 
     ``start``/``end`` are ISO strings as written; a ``date`` gives start == end; an ongoing
-    span has ``end`` None.
+    span has ``end`` None. ``dating`` says how the date is known (``stated``, ``inferred`` or
+    ``approximate``); None for an undated feature, which has no date to qualify.
     """
     return {
         "id": feature.id,
@@ -26,6 +27,7 @@ def feature_properties(catalog: Catalog, feature: Feature) -> dict[str, Any]:
         "countries": list(feature.countries),
         "start": feature.start,
         "end": feature.end,
+        "dating": feature.dating if feature.is_dated else None,
         "tags": list(feature.tags),
         "precision": feature.precision.value if feature.precision else None,
         "description": feature.description,

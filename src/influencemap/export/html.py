@@ -69,12 +69,12 @@ DEFAULT_VIEW = (-10.0, 25.0, 150.0, 65.0)
 UNCATEGORISED = "Other"
 
 PROPERTY_KEYS = (
-    "id", "name", "layer", "countries", "start", "end", "tags", "precision",
+    "id", "name", "layer", "countries", "start", "end", "dating", "tags", "precision",
     "description", "figures", "actors", "sources",
 )
 """The documented properties, in the order the GeoJSON export writes them."""
 
-_OMITTED_WHEN_EMPTY = ("countries", "start", "end", "tags", "precision", "description", "figures", "actors")
+_OMITTED_WHEN_EMPTY = ("countries", "start", "end", "dating", "tags", "precision", "description", "figures", "actors")
 
 
 _CDN = {
@@ -94,8 +94,14 @@ class HtmlOptions:
 
     Parameters
     ----------
-    title, subtitle
-        Shown in a box at the top of the map; the title is also the page's title.
+    title, subtitle, notes
+        Shown in a collapsible panel at the top of the map and on the printed page; the title is
+        also the page's ``<title>``, the subtitle (or the notes' first line) its description.
+        Notes keep their line breaks.
+    sources_list
+        The "About this map" panel's numbered list of every source the exported features cite,
+        which the popups cite by number and the printed page lists too. Off, the popups give
+        each source in full without a number, and the printed page has no list.
     cdn
         Load Leaflet and Leaflet.markercluster from CDNs: a smaller file that needs the network.
     online_tiles
@@ -109,6 +115,8 @@ class HtmlOptions:
 
     title: str | None = None
     subtitle: str | None = None
+    notes: str | None = None
+    sources_list: bool = True
     cdn: bool = False
     online_tiles: bool = True
     basemap: str = "offline"
@@ -138,7 +146,22 @@ def render_html(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress
         text = figure.render()
     # the last step, so that no text of any layer, source or option can bring in a character
     # HTML (and XML) does not allow, nor a lone surrogate that UTF-8 cannot encode
-    return xml_safe(text.replace("<html>", '<html lang="en">', 1))
+    return xml_safe(_valid_page(text.replace("<html>", '<html lang="en">', 1)))
+
+
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+def _valid_page(text: str) -> str:
+    """folium's page, made valid HTML and zoomable: its map script, which folium writes after
+    ``</body>``, goes at the end of the body, and the viewport no longer forbids readers to
+    zoom the page (``user-scalable=no`` fails low-vision readers)."""
+    text = _VIEWPORT.sub('<meta name="viewport" content="width=device-width, initial-scale=1">', text, count=1)
+    body, end, after = text.rpartition("</body>")
+    tail = after.rstrip()
+    if end and tail.endswith("</html>"):
+        text = body + tail[: -len("</html>")].rstrip() + "\n</body>\n</html>\n"
+    return text
 
 
 @contextmanager
@@ -191,6 +214,7 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
 
     figure = m.get_root()
     figure.title = html.escape(options.title or "influencemap")
+    figure.header.add_child(_Raw(_page_meta(options, layers)), name="influencemap_meta")
     clustered = any(_has_points(layer) for layer in layers)
     for name, code in _page_assets(options.cdn, clustered):
         figure.header.add_child(_Raw(code), name=name)
@@ -208,6 +232,8 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
     _View({
         "title": options.title,
         "subtitle": options.subtitle,
+        "notes": options.notes,
+        "sourcesList": options.sources_list,
         "legend": [{**spec, "count": len(layer.features)} for spec, layer in zip(specs, layers)],
         "bounds": [[view[1], view[0]], [view[3], view[2]]],
         "maxZoom": 9,
@@ -226,6 +252,29 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
     _Controls(control).add_to(m)
     _report(progress, steps, steps)
     return m
+
+
+FAVICON = (
+    "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'>"
+    "<circle cx='16' cy='16' r='15' fill='#dce8ef' stroke='#8c8579'/>"
+    "<path d='M16 5a7.5 7.5 0 0 0-7.5 7.5C8.5 18 16 27 16 27s7.5-9 7.5-14.5A7.5 7.5 0 0 0 16 5z' fill='#d7301f'/>"
+    "<circle cx='16' cy='12.5' r='2.8' fill='#fff'/></svg>"
+)
+"""The page's icon: a pin on the sea colour of the map, inlined (no request)."""
+
+
+def _page_meta(options: HtmlOptions, layers: Sequence[Layer]) -> str:
+    """The head's description and icon. The description is the subtitle, else the notes'
+    first line, else what the map holds."""
+    description = options.subtitle or next((line.strip() for line in (options.notes or "").splitlines() if line.strip()), None)
+    if not description:
+        features = sum(len(layer.features) for layer in layers)
+        description = f"A map of {features:,} sourced features in {len(layers)} layers, made with influencemap."
+    icon = base64.b64encode(FAVICON.encode("utf-8")).decode("ascii")
+    return (
+        f'<meta name="description" content="{_html_text(description)}">\n'
+        f'<link rel="icon" type="image/svg+xml" href="data:image/svg+xml;base64,{icon}">\n'
+    )
 
 
 def _report(progress: Progress | None, done: int, total: int) -> None:
@@ -421,13 +470,16 @@ def _layer_spec(layer: Layer, options: HtmlOptions) -> dict[str, Any]:
 def _new_tables(layers: Sequence[Layer]) -> dict[str, Any]:
     """What the features share, written once; :func:`_layer_collection` fills it in.
 
-    ``sources`` are the sources as written (as the GeoJSON export has them); ``sourceDisplay``
+    ``sources`` are the sources as written (as the GeoJSON export has them); ``sourceOrder``
+    numbers them, [1] the first one cited, in the order of the layers and their features (the
+    "About this map" list and the popups cite by these numbers); ``sourceDisplay``
     and ``countries`` are what the details panel shows for them: the date formatted, the link
     only when it is http(s) or mailto, ``Belarus (BY)``.
     """
     return {
         "layers": {layer.id: {"name": layer.name, "category": layer.category or UNCATEGORISED} for layer in layers},
         "sources": {},
+        "sourceOrder": [],
         "sourceDisplay": {},
         "countries": {},
         "propertyKeys": list(PROPERTY_KEYS),
@@ -511,6 +563,7 @@ def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) ->
         for written, entry in zip(properties["sources"], details.sources):
             if entry.source_id not in sources:
                 sources[entry.source_id] = {key: written[key] for key in _SOURCE_KEYS}
+                tables["sourceOrder"].append(entry.source_id)
                 source_display[entry.source_id] = {"date": entry.date, "url": entry.url}
         for code, label in zip(feature.countries, details.countries):
             countries.setdefault(code, label)

@@ -14,6 +14,12 @@
  *   influencemap.openFeature(id)      shows a feature and opens its popup
  *   influencemap.openStackList(latlng, markers)   the popup listing features that share a place
  *   influencemap.setYears(from, to, undated)   the year filter (null: open)
+ *   influencemap.sourceNumber(id)     a source's number in the "About this map" list ([n])
+ *   influencemap.stateFragment()      the page's state as the URL fragment keeps it:
+ *                                     map=ZOOM/LAT/LON&feature=ID&years=FROM-TO&undated=1&q=TEXT
+ *   influencemap.applyFragment(text)  restores such a state (the page does it on load and
+ *                                     whenever the fragment changes)
+ *   influencemap.linkToFeature(id)    the link that reopens the page on this feature
  */
 (function () {
   "use strict";
@@ -152,11 +158,23 @@
 
   /* ---- catalog tables and properties ----------------------------------------------------- */
 
-  var tables = { layers: {}, sources: {}, sourceDisplay: {}, countries: {}, propertyKeys: [], emptyProperties: {} };
+  var tables = { layers: {}, sources: {}, sourceOrder: [], sourceDisplay: {}, countries: {}, propertyKeys: [], emptyProperties: {} };
+  var sourceNumbers = {};
 
   im.setTables = function (value) {
     tables = value;
     im.tables = value;
+    sourceNumbers = {};
+    (value.sourceOrder || []).forEach(function (id, index) { sourceNumbers[id] = index + 1; });
+  };
+
+  var sourcesListed = true;
+
+  /* A source's number in the map's list of sources: [1] is the first cited (null when the
+   * export has no list: HtmlOptions.sources_list). */
+  im.sourceNumber = function (id) {
+    if (!sourcesListed) return null;
+    return Object.prototype.hasOwnProperty.call(sourceNumbers, id) ? sourceNumbers[id] : null;
   };
 
   function resolveCitation(citation) {
@@ -323,10 +341,12 @@
     var box = el("div", "im-popup");
     box.appendChild(el("h3", "im-popup-name", p.name));
 
-    // the details panel's rows, in its order (FeatureDetails.fields)
+    // the details panel's rows, in its order (FeatureDetails.fields); a date not stated as such
+    // says how it is known, as the panel does
+    var dates = shown.dates && p.dating && p.dating !== "stated" ? shown.dates + " (" + p.dating + ")" : shown.dates;
     var rows = [
       ["Layer", layerInfo.name],
-      ["Date", shown.dates],
+      ["Date", dates],
       ["Where", (p.countries || []).map(function (code) { return tables.countries[code] || code; }).join(", ")],
       ["Precision", p.precision],
       ["Actors", (p.actors || []).join(", ")],
@@ -347,23 +367,14 @@
     var sources = p.sources || [];
     if (sources.length) {
       box.appendChild(el("h4", "im-popup-heading", "Sources"));
-      var list = el("ol", "im-popup-sources");
-      sources.forEach(function (source, index) {
-        var extra = tables.sourceDisplay[source.id] || {};
+      // cited by their numbers in the map's list of sources: [2] is [2] there too
+      var list = el("ul", "im-popup-sources");
+      sources.forEach(function (source) {
         var item = el("li", "im-source");
-        item.value = index + 1;
-        var link = typeof extra.url === "string" && SAFE_LINK.test(extra.url) ? extra.url : null;
-        var title;
-        if (link) {
-          title = el("a", "im-source-title", source.title);
-          title.href = link;
-          title.target = "_blank";
-          title.rel = "noopener noreferrer";
-        } else {
-          title = el("span", "im-source-title", source.title);
-        }
-        item.appendChild(title);
-        var meta = [source.publisher, source.author, extra.date].filter(Boolean).join(" · ");
+        var number = im.sourceNumber(source.id);
+        if (number !== null) item.appendChild(sourceNumberButton(number));
+        item.appendChild(sourceTitle(source));
+        var meta = sourceMeta(source);
         if (meta) item.appendChild(el("div", "im-source-meta", meta));
         if (source.locator) item.appendChild(el("div", "im-source-locator", source.locator));
         if (source.quote) item.appendChild(el("blockquote", "im-source-quote", "\u201c" + source.quote + "\u201d"));
@@ -371,6 +382,82 @@
       });
       box.appendChild(list);
     }
+    if (p.id !== undefined && p.id !== null) box.appendChild(copyLinkAction(String(p.id)));
+    return box;
+  }
+
+  /* A source's title: a link when its URL is http(s) or mailto, text otherwise. */
+  function sourceTitle(source) {
+    var extra = tables.sourceDisplay[source.id] || {};
+    var link = typeof extra.url === "string" && SAFE_LINK.test(extra.url) ? extra.url : null;
+    var title;
+    if (link) {
+      title = el("a", "im-source-title", source.title);
+      title.href = link;
+      title.target = "_blank";
+      title.rel = "noopener noreferrer";
+    } else {
+      title = el("span", "im-source-title", source.title);
+    }
+    return title;
+  }
+
+  /* Author, publisher and date, as the source gives them (the date formatted as the app does). */
+  function sourceMeta(source) {
+    var extra = tables.sourceDisplay[source.id] || {};
+    return [source.author, source.publisher, extra.date].filter(Boolean).join(" \u00b7 ");
+  }
+
+  /* "[2]": opens the map's list of sources at source 2. */
+  function sourceNumberButton(number) {
+    var button = el("button", "im-source-number", "[" + number + "]");
+    button.type = "button";
+    button.title = "Source " + number + " in the list of sources";
+    button.setAttribute("aria-label", "Source " + number + " in the list of sources");
+    button.addEventListener("click", function () { im.showSource(number); });
+    return button;
+  }
+
+  /* "Copy link to this feature": the clipboard when the browser allows it, else the link shown
+   * selected, for the reader to copy. */
+  function copyLinkAction(featureId) {
+    var box = el("div", "im-popup-actions");
+    var button = el("button", "im-copy-link", "Copy link to this feature");
+    button.type = "button";
+    var status = el("span", "im-copy-status");
+    status.setAttribute("role", "status");
+    box.appendChild(button);
+    box.appendChild(status);
+    function showField(url) {
+      var field = box.querySelector(".im-copy-field");
+      if (!field) {
+        field = el("input", "im-copy-field");
+        field.type = "text";
+        field.readOnly = true;
+        field.setAttribute("aria-label", "Link to this feature");
+        box.appendChild(field);
+      }
+      field.value = url;
+      field.focus();
+      field.select();
+      status.textContent = "Copy the link (Ctrl+C)";
+      status.className = "im-copy-status im-copy-manual";
+    }
+    button.addEventListener("click", function () {
+      var url = im.linkToFeature(featureId);
+      var clipboard = navigator.clipboard;
+      if (clipboard && typeof clipboard.writeText === "function" && window.isSecureContext) {
+        clipboard.writeText(url).then(
+          function () {
+            status.textContent = "Link copied";
+            status.className = "im-copy-status";
+          },
+          function () { showField(url); }
+        );
+      } else {
+        showField(url);
+      }
+    });
     return box;
   }
   im.featureDetails = featureDetails;
@@ -666,6 +753,7 @@
         layer = L.GeoJSON.geometryToLayer(feature, { pointToLayer: pointToLayer });
         if (layer.setStyle) layer.setStyle(pathStyle(style, /Polygon/.test(geometry.type) ? "polygon" : "line"));
         bindFeature(layer);
+        focusablePath(layer);
         paths.push(layer);
       }
       layer.feature = feature;
@@ -808,6 +896,7 @@
     });
     if (im.map) im.map.closePopup();
     filterListeners.forEach(function (listener) { listener(); });
+    stateChanged();
   }
 
   /* Show the features whose span overlaps [from, to] (years, inclusive; null: open end);
@@ -898,7 +987,9 @@
     keepEvents(box);
     var anchor = L.point(marker.options.icon.options.popupAnchor || [0, 0]);
     var options = Object.assign({}, POPUP_OPTIONS, { offset: L.point(0, 7).add(anchor) });
-    L.popup(options).setLatLng(marker.getLatLng()).setContent(box).openOn(im.map);
+    var popup = L.popup(options).setLatLng(marker.getLatLng()).setContent(box);
+    popup.influencemapFeature = String(marker.feature.properties.id);
+    popup.openOn(im.map);
     if (focus && box.firstChild.focus) box.firstChild.focus();
   }
 
@@ -921,20 +1012,402 @@
     layer.openPopup();
   }
 
+  /* ---- links: the page's state in the URL fragment ---------------------------------------- */
+
+  /* The view, the open feature, the year range and the search live in the fragment,
+   * map=ZOOM/LAT/LON&feature=ID&years=FROM-TO&undated=1&q=TEXT, kept up to date with
+   * history.replaceState (no entry in the history for every pan), so a copied address reopens
+   * the page as it is. */
+  var yearSpan = null;
+  var selected = null;
+  var applying = false;
+  var stateReady = false;
+  var lastFragment = null;
+
+  function coordinateDigits(zoom) {
+    return Math.max(2, Math.min(6, Math.ceil(zoom * 0.3) + 1));
+  }
+
+  function stateParts(featureId) {
+    var parts = [];
+    var map = im.map;
+    if (map) {
+      var centre = map.getCenter();
+      var zoom = map.getZoom();
+      var digits = coordinateDigits(zoom);
+      parts.push("map=" + Number(zoom.toFixed(2)) + "/" + centre.lat.toFixed(digits) + "/" + centre.lng.toFixed(digits));
+    }
+    var feature = featureId === undefined ? selected : featureId;
+    if (feature !== null && feature !== undefined) parts.push("feature=" + encodeURIComponent(feature));
+    if (yearSpan && (filter.from !== null || filter.to !== null)) {
+      var from = filter.from === null ? yearSpan[0] : filter.from;
+      var to = filter.to === null ? yearSpan[1] : filter.to;
+      parts.push("years=" + from + "-" + to);
+      if (filter.undated) parts.push("undated=1");
+    }
+    var text = searchBox ? searchBox.text().trim() : "";
+    if (text) parts.push("q=" + encodeURIComponent(text));
+    return parts;
+  }
+
+  im.stateFragment = function () {
+    return stateParts().join("&");
+  };
+
+  function pageAddress() {
+    return window.location.href.split("#")[0];
+  }
+
+  im.linkToFeature = function (featureId) {
+    return pageAddress() + "#" + stateParts(featureId).join("&");
+  };
+
+  var statePending = false;
+  var printing = false; // the view fitted to the paper is not the reader's: the fragment stays
+  function stateChanged() {
+    if (!stateReady || applying || printing || statePending) return;
+    statePending = true;
+    window.setTimeout(function () {
+      statePending = false;
+      if (applying || printing) return;
+      var fragment = im.stateFragment();
+      if (fragment === lastFragment) return;
+      lastFragment = fragment;
+      try {
+        window.history.replaceState(window.history.state, "", "#" + fragment);
+      } catch (error) {
+        // some browsers refuse replaceState on file: pages; the fragment then stays as opened
+      }
+    }, 0);
+  }
+
+  function parseFragment(text) {
+    var out = {};
+    String(text || "").replace(/^#/, "").split("&").forEach(function (part) {
+      if (!part) return;
+      var at = part.indexOf("=");
+      var key = at < 0 ? part : part.slice(0, at);
+      var value = at < 0 ? "" : part.slice(at + 1);
+      try {
+        value = decodeURIComponent(value.replace(/\+/g, " "));
+      } catch (error) {
+        return; // a broken escape: leave the part out
+      }
+      setKey(out, key, value);
+    });
+    return out;
+  }
+
+  function findFeature(featureId) {
+    for (var i = 0; i < im.features.length; i++) {
+      if (String(im.features[i].feature.properties.id) === featureId) return im.features[i];
+    }
+    return null;
+  }
+
+  /* Restores the state a fragment gives; what it leaves out stays as it is. Returns what it
+   * applied, by name. */
+  im.applyFragment = function (text) {
+    var state = parseFragment(text);
+    var done = [];
+    applying = true;
+    try {
+      if (Object.prototype.hasOwnProperty.call(state, "years") && yearSpan) {
+        var years = /^(-?\d+)-(-?\d+)$/.exec(state.years);
+        if (years) {
+          var from = Math.max(Number(years[1]), yearSpan[0]);
+          var to = Math.min(Number(years[2]), yearSpan[1]);
+          if (from <= to) {
+            im.setYears(from === yearSpan[0] ? null : from, to === yearSpan[1] ? null : to, state.undated === "1");
+            done.push("years");
+          }
+        }
+      }
+      if (Object.prototype.hasOwnProperty.call(state, "q") && searchBox) {
+        searchBox.set(state.q);
+        done.push("q");
+      }
+      if (state.feature) {
+        var layer = findFeature(state.feature);
+        if (layer) {
+          reveal(layer);
+          done.push("feature");
+        }
+      }
+      var view = /^(\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(state.map || "");
+      if (view && im.map) {
+        var zoom = Math.min(Math.max(Number(view[1]), im.map.getMinZoom()), im.map.getMaxZoom());
+        var lat = Math.max(-85, Math.min(85, Number(view[2])));
+        im.map.setView([lat, Number(view[3])], zoom, { animate: false });
+        done.push("map");
+      }
+    } finally {
+      applying = false;
+    }
+    lastFragment = null;
+    stateChanged();
+    return done;
+  };
+
+  function watchState(map) {
+    map.on("moveend", stateChanged);
+    map.on("popupopen", function (event) {
+      var popup = event.popup;
+      var source = popup._source;
+      var id = popup.influencemapFeature;
+      if (id === undefined && source && source.feature) id = source.feature.properties.id;
+      selected = id === undefined || id === null ? null : String(id);
+      stateChanged();
+    });
+    map.on("popupclose", function () {
+      selected = null;
+      stateChanged();
+    });
+    window.addEventListener("hashchange", function () {
+      var fragment = window.location.hash.replace(/^#/, "");
+      if (fragment !== lastFragment) im.applyFragment(fragment);
+    });
+  }
+
+  /* ---- keyboard ---------------------------------------------------------------------------- */
+
+  /* Lines and polygons take the focus like markers do (Tab), Enter opens their popup; a popup
+   * opened from the keyboard takes the focus, and Escape closes it and gives the focus back. */
+  function focusablePath(layer) {
+    layer.on("add", function () {
+      var path = layer.getElement && layer.getElement();
+      if (!path || path.hasAttribute("tabindex")) return;
+      path.setAttribute("tabindex", "0");
+      path.setAttribute("role", "button");
+      path.setAttribute("aria-label", String(layer.feature.properties.name));
+      path.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          layer.openPopup();
+        }
+      });
+    });
+  }
+
+  function keyboardPopups(map) {
+    var container = map.getContainer();
+    var opener = null;
+    map.on("popupopen", function (event) {
+      var active = document.activeElement;
+      var popupBox = event.popup.getElement();
+      if (!active || active === document.body || !container.contains(active) || (popupBox && popupBox.contains(active))) return;
+      if (active.closest && active.closest(".leaflet-control")) return; // the search opened it: focus stays there
+      opener = active;
+      var name = popupBox && popupBox.querySelector(".im-popup-name, .im-stack-title");
+      if (name) {
+        name.tabIndex = -1;
+        name.focus({ preventScroll: true });
+      }
+    });
+    map.on("popupclose", function (event) {
+      var popupBox = event.popup.getElement();
+      var active = document.activeElement;
+      var lost = !active || active === document.body || (popupBox && popupBox.contains(active));
+      if (lost && opener && document.body.contains(opener)) opener.focus({ preventScroll: true });
+    });
+    container.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") return;
+      var popupPane = map.getPane("popupPane");
+      if (map._popup && (popupPane.contains(event.target) || event.target === opener)) {
+        map.closePopup();
+        event.stopPropagation();
+      }
+    });
+  }
+
+  /* ---- printing ------------------------------------------------------------------------------ */
+
+  /* What a printed page has around the map: above it the title, subtitle and notes; under it
+   * what the filter shows, the legend and the numbered sources. Hidden on screen
+   * (influencemap.css, @media print). */
+  function printSheet(options) {
+    var container = im.map.getContainer();
+    if (options.title || options.subtitle || options.notes) {
+      var head = el("header", "im-print im-print-head");
+      if (options.title) head.appendChild(el("h2", "im-print-title", options.title));
+      if (options.subtitle) head.appendChild(el("p", "im-subtitle", options.subtitle));
+      if (options.notes) head.appendChild(el("p", "im-notes", options.notes));
+      container.parentNode.insertBefore(head, container);
+    }
+    var sheet = el("section", "im-print");
+    sheet.setAttribute("aria-label", "Printed legend and sources");
+    var shown = el("p", "im-print-shown");
+    sheet.appendChild(shown);
+    var legend = el("div", "im-print-legend");
+    legend.appendChild(el("h3", null, "Legend"));
+    var lastCategory;
+    (options.legend || []).filter(function (spec) { return spec.count > 0; }).forEach(function (spec) {
+      if (spec.category !== lastCategory) {
+        legend.appendChild(el("div", "im-legend-category im-print-category", spec.category));
+        lastCategory = spec.category;
+      }
+      var row = el("div", "im-legend-row im-print-row");
+      row.appendChild(symbols(spec));
+      row.appendChild(el("span", "im-print-name", spec.name));
+      row.appendChild(el("span", "im-print-count", count(spec.count)));
+      legend.appendChild(row);
+    });
+    sheet.appendChild(legend);
+    if (sourcesListed && (tables.sourceOrder || []).length) {
+      var sources = el("div", "im-print-sources");
+      sources.appendChild(el("h3", null, "Sources"));
+      sources.appendChild(sourcesList("im-sources-list"));
+      sheet.appendChild(sources);
+    }
+    function describe() {
+      var text = count(im.shownCount()) + " of " + count(im.features.length) + " features shown";
+      if (filter.from !== null || filter.to !== null) {
+        var from = filter.from === null ? (yearSpan ? yearSpan[0] : "") : filter.from;
+        var to = filter.to === null ? (yearSpan ? yearSpan[1] : "") : filter.to;
+        text += ", years " + from + "\u2013" + to + (filter.undated ? " (and undated)" : "");
+      }
+      var query = searchBox ? searchBox.text().trim() : "";
+      shown.textContent = text + ".";
+      if (query) shown.textContent += " Search: \u201c" + query + "\u201d.";
+    }
+    describe();
+    filterListeners.push(describe);
+    container.parentNode.insertBefore(sheet, container.nextSibling);
+    // The printed map is drawn again at its printed size, showing what the screen showed (the
+    // page is narrower than most screens); the screen's view comes back when printing is done.
+    var screenView = null;
+    function toPaper() {
+      var map = im.map;
+      // called by "beforeprint" and again once the print styles apply: fitted each time, to
+      // the size the map has by then
+      if (!screenView) screenView = { bounds: map.getBounds(), center: map.getCenter(), zoom: map.getZoom() };
+      printing = true;
+      describe();
+      map.invalidateSize({ pan: false });
+      map.fitBounds(screenView.bounds, { animate: false, padding: [4, 4] });
+    }
+    function toScreen() {
+      if (!screenView) return;
+      var view = screenView;
+      screenView = null;
+      im.map.invalidateSize({ pan: false });
+      im.map.setView(view.center, view.zoom, { animate: false });
+      printing = false;
+    }
+    window.addEventListener("beforeprint", toPaper);
+    window.addEventListener("afterprint", toScreen);
+    if (window.matchMedia) {
+      var query = window.matchMedia("print");
+      var follow = function (event) { if (event.matches) toPaper(); else toScreen(); };
+      if (query.addEventListener) query.addEventListener("change", follow);
+      else if (query.addListener) query.addListener(follow);
+    }
+    return sheet;
+  }
+
   /* ---- controls --------------------------------------------------------------------------- */
 
-  function titleControl(options) {
-    var Title = L.Control.extend({
+  /* The sources the features cite, numbered as the popups cite them: [n] title, then author,
+   * publisher and date as the source gives them, and how many features cite it. */
+  function sourcesList(className) {
+    var cited = {};
+    im.features.forEach(function (layer) {
+      (layer.feature.properties.sources || []).forEach(function (source) {
+        cited[source.id] = (cited[source.id] || 0) + 1;
+      });
+    });
+    var list = el("ol", className);
+    (tables.sourceOrder || []).forEach(function (id, index) {
+      var source = tables.sources[id] || { id: id, title: id };
+      var item = el("li", "im-sources-item");
+      item.setAttribute("data-source", String(id));
+      item.appendChild(el("span", "im-sources-number", "[" + (index + 1) + "]"));
+      var text = el("span", "im-sources-text");
+      text.appendChild(sourceTitle(source));
+      var meta = sourceMeta(source);
+      if (meta) text.appendChild(el("span", "im-source-meta", meta));
+      var extra = tables.sourceDisplay[id] || {};
+      if (typeof extra.url === "string" && SAFE_LINK.test(extra.url)) text.appendChild(el("span", "im-sources-url", extra.url));
+      var n = cited[id] || 0;
+      text.appendChild(el("span", "im-sources-cited", "cited by " + count(n) + (n === 1 ? " feature" : " features")));
+      item.appendChild(text);
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  /* The panel at the top left: the title, and, collapsible, the subtitle, the notes and "About
+   * this map", the numbered list of every source behind the features. */
+  var aboutPanel = null;
+
+  function aboutControl(options) {
+    var About = L.Control.extend({
       options: { position: "topleft" },
-      onAdd: function () {
+      onAdd: function (map) {
         var box = keepEvents(el("div", "im-title leaflet-control"));
-        if (options.title) box.appendChild(el("h1", null, options.title));
-        if (options.subtitle) box.appendChild(el("p", "im-subtitle", options.subtitle));
+        var head = el("div", "im-title-head");
+        head.appendChild(el("h1", options.title ? null : "im-title-default", options.title || "About this map"));
+        var toggle = el("button", "im-title-toggle");
+        toggle.type = "button";
+        head.appendChild(toggle);
+        box.appendChild(head);
+        var body = el("div", "im-title-body");
+        body.id = "im-title-body";
+        toggle.setAttribute("aria-controls", body.id);
+        if (options.subtitle) body.appendChild(el("p", "im-subtitle", options.subtitle));
+        if (options.notes) body.appendChild(el("p", "im-notes", options.notes));
+        var sources = null;
+        var numbered = (tables.sourceOrder || []).length;
+        if (options.sourcesList !== false && numbered) {
+          sources = el("details", "im-about");
+          var summary = el("summary", null, "About this map: " + count(numbered) + (numbered === 1 ? " source" : " sources"));
+          sources.appendChild(summary);
+          sources.appendChild(el("p", "im-about-note",
+            "Every feature cites its sources; popups cite them by these numbers."));
+          sources.addEventListener("toggle", function () {
+            // made the first time it opens: the features are all on the map by then
+            if (sources.open && !sources.querySelector(".im-sources-list")) sources.appendChild(sourcesList("im-sources-list"));
+          });
+          body.appendChild(sources);
+        }
+        box.appendChild(body);
+        function setOpen(open) {
+          body.hidden = !open;
+          toggle.setAttribute("aria-expanded", open ? "true" : "false");
+          toggle.textContent = open ? "\u25b4" : "\u25be";
+          var what = open ? "Hide" : "Show";
+          toggle.title = what + " the description and sources";
+          toggle.setAttribute("aria-label", what + " the description and sources");
+        }
+        toggle.addEventListener("click", function () { setOpen(body.hidden); });
+        // open unless the map is too small for it to leave room for the data
+        setOpen(map.getSize().x >= 700 && map.getSize().y >= 500);
+        aboutPanel = {
+          showSource: function (number) {
+            setOpen(true);
+            if (!sources) return false;
+            sources.open = true;
+            if (!sources.querySelector(".im-sources-list")) sources.appendChild(sourcesList("im-sources-list"));
+            var item = sources.querySelectorAll(".im-sources-item")[number - 1];
+            if (!item) return false;
+            item.tabIndex = -1;
+            item.scrollIntoView({ block: "nearest" });
+            item.focus();
+            return true;
+          },
+        };
         return box;
       },
     });
-    return new Title();
+    return new About();
   }
+
+  /* Opens the "About this map" list at source `number` and focuses it. */
+  im.showSource = function (number) {
+    return aboutPanel ? aboutPanel.showSource(number) : false;
+  };
+
+  var searchBox = null;
 
   function normalise(text) {
     return String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -993,7 +1466,17 @@
           if (!found.length) results.appendChild(el("li", "im-search-none", "No feature matches"));
         }
 
-        input.addEventListener("input", update);
+        input.addEventListener("input", function () {
+          update();
+          stateChanged();
+        });
+        searchBox = {
+          text: function () { return input.value; },
+          set: function (text) {
+            input.value = text;
+            update();
+          },
+        };
         input.addEventListener("keydown", function (event) {
           if (event.key === "Enter") {
             var first = matches(input.value)[0];
@@ -1001,6 +1484,7 @@
           } else if (event.key === "Escape") {
             input.value = "";
             update();
+            stateChanged();
           }
         });
         filterListeners.push(function () { if (input.value) update(); });
@@ -1063,6 +1547,7 @@
       if (year < min) min = year;
       if (year > max) max = year;
     });
+    yearSpan = [min, max];
     var Years = L.Control.extend({
       options: { position: "bottomleft" },
       onAdd: function () {
@@ -1227,14 +1712,20 @@
    * map afterwards are drawn once, for that view. */
   im.view = function (map, options) {
     im.map = map;
-    if (options.title || options.subtitle) titleControl(options).addTo(map);
+    im.viewOptions = options;
+    sourcesListed = options.sourcesList !== false;
+    // the controls come before the map's panes in the page, so that Tab reaches the search,
+    // the year filter and the legend before the thousands of markers
+    var container = map.getContainer();
+    if (map._controlContainer) container.insertBefore(map._controlContainer, container.firstChild);
+    var listed = sourcesListed && (tables.sourceOrder || []).length > 0;
+    if (options.title || options.subtitle || options.notes || listed) aboutControl(options).addTo(map);
     searchControl().addTo(map);
     L.control.zoom({ position: "topleft" }).addTo(map);
     fullscreenControl().addTo(map);
     L.control.scale({ position: "bottomleft", imperial: false }).addTo(map);
     var legend = legendControl(options.legend || []).addTo(map);
     if (options.bounds) fitData(map, options, legend);
-    var container = map.getContainer();
     var labelClass = function () {
       var level = labelLevel(map.getZoom());
       container.classList.remove("im-labels-0", "im-labels-1", "im-labels-2", "im-labels-3");
@@ -1252,6 +1743,12 @@
     var years = yearControl();
     if (years) years.addTo(map);
     if (layerControl) groupLayerList(layerControl);
+    printSheet(im.viewOptions || {});
+    keyboardPopups(map);
+    watchState(map);
+    var fragment = window.location.hash.replace(/^#/, "");
+    if (fragment) im.applyFragment(fragment);
+    stateReady = true;
     controlsMade = true;
     checkReady();
   };
