@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from influencemap.export.html import HtmlOptions, render_html, write_html
 from influencemap.model.loader import load_catalog
 
-_spec = importlib.util.spec_from_file_location("_html_browser_harness", Path(__file__).with_name("test_html_browser.py"))
-_harness = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_harness)
-browser = _harness.browser  # the fixture: Debian's chromium, headless, every request logged
-LOCAL_SCHEMES = _harness.LOCAL_SCHEMES
+from tests.export.test_html_browser import LOCAL_SCHEMES, browser  # noqa: F401 (the fixture: headless chromium)
 
 SOURCES = "sources:\n  - {id: doc-a, title: A report}\n"
 LAYER = """\

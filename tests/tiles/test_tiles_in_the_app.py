@@ -117,3 +117,27 @@ def test_the_custom_xyz_dialog_checks_the_template(qtbot):
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.basemap.max_zoom == 12 and dialog.basemap.attribution == "© Example"
     assert dialog.basemap.tile_url(3, 1, 2).endswith(".tiles.example.org/3/1/2.png")
+
+
+def test_the_export_dialog_draws_the_sheet_on_the_chosen_tiles(qtbot, window_factory, tile_server, cache, tmp_path):
+    from PySide6.QtGui import QImage
+
+    from influencemap.ui.export_dialog import open_export_dialog
+
+    window = window_factory()
+    window.canvas.set_basemap(custom_xyz(tile_server.template))
+    dialog = open_export_dialog(window)
+    qtbot.addWidget(dialog)
+    before = len(tile_server.requests)
+    out = tmp_path / "sheet.png"
+    assert dialog.export_to(out)
+    assert len(tile_server.requests) > before or (cache / "tiles").is_dir()
+    image = QImage(str(out))
+    step = 7
+    magenta = sum(
+        image.pixelColor(x, y) == MAGENTA
+        for x in range(0, image.width(), step)
+        for y in range(0, image.height(), step)
+    )
+    assert magenta > 100, "the sheet's map should be drawn on the server's (magenta) tiles"
+    assert dialog.last_report.warnings == []

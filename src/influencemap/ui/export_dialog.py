@@ -97,9 +97,13 @@ class ExportMapDialog(QDialog):
         settings: QSettings,
         folder: str = "",
         parent: QWidget | None = None,
+        basemap=None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("exportMapDialog")
+        self._basemap = basemap
+        """The window's tile basemap, or None: the exported sheet draws on it (its tiles fetched
+        then); the preview stays on the offline basemap, so typing a title fetches nothing."""
         self.setWindowTitle("Export Map")
         from influencemap.render.print_layout import SheetInput
 
@@ -359,7 +363,7 @@ class ExportMapDialog(QDialog):
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self.last_report = write_sheet(
-                self._sheet.catalog, out, options, self._sheet.layer_ids, self._sheet.view_bbox
+                self._sheet.catalog, out, options, self._sheet.layer_ids, self._sheet.view_bbox, self._basemap
             )
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
@@ -393,11 +397,13 @@ def open_export_dialog(window) -> ExportMapDialog:
         window._settings,
         window._last_folder(),
         window,
+        basemap=window.canvas.basemap if window.canvas.basemap.tiled else None,
     )
 
     def done(out: Path) -> None:
         window._remember_folder(out.parent)
-        window.statusBar().showMessage(f"Exported {out}", 6000)
+        warnings = dialog.last_report.warnings if dialog.last_report is not None else []
+        window.statusBar().showMessage(f"Exported {out}" + "".join(f" — {w}" for w in warnings), 6000)
 
     dialog.exported.connect(done)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
