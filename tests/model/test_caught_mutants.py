@@ -18,13 +18,14 @@ from influencemap.cli import main
 from influencemap.geo import basemap
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.loader import COUNTRY_TOLERANCE_DEG
-from influencemap.model.stats import ALL, statistics
+from influencemap.model.stats import ALL, FIGURES_NOT_SUMMED, statistics
 
 # -- statistics ---------------------------------------------------------------------------------
 
 
 def figure_rows(rows):
-    return [r for r in rows if r.unit != "features"]
+    """The sums: figure rows, without the table that lists shares one by one."""
+    return [r for r in rows if r.unit != "features" and r.table != FIGURES_NOT_SUMMED]
 
 
 def test_the_all_total_counts_a_feature_in_several_countries_once(files):
@@ -59,9 +60,12 @@ def test_shares_are_never_summed_whatever_their_case(files, unit):
           - {{id: b, name: B, point: [27.60, 53.9], date: 2015, countries: [BY],
               figures: [{{label: Stake, value: 40, unit: "{unit}"}}], sources: [doc-a]}}
         """)
-    rows = figure_rows(statistics(files.load()))
+    all_rows = statistics(files.load())
+    rows = figure_rows(all_rows)
     assert rows, "the USD figure is summed"
-    assert {r.value for r in rows} == {7}  # 30, 40 and 70 appear nowhere
+    assert {r.value for r in rows} == {7}  # no sum holds 30, 40 or 70
+    listed = sorted(r.value for r in all_rows if r.table == FIGURES_NOT_SUMMED)
+    assert listed == [30, 40]  # each share listed on its own, never added
 
 
 def test_figures_of_one_year_add_up(files):
@@ -89,7 +93,7 @@ def test_stats_csv_shows_the_same_totals(files, capsys):
         """)
     assert main(["stats", "--csv", str(files.folder)]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    figures = [r for r in rows if r["unit"] != "features"]
+    figures = [r for r in rows if r["unit"] != "features" and r["table"] != FIGURES_NOT_SUMMED]
     assert {float(r["value"]) for r in figures if r["group"].startswith(ALL)} == {150}
     assert {float(r["value"]) for r in figures if "year" in r["table"]} == {150}
     assert not any("ercent" in r["unit"] for r in figures)

@@ -172,7 +172,7 @@ def test_the_text_report_lays_out_tables_groups_and_units(catalog):
     text = to_text(statistics(catalog))
     lines = text.splitlines()
     assert lines[0] == "Features per layer"
-    assert lines[1] == f"  {'Loans':<28} {'3':>20}"
+    assert lines[1] == "  Loans  3"  # the group, then the value right-aligned to its column
     assert "" in lines and "Features per country" in lines
     assert lines[lines.index("Features per country") - 1] == ""  # a blank line between tables
     assert text.endswith("\n")

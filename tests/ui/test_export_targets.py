@@ -117,8 +117,9 @@ def test_save_csv_neutralises_formula_cells_and_keeps_numbers(layers, open_windo
     )
     window.stats_panel.save_button.click()
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert ["features per layer", "'=HYPERLINK(\"http://x\")", "features", "1"] in rows
-    assert ["figures per country", "BY", "'@SUM(A1)", "5"] in rows
+    assert rows[0] == ["table", "group", "label", "unit", "value"]
+    assert ["features per layer", "'=HYPERLINK(\"http://x\")", "", "features", "1"] in rows
+    assert ["figures per country", "BY", "Loan", "'@SUM(A1)", "5"] in rows
     assert not any(cell.startswith(("=", "@", "+")) for row in rows for cell in row)
 
 
