@@ -88,13 +88,24 @@ def build() -> dict:
         "description": {"type": "string"},
         "sources": {"type": "array", "items": citation, "minItems": 1},
     }
+    ring = {"type": "array", "items": POSITION, "minItems": 3}
+    line = {"type": "array", "items": POSITION, "minItems": 2}
+    polygon = {"oneOf": [
+        ring,
+        {"type": "array", "items": ring, "minItems": 1, "description": "outer ring first, then its holes"},
+    ]}
     feature = {
         "type": "object",
         "properties": {
             "id": ID, "name": {"type": "string"},
             "point": POSITION,
-            "line": {"type": "array", "items": POSITION, "minItems": 2},
-            "polygon": {"type": "array", "items": POSITION, "minItems": 3},
+            "line": line,
+            "polygon": polygon,
+            "multipoint": {"type": "array", "items": POSITION, "minItems": 1,
+                           "description": "several positions: one feature at several places"},
+            "multiline": {"type": "array", "items": line, "minItems": 1, "description": "a list of lines"},
+            "multipolygon": {"type": "array", "items": polygon, "minItems": 1,
+                             "description": "a list of polygons, each one ring or a list of rings (outer first, then holes)"},
             **attributes,
         },
         "required": list(schema.FEATURE_REQUIRED),

@@ -1,8 +1,14 @@
 """A small on-disk cache in the user's cache folder, for work that is slow to redo.
 
 Entries are keyed by a hash of everything their content depends on, written atomically and
-read with :mod:`marshal` (fast, and it can only build plain data, never run code). A missing,
-stale or corrupt entry is rebuilt; the cache can always be deleted.
+read with :mod:`marshal` (fast, and it can only build plain data, never run code). Each entry
+carries a checksum of its body, checked on every read: a missing, stale, truncated or
+corrupt entry (one flipped bit is enough) is rebuilt and written again, never used. The
+cache can always be deleted.
+
+An entry's checksum is also its *version*: what was built from it (the load cache's entries,
+built with the gazetteer's and the basemap lookup's entries) records the versions it used, and
+is rebuilt when one of them changes (:func:`used_versions`, :func:`version_unchanged`).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import threading
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -19,6 +26,11 @@ T = TypeVar("T")
 
 CACHE_ENV = "INFLUENCEMAP_CACHE_DIR"
 """Set to a folder to move the cache, or to an empty string to switch it off."""
+
+MAGIC = b"IMC1"
+DIGEST_SIZE = 20
+HEADER_SIZE = len(MAGIC) + DIGEST_SIZE
+"""An entry: ``MAGIC``, the blake2b digest of the body, the body (marshal data)."""
 
 
 def cache_dir() -> Path | None:
@@ -37,20 +49,99 @@ def content_key(parts: Iterable[bytes]) -> str:
     return digest.hexdigest()
 
 
+def body_digest(body: bytes | memoryview) -> bytes:
+    return hashlib.blake2b(body, digest_size=DIGEST_SIZE).digest()
+
+
+def seal(body: bytes) -> bytes:
+    """An entry's bytes: the header with the body's checksum, then the body."""
+    return MAGIC + body_digest(body) + body
+
+
+def unseal(raw: bytes) -> memoryview | None:
+    """The body of an entry whose checksum matches, else None (not a copy of the body)."""
+    if len(raw) < HEADER_SIZE or raw[: len(MAGIC)] != MAGIC:
+        return None
+    body = memoryview(raw)[HEADER_SIZE:]
+    return body if raw[len(MAGIC):HEADER_SIZE] == body_digest(body) else None
+
+
+# -- versions ------------------------------------------------------------------------------------
+
+_versions_lock = threading.Lock()
+_versions: dict[str, str] = {}
+"""Entry name (``kind-key``) → the checksum (hex) of the entry this process read or wrote."""
+
+
+def used_versions() -> list[tuple[str, str]]:
+    """(entry name, version) of every cache entry this process has used so far."""
+    with _versions_lock:
+        return sorted(_versions.items())
+
+
+def version_unchanged(name: str, version: str) -> bool:
+    """Whether the entry ``name`` is still the one with ``version``: the one this process
+    uses, or else the one on disk (only its header is read; its body is checked when used)."""
+    with _versions_lock:
+        known = _versions.get(name)
+    if known is not None:
+        return known == version
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        with open(folder / f"{name}.marshal", "rb") as handle:
+            header = handle.read(HEADER_SIZE)
+    except OSError:
+        return False
+    return header[: len(MAGIC)] == MAGIC and header[len(MAGIC):].hex() == version
+
+
+def _note_version(name: str, digest: bytes) -> None:
+    with _versions_lock:
+        _versions[name] = digest.hex()
+
+
+def forget_versions() -> None:
+    """Forget which entries this process used (for tests that swap the cache folder)."""
+    with _versions_lock:
+        _versions.clear()
+
+
+# -- entries -------------------------------------------------------------------------------------
+
+
 def cached(kind: str, key_parts: Iterable[bytes], build: Callable[[], T]) -> T:
     """The cached value for this key, or ``build()`` stored for next time."""
     folder = cache_dir()
+    name = f"{kind}-{content_key(key_parts)}"
     if folder is None:
-        return build()
-    path = folder / f"{kind}-{content_key(key_parts)}.marshal"
+        value = build()
+        try:
+            _note_version(name, body_digest(marshal.dumps(value)))
+        except ValueError:
+            pass
+        return value
+    path = folder / f"{name}.marshal"
     try:
-        return marshal.loads(path.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+        raw = path.read_bytes()
+    except OSError:
+        raw = b""
+    body = unseal(raw)
+    if body is not None:
+        try:
+            value = marshal.loads(body)
+        except (EOFError, ValueError, TypeError):
+            pass
+        else:
+            _note_version(name, bytes(raw[len(MAGIC):HEADER_SIZE]))
+            return value
     value = build()
+    body_bytes = marshal.dumps(value)
+    _note_version(name, body_digest(body_bytes))
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, marshal.dumps(value))
+        write_bytes_atomic(path, seal(body_bytes))
     except OSError:
         pass  # a read-only home must not stop the app
     return value

@@ -51,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check layer files and print one line per problem as FILE:LINE:COL: error: message.",
     )
     _add_paths(validate)
+    _add_data_access(validate)
     validate.add_argument(
         "--strict", action="store_true",
         help="treat warnings as errors; also warn about citations without a locator and check quotes against archived copies",
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("list", help="list the features", description="List the features of the layers.")
     _add_paths(listing)
+    _add_data_access(listing)
     _add_filters(listing)
     formats = listing.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true", help="print a JSON array, one object per feature")
@@ -87,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
         "and rates are listed, never summed).",
     )
     _add_paths(stats)
+    _add_data_access(stats)
     _add_filters(stats)
     stats.add_argument("--csv", action="store_true", help="print CSV (table,group,label,unit,value)")
 
@@ -97,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(.geojson, .html, .png, .svg).",
     )
     _add_paths(export)
+    _add_data_access(export)
     _add_filters(export)
     export.add_argument("-o", "--output", required=True, type=Path, metavar="OUT", help="the file to write")
     export.add_argument("--title", help="HTML: the map's title")
@@ -120,6 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="layer files or folders (default: the bundled layers)")
+
+
+def _add_data_access(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--allow-outside-data",
+        action="store_true",
+        help="let a bulk layer's 'data:' file lie outside the layer's folder (refused by default: "
+        "a layer bundle from someone else must not read your other files)",
+    )
 
 
 def _add_filters(parser: argparse.ArgumentParser) -> None:
@@ -171,17 +184,17 @@ class _UsageError(Exception):
     pass
 
 
-def _load(paths: Sequence[str]):
+def _load(paths: Sequence[str], allow_outside_data: bool = False):
     from influencemap.model.loader import load_catalog
 
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise _UsageError(f"no such file or folder: {', '.join(missing)}")
-    return load_catalog(paths or None)
+    return load_catalog(paths or None, allow_outside_data=allow_outside_data)
 
 
 def _validate(args) -> int:
-    catalog = _load(args.paths)
+    catalog = _load(args.paths, args.allow_outside_data)
     problems = list(catalog.problems)
     if args.strict:
         from influencemap.model.quote_check import check_quotes
@@ -250,7 +263,7 @@ def _filter_from_args(args):
 
 def _load_filtered(args):
     feature_filter = _filter_from_args(args)
-    catalog = _load(args.paths)
+    catalog = _load(args.paths, args.allow_outside_data)
     for problem in catalog.problems:
         print(problem.format(), file=sys.stderr)
     unknown = feature_filter.layers - {layer.id for layer in catalog.layers}

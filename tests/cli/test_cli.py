@@ -221,3 +221,36 @@ def test_output_piped_into_a_reader_that_stops_early_is_no_traceback(tmp_path):
     assert first.startswith("big\tf0\t")
     assert "Traceback" not in stderr and "BrokenPipeError" not in stderr
     assert process.returncode == 1
+
+
+@pytest.mark.parametrize("url", ["http://[x]/", "http://[::1/"])
+def test_validate_reports_a_url_urlparse_rejects_without_a_traceback(tmp_path, url):
+    """Issue 18, item 1: the CLI printed ValueError's traceback and lost every layer."""
+    (tmp_path / "loans.yaml").write_text(LAYER, encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f'sources:\n  - {{id: bad-url, title: T, url: "{url}"}}\n', encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "influencemap", "validate", str(tmp_path)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "Traceback" not in done.stderr + done.stdout
+    assert done.returncode == 1
+    assert f"{bad}:2:34: error: source url is not a valid address" in done.stdout
+    assert "1 layer, 3 features" in done.stderr
+
+
+def test_allow_outside_data_lets_a_bulk_layer_read_a_file_outside_its_folder(tmp_path, capsys):
+    """Issue 18, item 2: refused by default, read with --allow-outside-data."""
+    (tmp_path / "rows.csv").write_text("id,name,lon,lat\nr-1,Row,27.5,53.9\n", encoding="utf-8")
+    folder = tmp_path / "layers"
+    folder.mkdir()
+    (folder / "bulk.yaml").write_text(
+        "id: bulk\nname: Bulk\ndata: ../rows.csv\nsources: [{id: doc-z, title: Z}]\ndefaults: {sources: [doc-z]}\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert f"{folder}/bulk.yaml:3:7: error: data file '../rows.csv' is outside the layer's folder" in out
+    assert main(["validate", "--allow-outside-data", str(folder)]) == 0
+    assert main(["list", "--allow-outside-data", str(folder)]) == 0
+    assert "r-1" in capsys.readouterr().out

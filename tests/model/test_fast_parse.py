@@ -211,6 +211,33 @@ def test_fast_reader_agrees_with_the_precise_one(name):
     assert_same(layer(FAST_CASES[name]), fast_expected=True)
 
 
+def test_multi_part_geometries_read_the_same_both_ways():
+    assert_same(layer(MULTI_PART), fast_expected=True)
+    fast, precise, _, _ = read_both(layer(MULTI_PART))
+    assert not precise.problems
+    shapes = {f.id: f.geometry for f in precise.features}
+    kinds = {f.id: f.kind.value for f in precise.features}
+    assert shapes["mp"].geom_type == "MultiPoint" and len(shapes["mp"].geoms) == 2 and kinds["mp"] == "point"
+    assert shapes["ml"].geom_type == "MultiLineString" and kinds["ml"] == "line"
+    assert shapes["holed"].geom_type == "Polygon" and len(shapes["holed"].interiors) == 1
+    assert shapes["mpoly"].geom_type == "MultiPolygon" and kinds["mpoly"] == "polygon"
+    assert [len(p.interiors) for p in shapes["mpoly"].geoms] == [0, 1]
+    assert shapes["holed"].area == pytest.approx(4 - 0.125)
+
+
+def test_multi_part_shapes_survive_the_load_cache_columns():
+    from influencemap.model.feature_table import FeatureTable
+    from influencemap.model.file_result import _build_features, _plain_columns
+
+    _, precise, _, _ = read_both(layer(MULTI_PART))
+    columns = _plain_columns(precise)
+    assert columns["kinds"][:4] == [3, 1, 2, 2]  # a multipoint has its own code: its parts are not in 'points'
+    table = FeatureTable(list(columns.values()), "l.yaml", lambda t: _build_features(t, "test"), packed=False)
+    rebuilt = _build_features(table, "test")
+    assert [f.geometry.wkt for f in rebuilt] == [f.geometry.wkt for f in precise.features]
+    assert [f.kind for f in rebuilt] == [f.kind for f in precise.features]
+
+
 def test_warnings_come_out_identical():
     fast, precise, used_fast, _ = read_both(layer(FAST_CASES["points outside their countries warn"]))
     assert used_fast
@@ -233,6 +260,36 @@ def test_layer_defaults_and_sources_after_the_features():
 
 # -- it gives up where it cannot be sure -------------------------------------------------------
 
+MULTI_PART = """\
+    - id: mp
+      name: Offices
+      multipoint: [[27.56, 53.9], [30.52, 50.45]]
+      sources: [doc-a]
+    - id: ml
+      name: Two routes
+      multiline:
+        - [[27.56, 53.9], [30.52, 50.45]]
+        - [{lon: 76.9, lat: 43.2}, [87.6, 43.8], [90, 44]]
+      sources: [doc-a]
+    - id: holed
+      name: Park with a lake
+      polygon:
+        - [[27, 53], [29, 53], [29, 55], [27, 55], [27, 53]]
+        - [[27.5, 53.5], [28, 53.5], [28, 54]]
+      sources: [doc-a]
+    - id: mpoly
+      name: Two zones
+      multipolygon:
+        - [[20, 40], [21, 40], [21, 41]]
+        - [[[30, 40], [34, 40], [34, 44], [30, 44]], [[31, 41], [32, 41], [32, 42]]]
+      sources: [doc-b]
+    - {id: flow, name: Flow, multipolygon: [[[[1, 1], [2, 1], [2, 2]]]], sources: [doc-a]}
+    - id: dateline
+      name: Across 180
+      line: [[179.5, 65], [-179.5, 65.5]]
+      sources: [doc-a]
+    """
+
 FILE_LEVEL_CASES = {
     "tab": "- {id: a, name: A,\tpoint: [27.5, 53.9], sources: [doc-a]}\n",
     "anchor and alias": "- &f {id: a, name: A, point: [27.5, 53.9], sources: [doc-a]}\n- *f\n",
@@ -254,6 +311,12 @@ ENTRY_LEVEL_CASES = {
     "quoted-or-not user value": "- {id: a, name: A, point: [27.5, 53.9], sources: [doc-a], x-ok: 'yes', x-no: no}\n",
     "no sources": "- {id: a, name: A, point: [27.5, 53.9], sources: []}\n",
     "unknown place": "- id: a\n  name: A\n  point: Minks\n  sources: [doc-a]\n",
+    "hole outside its polygon": "- {id: a, name: A, polygon: [[[27, 53], [28, 53], [28, 54]], [[30, 50], [31, 50], [31, 51]]], sources: [doc-a]}\n",
+    "overlapping multipolygon parts": "- {id: a, name: A, multipolygon: [[[27, 53], [29, 53], [29, 55]], [[27.5, 53.2], [29.5, 53.2], [29.5, 55]]], sources: [doc-a]}\n",
+    "multiline part of one position": "- {id: a, name: A, multiline: [[[27, 53], [28, 54]], [[27, 53], [27, 53]]], sources: [doc-a]}\n",
+    "empty multipoint": "- {id: a, name: A, multipoint: [], sources: [doc-a]}\n",
+    "multipoint outside its country": "- {id: a, name: A, multipoint: [[27.56, 53.9], [37.6, 55.75]], countries: [BY], sources: [doc-a]}\n",
+    "two geometry keys": "- {id: a, name: A, point: [27.5, 53.9], multipoint: [[27.5, 53.9]], sources: [doc-a]}\n",
     "self-intersecting polygon": "- {id: a, name: A, polygon: [[27, 53], [28, 54], [28, 53], [27, 54]], sources: [doc-a]}\n",
 }
 GOOD_ENTRY = "- {id: ok, name: OK, point: [27.56, 53.9], countries: [BY], sources: [doc-a]}\n"

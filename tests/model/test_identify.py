@@ -282,3 +282,44 @@ def test_the_top_few_are_the_first_of_all_hits_and_the_count_is_of_all():
     assert len(everything) > 256  # past the size where all are ranked
     assert identify_top(catalog, 27.0, 53.0, 0.3, ["bottom", "top"], filtered, limit=2) == (everything[:2], len(everything))
     assert identify_top(catalog, 10.0, 10.0, 0.3, ["bottom", "top"]) == ([], 0)
+
+
+MULTI = """\
+id: multi
+name: Multi
+features:
+  - {id: offices, name: Offices, multipoint: [[10, 10], [14, 10]], sources: [doc-a]}
+  - {id: routes, name: Routes, multiline: [[[10, 20], [12, 20]], [[16, 20], [18, 20]]], sources: [doc-a]}
+  - id: lake
+    name: Square with a lake
+    polygon: [[[10, 30], [16, 30], [16, 36], [10, 36]], [[12, 32], [14, 32], [14, 34], [12, 34]]]
+    sources: [doc-a]
+  - {id: twins, name: Twins, multipolygon: [[[20, 30], [22, 30], [22, 32]], [[26, 30], [28, 30], [28, 32]]], sources: [doc-a]}
+  - {id: across, name: Across, line: [[179.5, 65], [-179.5, 65]], sources: [doc-a]}
+"""
+
+
+def test_multi_part_features_are_hit_on_each_part_and_not_in_holes_or_gaps(files):
+    files.write("multi.yaml", MULTI)
+    catalog = files.load()
+    assert not catalog.errors
+
+    def hit(lon, lat):
+        return [fid for _, fid in identify(catalog, lon, lat, 0.2, ["multi"])]
+
+    assert hit(10, 10) == ["offices"] and hit(14, 10) == ["offices"]
+    assert hit(12, 10) == []  # between the points
+    assert hit(11, 20) == ["routes"] and hit(17, 20) == ["routes"] and hit(14, 20) == []
+    assert hit(11, 31) == ["lake"] and hit(13, 33) == []  # in the lake, not on the land
+    assert hit(21.5, 30.5) == ["twins"] and hit(27.5, 30.5) == ["twins"] and hit(24, 30.5) == []
+
+
+def test_a_line_across_the_antimeridian_is_hit_only_the_short_way(files):
+    files.write("multi.yaml", MULTI)
+    catalog = files.load()
+
+    def hit(lon, lat):
+        return [fid for _, fid in identify(catalog, lon, lat, 0.2, ["multi"])]
+
+    assert hit(179.8, 65) == ["across"] and hit(-179.8, 65) == ["across"]
+    assert hit(0, 65) == [] and hit(100, 65) == []  # the long way round is empty

@@ -208,7 +208,7 @@ def test_a_bad_default_is_reported_once(files):
 def test_no_geometry_is_rejected(files):
     files.write("l.yaml", layer("  - id: x\n    name: X\n    sources: [doc-a]\n"))
     assert only_problem(files) == (
-        "l.yaml:4:5: error: feature has no geometry: add one of 'point', 'line' or 'polygon'"
+        "l.yaml:4:5: error: feature has no geometry: add one of 'point', 'line' or 'polygon' (or 'multipoint', 'multiline', 'multipolygon')"
     )
 
 

@@ -44,6 +44,7 @@ from influencemap.fileio import write_text_atomic
 from influencemap.model.catalog import Catalog
 from influencemap.model.extent import robust_bounds
 from influencemap.model.present import FeatureDetails, feature_details
+from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model.types import Feature, GeometryKind, Layer, Style
 
 COORD_DECIMALS = 5
@@ -460,7 +461,8 @@ def _rounded(coords: Any, decimals: int) -> Any:
 
 
 def _geometry(feature: Feature) -> dict[str, Any]:
-    geometry = mapping(feature.geometry)
+    # Lines and polygons across ±180° go the short way (longitudes past 180 are fine for Leaflet).
+    geometry = mapping(unwrap_geometry(feature.geometry))
     return {"type": geometry["type"], "coordinates": _rounded(geometry["coordinates"], COORD_DECIMALS)}
 
 

@@ -89,25 +89,31 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
     written = reader.reader.text(data_node, "data")
     if written is None:
         return
+    from influencemap.model import data_access
+    from influencemap.model.load_cache import file_hash
+
     base = Path(reader.display).parent
-    path = (base / written).resolve()
-    kind = FORMATS.get(path.suffix.lower())
+    try:
+        path = data_access.resolve(base, written, reader.allow_outside_data)
+    except (data_access.DataAccessError, OSError, ValueError, RuntimeError) as exc:
+        reader.reader.error(data_node, str(exc) if isinstance(exc, data_access.DataAccessError) else f"cannot resolve data file '{written}': {exc}")
+        return
+    kind = FORMATS.get(Path(written).suffix.lower())  # the extension as written (a link may have none)
     if kind is None:
         reader.reader.error(
             data_node, f"data file '{written}' has an unknown format: use {', '.join(sorted(set(FORMATS)))}"
         )
         return
     try:
-        content = path.read_bytes()
-    except OSError as exc:
-        reader.reader.error(data_node, f"cannot read data file '{written}': {exc.strerror}")
+        content = data_access.read_regular(path, f"data file '{written}'")
+    except data_access.DataAccessError as exc:
+        reader.reader.error(data_node, str(exc))
         return
-    from influencemap.model.load_cache import file_hash
-
     reader.result.dependencies.append((str(path), file_hash(content)))
     try:
-        table = _read_table(path, kind, written, fields)
-    except _DataError as exc:
+        data_access.check_signature(kind, content, written)
+        table = _read_table(content, kind, written, fields)
+    except (_DataError, data_access.DataAccessError) as exc:
         reader.reader.error(data_node, str(exc))
         return
     _Rows(reader, layer_id, defaults, data_node, fields_node, fields, table).read()
@@ -133,12 +139,15 @@ def _read_fields(reader: FileReader, node: Node | None) -> dict[str, tuple[str, 
     return result if reader.reader.error_count == before else None
 
 
-def _read_table(path: Path, kind: str, label: str, fields: dict) -> _Source:
+def _read_table(content: bytes, kind: str, label: str, fields: dict) -> _Source:
+    """The table of the data file's bytes (never its path: see :mod:`.data_access`)."""
+    import io
+
     if kind == "CSV":
         import pandas as pd
 
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
+            frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
         except (ValueError, UnicodeDecodeError, OSError) as exc:
             raise _DataError(f"cannot read data file '{label}' as CSV: {exc}") from None
         columns = {str(c): frame[c].tolist() for c in frame.columns}
@@ -151,16 +160,13 @@ def _read_table(path: Path, kind: str, label: str, fields: dict) -> _Source:
         import geopandas
 
         try:
-            frame = geopandas.read_parquet(path)
+            frame = geopandas.read_parquet(io.BytesIO(content))
         except Exception as exc:  # pyarrow's and geopandas' many error types
             raise _DataError(f"cannot read data file '{label}' as GeoParquet: {exc}") from None
     else:
-        import pyogrio
+        from influencemap.model import data_access
 
-        try:
-            frame = pyogrio.read_dataframe(path)
-        except Exception as exc:  # GDAL's errors
-            raise _DataError(f"cannot read data file '{label}' as {kind}: {exc}") from None
+        frame = data_access.read_with_gdal(kind, content, label)
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")  # features are in longitude and latitude
     columns = {str(c): frame[c].tolist() for c in frame.columns if c != frame.geometry.name}
@@ -397,7 +403,7 @@ class _Rows:
 
     def positions(self) -> list:
         """(kind, geometry) of each row, or None for a row with a problem."""
-        from shapely.geometry import LineString, Point, Polygon
+        from shapely.geometry import Point
 
         count = self.table.rows
         if self.table.geometries is None:  # CSV: lon and lat columns
@@ -417,40 +423,14 @@ class _Rows:
                     self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
                 result.append((GeometryKind.POINT, Point(lon, lat)))
             return result
+        from influencemap.model.geometry_parts import RowProblem, row_geometry
+
         result = []
         for row, geometry in enumerate(self.table.geometries):
-            kind = None if geometry is None or geometry.is_empty else geometry.geom_type
-            if kind == "Point":
-                x, y = geometry.x, geometry.y
-                if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-                    self.problems.add("geometry", "point out of range", row, f"({x:g}, {y:g})")
-                    result.append(None)
-                    continue
-                result.append((GeometryKind.POINT, Point(x, y)))
-            elif kind == "LineString":
-                coords = [tuple(c[:2]) for c in geometry.coords]
-                if len(dict.fromkeys(coords)) < 2:
-                    self.problems.add("geometry", "line with fewer than 2 distinct positions", row, f"{len(dict.fromkeys(coords))}")
-                    result.append(None)
-                    continue
-                result.append((GeometryKind.LINE, LineString(coords)))
-            elif kind == "Polygon":
-                ring = [tuple(c[:2]) for c in geometry.exterior.coords][:-1]
-                polygon = Polygon(ring)
-                if len(geometry.interiors):
-                    self.problems.add("geometry", "polygon with holes (not supported)", row, f"{len(geometry.interiors)} holes")
-                    result.append(None)
-                elif len(set(ring)) < 3 or not polygon.is_valid:
-                    from shapely.validation import explain_validity
-
-                    self.problems.add("geometry", "invalid polygon", row, explain_validity(polygon))
-                    result.append(None)
-                else:
-                    result.append((GeometryKind.POLYGON, polygon))
-            else:
-                self.problems.add(
-                    "geometry", "geometry that is not a point, line or polygon", row, kind or "none"
-                )
+            try:
+                result.append(row_geometry(geometry))
+            except RowProblem as problem:
+                self.problems.add("geometry", problem.message, row, problem.detail)
                 result.append(None)
         return result
 

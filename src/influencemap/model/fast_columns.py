@@ -168,7 +168,8 @@ PRECISIONS = frozenset(("exact", "site", "city", "region", "country"))
 """The values of ``Precision`` (checked against it in the tests)."""
 DATINGS = frozenset(schema.DATINGS)
 USER = schema.USER_KEY_PREFIX
-_OTHER_GEOMETRIES = frozenset(("line", "polygon"))
+_OTHER_GEOMETRIES = frozenset(k for k in schema.GEOMETRY_KEYS if k != "point")
+"""Entries with these are read one by one (the columns hold one point per feature)."""
 _DATE_KEYS = frozenset(schema.DATE_KEYS)
 _NUMBER_TYPES = frozenset((float, int, str))
 _TEXT_TYPES = frozenset((str, int))

@@ -62,6 +62,7 @@ from influencemap.model.fast_columns import text as _text
 from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
 from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult, attach_table, make_feature
+from influencemap.model import geometry_parts
 from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
 from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
 
@@ -733,30 +734,61 @@ class _Validator:
             values["citations"] = citations
 
     def geometry(self, keys: dict, countries: tuple, values: dict, index: int) -> tuple[object, GeometryKind]:
-        from shapely.geometry import LineString, Point, Polygon
+        """The feature's shape by the rules of :mod:`geometry_parts`; anything unsure (a problem,
+        a multipoint to check against its countries) goes to the precise reader."""
+        from shapely.geometry import LineString, MultiLineString, MultiPoint, Point
 
         present = [k for k in schema.GEOMETRY_KEYS if k in keys]
         if len(present) != 1:
             raise _GiveUp
-        kind = GeometryKind(present[0])
-        value = keys[present[0]]
-        if kind is GeometryKind.POINT:
+        key = present[0]
+        kind = geometry_parts.KEY_KINDS[key]
+        value = keys[key]
+        if key == "point":
             return Point(self.position(value, countries, values, index, ("point",))), kind
-        positions = [
-            self.position(item, countries, values, index, (kind.value, i))
-            for i, item in enumerate(self.items(value))
-        ]
-        if kind is GeometryKind.LINE:
-            if len(dict.fromkeys(positions)) < 2:
+        if key == "multipoint":
+            if countries:
+                raise _GiveUp  # its country warning is placed by the precise reader
+            positions = self.positions(value, countries, values, index, ("multipoint",))
+            if not positions:
                 raise _GiveUp
-            return LineString(positions), kind
-        ring = positions[:-1] if len(positions) > 1 and positions[0] == positions[-1] else positions
-        if len(set(ring)) < 3:
+            return MultiPoint(positions), kind
+        if key == "line":
+            return LineString(self.line(value, countries, values, index, ("line",))), kind
+        if key == "multiline":
+            parts = [self.line(v, countries, values, index, ("multiline", i)) for i, v in enumerate(self.items(value))]
+            if not parts:
+                raise _GiveUp
+            return MultiLineString(parts), kind
+        if key == "polygon":
+            return self.polygon(value, countries, values, index, ("polygon",)), kind
+        polygons = [self.polygon(v, countries, values, index, ("multipolygon", i)) for i, v in enumerate(self.items(value))]
+        if not polygons:
             raise _GiveUp
-        polygon = Polygon(ring)
-        if not polygon.is_valid:
+        shape, problem = geometry_parts.multipolygon(polygons)
+        if problem:
             raise _GiveUp
-        return polygon, kind
+        return shape, kind
+
+    def positions(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> list:
+        return [self.position(item, countries, values, index, (*where, i)) for i, item in enumerate(self.items(value))]
+
+    def line(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> list:
+        positions = self.positions(value, countries, values, index, where)
+        if geometry_parts.line_problem(positions):
+            raise _GiveUp
+        return positions
+
+    def polygon(self, value: object, countries: tuple, values: dict, index: int, where: tuple):
+        items = self.items(value)
+        if items and geometry_parts.is_ring_list(items[0], lambda v: type(v) is list, lambda v: v):
+            rings = [self.positions(r, countries, values, index, (*where, i)) for i, r in enumerate(items)]
+        else:
+            rings = [self.positions(value, countries, values, index, where)]
+        polygon, problem = geometry_parts.polygon_from_rings(rings)
+        if problem:
+            raise _GiveUp
+        return polygon
 
     def position(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> tuple[float, float]:
         kind = type(value)

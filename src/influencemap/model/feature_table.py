@@ -35,7 +35,8 @@ COLUMNS = (
 """The columns of a file's features, in the order :func:`~influencemap.model.file_result.to_plain` writes them."""
 
 POINT = 0
-"""The ``kinds`` code of a point (1 is a line, 2 a polygon)."""
+"""The ``kinds`` code of a point (1 is a line, 2 a polygon, 3 a multipoint, whose parts are kept
+with the lines and polygons in ``others``, not in ``points``)."""
 
 Builder = Callable[["FeatureTable"], list[Feature]]
 
@@ -106,7 +107,7 @@ class FeatureTable(Sequence):
 
     @property
     def kind_codes(self) -> np.ndarray:
-        """Per feature 0 (point), 1 (line) or 2 (polygon)."""
+        """Per feature 0 (point), 1 (line), 2 (polygon) or 3 (multipoint)."""
         import numpy as np
 
         return np.asarray(self.column("kinds"), dtype=np.uint8)
@@ -220,7 +221,7 @@ def geometry_kinds(features: Sequence[Feature]) -> frozenset:
     from influencemap.model.types import GeometryKind
 
     if isinstance(features, FeatureTable):
-        kinds = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON)
+        kinds = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON, GeometryKind.POINT)  # 3: multipoint
         return frozenset(kinds[code] for code in features.kind_code_set())
     return frozenset(f.kind for f in features)
 

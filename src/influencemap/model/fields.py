@@ -146,7 +146,12 @@ class FieldReader:
         value = self.text(node, what)
         if value is None:
             return None
-        parsed = urlparse(value)
+        try:
+            parsed = urlparse(value)
+            parsed.port  # noqa: B018 - urlparse checks the host and port only when asked
+        except ValueError as exc:  # 'http://[x]/', 'http://[::1/', a port out of range
+            self.error(node, f"{what} is not a valid address ({exc}): '{value}'")
+            return None
         if parsed.scheme.lower() not in schema.ALLOWED_URL_SCHEMES or not parsed.netloc:
             self.error(node, f"{what} must be an http:// or https:// address, not '{value}'")
             return None

@@ -35,7 +35,7 @@ from influencemap.model.types import (
 )
 from influencemap.model.types import Actor
 
-PLAIN_FORMAT = 3
+PLAIN_FORMAT = 4
 """Bumped whenever the plain-data layout below changes."""
 
 Ref = tuple[str, "Origin | None"]
@@ -109,7 +109,8 @@ def make_feature(values: dict) -> Feature:
 
 _SEVERITY = {Severity.ERROR: 0, Severity.WARNING: 1}
 _SEVERITY_BACK = (Severity.ERROR, Severity.WARNING)
-_KIND_BACK = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON)
+_KIND_BACK = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON, GeometryKind.POINT)
+"""By ``kinds`` code; 3 is a multipoint (its parts are in ``others``, not ``points``)."""
 
 
 def _pos(origin: Origin | None) -> tuple[int, int]:
@@ -156,15 +157,15 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     point, line = GeometryKind.POINT, GeometryKind.LINE
     kinds = [0 if k is point else 1 if k is line else 2 for k in map(itemgetter("kind"), fields)]
     shapes = list(map(itemgetter("geometry"), fields))
+    for i, k in enumerate(kinds):
+        if k == 0 and shapes[i].geom_type == "MultiPoint":
+            kinds[i] = 3
     point_rows = [i for i, k in enumerate(kinds) if k == 0]
     points = []
     if point_rows:
         chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
         points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
-    others = [
-        tuple(shapes[i].coords) if k == 1 else tuple(shapes[i].exterior.coords)
-        for i, k in enumerate(kinds) if k != 0
-    ]
+    others = [_plain_shape(shapes[i]) for i, k in enumerate(kinds) if k != 0]
     columns["ids"] = column("id")
     columns["names"] = column("name")
     columns["kinds"], columns["points"], columns["others"] = kinds, points, others
@@ -195,6 +196,17 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     columns["ref_places"] = [_pos(origin) for _, origin in chain.from_iterable(ref_lists)]
     assert tuple(columns) == PLAIN_COLUMNS
     return columns
+
+
+def _plain_shape(shape) -> tuple | bytes:
+    """A line or a polygon without holes as its coordinates; anything else (multi-part shapes,
+    polygons with holes) as WKB bytes."""
+    kind = shape.geom_type
+    if kind == "LineString":
+        return tuple(shape.coords)
+    if kind == "Polygon" and not shape.interiors:
+        return tuple(shape.exterior.coords)
+    return shape.wkb
 
 
 def _cut(flat: list, counts: list[int]) -> list[tuple]:
@@ -303,10 +315,14 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
                 shapes[i] = point
     other = iter(others)
     for i, k in enumerate(kinds):
-        if k == 1:
-            shapes[i] = LineString(next(other))
-        elif k == 2:
-            shapes[i] = Polygon(next(other))
+        if k:
+            plain = next(other)
+            if type(plain) is bytes:
+                shapes[i] = shapely.from_wkb(plain)
+            elif k == 1:
+                shapes[i] = LineString(plain)
+            else:
+                shapes[i] = Polygon(plain)
     precision_of = {p.value: p for p in Precision}
     precision_of[None] = None  # type: ignore[index]
     citations = _cut(list(map(Citation, column("refs"), column("locators"), column("quotes"))), column("citation_counts"))

@@ -24,6 +24,7 @@ import shapely
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
+from influencemap.model.geometry_parts import unwrap_many
 from influencemap.model.types import Feature, GeometryKind
 from influencemap.geo.mercator import EARTH_RADIUS, lonlat_to_mercator, project_xy
 
@@ -106,7 +107,9 @@ def _build_index(catalog: Catalog) -> _Index:
         xy[projected_anew] = project_xy(shapely.get_coordinates(geometries[projected_anew]))
         geometries[projected_anew] = shapely.points(xy[projected_anew])
     if not projected_anew.all():
-        geometries[~projected_anew] = shapely.transform(geometries[~projected_anew], project_xy)
+        # Lines and polygons across ±180° are hit where they are drawn: the short way.
+        others = unwrap_many(geometries[~projected_anew])
+        geometries[~projected_anew] = shapely.transform(others, project_xy)
     return _Index(
         features=features,
         hits=np.fromiter(((f.layer_id, f.id) for f in features), dtype=object, count=count),

