@@ -229,3 +229,14 @@ def known_country_codes() -> frozenset[str]:
     GeoNames' country list covers all of ISO 3166-1 (independent of the basemap's coverage); the two withdrawn codes it still carries are left out.
     """
     return (frozenset(_geonames_countries()) - WITHDRAWN_CODES) | {KOSOVO}
+
+
+def country_entries() -> dict[str, dict]:
+    """GeoNames' country list by ISO alpha-2 code (name, ``iso3``, …): the table behind
+    :func:`country_name` and :func:`known_country_codes`, for readers of other spellings."""
+    return _geonames_countries()
+
+
+def basemap_country_names() -> dict[str, str]:
+    """The basemap's own English name of each country it draws, by ISO alpha-2 code."""
+    return dict(_index().name_of)
