@@ -603,20 +603,46 @@ class _Rows:
         """Each row's own documents (``source_urls``, with ``source_titles`` and
         ``source_publishers`` item by item): their source ids, ``FEATURE-ID-source-N``."""
         count = self.table.rows
-        urls = self.optional_lists("source_urls", values, _check_url)
-        titles = self.optional_lists("source_titles", values) if values["source_titles"] is not None else [None] * count
-        publishers = self.optional_lists("source_publishers", values) if values["source_publishers"] is not None else [None] * count
+        urls = self.positional("source_urls", values["source_urls"])
+        for row, items in enumerate(urls):
+            for url in items or ():
+                problem = _check_url(url) if url is not None else None
+                if problem is not None:
+                    self.problems.add("source_urls", f"invalid source_urls in '{self.column_name('source_urls')}'", row, problem)
+        titles = self.positional("source_titles", values["source_titles"])
+        publishers = self.positional("source_publishers", values["source_publishers"])
         self._row_source_data: list[list[Source]] = []
         result: list[list[str]] = []
         for row in range(count):
             made: list[Source] = []
             if urls[row] and ids[row] is not None:
                 for n, url in enumerate(urls[row], 1):
+                    if url is None:  # an empty item: its title and publisher go with it
+                        continue
                     title = titles[row][n - 1] if titles[row] and n - 1 < len(titles[row]) else None
                     publisher = publishers[row][n - 1] if publishers[row] and n - 1 < len(publishers[row]) else None
                     made.append(Source(f"{ids[row]}-source-{n}", title or url, publisher=publisher, url=url, origin=self.origin))
             self._row_source_data.append(made)
             result.append([s.id for s in made])
+        return result
+
+    def positional(self, key: str, cells: list | None) -> list:
+        """Items that go with the URLs one by one: split keeping empty items (``A||C``), so the
+        third title stays with the third URL."""
+        if cells is None:
+            return [None] * self.table.rows
+        spec = self.specs.get(key)
+        separator = spec.separator if spec is not None and spec.separator else LIST_SEPARATOR
+        result: list = []
+        for value in cells:
+            if _missing(value) and not isinstance(value, list):
+                result.append(None)
+            elif isinstance(value, str):
+                result.append([item.strip() or None for item in value.split(separator)])
+            elif isinstance(value, list):
+                result.append([item.strip() or None if isinstance(item, str) else None for item in value])
+            else:
+                result.append([_cell_text(value)])
         return result
 
     def add_row_sources(self, row_sources: list[list[str]]) -> None:
