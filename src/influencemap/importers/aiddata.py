@@ -251,7 +251,9 @@ def _place(record: dict, geometry: dict | None, warnings: list[str]) -> tuple[di
                     f"project {project}: the shape lies in {', '.join(touched)}, not in the recipient "
                     f"'{recipient}' ({code}); countries: {', '.join([code, *touched])}"
                 )
-                return geometry, [code, *touched], "site", None
+                note = (f"AidData's recipient is {recipient}, but the shape it matched lies in "
+                        f"{', '.join(touched)}: both are listed.")
+                return geometry, [code, *touched], "site", note
             return geometry, [code], "site", None
         if touched:
             note = f"AidData's recipient is '{recipient}'; the countries are those the shape lies in."
