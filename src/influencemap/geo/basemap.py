@@ -246,7 +246,8 @@ def countries_intersecting(geometry: shapely.Geometry) -> list[str]:
     """ISO alpha-2 codes of the countries a geometry (any kind, multi-part too) touches, sorted:
     for records that name no single country, such as AidData's ``Africa, regional``."""
     index = _index()
-    hits = index.tree.query(geometry, predicate="intersects")
+    candidates = index.tree.query(geometry)  # by bounding box, then exactly against the prepared outlines
+    hits = candidates[shapely.intersects(index.geometries[candidates], geometry)]
     return sorted(set(index.codes[hits].tolist()))
 
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 import math
+
+import orjson
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -85,8 +87,8 @@ def read_geojsons(folder: Path, warnings: list[str]) -> dict[int, tuple[dict, di
         raise ImportError_(f"no .geojson files in {folder}")
     for path in paths:
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            document = orjson.loads(path.read_bytes())
+        except (OSError, orjson.JSONDecodeError) as exc:
             warnings.append(f"{path.name}: not read ({exc})")
             continue
         features = document.get("features", [document]) if isinstance(document, dict) else []
@@ -223,9 +225,10 @@ def _description(record: dict, placed_at_country: bool, recipient_note: str | No
     return " ".join(facts)
 
 
-def _place(record: dict, geometry: dict | None, warnings: list[str]) -> tuple[dict | None, list[str], str, str | None]:
-    """The record's geometry, countries, precision and a note on its recipient."""
-    from shapely.geometry import shape
+def _place(record: dict, geometry: dict | None, warnings: list[str]):
+    """The record's geometry (GeoJSON, and as shapely's, None for a point placed here), its
+    countries, precision and a note on its recipient."""
+    import shapely
 
     from influencemap.geo import basemap
 
@@ -237,10 +240,10 @@ def _place(record: dict, geometry: dict | None, warnings: list[str]) -> tuple[di
     shapely_geometry = None
     if geometry:
         try:
-            shapely_geometry = shape(geometry)
+            shapely_geometry = shapely.from_geojson(orjson.dumps(geometry))
             if shapely_geometry.is_empty:
                 shapely_geometry = None
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (shapely.errors.GEOSException, ValueError, TypeError) as exc:
             warnings.append(f"project {project}: geometry not read ({exc}); placed by its recipient")
             shapely_geometry = None
     if shapely_geometry is not None:
@@ -253,22 +256,22 @@ def _place(record: dict, geometry: dict | None, warnings: list[str]) -> tuple[di
                 )
                 note = (f"AidData's recipient is {recipient}, but the shape it matched lies in "
                         f"{', '.join(touched)}: both are listed.")
-                return geometry, [code, *touched], "site", note
-            return geometry, [code], "site", None
+                return geometry, shapely_geometry, [code, *touched], "site", note
+            return geometry, shapely_geometry, [code], "site", None
         if touched:
             note = f"AidData's recipient is '{recipient}'; the countries are those the shape lies in."
             warnings.append(f"project {project}: recipient '{recipient}' is not one known country: countries from the shape ({', '.join(touched)})")
-            return geometry, touched, "site", note
+            return geometry, shapely_geometry, touched, "site", note
         warnings.append(f"project {project}: recipient '{recipient}' is not one known country and the shape lies in none: left out")
-        return None, [], "", None
+        return None, None, [], "", None
     if code is None:
         warnings.append(f"project {project}: no shape and recipient '{recipient}' is not one known country: left out")
-        return None, [], "", None
+        return None, None, [], "", None
     point = basemap.country_label_point(code)
     if point is None:
         warnings.append(f"project {project}: no shape and the basemap does not draw {code}: left out")
-        return None, [], "", None
-    return {"type": "Point", "coordinates": list(point)}, [code], "country", None
+        return None, None, [], "", None
+    return {"type": "Point", "coordinates": list(point)}, None, [code], "country", None
 
 
 def _round(coordinates, digits: int):
@@ -277,31 +280,30 @@ def _round(coordinates, digits: int):
     return [_round(c, digits) for c in coordinates]
 
 
-def _simplified(geometry: dict, tolerance: float | None) -> dict:
-    """The geometry simplified to ``tolerance`` degrees (topology kept) and snapped to a
+def _simplified(geometry: dict, shape, tolerance: float | None) -> dict:
+    """With a tolerance, the shape simplified to it (topology kept) and snapped to a
     1e-:data:`COORDINATE_DIGITS`° grid by GEOS, which keeps it valid; its kind stays the same
-    (a multi-part shape left with one part is still written as multi-part). A shape that would
-    vanish on the grid is written as published."""
+    (a multi-part shape left with one part is still written as multi-part). Without one, or
+    where the shape would vanish on the grid, the geometry as published."""
     import shapely
-    from shapely.geometry import mapping, shape
 
-    if geometry.get("type") == "Point":
-        return {"type": "Point", "coordinates": _round(geometry["coordinates"], COORDINATE_DIGITS)}
-    original = shape(geometry)
-    simple = shapely.simplify(original, tolerance, preserve_topology=True) if tolerance else original
+    if shape is None:  # a point placed at a country
+        return {"type": geometry["type"], "coordinates": _round(geometry["coordinates"], COORDINATE_DIGITS)}
+    if not tolerance:
+        return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
     try:
-        simple = shapely.set_precision(simple, 10.0**-COORDINATE_DIGITS)
+        simple = shapely.set_precision(shapely.simplify(shape, tolerance, preserve_topology=True), 10.0**-COORDINATE_DIGITS)
     except shapely.errors.GEOSException:
-        return geometry
+        return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
     if simple.is_empty:
-        return geometry
+        return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
     if simple.geom_type != geometry["type"]:
         multi = {"Polygon": shapely.MultiPolygon, "LineString": shapely.MultiLineString, "Point": shapely.MultiPoint}
         if geometry["type"].startswith("Multi") and simple.geom_type in multi:
             simple = multi[simple.geom_type]([simple])
         else:
-            return geometry
-    return {"type": geometry["type"], "coordinates": _round(mapping(simple)["coordinates"], COORDINATE_DIGITS)}
+            return {"type": geometry["type"], "coordinates": geometry["coordinates"]}
+    return orjson.loads(shapely.to_geojson(simple))
 
 
 # -- the whole import -----------------------------------------------------------------------
@@ -362,7 +364,7 @@ def import_aiddata(
             warnings.append(f"project {project}: no Title: left out")
             continue
         geometry = shapes.get(project, (None, None))[0]
-        geometry, countries, precision, note = _place(record, geometry, warnings)
+        geometry, shape, countries, precision, note = _place(record, geometry, warnings)
         if geometry is None:
             continue
         at_country += precision == "country"
@@ -378,14 +380,14 @@ def import_aiddata(
             tags="|".join(t for t in (_text(record.get("AidData Sector Name")), _status_tag(record)) if t),
             description=_description(record, precision == "country", note),
         )
-        features.append({"type": "Feature", "properties": properties, "geometry": _simplified(geometry, simplify)})
+        features.append({"type": "Feature", "properties": properties, "geometry": _simplified(geometry, shape, simplify)})
     if not features:
         raise ImportError_("no AidData record matches the selection: nothing written")
     has_original = any(f["properties"].get("Amount (Original Currency)") is not None for f in features)
     has_urls = any(f["properties"].get("Source URLs") for f in features)
     output.parent.mkdir(parents=True, exist_ok=True)
     collection = {"type": "FeatureCollection", "features": features}
-    data_text = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+    data_text = orjson.dumps(collection).decode("utf-8")
     layer_text = _layer_yaml(
         layer_id or _slug_id(output.stem), name or f"Chinese development finance projects (AidData): {output.stem}",
         category, data_path.name, has_original, has_urls,
