@@ -65,6 +65,7 @@ def main(argv: list[str]) -> int:
             xlsx=release / "AidDatasGlobalChineseMilitaryFinanceDataset.xlsx", recipients=REGION,
             layer_id="aiddata-military", name="Chinese military finance projects (AidData)",
             category="Security", simplify=SIMPLIFY_DEG, overwrite=True,
+            style=("#542788", "#b2abd2", "triangle"),  # apart from the development finance layer's red
         )
     for result in (gcdf, military):
         _with_schema_line(result.layer_path)

@@ -321,6 +321,7 @@ def import_aiddata(
     category: str = "Economy",
     simplify: float | None = None,
     overwrite: bool = False,
+    style: tuple[str, str, str] = ("#b2182b", "#ef8a62", "circle"),
 ) -> ImportResult:
     """Write ``output`` (the layer) and ``output.with_suffix('.geojson')`` (its data)."""
     if geojsons is None and xlsx is None:
@@ -377,7 +378,7 @@ def import_aiddata(
             precision=precision,
             start=start,
             end=end,
-            tags="|".join(t for t in (_text(record.get("AidData Sector Name")), _status_tag(record)) if t),
+            tags="|".join(t for t in (_sector_tag(record), _status_tag(record)) if t),
             description=_description(record, precision == "country", note),
         )
         features.append({"type": "Feature", "properties": properties, "geometry": _simplified(geometry, shape, simplify)})
@@ -390,7 +391,7 @@ def import_aiddata(
     data_text = orjson.dumps(collection).decode("utf-8")
     layer_text = _layer_yaml(
         layer_id or _slug_id(output.stem), name or f"Chinese development finance projects (AidData): {output.stem}",
-        category, data_path.name, has_original, has_urls,
+        category, data_path.name, has_original, has_urls, style,
     )
     _write_new(data_path, data_text)
     _write_new(output, layer_text)
@@ -427,6 +428,12 @@ def _clean_sources(record: dict, warnings: list[str]) -> dict:
         "Source Titles": "|".join(k[1].replace("|", "/") for k in kept) if kept else None,
         "Source Publishers": "|".join(k[2] for k in kept) if kept else None,
     }
+
+
+def _sector_tag(record: dict) -> str | None:
+    """AidData's sector name as a tag, in lower case like the other tags ("ENERGY" → "energy")."""
+    sector = _text(record.get("AidData Sector Name"))
+    return sector.lower() if sector else None
 
 
 def _status_tag(record: dict) -> str | None:
@@ -480,7 +487,9 @@ def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _layer_yaml(layer_id: str, name: str, category: str, data_name: str, has_original: bool, has_urls: bool) -> str:
+def _layer_yaml(layer_id: str, name: str, category: str, data_name: str, has_original: bool, has_urls: bool,
+                style: tuple[str, str, str]) -> str:
+    color, fill, marker = style
     lines = [
         "# Written by 'influencemap import aiddata'. " + "The data file beside it holds AidData's records",
         "# (ODC-By 1.0) with OpenStreetMap-derived shapes (© OpenStreetMap contributors, ODbL 1.0):",
@@ -489,7 +498,7 @@ def _layer_yaml(layer_id: str, name: str, category: str, data_name: str, has_ori
         f"name: {_quoted(name)}",
         f"description: {_quoted(ATTRIBUTION)}",
         f"category: {_quoted(category)}",
-        "style: {color: \"#b2182b\", fill: \"#ef8a62\", opacity: 0.45, marker: circle, size: 7}",
+        f"style: {{color: \"{color}\", fill: \"{fill}\", opacity: 0.45, marker: {marker}, size: 7}}",
         "sources:",
         f"  - id: {SOURCE_ID}",
         "    title: \"AidData's Global Chinese Development Finance Dataset, Version 2.0\"",
