@@ -142,6 +142,8 @@ def test_a_load_entry_is_read_again_when_the_gazetteer_entry_it_used_changed(tmp
     (folder / "places.yaml").write_text(LAYER, encoding="utf-8")
     from influencemap.geo.gazetteer import default_gazetteer
 
+    default_gazetteer.cache_clear()  # read (or built) from this test's cache folder
+    cache.forget_versions()
     default_gazetteer()  # in use: the result records its entry's version
     load_catalog([folder], include_bundled_sources=False)
     load_cache.flush()
@@ -170,6 +172,7 @@ def test_a_load_entry_is_read_again_when_the_gazetteer_entry_it_used_changed(tmp
     gazetteer_entry.write_bytes(raw)
     load_cache.clear_memory()
     cache.forget_versions()
+    default_gazetteer.cache_clear()
 
 
 def test_the_load_cache_key_covers_every_module_of_the_model_and_geo_packages():

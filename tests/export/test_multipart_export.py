@@ -101,3 +101,36 @@ def test_leaflet_draws_each_part_and_the_short_way(browser, catalog, tmp_path): 
     assert found["routes"]["parts"] == 2 and found["twins"]["parts"] == 2
     assert found["across"]["parts"] == 2 and found["across"]["jump"] == pytest.approx(1.0)
     assert browser.console_errors == []
+
+
+@pytest.mark.browser
+def test_a_clustered_layer_takes_a_multipoint_as_one_marker_per_part(browser, tmp_path):  # noqa: F811
+    folder = tmp_path / "layers"
+    folder.mkdir()
+    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (folder / "spots.yaml").write_text(
+        "id: spots\nname: Spots\nfeatures:\n"
+        "  - {id: offices, name: Offices, multipoint: [[27.56, 53.9], [30.52, 50.45], [37.6, 55.75]], sources: [doc-a]}\n"
+        "  - {id: one, name: One, point: [76.9, 43.2], sources: [doc-a]}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog([folder], include_bundled_sources=False)
+    out = tmp_path / "map.html"
+    write_html(catalog, out, HtmlOptions(title="Clustered", cluster_threshold=1))
+    browser.open(out)
+    found = browser.evaluate(
+        """(() => {
+            const entry = influencemap.layers["spots"];
+            const markers = [];
+            entry.layer.eachLayer ? entry.layer.eachLayer(m => markers.push(m)) : null;
+            return {cluster: entry.cluster, markers: markers.length,
+                    ids: markers.map(m => m.feature && m.feature.properties.id).sort()};
+        })()"""
+    )
+    assert found["cluster"] is True
+    assert found["markers"] == 4  # three parts and the single point
+    assert found["ids"] == ["offices", "offices", "offices", "one"]  # each part knows its feature (popup, filter)
+    assert browser.evaluate("influencemap.features.length") == 2  # counted and searched once per feature
+    browser.evaluate("influencemap.setYears(2030, 2031, false)")  # both are undated: all hidden
+    assert browser.evaluate("(() => { let n = 0; influencemap.layers.spots.layer.eachLayer(() => n++); return n; })()") == 0
+    assert browser.console_errors == []

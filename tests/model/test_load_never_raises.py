@@ -116,3 +116,27 @@ def test_an_exception_reading_the_cache_is_a_problem_at_that_file_only(files, mo
     catalog = files.load()
     assert [layer.id for layer in catalog.layers] == ["good"]
     assert files.problems() == ["bad.yaml:1:1: error: could not read this: unexpected MemoryError (please report it)"]
+
+
+# -- bounded sizes (issue 18, item 9: handled before, kept so) --------------------------------------
+
+
+def test_a_huge_scalar_loads(files):
+    description = "word " * 1_000_000  # 5 MB in one scalar
+    files.write("big.yaml", GOOD.replace("    sources: [doc-a]\n", f"    description: '{description}'\n    sources: [doc-a]\n"))
+    catalog = load_catalog([files.folder], include_bundled_sources=False, use_cache=False)
+    assert catalog.problems == ()
+    assert catalog.feature("minsk-point").description == description.strip()
+
+
+def test_a_polygon_of_100000_vertices_loads(files):
+    import math
+
+    n = 100_000
+    ring = ", ".join(
+        f"[{27.5 + math.cos(2 * math.pi * k / n):.6f}, {53.9 + 0.5 * math.sin(2 * math.pi * k / n):.6f}]" for k in range(n)
+    )
+    files.write("ring.yaml", f"id: ring\nname: Ring\nfeatures:\n  - {{id: ring, name: Ring, polygon: [{ring}], sources: [doc-a]}}\n")
+    catalog = load_catalog([files.folder], include_bundled_sources=False, use_cache=False)
+    assert catalog.problems == ()
+    assert len(catalog.feature("ring").geometry.exterior.coords) == n + 1

@@ -168,3 +168,26 @@ def test_the_json_schema_offers_the_multi_part_keys_and_is_up_to_date():
         assert key in feature["properties"] and {"required": [key]} in feature["oneOf"]
     # polygon: one ring, or a list of rings (outer first, then holes)
     assert len(feature["properties"]["polygon"]["oneOf"]) == 2
+
+
+def test_checking_rows_as_one_array_gives_what_checking_them_one_by_one_gives():
+    from influencemap.model.geometry_parts import RowProblem, row_geometry, rows_geometry
+
+    with np.errstate(invalid="ignore"):
+        rows = [
+            shapely.Point(27.5, 53.9), shapely.Point(190, 10), shapely.Point(10, 95), shapely.Point(np.nan, 1),
+            shapely.Point(1, 2, 3), shapely.Point(), None, shapely.MultiPoint([(1, 2), (3, 4)]),
+            shapely.LineString([(179.5, 65), (-179.5, 65)]), shapely.GeometryCollection([shapely.Point(1, 2)]),
+        ]
+
+    def one(row):
+        try:
+            return row_geometry(row)
+        except RowProblem as problem:
+            return (problem.message, problem.detail)
+
+    together = [(r.message, r.detail) if isinstance(r, RowProblem) else r for r in rows_geometry(rows)]
+    assert together == [one(row) for row in rows]
+    assert [isinstance(r, tuple) and not isinstance(r[0], str) for r in together] == [
+        True, False, False, False, True, False, False, True, True, False
+    ]

@@ -82,3 +82,24 @@ def test_aiddata_project_files_load_as_multipolygons(folder):
     assert len(features) == len(names)
     assert {f.geometry.geom_type for f in features} == {"MultiPolygon"}
     assert any(len(p.interiors) for f in features for p in shapely.get_parts(f.geometry))  # one has holes
+
+
+def test_multi_part_features_come_back_the_same_from_the_disk_cache(folder, countries):
+    from influencemap.model import load_cache
+
+    countries.to_file(folder / "countries.fgb", driver="FlatGeobuf")
+    (folder / "ne.yaml").write_text(
+        "id: ne\nname: Countries\ndata: countries.fgb\nfields: {id: key, name: name, countries: iso_a2}\n"
+        "defaults: {sources: [ne-10m]}\n"
+        "features:\n"
+        "  - {id: lake, name: Lake, polygon: [[[22, 44], [28, 44], [28, 50], [22, 50]], [[24, 46], [26, 46], [26, 48]]], sources: [ne-10m]}\n"
+        "  - {id: spots, name: Spots, multipoint: [[27.5, 53.9], [30.5, 50.4]], sources: [ne-10m]}\n",
+        encoding="utf-8",
+    )
+    first = load_flushed(folder)
+    load_cache.clear_memory()  # the next load reads the disk cache
+    again = load_flushed(folder)
+    assert type(again.layer("ne").features).__name__ == "FeatureTable"  # it did come from the cache
+    before = {f.id: (f.kind, f.geometry.wkb) for f in first.layer("ne").features}
+    after = {f.id: (f.kind, f.geometry.wkb) for f in again.layer("ne").features}
+    assert after == before and len(after) == len(countries) + 2

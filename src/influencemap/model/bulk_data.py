@@ -675,15 +675,13 @@ class _Rows:
                     self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
                 result.append((GeometryKind.POINT, Point(lon, lat)))
             return result
-        from influencemap.model.geometry_parts import RowProblem, row_geometry
+        from influencemap.model.geometry_parts import RowProblem, rows_geometry
 
-        result = []
-        for row, geometry in enumerate(self.table.geometries):
-            try:
-                result.append(row_geometry(geometry))
-            except RowProblem as problem:
-                self.problems.add("geometry", problem.message, row, problem.detail)
-                result.append(None)
+        result = rows_geometry(self.table.geometries)
+        for row, found in enumerate(result):
+            if type(found) is RowProblem:
+                self.problems.add("geometry", found.message, row, found.detail)
+                result[row] = None
         return result
 
     _lon_lat_names = ("lon", "lat")

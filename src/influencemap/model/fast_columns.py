@@ -94,6 +94,9 @@ def _comment_mark(buffer: bytearray, size: int) -> bool:
 # -- one value ---------------------------------------------------------------------------------
 
 NULLISH = frozenset({"~", "null", "Null", "NULL"})
+SPECIAL_FLOATS = frozenset({".nan", ".inf", "-.inf", "+.inf"})  # whatever the case written
+"""rapidyaml's JSON writes a plain ``nan``/``inf``/``-inf`` as these: the text as written is unknown
+(issue 18's fuzzing found ``name: nan`` read as '.nan')."""
 UNPLAIN_START = tuple("]}[{,:#|>")
 """Text can start with these only when quoted; rapidyaml takes some of them unquoted where
 libyaml (the precise reader) stops with an error, so such text is left to the precise reader."""
@@ -105,7 +108,7 @@ def text(value: object, required: bool = True) -> str | None:
     """The precise reader's ``text`` of a value, or GiveUp when it might differ."""
     kind = type(value)
     if kind is str:
-        if value in NULLISH or value.startswith(UNPLAIN_START):  # type: ignore[union-attr]
+        if value in NULLISH or value.startswith(UNPLAIN_START) or value in SPECIAL_FLOATS:  # type: ignore[union-attr]
             raise GiveUp  # a bare ~ is null, a quoted one is text: cannot tell here
         stripped = value.strip()  # type: ignore[union-attr]
         if stripped:
@@ -211,7 +214,11 @@ def texts(column: list, required: bool) -> list:
         stripped = list(map(str.strip, column))  # TypeError unless all are text
     except TypeError:
         return [text(v, required) for v in column]
-    if not (NULLISH.isdisjoint(column) and _UNPLAIN_FIRST.isdisjoint(set(map(getitem, column, repeat(_FIRST))))):
+    if not (
+        NULLISH.isdisjoint(column)
+        and SPECIAL_FLOATS.isdisjoint(column)
+        and _UNPLAIN_FIRST.isdisjoint(set(map(getitem, column, repeat(_FIRST))))
+    ):
         raise GiveUp
     if not all(stripped):
         if required:

@@ -76,6 +76,9 @@ CHUNK_BYTES = 1 << 18
 _BOM = b"\xef\xbb\xbf"
 _OTHER_LINE_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 """CR, NEL, LS, PS: libyaml counts lines with these too; this reader only splits on LF."""
+_NOT_PRINTABLE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]")
+"""Characters libyaml refuses (C0 and C1 controls, DEL, U+FFFE/U+FFFF) and rapidyaml reads
+(issue 18's fuzzing: a form feed in a key)."""
 _INDICATORS = tuple(bytes([c]) for c in b"&*!?%@`")
 """Anchors, aliases, tags, complex keys, directives and reserved indicators, where they start a token."""
 _TOKEN_BEFORE = frozenset(b" \n[{,")
@@ -123,7 +126,7 @@ def _plan(data: bytes) -> _Plan | None:
         if _BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
             return None
     text = np.frombuffer(data, dtype=np.uint8)
-    if b"\t" in data:
+    if b"\t" in data or _NOT_PRINTABLE.search(data):
         return None
     colons = np.flatnonzero(text[:-1] == 58)  # (numpy: a regex stops at each of a million colons)
     if len(colons) and np.isin(text[colons + 1], _AFTER_COLON).any():

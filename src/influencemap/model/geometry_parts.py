@@ -187,6 +187,33 @@ def row_geometry(geometry) -> tuple[GeometryKind, object]:
     return kind, shape
 
 
+def rows_geometry(geometries: Sequence) -> list:
+    """:func:`row_geometry` of every row: (kind, shape) or the :class:`RowProblem`. Plain 2-D
+    points in range, most rows of big files, are checked as one array (100,000 points: about
+    0.1 s instead of 2 s one by one); every other row goes through :func:`row_geometry`."""
+    import shapely
+
+    shapes = np.array(list(geometries), dtype=object)
+    out: list = [None] * len(shapes)
+    if not len(shapes):
+        return out
+    plain = (shapely.get_type_id(shapes) == 0) & ~shapely.is_empty(shapes) & ~shapely.has_z(shapes)
+    rows = np.flatnonzero(plain)
+    if len(rows):
+        xy = shapely.get_coordinates(shapes[rows])
+        good = np.isfinite(xy).all(axis=1) & (np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90)
+        point = GeometryKind.POINT
+        for row in rows[good].tolist():
+            out[row] = (point, shapes[row])
+        plain[rows[~good]] = False
+    for row in np.flatnonzero(~plain).tolist():
+        try:
+            out[row] = row_geometry(shapes[row])
+        except RowProblem as problem:
+            out[row] = problem
+    return out
+
+
 # -- antimeridian -------------------------------------------------------------------------------
 
 
@@ -213,6 +240,20 @@ def unwrap_xy(coords: np.ndarray, ring_of: np.ndarray, period: float) -> np.ndar
     out = coords.copy()
     out[:, 0] += total
     return out
+
+
+def short_bounds(shape) -> tuple[float, float, float, float]:
+    """(minlon, minlat, maxlon, maxlat) of the shape as drawn the short way across ±180°
+    (a longitude may then pass 180): what a view must show to show the whole shape."""
+    import shapely
+
+    if shape.geom_type in ("Point", "MultiPoint") or not crossing_mask(np.array([shape], dtype=object))[0]:
+        return tuple(shape.bounds)
+    xy = shapely.get_coordinates(shape)
+    parts = [np.asarray(r.coords) for p in shapely.get_parts(shape)
+             for r in (shapely.get_rings(p) if p.geom_type == "Polygon" else [p])]
+    unwrapped = np.concatenate([unwrap_xy(r, np.zeros(len(r), dtype=np.intp), 360.0) for r in parts])
+    return (float(unwrapped[:, 0].min()), float(xy[:, 1].min()), float(unwrapped[:, 0].max()), float(xy[:, 1].max()))
 
 
 def unwrap_geometry(shape):

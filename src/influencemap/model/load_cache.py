@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Callable
 
 from influencemap.cache import cache_dir, content_key
-from influencemap.fileio import write_bytes_atomic
 from influencemap.model.file_result import FileResult, from_packed, pack, to_plain
 
 log = logging.getLogger(__name__)
@@ -193,8 +192,9 @@ def clear_memory() -> None:
 # -- disk --------------------------------------------------------------------------------------
 
 
-def _entry_prefix(path: Path) -> str:
-    where = hashlib.blake2b(str(path.resolve()).encode(), digest_size=8).hexdigest()
+def _entry_prefix(path: Path, real_path: Path | None = None) -> str:
+    real = real_path if real_path is not None else path.resolve()
+    where = hashlib.blake2b(str(real).encode(), digest_size=8).hexdigest()
     return f"{KIND}-{where}-"
 
 
@@ -214,23 +214,51 @@ def _read_entry(folder: Path, prefix: str, key: str, display: str) -> FileResult
         return None  # an old or broken entry: read the file again
 
 
-def _write_entry(folder: Path, prefix: str, key: str, result: FileResult) -> None:
+def _write_entry(folder: Path, prefix: str, key: str, result: FileResult, listing: "_Listing | None" = None) -> None:
+    """Write one entry and delete the older entries of the same file (found in ``listing``, the
+    folder's names listed once for a batch of entries: listing it per entry made writing
+    10,000 entries quadratic)."""
+    from influencemap.cache import write_entry_file
+
     try:
         body = marshal.dumps(pack(to_plain(result)))
         blob = zlib.crc32(body).to_bytes(4, "little") + body
     except ValueError:  # something marshal cannot write: simply not cached
         return
+    name = f"{prefix}{key}.marshal"
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(folder / f"{prefix}{key}.marshal", blob)
-        for old in folder.glob(f"{prefix}*.marshal"):
-            if old.name != f"{prefix}{key}.marshal":
-                try:
-                    old.unlink()
-                except OSError:
-                    pass
+        write_entry_file(folder / name, blob)
     except OSError:
-        pass  # a read-only home must not stop the app
+        return  # a read-only home must not stop the app
+    if listing is None:
+        listing = _Listing(folder)
+    for old in listing.take(prefix, name):
+        try:
+            (folder / old).unlink()
+        except OSError:
+            pass
+
+
+class _Listing:
+    """The load entries of a cache folder by file (prefix), listed once."""
+
+    def __init__(self, folder: Path) -> None:
+        self.by_prefix: dict[str, list[str]] = {}
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            names = []
+        cut = len(KIND) + 1 + 16 + 1  # "load-" + the path's 16 hex digits + "-"
+        for name in names:
+            if name.startswith(KIND + "-") and name.endswith(".marshal"):
+                self.by_prefix.setdefault(name[:cut], []).append(name)
+
+    def take(self, prefix: str, keep: str) -> list[str]:
+        """The other entries of ``prefix`` (to delete); ``keep`` is the one now there."""
+        names = self.by_prefix.get(prefix, [])
+        self.by_prefix[prefix] = [keep]
+        return [n for n in names if n != keep]
 
 
 # -- the entry point -----------------------------------------------------------------------------
@@ -276,13 +304,15 @@ def file_result(
     cache: bool = True,
     writes: list | None = None,
     variant: bytes = b"",
+    real_path: Path | None = None,
 ) -> FileResult:
     """The result of reading ``path`` (or ``override``, its content to use instead):
     from memory, from the disk cache, or ``compute(display, data)`` remembered for next time.
 
     A new disk entry is written on a background thread; with ``writes`` given, its job is
     added there instead, for :func:`write_behind` once the whole catalog is ready. ``variant``
-    names how the file is read besides its bytes (the options of :func:`load_catalog`)."""
+    names how the file is read besides its bytes (the options of :func:`load_catalog`);
+    ``real_path`` is ``path`` resolved, when the caller knows it."""
     from influencemap.model.data_access import DataAccessError, read_regular
     from influencemap.model.loader import refused_file
 
@@ -301,7 +331,7 @@ def file_result(
     if result is not None and _dependencies_unchanged(result):
         return result
     folder = cache_dir() if override is None else None
-    prefix = _entry_prefix(path)
+    prefix = _entry_prefix(path, real_path)
     if folder is not None:
         result = _read_entry(folder, prefix, key, display)
         if result is not None and _dependencies_unchanged(result):
@@ -342,6 +372,7 @@ def write_behind(jobs: list) -> None:
 
 def _write_pending() -> None:
     global _writer
+    listings: dict[Path, _Listing] = {}
     while True:
         with _writer_lock:
             try:
@@ -350,7 +381,10 @@ def _write_pending() -> None:
                 _writer = None  # done: the next write_behind starts a new thread
                 return
         try:
-            _write_entry(*job)
+            folder = job[0]
+            if folder not in listings:
+                listings[folder] = _Listing(folder)
+            _write_entry(*job, listing=listings[folder])
         except Exception:  # only a cache: never let it stop the writer
             log.exception("writing a load cache entry failed")
         finally:

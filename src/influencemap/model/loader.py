@@ -59,6 +59,11 @@ log = logging.getLogger(__name__)
 
 LAYER_SUFFIXES = (".yaml", ".yml")
 
+FAST_READER_MIN_BYTES = 16_384
+"""Smaller files go straight to the precise reader: the fast one pays a fixed cost per file
+(planning its chunks, a rapidyaml parser) that only a big file earns back (issue 18: 10,000
+small files)."""
+
 COUNTRY_TOLERANCE_DEG = 0.05
 """How far outside a declared country's (simplified) outline a point may lie unwarned."""
 
@@ -105,14 +110,18 @@ def load_catalog(
     files = expand_paths(paths if paths else [bundled_layers_dir()])
     # Registry files first, so a clash is reported at the layer, not at the canonical list.
     files.sort(key=lambda f: f.stem not in ("sources", "actors"))
+    real = _real_paths(files)
     if include_bundled_sources:
-        resolved = {f.resolve() for f in files}
         for bundled in (bundled_actors_file(), bundled_sources_file()):
-            if bundled.exists() and bundled.resolve() not in resolved:
+            if bundled.exists() and bundled.resolve() not in real.values():
                 files.insert(0, bundled)
+                real[bundled] = bundled.resolve()
     overrides = {Path(p).resolve(): data for p, data in (overrides or {}).items()}
-    known = {f.resolve() for f in files}
-    files += [p for p in overrides if p not in known]
+    known = set(real.values())
+    for p in overrides:
+        if p not in known:
+            files.append(p)
+            real[p] = p
     builder = _CatalogBuilder()
     gazetteers = _GazetteerSource(gazetteer)
     writes: list = []
@@ -122,13 +131,14 @@ def load_catalog(
                 try:
                     result = load_cache.file_result(
                         path,
-                        overrides.get(path.resolve()),
+                        overrides.get(real[path]),
                         lambda display, data, p=path: read_file(
                             display, data, gazetteers, p, allow_outside_data=allow_outside_data
                         ),
                         cache=use_cache and gazetteer is None,
                         writes=writes,
                         variant=b"allow-outside-data" if allow_outside_data else b"",
+                        real_path=real[path],
                     )
                 except Exception as exc:  # noqa: BLE001 - one file must never hide the others
                     result = failed_file(str(path), exc)
@@ -136,6 +146,20 @@ def load_catalog(
             return builder.finish()
     finally:
         load_cache.write_behind(writes)
+
+
+def _real_paths(files: Sequence[Path]) -> dict[Path, Path]:
+    """Each file's resolved path, resolving each folder once (``Path.resolve`` checks every
+    component of the path, which for 10,000 files of one folder was a tenth of the load)."""
+    folders: dict[Path, Path] = {}
+    real: dict[Path, Path] = {}
+    for f in files:
+        folder = folders.get(f.parent)
+        if folder is None:
+            folder = folders[f.parent] = f.parent.resolve()
+        joined = folder / f.name
+        real[f] = joined.resolve() if f.name in ("", ".", "..") or os.path.islink(joined) else joined
+    return real
 
 
 # -- garbage collection ----------------------------------------------------------------------
@@ -199,12 +223,13 @@ def read_file(
     gazetteer: Callable[[], Gazetteer],
     path: Path | None = None,
     *,
-    fast: bool = True,
+    fast: bool | None = None,
     allow_outside_data: bool = False,
 ) -> FileResult:
     """Read one file's bytes into a result: the fast parser when it is sure, else the precise one.
 
-    Never raises: whatever goes wrong inside the fast parser leaves the file to the precise
+    ``fast``: try the fast parser (True), or not (False); by default only for files of at least
+    :data:`FAST_READER_MIN_BYTES`. Never raises: whatever goes wrong inside the fast parser leaves the file to the precise
     reader, and whatever goes wrong there becomes a problem at the file (at the feature,
     source or ``data:`` line being read when that is known)."""
     def make_reader() -> FileReader:
@@ -212,6 +237,8 @@ def read_file(
         reader.allow_outside_data = allow_outside_data
         return reader
 
+    if fast is None:
+        fast = len(data) >= FAST_READER_MIN_BYTES
     if fast:
         from influencemap.model import fast_parse
 
@@ -849,7 +876,15 @@ def point_country_warnings(
     all_lons, all_lats = coords[:, 0], coords[:, 1]
     inside = np.zeros(len(declared), dtype=bool)
     outlines = _country_outlines()
-    if set(map(len, declared)) == {1}:  # one country each: group them with numpy (as text, not objects)
+    groups: list = []
+    if len(declared) <= FEW_POINTS:  # a small file: numpy's grouping costs more than it saves
+        for i, countries in enumerate(declared):
+            for code in countries:
+                outline = outlines.get(code)
+                if outline is not None and shapely.contains_xy(outline, all_lons[i], all_lats[i]):
+                    inside[i] = True
+                    break
+    elif set(map(len, declared)) == {1}:  # one country each: group them with numpy (as text, not objects)
         codes, which = np.unique(np.array([c[0] for c in declared], dtype=str), return_inverse=True)
         groups = [(code, np.flatnonzero(which == k)) for k, code in enumerate(codes.tolist())]
     else:
@@ -888,6 +923,8 @@ def point_country_warnings(
 
 
 _COUNTRIES = attrgetter("countries")
+FEW_POINTS = 16
+"""Up to this many points are checked one by one (the numpy grouping is for big files)."""
 _outlines: dict | None = None
 
 

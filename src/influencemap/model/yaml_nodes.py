@@ -237,5 +237,8 @@ def to_python(node: Node) -> object:
     if not node.plain:
         return node.value
     tag = _SCALARS.resolve(yaml.ScalarNode, node.value, (True, False))
-    value = _SCALARS.construct_object(yaml.ScalarNode(tag, node.value))
+    try:
+        value = _SCALARS.construct_object(yaml.ScalarNode(tag, node.value))
+    except (ValueError, OverflowError, yaml.YAMLError):  # 2021-13-40 looks like a date and is none
+        return node.value
     return value if isinstance(value, (bool, int, float, str, type(None))) else node.value

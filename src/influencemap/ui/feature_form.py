@@ -53,6 +53,9 @@ ALIAS_ARROW = " → "
 """Between an alias and the canonical name in the actor completion list."""
 NO_DATE, DATE, SPAN = "none", "date", "span"
 KIND_KEYS = {GeometryKind.POINT: "point", GeometryKind.LINE: "line", GeometryKind.POLYGON: "polygon"}
+MULTI_KEYS = ("multipoint", "multiline", "multipolygon")
+"""Offered after the three kinds (their combo data is the key itself), so that a multi-part
+feature opens with its geometry and is saved under its own key."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ class FeatureForm(QDialog):
         self.kind_combo = QComboBox(self)
         for geometry_kind, key in KIND_KEYS.items():
             self.kind_combo.addItem(key.capitalize(), geometry_kind)
+        for key in MULTI_KEYS:
+            self.kind_combo.addItem(key.capitalize(), key)
         self.geometry_edit = QLineEdit(self)
         self.geometry_edit.setToolTip("[lon, lat] for a point, a list of them for a line or polygon, or a place name")
         mono = QFont("monospace")
@@ -292,10 +297,11 @@ class FeatureForm(QDialog):
         original_id = self._original.get("id") if self._original else None
         if feature_id != original_id and self._catalog.find_feature(feature_id) is not None:
             raise ValueError(f"The id '{feature_id}' is already used; choose another.")
-        kind: GeometryKind = self.kind_combo.currentData()
+        choice = self.kind_combo.currentData()
+        chosen_key = KIND_KEYS[choice] if isinstance(choice, GeometryKind) else choice
         values: dict[str, Any] = {"id": feature_id, "name": name}
-        for other_kind, key in KIND_KEYS.items():
-            values[key] = self._geometry_value(kind) if other_kind is kind else None
+        for key in (*KIND_KEYS.values(), *MULTI_KEYS):
+            values[key] = self._geometry_value(chosen_key) if key == chosen_key else None
         values.update(self._dates())
         dating = self.dating_combo.currentData()
         values["dating"] = dating if dating != DEFAULT_DATING and self.when_combo.currentData() != NO_DATE else None
@@ -310,7 +316,7 @@ class FeatureForm(QDialog):
         feature = merge_feature(self._original or {}, values)
         return FeatureEdit(self.layer, feature, new_source, original_id)
 
-    def _geometry_value(self, kind: GeometryKind) -> Any:
+    def _geometry_value(self, key: str) -> Any:
         text = self.geometry_edit.text().strip()
         if not text:
             raise ValueError("Give the geometry: [lon, lat] for a point, or draw a line or polygon on the map.")
@@ -318,9 +324,11 @@ class FeatureForm(QDialog):
             value = load_plain(text)
         except yaml.YAMLError:
             raise ValueError(f"The geometry '{text}' is not readable: write [lon, lat] or [[lon, lat], …].") from None
-        least = {GeometryKind.LINE: 2, GeometryKind.POLYGON: 3}.get(kind)
-        if least and (not isinstance(value, list) or len(value) < least):
-            raise ValueError(f"A {kind.value} needs at least {least} positions: [[lon, lat], [lon, lat], …].")
+        least = {"line": 2, "polygon": 3, "multipoint": 1, "multiline": 1, "multipolygon": 1}.get(key)
+        rings = key == "polygon" and isinstance(value, list) and value and isinstance(value[0], list) and value[0] and isinstance(value[0][0], list)
+        if least and not rings and (not isinstance(value, list) or len(value) < least):
+            what = "positions" if key in ("line", "polygon", "multipoint") else "parts"
+            raise ValueError(f"A {key} needs at least {least} {what}: [[lon, lat], [lon, lat], …].")
         return value
 
     def _dates(self) -> dict[str, str | None]:
@@ -418,8 +426,8 @@ class FeatureForm(QDialog):
 
     # -- filling the form ----------------------------------------------------------------
 
-    def _set_geometry(self, kind: GeometryKind, coordinates: Any) -> None:
-        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))
+    def _set_geometry(self, kind: GeometryKind | str, coordinates: Any) -> None:
+        self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind))  # a kind, or a multi- key
         if coordinates is not None:
             self.geometry_edit.setText(coordinates if isinstance(coordinates, str) else json.dumps(coordinates))
 
@@ -429,6 +437,9 @@ class FeatureForm(QDialog):
         for kind, key in KIND_KEYS.items():
             if key in original:
                 self._set_geometry(kind, original[key])
+        for key in MULTI_KEYS:
+            if key in original:
+                self._set_geometry(key, original[key])
         if "date" in original:
             self.when_combo.setCurrentIndex(self.when_combo.findData(DATE))
             self.start_edit.setText(str(original["date"]))

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QToolTip, QWidget
 
+from influencemap.model.geometry_parts import short_bounds
 from influencemap.model.identify import Hit, identify, identify_top
 from influencemap.model.types import GeometryKind
 from influencemap.render.basemap_layer import SEA
@@ -197,7 +198,7 @@ class MapCanvas(QWidget):
         feature = self._state.catalog.find_feature(feature_id)
         if feature is None:
             return
-        bbox = feature.geometry.bounds
+        bbox = short_bounds(feature.geometry)  # a line across ±180° is framed the short way
         # A point gets the country around it; a line or polygon fills the view itself.
         least = MIN_FIT_SPAN_DEG if feature.kind is GeometryKind.POINT else MIN_SHAPE_SPAN_DEG
         target = MapSettings.fit_mercator(_padded(bbox, least), self._size(), FIT_MARGIN)
