@@ -642,6 +642,26 @@
     layerFeatures(spec, block.data).forEach(function (feature) {
       var geometry = feature.geometry || {};
       var layer;
+      if (geometry.type === "MultiPoint") {
+        // One clustered marker per part, each the feature's (tooltip, popup, year filter); the
+        // first stands for the feature where features are counted, searched and listed.
+        var years = yearsOf(feature.properties);
+        var index = im.features.length;
+        (geometry.coordinates || []).forEach(function (position, part) {
+          var marker = new FeatureMarker(L.GeoJSON.coordsToLatLng(position), { icon: icon, riseOnHover: true });
+          marker.influencemapClustered = true;
+          marker.influencemapColour = markerColour;
+          marker.feature = feature;
+          marker.influencemapYears = years;
+          marker.influencemapShown = true;
+          marker.influencemapIndex = index;
+          marker.influencemapPart = part > 0;
+          markers.push(marker);
+          features.push(marker);
+          if (part === 0) im.features.push(marker);
+        });
+        return;
+      }
       if (geometry.type === "Point") {
         layer = new FeatureMarker(L.GeoJSON.coordsToLatLng(geometry.coordinates), { icon: icon, riseOnHover: true });
         layer.influencemapClustered = true;
