@@ -272,3 +272,14 @@ def test_a_listed_file_outside_the_folder_is_still_refused(folder, tmp_path):
     (folder / "aid.yaml").write_text("id: aid\nname: Aid\ndata: [rows.csv, ../outside.csv]\ndefaults: {sources: [gcdf]}\n", encoding="utf-8")
     found = problems(folder)
     assert len(found) == 1 and found[0].startswith("aid.yaml:3:7: error: data file '../outside.csv' is outside the layer's folder")
+
+
+def test_strict_does_not_ask_a_rows_own_documents_for_a_locator(folder):
+    from influencemap.model.strict import strict_problems
+
+    write(folder, "Project ID,name,urls,lon,lat\n42183,A,https://a.example/1,27.5,53.9\n",
+          '  id: "p-{Project ID}"\n  source_urls: urls\n')
+    # the layer's source has no locator (no 'locator:' template): that one is still warned
+    messages = [p.message for p in strict_problems(load(folder))]
+    assert messages == ["citation 1 of feature 'p-42183' (source 'gcdf') has no locator: "
+                        "say where in the document the evidence is (section, paragraph, page)"]
