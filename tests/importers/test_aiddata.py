@@ -155,3 +155,11 @@ def test_nothing_selected_writes_nothing(tmp_path):
     with pytest.raises(ImportError_, match="no AidData record matches"):
         import_aiddata(tmp_path / "none.yaml", geojsons=_geojsons(tmp_path), recipients=["Chile"])
     assert not (tmp_path / "none.yaml").exists() and not (tmp_path / "none.geojson").exists()
+
+
+def test_precision_is_read_from_the_shapes_size():
+    from influencemap.importers.aiddata import shape_precision
+
+    assert shape_precision(shapely.box(27.5, 53.9, 27.52, 53.91)) == "site"  # about 1.5 km²
+    assert shape_precision(shapely.box(27.5, 53.9, 27.8, 54.1)) == "city"  # about 440 km²
+    assert shape_precision(shapely.box(52.0, 56.5, 54.0, 58.5)) == "region"  # about 27,000 km²

@@ -218,7 +218,8 @@ def _description(record: dict, placed_at_country: bool, recipient_note: str | No
     facts.append(
         f"AidData project {project}; "
         + ("AidData gives no location: placed at the recipient country." if placed_at_country
-           else "the shape is the OpenStreetMap geometry AidData matched to the project.")
+           else "the shape is the OpenStreetMap geometry AidData matched to the project (its "
+                "precision is read from the shape's size: AidData gives no precision code).")
     )
     if recipient_note:
         facts.append(recipient_note)
@@ -256,12 +257,12 @@ def _place(record: dict, geometry: dict | None, warnings: list[str]):
                 )
                 note = (f"AidData's recipient is {recipient}, but the shape it matched lies in "
                         f"{', '.join(touched)}: both are listed.")
-                return geometry, shapely_geometry, [code, *touched], "site", note
-            return geometry, shapely_geometry, [code], "site", None
+                return geometry, shapely_geometry, [code, *touched], shape_precision(shapely_geometry), note
+            return geometry, shapely_geometry, [code], shape_precision(shapely_geometry), None
         if touched:
             note = f"AidData's recipient is '{recipient}'; the countries are those the shape lies in."
             warnings.append(f"project {project}: recipient '{recipient}' is not one known country: countries from the shape ({', '.join(touched)})")
-            return geometry, shapely_geometry, touched, "site", note
+            return geometry, shapely_geometry, touched, shape_precision(shapely_geometry), note
         warnings.append(f"project {project}: recipient '{recipient}' is not one known country and the shape lies in none: left out")
         return None, None, [], "", None
     if code is None:
@@ -272,6 +273,21 @@ def _place(record: dict, geometry: dict | None, warnings: list[str]):
         warnings.append(f"project {project}: no shape and the basemap does not draw {code}: left out")
         return None, None, [], "", None
     return {"type": "Point", "coordinates": list(point)}, None, [code], "country", None
+
+
+SITE_KM2 = 100.0
+REGION_KM2 = 1000.0
+
+
+def shape_precision(shape) -> str:
+    """How exact a record located by its shape is, read from the shape's area, since AidData's
+    2.0 geospatial files carry no precision code: a building, plant, mine or buffered road
+    (under 100 km²) is a ``site``; a town's or district's outline (under 1,000 km²) ``city``;
+    a province's (Udmurtia, for project 67002) ``region``. The area is approximate (degrees
+    scaled by the cosine of the latitude), enough to tell these apart."""
+    latitude = shape.centroid.y
+    km2 = shape.area * 111.32**2 * math.cos(math.radians(latitude))
+    return "site" if km2 < SITE_KM2 else "city" if km2 < REGION_KM2 else "region"
 
 
 def _round(coordinates, digits: int):
