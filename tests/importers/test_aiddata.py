@@ -163,3 +163,15 @@ def test_precision_is_read_from_the_shapes_size():
     assert shape_precision(shapely.box(27.5, 53.9, 27.52, 53.91)) == "site"  # about 1.5 km²
     assert shape_precision(shapely.box(27.5, 53.9, 27.8, 54.1)) == "city"  # about 440 km²
     assert shape_precision(shapely.box(52.0, 56.5, 54.0, 58.5)) == "region"  # about 27,000 km²
+
+
+def test_amounts_aiddata_does_not_recommend_for_aggregates_are_kept_apart(tmp_path):
+    from influencemap.importers.aiddata import _amounts
+
+    counted = {"Recommended For Aggregates": "Yes", "Amount (Constant USD2017)": 5.0, "Amount (Original Currency)": 4}
+    apart = {"Recommended For Military Aggregates": "No", "Amount (Constant USD2017)": 5.0, "Amount (Original Currency)": 4}
+    assert _amounts(counted) == {"usd2017": 5.0, "original": 4, "usd2017_not_for_totals": None, "original_not_for_totals": None}
+    assert _amounts(apart) == {"usd2017": None, "original": None, "usd2017_not_for_totals": 5.0, "original_not_for_totals": 4}
+    result = import_aiddata(tmp_path / "mil.yaml", xlsx=_xlsx(tmp_path))
+    text = result.layer_path.read_text(encoding="utf-8")
+    assert '"Amount (constant 2017 USD), not for totals (AidData)", value: usd2017_not_for_totals' in text

@@ -50,7 +50,8 @@ ATTRIBUTION = (
 KEPT_COLUMNS = (
     PROJECT_ID, "Title", "Recipient", "Status", "Flow Type", "Flow Class", "AidData Sector Name",
     "Commitment Year", "Implementation Start Year", "Completion Year",
-    "Funding Agencies", "Receiving Agencies", "Implementing Agencies",
+    "Funding Agencies", "Receiving Agencies", "Implementing Agencies", *(
+        "Recommended For Aggregates", "Recommended For Military Aggregates", "Recommended For Huawei Aggregates"),
     "Amount (Constant USD2017)", "Amount (Original Currency)", "Original Currency",
     "Planned Implementation Start Date (MM/DD/YYYY)", "Planned Completion Date (MM/DD/YYYY)",
     "Actual Implementation Start Date (MM/DD/YYYY)", "Actual Completion Date (MM/DD/YYYY)",
@@ -389,6 +390,7 @@ def import_aiddata(
         properties = {column: _cell(record.get(column)) for column in KEPT_COLUMNS if column in record}
         properties[PROJECT_ID] = project
         properties.update(_clean_sources(record, warnings))
+        properties.update(_amounts(record))
         properties.update(
             countries="|".join(countries),
             precision=precision,
@@ -450,6 +452,25 @@ def _sector_tag(record: dict) -> str | None:
     """AidData's sector name as a tag, in lower case like the other tags ("ENERGY" → "energy")."""
     sector = _text(record.get("AidData Sector Name"))
     return sector.lower() if sector else None
+
+
+AGGREGATE_COLUMNS = ("Recommended For Aggregates", "Recommended For Military Aggregates", "Recommended For Huawei Aggregates")
+NOT_FOR_TOTALS = ", not for totals (AidData)"
+"""Added to a figure's label when AidData does not recommend the record for aggregates (an
+umbrella record, or one whose money another record already counts): the app's statistics
+total each label apart, so such amounts are shown but not added to the others."""
+
+
+def _amounts(record: dict) -> dict:
+    """The amounts under the columns the figures are read from: ``usd2017`` and ``original``
+    for a record AidData recommends for aggregates, ``…_not_for_totals`` for the others."""
+    flag = next((_text(record.get(c)) for c in AGGREGATE_COLUMNS if c in record), None)
+    apart = flag is not None and flag.lower() == "no"
+    usd, original = _cell(record.get("Amount (Constant USD2017)")), _cell(record.get("Amount (Original Currency)"))
+    return {
+        "usd2017": None if apart else usd, "original": None if apart else original,
+        "usd2017_not_for_totals": usd if apart else None, "original_not_for_totals": original if apart else None,
+    }
 
 
 def _status_tag(record: dict) -> str | None:
@@ -535,10 +556,11 @@ def _layer_yaml(layer_id: str, name: str, category: str, data_name: str, has_ori
         "  precision: precision",
         "  description: description",
         "  figures:",
-        "    - {label: Amount (constant 2017 USD), value: Amount (Constant USD2017), unit: USD}",
     ]
-    if has_original:
-        lines.append("    - {label: Amount (original currency), value: Amount (Original Currency), unit: {column: Original Currency}}")
+    for suffix, label in (("", ""), ("_not_for_totals", NOT_FOR_TOTALS)):
+        lines.append(f"    - {{label: \"Amount (constant 2017 USD){label}\", value: usd2017{suffix}, unit: USD}}")
+        if has_original:
+            lines.append(f"    - {{label: \"Amount (original currency){label}\", value: original{suffix}, unit: {{column: Original Currency}}}}")
     lines.append(f"  locator: \"project {{{PROJECT_ID}}}\"")
     if has_urls:
         lines += [
