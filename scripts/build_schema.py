@@ -12,6 +12,28 @@ from pathlib import Path
 
 from influencemap.model import schema
 from influencemap.model.bulk_data import FIELD_KEYS
+
+DATA_FILE = {"type": "string", "pattern": r"(?i)\.(csv|geojson|json|gpkg|fgb|parquet|geoparquet)$"}
+FIELD_SPEC = {
+    "anyOf": [
+        {"type": "string", "description": "a column, or (id, name, description, locator) a template: 'aiddata-{Project ID}'"},
+        {"type": "object",
+         "properties": {"column": {"type": "string"}, "columns": {"type": "array", "items": {"type": "string"}},
+                        "template": {"type": "string"}, "separator": {"type": "string"},
+                        "map": {"type": "object", "additionalProperties": {"type": "string"}},
+                        "default": {"type": "string"}, "format": {"type": "string"}, "slug": {"type": "boolean"}},
+         "additionalProperties": False},
+    ]
+}
+FIELD_FIGURES = {
+    "type": "array",
+    "items": {"type": "object", "required": ["label", "value"],
+              "properties": {"label": {"type": "string"}, "value": {"type": "string"},
+                             "unit": {"anyOf": [{"type": "string"},
+                                                {"type": "object", "properties": {"column": {"type": "string"}},
+                                                 "required": ["column"], "additionalProperties": False}]}},
+              "additionalProperties": False},
+}
 from influencemap.model.types import ACTOR_KINDS, Marker, Precision
 
 ID = {"type": "string", "pattern": schema.IDENTIFIER.pattern}
@@ -143,13 +165,15 @@ def build() -> dict:
                     "defaults": {"type": "object", "properties": attributes,
                                  "patternProperties": USER_KEYS, "additionalProperties": False},
                     "features": {"type": "array", "items": {"$ref": "#/definitions/feature"}},
-                    "data": {"type": "string", "pattern": r"(?i)\.(csv|geojson|json|gpkg|fgb|parquet|geoparquet)$",
+                    "data": {"anyOf": [DATA_FILE, {"type": "array", "items": DATA_FILE, "minItems": 1}],
                              "description": "a data file whose rows are features, relative to this file: "
-                                            "CSV (lon/lat columns), GeoJSON, GeoPackage, FlatGeobuf or GeoParquet"},
+                                            "CSV (lon/lat columns), GeoJSON, GeoPackage, FlatGeobuf or GeoParquet; "
+                                            "or a list of them, or a pattern (projects/*.geojson), read as one table"},
                     "fields": {"type": "object",
                                "description": "feature key → column of the data file; a key not mapped is "
                                               "read from the column of the same name",
-                               "properties": {key: {"type": "string"} for key in FIELD_KEYS},
+                               "properties": {key: FIELD_SPEC for key in FIELD_KEYS if key != "figures"}
+                               | {"figures": FIELD_FIGURES},
                                "additionalProperties": False},
                 },
                 "required": [k for k in schema.LAYER_REQUIRED if k != "features"],

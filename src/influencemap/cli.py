@@ -18,7 +18,7 @@ from influencemap import __version__
 PAPER_CHOICES = ("a4-landscape", "a4-portrait", "a3-landscape", "a3-portrait")
 LEGEND_CHOICES = ("auto", "off", "top-left", "top-right", "bottom-left", "bottom-right")
 
-SUBCOMMANDS = ("validate", "list", "stats", "export", "new-layer", "gui", "check-quotes")
+SUBCOMMANDS = ("validate", "list", "stats", "export", "new-layer", "gui", "check-quotes", "import")
 
 EXPORT_FORMATS = {
     ".geojson": "geojson",
@@ -136,7 +136,61 @@ def build_parser() -> argparse.ArgumentParser:
     new_layer.add_argument("--name", help="the layer's name (default: from the id)")
     new_layer.add_argument("--category", default="Other", help="the layers panel group (default: Other)")
     new_layer.add_argument("-o", "--output", type=Path, metavar="FILE", help="the file to create (default: ID.yaml)")
+    _add_import(commands)
     return parser
+
+
+def _add_import(commands) -> None:
+    importer = commands.add_parser(
+        "import", help="convert a published dataset into a layer file", description="Convert a published dataset into a layer file plus its data file."
+    )
+    kinds = importer.add_subparsers(dest="dataset", metavar="DATASET", required=True)
+    aiddata = kinds.add_parser(
+        "aiddata",
+        help="AidData's Global Chinese Development Finance releases (per-project GeoJSONs and/or a dataset .xlsx)",
+        description=(
+            "Write OUT.yaml and its data file OUT.geojson from AidData's per-project GeoJSON folder "
+            "(the 2.0 geospatial release) and/or a dataset spreadsheet (.xlsx), joined by project id. "
+            "Records without a shape are placed at their recipient country (precision: country)."
+        ),
+    )
+    aiddata.add_argument("--geojsons", type=Path, metavar="DIR", help="folder of <project id>.geojson files (or combined GeoJSONs)")
+    aiddata.add_argument("--xlsx", type=Path, metavar="FILE", help="a dataset spreadsheet: its rows are the records")
+    aiddata.add_argument("--recipient", nargs="+", default=[], metavar="NAME", help="only these recipients (names as AidData writes them, or ISO codes)")
+    aiddata.add_argument("--from", dest="year_from", type=int, metavar="YEAR", help="only commitments from this year on")
+    aiddata.add_argument("--to", dest="year_to", type=int, metavar="YEAR", help="only commitments up to this year")
+    aiddata.add_argument("--id", dest="layer_id", metavar="ID", help="the layer id (default: from OUT's name)")
+    aiddata.add_argument("--name", metavar="NAME", help="the layer's name")
+    aiddata.add_argument("--category", default="Economy", help="the layers panel group (default: Economy)")
+    aiddata.add_argument("--simplify", type=float, metavar="DEGREES", help="simplify shapes to this tolerance (topology kept)")
+    aiddata.add_argument("--overwrite", action="store_true", help="replace OUT.yaml and OUT.geojson if they exist")
+    aiddata.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.yaml", help="the layer file to write")
+
+
+def _import(args) -> int:
+    from influencemap.importers import aiddata
+    from influencemap.model.loader import load_catalog
+
+    try:
+        result = aiddata.import_aiddata(
+            args.output, geojsons=args.geojsons, xlsx=args.xlsx, recipients=args.recipient,
+            year_from=args.year_from, year_to=args.year_to, layer_id=args.layer_id, name=args.name,
+            category=args.category, simplify=args.simplify, overwrite=args.overwrite,
+        )
+    except aiddata.ImportError_ as exc:
+        raise _UsageError(str(exc)) from None
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    catalog = load_catalog([str(result.layer_path)], include_bundled_sources=False)
+    for problem in catalog.problems:
+        print(problem.format())
+    errors = len(catalog.errors)
+    print(
+        f"wrote {result.layer_path} and {result.data_path.name}: {result.records} records "
+        f"({result.placed_at_country} placed at their country), {len(result.warnings)} warnings; "
+        f"the layer loads with {catalog.feature_count} features, {errors} errors"
+    )
+    return 1 if errors else 0
 
 
 def _add_paths(parser: argparse.ArgumentParser) -> None:
@@ -202,6 +256,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(args)
         if args.command == "new-layer":
             return _new_layer(args)
+        if args.command == "import":
+            return _import(args)
     except _UsageError as exc:
         print(f"influencemap: error: {exc}", file=sys.stderr)
         return 2

@@ -81,8 +81,7 @@ def test_leaflet_draws_each_part_and_the_short_way(browser, catalog, tmp_path): 
     found = browser.evaluate(
         """(() => {
             const out = {};
-            const layer = influencemap.layers["multi"].layer;
-            layer.getLayers().forEach(l => {
+            influencemap.layers["multi"].features.forEach(l => {
                 const id = l.feature.properties.id;
                 // Every point is a clustered marker of its own: a MultiPoint's parts are several.
                 if (l.getLatLng) { out[id] = {parts: ((out[id] || {}).parts || 0) + 1}; return; }

@@ -177,7 +177,8 @@ def test_mapping_and_file_problems_point_at_their_lines(folder):
     assert any(p.startswith("d.yaml:3:9: error: 'fields' maps the columns of a data file") for p in found)
     assert [p for p in found if p.startswith("e.yaml")] == [
         "e.yaml:4:26: error: unknown key 'pont' in fields; expected one of: id, name, date, start, end, countries, "
-        "actors, tags, precision, dating, description, sources, lon, lat (or x-... for your own keys)"
+        "actors, tags, precision, dating, description, sources, lon, lat, figures, locator, source_urls, "
+        "source_titles, source_publishers (or x-... for your own keys)"
     ]
 
 

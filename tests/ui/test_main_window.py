@@ -147,6 +147,7 @@ def test_about_names_the_data_credits():
     text = about_html()
     assert "Natural Earth" in text and "public domain" in text
     assert "GeoNames" in text and "CC BY 4.0" in text
+    assert "AidData" in text and "ODC-By 1.0" in text and "© OpenStreetMap contributors" in text and "ODbL 1.0" in text
 
 
 def test_closing_stops_every_worker(two_layer_window):

@@ -229,3 +229,33 @@ def known_country_codes() -> frozenset[str]:
     GeoNames' country list covers all of ISO 3166-1 (independent of the basemap's coverage); the two withdrawn codes it still carries are left out.
     """
     return (frozenset(_geonames_countries()) - WITHDRAWN_CODES) | {KOSOVO}
+
+
+def country_entries() -> dict[str, dict]:
+    """GeoNames' country list by ISO alpha-2 code (name, ``iso3``, …): the table behind
+    :func:`country_name` and :func:`known_country_codes`, for readers of other spellings."""
+    return _geonames_countries()
+
+
+def basemap_country_names() -> dict[str, str]:
+    """The basemap's own English name of each country it draws, by ISO alpha-2 code."""
+    return dict(_index().name_of)
+
+
+def countries_intersecting(geometry: shapely.Geometry) -> list[str]:
+    """ISO alpha-2 codes of the countries a geometry (any kind, multi-part too) touches, sorted:
+    for records that name no single country, such as AidData's ``Africa, regional``."""
+    index = _index()
+    candidates = index.tree.query(geometry)  # by bounding box, then exactly against the prepared outlines
+    hits = candidates[shapely.intersects(index.geometries[candidates], geometry)]
+    return sorted(set(index.codes[hits].tolist()))
+
+
+def country_label_point(iso2: str) -> tuple[float, float] | None:
+    """Where a country's name is drawn (Natural Earth's label point): where a record known only
+    by its country is placed. None for a code the basemap does not cover."""
+    frame = load_countries()
+    rows = frame[frame["iso_a2"] == iso2.upper()]
+    if rows.empty:
+        return None
+    return float(rows["label_lon"].iloc[0]), float(rows["label_lat"].iloc[0])

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from influencemap.model import schema
+from influencemap.model import field_map, schema
+from influencemap.model.field_map import FieldMap, Spec
 from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
-from influencemap.model.types import Citation, Feature, GeometryKind, Precision
+from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Precision, Source
 from influencemap.model.yaml_nodes import Node
 
 if TYPE_CHECKING:
@@ -44,28 +45,35 @@ ROW_KEYS = (
     "id", "name", "date", "start", "end", "countries", "actors", "tags", "precision", "dating", "description", "sources",
 )
 """Feature keys a row can give (its geometry comes from the file, or from lon/lat columns)."""
-FIELD_KEYS = (*ROW_KEYS, "lon", "lat")
-LIST_KEYS = ("countries", "actors", "tags", "sources")
+CITATION_KEYS = ("locator", "source_urls", "source_titles", "source_publishers")
+"""Keys of ``fields`` that build each row's citations (see :mod:`.field_map`)."""
+FIELD_KEYS = (*ROW_KEYS, "lon", "lat", "figures", *CITATION_KEYS)
+LIST_KEYS = ("countries", "actors", "tags", "sources", "source_urls", "source_titles", "source_publishers")
+TEMPLATE_KEYS = ("id", "name", "description", "locator")
+"""Keys whose ``fields`` entry may be a template over the row: ``"aiddata-{Project ID}"``."""
 LIST_SEPARATOR = ";"
-"""In a text cell, the items of a list key (countries, tags, ...) are separated by this."""
+"""In a text cell, the items of a list key (countries, tags, ...) are separated by this,
+unless the key's ``fields`` entry names another ``separator``."""
 CSV_LON = ("lon", "longitude", "lng", "x")
 CSV_LAT = ("lat", "latitude", "y")
 EXAMPLES = 5
 """Rows named in one problem message."""
+GLOB_CHARACTERS = set("*?[")
 
 
 class _RowProblems:
     """Problems of the rows, gathered by kind so that each is reported once."""
 
-    def __init__(self) -> None:
+    def __init__(self, name_row: Callable[[int], str] = lambda row: f"row {row + 1}") -> None:
         self.kinds: dict[tuple[str, str], list] = {}
         self.bad: set[int] = set()
+        self.name_row = name_row
 
     def add(self, key: str, what: str, row: int, detail: str, error: bool = True) -> None:
         entry = self.kinds.setdefault((key, what), [0, [], error])
         entry[0] += 1
         if len(entry[1]) < EXAMPLES:
-            entry[1].append(f"row {row + 1} ({detail})")
+            entry[1].append(f"{self.name_row(row)} ({detail})")
         if error:
             self.bad.add(row)
 
@@ -78,42 +86,57 @@ class _Source:
     geometries: list | None
     rows: int
     label: str
-    """How problems name the file: ``aiddata.csv``."""
+    """How problems name the file: ``aiddata.csv`` (or the ``data:`` list or pattern)."""
+    parts: tuple[tuple[str, int], ...] = ()
+    """When several files make the table: each file's name and its first row."""
+
+    def name_row(self, row: int) -> str:
+        for name, first in reversed(self.parts):
+            if row >= first:
+                return f"{name} row {row - first + 1}"
+        return f"row {row + 1}"
 
 
 def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_node: Node, fields_node: Node | None) -> None:
-    """Add the rows of the layer's data file to the reader's result as features."""
+    """Add the rows of the layer's data file (or files) to the reader's result as features."""
     fields = _read_fields(reader, fields_node)
     if fields is None:
         return
-    written = reader.reader.text(data_node, "data")
+    written = _data_names(reader, data_node)
     if written is None:
         return
     from influencemap.model import data_access
     from influencemap.model.load_cache import file_hash
 
     base = Path(reader.display).parent
+    tables = []
+    for name in written:
+        try:
+            path = data_access.resolve(base, name, reader.allow_outside_data)
+        except (data_access.DataAccessError, OSError, ValueError, RuntimeError) as exc:
+            reader.reader.error(data_node, str(exc) if isinstance(exc, data_access.DataAccessError) else f"cannot resolve data file '{name}': {exc}")
+            return
+        kind = FORMATS.get(Path(name).suffix.lower())  # the extension as written (a link may have none)
+        if kind is None:
+            reader.reader.error(
+                data_node, f"data file '{name}' has an unknown format: use {', '.join(sorted(set(FORMATS)))}"
+            )
+            return
+        try:
+            content = data_access.read_regular(path, f"data file '{name}'")
+        except data_access.DataAccessError as exc:
+            reader.reader.error(data_node, str(exc))
+            return
+        reader.result.dependencies.append((str(path), file_hash(content)))
+        try:
+            data_access.check_signature(kind, content, name)
+            tables.append(_read_table(content, kind, name, fields))
+        except (_DataError, data_access.DataAccessError) as exc:
+            reader.reader.error(data_node, str(exc))
+            return
     try:
-        path = data_access.resolve(base, written, reader.allow_outside_data)
-    except (data_access.DataAccessError, OSError, ValueError, RuntimeError) as exc:
-        reader.reader.error(data_node, str(exc) if isinstance(exc, data_access.DataAccessError) else f"cannot resolve data file '{written}': {exc}")
-        return
-    kind = FORMATS.get(Path(written).suffix.lower())  # the extension as written (a link may have none)
-    if kind is None:
-        reader.reader.error(
-            data_node, f"data file '{written}' has an unknown format: use {', '.join(sorted(set(FORMATS)))}"
-        )
-        return
-    try:
-        content = data_access.read_regular(path, f"data file '{written}'")
-    except data_access.DataAccessError as exc:
-        reader.reader.error(data_node, str(exc))
-        return
-    reader.result.dependencies.append((str(path), file_hash(content)))
-    try:
-        data_access.check_signature(kind, content, written)
-        table = _read_table(content, kind, written, fields)
-    except (_DataError, data_access.DataAccessError) as exc:
+        table = _join_tables(tables, _written_label(data_node, written))
+    except _DataError as exc:
         reader.reader.error(data_node, str(exc))
         return
     _Rows(reader, layer_id, defaults, data_node, fields_node, fields, table).read()
@@ -123,19 +146,91 @@ class _DataError(Exception):
     pass
 
 
-def _read_fields(reader: FileReader, node: Node | None) -> dict[str, tuple[str, Node]] | None:
-    """``fields``: feature key → (column, the node naming it)."""
+def _written_label(node: Node, names: list[str]) -> str:
+    if node.is_scalar and len(names) == 1 and not GLOB_CHARACTERS & set(str(node.value)):
+        return names[0]
+    if node.is_scalar:
+        return str(node.value)
+    return ", ".join(names) if len(names) <= 3 else f"{names[0]}, … ({len(names)} files)"
+
+
+def _data_names(reader: FileReader, node: Node) -> list[str] | None:
+    """The files ``data:`` names: one file, a list of files, or a pattern (``projects/*.geojson``,
+    ``**`` for sub-folders) matched in the layer's folder, in name order."""
+    if node.is_seq:
+        names = reader.reader.text_list(node, "data")
+        if names is None:
+            return None
+        if not names:
+            reader.reader.error(node, "data must name at least one file")
+            return None
+    else:
+        written = reader.reader.text(node, "data")
+        if written is None:
+            return None
+        names = [written]
+    result: list[str] = []
+    base = Path(reader.display).parent
+    for name in names:
+        if not GLOB_CHARACTERS & set(name):
+            result.append(name)
+            continue
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            reader.reader.error(node, f"data pattern '{name}' must be relative to the layer's folder, without '..'")
+            return None
+        try:
+            matches = sorted(p for p in base.glob(name) if not p.is_dir())
+        except (OSError, ValueError) as exc:
+            reader.reader.error(node, f"data pattern '{name}' cannot be matched: {exc}")
+            return None
+        if not matches:
+            reader.reader.error(node, f"data pattern '{name}' matches no file in {base}")
+            return None
+        result.extend(str(p.relative_to(base)) for p in matches)
+    return result
+
+
+def _join_tables(tables: list[_Source], label: str) -> _Source:
+    """Several files read as one table: the union of their columns (a column a file lacks is
+    empty in its rows), their rows in order."""
+    if len(tables) == 1:
+        return tables[0]
+    if len({t.geometries is None for t in tables}) > 1:
+        raise _DataError("data files mix CSV (lon/lat columns) and geographic formats: use one kind")
+    columns: dict[str, list] = {}
+    for table in tables:
+        for name in table.columns:
+            columns.setdefault(name, [])
+    parts, first = [], 0
+    for table in tables:
+        for name, cells in columns.items():
+            cells.extend(table.columns.get(name, [None] * table.rows))
+        parts.append((table.label, first))
+        first += table.rows
+    geometries = None if tables[0].geometries is None else [g for t in tables for g in t.geometries]  # type: ignore[union-attr]
+    return _Source(columns, geometries, first, label, tuple(parts))
+
+
+def _read_fields(reader: FileReader, node: Node | None) -> FieldMap | None:
+    """``fields``: feature key → how its cells are read (see :mod:`.field_map`)."""
     if node is None:
-        return {}
+        return FieldMap()
     before = reader.reader.error_count
     keys = reader.reader.mapping(node, "fields", FIELD_KEYS)
     if keys is None:
         return None
-    result = {}
+    result = FieldMap()
     for key, value in keys.items():
-        column = reader.reader.text(value, f"the column for '{key}'")
-        if column is not None:
-            result[key] = (column, value)
+        if key == "figures":
+            figures = field_map.read_figures(reader.reader, value)
+            result.figures = figures or []
+            result.figures_node = value
+            continue
+        spec = field_map.read_spec(reader.reader, key, value, key in TEMPLATE_KEYS)
+        if spec is not None:
+            if spec.template is not None and key not in TEMPLATE_KEYS:
+                reader.reader.error(value, f"a template is for {', '.join(TEMPLATE_KEYS)}, not '{key}'")
+            result.specs[key] = spec
     return result if reader.reader.error_count == before else None
 
 
@@ -208,9 +303,9 @@ def _cell_text(value: object) -> str:
     raise ValueError(f"a {type(value).__name__}")
 
 
-def _cell_items(value: object) -> list[str]:
+def _cell_items(value: object, separator: str = LIST_SEPARATOR) -> list[str]:
     if isinstance(value, str):
-        return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
+        return [item.strip() for item in value.split(separator) if item.strip()]
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
         items = value.tolist() if hasattr(value, "tolist") else list(value)  # type: ignore[union-attr]
         return [_cell_text(item) for item in items if not _missing(item)]
@@ -218,32 +313,63 @@ def _cell_items(value: object) -> list[str]:
 
 
 class _Rows:
-    def __init__(self, reader, layer_id, defaults, data_node, fields_node, fields, table: _Source) -> None:
+    def __init__(self, reader, layer_id, defaults, data_node, fields_node, fields: FieldMap, table: _Source) -> None:
         self.reader = reader
         self.layer_id = layer_id
         self.defaults = defaults
         self.data_node = data_node
         self.fields_node = fields_node
         self.fields = fields
+        self.specs = fields.specs
         self.table = table
-        self.problems = _RowProblems()
+        self.problems = _RowProblems(table.name_row)
         self.origin = reader.reader.origin(data_node)
 
     def node_for(self, key: str) -> Node:
-        return self.fields[key][1] if key in self.fields else self.data_node
+        spec = self.specs.get(key)
+        if spec is not None and spec.node is not None:
+            return spec.node
+        if key == "figures" and self.fields.figures_node is not None:
+            return self.fields.figures_node
+        return self.data_node
+
+    def _need(self, name: str, node: Node) -> list:
+        columns = self.table.columns
+        if name not in columns:
+            hint = schema.did_you_mean(name, list(columns))
+            self.reader.reader.error(node, f"data file '{self.table.label}' has no column '{name}'{hint}")
+            raise _DataError
+        return columns[name]
 
     def column(self, key: str, required: bool = False) -> list | None:
-        """The cells for a feature key: its mapped column, else the column of that name."""
+        """The cells for a feature key: its mapped column (several columns: a list key takes
+        the items of all, another key the first non-empty cell; a template: the filled text),
+        else the column of that name."""
         columns = self.table.columns
-        if key in self.fields:
-            name = self.fields[key][0]
-            if name not in columns:
-                hint = schema.did_you_mean(name, list(columns))
-                self.reader.reader.error(
-                    self.fields[key][1], f"data file '{self.table.label}' has no column '{name}'{hint}"
-                )
-                raise _DataError
-            return columns[name]
+        spec = self.specs.get(key)
+        if spec is not None:
+            node = spec.node or self.data_node
+            needed = {name: self._need(name, node) for name in spec.needed_columns()}
+            if spec.template is not None:
+                result: list = []
+                for row in range(self.table.rows):
+                    text, empty = field_map.fill_template(spec.template, {n: c[row] for n, c in needed.items()}, _cell_text)
+                    if empty is not None:
+                        self.problems.add(key, f"empty '{empty}' in the template of {key}", row, "empty")
+                    result.append(text)
+                return result
+            if len(spec.columns) == 1:
+                return needed[spec.columns[0]]
+            if key in LIST_KEYS:
+                separator = spec.separator or LIST_SEPARATOR
+                return [
+                    [item for name in spec.columns if not _missing(needed[name][row]) for item in _cell_items(needed[name][row], separator)] or None
+                    for row in range(self.table.rows)
+                ]
+            return [
+                next((needed[name][row] for name in spec.columns if not _missing(needed[name][row])), None)
+                for row in range(self.table.rows)
+            ]
         if key in columns:
             return columns[key]
         if required:
@@ -255,22 +381,47 @@ class _Rows:
         return None
 
     def column_name(self, key: str) -> str:
-        return self.fields[key][0] if key in self.fields else key
+        return self.specs[key].label if key in self.specs else key
+
+    def _convert(self, key: str, text: str) -> str:
+        """A cell's text as the key's ``fields`` entry says: dates normalised (and parsed by
+        their format), values mapped (or the default), ids slugged. Raises ValueError."""
+        spec = self.specs.get(key)
+        if key in field_map.DATE_KEYS:
+            text = field_map.normal_date(text, spec.format if spec else None)
+        if spec is None:
+            return text
+        if spec.values is not None:
+            text = spec.values.get(text, spec.default if spec.default is not None else text)
+        if spec.slug:
+            text = field_map.slug(text)
+        return text
 
     def texts(self, key: str, cells: list, check: Callable[[str], str | None] | None = None, required: bool = False) -> list:
         """Each cell as text (None where empty), checked by ``check`` (which returns a problem)."""
         result: list = []
         checked: dict[str, str | None] = {}
+        spec = self.specs.get(key)
+        default = spec.default if spec is not None else None
         for row, value in enumerate(cells):
             if _missing(value):
-                if required:
-                    self.problems.add(key, f"empty '{self.column_name(key)}' ({key})", row, "empty")
-                result.append(None)
-                continue
+                if default is not None:
+                    value = default
+                else:
+                    if required and not (spec is not None and spec.template is not None):
+                        self.problems.add(key, f"empty '{self.column_name(key)}' ({key})", row, "empty")
+                    result.append(None)
+                    continue
             try:
                 text = _cell_text(value)
             except ValueError as exc:
                 self.problems.add(key, f"'{self.column_name(key)}' ({key}) must be text", row, str(exc))
+                result.append(None)
+                continue
+            try:
+                text = self._convert(key, text)
+            except ValueError as exc:  # a date that does not fit its stated format
+                self.problems.add(key, f"invalid {key} in '{self.column_name(key)}'", row, str(exc))
                 result.append(None)
                 continue
             if check is not None:
@@ -282,27 +433,40 @@ class _Rows:
             result.append(text)
         return result
 
-    def lists(self, key: str, cells: list, check: Callable[[str], str | None] | None = None) -> list:
+    def lists(self, key: str, cells: list, check: Callable[[str], str | None] | None = None,
+              convert: Callable[[str], str] | None = None) -> list:
         result: list = []
         checked: dict[str, str | None] = {}
+        spec = self.specs.get(key)
+        separator = spec.separator if spec is not None and spec.separator else LIST_SEPARATOR
         for row, value in enumerate(cells):
-            if _missing(value):
+            if _missing(value) and not isinstance(value, list):
                 result.append(None)
                 continue
             try:
-                items = _cell_items(value)
+                items = value if isinstance(value, list) and all(isinstance(i, str) for i in value) else _cell_items(value, separator)
             except ValueError as exc:
                 self.problems.add(key, f"'{self.column_name(key)}' ({key}) must be text", row, str(exc))
                 result.append(None)
                 continue
+            if spec is not None and (spec.values is not None or spec.slug):
+                items = [self._convert(key, item) for item in items]
             if check is not None:
                 for item in items:
                     if item not in checked:
                         checked[item] = check(item)
                     if checked[item] is not None:
                         self.problems.add(key, f"invalid {key} in '{self.column_name(key)}'", row, checked[item])  # type: ignore[arg-type]
-            result.append(items)
+            if convert is not None:
+                items = [convert(item) for item in items]
+            result.append(list(dict.fromkeys(items)))  # an agency named twice is one actor
         return result
+
+    def optional_texts(self, key: str, values: dict, check=None) -> list:
+        return self.texts(key, values[key], check) if values[key] is not None else [None] * self.table.rows
+
+    def optional_lists(self, key: str, values: dict, check=None, convert=None) -> list:
+        return self.lists(key, values[key], check, convert) if values[key] is not None else [None] * self.table.rows
 
     # -- the rows --------------------------------------------------------------------------
 
@@ -312,24 +476,25 @@ class _Rows:
         try:
             ids = self.texts("id", self.column("id", True), _check_identifier, required=True)  # type: ignore[arg-type]
             names = self.texts("name", self.column("name", True), required=True)  # type: ignore[arg-type]
-            values = {key: self.column(key) for key in ROW_KEYS[2:]}
+            values = {key: self.column(key) for key in (*ROW_KEYS[2:], *CITATION_KEYS)}
+            figures = self.figures()
             positions = self.positions()
         except _DataError:
             return
         if reader.reader.error_count > before:
             return
         count = self.table.rows
-        dates = {key: self.texts(key, cells, _check_date) if cells is not None else [None] * count
-                 for key in ("date", "start", "end") for cells in [values[key]]}
-        known = _known_countries()
-        countries = self.lists("countries", values["countries"], lambda c: None if c.upper() in known else f"unknown country code '{c}'") if values["countries"] is not None else [None] * count
-        actors = self.lists("actors", values["actors"]) if values["actors"] is not None else [None] * count
-        tags = self.lists("tags", values["tags"]) if values["tags"] is not None else [None] * count
+        dates = {key: self.optional_texts(key, values, _check_date) for key in ("date", "start", "end")}
+        countries = self.optional_lists("countries", values, _check_country, field_map.country_code)
+        actors = self.optional_lists("actors", values)
+        tags = self.optional_lists("tags", values)
         choices = [p.value for p in Precision]
-        precisions = self.texts("precision", values["precision"], lambda p: None if p in choices else f"'{p}' is not one of {', '.join(choices)}") if values["precision"] is not None else [None] * count
-        datings = self.texts("dating", values["dating"], lambda d: None if d in schema.DATINGS else f"'{d}' is not one of {', '.join(schema.DATINGS)}") if values["dating"] is not None else [None] * count
-        descriptions = self.texts("description", values["description"]) if values["description"] is not None else [None] * count
-        sources = self.lists("sources", values["sources"], _check_identifier) if values["sources"] is not None else [None] * count
+        precisions = self.optional_texts("precision", values, lambda p: None if p in choices else f"'{p}' is not one of {', '.join(choices)}")
+        datings = self.optional_texts("dating", values, lambda d: None if d in schema.DATINGS else f"'{d}' is not one of {', '.join(schema.DATINGS)}")
+        descriptions = self.optional_texts("description", values)
+        sources = self.optional_lists("sources", values, _check_identifier)
+        locators = self.optional_texts("locator", values)
+        row_sources = self.row_sources(values, ids)
         user_columns = {name: cells for name, cells in self.table.columns.items() if name.startswith(schema.USER_KEY_PREFIX)}
         seen_ids: dict[str, int] = {}
         default = self.defaults.values
@@ -357,13 +522,18 @@ class _Rows:
                     self.problems.add("end", "'end' before 'start'", row, f"end {end} is before start {start}")
             else:
                 start, end, instant = default.get("start"), default.get("end"), bool(default.get("instant", False))
-            row_countries = [c.upper() for c in countries[row]] if countries[row] is not None else default.get("countries", [])
+            row_countries = countries[row] if countries[row] is not None else default.get("countries", [])
             if sources[row] is not None:
                 citations = tuple(Citation(ref) for ref in sources[row])
                 refs = tuple((ref, self.origin) for ref in sources[row])
             else:
                 citations = tuple(default.get("citations", ()))  # type: ignore[arg-type]
                 refs = default_refs
+            if locators[row] is not None:
+                citations = tuple(c if c.locator else Citation(c.ref, locators[row], c.quote) for c in citations)
+            if row_sources[row]:
+                citations += tuple(Citation(source_id) for source_id in row_sources[row])
+                refs += tuple((source_id, self.origin) for source_id in row_sources[row])
             if not citations:
                 self.problems.add("sources", "no sources", row, "add a 'sources' column or 'defaults: {sources: [...]}'")
             if row in self.problems.bad or position is None or feature_id is None or name is None:
@@ -387,7 +557,7 @@ class _Rows:
                 countries=tuple(row_countries),  # type: ignore[arg-type]
                 actors=tuple(actors[row] if actors[row] is not None else default.get("actors", ())),  # type: ignore[arg-type]
                 tags=tuple(tags[row] if tags[row] is not None else default.get("tags", ())),  # type: ignore[arg-type]
-                figures=tuple(default.get("figures", ())),  # type: ignore[arg-type]
+                figures=figures[row] + tuple(default.get("figures", ())),  # type: ignore[operator]
                 precision=Precision(precision) if precision else None,  # type: ignore[arg-type]
                 description=descriptions[row] if descriptions[row] is not None else default.get("description"),  # type: ignore[arg-type]
                 extra=extra,
@@ -398,8 +568,90 @@ class _Rows:
             reader.result.refs.append(refs)
             if kind is GeometryKind.POINT and feature.countries:
                 to_check.append((row, feature))
+        self.add_row_sources(row_sources)
         self.check_countries(to_check)
         self.report()
+
+    def figures(self) -> list[tuple[Figure, ...]]:
+        """Each row's figures from the ``figures`` columns: a row whose value cell is empty has
+        no such figure; a value that is not a number is an error naming the row."""
+        count = self.table.rows
+        result: list[list[Figure]] = [[] for _ in range(count)]
+        for spec in self.fields.figures:
+            node = spec.node or self.data_node
+            values = self._need(spec.value, node)
+            units = self._need(spec.unit_column, node) if spec.unit_column else None
+            for row in range(count):
+                value = values[row]
+                if _missing(value):
+                    continue
+                try:
+                    number = float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
+                except (TypeError, ValueError):
+                    self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be a number", row, f"'{value}'")
+                    continue
+                if not math.isfinite(number):
+                    self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be a finite number", row, f"'{value}'")
+                    continue
+                unit = spec.unit
+                if units is not None and not _missing(units[row]):
+                    unit = _cell_text(units[row])
+                result[row].append(Figure(spec.label, number, unit))
+        return [tuple(figures) for figures in result]
+
+    def row_sources(self, values: dict, ids: list) -> list[list[str]]:
+        """Each row's own documents (``source_urls``, with ``source_titles`` and
+        ``source_publishers`` item by item): their source ids, ``FEATURE-ID-source-N``."""
+        count = self.table.rows
+        urls = self.positional("source_urls", values["source_urls"])
+        for row, items in enumerate(urls):
+            for url in items or ():
+                problem = _check_url(url) if url is not None else None
+                if problem is not None:
+                    self.problems.add("source_urls", f"invalid source_urls in '{self.column_name('source_urls')}'", row, problem)
+        titles = self.positional("source_titles", values["source_titles"])
+        publishers = self.positional("source_publishers", values["source_publishers"])
+        self._row_source_data: list[list[Source]] = []
+        result: list[list[str]] = []
+        for row in range(count):
+            made: list[Source] = []
+            if urls[row] and ids[row] is not None:
+                for n, url in enumerate(urls[row], 1):
+                    if url is None:  # an empty item: its title and publisher go with it
+                        continue
+                    title = titles[row][n - 1] if titles[row] and n - 1 < len(titles[row]) else None
+                    publisher = publishers[row][n - 1] if publishers[row] and n - 1 < len(publishers[row]) else None
+                    made.append(Source(f"{ids[row]}-source-{n}", title or url, publisher=publisher, url=url, origin=self.origin))
+            self._row_source_data.append(made)
+            result.append([s.id for s in made])
+        return result
+
+    def positional(self, key: str, cells: list | None) -> list:
+        """Items that go with the URLs one by one: split keeping empty items (``A||C``), so the
+        third title stays with the third URL."""
+        if cells is None:
+            return [None] * self.table.rows
+        spec = self.specs.get(key)
+        separator = spec.separator if spec is not None and spec.separator else LIST_SEPARATOR
+        result: list = []
+        for value in cells:
+            if _missing(value) and not isinstance(value, list):
+                result.append(None)
+            elif isinstance(value, str):
+                result.append([item.strip() or None for item in value.split(separator)])
+            elif isinstance(value, list):
+                result.append([item.strip() or None if isinstance(item, str) else None for item in value])
+            else:
+                result.append([_cell_text(value)])
+        return result
+
+    def add_row_sources(self, row_sources: list[list[str]]) -> None:
+        """The kept rows' own documents join the file's sources."""
+        for row, made in enumerate(self._row_source_data):
+            if row in self.problems.bad:
+                continue
+            for source in made:
+                self.reader.result.sources.append((source, len(self.reader.reader.problems)))
 
     def positions(self) -> list:
         """(kind, geometry) of each row, or None for a row with a problem."""
@@ -435,9 +687,9 @@ class _Rows:
     _lon_lat_names = ("lon", "lat")
 
     def _coordinate_column(self, key: str, names: Iterable[str]) -> list:
-        if key in self.fields:
+        if key in self.specs:
             cells = self.column(key)
-            self._set_name(key, self.fields[key][0])
+            self._set_name(key, self.specs[key].columns[0] if self.specs[key].columns else key)
             return cells  # type: ignore[return-value]
         columns = {name.lower(): name for name in self.table.columns}
         for name in names:
@@ -493,6 +745,25 @@ class _Rows:
 
 def _check_identifier(text: str) -> str | None:
     return None if schema.IDENTIFIER.match(text) else f"'{text}': use lowercase letters, digits and hyphens"
+
+
+def _check_country(text: str) -> str | None:
+    if field_map.country_code(text) is not None:
+        return None
+    return f"unknown country '{text}': use an ISO 3166-1 code (BY, BLR) or an English name"
+
+
+def _check_url(text: str) -> str | None:
+    from urllib.parse import urlparse
+
+    try:
+        parsed = urlparse(text)
+        parsed.port  # noqa: B018 - checks the host and port
+    except ValueError as exc:
+        return f"'{text}': {exc}"
+    if parsed.scheme.lower() not in schema.ALLOWED_URL_SCHEMES or not parsed.netloc:
+        return f"'{text}' is not an http:// or https:// address"
+    return None
 
 
 def _check_date(text: str) -> str | None:

