@@ -109,3 +109,9 @@ def test_a_stack_in_a_crowd_of_single_points_is_still_named(make_catalog, qapp):
     catalog = make_catalog(**crowd)
     _image, _settings, report = _draw(catalog, (26.0, 53.0, 29.0, 54.8))
     assert "Minsk · 3" in report.label_texts
+
+
+def test_a_stack_far_from_any_town_is_named_after_its_country():
+    # Kazakhstan's label point, in the steppe: no town within the gazetteer's reach.
+    assert stacking.place_names([(67.3, 48.2)]) == ["Kazakhstan"]
+    assert stacking.place_names([(27.56, 53.90)]) == ["Minsk"]

@@ -352,11 +352,24 @@ def place_names(lonlats: Sequence[tuple[float, float]]) -> list[str | None]:
             places = default_gazetteer().nearest_many(missing)
         except Exception:  # noqa: BLE001 - a missing or broken gazetteer only loses the names
             places = [None] * len(missing)
+        names = [p.name if p is not None else _country_at(lon, lat) for (lon, lat), p in zip(missing, places)]
         with _PLACE_NAMES_LOCK:
             if len(_PLACE_NAMES) + len(missing) > MAX_PLACE_NAMES:
                 _PLACE_NAMES.clear()
-            _PLACE_NAMES.update((key, p.name if p is not None else None) for key, p in zip(missing, places))
+            _PLACE_NAMES.update(zip(missing, names))
     return [_PLACE_NAMES.get(key) for key in keys]
+
+
+def _country_at(lon: float, lat: float) -> str | None:
+    """The country a spot far from any town lies in: facts about a whole country are placed at
+    its label point ("Kazakhstan · 14" rather than "14 features")."""
+    try:
+        from influencemap.geo.basemap import countries_containing, country_name
+
+        codes = countries_containing(lon, lat)
+    except Exception:  # noqa: BLE001 - a missing or broken basemap only loses the name
+        return None
+    return (country_name(codes[0]) or codes[0]) if len(codes) == 1 else None
 
 
 def stack_label(name: str | None, count: int) -> str:
