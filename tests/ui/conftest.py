@@ -75,6 +75,30 @@ def private_settings(tmp_path: Path, qapp):
     QCoreApplication.setApplicationName(old[1])
 
 
+@pytest.fixture(autouse=True)
+def html_options_answered(monkeypatch):
+    """File > Export HTML… first asks for the web map's texts in a modal dialog, which no test
+    can answer by hand offscreen: it is answered with OK and the texts it holds (what the user
+    last typed). Tests of the dialog itself fill it in through ``answers``."""
+    from influencemap.ui import html_options_dialog
+
+    answers: dict[str, object] = {}
+
+    def exec_(dialog):
+        for name, value in answers.items():
+            widget = getattr(dialog, name)
+            if name == "notes":
+                widget.setPlainText(value)
+            elif name == "sources_list":
+                widget.setChecked(value)
+            else:
+                widget.setText(value)
+        return html_options_dialog.QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(html_options_dialog.HtmlOptionsDialog, "exec", exec_)
+    return answers
+
+
 @pytest.fixture
 def settings_file(tmp_path: Path) -> QSettings:
     return QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)

@@ -180,3 +180,25 @@ def test_a_total_opens_to_its_features_and_a_click_selects_one(explore_window, q
     rect = panel.tree.visualItemRect(kyiv)
     QTest.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.waitUntil(lambda: window.state.selected_id == "kyiv-port")
+
+
+def test_html_export_asks_for_the_title_and_notes_and_remembers_them(
+    explore_window, tmp_path, monkeypatch, html_options_answered
+):
+    window = explore_window
+    out = tmp_path / "map.html"
+    monkeypatch.setattr(
+        "influencemap.ui.main_window.QFileDialog.getSaveFileName", lambda *args, **kwargs: (str(out), "HTML (*.html)")
+    )
+    monkeypatch.setattr("influencemap.ui.main_window.MainWindow._offer_to_open", lambda self, out: None)
+    html_options_answered.update(title="Loans to Belarus", subtitle="2009-2020", notes="Placed at capitals.", sources_list=False)
+    window.export_html_action.trigger()
+    text = out.read_text(encoding="utf-8")
+    assert "<title>Loans to Belarus</title>" in text
+    assert "2009-2020" in text and "Placed at capitals." in text
+    # Asked again, the dialog holds what was typed last time.
+    from influencemap.ui.html_options_dialog import HtmlOptionsDialog
+
+    again = HtmlOptionsDialog(window._settings, window)
+    assert again.texts().title == "Loans to Belarus" and again.texts().notes == "Placed at capitals."
+    assert again.texts().sources_list is False

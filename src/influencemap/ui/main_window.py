@@ -537,7 +537,11 @@ class MainWindow(QMainWindow):
         if not html_export_available():
             return
         from influencemap.export.html import HtmlOptions, write_html
+        from influencemap.ui.html_options_dialog import ask_html_texts
 
+        texts = ask_html_texts(self._settings, self)
+        if texts is None:
+            return
         start = str(Path(self._last_folder()) / "map.html")
         name, _ = QFileDialog.getSaveFileName(self, "Export web map", start, "HTML (*.html)")
         if not name:
@@ -556,7 +560,13 @@ class MainWindow(QMainWindow):
 
         try:
             basemap = self.canvas.basemap  # an online one opens the page on its tiles (issue 16)
-            options = HtmlOptions(basemap=basemap.spec if basemap.online else "offline")
+            options = HtmlOptions(
+                title=texts.title or None,
+                subtitle=texts.subtitle or None,
+                notes=texts.notes or None,
+                sources_list=texts.sources_list,
+                basemap=basemap.spec if basemap.online else "offline",
+            )
             write_html(self.visible_catalog(), out, options, report)
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
