@@ -10,6 +10,7 @@ from influencemap.ui import MainWindow
 NEW_YORK = (-73.97, 40.75)
 BRUSSELS = (4.35, 50.85)
 BEIJING = (116.40, 39.90)
+MINSK, KYIV, ALMATY = (27.56, 53.90), (30.52, 50.45), (76.95, 43.25)
 
 
 def _inside(canvas, lonlat) -> bool:
@@ -39,10 +40,13 @@ def test_the_window_opens_on_the_robust_extent_and_zoom_to_all_shows_everything(
     assert robust_layer_bounds(window.catalog.layer("spread")) == robust
 
 
-def test_the_bundled_layers_open_between_brussels_and_beijing(open_window):
+def test_the_bundled_layers_open_on_europe_to_china(open_window):
     window = open_window([])
     canvas = window.canvas
-    assert _inside(canvas, BRUSSELS) and _inside(canvas, BEIJING)
+    # Where the evidence is (the documents' cities, AidData's projects from Belarus to
+    # Mongolia), not the statements made in New York and Washington.
+    for place in (MINSK, KYIV, ALMATY, BEIJING):
+        assert _inside(canvas, place), place
     assert not _inside(canvas, NEW_YORK)
 
 
