@@ -9,40 +9,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QTextEdit, QWidget
 
 from influencemap.model.archive import ArchiveError
 from influencemap.model.quote_check import archive_text, find_quote
 from influencemap.model.types import Source
+from influencemap.ui.source_viewer import TextViewerDialog
 
 FOUND = QColor("#fff3b0")
 
 
-class ArchiveViewer(QDialog):
+class ArchiveViewer(TextViewerDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("archiveViewer")
-        self.setWindowTitle("Archived copy")
-        self.setModal(False)
-        self.resize(760, 560)
-        self.location = QLabel(self)
-        self.location.setTextFormat(Qt.TextFormat.PlainText)
-        self.location.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message = QLabel(self)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
-        self.message.setWordWrap(True)
-        self.text = QPlainTextEdit(self)
+        super().__init__("archiveViewer", "Archived copy", parent)
         self.text.setObjectName("archiveText")
-        self.text.setReadOnly(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
-        buttons.rejected.connect(self.close)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.location)
-        layout.addWidget(self.message)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
 
     def show_quote(self, source: Source, quote: str | None) -> bool:
         """Show the archive with ``quote`` selected and centred; False when it is not found."""

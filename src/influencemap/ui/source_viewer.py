@@ -15,11 +15,15 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit,
 CURRENT_LINE = QColor("#fff3b0")
 
 
-class SourceViewer(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+class TextViewerDialog(QDialog):
+    """A non-modal, read-only text window: where it comes from, a message, the text, Close.
+
+    Shared by the layer-file view here and the archived-copy view of a source."""
+
+    def __init__(self, object_name: str, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("sourceViewer")
-        self.setWindowTitle("Layer file")
+        self.setObjectName(object_name)
+        self.setWindowTitle(title)
         self.setModal(False)
         self.resize(760, 560)
         self.location = QLabel(self)
@@ -30,8 +34,6 @@ class SourceViewer(QDialog):
         self.message.setWordWrap(True)
         self.text = QPlainTextEdit(self)
         self.text.setReadOnly(True)
-        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)
@@ -39,6 +41,13 @@ class SourceViewer(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
+
+
+class SourceViewer(TextViewerDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("sourceViewer", "Layer file", parent)
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
 
     def show_location(self, path: str, line: int, column: int = 1, message: str = "") -> None:
         """Load ``path`` and put the cursor on ``line`` (1-based), highlighted and centred."""
