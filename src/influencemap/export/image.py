@@ -10,15 +10,10 @@ import os
 import sys
 from pathlib import Path
 
+from influencemap.export.layout_spec import DEFAULT_BBOX, grown_box
 from influencemap.export.xml_chars import xml_safe_bytes
 from influencemap.fileio import write_bytes_atomic, write_target
 from influencemap.model.catalog import Catalog
-
-DEFAULT_BBOX = (20.0, 35.0, 90.0, 60.0)
-"""What to show when there is nothing to fit: Europe to Central Asia."""
-
-MIN_SPAN_DEG = 0.5
-"""A single point is shown with at least this much around it."""
 
 FIT_MARGIN = 0.05
 """Room left on each side when fitting the features (not when a bbox is given)."""
@@ -47,14 +42,7 @@ def fitted_bbox(catalog: Catalog) -> tuple[tuple[float, float, float, float], fl
     bounds = catalog.bounds
     if bounds is None:
         return DEFAULT_BBOX, 0.0
-    minlon, minlat, maxlon, maxlat = bounds
-    if maxlon - minlon < MIN_SPAN_DEG:
-        mid = (minlon + maxlon) / 2
-        minlon, maxlon = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
-    if maxlat - minlat < MIN_SPAN_DEG:
-        mid = (minlat + maxlat) / 2
-        minlat, maxlat = mid - MIN_SPAN_DEG / 2, mid + MIN_SPAN_DEG / 2
-    return (minlon, minlat, maxlon, maxlat), FIT_MARGIN
+    return grown_box(bounds), FIT_MARGIN
 
 
 def image_settings(catalog: Catalog, size: tuple[int, int], bbox: tuple[float, float, float, float] | None):

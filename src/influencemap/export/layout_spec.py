@@ -182,7 +182,7 @@ DEFAULT_BBOX: Bounds = (20.0, 35.0, 90.0, 60.0)
 MIN_SPAN_DEG = 0.5
 
 
-def _grown(box: Bounds) -> Bounds:
+def grown_box(box: Bounds) -> Bounds:
     """At least :data:`MIN_SPAN_DEG` each way, so a lone point is shown with its surroundings."""
     minlon, minlat, maxlon, maxlat = box
     if maxlon - minlon < MIN_SPAN_DEG:
@@ -209,7 +209,7 @@ def extent_bbox(options: LayoutOptions, catalog: Catalog, view_bbox: Bounds | No
     bounds = catalog.bounds if options.extent == "all" else robust_bounds(catalog)
     if bounds is None:
         return DEFAULT_BBOX, 0.0
-    return _grown(bounds), 0.04
+    return grown_box(bounds), 0.04
 
 
 # -- what the frame shows ---------------------------------------------------------------

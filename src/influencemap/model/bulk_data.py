@@ -268,21 +268,6 @@ def _read_table(content: bytes, kind: str, label: str, fields: dict) -> _Source:
     return _Source(columns, list(frame.geometry.values), len(frame), label)
 
 
-def _missing(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str) and not value.strip():
-        return True
-    try:
-        import pandas as pd
-
-        return value is pd.NaT
-    except ImportError:  # pragma: no cover
-        return False
-
-
 def _cell_text(value: object) -> str:
     """A cell as the text a YAML file would hold: ``2015.0`` → ``2015``, a date → ``2015-06-01``."""
     if isinstance(value, str):
@@ -308,7 +293,7 @@ def _cell_items(value: object, separator: str = LIST_SEPARATOR) -> list[str]:
         return [item.strip() for item in value.split(separator) if item.strip()]
     if isinstance(value, (list, tuple)) or hasattr(value, "tolist"):
         items = value.tolist() if hasattr(value, "tolist") else list(value)  # type: ignore[union-attr]
-        return [_cell_text(item) for item in items if not _missing(item)]
+        return [_cell_text(item) for item in items if not field_map.missing(item)]
     return [_cell_text(value)]
 
 
@@ -363,11 +348,11 @@ class _Rows:
             if key in LIST_KEYS:
                 separator = spec.separator or LIST_SEPARATOR
                 return [
-                    [item for name in spec.columns if not _missing(needed[name][row]) for item in _cell_items(needed[name][row], separator)] or None
+                    [item for name in spec.columns if not field_map.missing(needed[name][row]) for item in _cell_items(needed[name][row], separator)] or None
                     for row in range(self.table.rows)
                 ]
             return [
-                next((needed[name][row] for name in spec.columns if not _missing(needed[name][row])), None)
+                next((needed[name][row] for name in spec.columns if not field_map.missing(needed[name][row])), None)
                 for row in range(self.table.rows)
             ]
         if key in columns:
@@ -404,7 +389,7 @@ class _Rows:
         spec = self.specs.get(key)
         default = spec.default if spec is not None else None
         for row, value in enumerate(cells):
-            if _missing(value):
+            if field_map.missing(value):
                 if default is not None:
                     value = default
                 else:
@@ -440,7 +425,7 @@ class _Rows:
         spec = self.specs.get(key)
         separator = spec.separator if spec is not None and spec.separator else LIST_SEPARATOR
         for row, value in enumerate(cells):
-            if _missing(value) and not isinstance(value, list):
+            if field_map.missing(value) and not isinstance(value, list):
                 result.append(None)
                 continue
             try:
@@ -542,7 +527,7 @@ class _Rows:
             precision = precisions[row] if precisions[row] is not None else default.get("precision")
             extra = {
                 key: cells[row] if not hasattr(cells[row], "item") else cells[row].item()
-                for key, cells in user_columns.items() if not _missing(cells[row])
+                for key, cells in user_columns.items() if not field_map.missing(cells[row])
             }
             feature = Feature(
                 id=feature_id,
@@ -583,7 +568,7 @@ class _Rows:
             units = self._need(spec.unit_column, node) if spec.unit_column else None
             for row in range(count):
                 value = values[row]
-                if _missing(value):
+                if field_map.missing(value):
                     continue
                 try:
                     number = float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
@@ -594,7 +579,7 @@ class _Rows:
                     self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be a finite number", row, f"'{value}'")
                     continue
                 unit = spec.unit
-                if units is not None and not _missing(units[row]):
+                if units is not None and not field_map.missing(units[row]):
                     unit = _cell_text(units[row])
                 result[row].append(Figure(spec.label, number, unit))
         return [tuple(figures) for figures in result]
@@ -635,7 +620,7 @@ class _Rows:
         separator = spec.separator if spec is not None and spec.separator else LIST_SEPARATOR
         result: list = []
         for value in cells:
-            if _missing(value) and not isinstance(value, list):
+            if field_map.missing(value) and not isinstance(value, list):
                 result.append(None)
             elif isinstance(value, str):
                 result.append([item.strip() or None for item in value.split(separator)])
@@ -709,7 +694,7 @@ class _Rows:
 
     def _number(self, row: int, key: str, value: object) -> float | None:
         column = self._lon_lat_names[0 if key == "lon" else 1]
-        if _missing(value):
+        if field_map.missing(value):
             self.problems.add(key, f"empty '{column}' ({key})", row, "empty")
             return None
         try:
