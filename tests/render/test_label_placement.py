@@ -23,7 +23,7 @@ def one_by_one(settings, batches, grid, stacks, stacked):
     metrics = QFontMetricsF(renderer._label_font())
     entries = []
     for stack in stacks.biggest(renderer.MAX_NAMED_STACKS):
-        lon, lat = settings.pixels_to_lonlat(stack.x, stack.y)
+        lon, lat = settings.pixels_to_lonlat(*(stack.anchor or (stack.x, stack.y)))  # named where most points are
         text = stacking.stack_label(stacking.place_name(float(lon), float(lat)), stack.count)
         entries.append((stack.x, stack.y, stack.radius + 2 + CELL, text))
     start = sum(len(b.xy) for b in batches)

@@ -323,14 +323,9 @@ def draw_stacks(painter: QPainter, stacks: StackSet, raster: bool, dpr: float, c
 
 
 def place_name(lon: float, lat: float) -> str | None:
-    """The gazetteer's name for a spot, or None (no place within a few kilometres)."""
-    try:
-        from influencemap.geo.gazetteer import default_gazetteer
-
-        place = default_gazetteer().nearest(lon, lat)
-    except Exception:  # noqa: BLE001 - a missing or broken gazetteer only loses the name
-        return None
-    return place.name if place is not None else None
+    """The name of a spot: the gazetteer's place within a few kilometres, else the country it
+    lies in, else None (:func:`place_names` of one spot)."""
+    return place_names([(lon, lat)])[0]
 
 
 _PLACE_NAMES: dict[tuple[float, float], str | None] = {}

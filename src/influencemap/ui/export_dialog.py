@@ -321,7 +321,10 @@ class ExportMapDialog(QDialog):
                 summary = _summary(report)
             except Exception as exc:  # shown in the dialog, never a crash of the app
                 image, summary = QImage(), f"The preview failed: {exc}"
-            signals.ready.emit(generation, image, summary)
+            try:
+                signals.ready.emit(generation, image, summary)
+            except RuntimeError:  # the dialog was closed (and deleted) while the preview drew
+                pass
 
         threading.Thread(target=work, name="export-preview", daemon=True).start()
 
