@@ -145,3 +145,17 @@ def test_the_list_is_titled_with_the_count_and_the_place(two_layer_window, qtbot
     _click(qtbot, window, MINSK)
     header = window.whats_here.model().headerData(0, Qt.Orientation.Horizontal)
     assert header == "2 features at Minsk"
+
+
+def test_closing_the_list_gives_the_keys_back_to_the_map(two_layer_window, qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    window = two_layer_window
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas)
+    _click(qtbot, window, MINSK)
+    listed = window.whats_here
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is listed)
+    qtbot.keyClick(listed, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas)  # Ctrl+F, arrows work again

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QKeyEvent, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import format_span
@@ -187,6 +187,7 @@ class WhatsHereList(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("whatsHere")
+        self._focus_before: QWidget | None = None
         self.setAccessibleName("What's here")
         self.setWindowFlags(Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint)
         self.setWindowTitle("What's here")
@@ -237,6 +238,8 @@ class WhatsHereList(QTreeView):
                 y = max(area.top(), area.bottom() - self.height())
             x = max(area.left(), x)
         self.move(x, y)
+        if not self.isVisible():
+            self._focus_before = QApplication.focusWidget()
         self.show()
         self.raise_()
         self.activateWindow()
@@ -281,3 +284,9 @@ class WhatsHereList(QTreeView):
         self.featurePreviewed.emit(None)
         self.closed.emit()
         super().closeEvent(event)
+        # Keys go back where they were (the map): a tool window's closing does not hand the
+        # focus back by itself, and Ctrl+F or the arrow keys right after Esc were lost.
+        before, self._focus_before = self._focus_before, None
+        if before is not None and before.isVisible():
+            before.window().activateWindow()
+            before.setFocus(Qt.FocusReason.PopupFocusReason)
