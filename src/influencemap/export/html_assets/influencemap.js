@@ -693,6 +693,45 @@
     },
   });
 
+  /* A polygon smaller than a few pixels on screen (a building at country zoom) is drawn as a
+   * small square in its layer's colours, as the app draws it (render/renderer.py,
+   * TINY_POLYGON_PX), so it never vanishes: the square is the polygon's own path, so its
+   * tooltip, popup and keyboard focus are the feature's. Zoomed in, the real shape returns. */
+  var TINY_POLYGON_PX = 5;
+  var TINY_SQUARE_PX = 8;
+
+  function tinyAwareUpdate() {
+    if (!this._map) return;
+    var raw = this._rawPxBounds;
+    var tiny = !!raw && Math.max(raw.max.x - raw.min.x, raw.max.y - raw.min.y) < TINY_POLYGON_PX;
+    if (tiny) {
+      var c = raw.getCenter();
+      var h = TINY_SQUARE_PX / 2;
+      var view = this._renderer._bounds;
+      this._parts = view && view.contains(c)
+        ? [[L.point(c.x - h, c.y - h), L.point(c.x + h, c.y - h), L.point(c.x + h, c.y + h), L.point(c.x - h, c.y + h)]]
+        : [];
+    } else {
+      this._clipPoints();
+      this._simplifyPoints();
+    }
+    if (tiny !== !!this.influencemapTiny) {
+      this.influencemapTiny = tiny;
+      var path = this.getElement && this.getElement();
+      if (path) path.classList.toggle("im-tiny-polygon", tiny);
+    }
+    this._updatePath();
+  }
+
+  function drawTinyAsSquare(layer) {
+    layer._update = tinyAwareUpdate;
+    layer.on("add", function () {
+      // the path element is new each time the layer goes on the map: give it the class again
+      var path = layer.getElement && layer.getElement();
+      if (path) path.classList.toggle("im-tiny-polygon", !!layer.influencemapTiny);
+    });
+  }
+
   /* The features of a layer's data block: GeoJSON features as the page's script reads them. */
   function layerFeatures(spec, data) {
     var features = decodeRows(data.features, data.count);
@@ -752,6 +791,7 @@
       } else {
         layer = L.GeoJSON.geometryToLayer(feature, { pointToLayer: pointToLayer });
         if (layer.setStyle) layer.setStyle(pathStyle(style, /Polygon/.test(geometry.type) ? "polygon" : "line"));
+        if (layer instanceof L.Polygon) drawTinyAsSquare(layer);
         bindFeature(layer);
         focusablePath(layer);
         paths.push(layer);
