@@ -838,6 +838,28 @@
     fillOpacity: 1,
   };
 
+  /* Whether a LatLng lies inside rings of LatLngs (even-odd over all of them, so holes and
+   * islands count as drawn). */
+  function insideRings(rings, latlng) {
+    var x = latlng.lng;
+    var y = latlng.lat;
+    var inside = false;
+    for (var r = 0; r < rings.length; r++) {
+      var ring = rings[r];
+      for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        var a = ring[i];
+        var b = ring[j];
+        if (a.lat > y !== b.lat > y && x < ((b.lng - a.lng) * (y - a.lat)) / (b.lat - a.lat) + a.lng) inside = !inside;
+      }
+    }
+    return inside;
+  }
+
+  /* Where the names of countries whose label point is off screen are looked for: a grid of
+   * samples over the view, as the app's canvas does (render/basemap_layer.py, ANCHOR_GRID). */
+  var NAME_GRID = [9, 6];
+  var NAME_MIN_SAMPLES = 4;
+
   im.basemap = function (map, countries, attribution) {
     if (!map.getPane("im-basemap")) {
       map.createPane("im-basemap").style.zIndex = 250;
@@ -848,25 +870,26 @@
     var scale = countries.scale;
     // One polygon a country, made from the rings' LatLngs (no GeoJSON in between). Below
     // coarseBelowZoom the map shows the coarse outlines; the detailed ones are made the first
-    // time the map is zoomed in that far.
+    // time the map is zoomed in that far. Each keeps its rings, flat, to place its name inside.
     function polygons(key) {
       var out = [];
-      countries.countries.forEach(function (country) {
+      countries.countries.forEach(function (country, index) {
         var parts = country[key];
         if (!parts || !parts.length) return;
-        var polygon = L.polygon(
-          parts.map(function (rings) {
-            return rings.map(function (ring) { return decodeRing(ring, scale); });
-          }),
-          LAND_STYLE
-        );
+        var decoded = parts.map(function (rings) {
+          return rings.map(function (ring) { return decodeRing(ring, scale); });
+        });
+        var polygon = L.polygon(decoded, LAND_STYLE);
         polygon.feature = { type: "Feature", properties: { iso_a2: country.code, name: country.name } };
+        polygon.influencemapCountry = index;
+        polygon.influencemapRings = [].concat.apply([], decoded);
         out.push(polygon);
       });
       return out;
     }
     var coarseBelow = typeof countries.coarseBelowZoom === "number" ? countries.coarseBelowZoom : -Infinity;
     var shapes = {};
+    var outlines = {}; // country index -> the polygon shown now
     var land = L.layerGroup();
     var shown = null;
     function showLand() {
@@ -874,32 +897,86 @@
       if (key === shown) return;
       if (!shapes[key]) shapes[key] = polygons(key);
       if (shown) shapes[shown].forEach(function (polygon) { land.removeLayer(polygon); });
-      shapes[key].forEach(function (polygon) { land.addLayer(polygon); });
+      outlines = {};
+      shapes[key].forEach(function (polygon) {
+        land.addLayer(polygon);
+        outlines[polygon.influencemapCountry] = polygon;
+      });
       shown = key;
     }
     showLand();
     map.on("zoomend", showLand);
+
+    /* Where a country's name goes in this view: its own label point when that is on screen;
+     * otherwise the most central of the grid's samples that fall inside the country's drawn
+     * outline (kept clear of the view's edges, and tested again once moved there), as the app
+     * does; none when the country covers too little of the view. Never outside the country. */
+    function nameSpot(country, index, size, view) {
+      var half = country.name.length * 3.6 + 6;
+      var label = L.latLng(country.label[1], country.label[0]);
+      var p = map.latLngToContainerPoint(label);
+      if (p.x >= half && p.x <= size.x - half && p.y >= 12 && p.y <= size.y - 12) return label;
+      var polygon = outlines[index];
+      if (!polygon || !view.intersects(polygon.getBounds())) return null;
+      var rings = polygon.influencemapRings;
+      var samples = [];
+      var cols = NAME_GRID[0];
+      var rows = NAME_GRID[1];
+      for (var r = 0; r < rows; r++) {
+        for (var c = 0; c < cols; c++) {
+          var point = L.point(((c + 0.5) * size.x) / cols, ((r + 0.5) * size.y) / rows);
+          if (insideRings(rings, map.containerPointToLatLng(point))) samples.push(point);
+        }
+      }
+      if (samples.length < NAME_MIN_SAMPLES) return null;
+      var mx = 0;
+      var my = 0;
+      samples.forEach(function (q) { mx += q.x / samples.length; my += q.y / samples.length; });
+      samples.sort(function (a, b) {
+        return (a.x - mx) * (a.x - mx) + (a.y - my) * (a.y - my) - ((b.x - mx) * (b.x - mx) + (b.y - my) * (b.y - my));
+      });
+      for (var k = 0; k < samples.length; k++) {
+        var spot = L.point(Math.min(Math.max(samples[k].x, half + 4), size.x - half - 4), Math.min(Math.max(samples[k].y, 16), size.y - 16));
+        var latlng = map.containerPointToLatLng(spot);
+        if (insideRings(rings, latlng)) return latlng;
+      }
+      return null;
+    }
+
     // A country's name is made once the zoom shows names of its rank (most are never needed
-    // at the zooms that show whole continents).
+    // at the zooms that show whole continents), and placed again after every move.
     var names = L.layerGroup();
-    var named = {};
+    var nameMarkers = {};
     function showNames() {
+      if (!map._loaded || !map.hasLayer(names)) return; // not yet, or an online base is shown
       var level = labelLevel(map.getZoom());
       var largest = level === 3 ? Infinity : level;
+      var size = map.getSize();
+      var view = map.getBounds();
       countries.countries.forEach(function (country, i) {
         var rank = number(country.rank, 3);
-        if (named[i] || rank > largest) return;
-        named[i] = true;
-        names.addLayer(L.marker([country.label[1], country.label[0]], {
-          pane: "im-basemap-labels",
-          interactive: false,
-          keyboard: false,
-          icon: L.divIcon({ html: el("span", null, country.name), className: "im-country-label im-rank-" + rank, iconSize: null }),
-        }));
+        var marker = nameMarkers[i];
+        var spot = rank > largest ? null : nameSpot(country, i, size, view);
+        if (!spot) {
+          if (marker && names.hasLayer(marker)) names.removeLayer(marker);
+          return;
+        }
+        if (!marker) {
+          marker = nameMarkers[i] = L.marker(spot, {
+            pane: "im-basemap-labels",
+            interactive: false,
+            keyboard: false,
+            icon: L.divIcon({ html: el("span", null, country.name), className: "im-country-label im-rank-" + rank, iconSize: null }),
+          });
+          marker.influencemapCountry = country.code;
+        } else {
+          marker.setLatLng(spot);
+        }
+        if (!names.hasLayer(marker)) names.addLayer(marker);
       });
     }
-    showNames();
-    map.on("zoomend", showNames);
+    map.on("moveend", showNames);
+    names.on("add", function () { map.whenReady(showNames); });
     // the attribution is the group's: given to each country, the control was redrawn for each
     return L.layerGroup([land, names], { attribution: attribution });
   };
