@@ -97,8 +97,18 @@ def test_a_building_sized_polygon_shows_as_a_square_that_opens_its_popup(browser
     assert browser.evaluate(f"document.elementFromPoint({x + w / 2}, {y + h / 2}) === {layer}.getElement()")
     style = browser.evaluate(f"(() => {{ const s = getComputedStyle({layer}.getElement()); return [s.fill, s.stroke, s.fillOpacity]; }})()")
     assert style[0] == "rgb(239, 138, 98)" and style[1] == "rgb(178, 24, 43)" and float(style[2]) >= 0.8, style
-    # keyboard reachable like the other shapes
+    # keyboard reachable like the other shapes: focused, Enter opens its popup
     assert browser.evaluate(f"{layer}.getElement().getAttribute('tabindex')") == "0"
+    browser.evaluate(f"{layer}.getElement().focus() || true")
+    for kind in ("keyDown", "keyUp"):
+        browser.call("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13}, session=True)
+    browser.wait_for("document.querySelector('.leaflet-popup-content .im-popup-name')")
+    assert browser.evaluate("document.querySelector('.leaflet-popup-content .im-popup-name').textContent") == feature.name
+    browser.evaluate("influencemap.map.closePopup() && true")
+    # filtered out and back in (a new path element), it is still the square
+    browser.evaluate("influencemap.setYears(1900, 1901) || true")
+    browser.evaluate("influencemap.setYears(null, null) || true")
+    assert browser.evaluate(f"{layer}.getElement().classList.contains('im-tiny-polygon')")
     _click(browser, x + w / 2, y + h / 2)
     browser.wait_for("document.querySelector('.leaflet-popup-content .im-popup-name')")
     popup = browser.evaluate(

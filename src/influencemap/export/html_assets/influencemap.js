@@ -838,14 +838,31 @@
     fillOpacity: 1,
   };
 
-  /* Whether a LatLng lies inside rings of LatLngs (even-odd over all of them, so holes and
-   * islands count as drawn). */
+  /* Rings of LatLngs with their boxes ([south, north, east]), for insideRings. */
+  function boxedRings(rings) {
+    return rings.map(function (ring) {
+      var south = Infinity;
+      var north = -Infinity;
+      var east = -Infinity;
+      ring.forEach(function (p) {
+        if (p.lat < south) south = p.lat;
+        if (p.lat > north) north = p.lat;
+        if (p.lng > east) east = p.lng;
+      });
+      return { ring: ring, box: [south, north, east] };
+    });
+  }
+
+  /* Whether a LatLng lies inside boxed rings (even-odd over all of them, so holes and islands
+   * count as drawn); a ring the eastward ray cannot cross is skipped by its box. */
   function insideRings(rings, latlng) {
     var x = latlng.lng;
     var y = latlng.lat;
     var inside = false;
     for (var r = 0; r < rings.length; r++) {
-      var ring = rings[r];
+      var box = rings[r].box;
+      if (y < box[0] || y > box[1] || x > box[2]) continue;
+      var ring = rings[r].ring;
       for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
         var a = ring[i];
         var b = ring[j];
@@ -870,7 +887,7 @@
     var scale = countries.scale;
     // One polygon a country, made from the rings' LatLngs (no GeoJSON in between). Below
     // coarseBelowZoom the map shows the coarse outlines; the detailed ones are made the first
-    // time the map is zoomed in that far. Each keeps its rings, flat, to place its name inside.
+    // time the map is zoomed in that far. Each keeps its rings, to place its name inside.
     function polygons(key) {
       var out = [];
       countries.countries.forEach(function (country, index) {
@@ -882,7 +899,7 @@
         var polygon = L.polygon(decoded, LAND_STYLE);
         polygon.feature = { type: "Feature", properties: { iso_a2: country.code, name: country.name } };
         polygon.influencemapCountry = index;
-        polygon.influencemapRings = [].concat.apply([], decoded);
+        polygon.influencemapParts = decoded;
         out.push(polygon);
       });
       return out;
@@ -918,7 +935,8 @@
       if (p.x >= half && p.x <= size.x - half && p.y >= 12 && p.y <= size.y - 12) return label;
       var polygon = outlines[index];
       if (!polygon || !view.intersects(polygon.getBounds())) return null;
-      var rings = polygon.influencemapRings;
+      // boxed the first time a name is looked for in the country (most never are)
+      var rings = polygon.influencemapRings || (polygon.influencemapRings = boxedRings([].concat.apply([], polygon.influencemapParts)));
       var samples = [];
       var cols = NAME_GRID[0];
       var rows = NAME_GRID[1];
