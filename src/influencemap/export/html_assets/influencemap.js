@@ -907,6 +907,7 @@
     var coarseBelow = typeof countries.coarseBelowZoom === "number" ? countries.coarseBelowZoom : -Infinity;
     var shapes = {};
     var outlines = {}; // country index -> the polygon shown now
+    var coarseRings = {}; // country index -> its coarse rings, boxed, for choosing a name's spot
     var land = L.layerGroup();
     var shown = null;
     function showLand() {
@@ -937,13 +938,22 @@
       if (!polygon || !view.intersects(polygon.getBounds())) return null;
       // boxed the first time a name is looked for in the country (most never are)
       var rings = polygon.influencemapRings || (polygon.influencemapRings = boxedRings([].concat.apply([], polygon.influencemapParts)));
+      // The samples are far apart (a sixth of the view): until zoomed in well past the coarse
+      // outlines' zooms, those (simplified to ~13 km) choose among them as well and many times
+      // cheaper; the spot chosen is always tested on the outline drawn.
+      var sampleRings = rings;
+      if (map.getZoom() < coarseBelow + 3 && country.coarse && country.coarse.length) {
+        sampleRings = coarseRings[index] || (coarseRings[index] = boxedRings([].concat.apply([], country.coarse.map(function (rings) {
+          return rings.map(function (ring) { return decodeRing(ring, scale); });
+        }))));
+      }
       var samples = [];
       var cols = NAME_GRID[0];
       var rows = NAME_GRID[1];
       for (var r = 0; r < rows; r++) {
         for (var c = 0; c < cols; c++) {
           var point = L.point(((c + 0.5) * size.x) / cols, ((r + 0.5) * size.y) / rows);
-          if (insideRings(rings, map.containerPointToLatLng(point))) samples.push(point);
+          if (insideRings(sampleRings, map.containerPointToLatLng(point))) samples.push(point);
         }
       }
       if (samples.length < NAME_MIN_SAMPLES) return null;
