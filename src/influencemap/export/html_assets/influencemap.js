@@ -693,6 +693,45 @@
     },
   });
 
+  /* A polygon smaller than a few pixels on screen (a building at country zoom) is drawn as a
+   * small square in its layer's colours, as the app draws it (render/renderer.py,
+   * TINY_POLYGON_PX), so it never vanishes: the square is the polygon's own path, so its
+   * tooltip, popup and keyboard focus are the feature's. Zoomed in, the real shape returns. */
+  var TINY_POLYGON_PX = 5;
+  var TINY_SQUARE_PX = 8;
+
+  function tinyAwareUpdate() {
+    if (!this._map) return;
+    var raw = this._rawPxBounds;
+    var tiny = !!raw && Math.max(raw.max.x - raw.min.x, raw.max.y - raw.min.y) < TINY_POLYGON_PX;
+    if (tiny) {
+      var c = raw.getCenter();
+      var h = TINY_SQUARE_PX / 2;
+      var view = this._renderer._bounds;
+      this._parts = view && view.contains(c)
+        ? [[L.point(c.x - h, c.y - h), L.point(c.x + h, c.y - h), L.point(c.x + h, c.y + h), L.point(c.x - h, c.y + h)]]
+        : [];
+    } else {
+      this._clipPoints();
+      this._simplifyPoints();
+    }
+    if (tiny !== !!this.influencemapTiny) {
+      this.influencemapTiny = tiny;
+      var path = this.getElement && this.getElement();
+      if (path) path.classList.toggle("im-tiny-polygon", tiny);
+    }
+    this._updatePath();
+  }
+
+  function drawTinyAsSquare(layer) {
+    layer._update = tinyAwareUpdate;
+    layer.on("add", function () {
+      // the path element is new each time the layer goes on the map: give it the class again
+      var path = layer.getElement && layer.getElement();
+      if (path) path.classList.toggle("im-tiny-polygon", !!layer.influencemapTiny);
+    });
+  }
+
   /* The features of a layer's data block: GeoJSON features as the page's script reads them. */
   function layerFeatures(spec, data) {
     var features = decodeRows(data.features, data.count);
@@ -752,6 +791,7 @@
       } else {
         layer = L.GeoJSON.geometryToLayer(feature, { pointToLayer: pointToLayer });
         if (layer.setStyle) layer.setStyle(pathStyle(style, /Polygon/.test(geometry.type) ? "polygon" : "line"));
+        if (layer instanceof L.Polygon) drawTinyAsSquare(layer);
         bindFeature(layer);
         focusablePath(layer);
         paths.push(layer);
@@ -798,6 +838,45 @@
     fillOpacity: 1,
   };
 
+  /* Rings of LatLngs with their boxes ([south, north, east]), for insideRings. */
+  function boxedRings(rings) {
+    return rings.map(function (ring) {
+      var south = Infinity;
+      var north = -Infinity;
+      var east = -Infinity;
+      ring.forEach(function (p) {
+        if (p.lat < south) south = p.lat;
+        if (p.lat > north) north = p.lat;
+        if (p.lng > east) east = p.lng;
+      });
+      return { ring: ring, box: [south, north, east] };
+    });
+  }
+
+  /* Whether a LatLng lies inside boxed rings (even-odd over all of them, so holes and islands
+   * count as drawn); a ring the eastward ray cannot cross is skipped by its box. */
+  function insideRings(rings, latlng) {
+    var x = latlng.lng;
+    var y = latlng.lat;
+    var inside = false;
+    for (var r = 0; r < rings.length; r++) {
+      var box = rings[r].box;
+      if (y < box[0] || y > box[1] || x > box[2]) continue;
+      var ring = rings[r].ring;
+      for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        var a = ring[i];
+        var b = ring[j];
+        if (a.lat > y !== b.lat > y && x < ((b.lng - a.lng) * (y - a.lat)) / (b.lat - a.lat) + a.lng) inside = !inside;
+      }
+    }
+    return inside;
+  }
+
+  /* Where the names of countries whose label point is off screen are looked for: a grid of
+   * samples over the view, as the app's canvas does (render/basemap_layer.py, ANCHOR_GRID). */
+  var NAME_GRID = [9, 6];
+  var NAME_MIN_SAMPLES = 4;
+
   im.basemap = function (map, countries, attribution) {
     if (!map.getPane("im-basemap")) {
       map.createPane("im-basemap").style.zIndex = 250;
@@ -808,25 +887,27 @@
     var scale = countries.scale;
     // One polygon a country, made from the rings' LatLngs (no GeoJSON in between). Below
     // coarseBelowZoom the map shows the coarse outlines; the detailed ones are made the first
-    // time the map is zoomed in that far.
+    // time the map is zoomed in that far. Each keeps its rings, to place its name inside.
     function polygons(key) {
       var out = [];
-      countries.countries.forEach(function (country) {
+      countries.countries.forEach(function (country, index) {
         var parts = country[key];
         if (!parts || !parts.length) return;
-        var polygon = L.polygon(
-          parts.map(function (rings) {
-            return rings.map(function (ring) { return decodeRing(ring, scale); });
-          }),
-          LAND_STYLE
-        );
+        var decoded = parts.map(function (rings) {
+          return rings.map(function (ring) { return decodeRing(ring, scale); });
+        });
+        var polygon = L.polygon(decoded, LAND_STYLE);
         polygon.feature = { type: "Feature", properties: { iso_a2: country.code, name: country.name } };
+        polygon.influencemapCountry = index;
+        polygon.influencemapParts = decoded;
         out.push(polygon);
       });
       return out;
     }
     var coarseBelow = typeof countries.coarseBelowZoom === "number" ? countries.coarseBelowZoom : -Infinity;
     var shapes = {};
+    var outlines = {}; // country index -> the polygon shown now
+    var coarseRings = {}; // country index -> its coarse rings, boxed, for choosing a name's spot
     var land = L.layerGroup();
     var shown = null;
     function showLand() {
@@ -834,32 +915,96 @@
       if (key === shown) return;
       if (!shapes[key]) shapes[key] = polygons(key);
       if (shown) shapes[shown].forEach(function (polygon) { land.removeLayer(polygon); });
-      shapes[key].forEach(function (polygon) { land.addLayer(polygon); });
+      outlines = {};
+      shapes[key].forEach(function (polygon) {
+        land.addLayer(polygon);
+        outlines[polygon.influencemapCountry] = polygon;
+      });
       shown = key;
     }
     showLand();
     map.on("zoomend", showLand);
+
+    /* Where a country's name goes in this view: its own label point when that is on screen;
+     * otherwise the most central of the grid's samples that fall inside the country's drawn
+     * outline (kept clear of the view's edges, and tested again once moved there), as the app
+     * does; none when the country covers too little of the view. Never outside the country. */
+    function nameSpot(country, index, size, view) {
+      var half = country.name.length * 3.6 + 6;
+      var label = L.latLng(country.label[1], country.label[0]);
+      var p = map.latLngToContainerPoint(label);
+      if (p.x >= half && p.x <= size.x - half && p.y >= 12 && p.y <= size.y - 12) return label;
+      var polygon = outlines[index];
+      if (!polygon || !view.intersects(polygon.getBounds())) return null;
+      // boxed the first time a name is looked for in the country (most never are)
+      var rings = polygon.influencemapRings || (polygon.influencemapRings = boxedRings([].concat.apply([], polygon.influencemapParts)));
+      // The samples are far apart (a sixth of the view): until zoomed in well past the coarse
+      // outlines' zooms, those (simplified to ~13 km) choose among them as well and many times
+      // cheaper; the spot chosen is always tested on the outline drawn.
+      var sampleRings = rings;
+      if (map.getZoom() < coarseBelow + 3 && country.coarse && country.coarse.length) {
+        sampleRings = coarseRings[index] || (coarseRings[index] = boxedRings([].concat.apply([], country.coarse.map(function (rings) {
+          return rings.map(function (ring) { return decodeRing(ring, scale); });
+        }))));
+      }
+      var samples = [];
+      var cols = NAME_GRID[0];
+      var rows = NAME_GRID[1];
+      for (var r = 0; r < rows; r++) {
+        for (var c = 0; c < cols; c++) {
+          var point = L.point(((c + 0.5) * size.x) / cols, ((r + 0.5) * size.y) / rows);
+          if (insideRings(sampleRings, map.containerPointToLatLng(point))) samples.push(point);
+        }
+      }
+      if (samples.length < NAME_MIN_SAMPLES) return null;
+      var mx = 0;
+      var my = 0;
+      samples.forEach(function (q) { mx += q.x / samples.length; my += q.y / samples.length; });
+      samples.sort(function (a, b) {
+        return (a.x - mx) * (a.x - mx) + (a.y - my) * (a.y - my) - ((b.x - mx) * (b.x - mx) + (b.y - my) * (b.y - my));
+      });
+      for (var k = 0; k < samples.length; k++) {
+        var spot = L.point(Math.min(Math.max(samples[k].x, half + 4), size.x - half - 4), Math.min(Math.max(samples[k].y, 16), size.y - 16));
+        var latlng = map.containerPointToLatLng(spot);
+        if (insideRings(rings, latlng)) return latlng;
+      }
+      return null;
+    }
+
     // A country's name is made once the zoom shows names of its rank (most are never needed
-    // at the zooms that show whole continents).
+    // at the zooms that show whole continents), and placed again after every move.
     var names = L.layerGroup();
-    var named = {};
+    var nameMarkers = {};
     function showNames() {
+      if (!map._loaded || !map.hasLayer(names)) return; // not yet, or an online base is shown
       var level = labelLevel(map.getZoom());
       var largest = level === 3 ? Infinity : level;
+      var size = map.getSize();
+      var view = map.getBounds();
       countries.countries.forEach(function (country, i) {
         var rank = number(country.rank, 3);
-        if (named[i] || rank > largest) return;
-        named[i] = true;
-        names.addLayer(L.marker([country.label[1], country.label[0]], {
-          pane: "im-basemap-labels",
-          interactive: false,
-          keyboard: false,
-          icon: L.divIcon({ html: el("span", null, country.name), className: "im-country-label im-rank-" + rank, iconSize: null }),
-        }));
+        var marker = nameMarkers[i];
+        var spot = rank > largest ? null : nameSpot(country, i, size, view);
+        if (!spot) {
+          if (marker && names.hasLayer(marker)) names.removeLayer(marker);
+          return;
+        }
+        if (!marker) {
+          marker = nameMarkers[i] = L.marker(spot, {
+            pane: "im-basemap-labels",
+            interactive: false,
+            keyboard: false,
+            icon: L.divIcon({ html: el("span", null, country.name), className: "im-country-label im-rank-" + rank, iconSize: null }),
+          });
+          marker.influencemapCountry = country.code;
+        } else {
+          marker.setLatLng(spot);
+        }
+        if (!names.hasLayer(marker)) names.addLayer(marker);
       });
     }
-    showNames();
-    map.on("zoomend", showNames);
+    map.on("moveend", showNames);
+    names.on("add", function () { map.whenReady(showNames); });
     // the attribution is the group's: given to each country, the control was redrawn for each
     return L.layerGroup([land, names], { attribution: attribution });
   };
