@@ -20,12 +20,14 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
+from influencemap.model import sizing
 from influencemap.model.catalog import Catalog
 from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
 from influencemap.render import basemap_layer, context_layer, decorations, stacks as stacking, symbols, tiles
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
+from influencemap.render.object_cache import ObjectCache
 from influencemap.render.projection import MapSettings, project_xy
 from influencemap.render.qt_arrays import polygonf
 
@@ -100,7 +102,7 @@ def render(
     stacks, stacked = stacking.find_stacks([b.xy for b in batches], [b.layer.style.color for b in batches])
     # Points in a stack are drawn by its marker only.
     starts = np.cumsum([0] + [len(b.xy) for b in batches]).tolist()
-    singles = [batch.xy[~stacked[start : start + len(batch.xy)]] for batch, start in zip(batches, starts)]
+    keeps = [~stacked[start : start + len(batch.xy)] for batch, start in zip(batches, starts)]
     labels: list[tuple[QPointF, str]] = []
     if settings.show_labels:
         # Place labels before drawing: point labels first (they matter most), then country
@@ -125,12 +127,12 @@ def render(
             context_layer.draw_capital_labels(painter, settings, grid, ours)
             basemap_layer.draw_country_labels(painter, settings, grid)
             context_layer.draw_place_labels(painter, settings, grid, ours)
-    for layer, batch, single in zip(layers, batches, singles):
+    for layer, batch, keep in zip(layers, batches, keeps):
         if stop():
             report.cancelled = True
             painter.restore()
             return report
-        _draw_layer(painter, settings, layer, batch, raster, report, single)
+        _draw_layer(painter, settings, layer, batch, raster, report, keep)
     if stacks and not stop():
         stacking.draw_stacks(painter, stacks, raster, settings.device_pixel_ratio, settings.show_point_labels)
         report.stacks = len(stacks)
@@ -159,7 +161,36 @@ def render(
 
 def _margin(settings: MapSettings, style: Style) -> float:
     """How far outside the view (in metres) a feature may lie and still show a symbol in it."""
-    return (style.size + style.width + 4) * settings.resolution
+    size = style.size if style.size_by is None else max(style.size, style.size_by.maximum)
+    return (size + style.width + 4) * settings.resolution
+
+
+def point_sizes(layer: Layer) -> np.ndarray | None:
+    """Per point of the layer (its position in the layer's point geometry), the symbol's diameter
+    in pixels when the layer sizes its points by a figure (``style: {size: ...}``), else None.
+    Computed once per layer object: a frame only indexes it."""
+    size_by = layer.style.size_by
+    if size_by is None:
+        return None
+
+    def build() -> np.ndarray:
+        points = layer_geometry(layer).points
+        sizes = layer_sizes(layer)
+        values = sizing.values_of(points.features, size_by)
+        return sizing.diameters(values, sizes.top if sizes else 0.0, size_by, layer.style.size)
+
+    return _POINT_SIZES.get(layer, build)
+
+
+_POINT_SIZES: ObjectCache[np.ndarray] = ObjectCache()
+_LAYER_SIZES: ObjectCache[sizing.LayerSizes | None] = ObjectCache()
+
+
+def layer_sizes(layer: Layer) -> sizing.LayerSizes | None:
+    """:func:`~influencemap.model.sizing.layer_sizes`, once per layer object."""
+    if layer.style.size_by is None:
+        return None
+    return _LAYER_SIZES.get(layer, lambda: sizing.layer_sizes(layer))
 
 
 def _point_batch(settings: MapSettings, layer: Layer) -> _PointBatch:
@@ -207,7 +238,8 @@ def legend_entries(settings: MapSettings, catalog: Catalog) -> list[decorations.
         geometry = layer_geometry(layer)
         parts = zip((GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT), geometry.by_kind())
         kinds = frozenset(kind for kind, part in parts if len(part))
-        entries.append(decorations.LegendEntry(layer.name, layer.style, kinds))
+        sizes = layer_sizes(layer) if GeometryKind.POINT in kinds else None
+        entries.append(decorations.LegendEntry(layer.name, layer.style, kinds, sizes.references if sizes else ()))
     return entries
 
 
@@ -218,10 +250,10 @@ def _draw_layer(
     batch: _PointBatch,
     raster: bool,
     report: RenderReport,
-    single_xy: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
 ) -> None:
-    """Draw a layer's polygons, lines and points (only ``single_xy`` of them as markers when
-    given: the others are in stacks, drawn over all layers)."""
+    """Draw a layer's polygons, lines and points (only the ``keep`` ones of ``batch`` as markers
+    when given: the others are in stacks, drawn over all layers)."""
     geometry = layer_geometry(layer)
     masks = filter_masks(layer, settings.feature_filter)
     style = layer.style
@@ -240,8 +272,12 @@ def _draw_layer(
         report.features += len(batch.xy)
         if settings.show_legend:
             _note_sources(report, geometry.points, batch.positions)
-        markers = batch.xy if single_xy is None else single_xy
-        if len(markers):
+        markers = batch.xy if keep is None else batch.xy[keep]
+        sizes = point_sizes(layer)
+        if len(markers) and sizes is not None:
+            positions = batch.positions if keep is None else batch.positions[keep]
+            _draw_sized_markers(painter, markers, sizes[positions], style, raster, settings.device_pixel_ratio)
+        elif len(markers):
             _draw_markers(painter, markers, style, raster, settings.device_pixel_ratio)
     painter.restore()
 
@@ -318,6 +354,16 @@ def _draw_markers(painter: QPainter, xy: np.ndarray, style: Style, raster: bool,
     draw = painter.drawImage
     for x, y in zip(corners[:, 0].tolist(), corners[:, 1].tolist()):
         draw(x, y, sprite)
+
+
+def _draw_sized_markers(
+    painter: QPainter, xy: np.ndarray, sizes: np.ndarray, style: Style, raster: bool, dpr: float
+) -> None:
+    """Markers sized by a figure: one sprite per half-pixel size, the biggest drawn first so that
+    a small project next to a large one stays visible on top of it."""
+    steps = np.round(sizes * 2) / 2
+    for size in np.unique(steps)[::-1].tolist():
+        _draw_markers(painter, xy[steps == size], sizing.plain_style(style, size), raster, dpr)
 
 
 def _label_font() -> QFont:
@@ -479,6 +525,11 @@ def draw_highlight(painter: QPainter, settings: MapSettings, catalog: Catalog, f
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     if feature.kind is GeometryKind.POINT:
+        if style.size_by is not None:
+            sizes = layer_sizes(layer)
+            figure = sizing.figure_of(feature, style.size_by)
+            if sizes is not None and figure is not None:
+                style = sizing.plain_style(style, sizing.diameter(figure.value, sizes.top, style.size_by))
         for x, y in settings.xy_to_pixels(shapely.get_coordinates(shape)).tolist():  # every part of a multipoint
             _highlight_marker(painter, x, y, style, glow, selected)
     else:

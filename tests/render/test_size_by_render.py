@@ -1,0 +1,80 @@
+"""Points sized by a figure (``style: {size: {figure: ...}}``) on the canvas's renderer and in
+the image exports, with their size key in the legend."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QImage, QPainter
+
+from influencemap.render.projection import MapSettings
+from influencemap.render.renderer import legend_entries, render
+
+SIZED = """\
+id: loans
+name: Loans
+style: {color: "#0000ff", size: 8, size: {figure: "amount (USD)", scale: sqrt, min: 6, max: 40}}
+features:
+  - {id: big, name: Big, point: [24, 50], sources: [rtest-doc], figures: [{label: Amount (USD), value: 1000000000, unit: USD}]}
+  - {id: small, name: Small, point: [32, 50], sources: [rtest-doc], figures: [{label: "AMOUNT  (usd)", value: 10000000, unit: USD}]}
+  - {id: bare, name: Bare, point: [40, 50], sources: [rtest-doc]}
+"""
+# (``size`` twice is a YAML error: the layer below states it once.)
+SIZED = SIZED.replace('size: 8, size:', 'size:')
+PLAIN = SIZED.replace('size: {figure: "amount (USD)", scale: sqrt, min: 6, max: 40}', "size: 8")
+
+BBOX = (20.0, 45.0, 44.0, 55.0)
+
+
+def _draw(catalog, legend=False) -> tuple[QImage, MapSettings]:
+    settings = MapSettings.fit_lonlat(BBOX, (600, 300), layer_ids=("loans",), show_scale_bar=False,
+                                      show_labels=False, show_legend=legend)
+    image = QImage(600, 300, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    render(painter, settings, catalog)
+    painter.end()
+    return image, settings
+
+
+def _blue_pixels(image: QImage, settings: MapSettings, lon: float, lat: float, half: int = 30) -> int:
+    px, py = (int(round(float(v))) for v in settings.lonlat_to_pixels(lon, lat))
+    count = 0
+    for x in range(px - half, px + half):
+        for y in range(py - half, py + half):
+            c = image.pixelColor(x, y)
+            if c.blue() > 150 and c.red() < 90 and c.green() < 90:
+                count += 1
+    return count
+
+
+def test_the_bigger_amount_gets_the_bigger_marker_and_a_point_without_it_the_normal_size(make_catalog, qapp):
+    image, settings = _draw(make_catalog(loans=SIZED))
+    big, small, bare = (_blue_pixels(image, settings, lon, 50) for lon in (24, 32, 40))
+    plain_image, plain_settings = _draw(make_catalog(loans=PLAIN))
+    normal = _blue_pixels(plain_image, plain_settings, 40, 50)
+    assert big > 4 * small > 0  # sqrt: 100× the value is 10× the diameter, clamped at min 6 px
+    assert bare == normal  # no figure: the layer's normal size
+    assert big > 20 * normal
+
+
+def test_the_legend_lists_the_reference_sizes(make_catalog, qapp):
+    catalog = make_catalog(loans=SIZED)
+    settings = MapSettings.fit_lonlat(BBOX, (600, 300), layer_ids=("loans",), show_legend=True)
+    (entry,) = legend_entries(settings, catalog)
+    texts = [text for _, _, text in entry.sizes]
+    assert len(texts) >= 2 and all("USD" in t for t in texts)
+    assert "1 bn" in texts[0]
+    diameters = [d for _, d, _ in entry.sizes]
+    assert diameters[0] == 40 and diameters == sorted(diameters, reverse=True)
+    (plain,) = legend_entries(settings, make_catalog(loans=PLAIN))
+    assert plain.sizes == ()
+
+
+def test_the_svg_export_draws_sized_markers_and_writes_the_size_key(make_catalog, qapp):
+    from influencemap.export.image import image_settings, render_bytes
+
+    catalog = make_catalog(loans=SIZED)
+    settings = image_settings(catalog, (600, 300), BBOX)
+    svg = render_bytes(catalog, settings, "svg").decode("utf-8")
+    (entry,) = legend_entries(settings, catalog)
+    for _, _, text in entry.sizes:
+        assert text in svg
