@@ -78,3 +78,23 @@ def test_the_svg_export_draws_sized_markers_and_writes_the_size_key(make_catalog
     (entry,) = legend_entries(settings, catalog)
     for _, _, text in entry.sizes:
         assert text in svg
+
+
+SITES = """\
+id: loans
+name: Sites
+style: {color: "#0000ff", fill: "#0000ff", size: {figure: Amount, max: 40}}
+features:
+  - {id: big, name: Big site, polygon: [[24, 50], [24.01, 50], [24.01, 50.01]], sources: [rtest-doc], figures: [{label: Amount, value: 1.0e9, unit: USD}]}
+  - {id: small, name: Small site, polygon: [[32, 50], [32.01, 50], [32.01, 50.01]], sources: [rtest-doc], figures: [{label: Amount, value: 1.0e7, unit: USD}]}
+  - {id: bare, name: Bare site, polygon: [[40, 50], [40.01, 50], [40.01, 50.01]], sources: [rtest-doc]}
+"""
+
+
+def test_a_polygon_too_small_to_see_gets_a_symbol_of_its_amount(make_catalog, qapp):
+    image, settings = _draw(make_catalog(loans=SITES))
+    big, small, bare = (_blue_pixels(image, settings, lon, 50) for lon in (24, 32, 40))
+    assert big > 4 * small > 0
+    assert 0 < bare < big / 10  # no figure: the small square that keeps it visible
+    (entry,) = legend_entries(settings, make_catalog(loans=SITES))
+    assert entry.sizes and entry.sizes[0][1] == 40

@@ -380,7 +380,7 @@ def sheet_content(
             if kind is GeometryKind.POINT:
                 point_parts.append((layer, part, visible))
         if count:
-            sizes = sizing.layer_sizes(layer) if GeometryKind.POINT in kinds else None
+            sizes = sizing.layer_sizes(layer) if kinds & {GeometryKind.POINT, GeometryKind.POLYGON} else None
             legend.append(LegendRow(layer.id, layer.name, layer.style, frozenset(kinds), count,
                                     sizes.references if sizes else ()))
             total += count

@@ -165,21 +165,24 @@ def _margin(settings: MapSettings, style: Style) -> float:
     return (size + style.width + 4) * settings.resolution
 
 
-def point_sizes(layer: Layer) -> np.ndarray | None:
-    """Per point of the layer (its position in the layer's point geometry), the symbol's diameter
-    in pixels when the layer sizes its points by a figure (``style: {size: ...}``), else None.
-    Computed once per layer object: a frame only indexes it."""
+def point_sizes(layer: Layer, kind: GeometryKind = GeometryKind.POINT) -> np.ndarray | None:
+    """Per feature of that kind in the layer (its position in the layer's geometry of the kind),
+    the symbol's diameter in pixels when the layer sizes its symbols by a figure
+    (``style: {size: ...}``), else None. Points without the figure get the layer's ``size``;
+    polygons without it NaN (they keep their small square when too small to see). Computed once
+    per layer object: a frame only indexes it."""
     size_by = layer.style.size_by
     if size_by is None:
         return None
 
     def build() -> np.ndarray:
-        points = layer_geometry(layer).points
+        part = layer_geometry(layer).points if kind is GeometryKind.POINT else layer_geometry(layer).polygons
         sizes = layer_sizes(layer)
-        values = sizing.values_of(points.features, size_by)
-        return sizing.diameters(values, sizes.top if sizes else 0.0, size_by, layer.style.size)
+        values = sizing.values_of(part.features, size_by)
+        default = layer.style.size if kind is GeometryKind.POINT else np.nan
+        return sizing.diameters(values, sizes.top if sizes else 0.0, size_by, default)
 
-    return _POINT_SIZES.get(layer, build)
+    return _POINT_SIZES.get(layer, build, key=kind)
 
 
 _POINT_SIZES: ObjectCache[np.ndarray] = ObjectCache()
@@ -238,7 +241,7 @@ def legend_entries(settings: MapSettings, catalog: Catalog) -> list[decorations.
         geometry = layer_geometry(layer)
         parts = zip((GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT), geometry.by_kind())
         kinds = frozenset(kind for kind, part in parts if len(part))
-        sizes = layer_sizes(layer) if GeometryKind.POINT in kinds else None
+        sizes = layer_sizes(layer) if kinds & {GeometryKind.POINT, GeometryKind.POLYGON} else None
         entries.append(decorations.LegendEntry(layer.name, layer.style, kinds, sizes.references if sizes else ()))
     return entries
 
@@ -267,7 +270,10 @@ def _draw_layer(
         report.features += len(visible)
         if settings.show_legend:
             _note_sources(report, kind, visible)
-        draw(painter, settings, kind, visible, style)
+        if draw is _draw_polygons:
+            _draw_polygons(painter, settings, kind, visible, style, point_sizes(layer, GeometryKind.POLYGON))
+        else:
+            draw(painter, settings, kind, visible, style)
     if len(batch.xy):
         report.features += len(batch.xy)
         if settings.show_legend:
@@ -305,8 +311,12 @@ def _draw_lines(painter: QPainter, settings: MapSettings, kind: KindGeometry, vi
 
 
 def _draw_polygons(
-    painter: QPainter, settings: MapSettings, kind: KindGeometry, visible: np.ndarray, style: Style
+    painter: QPainter, settings: MapSettings, kind: KindGeometry, visible: np.ndarray, style: Style,
+    sizes: np.ndarray | None = None,
 ) -> None:
+    """The polygons in view; one too small to see is a small square, or, in a layer sized by a
+    figure (``sizes``, per polygon), a symbol of its size when it has the figure: zoomed out, a
+    large project's site stands out as a large loan's point does."""
     rings = kind.rings
     pixels = settings.xy_to_pixels(rings.coords)
     span = (kind.bounds[visible, 2:] - kind.bounds[visible, :2]) / settings.resolution
@@ -326,7 +336,18 @@ def _draw_polygons(
             path.closeSubpath()
         painter.drawPath(path)
     if tiny.any():
-        _draw_tiny_polygons(painter, settings, kind.bounds[visible[tiny]], style)
+        small = visible[tiny]
+        if sizes is not None:
+            sized = ~np.isnan(sizes[small])
+            if sized.any():
+                b = kind.bounds[small[sized]]
+                centres = np.column_stack(((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2))
+                xy = settings.xy_to_pixels(centres)
+                raster = isinstance(painter.device(), QImage)
+                _draw_sized_markers(painter, xy, sizes[small[sized]], style, raster, settings.device_pixel_ratio)
+            small = small[~sized]
+        if len(small):
+            _draw_tiny_polygons(painter, settings, kind.bounds[small], style)
 
 
 def _draw_tiny_polygons(painter: QPainter, settings: MapSettings, bounds: np.ndarray, style: Style) -> None:
