@@ -131,3 +131,18 @@ def test_the_legend_reference_sizes_are_round_values_with_the_unit():
     assert diameters == sorted(diameters, reverse=True) and diameters[-1] > 6
     assert all("USD" in text for _, _, text in sizes.references)
     assert sizing.layer_sizes(_layer([None])) is None
+
+
+def test_a_click_anywhere_on_a_sized_symbol_identifies_it(tmp_path):
+    from influencemap.model.identify import identify
+    from influencemap.model.loader import load_catalog
+
+    (tmp_path / "l.yaml").write_text(layer_text("{size: {figure: Loan, max: 40}}"), encoding="utf-8")
+    catalog = load_catalog([tmp_path], include_bundled_sources=False)
+    assert not catalog.errors, [p.format() for p in catalog.errors]
+    per_pixel = 0.01  # degrees: the big loan's 40 px symbol spans 0.4°, 0.2° from its centre
+    args = (catalog, 71.4 + 0.15, 51.1, 3 * per_pixel, ["t"], None)
+    assert identify(*args, degrees_per_pixel=per_pixel) == [("t", "big")]
+    assert identify(*args) == []  # without the scale, only the tolerance counts
+    # the small loan's symbol is smaller: 0.15° off it is a miss
+    assert identify(catalog, 69.2 + 0.15, 41.3, 3 * per_pixel, ["t"], None, degrees_per_pixel=per_pixel) == []
