@@ -545,23 +545,32 @@ def draw_highlight(painter: QPainter, settings: MapSettings, catalog: Catalog, f
     shape = shapely.transform(unwrap_geometry(feature.geometry), project_xy)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    sized = _sized_style(layer, feature)
     if feature.kind is GeometryKind.POINT:
-        if style.size_by is not None:
-            sizes = layer_sizes(layer)
-            figure = sizing.figure_of(feature, style.size_by)
-            if sizes is not None and figure is not None:
-                style = sizing.plain_style(style, sizing.diameter(figure.value, sizes.top, style.size_by))
+        style = sized or style
         for x, y in settings.xy_to_pixels(shapely.get_coordinates(shape)).tolist():  # every part of a multipoint
             _highlight_marker(painter, x, y, style, glow, selected)
     else:
         b = shapely.bounds(shape)
         if feature.kind is GeometryKind.POLYGON and max(b[2] - b[0], b[3] - b[1]) / settings.resolution < TINY_POLYGON_PX:
             x, y = settings.xy_to_pixels(np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]]))[0].tolist()
-            small = Style(color=style.color, fill=style.fill_color, marker=Marker.SQUARE, size=TINY_POLYGON_PX + 2)
+            small = sized or Style(color=style.color, fill=style.fill_color, marker=Marker.SQUARE, size=TINY_POLYGON_PX + 2)
             _highlight_marker(painter, x, y, small, glow, selected)
         else:
             _highlight_shape(painter, settings, feature, shape, style, glow, selected)
     painter.restore()
+
+
+def _sized_style(layer: Layer, feature: Feature) -> Style | None:
+    """The style of the feature's symbol when its layer sizes symbols by a figure it has."""
+    size_by = layer.style.size_by
+    if size_by is None:
+        return None
+    sizes = layer_sizes(layer)
+    figure = sizing.figure_of(feature, size_by)
+    if sizes is None or figure is None:
+        return None
+    return sizing.plain_style(layer.style, sizing.diameter(figure.value, sizes.top, size_by))
 
 
 def _highlight_marker(painter: QPainter, x: float, y: float, style: Style, glow: QColor, selected: bool) -> None:
