@@ -340,27 +340,20 @@
     var style = spec.style || {};
     var biggest = Math.max.apply(null, key.map(function (k) { return number(k[0], 8); }));
     var row = el("div", "im-size-key");
-    var svgNs = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(svgNs, "svg");
-    var side = biggest + 2;
-    svg.setAttribute("width", side);
-    svg.setAttribute("height", side);
-    svg.setAttribute("aria-hidden", "true");
+    var side = markerBox(biggest);
     var line = colour(style.color, "#d7301f");
     var fill = colour(style.fill, line);
     var labels = el("span", "im-size-key-values");
-    key.forEach(function (k) {
+    var shapes = key.map(function (k) {
+      // The layer's own marker shape, nested on one baseline: each moved down so its bottom sits there.
       var d = number(k[0], 8);
-      var circle = document.createElementNS(svgNs, "circle");
-      circle.setAttribute("cx", side / 2);
-      circle.setAttribute("cy", side - 1 - d / 2);
-      circle.setAttribute("r", d / 2);
-      circle.setAttribute("fill", fill);
-      circle.setAttribute("fill-opacity", "0.35");
-      circle.setAttribute("stroke", line);
-      svg.appendChild(circle);
       labels.appendChild(el("span", "im-size-key-value", String(k[1])));
+      return '<g transform="translate(0 ' + (side / 2 - d / 2 - 1) + ')">' + markerShape(style.marker, d, side / 2) + "</g>";
     });
+    var svg = el("span", "im-size-key-symbols");
+    svg.innerHTML = '<svg width="' + side + '" height="' + side + '" viewBox="0 0 ' + side + " " + side +
+      '" aria-hidden="true" fill="' + fill + '" fill-opacity="0.35" stroke="' + line + '" stroke-width="1">' +
+      shapes.join("") + "</svg>";
     row.appendChild(svg);
     row.appendChild(labels);
     return row;
