@@ -18,7 +18,6 @@ from influencemap.model.present import format_figure
 from influencemap.model.stats import label_key, unit_key
 from influencemap.model.types import Feature, Figure, Layer, SizeBy, Style
 
-from influencemap.model.schema import SIZE_SCALES as SCALES  # noqa: E402,F401
 
 
 def figure_of(feature: Feature, size_by: SizeBy) -> Figure | None:
