@@ -19,7 +19,6 @@ from influencemap.model.stats import label_key, unit_key
 from influencemap.model.types import Feature, Figure, Layer, SizeBy, Style
 
 
-
 def figure_of(feature: Feature, size_by: SizeBy) -> Figure | None:
     """The feature's figure that sizes it: the first with the label and a positive finite value."""
     wanted = label_key(size_by.figure)
