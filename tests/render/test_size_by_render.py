@@ -98,3 +98,33 @@ def test_a_polygon_too_small_to_see_gets_a_symbol_of_its_amount(make_catalog, qa
     assert 0 < bare < big / 10  # no figure: the small square that keeps it visible
     (entry,) = legend_entries(settings, make_catalog(loans=SITES))
     assert entry.sizes and entry.sizes[0][1] == 40
+
+
+STACKED = """\
+id: loans
+name: Loans
+style: {color: "#0000ff", size: {figure: Amount, max: 40}}
+features:
+  - {id: a1, name: A1, point: [24, 50], sources: [rtest-doc], figures: [{label: Amount, value: 4.0e9, unit: USD}]}
+  - {id: a2, name: A2, point: [24, 50], sources: [rtest-doc], figures: [{label: amount, value: 1.0e9, unit: USD}]}
+  - {id: b1, name: B1, point: [32, 50], sources: [rtest-doc], figures: [{label: Amount, value: 1.0e7, unit: USD}]}
+  - {id: b2, name: B2, point: [32, 50], sources: [rtest-doc], figures: [{label: Amount, value: 1.0e7, unit: USD}]}
+  - {id: c1, name: C1, point: [40, 50], sources: [rtest-doc], figures: [{label: Amount, value: 4.0e9, unit: USD}]}
+  - {id: c2, name: C2, point: [40, 50], sources: [rtest-doc], figures: [{label: Amount, value: 1.0e9, unit: EUR}]}
+"""
+
+
+def test_a_stack_of_sized_points_is_sized_by_their_sum_only_when_label_and_unit_match(make_catalog, qapp, monkeypatch):
+    from influencemap.render import renderer
+
+    seen = []
+    original = renderer._sized_stacks
+    monkeypatch.setattr(renderer, "_sized_stacks", lambda *a: seen.append(original(*a)) or seen[-1])
+    image, settings = _draw(make_catalog(loans=STACKED))
+    (stacks,) = seen
+    by_x = {round(float(x)): stacks.stack(i) for i, x in enumerate(stacks.x)}
+    (big_x, small_x, mixed_x) = (round(float(settings.lonlat_to_pixels(lon, 50)[0])) for lon in (24, 32, 40))
+    assert by_x[big_x].radius == 20.0  # 5 bn, the sum, is over the layer's largest value: max
+    assert by_x[small_x].sized_radius is not None and by_x[small_x].radius < 10
+    assert by_x[mixed_x].sized_radius is None  # USD and EUR do not add up: by count, as before
+    assert _blue_pixels(image, settings, 24, 50) > _blue_pixels(image, settings, 32, 50)

@@ -12,7 +12,7 @@ per drawn feature (one Qt call each), never per vertex.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -21,6 +21,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from influencemap.model import sizing
+from influencemap.model.stats import is_additive, label_key, unit_key
 from influencemap.model.catalog import Catalog
 from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
@@ -100,6 +101,7 @@ def render(
     layers = _visible_layers(settings, catalog)
     batches = [_point_batch(settings, layer) for layer in layers]
     stacks, stacked = stacking.find_stacks([b.xy for b in batches], [b.layer.style.color for b in batches])
+    stacks = _sized_stacks(batches, stacks, stacked)
     # Points in a stack are drawn by its marker only.
     starts = np.cumsum([0] + [len(b.xy) for b in batches]).tolist()
     keeps = [~stacked[start : start + len(batch.xy)] for batch, start in zip(batches, starts)]
@@ -375,6 +377,65 @@ def _draw_markers(painter: QPainter, xy: np.ndarray, style: Style, raster: bool,
     draw = painter.drawImage
     for x, y in zip(corners[:, 0].tolist(), corners[:, 1].tolist()):
         draw(x, y, sprite)
+
+
+def _point_figures(layer: Layer) -> tuple[np.ndarray, list]:
+    """Per point of a sized layer, its sizing value (NaN: none) and what a sum needs shared:
+    (label, unit) as model.stats compares them, or None for a figure that does not add up."""
+
+    def build() -> tuple[np.ndarray, list]:
+        size_by = layer.style.size_by
+        values, keys = [], []
+        for feature in layer_geometry(layer).points.features:
+            figure = sizing.figure_of(feature, size_by)
+            values.append(figure.value if figure is not None else np.nan)
+            keys.append(None if figure is None or not is_additive(figure) else (label_key(figure.label), unit_key(figure.unit)))
+        return np.array(values, dtype=float), keys
+
+    return _POINT_FIGURES.get(layer, build)
+
+
+_POINT_FIGURES: ObjectCache[tuple[np.ndarray, list]] = ObjectCache()
+
+
+def _sized_stacks(batches: list[_PointBatch], stacks: stacking.StackSet, stacked: np.ndarray) -> stacking.StackSet:
+    """A stack of sized points is sized by the sum of their values when every one of them has
+    the figure with the same label and unit, and it adds up (model.stats' rule for honest
+    totals), on the scale of its top layer; any other stack keeps its size by count."""
+    if not len(stacks) or stacks.point_stack is None or not any(b.layer.style.size_by for b in batches):
+        return stacks
+    codes: dict = {}
+    values, keys = [], []
+    for batch in batches:
+        if batch.layer.style.size_by is None:
+            values.append(np.full(len(batch.xy), np.nan))
+            keys.append(np.full(len(batch.xy), -1))
+            continue
+        layer_values, layer_keys = _point_figures(batch.layer)
+        values.append(layer_values[batch.positions])
+        keys.append(np.array([-1 if k is None else codes.setdefault(k, len(codes)) for k in
+                              (layer_keys[p] for p in batch.positions.tolist())], dtype=np.int64))
+    value = np.concatenate(values)[stacked] if values else np.zeros(0)
+    key = np.concatenate(keys)[stacked] if keys else np.zeros(0, dtype=np.int64)
+    group, n = stacks.point_stack, len(stacks)
+    missing = np.bincount(group, weights=(np.isnan(value) | (key < 0)).astype(float), minlength=n) > 0
+    low = np.full(n, np.iinfo(np.int64).max)
+    high = np.full(n, -1)
+    np.minimum.at(low, group, key)
+    np.maximum.at(high, group, key)
+    ok = ~missing & (low == high)
+    if not ok.any():
+        return stacks
+    sums = np.bincount(group, weights=np.nan_to_num(value), minlength=n)
+    sized = np.full(n, np.nan)
+    for i in np.flatnonzero(ok).tolist():
+        layer = batches[int(stacks.top[i])].layer
+        sizes = layer_sizes(layer)
+        if layer.style.size_by is None or sizes is None:
+            continue
+        # The ring and the count badge need room: never below a stack of two.
+        sized[i] = max(sizing.diameter(sums[i], sizes.top, layer.style.size_by) / 2, float(stacking.stack_radius(2)))
+    return replace(stacks, sized=sized)
 
 
 def _draw_sized_markers(
