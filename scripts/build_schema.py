@@ -145,7 +145,21 @@ def build() -> dict:
             "dash": {"oneOf": [{"type": "array", "items": {"type": "number", "minimum": 0}},
                                {"enum": list(schema.NAMED_DASHES)}]},
             "marker": {"enum": [m.value for m in Marker]},
-            "size": {"type": "number", "minimum": 0},
+            "size": {"oneOf": [
+                {"type": "number", "minimum": 0},
+                {
+                    "type": "object",
+                    "description": "size point and stack symbols by a figure (area follows the value with sqrt)",
+                    "properties": {
+                        "figure": {"type": "string", "minLength": 1, "description": "a figure label (case and spacing ignored)"},
+                        "scale": {"enum": list(schema.SIZE_SCALES)},
+                        "min": {"type": "number", "minimum": 1, "maximum": 200},
+                        "max": {"type": "number", "minimum": 1, "maximum": 200},
+                    },
+                    "required": ["figure"],
+                    "additionalProperties": False,
+                },
+            ]},
         },
         "additionalProperties": False,
     }

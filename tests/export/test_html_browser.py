@@ -675,3 +675,46 @@ def test_make_test_asks_for_the_browser_tests():
     makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text(encoding="utf-8")
     recipe = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert "INFLUENCEMAP_REQUIRE_BROWSER=1" in recipe and "pytest" in recipe
+
+
+SIZED_LOANS = """\
+id: sized
+name: Sized loans
+category: Economy
+style: {color: "#b2182b", fill: "#ef8a62", size: {figure: "amount (usd)", scale: sqrt, min: 6, max: 40}}
+features:
+  - {id: big, name: Big loan, point: [27.56, 53.90], sources: [doc-a], figures: [{label: Amount (USD), value: 2.0e9, unit: USD}]}
+  - {id: small, name: Small loan, point: [44.8, 41.7], sources: [doc-a], figures: [{label: Amount (USD), value: 5.0e7, unit: USD}]}
+  - {id: bare, name: No amount, point: [69.2, 41.3], sources: [doc-a]}
+"""
+
+
+def test_markers_sized_by_a_figure_differ_and_the_legend_has_a_size_key(browser, tmp_path):
+    folder = tmp_path / "layers"
+    folder.mkdir()
+    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (folder / "sized.yaml").write_text(SIZED_LOANS, encoding="utf-8")
+    catalog = load_catalog([folder], include_bundled_sources=False)
+    assert not catalog.errors, [p.format() for p in catalog.errors]
+    out = tmp_path / "sized.html"
+    write_html(catalog, out)
+    browser.open(out)
+    widths = browser.evaluate(
+        """(() => { const out = {};
+                    for (const layer of influencemap.layers.sized.features) {
+                      const el = layer.getElement();
+                      out[layer.feature.id] = el ? el.getBoundingClientRect().width : null; }
+                    return out; })()"""
+    )
+    assert None not in widths.values(), widths  # far apart: each is shown as its own marker
+    assert widths["big"] > 2 * widths["small"] > 0
+    sized = browser.evaluate(
+        "Object.fromEntries(influencemap.layers.sized.features.map(l => "
+        "[l.feature.id, l.getElement().classList.contains('im-marker-sized')]))"
+    )
+    assert sized == {"big": True, "small": True, "bare": False}  # no figure: the layer's normal icon
+    browser.evaluate("document.querySelector('.im-legend details').open = true")
+    key = browser.evaluate("[...document.querySelectorAll('.im-size-key-value')].map(e => e.textContent)")
+    assert len(key) >= 2 and all("USD" in text for text in key), key
+    assert browser.evaluate("document.querySelectorAll('.im-size-key circle').length") == len(key)
+    assert browser.console_errors == []

@@ -84,3 +84,25 @@ def test_an_unknown_paper_is_refused_by_the_parser(sheet_folder, tmp_path, capsy
         main(["export", str(sheet_folder), "-o", str(tmp_path / "m.pdf"), "--paper", "letter"])
     assert exit_info.value.code == 2
     assert "invalid choice: 'letter'" in capsys.readouterr().err
+
+
+def test_a_pdf_sheet_of_a_sized_layer_has_its_size_key(tmp_path, qapp):
+    folder = tmp_path / "sized"
+    folder.mkdir()
+    (folder / "sized.yaml").write_text(
+        """\
+id: sized
+name: Sized loans
+style: {color: "#b2182b", size: {figure: Amount, max: 30}}
+sources:
+  - {id: doc, title: A document}
+features:
+  - {id: a, name: Big, point: [27.56, 53.9], sources: [doc], figures: [{label: Amount, value: 3.0e9, unit: USD}]}
+  - {id: b, name: Small, point: [30.52, 50.45], sources: [doc], figures: [{label: amount, value: 1.0e8, unit: USD}]}
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "sized.pdf"
+    assert main(["export", str(folder), "-o", str(out), "--bbox", "22,44,34,57"]) == 0
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout.split())
+    assert "USD 2 bn" in text and "USD 500 m" in text, text

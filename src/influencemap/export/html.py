@@ -46,6 +46,7 @@ from influencemap.model.catalog import Catalog
 from influencemap.model.extent import robust_bounds
 from influencemap.model.present import FeatureDetails, feature_details
 from influencemap.model.geometry_parts import unwrap_geometry
+from influencemap.model import sizing
 from influencemap.model.types import Feature, GeometryKind, Layer, Style
 
 COORD_DECIMALS = 5
@@ -457,7 +458,7 @@ _KIND_ORDER = (GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT)
 
 def _layer_spec(layer: Layer, options: HtmlOptions) -> dict[str, Any]:
     kinds = {f.kind for f in layer.features}
-    return {
+    spec = {
         "id": layer.id,
         "name": layer.name,
         "category": layer.category or UNCATEGORISED,
@@ -465,6 +466,11 @@ def _layer_spec(layer: Layer, options: HtmlOptions) -> dict[str, Any]:
         "kinds": [kind.value for kind in _KIND_ORDER if kind in kinds],
         "cluster": _has_points(layer),
     }
+    sizes = sizing.layer_sizes(layer) if GeometryKind.POINT in kinds else None
+    if sizes is not None:
+        # The legend's size key: [diameter in pixels, "USD 1 bn"], largest first.
+        spec["sizeKey"] = [[round(d, 1), text] for _, d, text in sizes.references]
+    return spec
 
 
 def _new_tables(layers: Sequence[Layer]) -> dict[str, Any]:
@@ -557,6 +563,8 @@ def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) ->
     features share goes into ``tables``."""
     features = []
     sources, source_display, countries = tables["sources"], tables["sourceDisplay"], tables["countries"]
+    size_by = layer.style.size_by
+    sizes = sizing.layer_sizes(layer) if size_by is not None else None
     for feature, geometry in zip(layer.features, _geometries(layer.features)):
         properties = feature_properties(catalog, feature)
         details = feature_details(catalog, feature)
@@ -575,6 +583,10 @@ def _layer_collection(catalog: Catalog, layer: Layer, tables: dict[str, Any]) ->
         shown = _display(details)
         if shown:
             item["display"] = shown
+        if sizes is not None and feature.kind is GeometryKind.POINT:
+            figure = sizing.figure_of(feature, size_by)
+            if figure is not None:  # the marker's diameter in pixels, as the map images draw it
+                item["symbolSize"] = round(sizing.diameter(figure.value, sizes.top, size_by), 1)
         features.append(item)
     return {"count": len(features), "features": encode_rows(features)}
 

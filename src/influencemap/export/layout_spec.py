@@ -27,6 +27,7 @@ import numpy as np
 
 from influencemap.geo.mercator import mercator_to_lonlat
 from influencemap.model.catalog import Catalog
+from influencemap.model import sizing
 from influencemap.model.types import GeometryKind, Layer, Source, Style
 
 Bounds = tuple[float, float, float, float]
@@ -242,6 +243,8 @@ class LegendRow:
     kinds: frozenset[GeometryKind]
     """Only the geometry kinds the layer has in the extent."""
     count: int
+    sizes: tuple[tuple[float, float, str], ...] = ()
+    """For a layer sized by a figure, its size key: (value, diameter, text), largest first."""
 
 
 @dataclass(frozen=True)
@@ -377,7 +380,9 @@ def sheet_content(
             if kind is GeometryKind.POINT:
                 point_parts.append((layer, part, visible))
         if count:
-            legend.append(LegendRow(layer.id, layer.name, layer.style, frozenset(kinds), count))
+            sizes = sizing.layer_sizes(layer) if kinds & {GeometryKind.POINT, GeometryKind.POLYGON} else None
+            legend.append(LegendRow(layer.id, layer.name, layer.style, frozenset(kinds), count,
+                                    sizes.references if sizes else ()))
             total += count
     known = [catalog.sources[ref] for ref in cited if ref in catalog.sources]
     known.sort(key=lambda s: (source_reference(s).casefold(), s.id))

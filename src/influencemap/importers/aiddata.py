@@ -520,6 +520,10 @@ def _write_new(path: Path, text: str) -> None:
     temporary.replace(path)
 
 
+SIZE_LABEL = "Amount (constant 2017 USD)"
+"""The figure the imported layers size their symbols by (``style: size:``)."""
+
+
 def _quoted(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
@@ -535,7 +539,10 @@ def _layer_yaml(layer_id: str, name: str, category: str, data_name: str, has_ori
         f"name: {_quoted(name)}",
         f"description: {_quoted(ATTRIBUTION)}",
         f"category: {_quoted(category)}",
-        f"style: {{color: \"{color}\", fill: \"{fill}\", opacity: 0.45, marker: {marker}, size: 7}}",
+        # Symbols sized by the amount (by area), so that large loans stand out; projects without
+        # an amount keep the normal size.
+        f"style: {{color: \"{color}\", fill: \"{fill}\", opacity: 0.45, marker: {marker}, "
+        f"size: {{figure: \"{SIZE_LABEL}\", scale: sqrt, min: 6, max: 34}}}}",
         "sources:",
         f"  - id: {SOURCE_ID}",
         "    title: \"AidData's Global Chinese Development Finance Dataset, Version 2.0\"",
@@ -558,7 +565,7 @@ def _layer_yaml(layer_id: str, name: str, category: str, data_name: str, has_ori
         "  figures:",
     ]
     for suffix, label in (("", ""), ("_not_for_totals", NOT_FOR_TOTALS)):
-        lines.append(f"    - {{label: \"Amount (constant 2017 USD){label}\", value: usd2017{suffix}, unit: USD}}")
+        lines.append(f"    - {{label: \"{SIZE_LABEL}{label}\", value: usd2017{suffix}, unit: USD}}")
         if has_original:
             lines.append(f"    - {{label: \"Amount (original currency){label}\", value: original{suffix}, unit: {{column: Original Currency}}}}")
     lines.append(f"  locator: \"project {{{PROJECT_ID}}}\"")

@@ -31,11 +31,12 @@ from influencemap.model.types import (
     Problem,
     Severity,
     Source,
+    SizeBy,
     Style,
 )
 from influencemap.model.types import Actor
 
-PLAIN_FORMAT = 4
+PLAIN_FORMAT = 5
 """Bumped whenever the plain-data layout below changes."""
 
 Ref = tuple[str, "Origin | None"]
@@ -125,7 +126,8 @@ def to_plain(result: FileResult) -> tuple:
         s = layer.style
         plain_layer = (
             layer.id, layer.name, layer.description, layer.category,
-            (s.color, s.fill, s.opacity, s.width, tuple(s.dash), s.marker.value, s.size),
+            (s.color, s.fill, s.opacity, s.width, tuple(s.dash), s.marker.value, s.size,
+             None if s.size_by is None else (s.size_by.figure, s.size_by.scale, s.size_by.minimum, s.size_by.maximum)),
             _pos(layer.origin), _pos(result.layer_id_origin),
         )
     columns = tuple(_plain_columns(result).values())
@@ -269,10 +271,11 @@ def _from_data(data: tuple, path: str, packed: bool) -> FileResult:
     layer_id = None
     if plain_layer is not None:
         layer_id, name, description, category, style, (line, col), (id_line, id_col) = plain_layer
-        color, fill, opacity, width, dash, marker, size = style
+        color, fill, opacity, width, dash, marker, size, size_by = style
         result.layer = Layer(
             id=layer_id, name=name, features=(), description=description, category=category, path=path,
-            style=Style(color=color, fill=fill, opacity=opacity, width=width, dash=tuple(dash), marker=Marker(marker), size=size),
+            style=Style(color=color, fill=fill, opacity=opacity, width=width, dash=tuple(dash), marker=Marker(marker), size=size,
+                        size_by=None if size_by is None else SizeBy(*size_by)),
             origin=Origin(path, line, col),
         )
         result.layer_id_origin = Origin(path, id_line, id_col)

@@ -22,6 +22,7 @@ from typing import Callable, Sequence
 import numpy as np
 import shapely
 
+from influencemap.model import sizing
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.geometry_parts import unwrap_many
@@ -57,6 +58,8 @@ class _Index:
     """(N, 2) mercator coordinates of the single points (NaN for every other feature)."""
     geometries: np.ndarray
     tree: shapely.STRtree
+    symbol_px: np.ndarray
+    """Each feature's symbol radius in pixels when its layer sizes symbols by a figure (0 else)."""
     memos: OrderedDict = field(default_factory=OrderedDict, compare=False)
     """FeatureFilter -> int8 array over the features: unknown, rejected or accepted."""
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
@@ -120,7 +123,25 @@ def _build_index(catalog: Catalog) -> _Index:
         xy=xy,
         geometries=geometries,
         tree=shapely.STRtree(geometries),
+        symbol_px=_symbol_radii(catalog, features),
     )
+
+
+def _symbol_radii(catalog: Catalog, features: Sequence[Feature]) -> np.ndarray:
+    """Per feature, the radius (pixels) of its symbol sized by a figure, or 0 (see model.sizing)."""
+    radii = np.zeros(len(features))
+    layers = {layer.id: layer for layer in catalog.layers if layer.style.size_by is not None}
+    if not layers:
+        return radii
+    tops = {layer_id: sizing.layer_sizes(layer) for layer_id, layer in layers.items()}
+    for i, feature in enumerate(features):
+        layer = layers.get(feature.layer_id)
+        if layer is None or feature.kind is GeometryKind.LINE or tops[feature.layer_id] is None:
+            continue
+        figure = sizing.figure_of(feature, layer.style.size_by)
+        if figure is not None:
+            radii[i] = sizing.diameter(figure.value, tops[feature.layer_id].top, layer.style.size_by) / 2
+    return radii
 
 
 PREPARE_CHUNK = 4096
@@ -153,6 +174,8 @@ def identify(
     tolerance_deg: float,
     visible_layer_ids: Sequence[str],
     filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    *,
+    degrees_per_pixel: float | None = None,
 ) -> list[Hit]:
     """The features under (lon, lat), topmost first.
 
@@ -173,7 +196,7 @@ def identify(
     filter
         Features the filter rejects (as drawn) are never hit.
     """
-    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter)
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, degrees_per_pixel=degrees_per_pixel)
     if found is None:
         return []
     index, candidates, distances, ranks = found
@@ -187,6 +210,8 @@ def features_here(
     tolerance_deg: float,
     visible_layer_ids: Sequence[str],
     filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    *,
+    degrees_per_pixel: float | None = None,
 ) -> list[Hit]:
     """Every shown feature at (lon, lat), as the What's-here list gives them.
 
@@ -196,7 +221,8 @@ def features_here(
     around it. Grouped by layer, top layer first; within a layer points and lines before
     polygons, then the nearest, then the feature drawn last.
     """
-    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True)
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True,
+                   degrees_per_pixel=degrees_per_pixel)
     if found is None:
         return []
     index, candidates, distances, ranks = found
@@ -211,11 +237,14 @@ def features_here_top(
     tolerance_deg: float,
     visible_layer_ids: Sequence[str],
     filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    *,
+    degrees_per_pixel: float | None = None,
     limit: int = 1,
 ) -> tuple[list[Hit], int]:
     """The first ``limit`` features :func:`features_here` lists and how many it lists in all
     (for the hover tooltip, which names a few and counts the rest without ranking thousands)."""
-    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True)
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True,
+                   degrees_per_pixel=degrees_per_pixel)
     if found is None:
         return [], 0
     index, candidates, distances, ranks = found
@@ -247,6 +276,8 @@ def identify_top(
     tolerance_deg: float,
     visible_layer_ids: Sequence[str],
     filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    *,
+    degrees_per_pixel: float | None = None,
     limit: int = 1,
 ) -> tuple[list[Hit], int]:
     """The first ``limit`` hits :func:`identify` gives, and how many it gives in all.
@@ -255,7 +286,7 @@ def identify_top(
     world thousands of features can lie under the cursor, and ranking them all would cost
     more than finding them.
     """
-    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter)
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, degrees_per_pixel=degrees_per_pixel)
     if found is None:
         return [], 0
     index, candidates, distances, ranks = found
@@ -270,6 +301,7 @@ def _found(
     visible_layer_ids: Sequence[str],
     filter: FeatureFilter | None,  # noqa: A002
     polygons_always: bool = False,
+    degrees_per_pixel: float | None = None,
 ) -> tuple[_Index, np.ndarray, np.ndarray, np.ndarray] | None:
     """The hits, unordered: (index, their positions, distances, layer ranks), or None for none.
 
@@ -282,9 +314,13 @@ def _found(
         return None
     x, y = (float(v) for v in lonlat_to_mercator(lon, lat))
     radius = abs(tolerance_deg) / 180.0 * np.pi * EARTH_RADIUS
+    # A symbol sized by a figure is hit anywhere on it: its radius (pixels, when the caller says
+    # how many degrees a pixel is) is added to the tolerance of its feature.
+    metres_per_pixel = abs(degrees_per_pixel) / 180.0 * np.pi * EARTH_RADIUS if degrees_per_pixel else 0.0
+    grown = radius + (index.symbol_px.max(initial=0.0) * metres_per_pixel)
 
     # Every feature whose box meets the square around the click; exact distances below.
-    candidates = index.tree.query(shapely.box(x - radius, y - radius, x + radius, y + radius))
+    candidates = index.tree.query(shapely.box(x - grown, y - grown, x + grown, y + grown))
     if not len(candidates):
         return None
     layer_rank = np.array([rank.get(layer_id, -1) for layer_id in index.layer_ids], dtype=np.intp)
@@ -300,7 +336,7 @@ def _found(
         return None
 
     distances = _distances(index, candidates, x, y)
-    near = distances <= radius
+    near = distances <= radius + index.symbol_px[candidates] * metres_per_pixel
     polygon = index.is_polygon[candidates]
     # Containing the click is distance 0; the tolerance lets a polygon too small to see at this
     # scale (drawn as a small square) be picked like a point.

@@ -47,6 +47,7 @@ from influencemap.model.types import (
     Problem,
     Severity,
     Source,
+    SizeBy,
     Style,
 )
 from influencemap.model.yaml_nodes import Node, YamlError, compose, decode_utf8, to_python
@@ -497,9 +498,13 @@ class FileReader:
             if opacity is not None and opacity > 1:
                 reader.error(keys["opacity"], "style opacity must be between 0 and 1")
             values["opacity"] = opacity
-        for name in ("width", "size"):
-            if name in keys:
-                values[name] = reader.number(keys[name], f"style {name}", minimum=0)
+        if "width" in keys:
+            values["width"] = reader.number(keys["width"], "style width", minimum=0)
+        if "size" in keys:
+            if keys["size"].is_scalar:
+                values["size"] = reader.number(keys["size"], "style size", minimum=0)
+            else:
+                values["size_by"] = self._read_size_by(keys["size"])
         if "marker" in keys:
             marker = reader.choice(keys["marker"], "style marker", [m.value for m in Marker])
             values["marker"] = Marker(marker) if marker else None
@@ -508,6 +513,36 @@ class FileReader:
         if reader.error_count > before:
             return None
         return Style(**values)  # type: ignore[arg-type]
+
+    def _read_size_by(self, node: Node) -> SizeBy | None:
+        """``size: {figure: LABEL, scale: sqrt, min: 6, max: 36}``: symbols sized by a figure."""
+        reader = self.reader
+        keys = reader.mapping(node, "style size", schema.SIZE_BY_KEYS)
+        if keys is None:
+            return None
+        before = reader.error_count
+        if "figure" not in keys:
+            reader.error(node, "style size needs 'figure': the label of the figure that sizes the symbols")
+            return None
+        figure = reader.text(keys["figure"], "style size figure")
+        if figure is not None and not figure.strip():
+            reader.error(keys["figure"], "style size figure must name a figure label")
+        values: dict[str, object] = {"figure": figure}
+        if "scale" in keys:
+            values["scale"] = reader.choice(keys["scale"], "style size scale", list(schema.SIZE_SCALES))
+        for name, field_name in (("min", "minimum"), ("max", "maximum")):
+            if name in keys:
+                number = reader.number(keys[name], f"style size {name}", minimum=0)
+                if number is not None and not 1 <= number <= 200:
+                    reader.error(keys[name], f"style size {name} must be between 1 and 200 pixels")
+                values[field_name] = number
+        if reader.error_count > before:
+            return None
+        size_by = SizeBy(**values)  # type: ignore[arg-type]
+        if size_by.minimum > size_by.maximum:
+            reader.error(keys.get("min", node), f"style size min ({size_by.minimum:g}) must not exceed max ({size_by.maximum:g})")
+            return None
+        return size_by
 
     def _read_dash(self, node: Node) -> tuple[float, ...] | None:
         reader = self.reader

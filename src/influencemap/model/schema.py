@@ -46,6 +46,9 @@ article's "in January" read as the January before its date), or only approximate
 DEFAULT_DATING = "stated"
 
 STYLE_KEYS = ("color", "fill", "opacity", "width", "dash", "marker", "size")
+SIZE_BY_KEYS = ("figure", "scale", "min", "max")
+SIZE_SCALES = ("sqrt", "linear")
+"""The keys of ``style: {size: {...}}`` (symbols sized by a figure)."""
 SOURCE_KEYS = ("id", "title", "publisher", "author", "date", "url", "archive")
 ARCHIVE_SUFFIXES = (".txt", ".html", ".htm", ".pdf")
 ACTOR_KEYS = ("id", "name", "aliases", "kind", "country")

@@ -153,6 +153,19 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class SizeBy:
+    """Point and stack symbols sized by one figure (``style: {size: {figure: Loan}}``), so that
+    large amounts stand out. ``scale`` ``sqrt`` makes a symbol's area follow the value (the
+    cartographic default: the eye compares areas); ``linear`` its diameter. ``minimum`` and
+    ``maximum`` are diameters in pixels: the largest value in the layer gets ``maximum``."""
+
+    figure: str
+    scale: str = "sqrt"
+    minimum: float = 6.0
+    maximum: float = 36.0
+
+
+@dataclass(frozen=True)
 class Style:
     """How a layer is drawn, on the canvas and in every export."""
 
@@ -163,6 +176,8 @@ class Style:
     dash: tuple[float, ...] = ()
     marker: Marker = Marker.CIRCLE
     size: float = 8.0
+    size_by: SizeBy | None = None
+    """When set, points with that figure are sized by it; the others keep ``size``."""
 
     @property
     def fill_color(self) -> str:

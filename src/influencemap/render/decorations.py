@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from influencemap.model.types import GeometryKind, Style
 from influencemap.render.projection import MapSettings
-from influencemap.render.symbols import legend_symbol
+from influencemap.render.symbols import draw_size_key, legend_symbol, size_key_extent
 
 INK = QColor("#333333")
 PANEL = QColor(255, 255, 255, 225)
@@ -27,6 +27,9 @@ class LegendEntry:
     name: str
     style: Style
     kinds: frozenset[GeometryKind]
+    sizes: tuple[tuple[float, float, str], ...] = ()
+    """For a layer sized by a figure, its reference sizes (value, diameter, text), drawn under
+    its row as a size key."""
 
 
 def nice_length(max_metres: float) -> float:
@@ -97,9 +100,11 @@ def legend_rect(settings: MapSettings, entries: list[LegendEntry]) -> QRectF:
     """Where the legend goes (top right), so labels can keep out of it."""
     if not entries:
         return QRectF()
-    row, symbol, max_text = _legend_metrics(QFontMetricsF(small_font(8.5)), entries)
-    width = max_text + symbol + 26
-    height = 26 + row * len(entries) + 6
+    metrics = QFontMetricsF(small_font(8.5))
+    row, symbol, max_text = _legend_metrics(metrics, entries)
+    keys = [size_key_extent(e.sizes, metrics) for e in entries]
+    width = max([max_text + symbol + 26] + [w + 26 for w, _ in keys])
+    height = 26 + row * len(entries) + sum(h + 4 for _, h in keys if h) + 6
     return QRectF(settings.width - MARGIN - width, MARGIN, width, height)
 
 
@@ -133,12 +138,16 @@ def draw_legend(painter: QPainter, settings: MapSettings, entries: list[LegendEn
     painter.setFont(title_font)
     painter.drawText(QPointF(rect.left() + 8, rect.top() + 17), title)
     painter.setFont(font)
+    top = rect.top() + 24 - row
     for i, entry in enumerate(entries):
-        top = rect.top() + 24 + i * row
+        top += row
         legend_symbol(painter, QRectF(rect.left() + 8, top + (row - symbol) / 2, symbol, symbol), entry.style, entry.kinds)
         painter.setPen(INK)
         text = metrics.elidedText(entry.name, Qt.TextElideMode.ElideRight, max_text)
         painter.drawText(QPointF(rect.left() + 14 + symbol, top + row / 2 + metrics.ascent() / 2 - 1), text)
+        if entry.sizes:
+            draw_size_key(painter, rect.left() + 14, top + row, entry.style, entry.sizes, metrics, INK)
+            top += size_key_extent(entry.sizes, metrics)[1] + 4
     painter.restore()
 
 

@@ -51,7 +51,7 @@ from influencemap.render import decorations
 from influencemap.render.labels import LabelGrid
 from influencemap.render.projection import MapSettings
 from influencemap.render.renderer import render
-from influencemap.render.symbols import legend_symbol
+from influencemap.render.symbols import draw_size_key, legend_symbol, size_key_extent
 
 INK = QColor("#222222")
 MUTED = QColor("#555555")
@@ -528,7 +528,8 @@ def _legend_layout(content: SheetContent, device) -> list[_LegendRow]:
     rows = []
     for row in content.legend:
         lines = tuple(_wrap(row.name, metrics, LEGEND_TEXT_WIDTH))
-        rows.append(_LegendRow(row, lines, max(LEGEND_SYMBOL + 4, len(lines) * metrics.height() + 4)))
+        key = size_key_extent(row.sizes, metrics)[1]
+        rows.append(_LegendRow(row, lines, max(LEGEND_SYMBOL + 4, len(lines) * metrics.height() + 4) + (key + 4 if key else 0)))
     return rows
 
 
@@ -554,6 +555,8 @@ def _legend_size(rows: list[_LegendRow], device) -> tuple[float, float]:
     metrics = QFontMetricsF(_font(8.5), device)
     text_width = max(metrics.horizontalAdvance(line) for r in rows for line in r.lines)
     width = LEGEND_PAD * 2 + LEGEND_SYMBOL + 6 + min(text_width, LEGEND_TEXT_WIDTH) + 4
+    for r in rows:
+        width = max(width, LEGEND_PAD * 2 + 8 + size_key_extent(r.row.sizes, metrics)[0])
     height = LEGEND_PAD + LEGEND_TITLE_HEIGHT + sum(r.height for r in rows) + LEGEND_PAD / 2
     return max(width, 90.0), height
 
@@ -587,6 +590,9 @@ def _draw_legend(painter: QPainter, rect: QRectF, rows: list[_LegendRow], boxed:
         for line in row.lines:
             painter.drawText(QPointF(symbol.right() + 6, text_y), line)
             text_y += metrics.height()
+        if row.row.sizes:
+            key_top = y + max(LEGEND_SYMBOL + 4, len(row.lines) * metrics.height() + 4)
+            draw_size_key(painter, rect.left() + LEGEND_PAD + 6, key_top, row.row.style, row.row.sizes, metrics, INK)
         y += row.height
     painter.restore()
 

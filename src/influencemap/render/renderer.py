@@ -12,7 +12,7 @@ per drawn feature (one Qt call each), never per vertex.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -20,12 +20,15 @@ import shapely
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
+from influencemap.model import sizing
+from influencemap.model.stats import is_additive, label_key, unit_key
 from influencemap.model.catalog import Catalog
 from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
 from influencemap.render import basemap_layer, context_layer, decorations, stacks as stacking, symbols, tiles
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
+from influencemap.render.object_cache import ObjectCache
 from influencemap.render.projection import MapSettings, project_xy
 from influencemap.render.qt_arrays import polygonf
 
@@ -98,9 +101,10 @@ def render(
     layers = _visible_layers(settings, catalog)
     batches = [_point_batch(settings, layer) for layer in layers]
     stacks, stacked = stacking.find_stacks([b.xy for b in batches], [b.layer.style.color for b in batches])
+    stacks = _sized_stacks(batches, stacks, stacked)
     # Points in a stack are drawn by its marker only.
     starts = np.cumsum([0] + [len(b.xy) for b in batches]).tolist()
-    singles = [batch.xy[~stacked[start : start + len(batch.xy)]] for batch, start in zip(batches, starts)]
+    keeps = [~stacked[start : start + len(batch.xy)] for batch, start in zip(batches, starts)]
     labels: list[tuple[QPointF, str]] = []
     if settings.show_labels:
         # Place labels before drawing: point labels first (they matter most), then country
@@ -125,12 +129,12 @@ def render(
             context_layer.draw_capital_labels(painter, settings, grid, ours)
             basemap_layer.draw_country_labels(painter, settings, grid)
             context_layer.draw_place_labels(painter, settings, grid, ours)
-    for layer, batch, single in zip(layers, batches, singles):
+    for layer, batch, keep in zip(layers, batches, keeps):
         if stop():
             report.cancelled = True
             painter.restore()
             return report
-        _draw_layer(painter, settings, layer, batch, raster, report, single)
+        _draw_layer(painter, settings, layer, batch, raster, report, keep)
     if stacks and not stop():
         stacking.draw_stacks(painter, stacks, raster, settings.device_pixel_ratio, settings.show_point_labels)
         report.stacks = len(stacks)
@@ -159,7 +163,39 @@ def render(
 
 def _margin(settings: MapSettings, style: Style) -> float:
     """How far outside the view (in metres) a feature may lie and still show a symbol in it."""
-    return (style.size + style.width + 4) * settings.resolution
+    size = style.size if style.size_by is None else max(style.size, style.size_by.maximum)
+    return (size + style.width + 4) * settings.resolution
+
+
+def point_sizes(layer: Layer, kind: GeometryKind = GeometryKind.POINT) -> np.ndarray | None:
+    """Per feature of that kind in the layer (its position in the layer's geometry of the kind),
+    the symbol's diameter in pixels when the layer sizes its symbols by a figure
+    (``style: {size: ...}``), else None. Points without the figure get the layer's ``size``;
+    polygons without it NaN (they keep their small square when too small to see). Computed once
+    per layer object: a frame only indexes it."""
+    size_by = layer.style.size_by
+    if size_by is None:
+        return None
+
+    def build() -> np.ndarray:
+        part = layer_geometry(layer).points if kind is GeometryKind.POINT else layer_geometry(layer).polygons
+        sizes = layer_sizes(layer)
+        values = sizing.values_of(part.features, size_by)
+        default = layer.style.size if kind is GeometryKind.POINT else np.nan
+        return sizing.diameters(values, sizes.top if sizes else 0.0, size_by, default)
+
+    return _POINT_SIZES.get(layer, build, key=kind)
+
+
+_POINT_SIZES: ObjectCache[np.ndarray] = ObjectCache()
+_LAYER_SIZES: ObjectCache[sizing.LayerSizes | None] = ObjectCache()
+
+
+def layer_sizes(layer: Layer) -> sizing.LayerSizes | None:
+    """:func:`~influencemap.model.sizing.layer_sizes`, once per layer object."""
+    if layer.style.size_by is None:
+        return None
+    return _LAYER_SIZES.get(layer, lambda: sizing.layer_sizes(layer))
 
 
 def _point_batch(settings: MapSettings, layer: Layer) -> _PointBatch:
@@ -207,7 +243,8 @@ def legend_entries(settings: MapSettings, catalog: Catalog) -> list[decorations.
         geometry = layer_geometry(layer)
         parts = zip((GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT), geometry.by_kind())
         kinds = frozenset(kind for kind, part in parts if len(part))
-        entries.append(decorations.LegendEntry(layer.name, layer.style, kinds))
+        sizes = layer_sizes(layer) if kinds & {GeometryKind.POINT, GeometryKind.POLYGON} else None
+        entries.append(decorations.LegendEntry(layer.name, layer.style, kinds, sizes.references if sizes else ()))
     return entries
 
 
@@ -218,10 +255,10 @@ def _draw_layer(
     batch: _PointBatch,
     raster: bool,
     report: RenderReport,
-    single_xy: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
 ) -> None:
-    """Draw a layer's polygons, lines and points (only ``single_xy`` of them as markers when
-    given: the others are in stacks, drawn over all layers)."""
+    """Draw a layer's polygons, lines and points (only the ``keep`` ones of ``batch`` as markers
+    when given: the others are in stacks, drawn over all layers)."""
     geometry = layer_geometry(layer)
     masks = filter_masks(layer, settings.feature_filter)
     style = layer.style
@@ -235,13 +272,20 @@ def _draw_layer(
         report.features += len(visible)
         if settings.show_legend:
             _note_sources(report, kind, visible)
-        draw(painter, settings, kind, visible, style)
+        if draw is _draw_polygons:
+            _draw_polygons(painter, settings, kind, visible, style, point_sizes(layer, GeometryKind.POLYGON))
+        else:
+            draw(painter, settings, kind, visible, style)
     if len(batch.xy):
         report.features += len(batch.xy)
         if settings.show_legend:
             _note_sources(report, geometry.points, batch.positions)
-        markers = batch.xy if single_xy is None else single_xy
-        if len(markers):
+        markers = batch.xy if keep is None else batch.xy[keep]
+        sizes = point_sizes(layer)
+        if len(markers) and sizes is not None:
+            positions = batch.positions if keep is None else batch.positions[keep]
+            _draw_sized_markers(painter, markers, sizes[positions], style, raster, settings.device_pixel_ratio)
+        elif len(markers):
             _draw_markers(painter, markers, style, raster, settings.device_pixel_ratio)
     painter.restore()
 
@@ -269,8 +313,12 @@ def _draw_lines(painter: QPainter, settings: MapSettings, kind: KindGeometry, vi
 
 
 def _draw_polygons(
-    painter: QPainter, settings: MapSettings, kind: KindGeometry, visible: np.ndarray, style: Style
+    painter: QPainter, settings: MapSettings, kind: KindGeometry, visible: np.ndarray, style: Style,
+    sizes: np.ndarray | None = None,
 ) -> None:
+    """The polygons in view; one too small to see is a small square, or, in a layer sized by a
+    figure (``sizes``, per polygon), a symbol of its size when it has the figure: zoomed out, a
+    large project's site stands out as a large loan's point does."""
     rings = kind.rings
     pixels = settings.xy_to_pixels(rings.coords)
     span = (kind.bounds[visible, 2:] - kind.bounds[visible, :2]) / settings.resolution
@@ -290,7 +338,18 @@ def _draw_polygons(
             path.closeSubpath()
         painter.drawPath(path)
     if tiny.any():
-        _draw_tiny_polygons(painter, settings, kind.bounds[visible[tiny]], style)
+        small = visible[tiny]
+        if sizes is not None:
+            sized = ~np.isnan(sizes[small])
+            if sized.any():
+                b = kind.bounds[small[sized]]
+                centres = np.column_stack(((b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2))
+                xy = settings.xy_to_pixels(centres)
+                raster = isinstance(painter.device(), QImage)
+                _draw_sized_markers(painter, xy, sizes[small[sized]], style, raster, settings.device_pixel_ratio)
+            small = small[~sized]
+        if len(small):
+            _draw_tiny_polygons(painter, settings, kind.bounds[small], style)
 
 
 def _draw_tiny_polygons(painter: QPainter, settings: MapSettings, bounds: np.ndarray, style: Style) -> None:
@@ -318,6 +377,75 @@ def _draw_markers(painter: QPainter, xy: np.ndarray, style: Style, raster: bool,
     draw = painter.drawImage
     for x, y in zip(corners[:, 0].tolist(), corners[:, 1].tolist()):
         draw(x, y, sprite)
+
+
+def _point_figures(layer: Layer) -> tuple[np.ndarray, list]:
+    """Per point of a sized layer, its sizing value (NaN: none) and what a sum needs shared:
+    (label, unit) as model.stats compares them, or None for a figure that does not add up."""
+
+    def build() -> tuple[np.ndarray, list]:
+        size_by = layer.style.size_by
+        values, keys = [], []
+        for feature in layer_geometry(layer).points.features:
+            figure = sizing.figure_of(feature, size_by)
+            values.append(figure.value if figure is not None else np.nan)
+            keys.append(None if figure is None or not is_additive(figure) else (label_key(figure.label), unit_key(figure.unit)))
+        return np.array(values, dtype=float), keys
+
+    return _POINT_FIGURES.get(layer, build)
+
+
+_POINT_FIGURES: ObjectCache[tuple[np.ndarray, list]] = ObjectCache()
+
+
+def _sized_stacks(batches: list[_PointBatch], stacks: stacking.StackSet, stacked: np.ndarray) -> stacking.StackSet:
+    """A stack of sized points is sized by the sum of their values when every one of them has
+    the figure with the same label and unit, and it adds up (model.stats' rule for honest
+    totals), on the scale of its top layer; any other stack keeps its size by count."""
+    if not len(stacks) or stacks.point_stack is None or not any(b.layer.style.size_by for b in batches):
+        return stacks
+    codes: dict = {}
+    values, keys = [], []
+    for batch in batches:
+        if batch.layer.style.size_by is None:
+            values.append(np.full(len(batch.xy), np.nan))
+            keys.append(np.full(len(batch.xy), -1))
+            continue
+        layer_values, layer_keys = _point_figures(batch.layer)
+        values.append(layer_values[batch.positions])
+        keys.append(np.array([-1 if k is None else codes.setdefault(k, len(codes)) for k in
+                              (layer_keys[p] for p in batch.positions.tolist())], dtype=np.int64))
+    value = np.concatenate(values)[stacked] if values else np.zeros(0)
+    key = np.concatenate(keys)[stacked] if keys else np.zeros(0, dtype=np.int64)
+    group, n = stacks.point_stack, len(stacks)
+    missing = np.bincount(group, weights=(np.isnan(value) | (key < 0)).astype(float), minlength=n) > 0
+    low = np.full(n, np.iinfo(np.int64).max)
+    high = np.full(n, -1)
+    np.minimum.at(low, group, key)
+    np.maximum.at(high, group, key)
+    ok = ~missing & (low == high)
+    if not ok.any():
+        return stacks
+    sums = np.bincount(group, weights=np.nan_to_num(value), minlength=n)
+    sized = np.full(n, np.nan)
+    for i in np.flatnonzero(ok).tolist():
+        layer = batches[int(stacks.top[i])].layer
+        sizes = layer_sizes(layer)
+        if layer.style.size_by is None or sizes is None:
+            continue
+        # The ring and the count badge need room: never below a stack of two.
+        sized[i] = max(sizing.diameter(sums[i], sizes.top, layer.style.size_by) / 2, float(stacking.stack_radius(2)))
+    return replace(stacks, sized=sized)
+
+
+def _draw_sized_markers(
+    painter: QPainter, xy: np.ndarray, sizes: np.ndarray, style: Style, raster: bool, dpr: float
+) -> None:
+    """Markers sized by a figure: one sprite per half-pixel size, the biggest drawn first so that
+    a small project next to a large one stays visible on top of it."""
+    steps = np.round(sizes * 2) / 2
+    for size in np.unique(steps)[::-1].tolist():
+        _draw_markers(painter, xy[steps == size], sizing.plain_style(style, size), raster, dpr)
 
 
 def _label_font() -> QFont:
@@ -478,18 +606,32 @@ def draw_highlight(painter: QPainter, settings: MapSettings, catalog: Catalog, f
     shape = shapely.transform(unwrap_geometry(feature.geometry), project_xy)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    sized = _sized_style(layer, feature)
     if feature.kind is GeometryKind.POINT:
+        style = sized or style
         for x, y in settings.xy_to_pixels(shapely.get_coordinates(shape)).tolist():  # every part of a multipoint
             _highlight_marker(painter, x, y, style, glow, selected)
     else:
         b = shapely.bounds(shape)
         if feature.kind is GeometryKind.POLYGON and max(b[2] - b[0], b[3] - b[1]) / settings.resolution < TINY_POLYGON_PX:
             x, y = settings.xy_to_pixels(np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]]))[0].tolist()
-            small = Style(color=style.color, fill=style.fill_color, marker=Marker.SQUARE, size=TINY_POLYGON_PX + 2)
+            small = sized or Style(color=style.color, fill=style.fill_color, marker=Marker.SQUARE, size=TINY_POLYGON_PX + 2)
             _highlight_marker(painter, x, y, small, glow, selected)
         else:
             _highlight_shape(painter, settings, feature, shape, style, glow, selected)
     painter.restore()
+
+
+def _sized_style(layer: Layer, feature: Feature) -> Style | None:
+    """The style of the feature's symbol when its layer sizes symbols by a figure it has."""
+    size_by = layer.style.size_by
+    if size_by is None:
+        return None
+    sizes = layer_sizes(layer)
+    figure = sizing.figure_of(feature, size_by)
+    if sizes is None or figure is None:
+        return None
+    return sizing.plain_style(layer.style, sizing.diameter(figure.value, sizes.top, size_by))
 
 
 def _highlight_marker(painter: QPainter, x: float, y: float, style: Style, glow: QColor, selected: bool) -> None:

@@ -47,10 +47,12 @@ class Stack:
     """Where most of its points are (pixels): the place it is named after. A stack merged from
     New York's and Washington's points sits between them; it is named after the bigger one,
     not after a town half-way."""
+    sized_radius: float | None = None
+    """The radius of a stack sized by the sum of its points' figure (see StackSet.sized)."""
 
     @property
     def radius(self) -> float:
-        return stack_radius(self.count)
+        return self.sized_radius if self.sized_radius is not None else stack_radius(self.count)
 
 
 def stack_radius(count):
@@ -73,13 +75,20 @@ class StackSet:
     anchor_x: np.ndarray | None = None
     anchor_y: np.ndarray | None = None
     """Each stack's :attr:`Stack.anchor` (None: its centre)."""
+    point_stack: np.ndarray | None = None
+    """For each stacked point (in the order of the points given to :func:`find_stacks`), its stack."""
+    sized: np.ndarray | None = None
+    """Per stack, its radius when sized by the sum of its points' figure, NaN when by count."""
     _mixes: list | None = field(default=None, compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.count)
 
     def radius(self) -> np.ndarray:
-        return stack_radius(self.count)
+        by_count = stack_radius(self.count)
+        if self.sized is None:
+            return by_count
+        return np.where(np.isnan(self.sized), by_count, self.sized)
 
     def mix(self, i: int) -> tuple[tuple[str, int], ...]:
         """Stack ``i``'s (layer colour, points) pairs, top layer first."""
@@ -100,7 +109,8 @@ class StackSet:
 
     def stack(self, i: int) -> Stack:
         anchor = None if self.anchor_x is None else (float(self.anchor_x[i]), float(self.anchor_y[i]))
-        return Stack(float(self.x[i]), float(self.y[i]), int(self.count[i]), self.mix(i), anchor)
+        sized = None if self.sized is None or np.isnan(self.sized[i]) else float(self.sized[i])
+        return Stack(float(self.x[i]), float(self.y[i]), int(self.count[i]), self.mix(i), anchor, sized)
 
     def biggest(self, limit: int) -> list[Stack]:
         return [self.stack(i) for i in range(min(limit, len(self)))]
@@ -160,7 +170,7 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     first = np.lexsort((-in_cell, group))
     starts = first[np.searchsorted(group[first], np.arange(n))]
     anchor_x, anchor_y = held_xy[starts, 0], held_xy[starts, 1]
-    return StackSet(x, y, count, top, pairs, tuple(colors), anchor_x, anchor_y), stacked
+    return StackSet(x, y, count, top, pairs, tuple(colors), anchor_x, anchor_y, group), stacked
 
 
 MERGE_MAX_STACKS = 1500

@@ -184,3 +184,39 @@ def legend_symbol(
         limited = replace(style, size=size)
         draw_marker(painter, rect.center().x(), rect.center().y(), limited)
     painter.restore()
+
+
+def size_key_extent(references, metrics) -> tuple[float, float]:
+    """Width and height of :func:`draw_size_key` for ``references`` ((value, diameter, text),
+    largest first) with labels in ``metrics``' font."""
+    if not references:
+        return 0.0, 0.0
+    biggest = max(d for _, d, _ in references)
+    text = max(metrics.horizontalAdvance(t) for _, _, t in references)
+    return biggest + 10 + text, max(biggest + 4, len(references) * metrics.height() + 4)
+
+
+def draw_size_key(painter: QPainter, left: float, top: float, style: Style, references, metrics, ink: QColor) -> None:
+    """The size legend of a layer sized by a figure: its reference symbols nested on one
+    baseline (the way readers know from printed maps), each labelled with its value and unit
+    at its top, with a thin leader line. The same sizes as on the map (see model.sizing)."""
+    if not references:
+        return
+    width, height = size_key_extent(references, metrics)
+    biggest = max(d for _, d, _ in references)
+    base = top + height - 2
+    cx = left + biggest / 2
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    for _, d, _ in references:  # largest first: the smaller ones sit on top of it
+        draw_marker(painter, cx, base - d / 2, replace(style, size=d, size_by=None))
+    text_x = left + biggest + 8
+    y_text = top - 1e9
+    line = metrics.height()
+    for _, d, text in references:
+        tip = base - d
+        y_text = max(tip + metrics.ascent() / 2 - 1, y_text + line, top + metrics.ascent())
+        painter.setPen(QPen(ink, 0.6))
+        painter.drawLine(QPointF(cx, tip), QPointF(text_x - 2, y_text - metrics.ascent() / 2 + 1))
+        painter.drawText(QPointF(text_x, y_text), text)
+    painter.restore()

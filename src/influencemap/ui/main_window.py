@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
 
         tolerance = LIST_TOLERANCE_PX * self.canvas.view.degrees_per_pixel()
         hits = features_here(self.state.catalog, lon, lat, tolerance, self.state.visible_layer_ids,
-                             self.state.feature_filter)
+                             self.state.feature_filter, degrees_per_pixel=self.canvas.view.degrees_per_pixel())
         return [feature_id for _layer, feature_id in hits]
 
     def show_whats_here(self, hits: list, global_pos: QPoint | None = None) -> WhatsHereList:

@@ -243,12 +243,12 @@ class MapCanvas(QWidget):
 
     def features_at(self, position: QPointF | QPoint) -> list[Hit]:
         """The shown features under a pixel, topmost first."""
-        return identify(*self._identify_args(position))
+        return identify(*self._identify_args(position), degrees_per_pixel=self._view.degrees_per_pixel())
 
     def topmost_at(self, position: QPointF | QPoint) -> tuple[Hit | None, int]:
         """The topmost shown feature under a pixel and how many there are in all (cheaper than
         :meth:`features_at` when zoomed out over thousands)."""
-        top, total = identify_top(*self._identify_args(position), limit=1)
+        top, total = identify_top(*self._identify_args(position), limit=1, degrees_per_pixel=self._view.degrees_per_pixel())
         return (top[0] if top else None), total
 
     def _identify_args(self, position: QPointF | QPoint, tolerance_px: float = CLICK_TOLERANCE_PX) -> tuple:
@@ -258,7 +258,7 @@ class MapCanvas(QWidget):
 
     def list_at(self, position: QPointF | QPoint) -> list[Hit]:
         """Every shown feature a click at a pixel lists (What's here), in list order."""
-        return features_here(*self._identify_args(position, LIST_TOLERANCE_PX))
+        return features_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel())
 
     def select_at(self, position: QPointF) -> None:
         """A click: one feature under it is selected; several open the What's-here list."""
@@ -274,7 +274,8 @@ class MapCanvas(QWidget):
             self._state.set_hovered(None)
             QToolTip.hideText()
             return
-        top, total = features_here_top(*self._identify_args(position, LIST_TOLERANCE_PX), limit=TOOLTIP_NAMES)
+        top, total = features_here_top(*self._identify_args(position, LIST_TOLERANCE_PX), limit=TOOLTIP_NAMES,
+                                       degrees_per_pixel=self._view.degrees_per_pixel())
         feature_id = top[0][1] if top else None
         changed = feature_id != self._state.hovered_id or total != self._hover_total
         self._hover_total = total

@@ -332,6 +332,33 @@
     return box;
   }
 
+  /* The size key of a layer sized by a figure (spec.sizeKey: [diameter, text], largest first):
+   * its reference symbols nested on one baseline, each with its value, as on the map images. */
+  function sizeKey(spec) {
+    var key = spec.sizeKey;
+    if (!Array.isArray(key) || !key.length) return null;
+    var style = spec.style || {};
+    var biggest = Math.max.apply(null, key.map(function (k) { return number(k[0], 8); }));
+    var row = el("div", "im-size-key");
+    var side = markerBox(biggest);
+    var line = colour(style.color, "#d7301f");
+    var fill = colour(style.fill, line);
+    var labels = el("span", "im-size-key-values");
+    var shapes = key.map(function (k) {
+      // The layer's own marker shape, nested on one baseline: each moved down so its bottom sits there.
+      var d = number(k[0], 8);
+      labels.appendChild(el("span", "im-size-key-value", String(k[1])));
+      return '<g transform="translate(0 ' + (side / 2 - d / 2 - 1) + ')">' + markerShape(style.marker, d, side / 2) + "</g>";
+    });
+    var svg = el("span", "im-size-key-symbols");
+    svg.innerHTML = '<svg width="' + side + '" height="' + side + '" viewBox="0 0 ' + side + " " + side +
+      '" aria-hidden="true" fill="' + fill + '" fill-opacity="0.35" stroke="' + line + '" stroke-width="1">' +
+      shapes.join("") + "</svg>";
+    row.appendChild(svg);
+    row.appendChild(labels);
+    return row;
+  }
+
   /* ---- popups and tooltips ---------------------------------------------------------------- */
 
   function featureDetails(feature) {
@@ -759,8 +786,27 @@
       tooltipAnchor: [0, -side / 3],
     });
     var markerColour = colour(style.fill, colour(style.color, "#d7301f"));
+    /* A layer sized by a figure: each feature's own diameter (symbolSize), one icon per size. */
+    var sizedIcons = {};
+    var iconOf = function (feature) {
+      var size = feature && feature.symbolSize;
+      if (typeof size !== "number" || !(size > 0)) return icon;
+      if (!sizedIcons[size]) {
+        var own = Object.assign({}, style, { size: size });
+        var ownSide = markerBox(size);
+        sizedIcons[size] = L.divIcon({
+          html: markerSvg(own),
+          className: "im-marker im-marker-sized",
+          iconSize: [ownSide, ownSide],
+          iconAnchor: [ownSide / 2, ownSide / 2],
+          popupAnchor: [0, -ownSide / 3],
+          tooltipAnchor: [0, -ownSide / 3],
+        });
+      }
+      return sizedIcons[size];
+    };
     var pointToLayer = function (feature, latlng) {
-      return L.marker(latlng, { icon: icon, riseOnHover: true });
+      return L.marker(latlng, { icon: iconOf(feature), riseOnHover: true });
     };
     var features = [];
     var markers = [];
@@ -773,7 +819,13 @@
         // for it (counted, searched and listed once), the others follow it through the filter.
         var positions = geometry.type === "Point" ? [geometry.coordinates] : geometry.coordinates;
         positions.forEach(function (position, part) {
-          var marker = new FeatureMarker(L.GeoJSON.coordsToLatLng(position), { icon: icon, riseOnHover: true });
+          var sized = iconOf(feature);
+          var marker = new FeatureMarker(L.GeoJSON.coordsToLatLng(position), {
+            icon: sized,
+            riseOnHover: true,
+            // Bigger amounts lower, so a small project beside a large one stays clickable.
+            zIndexOffset: sized === icon ? 0 : -Math.round(feature.symbolSize * 10),
+          });
           marker.influencemapClustered = true;
           marker.influencemapColour = markerColour;
           markers.push(marker);
@@ -1396,6 +1448,8 @@
       row.appendChild(el("span", "im-print-name", spec.name));
       row.appendChild(el("span", "im-print-count", count(spec.count)));
       legend.appendChild(row);
+      var printKey = sizeKey(spec);
+      if (printKey) legend.appendChild(printKey);
     });
     sheet.appendChild(legend);
     if (sourcesListed && (tables.sourceOrder || []).length) {
@@ -1808,6 +1862,8 @@
           row.appendChild(el("span", "im-legend-name", spec.name));
           row.appendChild(el("span", "im-legend-count", count(spec.count)));
           details.appendChild(row);
+          var key = sizeKey(spec);
+          if (key) details.appendChild(key);
         });
         box.appendChild(details);
         return box;
