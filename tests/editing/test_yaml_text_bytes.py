@@ -156,3 +156,11 @@ def test_a_feature_is_written_as_people_write_it():
     written = feature_to_yaml(feature, 2)
     assert written == "  - id: a\n    sources:\n    - {ref: s, locator: p. 3}\n    description: 'one\n\n\n      two'\n"
     assert read_feature("features:\n" + written, "a") == feature
+
+
+def test_a_layer_written_as_one_flow_mapping_is_refused_not_broken():
+    text = "{id: l, name: L, features: []}\n"
+    with pytest.raises(EditError, match=r"^the layer is written inline"):
+        append_feature(text, FEATURE)
+    # an empty list with only a comment after it is still a block context
+    assert append_feature("id: l\nfeatures: []  # none\n", FEATURE) == "id: l\nfeatures:  # none\n  - {id: f-new, name: New}\n"
