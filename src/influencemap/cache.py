@@ -18,6 +18,7 @@ import itertools
 import marshal
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
 
@@ -161,7 +162,10 @@ def write_entry_file(path: Path, data: bytes) -> None:
     """Write a cache entry: a temporary file renamed over, so a reader sees a whole entry or
     none. Not synced to disk (a layer file is; a cache entry need not be): an entry cut short
     by a crash fails its checksum and is rebuilt. Syncing each of 10,000 entries took minutes.
-    The temporary name is unique to this process and write (cheaper than ``mkstemp``)."""
+    The temporary name is unique to this process and write (cheaper than ``mkstemp``).
+    The first write into a folder in a process removes what killed writes left there
+    (:func:`remove_stale_temps`)."""
+    _sweep_once(path.parent)
     temp = path.with_name(f".{path.name}.{os.getpid()}.{next(_temp_numbers)}.tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
@@ -181,3 +185,63 @@ def write_entry_file(path: Path, data: bytes) -> None:
 
 
 _temp_numbers = itertools.count()
+
+
+# -- leftovers of killed writes ------------------------------------------------------------------
+
+STALE_TEMP_SECONDS = 3600.0
+"""A cache temporary file this old belongs to no write in progress (an entry takes well under a
+second to write; a process reading a big folder cold writes for minutes, not an hour)."""
+
+_swept_lock = threading.Lock()
+_swept: set[Path] = set()
+"""The cache folders this process has cleaned: each is scanned once, at its first write (the
+load cache writes thousands of entries into one folder; a scan per write would cost more
+than the leftovers)."""
+
+
+def _sweep_once(folder: Path) -> None:
+    with _swept_lock:
+        if folder in _swept:
+            return
+        _swept.add(folder)
+    remove_stale_temps(folder)
+
+
+def is_entry_temp_name(name: str) -> bool:
+    """Whether ``name`` is a temporary file of :func:`write_entry_file`:
+    ``.ENTRY.marshal.PID.N.tmp``, PID and N digits."""
+    if not (name.startswith(".") and name.endswith(".tmp")):
+        return False
+    entry, _, rest = name[1 : -len(".tmp")].rpartition(".marshal.")
+    pid, _, number = rest.partition(".")
+    return bool(entry) and pid.isdigit() and number.isdigit()
+
+
+def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove the temporary files of entry writes that were killed before their rename (older
+    than ``older_than`` seconds, so another process's write in progress keeps its file).
+    Only names :func:`is_entry_temp_name` accepts are touched; the scan reads names only,
+    and stats just the few temporary files."""
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not is_entry_temp_name(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > older_than:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed
+
+
+def forget_swept_folders() -> None:
+    """Forget which folders this process has cleaned (for tests)."""
+    with _swept_lock:
+        _swept.clear()

@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     gui = commands.add_parser("gui", help="open the desktop app (the default)")
     _add_paths(gui)
     _add_basemap(gui)
+    _add_data_access(gui)
 
     validate = commands.add_parser(
         "validate",
@@ -237,13 +238,13 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in SUBCOMMANDS and (not args_list[0].startswith("-") or args_list[0].startswith("--basemap"))):
+    if not args_list or (args_list[0] not in SUBCOMMANDS and (not args_list[0].startswith("-") or args_list[0].startswith(("--basemap", "--allow-outside-data")))):
         args_list.insert(0, "gui")
     parser = build_parser()
     args = parser.parse_args(args_list)
     try:
         if args.command == "gui":
-            return _run_gui(args.paths, _basemap(args))
+            return _run_gui(args.paths, _basemap(args), args.allow_outside_data)
         if args.command == "validate":
             return _validate(args)
         if args.command == "list":
@@ -564,10 +565,10 @@ def _new_layer(args) -> int:
     return 0
 
 
-def _run_gui(paths: Sequence[str], basemap=None) -> int:
+def _run_gui(paths: Sequence[str], basemap=None, allow_outside_data: bool = False) -> int:
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise _UsageError(f"no such file or folder: {', '.join(missing)}")
     from influencemap.ui.app import run_app
 
-    return run_app(list(paths), basemap=basemap)
+    return run_app(list(paths), basemap=basemap, allow_outside_data=allow_outside_data)

@@ -16,8 +16,9 @@ editor does besides, this does too (issue 18):
 - with ``remove_stale_temps``, temporary files that a killed write left behind
   (``.NAME.*.tmp``) are removed by the next write of the same file once they are old enough
   that no other write can still be using them. Layer edits and exports ask for it; the caches
-  do not (they write thousands of entries into one folder, and a scan of the folder for each
-  would cost more than the leftovers, which nothing reads).
+  clean their folder once per process instead, at its first write (they write thousands of
+  entries into one folder, and a scan per write would cost more than the leftovers):
+  :func:`influencemap.cache.remove_stale_temps`.
 """
 
 from __future__ import annotations

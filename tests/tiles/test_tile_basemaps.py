@@ -273,7 +273,7 @@ def test_the_app_takes_basemap_on_the_command_line(monkeypatch, capsys):
     import influencemap.ui.app as app
 
     seen = []
-    monkeypatch.setattr(app, "run_app", lambda paths, basemap=None: seen.append((paths, basemap)) or 0)
+    monkeypatch.setattr(app, "run_app", lambda paths, basemap=None, **_: seen.append((paths, basemap)) or 0)
     assert main(["--basemap", "opentopomap"]) == 0
     assert seen[-1][0] == [] and seen[-1][1].spec == "opentopomap"
     assert main(["gui", "--basemap", "xyz:http://127.0.0.1:9/{z}/{x}/{y}.png"]) == 0

@@ -166,9 +166,9 @@ def test_a_slow_load_shows_progress_without_a_dialog(two_layer_window, qtbot, mo
 
     real = catalog_loader.load_safely
 
-    def slow(paths):
+    def slow(paths, *args):
         time.sleep(0.8)  # stands in for a big folder: the busy bar appears after 0.5 s
-        return real(paths)
+        return real(paths, *args)
 
     monkeypatch.setattr(catalog_loader, "load_safely", slow)
     window = two_layer_window

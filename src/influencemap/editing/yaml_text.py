@@ -182,6 +182,10 @@ def _append_to_flow_list(text: str, feature: Mapping[str, Any], value_start: int
     line_end = len(text) if line_end < 0 else line_end
     before = text[:value_start].rstrip(" ")
     rest_of_line = text[close + 1:line_end]  # e.g. a trailing comment
+    if rest_of_line.strip() and not rest_of_line.lstrip().startswith("#"):
+        # the list sits inside a flow mapping ("{id: l, features: []}"): a block item there
+        # would break the file
+        raise EditError("the layer is written inline ('{...}'); edit it by hand")
     item = feature_to_yaml(feature, key.col - 1 + 2).rstrip("\n")
     return before + rest_of_line + "\n" + item + text[line_end:]
 

@@ -13,12 +13,13 @@ ORGANIZATION = "influencemap"
 APPLICATION = "influencemap"
 
 
-def run_app(paths: Sequence[str], basemap=None) -> int:
+def run_app(paths: Sequence[str], basemap=None, allow_outside_data: bool = False) -> int:
     """Open the main window on ``paths`` (the bundled layers when empty) and run until it closes.
 
     The window shows at once and the layers load on a worker thread, with a busy indicator in
     the status bar if that takes more than half a second. ``basemap`` (from ``--basemap``)
-    replaces the remembered basemap.
+    replaces the remembered basemap; ``allow_outside_data`` (from ``--allow-outside-data``)
+    lets the layers' ``data:`` files lie outside their folders, for a bundle the user trusts.
     """
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
@@ -27,7 +28,7 @@ def run_app(paths: Sequence[str], basemap=None) -> int:
 
     from influencemap.ui.main_window import MainWindow
 
-    window = MainWindow(list(paths), load_in_background=True)
+    window = MainWindow(list(paths), load_in_background=True, allow_outside_data=allow_outside_data)
     if basemap is not None:
         window.basemap_menu.choose(basemap)
     window.show()

@@ -20,13 +20,15 @@ from influencemap.model.types import Origin, Problem, Severity
 log = logging.getLogger(__name__)
 
 
-def load_safely(paths: Sequence[str]) -> Catalog:
-    """The catalog for ``paths`` (the bundled layers when empty); errors become problems."""
+def load_safely(paths: Sequence[str], allow_outside_data: bool = False) -> Catalog:
+    """The catalog for ``paths`` (the bundled layers when empty); errors become problems.
+    ``allow_outside_data`` is the command line's ``--allow-outside-data`` (see
+    :mod:`influencemap.model.data_access`)."""
     # Imported here: the loader pulls in geopandas, which the window need not wait for.
     from influencemap.model.loader import load_catalog
 
     try:
-        return load_catalog(list(paths) or None)
+        return load_catalog(list(paths) or None, allow_outside_data=allow_outside_data)
     except Exception as exc:  # the loader reports bad input itself; this is for the unforeseen
         log.exception("loading %s failed", paths)
         return _failed_load(paths, exc)
@@ -69,8 +71,9 @@ class _Signals(QObject):
 
 
 class _LoadJob(QRunnable):
-    def __init__(self, job_id: int, paths: list[str], signals: _Signals) -> None:
+    def __init__(self, job_id: int, paths: list[str], signals: _Signals, allow_outside_data: bool = False) -> None:
         super().__init__()
+        self.allow_outside_data = allow_outside_data
         self.setAutoDelete(False)
         self.job_id = job_id
         self.paths = paths
@@ -79,7 +82,7 @@ class _LoadJob(QRunnable):
 
     def run(self) -> None:
         try:
-            self.catalog = load_safely(self.paths)
+            self.catalog = load_safely(self.paths, self.allow_outside_data)
             warm_up(self.catalog)
         finally:
             try:
@@ -93,8 +96,10 @@ class CatalogLoader(QObject):
     """(Catalog, list of paths) of the newest finished load."""
     busyChanged = Signal(bool)
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, allow_outside_data: bool = False) -> None:
         super().__init__(parent)
+        self.allow_outside_data = allow_outside_data
+        """Every load of this loader lets ``data:`` files lie outside their layer's folder."""
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._signals = _Signals(self)
@@ -113,7 +118,7 @@ class CatalogLoader(QObject):
         if self._closed:
             return -1
         self._next_id += 1
-        job = _LoadJob(self._next_id, [str(p) for p in paths], self._signals)
+        job = _LoadJob(self._next_id, [str(p) for p in paths], self._signals, self.allow_outside_data)
         was_busy = self.busy
         self._pending[job.job_id] = job
         self._pool.start(job)

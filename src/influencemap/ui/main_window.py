@@ -86,6 +86,9 @@ class MainWindow(QMainWindow):
     load_in_background
         Return at once and load ``paths`` on a worker thread (``run_app`` does this so the
         window paints straight away); the view is fitted when the layers arrive.
+    allow_outside_data
+        ``influencemap --allow-outside-data``: every load of this window (reloads, opened
+        folders) lets a bulk layer's ``data:`` file lie outside the layer's folder.
     """
 
     def __init__(
@@ -95,6 +98,7 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         catalog: Catalog | None = None,
         load_in_background: bool = False,
+        allow_outside_data: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -120,7 +124,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.layers_dock, self.details_dock], [330, 350], Qt.Orientation.Horizontal)
         self.resizeDocks([self.layers_dock, self.problems_dock], [600, 110], Qt.Orientation.Vertical)
 
-        self.loader = CatalogLoader(self)
+        self.loader = CatalogLoader(self, allow_outside_data=allow_outside_data)
         self._busy_timer = QTimer(self)
         self._busy_timer.setSingleShot(True)
         self._busy_timer.setInterval(BUSY_DELAY_MS)
@@ -157,7 +161,7 @@ class MainWindow(QMainWindow):
             # the window's first layout and paint, and the window should show at once.
             QTimer.singleShot(0, self, lambda: self.load_paths(self._paths, fit=True))
             return
-        self._apply_catalog(catalog if catalog is not None else load_safely(self._paths), fit=True, keep_layout=False)
+        self._apply_catalog(catalog if catalog is not None else load_safely(self._paths, allow_outside_data), fit=True, keep_layout=False)
         if not self._paths:
             self._restore_view()
 
