@@ -296,10 +296,8 @@ class MainWindow(QMainWindow):
         (a few hundred at most: a click over a continent lists thousands, at no one place)."""
         if len(hits) > PLACE_NAMED_HITS:
             return None
-        try:
-            from influencemap.render.stacks import place_of_features
-        except ImportError:
-            return None
+        from influencemap.render.stacks import place_of_features
+
         return place_of_features(self.state.catalog, [feature_id for _layer, feature_id in hits])
 
     def _on_selection_shows_details(self, feature_id: object) -> None:
