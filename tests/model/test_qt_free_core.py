@@ -32,8 +32,9 @@ def test_core_modules_work_with_qt_blocked(tmp_path):
         assert main(['validate', {str(tmp_path)!r}]) == 0
         assert main(['export', {str(tmp_path)!r}, '-o', {str(tmp_path / 'o.geojson')!r}]) == 0
         from influencemap.model.loader import load_catalog
-        layer = load_catalog([{str(tmp_path)!r}]).layer('l')
-        assert len(layer.frame) == 1 and str(layer.frame.crs) == 'EPSG:4326'
+        from influencemap.model.geodataframes import layer_geodataframe
+        table = layer_geodataframe(load_catalog([{str(tmp_path)!r}]).layer('l'))
+        assert len(table) == 1 and str(table.crs) == 'EPSG:4326'
         assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]
         print('ok')
         """

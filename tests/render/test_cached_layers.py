@@ -15,7 +15,7 @@ from influencemap.model.filters import FeatureFilter
 from influencemap.model.loader import load_catalog
 from influencemap.render import basemap_layer
 from influencemap.render.layer_geometry import build_layer_geometry
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import render
 
 SOURCES = "sources:\n  - {id: doc-a, title: A report}\n  - {id: doc-b, title: B report}\n  - {id: doc-c, title: C report}\n"

@@ -16,7 +16,8 @@ import influencemap.render.context_layer as context_layer
 import influencemap.render.renderer as renderer
 from influencemap.export.image import render_bytes
 from influencemap.paths import geodata_dir
-from influencemap.render.projection import MapSettings, lonlat_to_mercator
+from influencemap.geo.mercator import lonlat_to_mercator
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import render
 
 MINSK = (26.6, 53.5, 28.6, 54.4)

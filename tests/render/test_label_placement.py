@@ -12,7 +12,7 @@ from PySide6.QtGui import QFontMetricsF
 from influencemap.render import renderer
 from influencemap.render import stacks as stacking
 from influencemap.render.labels import CELL, LabelGrid, candidate_rects
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 
 NAMES = ["Minsk", "Великий камень", "Брест", "Almaty Chinese consulate protest", "中欧班列", "قرض", "Łódź–Chengdu", "X"]
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from influencemap.render.projection import (
-    EARTH_RADIUS,
-    MAX_LATITUDE,
-    MapSettings,
-    lonlat_to_mercator,
-    mercator_to_lonlat,
-)
+from influencemap.geo.mercator import EARTH_RADIUS, MAX_LATITUDE, lonlat_to_mercator, mercator_to_lonlat
+from influencemap.render.map_settings import MapSettings
 
 
 def test_mercator_round_trip_is_exact_enough():

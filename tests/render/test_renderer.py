@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.types import GeometryKind, Marker, Style
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.qt_arrays import polygonf
 from influencemap.render.renderer import render
 from influencemap.render.symbols import legend_symbol, marker_path

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import legend_entries, render
 
 SIZED = """\

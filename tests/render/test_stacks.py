@@ -6,7 +6,7 @@ import numpy as np
 from PySide6.QtGui import QImage, QPainter
 
 from influencemap.render import stacks as stacking
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import render
 
 STACKED = dict(

@@ -32,7 +32,8 @@ from influencemap.geo.basemaps import (
 )
 from influencemap.model.loader import load_catalog
 from influencemap.render import basemap_layer
-from influencemap.render.projection import MapSettings, mercator_bounds
+from influencemap.geo.mercator import mercator_bounds
+from influencemap.render.map_settings import MapSettings
 
 MAGENTA = QColor(255, 0, 255)
 RED = QColor(255, 0, 0)

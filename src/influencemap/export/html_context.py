@@ -144,13 +144,13 @@ def _build(region: tuple[float, float, float, float]) -> dict[str, Any]:
     ]
 
     def water(name: str, polygonal: bool) -> list:
-        frame = pyogrio.read_dataframe(folder / name)
-        geometries = frame.geometry.values
+        water_data = pyogrio.read_dataframe(folder / name)
+        geometries = water_data.geometry.values
         near = shapely.intersects(geometries, box)
-        keep = near | (frame["min_zoom"].to_numpy() <= WORLD_WATER_MAX_ZOOM)
+        keep = near | (water_data["min_zoom"].to_numpy() <= WORLD_WATER_MAX_ZOOM)
         simplified = shapely.simplify(geometries, WATER_TOLERANCE_DEG, preserve_topology=polygonal)
         rows = []
-        for geometry, zoom, rank, wanted in zip(simplified, frame["min_zoom"], frame["scalerank"], keep):
+        for geometry, zoom, rank, wanted in zip(simplified, water_data["min_zoom"], water_data["scalerank"], keep):
             if not wanted or geometry is None or geometry.is_empty:
                 continue
             if polygonal:

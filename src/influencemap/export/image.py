@@ -48,7 +48,7 @@ def fitted_bbox(catalog: Catalog) -> tuple[tuple[float, float, float, float], fl
 def image_settings(catalog: Catalog, size: tuple[int, int], bbox: tuple[float, float, float, float] | None):
     """The map settings of an export: every layer, the bbox (or all features), a legend."""
     from influencemap.render.drawing_order import default_drawing_order
-    from influencemap.render.projection import MapSettings
+    from influencemap.render.map_settings import MapSettings
 
     if bbox is None:
         box, margin = fitted_bbox(catalog)

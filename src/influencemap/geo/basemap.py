@@ -42,8 +42,8 @@ def load_countries() -> "gpd.GeoDataFrame":
     """
     import pyogrio
 
-    frame = pyogrio.read_dataframe(geodata_dir() / COUNTRIES_FILE)
-    return frame if frame.crs is not None else frame.set_crs("EPSG:4326")
+    countries = pyogrio.read_dataframe(geodata_dir() / COUNTRIES_FILE)
+    return countries if countries.crs is not None else countries.set_crs("EPSG:4326")
 
 
 @dataclass(frozen=True)
@@ -254,8 +254,8 @@ def countries_intersecting(geometry: shapely.Geometry) -> list[str]:
 def country_label_point(iso2: str) -> tuple[float, float] | None:
     """Where a country's name is drawn (Natural Earth's label point): where a record known only
     by its country is placed. None for a code the basemap does not cover."""
-    frame = load_countries()
-    rows = frame[frame["iso_a2"] == iso2.upper()]
+    countries = load_countries()
+    rows = countries[countries["iso_a2"] == iso2.upper()]
     if rows.empty:
         return None
     return float(rows["label_lon"].iloc[0]), float(rows["label_lat"].iloc[0])

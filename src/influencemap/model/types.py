@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
 
-if TYPE_CHECKING:  # geopandas and shapely are imported where used: they are slow to import
-    import geopandas
+if TYPE_CHECKING:  # shapely is imported where used: it is slow to import
     from shapely.geometry.base import BaseGeometry
 
 
@@ -240,13 +239,6 @@ class Layer:
     category: str | None = None
     path: str | None = None
     origin: Origin | None = None
-
-    @cached_property
-    def frame(self) -> "geopandas.GeoDataFrame":
-        """The features as a GeoDataFrame in EPSG:4326, one row per feature."""
-        from influencemap.model.frames import layer_frame
-
-        return layer_frame(self)
 
     @cached_property
     def bounds(self) -> tuple[float, float, float, float] | None:

@@ -16,7 +16,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen, QTransform
 
 from influencemap.render.labels import LabelGrid, draw_halo_text
-from influencemap.render.projection import MapSettings, project_xy
+from influencemap.geo.mercator import project_xy
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.qt_arrays import polygonf
 
 SEA = QColor("#dce8ef")

@@ -27,7 +27,8 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPaint
 
 from influencemap.geo.context_data import CAPITAL_CLASSES, CONTEXT_FILES
 from influencemap.render.labels import HALO, LabelGrid
-from influencemap.render.projection import WORLD_HALF, MapSettings, project_xy
+from influencemap.geo.mercator import WORLD_HALF, project_xy
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.qt_arrays import polygonf
 
 

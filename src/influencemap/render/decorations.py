@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 
 from influencemap.model.types import GeometryKind, Style
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.symbols import draw_size_key, legend_symbol, size_key_extent
 
 INK = QColor("#333333")

@@ -18,7 +18,7 @@ from influencemap.model.filters import FeatureFilter
 from influencemap.model.geometry_parts import unwrap_many
 from influencemap.model.types import Feature, GeometryKind, Layer
 from influencemap.render.object_cache import ObjectCache
-from influencemap.render.projection import Bounds, project_xy
+from influencemap.geo.mercator import Bounds, project_xy
 
 
 @dataclass(frozen=True)

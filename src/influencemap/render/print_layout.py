@@ -49,7 +49,7 @@ from influencemap.export.layout_spec import (
 from influencemap.model.catalog import Catalog
 from influencemap.render import decorations
 from influencemap.render.labels import LabelGrid
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import render
 from influencemap.render.symbols import draw_size_key, legend_symbol, size_key_extent
 

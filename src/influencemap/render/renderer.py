@@ -29,7 +29,8 @@ from influencemap.render import basemap_layer, context_layer, decorations, stack
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
 from influencemap.render.object_cache import ObjectCache
-from influencemap.render.projection import MapSettings, project_xy
+from influencemap.geo.mercator import project_xy
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.qt_arrays import polygonf
 
 TINY_POLYGON_PX = 5.0

@@ -24,7 +24,7 @@ from PySide6.QtCore import QByteArray, QEventLoop, QObject, QRectF, Qt, QTimer, 
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
 from influencemap.geo.basemaps import USER_AGENT, Basemap, tile_bounds, tile_zoom, tiles_in_view
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 
 DISK_CACHE_BYTES = 500 * 1024 * 1024
 TRANSFER_TIMEOUT_MS = 8000

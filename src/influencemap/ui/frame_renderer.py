@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage, QPainter
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.identify import prepare as prepare_identify
-from influencemap.render.projection import MapSettings
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import RenderReport, render
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,8 @@ from influencemap.model.identify import Hit, features_here, features_here_top, i
 from influencemap.model.types import GeometryKind
 from influencemap.render.basemap_layer import SEA
 from influencemap.render.decorations import draw_scale_bar
-from influencemap.render.projection import EARTH_RADIUS, Bounds, MapSettings, mercator_bounds
+from influencemap.geo.mercator import EARTH_RADIUS, Bounds, mercator_bounds
+from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import draw_highlight
 from influencemap.ui.frame_renderer import Frame, FrameRenderer
 from influencemap.ui.map_state import MapState

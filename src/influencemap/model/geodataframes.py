@@ -1,4 +1,9 @@
-"""A layer's features as a GeoDataFrame (EPSG:4326), for analysis and the exporters."""
+"""A layer's features as a GeoDataFrame (EPSG:4326), for analysis in pandas and geopandas.
+
+Called "geodataframe", never "frame": in this project a frame is a rendered image of the map
+(:mod:`influencemap.ui.frame_renderer`). A function, not a property of
+:class:`~influencemap.model.types.Layer`, so that the plain types never import geopandas code.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ COLUMNS = (
 )
 
 
-def layer_frame(layer: Layer) -> geopandas.GeoDataFrame:
+def layer_geodataframe(layer: Layer) -> geopandas.GeoDataFrame:
     """One row per feature with its attributes; list-valued columns hold Python lists."""
     rows = {name: [] for name in COLUMNS}
     for f in layer.features:

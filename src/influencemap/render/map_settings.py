@@ -2,7 +2,8 @@
 
 :class:`MapSettings` is a frozen snapshot, in the spirit of QGIS's
 ``QgsMapSettings``: the canvas, the PNG and the SVG export each build one and hand it to the
-same render function, so a frame never sees the view change half-way through.
+same render function, so a frame never sees the view change half-way through. The projection
+itself (Web Mercator) is :mod:`influencemap.geo.mercator`, Qt-free.
 """
 
 from __future__ import annotations
@@ -17,15 +18,13 @@ import numpy as np
 if TYPE_CHECKING:
     from influencemap.model.filters import FeatureFilter
 
-from influencemap.geo.mercator import (  # noqa: F401  (re-exported for the renderer)
+from influencemap.geo.mercator import (
     EARTH_RADIUS,
-    MAX_LATITUDE,
     WORLD_HALF,
     Bounds,
     lonlat_to_mercator,
     mercator_bounds,
     mercator_to_lonlat,
-    project_xy,
 )
 
 MIN_RESOLUTION = 0.5
@@ -190,9 +189,6 @@ class MapSettings:
     def resized(self, size: tuple[int, int]) -> "MapSettings":
         """A new output size with the same centre and scale (as QGIS does on resize)."""
         return self.replace(size=(max(1, int(size[0])), max(1, int(size[1]))))
-
-    def same_view(self, other: "MapSettings") -> bool:
-        return self.center == other.center and self.resolution == other.resolution and self.size == other.size
 
 
 def _clamp_resolution(resolution: float) -> float:
