@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from influencemap import cache
+from influencemap import disk_cache
 from influencemap.model import load_cache
 from influencemap.model.loader import load_catalog
 
@@ -69,7 +69,7 @@ def _entries(cache_dir: Path) -> dict[str, Path]:
 
 def _flip_bit(path: Path, position: float) -> None:
     data = bytearray(path.read_bytes())
-    index = cache.HEADER_SIZE + int((len(data) - cache.HEADER_SIZE - 1) * position)
+    index = disk_cache.HEADER_SIZE + int((len(data) - disk_cache.HEADER_SIZE - 1) * position)
     data[index] ^= 0x10
     path.write_bytes(bytes(data))
 
@@ -80,7 +80,7 @@ def _valid(path: Path) -> bool:
         import zlib
 
         return int.from_bytes(raw[:4], "little") == zlib.crc32(raw[4:])
-    return cache.unseal(raw) is not None
+    return disk_cache.unseal(raw) is not None
 
 
 @pytest.fixture(scope="module")
@@ -110,15 +110,15 @@ def test_a_flipped_bit_in_every_cache_entry_is_found_and_rebuilt(fresh, tmp_path
 
 
 def test_a_truncated_or_foreign_entry_is_rebuilt(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(tmp_path))
     calls = []
     build = lambda: calls.append(1) or {"minsk": (27.56, 53.9)}  # noqa: E731
-    assert cache.cached("probe", [b"k"], build) == {"minsk": (27.56, 53.9)}
+    assert disk_cache.cached("probe", [b"k"], build) == {"minsk": (27.56, 53.9)}
     (entry,) = tmp_path.glob("probe-*.marshal")
     good = entry.read_bytes()
-    for broken in (good[:-3], good[cache.HEADER_SIZE:], b"", good[:10]):
+    for broken in (good[:-3], good[disk_cache.HEADER_SIZE:], b"", good[:10]):
         entry.write_bytes(broken)
-        assert cache.cached("probe", [b"k"], build) == {"minsk": (27.56, 53.9)}
+        assert disk_cache.cached("probe", [b"k"], build) == {"minsk": (27.56, 53.9)}
         assert entry.read_bytes() == good
     assert len(calls) == 5
 
@@ -127,15 +127,15 @@ def test_an_entry_whose_body_was_changed_consistently_is_still_checked(tmp_path,
     """Rewriting the body without the header's checksum (an old entry format, a bad disk) fails."""
     import marshal
 
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path))
-    cache.cached("probe", [b"k"], lambda: [1.0, 2.0])
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(tmp_path))
+    disk_cache.cached("probe", [b"k"], lambda: [1.0, 2.0])
     (entry,) = tmp_path.glob("probe-*.marshal")
-    entry.write_bytes(entry.read_bytes()[: cache.HEADER_SIZE] + marshal.dumps([1.0, 2.5]))
-    assert cache.cached("probe", [b"k"], lambda: [1.0, 2.0]) == [1.0, 2.0]
+    entry.write_bytes(entry.read_bytes()[: disk_cache.HEADER_SIZE] + marshal.dumps([1.0, 2.5]))
+    assert disk_cache.cached("probe", [b"k"], lambda: [1.0, 2.0]) == [1.0, 2.0]
 
 
 def test_a_load_entry_is_read_again_when_the_gazetteer_entry_it_used_changed(tmp_path, monkeypatch):
-    monkeypatch.setenv(cache.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(tmp_path / "cache"))
     load_cache.clear_memory()
     folder = tmp_path / "layers"
     folder.mkdir()
@@ -143,13 +143,13 @@ def test_a_load_entry_is_read_again_when_the_gazetteer_entry_it_used_changed(tmp
     from influencemap.geo.gazetteer import default_gazetteer
 
     default_gazetteer.cache_clear()  # read (or built) from this test's cache folder
-    cache.forget_versions()
+    disk_cache.forget_versions()
     default_gazetteer()  # in use: the result records its entry's version
     load_catalog([folder], include_bundled_sources=False)
     load_cache.flush()
     (gazetteer_entry,) = (tmp_path / "cache").glob("gazetteer-*.marshal")
     name = gazetteer_entry.name.removesuffix(".marshal")
-    recorded = dict(cache.used_versions())[name]
+    recorded = dict(disk_cache.used_versions())[name]
     calls = []
     from influencemap.model import loader
 
@@ -158,27 +158,27 @@ def test_a_load_entry_is_read_again_when_the_gazetteer_entry_it_used_changed(tmp
 
     def load_in_a_new_process():
         load_cache.clear_memory()
-        cache.forget_versions()  # as a new process: the versions come from the entries on disk
+        disk_cache.forget_versions()  # as a new process: the versions come from the entries on disk
         load_catalog([folder], include_bundled_sources=False)
         load_cache.flush()
 
     load_in_a_new_process()
     assert calls == []  # unchanged: from the cache
     raw = gazetteer_entry.read_bytes()
-    gazetteer_entry.write_bytes(cache.seal(bytes(cache.unseal(raw)) + b"\0"))  # another (valid) version
-    assert gazetteer_entry.read_bytes()[len(cache.MAGIC):cache.HEADER_SIZE].hex() != recorded
+    gazetteer_entry.write_bytes(disk_cache.seal(bytes(disk_cache.unseal(raw)) + b"\0"))  # another (valid) version
+    assert gazetteer_entry.read_bytes()[len(disk_cache.MAGIC):disk_cache.HEADER_SIZE].hex() != recorded
     load_in_a_new_process()
     assert calls == [str(folder / "places.yaml")]  # read again: the gazetteer it used is gone
     gazetteer_entry.write_bytes(raw)
     load_cache.clear_memory()
-    cache.forget_versions()
+    disk_cache.forget_versions()
     default_gazetteer.cache_clear()
 
 
 def test_the_load_cache_key_covers_every_module_of_the_model_and_geo_packages():
     package = REPO / "src" / "influencemap"
     hashed = {p.relative_to(package).as_posix() for p in load_cache.code_files()}
-    for name in ("model/fast_columns.py", "model/parse_helper.py", "model/data_access.py", "geo/mercator.py", "cache.py"):
+    for name in ("model/fast_columns.py", "model/parse_helper.py", "model/data_access.py", "geo/mercator.py", "disk_cache.py"):
         assert name in hashed
     assert {p.relative_to(package).as_posix() for p in (package / "model").glob("*.py")} <= hashed
 

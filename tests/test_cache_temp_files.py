@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from influencemap import cache
+from influencemap import disk_cache
 from influencemap.model import load_cache
 from influencemap.model.loader import load_catalog
 
@@ -47,9 +47,9 @@ def _plant(folder: Path) -> dict[str, Path]:
 def test_the_first_cache_write_removes_old_temporary_files_only(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     planted = _plant(folder)
-    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
-    cache.forget_swept_folders()
-    assert cache.cached("probe", [b"k"], lambda: [1, 2]) == [1, 2]
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(folder))
+    disk_cache.forget_swept_folders()
+    assert disk_cache.cached("probe", [b"k"], lambda: [1, 2]) == [1, 2]
     assert not planted["old gazetteer"].exists()
     assert not planted["old load"].exists()
     assert planted["young"].exists()
@@ -60,22 +60,22 @@ def test_the_first_cache_write_removes_old_temporary_files_only(tmp_path, monkey
 
 def test_the_folder_is_scanned_once_per_process_not_at_every_write(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
-    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
-    cache.forget_swept_folders()
-    cache.cached("probe", [b"first"], lambda: 1)
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(folder))
+    disk_cache.forget_swept_folders()
+    disk_cache.cached("probe", [b"first"], lambda: 1)
     later = _plant(folder)
-    cache.cached("probe", [b"second"], lambda: 2)
+    disk_cache.cached("probe", [b"second"], lambda: 2)
     assert later["old load"].exists()  # the second write did not scan the folder again
-    cache.forget_swept_folders()  # as a new process
-    cache.cached("probe", [b"third"], lambda: 3)
+    disk_cache.forget_swept_folders()  # as a new process
+    disk_cache.cached("probe", [b"third"], lambda: 3)
     assert not later["old load"].exists()
 
 
 def test_loading_layers_cleans_the_load_cache_folder(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     planted = _plant(folder)
-    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
-    cache.forget_swept_folders()
+    monkeypatch.setenv(disk_cache.CACHE_ENV, str(folder))
+    disk_cache.forget_swept_folders()
     load_cache.clear_memory()
     layers = tmp_path / "layers"
     layers.mkdir()
@@ -91,7 +91,7 @@ def test_loading_layers_cleans_the_load_cache_folder(tmp_path, monkeypatch):
 
 
 def test_only_the_entry_writers_temporary_names_are_recognised():
-    assert cache.is_entry_temp_name(".load-0123456789abcdef-" + "a" * 40 + ".marshal.123.0.tmp")
+    assert disk_cache.is_entry_temp_name(".load-0123456789abcdef-" + "a" * 40 + ".marshal.123.0.tmp")
     for name in (
         ".notes.tmp",
         ".places.yaml.k3j4h5g6.tmp",  # a layer write's temporary file (fileio, its own cleanup)
@@ -101,4 +101,4 @@ def test_only_the_entry_writers_temporary_names_are_recognised():
         "x.marshal.1.2.tmp",  # not hidden
         ".x.marshal.1.2",
     ):
-        assert not cache.is_entry_temp_name(name), name
+        assert not disk_cache.is_entry_temp_name(name), name

@@ -18,7 +18,7 @@ editor does besides, this does too (issue 18):
   that no other write can still be using them. Layer edits and exports ask for it; the caches
   clean their folder once per process instead, at its first write (they write thousands of
   entries into one folder, and a scan per write would cost more than the leftovers):
-  :func:`influencemap.cache.remove_stale_temps`.
+  :func:`influencemap.disk_cache.remove_stale_temps`.
 """
 
 from __future__ import annotations

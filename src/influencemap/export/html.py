@@ -607,7 +607,7 @@ def layer_features(data: dict[str, Any]) -> list[dict[str, Any]]:
 def _basemap_payload() -> dict[str, Any]:
     """The offline basemap's countries, simplified, as the page's script reads them; kept in
     the on-disk cache (building it took half a second of every export)."""
-    from influencemap.cache import cached
+    from influencemap.disk_cache import cached
     from influencemap.geo.basemap import countries_file_bytes
 
     settings = repr((BASEMAP_TOLERANCE_DEG, BASEMAP_MIN_AREA_DEG2, BASEMAP_COARSE, BASEMAP_SCALE)).encode()

@@ -108,7 +108,7 @@ def _region(bounds) -> tuple[float, float, float, float]:
 @lru_cache(maxsize=4)
 def context_payload(region: tuple[float, float, float, float]) -> dict[str, Any] | None:
     """The page's data for a region, kept in the on-disk cache; None without the context files."""
-    from influencemap.cache import cached
+    from influencemap.disk_cache import cached
     from influencemap.geo.context_data import CONTEXT_FILES
 
     try:

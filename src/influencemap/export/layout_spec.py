@@ -495,7 +495,7 @@ def _towns() -> tuple[np.ndarray, list[tuple]]:
     import importlib.util
 
     from influencemap import __version__
-    from influencemap.cache import cached
+    from influencemap.disk_cache import cached
     from influencemap.geo.gazetteer import PLACES_FILE, default_gazetteer
     from influencemap.paths import geodata_dir
 

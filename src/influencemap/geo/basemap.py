@@ -4,7 +4,7 @@ The data (``geodata/countries.fgb``, built by ``scripts/build_basemap.py``) foll
 Assembly's view of borders — Crimea is part of Ukraine — and covers every country but Antarctica.
 A point at sea lies in no country. Qt-free: the validator and the exporter use it too.
 
-The country lookup keeps the outlines as WKB in the user's cache (``influencemap.cache``), so
+The country lookup keeps the outlines as WKB in the user's cache (``influencemap.disk_cache``), so
 validating a layer does not import pyogrio and geopandas (a third of a second) once it has run
 before; only :func:`load_countries`, for drawing, always does.
 """
@@ -66,7 +66,7 @@ def countries_file_bytes() -> bytes:
 
 @lru_cache(maxsize=1)
 def _index() -> _Index:
-    from influencemap.cache import cached
+    from influencemap.disk_cache import cached
 
     path = geodata_dir() / COUNTRIES_FILE
     wkb, codes, names = cached("basemap-index", [b"v1", countries_file_bytes()], lambda: _outlines_for_index(path))

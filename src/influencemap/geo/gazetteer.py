@@ -293,7 +293,7 @@ def default_gazetteer() -> Gazetteer:
     from importlib.metadata import version
 
     from influencemap import __version__
-    from influencemap.cache import cached
+    from influencemap.disk_cache import cached
 
     curated = geodata_dir() / PLACES_FILE
     key_parts = [

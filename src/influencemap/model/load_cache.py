@@ -8,7 +8,7 @@ not cached: they run on every load.
 
 - In memory: the results of recent loads, so reloading unchanged files in the app costs a read
   and a hash per file.
-- On disk: in the user's cache folder (:mod:`influencemap.cache`), one entry per file path
+- On disk: in the user's cache folder (:mod:`influencemap.disk_cache`), one entry per file path
   (writing a new entry for a path deletes the older ones), as plain data read with marshal.
 
 Content given instead of the file's (an edit being validated) is cached in memory only.
@@ -31,7 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-from influencemap.cache import cache_dir, content_key
+from influencemap.disk_cache import cache_dir, content_key
 from influencemap.model.file_result import FileResult, from_packed, pack, to_plain
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ MEMORY_FEATURES = 3_000_000
 CODE_PACKAGES = ("model", "geo")
 """The packages whose code a file's result depends on: every ``.py`` file in them is hashed
 (found, not listed, so no module can be forgotten), with these modules they import."""
-CODE_MODULES = ("__init__.py", "cache.py", "paths.py", "fileio.py")
+CODE_MODULES = ("__init__.py", "disk_cache.py", "paths.py", "fileio.py")
 
 INPUT_CACHES = ("gazetteer-", "basemap-index-")
 """The on-disk cache entries a file's result may be built from: a result records the versions
@@ -218,7 +218,7 @@ def _write_entry(folder: Path, prefix: str, key: str, result: FileResult, listin
     """Write one entry and delete the older entries of the same file (found in ``listing``, the
     folder's names listed once for a batch of entries: listing it per entry made writing
     10,000 entries quadratic)."""
-    from influencemap.cache import write_entry_file
+    from influencemap.disk_cache import write_entry_file
 
     try:
         body = marshal.dumps(pack(to_plain(result)))
@@ -274,7 +274,7 @@ CACHE_DEPENDENCY = "cache:"
 
 def _computed(compute: Callable[[str, bytes], FileResult], display: str, data: bytes) -> FileResult:
     """``compute``'s result, with the versions of the input caches in use (:data:`INPUT_CACHES`)."""
-    from influencemap.cache import used_versions
+    from influencemap.disk_cache import used_versions
 
     result = compute(display, data)
     result.dependencies.extend(
@@ -284,7 +284,7 @@ def _computed(compute: Callable[[str, bytes], FileResult], display: str, data: b
 
 
 def _dependencies_unchanged(result: FileResult) -> bool:
-    from influencemap.cache import version_unchanged
+    from influencemap.disk_cache import version_unchanged
     from influencemap.model.data_access import DataAccessError, read_regular
 
     for path, digest in result.dependencies:

@@ -89,7 +89,7 @@ PROJECTED_FORMAT = b"projected-basemap-v1"
 def projected_basemap() -> ProjectedBasemap | None:
     """The basemap, projected and simplified on first use; None if the basemap data is missing.
 
-    The projected outlines are kept in the user's cache (:mod:`influencemap.cache`), keyed by the
+    The projected outlines are kept in the user's cache (:mod:`influencemap.disk_cache`), keyed by the
     basemap file's bytes: a drawing process then reads flat arrays instead of importing pyogrio
     and geopandas, projecting and simplifying (about a second)."""
     global _BASEMAP
@@ -100,7 +100,7 @@ def projected_basemap() -> ProjectedBasemap | None:
 
 
 def _load() -> ProjectedBasemap | None:
-    from influencemap.cache import cached
+    from influencemap.disk_cache import cached
     from influencemap.geo.basemap import countries_file_bytes
 
     try:

@@ -10,7 +10,7 @@ names, so a place name never hides one of our symbols or labels; a place with on
 markers on (or within a few pixels of) its dot is not drawn at all, since the feature's own
 label already says where it is.
 
-Projected data are kept in the user's cache (:func:`influencemap.cache.cached`), keyed by the
+Projected data are kept in the user's cache (:func:`influencemap.disk_cache.cached`), keyed by the
 files' bytes, as :mod:`influencemap.render.basemap_layer` does for the countries.
 """
 
@@ -138,7 +138,7 @@ def context_file_bytes() -> list[bytes]:
 
 
 def _load() -> ProjectedContext | None:
-    from influencemap.cache import cached
+    from influencemap.disk_cache import cached
 
     try:
         key = [PROJECTED_FORMAT, shapely.__version__.encode(), repr(LOD_TOLERANCES).encode(), *context_file_bytes()]

@@ -17,7 +17,7 @@ from influencemap.model.feature_table import FeatureTable
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.geometry_parts import unwrap_many
 from influencemap.model.types import Feature, GeometryKind, Layer
-from influencemap.render.object_cache import ObjectCache
+from influencemap.render.per_layer_cache import PerLayerCache
 from influencemap.geo.mercator import Bounds, project_xy
 
 
@@ -180,8 +180,8 @@ def build_layer_geometry(layer: Layer) -> LayerGeometry:
     )
 
 
-_GEOMETRY: ObjectCache[LayerGeometry] = ObjectCache()
-_MASKS: ObjectCache[tuple[np.ndarray, np.ndarray, np.ndarray]] = ObjectCache()
+_GEOMETRY: PerLayerCache[LayerGeometry] = PerLayerCache()
+_MASKS: PerLayerCache[tuple[np.ndarray, np.ndarray, np.ndarray]] = PerLayerCache()
 
 
 def layer_geometry(layer: Layer) -> LayerGeometry:

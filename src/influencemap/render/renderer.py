@@ -28,7 +28,7 @@ from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
 from influencemap.render import basemap_layer, context_layer, decorations, stacks as stacking, symbols, tiles
 from influencemap.render.labels import CELL, LabelGrid, candidate_places, candidate_rects, draw_halo_text
 from influencemap.render.layer_geometry import KindGeometry, filter_masks, layer_geometry
-from influencemap.render.object_cache import ObjectCache
+from influencemap.render.per_layer_cache import PerLayerCache
 from influencemap.geo.mercator import project_xy
 from influencemap.render.map_settings import MapSettings
 from influencemap.render.qt_arrays import polygonf
@@ -188,8 +188,8 @@ def point_sizes(layer: Layer, kind: GeometryKind = GeometryKind.POINT) -> np.nda
     return _POINT_SIZES.get(layer, build, key=kind)
 
 
-_POINT_SIZES: ObjectCache[np.ndarray] = ObjectCache()
-_LAYER_SIZES: ObjectCache[sizing.LayerSizes | None] = ObjectCache()
+_POINT_SIZES: PerLayerCache[np.ndarray] = PerLayerCache()
+_LAYER_SIZES: PerLayerCache[sizing.LayerSizes | None] = PerLayerCache()
 
 
 def layer_sizes(layer: Layer) -> sizing.LayerSizes | None:
@@ -396,7 +396,7 @@ def _point_figures(layer: Layer) -> tuple[np.ndarray, list]:
     return _POINT_FIGURES.get(layer, build)
 
 
-_POINT_FIGURES: ObjectCache[tuple[np.ndarray, list]] = ObjectCache()
+_POINT_FIGURES: PerLayerCache[tuple[np.ndarray, list]] = PerLayerCache()
 
 
 def _sized_stacks(batches: list[_PointBatch], stacks: stacking.StackSet, stacked: np.ndarray) -> stacking.StackSet:

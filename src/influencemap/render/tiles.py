@@ -226,7 +226,7 @@ def make_source(basemap: Basemap, parent: QObject | None = None) -> TileSource |
     if basemap.kind == "mbtiles":
         return MBTilesSource(basemap, parent)
     if basemap.kind == "xyz":
-        from influencemap.cache import cache_dir
+        from influencemap.disk_cache import cache_dir
 
         folder = cache_dir()
         return NetworkTiles(basemap, folder / "tiles" if folder is not None else None, parent)

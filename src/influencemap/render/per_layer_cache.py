@@ -1,8 +1,8 @@
-"""A cache keyed by object identity that forgets an entry when its object is collected.
+"""What the renderer derives from a layer (projected geometry, filter masks, point sizes and
+figures), kept exactly as long as the layer lives.
 
-Catalogs and layers are frozen but unhashable (they hold dicts), and a new catalog is loaded
-on every reload; keying by ``id`` with a weak reference keeps derived data (projected
-coordinates, basemap paths) exactly as long as the object it was derived from.
+Layers are frozen but unhashable (they hold dicts), and a new catalog is loaded on every
+reload; keying by identity with a weak reference forgets an entry when its layer is collected.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Callable, Generic, TypeVar
 T = TypeVar("T")
 
 
-class ObjectCache(Generic[T]):
+class PerLayerCache(Generic[T]):
     def __init__(self) -> None:
         self._entries: dict[tuple[int, object], tuple[weakref.ref, T]] = {}
         self._lock = threading.Lock()
