@@ -12,7 +12,6 @@ from influencemap.geo import basemap
 from influencemap.geo.basemap import (
     countries_containing,
     countries_containing_many,
-    country_contains,
     country_name,
     known_country_codes,
     load_countries,
@@ -41,11 +40,10 @@ BLACK_SEA = (34.0, 43.0)
 )
 def test_point_lies_in_its_country(lon, lat, code):
     assert countries_containing(lon, lat) == [code]
-    assert country_contains(code, lon, lat)
 
 
 def test_crimea_is_not_russia():
-    assert not country_contains("RU", *SIMFEROPOL)
+    assert "RU" not in countries_containing(*SIMFEROPOL)
     assert "RU" not in countries_containing(*SIMFEROPOL, tolerance_deg=0.05)
 
 
@@ -57,17 +55,11 @@ def test_black_sea_is_no_country():
 def test_swapped_lon_lat_is_not_in_the_country():
     lon, lat = MINSK
     assert "BY" not in countries_containing(lat, lon)  # (53.9, 27.56): southern Iran
-    assert not country_contains("BY", lat, lon)
 
 
 def test_tolerance_reaches_across_a_border():
     # Narva's centre lies a few hundred metres from the Russian border on the Narva river.
     assert {"EE", "RU"} <= set(countries_containing(28.19, 59.377, tolerance_deg=0.05))
-
-
-def test_country_contains_is_case_insensitive_and_false_for_unknown_codes():
-    assert country_contains("by", *MINSK)
-    assert not country_contains("ZZ", *MINSK)
 
 
 def test_many_points_match_one_at_a_time():

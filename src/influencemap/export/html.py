@@ -22,7 +22,6 @@ from __future__ import annotations
 import base64
 import gc
 import html
-import json
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import MacroElement
 from folium.map import Layer as FoliumLayer
 from folium.map import LayerControl
 from folium.template import Template
@@ -40,7 +39,13 @@ from shapely.geometry import mapping
 
 from influencemap.export.columns import decode_rows, encode_rows
 from influencemap.export.geojson import feature_properties
-from influencemap.export.xml_chars import xml_safe, xml_safe_json
+from influencemap.export.html_elements import BASEMAP_ATTRIBUTION
+from influencemap.export.html_elements import Raw as _Raw
+from influencemap.export.html_elements import WithData as _WithData
+from influencemap.export.html_elements import js_json as _js_json
+from influencemap.export.html_elements import script_tag as _script
+from influencemap.export.html_elements import style_tag as _style
+from influencemap.export.xml_chars import xml_safe
 from influencemap.fileio import write_target, write_text_atomic
 from influencemap.model.catalog import Catalog
 from influencemap.model.extent import robust_bounds
@@ -63,7 +68,6 @@ BASEMAP_COARSE = (0.12, 0.03, 4.5)
 """(tolerance, smallest area, zoom): below zoom 4.5 the map draws the countries simplified to
 0.12 degree, two pixels there too, and without parts smaller than 0.03 degree² — a quarter of
 the points to project and draw at the zooms that show whole continents."""
-BASEMAP_ATTRIBUTION = "Basemap: Natural Earth"
 DEFAULT_VIEW = (-10.0, 25.0, 150.0, 65.0)
 """Europe and Asia: the view of a map without features."""
 
@@ -307,31 +311,6 @@ def _has_points(layer: Layer) -> bool:
 # as a template), and the scripts only name the block to read.
 
 
-class _Raw(Element):
-    """A piece of the page written as given (an inlined library, a data block)."""
-
-    _template = Template("{{ this.code }}")
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self.code = code
-
-
-class _WithData(MacroElement):
-    """An element whose script reads its data (``self._data``) from a JSON block in the body."""
-
-    _data: Any = None
-
-    @property
-    def data_id(self) -> str:
-        return self.get_name() + "_data"
-
-    def render(self, **kwargs) -> None:
-        block = f'<script type="application/json" id="{self.data_id}">{_js_json(self._data)}</script>'
-        self.get_root().html.add_child(_Raw(block), name=self.data_id)
-        super().render(**kwargs)
-
-
 class _Script(_WithData):
     """A call of one of our functions with data, in order with the map's other elements."""
 
@@ -425,20 +404,6 @@ def _html_text(text: str) -> str:
 
 
 # -- data --------------------------------------------------------------------------------------
-
-
-def _js_json(value: Any) -> str:
-    """JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&``, no line
-    separators. The escapes are JSON's own, so the values read back are exactly the ones given.
-    """
-    text = xml_safe_json(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
 
 
 def _style_spec(style: Style) -> dict[str, Any]:
@@ -724,18 +689,6 @@ def _inline_images(css: str, images: Path) -> str:
         return f"url(data:image/png;base64,{data})"
 
     return _CSS_IMAGE.sub(data_uri, css)
-
-
-def _script(code: str) -> str:
-    if re.search(r"</script", code, re.IGNORECASE):
-        raise ValueError("an inlined script must not contain '</script'")
-    return f"<script>\n{code}\n</script>"
-
-
-def _style(code: str) -> str:
-    if re.search(r"</style", code, re.IGNORECASE):
-        raise ValueError("an inlined stylesheet must not contain '</style'")
-    return f"<style>\n{code}\n</style>"
 
 
 def _script_link(url: str) -> str:

