@@ -67,7 +67,7 @@ def main() -> int:
     from influencemap.model.loader import load_catalog
     from influencemap.render import context_layer
     from influencemap.render.drawing_order import default_drawing_order
-    from influencemap.render.projection import MapSettings
+    from influencemap.render.map_settings import MapSettings
     from influencemap.render.renderer import render
 
     catalog = load_catalog([])
