@@ -67,11 +67,6 @@ class LastGoodLayers:
         problems.sort(key=lambda p: (p.origin.path, p.origin.line, p.origin.col))
         return Catalog(layers=tuple(layers), sources=sources, problems=tuple(problems))
 
-    def forget(self) -> None:
-        """Drop everything remembered (other files were opened)."""
-        self._layers.clear()
-        self._sources.clear()
-
 
 def is_stale_warning(problem: Problem) -> bool:
     """True for the warning :meth:`LastGoodLayers.merge` adds for a kept layer."""
