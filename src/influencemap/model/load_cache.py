@@ -62,9 +62,10 @@ _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 """The ``influencemap`` package folder."""
 
 _IMPORT_STATEMENT = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))", re.MULTILINE
+    rb"\n[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n]*)|import[ \t]+([^\n]*))"
 )
-"""``from X import Y`` (X, Y: a parenthesised list may span lines) or ``import Z``."""
+"""``from X import Y`` (X, Y: a parenthesised list may span lines) or ``import Z``, at the start
+of a line (of the text after a line break: twice as fast as a ``^`` in multiline mode)."""
 _COMMENT = re.compile(rb"#[^\n]*")
 _IMPORT_NAME = re.compile(rb"\s*([\w.]+|\*)(?:\s+as\s+\w+)?\s*")
 
@@ -84,17 +85,15 @@ def loading_modules(entries: tuple[str, ...] = ENTRY_MODULES, package_dir: Path 
 
 def _walk(entries: tuple[str, ...], package_dir: Path) -> tuple[dict[str, Path], set[str]]:
     """:func:`loading_modules`, and the top-level names of what they import from elsewhere."""
+    sources = _source_files(package_dir)
     found: dict[str, Path] = {}
     outside: set[str] = set()
     todo = list(entries)
     while todo:
         name = todo.pop()
-        if name in found:
-            continue
-        path = _module_file(package_dir, name)
-        if path is None:
-            continue  # a name imported from a module, not a module
-        found[name] = path
+        if name in found or name not in sources:
+            continue  # done, or a name imported from a module rather than a module
+        path = found[name] = sources[name]
         parts = name.split(".")
         todo += (".".join(parts[:i]) for i in range(1, len(parts)))  # importing it runs its packages
         for module in _imported(name, path):
@@ -106,12 +105,28 @@ def _walk(entries: tuple[str, ...], package_dir: Path) -> tuple[dict[str, Path],
     return found, outside
 
 
-def _module_file(package_dir: Path, name: str) -> Path | None:
-    base = package_dir.joinpath(*name.split(".")[1:])
-    for path in (base / "__init__.py", base.with_suffix(".py")):
-        if path.is_file():
-            return path
-    return None
+def _source_files(package_dir: Path) -> dict[str, Path]:
+    """Every module's source file in the package, by module name, listed once (looking each
+    imported name up on disk took longer than reading the modules). A package's
+    ``__init__.py`` wins over a module of the same name, as in Python's import."""
+    found: dict[str, Path] = {}
+    folders = [(package_dir, "influencemap")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py") and entry.is_file():
+                stem = entry.name[:-3]
+                if stem == "__init__":
+                    found[prefix] = Path(entry.path)
+                else:
+                    found.setdefault(f"{prefix}.{stem}", Path(entry.path))
+            elif entry.is_dir() and entry.name.isidentifier():
+                folders.append((Path(entry.path), f"{prefix}.{entry.name}"))
+    return found
 
 
 def _imported(name: str, path: Path) -> set[str]:
@@ -123,7 +138,7 @@ def _imported(name: str, path: Path) -> set[str]:
         return set()
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     names: set[str] = set()
-    for match in _IMPORT_STATEMENT.finditer(data):
+    for match in _IMPORT_STATEMENT.finditer(b"\n" + data):
         if match.group(1) is None:
             names.update(_import_names(match.group(3)))
             continue
