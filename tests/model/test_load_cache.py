@@ -174,7 +174,7 @@ from influencemap.model import load_cache
 from influencemap.model.loader import load_catalog
 if "app" in sys.argv:
     load_cache.free_results_at_exit()
-load_catalog(None)
+load_catalog([sys.argv[1]], include_bundled_sources=False)
 load_cache.flush()
 """
 
@@ -190,8 +190,10 @@ def test_the_results_are_left_to_the_os_at_exit_unless_the_app_says_otherwise(tm
     import sys
 
     src = Path(load_cache.__file__).resolve().parents[2]
+    (tmp_path / "a.yaml").write_text(SOURCES + layer("a", ["f1", "f2"]), encoding="utf-8")
     env = {**os.environ, "INFLUENCEMAP_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(src)}
-    done = subprocess.run([sys.executable, "-c", EXIT_PROBE, *how], env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", EXIT_PROBE, str(tmp_path / "a.yaml"), *how],
+                          env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == expected
 
