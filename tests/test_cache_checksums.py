@@ -173,27 +173,3 @@ def test_a_load_entry_is_read_again_when_the_gazetteer_entry_it_used_changed(tmp
     load_cache.clear_memory()
     disk_cache.forget_versions()
     default_gazetteer.cache_clear()
-
-
-def test_the_load_cache_key_covers_every_module_of_the_model_and_geo_packages():
-    package = REPO / "src" / "influencemap"
-    hashed = {p.relative_to(package).as_posix() for p in load_cache.code_files()}
-    for name in ("model/fast_columns.py", "model/parse_helper.py", "model/data_access.py", "geo/mercator.py", "disk_cache.py"):
-        assert name in hashed
-    assert {p.relative_to(package).as_posix() for p in (package / "model").glob("*.py")} <= hashed
-
-
-def test_changing_any_model_module_changes_the_load_cache_key(tmp_path, monkeypatch):
-    files = load_cache.code_files()
-    target = next(p for p in files if p.name == "fast_columns.py")
-    copy = tmp_path / "fast_columns.py"
-    copy.write_bytes(target.read_bytes() + b"\n# changed\n")
-    monkeypatch.setattr(load_cache, "code_files", lambda: [copy if p == target else p for p in files])
-    load_cache.environment_key.cache_clear()
-    try:
-        changed = load_cache.environment_key()
-        monkeypatch.setattr(load_cache, "code_files", lambda: files)
-        load_cache.environment_key.cache_clear()
-        assert load_cache.environment_key() != changed
-    finally:
-        load_cache.environment_key.cache_clear()

@@ -467,9 +467,6 @@ def test_plain_data_round_trip_keeps_everything():
         assert back.sources == result.sources
 
 
-# -- the helper process ------------------------------------------------------------------------
-
-
 def test_a_features_dating_reads_the_same_both_ways_and_defaults_to_stated():
     fast, precise, used_fast, _ = read_both(layer(FAST_CASES["dating"]))
     assert used_fast
@@ -492,48 +489,6 @@ def test_fast_reader_precisions_are_the_models():
     assert PRECISIONS == {p.value for p in Precision}
 
 
-@pytest.fixture
-def small_chunks_with_helper(monkeypatch):
-    """Chunks of a few entries, a helper process for any file of two chunks or more, and the
-    loading process waiting for the helper's answers to the second half (it never waits
-    otherwise, so which process reads which chunk would depend on timing): returns the
-    indexes of the chunks whose answer the loading process took from the helper."""
-    from influencemap.model import fast_parse, parse_helper
-
-    monkeypatch.setattr(fast_parse, "CHUNK_BYTES", 700)
-    monkeypatch.setattr(fast_parse, "HELPER_WAIT", 60.0)
-    monkeypatch.setattr(parse_helper, "MIN_CHUNKS", 2)
-    monkeypatch.setenv(parse_helper.ENV, "1")
-    taken: list[int] = []
-    take = parse_helper.Helper.take
-
-    def counting(self, index):
-        columns, written = take(self, index)
-        taken.append((index, columns is not None))
-        return columns, written
-
-    monkeypatch.setattr(parse_helper.Helper, "take", counting)
-    return taken
-
-
-def read_without_helper(monkeypatch, text: str):
-    from influencemap.model import parse_helper
-
-    with monkeypatch.context() as patch:
-        patch.setenv(parse_helper.ENV, "0")
-        return read_both(text)[0]
-
-
-@pytest.mark.parametrize("seed", [0, 1, 3, 4, 6, 7])
-def test_chunks_read_by_the_helper_process_come_out_the_same(seed, small_chunks_with_helper, monkeypatch):
-    text = generated_layer(seed, count=60)
-    assert_same(text)
-    with_helper = read_both(text)[0]
-    assert with_helper.entry_lines is not None, "the fast reader read it"
-    assert plain(with_helper) == plain(read_without_helper(monkeypatch, text))
-    assert small_chunks_with_helper, "the helper answered"
-
-
 def benchmark_like_layer(count: int) -> str:
     """Entries of the usual shape, as benchmarks/make_big_layer.py writes them."""
     rng = random.Random(count)
@@ -551,70 +506,12 @@ def benchmark_like_layer(count: int) -> str:
     return layer("".join(entries))
 
 
-def test_usual_chunks_read_by_the_helper_come_out_the_same(small_chunks_with_helper, monkeypatch):
-    text = benchmark_like_layer(120)
-    fast, precise, used_fast, _ = read_both(text)
+def test_many_usual_chunks_read_by_columns_come_out_as_the_precise_reader_reads_them(monkeypatch):
+    from influencemap.model import fast_parse
+
+    monkeypatch.setattr(fast_parse, "CHUNK_BYTES", 700)  # a chunk of a few entries: many chunks
+    fast, precise, used_fast, _ = read_both(benchmark_like_layer(120))
     assert used_fast
     assert plain(fast) == plain(precise)
     assert [p.format() for p in fast.problems] == [p.format() for p in precise.problems]
     assert isinstance(fast.features, FeatureTable), "every chunk was read column by column"
-    assert plain(fast) == plain(read_without_helper(monkeypatch, text))
-    assert len(small_chunks_with_helper) >= 10 and all(columns for _, columns in small_chunks_with_helper)
-
-
-def test_the_helper_leaves_unusual_chunks_to_the_loading_process(small_chunks_with_helper):
-    entries = "".join(
-        f"- {{id: f{i}, name: F{i}, point: [27.5, 53.9], sources: [doc-a], x-n: {i}}}\n" if i % 9 == 4 else
-        f"- {{id: f{i}, name: ~, point: [27.5, 53.9], sources: [doc-a]}}\n" if i % 13 == 7 else
-        f"- {{id: f{i}, name: F{i}, point: [27.5, 53.9], countries: [BY], sources: [doc-a]}}\n"
-        for i in range(80)
-    )
-    fast, precise, used_fast, _ = read_both(layer(entries))
-    assert used_fast
-    assert plain(fast) == plain(precise)
-    assert any(not columns for _, columns in small_chunks_with_helper), "some chunk was not of the usual shape"
-    assert any(columns for _, columns in small_chunks_with_helper)
-
-
-def test_a_helper_that_cannot_start_or_dies_changes_nothing(small_chunks_with_helper, monkeypatch):
-    import sys
-
-    from influencemap.model import parse_helper
-
-    text = generated_layer(3, count=40, tricky=False)
-    expected = plain(read_without_helper(monkeypatch, text))
-    for command in (["/nonexistent/python"], [sys.executable, "-c", "pass"],
-                    [sys.executable, "-c", "import sys; sys.stdout.buffer.write(bytes(8) + b'garbage!' * 3)"],
-                    [sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'\\xff' * 16)"]):
-        monkeypatch.setattr(parse_helper, "_command", lambda command=command: command)
-        fast = read_both(text)[0]
-        assert fast.entry_lines is not None
-        assert plain(fast) == expected
-    assert small_chunks_with_helper == []
-
-
-def test_the_helper_reads_the_basemap_when_it_is_not_in_the_cache(small_chunks_with_helper, monkeypatch):
-    from influencemap.geo import basemap
-
-    given = []
-    give = basemap.give_outlines
-    monkeypatch.setattr(basemap, "index_ready", lambda: False)
-    monkeypatch.setattr(basemap, "give_outlines", lambda outlines: (given.append(outlines), give(outlines)))
-    monkeypatch.setattr(basemap, "_given_outlines", None)
-    text = benchmark_like_layer(60)
-    fast, precise, used_fast, _ = read_both(text)
-    assert used_fast
-    assert plain(fast) == plain(precise)
-    assert len(given) == 1 and given[0] == basemap.read_outlines()
-
-
-def test_an_answer_that_is_not_columns_is_read_by_the_loading_process(small_chunks_with_helper, monkeypatch):
-    from influencemap.model import parse_helper
-
-    take = parse_helper.Helper.take  # the fixture's counting one
-    monkeypatch.setattr(parse_helper.Helper, "take", lambda self, index: ({"n": 3, "keys": 0}, 0) if take(self, index)[0] else (None, 0))
-    text = benchmark_like_layer(60)
-    fast, precise, used_fast, _ = read_both(text)
-    assert used_fast
-    assert plain(fast) == plain(precise)
-    assert small_chunks_with_helper, "the helper answered"

@@ -162,3 +162,38 @@ def test_loading_restores_the_garbage_collector():
 def test_expected_layout_of_the_test_file():
     # layer() writes each feature over five lines: the positions asserted above rely on it
     assert textwrap.dedent(layer("a", ["f"])).count("\n") == 8
+
+
+EXIT_PROBE = r"""
+import atexit, gc, sys
+# Registered first, so it runs last: after the load cache's own exit handler.
+atexit.register(lambda: print("frozen" if gc.get_freeze_count() else "freed", flush=True))
+if "qt" in sys.argv:
+    import PySide6.QtCore  # loaded, as in the app: no longer what decides
+from influencemap.model import load_cache
+from influencemap.model.loader import load_catalog
+if "app" in sys.argv:
+    load_cache.free_results_at_exit()
+load_catalog([sys.argv[1]], include_bundled_sources=False)
+load_cache.flush()
+"""
+
+
+@pytest.mark.parametrize("how, expected", [
+    ([], "frozen"), (["qt"], "frozen"), (["app"], "freed"), (["app", "qt"], "freed"),
+])
+def test_the_results_are_left_to_the_os_at_exit_unless_the_app_says_otherwise(tmp_path, how, expected):
+    """A command-line run leaves its remembered results to the operating system at exit (the
+    collector is frozen); the app asks to free them. Qt being loaded changes nothing."""
+    import os
+    import subprocess
+    import sys
+
+    src = Path(load_cache.__file__).resolve().parents[2]
+    (tmp_path / "a.yaml").write_text(SOURCES + layer("a", ["f1", "f2"]), encoding="utf-8")
+    env = {**os.environ, "INFLUENCEMAP_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(src)}
+    done = subprocess.run([sys.executable, "-c", EXIT_PROBE, str(tmp_path / "a.yaml"), *how],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == expected
+

