@@ -52,7 +52,7 @@ def test_the_last_folder_is_remembered(two_layer_window, settings_file, tmp_path
     out.mkdir()
     two_layer_window.export_image(out / "map.png")
     assert settings_file.value("files/lastFolder") == str(out)
-    assert two_layer_window._last_folder() == str(out)
+    assert two_layer_window.last_folder() == str(out)
 
 
 def test_reload_picks_up_changes_and_keeps_hidden_layers(layers, open_window, qtbot):
