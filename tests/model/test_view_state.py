@@ -193,6 +193,10 @@ def test_the_shown_catalog_is_the_visible_layers_through_the_filter(catalog):
     assert [f.id for f in shown.features()] == ["minsk-loan"]
     assert shown.sources is catalog.sources  # citations still resolve in an export
     assert store.is_shown("minsk-loan") and not store.is_shown("kyiv-loan") and not store.is_shown("minsk-embassy")
+    # a hidden layer's feature the filter lets through (search lists it; choosing it shows its layer)
+    store.set_date_range(None, "2014")
+    assert store.passes_filter("minsk-embassy") and not store.is_shown("minsk-embassy")
+    assert not store.passes_filter("kyiv-loan")
     store.set_visible("loans", False)
     assert store.shown_catalog().feature_count == 0  # no visible layer is an empty map, not every layer
 

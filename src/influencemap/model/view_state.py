@@ -257,6 +257,15 @@ class ViewState:
         feature = self._catalog.find_feature(feature_id)
         if feature is None or feature.layer_id in self._hidden:
             return False
+        return self.passes_filter(feature_id)
+
+    def passes_filter(self, feature_id: str) -> bool:
+        """True when the filter (and the timeline) let the feature through, whether its layer
+        is visible or not: search lists hidden layers' features, and choosing one shows its
+        layer, but never a feature the filter hides."""
+        feature = self._catalog.find_feature(feature_id)
+        if feature is None:
+            return False
         if self._filter is None:
             return True
         return self._filter.accepts_layer(self._catalog.layer(feature.layer_id)) and self._filter.accepts(feature)

@@ -138,6 +138,9 @@ class MapState(QObject):
     def is_shown(self, feature_id: str) -> bool:
         return self.store.is_shown(feature_id)
 
+    def passes_filter(self, feature_id: str) -> bool:
+        return self.store.passes_filter(feature_id)
+
     @property
     def selected_id(self) -> str | None:
         return self.store.selected_id
