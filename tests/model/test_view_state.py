@@ -221,6 +221,20 @@ def test_a_reload_keeps_order_visibility_and_selection(catalog, files):
     assert store.visible_layer_ids == store.drawing_order  # a new folder: everything shows
 
 
+def test_the_basemap_is_offline_until_another_is_chosen(catalog):
+    from influencemap.geo.basemaps import OFFLINE, OSM
+
+    store = ViewState(catalog)
+    heard = []
+    store.events.basemap.connect(heard.append)
+    assert store.basemap == OFFLINE
+    store.set_basemap(OSM)
+    store.set_basemap(OSM)
+    assert store.basemap == OSM and heard == [OSM]
+    store.set_catalog(catalog)  # a reload keeps it
+    assert store.basemap == OSM
+
+
 def test_bad_writes_are_refused(catalog):
     store = ViewState(catalog)
     with pytest.raises(ValueError):

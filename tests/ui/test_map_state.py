@@ -116,3 +116,21 @@ def test_the_map_sheet_dialog_follows_the_store_while_open(layers, qtbot, settin
     assert dialog.status_label.text().startswith("1 features")
     assert [f.id for f in dialog._sheet.catalog.features()] == ["minsk-visit"]
     assert dialog._sheet.layer_ids == ("diplo",)
+
+
+def test_the_basemap_is_the_stores_and_every_view_of_it_follows(two_layer_window, tmp_path):
+    """Chosen in the store (by any code), the basemap is what the canvas draws on, what the
+    menu ticks and what the image export draws on."""
+    from influencemap.geo.basemaps import OFFLINE, mbtiles
+
+    window = two_layer_window
+    assert window.store.basemap == OFFLINE and window.canvas.tile_source is None
+    chosen = mbtiles(tmp_path / "missing.mbtiles")  # a missing file: nothing is fetched, a note shows
+    window.store.set_basemap(chosen)
+    assert window.canvas.basemap == chosen
+    assert window.canvas.tile_source is not None and window.canvas.tile_source.basemap == chosen
+    assert window.canvas.export_settings().tiles.basemap == chosen
+    assert window.basemap_menu.actions[chosen.spec].isChecked()
+    window.basemap_menu.choose(OFFLINE)
+    assert window.store.basemap == OFFLINE and window.canvas.tile_source is None
+    assert window.basemap_menu.actions["offline"].isChecked()

@@ -1,5 +1,6 @@
 """The app's one store of what is shown: the loaded catalog, the layers' drawing order and
-visibility, the filter (with the timeline's date range), the selected and the hovered feature.
+visibility, the filter (with the timeline's date range), the basemap, the selected and the
+hovered feature.
 
 Qt-free, as napari's ``ViewerModel``: the map canvas, every panel, the feature table and every
 export read this object, and none keeps its own copy of the truth. Views learn of changes
@@ -20,6 +21,7 @@ import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from influencemap.geo.basemaps import OFFLINE, Basemap
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter, shown_catalog
 from influencemap.model.layer_order import default_drawing_order, merged_order
@@ -89,6 +91,8 @@ class ViewEvents:
         """Layer visibility or drawing order changed."""
         self.filter = Event("filter")
         """The filter changed (checks, the timeline's date range, include undated)."""
+        self.basemap = Event("basemap")
+        """The basemap under the layers changed (gets the new :class:`Basemap`)."""
         self.selection = Event("selection")
         self.hover = Event("hover")
         self.shown = Event("shown")
@@ -107,6 +111,7 @@ class ViewState:
         self._filter: FeatureFilter | None = None
         self._selected: str | None = None
         self._hovered: str | None = None
+        self._basemap: Basemap = OFFLINE
         self._shown: tuple[tuple, Catalog] | None = None
         if catalog is not None:
             self.set_catalog(catalog, keep_layout=False)
@@ -227,6 +232,20 @@ class ViewState:
     def reset_filter(self) -> None:
         """Show every feature of the visible layers again (Reset)."""
         self.set_filter(None)
+
+    # -- basemap -------------------------------------------------------------------------
+
+    @property
+    def basemap(self) -> Basemap:
+        """What the layers are drawn on: the offline outlines or a tile basemap. The image
+        export draws on it, the map sheet too, and the HTML export opens its page on it."""
+        return self._basemap
+
+    def set_basemap(self, basemap: Basemap) -> None:
+        if basemap == self._basemap:
+            return
+        self._basemap = basemap
+        self.events.basemap.emit(basemap)
 
     # -- what is shown -------------------------------------------------------------------
 

@@ -403,7 +403,7 @@ def open_export_dialog(window) -> ExportMapDialog:
         window.settings,
         window.last_folder(),
         window,
-        basemap=window.canvas.basemap if window.canvas.basemap.tiled else None,
+        basemap=window.store.basemap if window.store.basemap.tiled else None,
     )
 
     def done(out: Path) -> None:

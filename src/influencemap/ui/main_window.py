@@ -593,7 +593,7 @@ class MainWindow(QMainWindow):
             QApplication.processEvents()
 
         try:
-            basemap = self.canvas.basemap  # an online one opens the page on its tiles (issue 16)
+            basemap = self.store.basemap  # an online one opens the page on its tiles (issue 16)
             options = HtmlOptions(
                 title=texts.title or None,
                 subtitle=texts.subtitle or None,

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from influencemap.geo.basemaps import Basemap
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.types import Feature, Layer
@@ -29,6 +30,8 @@ class MapState(QObject):
     """The filter changed (a check, the timeline's range, Reset)."""
     shownChanged = Signal()
     """What the map shows changed (once per change of catalog, layers or filter)."""
+    basemapChanged = Signal(object)
+    """The chosen :class:`~influencemap.geo.basemaps.Basemap`."""
     selectionChanged = Signal(object)
     """The selected feature's id, or None."""
     hoverChanged = Signal(object)
@@ -43,6 +46,7 @@ class MapState(QObject):
             (events.layers, self._relay_layers),
             (events.filter, self._relay_filter),
             (events.shown, self._relay_shown),
+            (events.basemap, self._relay_basemap),
             (events.selection, self._relay_selection),
             (events.hover, self._relay_hover),
         )
@@ -65,6 +69,9 @@ class MapState(QObject):
 
     def _relay_shown(self) -> None:
         self.shownChanged.emit()
+
+    def _relay_basemap(self, basemap: object) -> None:
+        self.basemapChanged.emit(basemap)
 
     def _relay_selection(self, feature_id: object) -> None:
         self.selectionChanged.emit(feature_id)
@@ -127,6 +134,13 @@ class MapState(QObject):
 
     def reset_filter(self) -> None:
         self.store.reset_filter()
+
+    @property
+    def basemap(self) -> Basemap:
+        return self.store.basemap
+
+    def set_basemap(self, basemap: Basemap) -> None:
+        self.store.set_basemap(basemap)
 
     @property
     def shown_key(self) -> tuple:
