@@ -90,7 +90,7 @@ class EditingController(QObject):
         self.edit_action = self._action("&Edit Feature…", lambda: self._with_selected(self.edit_feature), [], "Edit the selected feature")
         self.delete_action = self._action("&Delete Feature", lambda: self._with_selected(self.delete_feature), [], "Delete the selected feature from its file")
         self.open_action = self._action(
-            "&Open in Editor", lambda: self._with_selected(self.open_feature_in_editor), ["Ctrl+Shift+E"],
+            "&Open in Editor", lambda: self._with_selected(self.open_feature_in_editor), ["Ctrl+Alt+E"],
             "Open the selected feature's file in your editor ($VISUAL / $EDITOR)",
         )
         self.edit_menu = QMenu("&Edit", parent)
