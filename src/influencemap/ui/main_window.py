@@ -267,7 +267,7 @@ class MainWindow(QMainWindow):
         # the timeline: shown from the start it would take room the smallest window lacks.
         self.feature_table_dock.hide()
         self.feature_table.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
-        self.feature_table.rowsChanged.connect(self._update_summary)
+        self.state.shownChanged.connect(self._update_summary)
         self.feature_table.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.tabifyDockWidget(self.layers_dock, self.filters_dock)
         self.tabifyDockWidget(self.filters_dock, self.search_dock)
@@ -630,7 +630,7 @@ class MainWindow(QMainWindow):
 
     def shown_count(self) -> int:
         """How many features the map shows (visible layers, filters, timeline)."""
-        return len(self.feature_table.rows.features)
+        return self.store.shown_catalog().feature_count
 
     def _update_summary(self) -> None:
         """"N of M features shown" while anything hides features, else what is loaded."""
