@@ -179,6 +179,13 @@ def test_the_timeline_range_is_part_of_the_filter_and_keeps_the_other_criteria(c
     assert sorted(shown_ids(store)) == ["minsk-embassy", "undated-loan"]
     store.reset_filter()
     assert store.feature_filter is None and store.date_range == (None, None) and not store.include_undated
+    heard = Recorder(store)
+    store.update_filter(countries=frozenset())  # nothing set is no filter, and no change
+    store.set_filter(FeatureFilter())
+    assert store.feature_filter is None and heard.heard == []
+    store.set_date_range("2013", None)
+    store.set_date_range(None, None)  # the timeline back to all years: no filter left
+    assert store.feature_filter is None
 
 
 def test_the_shown_catalog_is_the_visible_layers_through_the_filter(catalog):

@@ -199,7 +199,10 @@ class ViewState:
 
     def set_filter(self, feature_filter: FeatureFilter | None) -> None:
         """Filter what is shown (None: no filter); a selected feature the filter now hides is
-        deselected."""
+        deselected. A filter that sets nothing is stored as None: "no filter" has one spelling,
+        so views comparing filters see no change where there is none."""
+        if feature_filter == FeatureFilter():
+            feature_filter = None
         if feature_filter == self._filter:
             return
         self._filter = feature_filter
