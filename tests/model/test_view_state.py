@@ -242,6 +242,14 @@ def test_the_basemap_is_offline_until_another_is_chosen(catalog):
     assert store.basemap == OSM
 
 
+def test_revealing_a_feature_shows_its_layer_and_selects_it(catalog):
+    store = ViewState(catalog)
+    store.set_visible("embassies", False)
+    assert store.reveal("minsk-embassy")
+    assert store.is_visible("embassies") and store.selected_id == "minsk-embassy"
+    assert not store.reveal("no-such-feature") and store.selected_id == "minsk-embassy"
+
+
 def test_bad_writes_are_refused(catalog):
     store = ViewState(catalog)
     with pytest.raises(ValueError):

@@ -312,6 +312,16 @@ class ViewState:
         self._selected = feature_id
         self.events.selection.emit(feature_id)
 
+    def reveal(self, feature_id: str) -> bool:
+        """Select a feature and show its layer if hidden (a search hit, a statistics row, a
+        feature just saved); False when there is no such feature."""
+        feature = self._catalog.find_feature(feature_id)
+        if feature is None:
+            return False
+        self.set_visible(feature.layer_id, True)
+        self.select(feature_id)
+        return True
+
     @property
     def hovered_id(self) -> str | None:
         return self._hovered

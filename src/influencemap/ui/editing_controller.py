@@ -156,9 +156,8 @@ class EditingController(QObject):
     def _on_catalog_changed(self) -> None:
         self.watcher.watch(self.watched_paths())
         pending, self._select_after_reload = self._select_after_reload, None
-        if pending and self.state.catalog.find_feature(pending) is not None:
-            self.state.set_visible(self.state.catalog.feature(pending).layer_id, True)
-            self.state.select(pending)
+        if pending:
+            self.state.reveal(pending)
         self._update_actions()
 
     # -- which layers can be written -------------------------------------------------------

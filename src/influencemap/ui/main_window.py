@@ -176,11 +176,8 @@ class MainWindow(QMainWindow):
     def select_feature(self, feature_id: str) -> bool:
         """Select a feature, show its details, select its table row and zoom to it; False if
         there is no such feature."""
-        feature = self.state.catalog.find_feature(feature_id)
-        if feature is None:
+        if not self.store.reveal(feature_id):
             return False
-        self.state.set_visible(feature.layer_id, True)
-        self.state.select(feature_id)
         self.canvas.zoom_to_feature(feature_id)
         return True
 

@@ -166,6 +166,9 @@ class MapState(QObject):
     def select(self, feature_id: str | None) -> None:
         self.store.select(feature_id)
 
+    def reveal(self, feature_id: str) -> bool:
+        return self.store.reveal(feature_id)
+
     @property
     def hovered_id(self) -> str | None:
         return self.store.hovered_id
