@@ -52,7 +52,7 @@ def test_the_last_folder_is_remembered(two_layer_window, settings_file, tmp_path
     out.mkdir()
     two_layer_window.export_image(out / "map.png")
     assert settings_file.value("files/lastFolder") == str(out)
-    assert two_layer_window._last_folder() == str(out)
+    assert two_layer_window.last_folder() == str(out)
 
 
 def test_reload_picks_up_changes_and_keeps_hidden_layers(layers, open_window, qtbot):
@@ -224,3 +224,16 @@ def test_run_app_opens_the_window_and_returns_when_it_closes(layers, qtbot):
     finally:
         app.setQuitOnLastWindowClosed(True)
     assert seen == [True]
+
+
+def test_no_two_actions_share_a_shortcut(two_layer_window):
+    """An ambiguous shortcut does nothing at all in Qt: Ctrl+Shift+E was both Export Map… and
+    Open in Editor, and neither opened."""
+    from PySide6.QtGui import QAction
+
+    owners: dict[str, list[str]] = {}
+    for action in two_layer_window.findChildren(QAction):
+        for key in action.shortcuts():
+            owners.setdefault(key.toString(), []).append(action.text())
+    assert {key: texts for key, texts in owners.items() if len(set(texts)) > 1} == {}
+    assert two_layer_window.editing.open_action.shortcut().toString() == "Ctrl+Alt+E"

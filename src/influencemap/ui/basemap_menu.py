@@ -82,7 +82,7 @@ class BasemapMenu:
     def __init__(self, window: QMainWindow) -> None:
         self.window = window
         self.canvas = window.canvas
-        self.settings = window._settings
+        self.settings = window.settings
         self.menu = QMenu("&Basemap", window)
         self.menu.setObjectName("basemapMenu")
         self.group = QActionGroup(window)
@@ -101,6 +101,8 @@ class BasemapMenu:
             export = getattr(window, "export_action", None)
             file_menu.insertAction(export if export in file_menu.actions() else None, self.add_action)
         self.canvas.basemapProblem.connect(lambda note: window.statusBar().showMessage(note, 10000))
+        # The tick follows the store, whoever changes the basemap.
+        window.state.basemapChanged.connect(self._rebuild)
         self._rebuild()
         remembered = str(self.settings.value(SETTING_CURRENT, "offline") or "offline")
         try:
@@ -173,6 +175,8 @@ class BasemapMenu:
             self.menu.addSeparator()
             for path in files:
                 add(mbtiles(path))
+        if current.spec not in self.actions:  # chosen elsewhere (the store, --basemap): still ticked here
+            add(current)
         self.menu.addSeparator()
         custom_action = self.menu.addAction("&Custom XYZ…", self._on_custom)
         custom_action.setObjectName("customXyzAction")

@@ -1,34 +1,37 @@
 """The editing workflow of the main window: live reload, add/edit/delete from the map, undo,
 open in the user's editor, new layer.
 
-The window only creates this object (and passes each loaded catalog through
-:meth:`EditingController.merge_last_good`); the menus, the context menus and every handler
-live here. Writes go through :class:`LayerEditor`, which validates, refuses stale writes,
-keeps a backup and writes atomically; the file watcher then reloads the map like after any
-other editor's save.
+The controller is given what it works with, explicitly: the store of what is shown (through
+its Qt adapter), the map canvas, the details panel's text view (for its context menu) and an
+:class:`EditingHost` — the few things it asks of the window (what is loaded, reload, messages).
+It owns the editing actions and the Edit menu; the window puts them into its menu bar and
+passes each loaded catalog through :meth:`EditingController.merge_last_good`. Writes go through
+:class:`LayerEditor`, which validates, refuses stale writes, keeps a backup and writes
+atomically; the file watcher then reloads the map like after any other editor's save.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, Sequence
 
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QMenu, QMessageBox, QTextBrowser, QWidget
 
 from influencemap.editing.last_good import LastGoodLayers
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Feature, GeometryKind, Layer
 from influencemap.paths import bundled_layers_dir
 from influencemap.ui.file_watcher import LayerFileWatcher
+from influencemap.ui.map_canvas import MapCanvas
+from influencemap.ui.map_state import MapState
 from influencemap.ui.sketch_tool import HINT, SketchTool
 
 if TYPE_CHECKING:
     from influencemap.editing.layer_file import InvalidEdit, LayerEditor, LayerText
     from influencemap.ui.feature_form import FeatureEdit, FeatureForm
-    from influencemap.ui.main_window import MainWindow
     from influencemap.ui.new_layer_dialog import NewLayerDialog
 
 # The writing side (layer_file, yaml_text, the form and the new-layer dialog, with PyYAML and the
@@ -37,14 +40,41 @@ if TYPE_CHECKING:
 COUNTRY_TOLERANCE_DEG = 0.05
 
 
+class EditingHost(Protocol):
+    """What the editing workflow needs from the window that shows the map."""
+
+    @property
+    def paths(self) -> list[str]:
+        """The loaded files and folders (empty: the bundled layers)."""
+
+    def reload(self) -> None:
+        """Load the same files again, keeping the view."""
+
+    def load_paths(self, paths: Sequence[str | Path], fit: bool = True) -> None:
+        """Load other files or folders."""
+
+    def last_folder(self) -> str:
+        """Where the user last opened or saved files."""
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        """A status-bar message (0: until replaced or cleared; empty text clears it)."""
+
+    def show_whats_here(self, hits: list, global_pos: QPoint | None = None) -> Any:
+        """Open the What's-here list of ``hits`` ((layer_id, feature_id) each)."""
+
+
 class EditingController(QObject):
     """Owns the editor (with its undo history), the file watcher and the editing actions."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.state = window.state
-        self.canvas = window.canvas
+    def __init__(self, state: MapState, canvas: MapCanvas, host: EditingHost, details_browser: QTextBrowser,
+                 parent: QWidget) -> None:
+        super().__init__(parent)
+        self.parent_widget = parent
+        """Where the forms and message boxes open."""
+        self.host = host
+        self.state = state
+        self.canvas = canvas
+        self.details_browser = details_browser
         self._editor: LayerEditor | None = None
         self.last_good = LastGoodLayers()
         self.watcher = LayerFileWatcher(self)
@@ -60,17 +90,21 @@ class EditingController(QObject):
         self.edit_action = self._action("&Edit Feature…", lambda: self._with_selected(self.edit_feature), [], "Edit the selected feature")
         self.delete_action = self._action("&Delete Feature", lambda: self._with_selected(self.delete_feature), [], "Delete the selected feature from its file")
         self.open_action = self._action(
-            "&Open in Editor", lambda: self._with_selected(self.open_feature_in_editor), ["Ctrl+Shift+E"],
+            "&Open in Editor", lambda: self._with_selected(self.open_feature_in_editor), ["Ctrl+Alt+E"],
             "Open the selected feature's file in your editor ($VISUAL / $EDITOR)",
         )
-        self._install_menus()
+        self.edit_menu = QMenu("&Edit", parent)
+        """Undo, then edit/delete/open the selected feature (the window puts it in its menu bar)."""
+        self.edit_menu.addAction(self.undo_action)
+        self.edit_menu.addSeparator()
+        for action in (self.edit_action, self.delete_action, self.open_action):
+            self.edit_menu.addAction(action)
         self._update_actions()
 
         self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.canvas.customContextMenuRequested.connect(self._on_canvas_context_menu)
-        browser = window.details_panel.browser
-        browser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        browser.customContextMenuRequested.connect(self._on_details_context_menu)
+        details_browser.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        details_browser.customContextMenuRequested.connect(self._on_details_context_menu)
         self.watcher.changed.connect(self._on_files_changed)
         self.state.catalogChanged.connect(self._on_catalog_changed)
         self.state.selectionChanged.connect(lambda _id: self._update_actions())
@@ -78,31 +112,12 @@ class EditingController(QObject):
     # -- wiring ----------------------------------------------------------------------------
 
     def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
-        action = QAction(text, self.window)
+        action = QAction(text, self.parent_widget)
         if shortcuts:
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
         action.setStatusTip(tip)
         action.triggered.connect(slot)
         return action
-
-    def _install_menus(self) -> None:
-        bar = self.window.menuBar()
-        file_menu = _menu_of(self.window.open_action)
-        if file_menu is not None:
-            file_menu.insertAction(self.window.open_action, self.new_layer_action)
-        else:
-            bar.addAction(self.new_layer_action)
-        edit_menu = QMenu("&Edit", self.window)
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addSeparator()
-        for action in (self.edit_action, self.delete_action, self.open_action):
-            edit_menu.addAction(action)
-        view_menu = _menu_of(self.window.zoom_in_action)
-        if view_menu is not None:
-            bar.insertMenu(view_menu.menuAction(), edit_menu)
-        else:
-            bar.addMenu(edit_menu)
-        self.edit_menu = edit_menu
 
     @property
     def editor(self) -> LayerEditor:
@@ -130,20 +145,19 @@ class EditingController(QObject):
 
     def watched_paths(self) -> list[str]:
         """The loaded files and folders, and the layer files inside the folders."""
-        roots = self.window.paths or [str(bundled_layers_dir())]
+        roots = self.host.paths or [str(bundled_layers_dir())]
         from influencemap.model.loader import expand_paths
 
         return list(dict.fromkeys([*roots, *(str(p) for p in expand_paths(roots))]))
 
     def _on_files_changed(self, _paths: list[str]) -> None:
-        self.window.reload()
+        self.host.reload()
 
     def _on_catalog_changed(self) -> None:
         self.watcher.watch(self.watched_paths())
         pending, self._select_after_reload = self._select_after_reload, None
-        if pending and self.state.catalog.find_feature(pending) is not None:
-            self.state.set_visible(self.state.catalog.feature(pending).layer_id, True)
-            self.state.select(pending)
+        if pending:
+            self.state.reveal(pending)
         self._update_actions()
 
     # -- which layers can be written -------------------------------------------------------
@@ -155,7 +169,7 @@ class EditingController(QObject):
         dropped): launched without paths, the app is a viewer of the shipped map.
         """
         bundled = bundled_layers_dir().resolve()
-        explicit = bool(self.window.paths)
+        explicit = bool(self.host.paths)
         layers = []
         for layer_id in reversed(self.state.drawing_order):
             layer = self.state.catalog.layer(layer_id)
@@ -170,7 +184,7 @@ class EditingController(QObject):
         return any(layer.id == layer_id for layer in self.writable_layers())
 
     def _context_paths(self) -> list[Path]:
-        return [Path(p) for p in (self.window.paths or [str(bundled_layers_dir())])]
+        return [Path(p) for p in (self.host.paths or [str(bundled_layers_dir())])]
 
     # -- adding ----------------------------------------------------------------------------
 
@@ -188,7 +202,7 @@ class EditingController(QObject):
         self.sketch = SketchTool(self.canvas, kind, self._on_sketch_finished, self._on_sketch_cancelled, first)
         self.canvas.set_tool(self.sketch)
         self.canvas.setFocus()
-        self.window.statusBar().showMessage(f"Drawing a {kind.value}: {HINT}")
+        self.host.show_message(f"Drawing a {kind.value}: {HINT}")
         return self.sketch
 
     def _on_sketch_finished(self, vertices: list[tuple[float, float]]) -> None:
@@ -199,12 +213,12 @@ class EditingController(QObject):
 
     def _on_sketch_cancelled(self) -> None:
         self._end_sketch()
-        self.window.statusBar().showMessage("Drawing cancelled", 3000)
+        self.host.show_message("Drawing cancelled", 3000)
 
     def _end_sketch(self) -> None:
         self.sketch = None
         self.canvas.set_tool(None)
-        self.window.statusBar().clearMessage()
+        self.host.show_message("")
 
     def _check_can_add(self) -> bool:
         if self.writable_layers():
@@ -228,7 +242,7 @@ class EditingController(QObject):
         texts: dict[str, LayerText] = {}
         return self._open_form(FeatureForm(
             self.state.catalog, layers, lambda edit: self._save(edit, texts), kind, coordinates, countries,
-            parent=self.window,
+            parent=self.parent_widget,
         ))
 
     # -- editing and deleting --------------------------------------------------------------
@@ -253,7 +267,7 @@ class EditingController(QObject):
             return None
         texts = {layer.path: text}
         return self._open_form(FeatureForm(
-            self.state.catalog, [layer], lambda edit: self._save(edit, texts), original=original, parent=self.window,
+            self.state.catalog, [layer], lambda edit: self._save(edit, texts), original=original, parent=self.parent_widget,
         ))
 
     def delete_feature(self, feature_id: str) -> bool:
@@ -289,7 +303,7 @@ class EditingController(QObject):
             self._report("Cannot undo", f"{exc}")
             return False
         if edit is None:
-            self.window.statusBar().showMessage("Nothing to undo", 3000)
+            self.host.show_message("Nothing to undo", 3000)
             return False
         self._after_write(f"Undid {edit.description} in {edit.path.name}")
         return True
@@ -301,7 +315,7 @@ class EditingController(QObject):
         if feature is None or feature.origin is None:
             return
         how = open_in_editor(feature.origin.path, feature.origin.line)
-        self.window.statusBar().showMessage(f"Opened {Path(feature.origin.path).name}:{feature.origin.line} with {how}", 5000)
+        self.host.show_message(f"Opened {Path(feature.origin.path).name}:{feature.origin.line} with {how}", 5000)
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -338,7 +352,7 @@ class EditingController(QObject):
         except FileChangedOnDisk as exc:
             self.last_error = str(exc)
             texts.pop(path, None)  # the next Save applies the form to the file as it is now
-            self.window.reload()
+            self.host.reload()
             return (
                 f"Not saved: {exc}.\n"
                 "The map now shows the file as it is on disk. Press Save to apply your changes to that version, "
@@ -353,14 +367,14 @@ class EditingController(QObject):
 
     def _after_write(self, message: str) -> None:
         self._update_actions()
-        self.window.statusBar().showMessage(message, 8000)
-        self.window.reload()
+        self.host.show_message(message, 8000)
+        self.host.reload()
 
     def _report(self, title: str, message: str) -> None:
         """Tell the user without blocking: the status bar and a window-modal message box."""
         self.last_error = message
-        self.window.statusBar().showMessage(message.splitlines()[0], 8000)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self.window)
+        self.host.show_message(message.splitlines()[0], 8000)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, self.parent_widget)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -370,29 +384,29 @@ class EditingController(QObject):
         from influencemap.ui.new_layer_dialog import NewLayerDialog
 
         dialog = NewLayerDialog(self._default_folder(), {layer.id for layer in self.state.catalog.layers},
-                                self.window, on_created=self._on_layer_created)
+                                self.parent_widget, on_created=self._on_layer_created)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         return dialog
 
     def _default_folder(self) -> Path:
-        for raw in self.window.paths:
+        for raw in self.host.paths:
             path = Path(raw)
             if path.is_dir():
                 return path
             if path.parent.is_dir():
                 return path.parent
-        return Path(self.window._last_folder())
+        return Path(self.host.last_folder())
 
     def _on_layer_created(self, path: Path) -> None:
-        current = self.window.paths or [str(bundled_layers_dir())]
+        current = self.host.paths or [str(bundled_layers_dir())]
         resolved = path.resolve()
         covered = any(Path(p).is_dir() and resolved.is_relative_to(Path(p).resolve()) for p in current)
         if covered:
-            self.window.reload()
+            self.host.reload()
         else:
-            self.window.load_paths([*current, str(path)], fit=False)
-        self.window.statusBar().showMessage(f"Created {path}: right-click the map to add features to it", 8000)
+            self.host.load_paths([*current, str(path)], fit=False)
+        self.host.show_message(f"Created {path}: right-click the map to add features to it", 8000)
 
     # -- context menus ---------------------------------------------------------------------
 
@@ -411,7 +425,7 @@ class EditingController(QObject):
         them in the list's order (so any of a stack can be edited, deleted or zoomed to)."""
         catalog = self.state.catalog
         features = [catalog.feature(feature_id) for _layer, feature_id in hits]
-        menu.addAction(f"What's Here ({len(features)})…", lambda: self.window.show_whats_here(hits, global_pos))
+        menu.addAction(f"What's Here ({len(features)})…", lambda: self.host.show_whats_here(hits, global_pos))
         submenus = (
             ("Edit", self.edit_feature, True),
             ("Delete", self.delete_feature, True),
@@ -454,7 +468,7 @@ class EditingController(QObject):
         menu.popup(self.canvas.mapToGlobal(position))
 
     def _on_details_context_menu(self, position: QPoint) -> None:
-        browser = self.window.details_panel.browser
+        browser = self.details_browser
         menu = browser.createStandardContextMenu(position)
         feature = self.state.selected_feature
         if feature is not None:
@@ -466,10 +480,6 @@ class EditingController(QObject):
     def _with_selected(self, handler) -> None:
         if self.state.selected_id:
             handler(self.state.selected_id)
-
-
-def _menu_of(action: QAction) -> QMenu | None:
-    return next((o for o in action.associatedObjects() if isinstance(o, QMenu)), None)
 
 
 def _countries(positions: list[list[float]]) -> list[str]:

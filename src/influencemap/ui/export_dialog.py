@@ -44,7 +44,7 @@ from influencemap.export.layout_spec import (
     LayoutOptions,
     page_geometry,
 )
-from influencemap.model.catalog import Catalog
+from influencemap.ui.map_state import MapState
 
 PREVIEW_SIZE = (520, 380)
 PREVIEW_DELAY_MS = 250
@@ -79,10 +79,10 @@ class ExportMapDialog(QDialog):
 
     Parameters
     ----------
-    catalog
-        The shown catalog: visible layers through the current filter.
-    layer_ids
-        Their drawing order, bottom first.
+    state
+        The app's store (its Qt adapter): the sheet shows its shown catalog (visible layers
+        through the filter and the timeline) in its drawing order, read when the preview is
+        drawn and when the file is written, so a reload while the dialog is open is followed.
     view_bbox
         The canvas's lon/lat box (the ``Current view`` extent).
     """
@@ -91,8 +91,7 @@ class ExportMapDialog(QDialog):
 
     def __init__(
         self,
-        catalog: Catalog,
-        layer_ids: tuple[str, ...],
+        state: MapState,
         view_bbox: tuple[float, float, float, float] | None,
         settings: QSettings,
         folder: str = "",
@@ -105,9 +104,8 @@ class ExportMapDialog(QDialog):
         """The window's tile basemap, or None: the exported sheet draws on it (its tiles fetched
         then); the preview stays on the offline basemap, so typing a title fetches nothing."""
         self.setWindowTitle("Export Map")
-        from influencemap.render.print_layout import SheetInput
-
-        self._sheet = SheetInput(catalog, tuple(layer_ids), tuple(view_bbox) if view_bbox else None)
+        self._state = state
+        self._view_bbox = tuple(view_bbox) if view_bbox else None
         self._settings = settings
         self._folder = folder
         self._generation = 0
@@ -123,7 +121,15 @@ class ExportMapDialog(QDialog):
         self._load_settings()
         self._connect()
         self._update_enabled()
+        state.shownChanged.connect(self.schedule_preview)
         self.schedule_preview()
+
+    @property
+    def _sheet(self):
+        """What the sheet shows, as the store says now."""
+        from influencemap.render.print_layout import SheetInput
+
+        return SheetInput(self._state.shown_catalog(), tuple(self._state.visible_layer_ids), self._view_bbox)
 
     # -- widgets -------------------------------------------------------------------------
 
@@ -364,10 +370,9 @@ class ExportMapDialog(QDialog):
             QMessageBox.warning(self, "Export failed", str(exc))
             return False
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        sheet = self._sheet
         try:
-            self.last_report = write_sheet(
-                self._sheet.catalog, out, options, self._sheet.layer_ids, self._sheet.view_bbox, self._basemap
-            )
+            self.last_report = write_sheet(sheet.catalog, out, options, sheet.layer_ids, sheet.view_bbox, self._basemap)
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return False
@@ -392,21 +397,19 @@ def _summary(report) -> str:
 
 def open_export_dialog(window) -> ExportMapDialog:
     """File > Export Map… on the main window: the dialog over what the map shows."""
-    settings = window.canvas.export_settings()
     dialog = ExportMapDialog(
-        window.visible_catalog(),
-        tuple(settings.layer_ids),
+        window.state,
         tuple(window.canvas.view_bounds()),
-        window._settings,
-        window._last_folder(),
+        window.settings,
+        window.last_folder(),
         window,
-        basemap=window.canvas.basemap if window.canvas.basemap.tiled else None,
+        basemap=window.store.basemap if window.store.basemap.tiled else None,
     )
 
     def done(out: Path) -> None:
-        window._remember_folder(out.parent)
+        window.remember_folder(out.parent)
         warnings = dialog.last_report.warnings if dialog.last_report is not None else []
-        window.statusBar().showMessage(f"Exported {out}" + "".join(f" — {w}" for w in warnings), 6000)
+        window.show_message(f"Exported {out}" + "".join(f" — {w}" for w in warnings), 6000)
 
     dialog.exported.connect(done)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

@@ -171,8 +171,7 @@ class FeatureTablePanel(QWidget):
         self.view.copyRequested.connect(self.copy_selection)
         self.save_csv_button.clicked.connect(self._on_save_csv)
         self.save_geojson_button.clicked.connect(self._on_save_geojson)
-        for signal in (state.catalogChanged, state.layersChanged, state.filterChanged):
-            signal.connect(self._on_state_changed)
+        state.shownChanged.connect(self._on_state_changed)
         state.selectionChanged.connect(self._on_map_selection)
         self.refresh()
 
@@ -185,16 +184,14 @@ class FeatureTablePanel(QWidget):
     def _on_state_changed(self) -> None:
         """New rows when what the map shows changed (a new catalog changes layers and selection
         too: one refresh); the view's own key says whether anything did."""
-        state = self._state
-        key = (id(state.catalog), state.feature_filter, tuple(state.visible_layer_ids))
-        if key != self._key:
+        if self._state.shown_key != self._key:
             self.refresh()
 
     def refresh(self) -> None:
         """Rows anew from the state: what the map shows, keeping the sort, the query and the selection."""
         state = self._state
-        self._key = (id(state.catalog), state.feature_filter, tuple(state.visible_layer_ids))
-        rows = FeatureRows.shown(state.catalog, state.feature_filter, state.visible_layer_ids)
+        self._key = state.shown_key
+        rows = FeatureRows(state.catalog, list(state.shown_catalog().features()))
         column = self.view.horizontalHeader().sortIndicatorSection()
         if 0 <= column < len(COLUMNS) and self.view.horizontalHeader().isSortIndicatorShown():
             rows.sort(column, self.view.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)

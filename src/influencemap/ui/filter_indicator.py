@@ -58,7 +58,7 @@ class FilterIndicator(QWidget):
         self._on_filter_changed()
 
     def reset(self) -> None:
-        self._state.set_filter(None)
+        self._state.reset_filter()
 
     def _on_filter_changed(self) -> None:
         current = self._state.feature_filter

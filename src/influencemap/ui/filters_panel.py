@@ -7,7 +7,6 @@ writes the filter there, and a filter set elsewhere (Reset) updates the checks.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 
 from PySide6.QtCore import Qt
@@ -122,10 +121,9 @@ class FiltersPanel(QWidget):
         )
 
     def _write_filter(self, **changes) -> None:
-        current = self._state.feature_filter or FeatureFilter()
         self._writing = True
         try:
-            self._state.set_filter(dataclasses.replace(current, **changes))
+            self._state.update_filter(**changes)
         finally:
             self._writing = False
         self._update_titles()

@@ -1,7 +1,8 @@
 """The main window: map canvas in the middle, layers and problems on the left, details on the right.
 
-It owns the :class:`MapState` store and wires the views to it; the views talk to the store,
-not to each other. Loading on start is synchronous (``MainWindow(paths)`` returns with the
+It owns the store of what is shown (the Qt-free :class:`ViewState`, with its Qt adapter
+:class:`MapState` for the widgets) and wires the views to it; the views talk to the store, not
+to each other, and every export takes what to draw from it. Loading on start is synchronous (``MainWindow(paths)`` returns with the
 layers shown, fitted); reloads, opened folders and dropped files load off the UI thread with a
 busy indicator after half a second. Nothing modal opens on start or reload: problems go to the
 problems list.
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QProgressDialog,
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from influencemap.model.catalog import Catalog
-from influencemap.model.filters import shown_catalog
+from influencemap.model.view_state import ViewState
 from influencemap.ui.about import show_about
 from influencemap.ui.catalog_loader import CatalogLoader, load_safely
 from influencemap.ui.details_panel import DetailsPanel
@@ -109,7 +111,10 @@ class MainWindow(QMainWindow):
         self._fit_after_load = False
         self._closed = False
 
-        self.state = MapState(self)
+        self.store = ViewState()
+        """What is shown: catalog, layers, filter and timeline range, selection (Qt-free)."""
+        self.state = MapState(self.store, self)
+        """The store's Qt adapter: the widgets connect to its signals."""
         self.canvas = MapCanvas(self.state, self)
         self.setCentralWidget(self.canvas)
         self.layers_panel = LayersPanel(self.state)
@@ -135,7 +140,8 @@ class MainWindow(QMainWindow):
 
         self.basemap_menu = BasemapMenu(self)
         # Live reload, add/edit/delete from the map, undo, new layer (issue 6).
-        self.editing = EditingController(self)
+        self.editing = EditingController(self.state, self.canvas, self, self.details_panel.browser, self)
+        self._install_editing_menus()
 
         self.layers_panel.zoomToLayerRequested.connect(self.canvas.zoom_to_layer)
         self.details_panel.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
@@ -170,11 +176,8 @@ class MainWindow(QMainWindow):
     def select_feature(self, feature_id: str) -> bool:
         """Select a feature, show its details, select its table row and zoom to it; False if
         there is no such feature."""
-        feature = self.state.catalog.find_feature(feature_id)
-        if feature is None:
+        if not self.store.reveal(feature_id):
             return False
-        self.state.set_visible(feature.layer_id, True)
-        self.state.select(feature_id)
         self.canvas.zoom_to_feature(feature_id)
         return True
 
@@ -201,6 +204,18 @@ class MainWindow(QMainWindow):
         self.whats_here.set_features(model, title, self.state.selected_id)
         self.whats_here.open_at(global_pos)
         return self.whats_here
+
+    def show_message(self, text: str, timeout_ms: int = 0) -> None:
+        """A status-bar message for ``timeout_ms`` (0: until replaced); empty text clears it."""
+        if text:
+            self.statusBar().showMessage(text, timeout_ms)
+        else:
+            self.statusBar().clearMessage()
+
+    @property
+    def settings(self) -> QSettings:
+        """Where this window remembers things (the user's settings, or a test's)."""
+        return self._settings
 
     def details_text(self) -> str:
         """The details panel's content as plain text."""
@@ -249,7 +264,7 @@ class MainWindow(QMainWindow):
         # the timeline: shown from the start it would take room the smallest window lacks.
         self.feature_table_dock.hide()
         self.feature_table.zoomToFeatureRequested.connect(self.canvas.zoom_to_feature)
-        self.feature_table.rowsChanged.connect(self._update_summary)
+        self.state.shownChanged.connect(self._update_summary)
         self.feature_table.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 4000))
         self.tabifyDockWidget(self.layers_dock, self.filters_dock)
         self.tabifyDockWidget(self.filters_dock, self.search_dock)
@@ -392,6 +407,18 @@ class MainWindow(QMainWindow):
         help_menu.addAction("About &Qt", QApplication.aboutQt)
         self.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_all_action, self.clear_selection_action])
 
+    def _install_editing_menus(self) -> None:
+        """New Layer… above Open in File; the Edit menu before View."""
+        bar = self.menuBar()
+        file_menu = _menu_of(self.open_action)
+        if file_menu is not None:
+            file_menu.insertAction(self.open_action, self.editing.new_layer_action)
+        view_menu = _menu_of(self.zoom_in_action)
+        if view_menu is not None:
+            bar.insertMenu(view_menu.menuAction(), self.editing.edit_menu)
+        else:
+            bar.addMenu(self.editing.edit_menu)
+
     # -- loading -------------------------------------------------------------------------
 
     def _apply_catalog(self, catalog: Catalog, fit: bool, keep_layout: bool) -> None:
@@ -443,23 +470,24 @@ class MainWindow(QMainWindow):
         self._busy.show()
         self.statusBar().showMessage("Loading layers…")
 
-    def _last_folder(self) -> str:
+    def last_folder(self) -> str:
+        """The folder the user last opened or saved in (home when it is gone)."""
         folder = self._settings.value(KEY_LAST_FOLDER, "", type=str)
         return folder if folder and Path(folder).is_dir() else str(Path.home())
 
-    def _remember_folder(self, folder: Path) -> None:
+    def remember_folder(self, folder: Path) -> None:
         self._settings.setValue(KEY_LAST_FOLDER, str(folder))
 
     def _on_open_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Open layers folder", self._last_folder())
+        folder = QFileDialog.getExistingDirectory(self, "Open layers folder", self.last_folder())
         if folder:
-            self._remember_folder(Path(folder))
+            self.remember_folder(Path(folder))
             self.load_paths([folder])
 
     def _on_open_files(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Open layer files", self._last_folder(), "Layer files (*.yaml *.yml)")
+        files, _ = QFileDialog.getOpenFileNames(self, "Open layer files", self.last_folder(), "Layer files (*.yaml *.yml)")
         if files:
-            self._remember_folder(Path(files[0]).parent)
+            self.remember_folder(Path(files[0]).parent)
             self.load_paths(files)
 
     # -- drag and drop -------------------------------------------------------------------
@@ -495,13 +523,13 @@ class MainWindow(QMainWindow):
         current = self._paths or [str(bundled_layers_dir())]
         merged = list(dict.fromkeys(current + [str(p) for p in paths]))
         first = Path(paths[0])
-        self._remember_folder(first if first.is_dir() else first.parent)
+        self.remember_folder(first if first.is_dir() else first.parent)
         self.load_paths(merged)
 
     # -- export --------------------------------------------------------------------------
 
     def _on_export_image(self) -> None:
-        start = str(Path(self._last_folder()) / "map.png")
+        start = str(Path(self.last_folder()) / "map.png")
         name, chosen = QFileDialog.getSaveFileName(
             self, "Export map image", start, "PNG image (*.png);;SVG image (*.svg)"
         )
@@ -526,12 +554,13 @@ class MainWindow(QMainWindow):
         except (OSError, ValueError) as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return
-        self._remember_folder(out.parent)
+        self.remember_folder(out.parent)
         self.statusBar().showMessage(f"Exported {out}" + "".join(f" — {w}" for w in warnings), 6000)
 
     def visible_catalog(self) -> Catalog:
-        """What the map shows: visible layers only, through the current filter."""
-        return shown_catalog(self.state.catalog, self.state.feature_filter, self.state.visible_layer_ids)
+        """What the map shows: visible layers only, through the current filter (the store's
+        answer, the one every export and the table use)."""
+        return self.store.shown_catalog()
 
     def _export_html(self) -> None:
         """File > Export HTML…: what the map shows, with a progress dialog, then an offer to
@@ -544,7 +573,7 @@ class MainWindow(QMainWindow):
         texts = ask_html_texts(self._settings, self)
         if texts is None:
             return
-        start = str(Path(self._last_folder()) / "map.html")
+        start = str(Path(self.last_folder()) / "map.html")
         name, _ = QFileDialog.getSaveFileName(self, "Export web map", start, "HTML (*.html)")
         if not name:
             return
@@ -561,7 +590,7 @@ class MainWindow(QMainWindow):
             QApplication.processEvents()
 
         try:
-            basemap = self.canvas.basemap  # an online one opens the page on its tiles (issue 16)
+            basemap = self.store.basemap  # an online one opens the page on its tiles (issue 16)
             options = HtmlOptions(
                 title=texts.title or None,
                 subtitle=texts.subtitle or None,
@@ -569,13 +598,13 @@ class MainWindow(QMainWindow):
                 sources_list=texts.sources_list,
                 basemap=basemap.spec if basemap.online else "offline",
             )
-            write_html(self.visible_catalog(), out, options, report)
+            write_html(self.store.shown_catalog(), out, options, report)
         except OSError as exc:
             QMessageBox.warning(self, "Export failed", f"Could not write {out}:\n{exc}")
             return
         finally:
             progress.close()
-        self._remember_folder(out.parent)
+        self.remember_folder(out.parent)
         self.statusBar().showMessage(f"Exported {out}", 6000)
         self._offer_to_open(out)
 
@@ -598,7 +627,7 @@ class MainWindow(QMainWindow):
 
     def shown_count(self) -> int:
         """How many features the map shows (visible layers, filters, timeline)."""
-        return len(self.feature_table.rows.features)
+        return self.store.shown_catalog().feature_count
 
     def _update_summary(self) -> None:
         """"N of M features shown" while anything hides features, else what is loaded."""
@@ -686,3 +715,8 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.canvas.shutdown()
         self.loader.shutdown()
+
+
+def _menu_of(action: QAction) -> QMenu | None:
+    """The menu an action sits in, if any."""
+    return next((o for o in action.associatedObjects() if isinstance(o, QMenu)), None)

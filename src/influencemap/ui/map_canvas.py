@@ -103,11 +103,12 @@ class MapCanvas(QWidget):
         self._render_timer.setSingleShot(True)
         self._render_timer.setInterval(RENDER_DELAY_MS)
         self._render_timer.timeout.connect(self._start_render)
-        state.catalogChanged.connect(self.request_render)
-        state.layersChanged.connect(self.request_render)
-        state.filterChanged.connect(self.request_render)
+        state.shownChanged.connect(self.request_render)
+        state.basemapChanged.connect(self._on_basemap_changed)
         state.selectionChanged.connect(self._on_highlight_changed)
         state.hoverChanged.connect(self._on_highlight_changed)
+        if state.basemap.tiled:  # a store that already draws on tiles (a second view of it)
+            self._on_basemap_changed(state.basemap)
         self.request_render()
 
     def sizeHint(self) -> QSize:
@@ -349,17 +350,19 @@ class MapCanvas(QWidget):
 
     @property
     def basemap(self):
-        """The chosen :class:`~influencemap.geo.basemaps.Basemap`."""
-        from influencemap.geo.basemaps import OFFLINE
-
-        return self._tiles.basemap if self._tiles is not None else OFFLINE
+        """The chosen :class:`~influencemap.geo.basemaps.Basemap` (the store's)."""
+        return self._state.basemap
 
     @property
     def tile_source(self):
         return self._tiles
 
     def set_basemap(self, basemap) -> None:
-        """Draw on ``basemap``: tiles load in the background and show as they arrive."""
+        """Draw on ``basemap`` (the store's choice): tiles load in the background and show as
+        they arrive."""
+        self._state.set_basemap(basemap)
+
+    def _on_basemap_changed(self, basemap) -> None:
         from influencemap.render.tiles import make_source
 
         old = self._tiles

@@ -1,19 +1,24 @@
-"""The app's one store: the loaded catalog, the layers' drawing order and visibility, the filter,
-and the selected and hovered feature.
+"""The thin Qt adapter over the app's store (:class:`~influencemap.model.view_state.ViewState`).
 
-The canvas, the layers panel and the details panel all read from it and subscribe to its
-signals; none keeps its own copy of the truth. Setters only emit when something changed, so
-views can write back without loops.
+The truth — catalog, drawing order, visibility, filter and timeline range, selection, hover —
+lives in the Qt-free store; this object only re-emits the store's events as Qt signals, so a
+widget connects to a signal and Qt drops the connection when the widget is deleted (a plain
+callback would keep calling a deleted widget). Reads and writes go straight to the store:
+the properties and setters below forward to it, so views can hold one object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from PySide6.QtCore import QObject, Signal
 
+from influencemap.geo.basemaps import Basemap
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.types import Feature, Layer
-from influencemap.render.drawing_order import default_drawing_order
+from influencemap.model.view_state import ViewState
 
 
 class MapState(QObject):
@@ -22,149 +27,156 @@ class MapState(QObject):
     layersChanged = Signal()
     """Layer visibility or drawing order changed."""
     filterChanged = Signal()
+    """The filter changed (a check, the timeline's range, Reset)."""
+    shownChanged = Signal()
+    """What the map shows changed (once per change of catalog, layers or filter)."""
+    basemapChanged = Signal(object)
+    """The chosen :class:`~influencemap.geo.basemaps.Basemap`."""
     selectionChanged = Signal(object)
     """The selected feature's id, or None."""
     hoverChanged = Signal(object)
     """The hovered feature's id, or None."""
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, store: ViewState | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._catalog = Catalog()
-        self._order: list[str] = []
-        self._hidden: set[str] = set()
-        self._filter: FeatureFilter | None = None
-        self._selected: str | None = None
-        self._hovered: str | None = None
+        self.store = store if store is not None else ViewState()
+        events = self.store.events
+        self._relays = (
+            (events.catalog, self._relay_catalog),
+            (events.layers, self._relay_layers),
+            (events.filter, self._relay_filter),
+            (events.shown, self._relay_shown),
+            (events.basemap, self._relay_basemap),
+            (events.selection, self._relay_selection),
+            (events.hover, self._relay_hover),
+        )
+        for event, relay in self._relays:
+            event.connect(relay)
+        # The store may outlive this adapter (a test's, or a second window's): stop relaying
+        # before the Qt object is gone.
+        self.destroyed.connect(lambda *_args, relays=self._relays: _disconnect(relays))
 
-    # -- catalog -------------------------------------------------------------------------
+    # -- relays (bound methods: the store holds them weakly) ----------------------------
+
+    def _relay_catalog(self) -> None:
+        self.catalogChanged.emit()
+
+    def _relay_layers(self) -> None:
+        self.layersChanged.emit()
+
+    def _relay_filter(self) -> None:
+        self.filterChanged.emit()
+
+    def _relay_shown(self) -> None:
+        self.shownChanged.emit()
+
+    def _relay_basemap(self, basemap: object) -> None:
+        self.basemapChanged.emit(basemap)
+
+    def _relay_selection(self, feature_id: object) -> None:
+        self.selectionChanged.emit(feature_id)
+
+    def _relay_hover(self, feature_id: object) -> None:
+        self.hoverChanged.emit(feature_id)
+
+    # -- the store's API, forwarded ------------------------------------------------------
 
     @property
     def catalog(self) -> Catalog:
-        return self._catalog
+        return self.store.catalog
 
     def set_catalog(self, catalog: Catalog, keep_layout: bool = True) -> None:
-        """Show a newly loaded catalog.
+        self.store.set_catalog(catalog, keep_layout)
 
-        With ``keep_layout`` (a reload), layers that are still there keep their place and
-        visibility and the selection is kept if its feature still exists; new layers start
-        visible in their default place.
-        """
-        default = default_drawing_order(catalog)
-        if keep_layout:
-            known = [layer_id for layer_id in self._order if layer_id in default]
-            new = [layer_id for layer_id in default if layer_id not in known]
-            self._order = _merge(known, new, default)
-            self._hidden &= set(default)
-        else:
-            self._order = default
-            self._hidden = set()
-        self._catalog = catalog
-        if self._selected is not None and (not keep_layout or catalog.find_feature(self._selected) is None):
-            self._selected = None
-        self._hovered = None
-        self.catalogChanged.emit()
-        self.layersChanged.emit()
-        self.selectionChanged.emit(self._selected)
-
-    # -- layers --------------------------------------------------------------------------
+    def layer(self, layer_id: str) -> Layer:
+        return self.store.layer(layer_id)
 
     @property
     def drawing_order(self) -> list[str]:
-        """Every layer id, bottom first."""
-        return list(self._order)
+        return self.store.drawing_order
 
     @property
     def visible_layer_ids(self) -> list[str]:
-        """The visible layers, bottom first: what the renderer draws and identify can hit."""
-        return [layer_id for layer_id in self._order if layer_id not in self._hidden]
+        return self.store.visible_layer_ids
 
     def is_visible(self, layer_id: str) -> bool:
-        return layer_id not in self._hidden
+        return self.store.is_visible(layer_id)
 
     def set_visible(self, layer_id: str, visible: bool) -> None:
-        if visible == self.is_visible(layer_id):
-            return
-        if visible:
-            self._hidden.discard(layer_id)
-        else:
-            self._hidden.add(layer_id)
-            if self._selected and self._layer_of(self._selected) == layer_id:
-                self.select(None)
-        self.layersChanged.emit()
+        self.store.set_visible(layer_id, visible)
 
-    def set_drawing_order(self, order: list[str]) -> None:
-        """A new order (bottom first) for the same layers."""
-        if sorted(order) != sorted(self._order):
-            raise ValueError("the new drawing order must hold exactly the loaded layers")
-        if order == self._order:
-            return
-        self._order = list(order)
-        self.layersChanged.emit()
-
-    def layer(self, layer_id: str) -> Layer:
-        return self._catalog.layer(layer_id)
-
-    # -- filter --------------------------------------------------------------------------
+    def set_drawing_order(self, order: Iterable[str]) -> None:
+        self.store.set_drawing_order(order)
 
     @property
     def feature_filter(self) -> FeatureFilter | None:
-        return self._filter
+        return self.store.feature_filter
 
     def set_filter(self, feature_filter: FeatureFilter | None) -> None:
-        if feature_filter == self._filter:
-            return
-        self._filter = feature_filter
-        if self._selected and not self.is_shown(self._selected):
-            self.select(None)
-        self.filterChanged.emit()
+        self.store.set_filter(feature_filter)
+
+    def update_filter(self, **changes: Any) -> None:
+        self.store.update_filter(**changes)
+
+    @property
+    def date_range(self) -> tuple[str | None, str | None]:
+        return self.store.date_range
+
+    def set_date_range(self, date_from: str | None, date_to: str | None) -> None:
+        self.store.set_date_range(date_from, date_to)
+
+    @property
+    def include_undated(self) -> bool:
+        return self.store.include_undated
+
+    def set_include_undated(self, include: bool) -> None:
+        self.store.set_include_undated(include)
+
+    def reset_filter(self) -> None:
+        self.store.reset_filter()
+
+    @property
+    def basemap(self) -> Basemap:
+        return self.store.basemap
+
+    def set_basemap(self, basemap: Basemap) -> None:
+        self.store.set_basemap(basemap)
+
+    @property
+    def shown_key(self) -> tuple:
+        return self.store.shown_key
+
+    def shown_catalog(self) -> Catalog:
+        return self.store.shown_catalog()
 
     def is_shown(self, feature_id: str) -> bool:
-        """True when the feature is drawn: its layer is visible and the filter accepts it."""
-        feature = self._catalog.find_feature(feature_id)
-        if feature is None or feature.layer_id in self._hidden:
-            return False
-        if self._filter is None:
-            return True
-        return self._filter.accepts_layer(self._catalog.layer(feature.layer_id)) and self._filter.accepts(feature)
+        return self.store.is_shown(feature_id)
 
-    # -- selection and hover -------------------------------------------------------------
+    def passes_filter(self, feature_id: str) -> bool:
+        return self.store.passes_filter(feature_id)
 
     @property
     def selected_id(self) -> str | None:
-        return self._selected
+        return self.store.selected_id
 
     @property
     def selected_feature(self) -> Feature | None:
-        return self._catalog.find_feature(self._selected) if self._selected else None
+        return self.store.selected_feature
 
     def select(self, feature_id: str | None) -> None:
-        if feature_id is not None and self._catalog.find_feature(feature_id) is None:
-            raise KeyError(f"no feature with id '{feature_id}'")
-        if feature_id == self._selected:
-            return
-        self._selected = feature_id
-        self.selectionChanged.emit(feature_id)
+        self.store.select(feature_id)
+
+    def reveal(self, feature_id: str) -> bool:
+        return self.store.reveal(feature_id)
 
     @property
     def hovered_id(self) -> str | None:
-        return self._hovered
+        return self.store.hovered_id
 
     def set_hovered(self, feature_id: str | None) -> None:
-        if feature_id == self._hovered:
-            return
-        self._hovered = feature_id
-        self.hoverChanged.emit(feature_id)
-
-    def _layer_of(self, feature_id: str) -> str | None:
-        feature = self._catalog.find_feature(feature_id)
-        return feature.layer_id if feature else None
+        self.store.set_hovered(feature_id)
 
 
-def _merge(known: list[str], new: list[str], default: list[str]) -> list[str]:
-    """Keep the user's order of known layers; put each new layer above its default neighbour."""
-    order = list(known)
-    for layer_id in new:
-        position = default.index(layer_id)
-        below = [d for d in default[:position] if d in order]
-        order.insert(order.index(below[-1]) + 1 if below else 0, layer_id)
-    return order
+def _disconnect(relays) -> None:
+    for event, relay in relays:
+        event.disconnect(relay)

@@ -115,11 +115,7 @@ class SearchPanel(QWidget):
         feature_filter = self._state.feature_filter
         hits = search(catalog, text)
         if feature_filter is not None and feature_filter.is_active:
-            hits = [
-                h for h in hits
-                if feature_filter.accepts_layer(catalog.layer(h.layer_id))
-                and feature_filter.accepts(catalog.feature(h.feature_id))
-            ]
+            hits = [h for h in hits if self._state.passes_filter(h.feature_id)]
         self._hits = hits
         self.results.clear()
         items = []

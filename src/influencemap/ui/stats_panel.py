@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from influencemap.fileio import write_text_atomic
-from influencemap.model.filters import shown_catalog
 from influencemap.model.present import country_label, format_number
 from influencemap.model.stats import (
     ALL,
@@ -137,8 +136,7 @@ class StatsPanel(QWidget):
         # shares a tab with Details) changes only mark it out of date; showing it catches up.
         self._stale = False
         self._shown = True
-        for signal in (state.catalogChanged, state.layersChanged, state.filterChanged):
-            signal.connect(self._on_state_changed)
+        state.shownChanged.connect(self._on_state_changed)
         self.refresh()
 
     @property
@@ -171,7 +169,7 @@ class StatsPanel(QWidget):
         self._pending.stop()
         self._stale = False
         state = self._state
-        catalog = shown_catalog(state.catalog, state.feature_filter, state.visible_layer_ids)
+        catalog = state.shown_catalog()
         self._rows = statistics(catalog)
         expanded = {
             self.tree.topLevelItem(i).text(0): self.tree.topLevelItem(i).isExpanded()

@@ -1,7 +1,8 @@
 """The timeline under the map: a two-handled year slider over a histogram of features per year,
 a play button that steps through the years, and the "include undated" toggle.
 
-It is a view of the filter in :class:`MapState`: moving a handle writes the filter's date range
+It is a view of the store's timeline range (the filter's date bounds, see
+:class:`~influencemap.model.view_state.ViewState`): moving a handle writes the range
 (the whole span means no date bound at all, so undated features stay until the range is
 narrowed); a filter set elsewhere (Reset, a reload) moves the handles. Dates follow the
 :class:`FeatureFilter` rules: a year is inclusive and a feature shows when its span overlaps.
@@ -447,24 +448,22 @@ class TimelinePanel(QWidget):
 
     # -- the store -----------------------------------------------------------------------
 
-    def _write_filter(self, **changes) -> None:
-        current = self._state.feature_filter or FeatureFilter()
-        self._writing = True
-        try:
-            self._state.set_filter(dataclasses.replace(current, **changes))
-        finally:
-            self._writing = False
-
     def _on_slider_range_changed(self, low: int, high: int) -> None:
         self._update_label()
         slider = self.slider
-        self._write_filter(
-            date_from=None if low <= slider.minimum else str(low),
-            date_to=None if high >= slider.maximum else str(high),
-        )
+        self._writing = True
+        try:
+            self._state.set_date_range(None if low <= slider.minimum else str(low),
+                                       None if high >= slider.maximum else str(high))
+        finally:
+            self._writing = False
 
     def _on_include_undated_toggled(self, checked: bool) -> None:
-        self._write_filter(include_undated=checked)
+        self._writing = True
+        try:
+            self._state.set_include_undated(checked)
+        finally:
+            self._writing = False
 
     def _on_catalog_changed(self) -> None:
         self.slider.blockSignals(True)
@@ -480,8 +479,6 @@ class TimelinePanel(QWidget):
         self._on_filter_changed()
 
     def _update_filtered_counts(self) -> None:
-        import dataclasses
-
         from influencemap.model.facets import faceted_counts
 
         state = self._state
@@ -501,17 +498,17 @@ class TimelinePanel(QWidget):
             return
         # Someone else changed the filter (Reset, another panel, a reload): follow it; a new
         # date range also stops playing.
-        current = self._state.feature_filter or FeatureFilter()
+        date_from, date_to = self._state.date_range
         slider = self.slider
-        low = slider.minimum if current.date_from is None else _year(current.date_from)
-        high = slider.maximum if current.date_to is None else _year(current.date_to)
+        low = slider.minimum if date_from is None else _year(date_from)
+        high = slider.maximum if date_to is None else _year(date_to)
         if (low, high) != (slider.low, slider.high):
             self.stop()
         for widget in (slider, self.include_undated):
             widget.blockSignals(True)
         try:
             slider.set_range(low, high)
-            self.include_undated.setChecked(current.include_undated)
+            self.include_undated.setChecked(self._state.include_undated)
         finally:
             for widget in (slider, self.include_undated):
                 widget.blockSignals(False)

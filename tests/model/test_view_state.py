@@ -1,0 +1,297 @@
+"""The store of what is shown (model/view_state.py), without Qt: its events fire once per real
+change, a view can write back without a loop, reloads keep the user's layout, and one method
+answers "the catalog as currently shown"."""
+
+from __future__ import annotations
+
+import gc
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from influencemap.model.catalog import Catalog
+from influencemap.model.filters import FeatureFilter
+from influencemap.model.view_state import Event, ViewState
+
+LOANS = """\
+id: loans
+name: Loans
+category: Economy
+features:
+  - {id: minsk-loan, name: Minsk loan, point: [27.56, 53.90], countries: [BY], date: 2012, sources: [doc-a]}
+  - {id: kyiv-loan, name: Kyiv loan, point: [30.52, 50.45], countries: [UA], date: 2016, sources: [doc-a]}
+  - {id: undated-loan, name: Undated loan, point: [71.45, 51.17], countries: [KZ], sources: [doc-a]}
+"""
+
+EMBASSIES = """\
+id: embassies
+name: Embassies
+category: Diplomacy
+features:
+  - {id: minsk-embassy, name: Minsk embassy, point: [27.57, 53.91], countries: [BY], date: 2014, sources: [doc-a]}
+"""
+
+PORTS = """\
+id: ports
+name: Ports
+category: Economy
+features:
+  - {id: kyiv-port, name: Kyiv port, point: [30.50, 50.40], countries: [UA], date: 2018, sources: [doc-a]}
+"""
+
+
+@pytest.fixture
+def catalog(files) -> Catalog:
+    files.write("loans.yaml", LOANS)
+    files.write("embassies.yaml", EMBASSIES)
+    loaded = files.load()
+    assert not loaded.errors, [p.format() for p in loaded.errors]
+    return loaded
+
+
+class Recorder:
+    """A view: records every event it hears, as ``(name, args)``."""
+
+    def __init__(self, store: ViewState) -> None:
+        self.heard: list[tuple] = []
+        for name in ("catalog", "layers", "filter", "selection", "hover", "shown"):
+            getattr(store.events, name).connect(lambda *args, name=name: self.heard.append((name, *args)))
+
+    def names(self) -> list[str]:
+        return [entry[0] for entry in self.heard]
+
+
+def shown_ids(store: ViewState) -> list[str]:
+    return [f.id for f in store.shown_catalog().features()]
+
+
+def test_the_store_works_with_qt_blocked(tmp_path):
+    (tmp_path / "l.yaml").write_text(
+        "id: l\nname: L\nsources: [{id: s, title: S}]\nfeatures:\n"
+        "  - {id: f, name: F, point: [27.5, 53.9], countries: [BY], date: 2015, sources: [s]}\n"
+        "  - {id: g, name: G, point: [30.5, 50.4], countries: [UA], date: 2019, sources: [s]}\n",
+        encoding="utf-8",
+    )
+    script = textwrap.dedent(
+        f"""
+        import sys
+        class BlockQt:
+            def find_spec(self, name, path=None, target=None):
+                if name.split('.')[0] in ('PySide6', 'shiboken6', 'PyQt5', 'PyQt6'):
+                    raise ImportError('Qt is blocked in this test: ' + name)
+        sys.meta_path.insert(0, BlockQt())
+        from influencemap.model.loader import load_catalog
+        from influencemap.model.view_state import ViewState
+        store = ViewState(load_catalog([{str(tmp_path)!r}], include_bundled_sources=False))
+        heard = []
+        store.events.shown.connect(lambda: heard.append('shown'))
+        store.set_date_range('2016', None)
+        store.select('g')
+        assert [f.id for f in store.shown_catalog().features()] == ['g'], store.shown_catalog()
+        store.set_visible('l', False)
+        assert store.selected_id is None and store.shown_catalog().feature_count == 0
+        assert heard == ['shown', 'shown']
+        assert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]
+        print('ok')
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+def test_a_new_catalog_is_shown_whole_in_the_default_order(catalog):
+    store = ViewState()
+    heard = Recorder(store)
+    store.set_catalog(catalog, keep_layout=False)
+    # One category each, listed top first in load order: the bottom layer is the last loaded.
+    assert store.drawing_order == list(reversed([layer.id for layer in catalog.layers]))
+    assert store.visible_layer_ids == store.drawing_order
+    assert heard.names() == ["catalog", "layers", "selection", "shown"]
+    assert shown_ids(store) == [f.id for f in catalog.features()]
+
+
+def test_setters_emit_only_on_change(catalog):
+    store = ViewState(catalog)
+    heard = Recorder(store)
+    store.set_visible("loans", True)
+    store.set_drawing_order(store.drawing_order)
+    store.set_filter(None)
+    store.select(None)
+    store.set_hovered(None)
+    assert heard.heard == []
+
+    store.set_visible("loans", False)
+    store.set_visible("loans", False)
+    store.set_filter(FeatureFilter(countries=frozenset({"BY"})))
+    store.set_filter(FeatureFilter(countries=frozenset({"BY"})))
+    store.select("minsk-embassy")
+    store.select("minsk-embassy")
+    store.set_hovered("minsk-embassy")
+    store.set_hovered("minsk-embassy")
+    assert heard.heard == [
+        ("layers",), ("shown",), ("filter",), ("shown",), ("selection", "minsk-embassy"), ("hover", "minsk-embassy"),
+    ]
+
+
+def test_a_view_writing_back_what_it_heard_makes_no_loop(catalog):
+    store = ViewState(catalog)
+    calls = []
+
+    def echo() -> None:  # a panel that writes its widgets' state back on every change
+        calls.append(store.feature_filter)
+        store.set_filter(store.feature_filter)
+        store.set_date_range(*store.date_range)
+
+    store.events.filter.connect(echo)
+    store.set_date_range("2013", "2016")
+    assert calls == [FeatureFilter(date_from="2013", date_to="2016")]
+
+
+def test_hiding_or_filtering_out_the_selected_feature_deselects_it(catalog):
+    store = ViewState(catalog)
+    store.select("minsk-loan")
+    heard = Recorder(store)
+    store.set_visible("loans", False)
+    assert store.selected_id is None
+    assert heard.names() == ["selection", "layers", "shown"]
+
+    store.set_visible("loans", True)
+    store.select("kyiv-loan")
+    store.set_filter(FeatureFilter(countries=frozenset({"BY"})))
+    assert store.selected_id is None
+    store.select("minsk-loan")  # still shown: kept through a date range that covers it
+    store.set_date_range("2010", "2013")
+    assert store.selected_id == "minsk-loan"
+
+
+def test_the_timeline_range_is_part_of_the_filter_and_keeps_the_other_criteria(catalog):
+    store = ViewState(catalog)
+    store.update_filter(countries=frozenset({"BY", "KZ"}))
+    store.set_date_range("2013", None)
+    assert store.date_range == ("2013", None)
+    assert store.feature_filter == FeatureFilter(date_from="2013", countries=frozenset({"BY", "KZ"}))
+    assert shown_ids(store) == ["minsk-embassy"]  # the undated Astana loan is hidden while a range is set
+    store.set_include_undated(True)
+    assert store.include_undated
+    assert sorted(shown_ids(store)) == ["minsk-embassy", "undated-loan"]
+    store.reset_filter()
+    assert store.feature_filter is None and store.date_range == (None, None) and not store.include_undated
+    heard = Recorder(store)
+    store.update_filter(countries=frozenset())  # nothing set is no filter, and no change
+    store.set_filter(FeatureFilter())
+    assert store.feature_filter is None and heard.heard == []
+    store.set_date_range("2013", None)
+    store.set_date_range(None, None)  # the timeline back to all years: no filter left
+    assert store.feature_filter is None
+
+
+def test_the_shown_catalog_is_the_visible_layers_through_the_filter(catalog):
+    store = ViewState(catalog)
+    first = store.shown_catalog()
+    assert store.shown_catalog() is first  # made once, shared by the table, the statistics and the exports
+    store.set_visible("embassies", False)
+    store.set_date_range(None, "2013")
+    shown = store.shown_catalog()
+    assert shown is not first
+    assert [layer.id for layer in shown.layers] == ["loans"]
+    assert [f.id for f in shown.features()] == ["minsk-loan"]
+    assert shown.sources is catalog.sources  # citations still resolve in an export
+    assert store.is_shown("minsk-loan") and not store.is_shown("kyiv-loan") and not store.is_shown("minsk-embassy")
+    # a hidden layer's feature the filter lets through (search lists it; choosing it shows its layer)
+    store.set_date_range(None, "2014")
+    assert store.passes_filter("minsk-embassy") and not store.is_shown("minsk-embassy")
+    assert not store.passes_filter("kyiv-loan")
+    store.set_visible("loans", False)
+    assert store.shown_catalog().feature_count == 0  # no visible layer is an empty map, not every layer
+
+
+def test_a_reload_keeps_order_visibility_and_selection(catalog, files):
+    store = ViewState(catalog)
+    store.set_drawing_order(list(reversed(store.drawing_order)))
+    order = store.drawing_order
+    store.set_visible("embassies", False)
+    store.select("kyiv-loan")
+    files.write("ports.yaml", PORTS)
+    reloaded = files.load()
+    store.set_catalog(reloaded)
+    assert [i for i in store.drawing_order if i != "ports"] == order
+    assert "ports" in store.visible_layer_ids and not store.is_visible("embassies")
+    assert store.selected_id == "kyiv-loan"
+
+    (files.folder / "loans.yaml").write_text(LOANS.replace("kyiv-loan", "kyiv-credit"), encoding="utf-8")
+    store.set_catalog(files.load())
+    assert store.selected_id is None  # its feature is gone
+    store.set_catalog(files.load(), keep_layout=False)
+    assert store.visible_layer_ids == store.drawing_order  # a new folder: everything shows
+
+
+def test_the_basemap_is_offline_until_another_is_chosen(catalog):
+    from influencemap.geo.basemaps import OFFLINE, OSM
+
+    store = ViewState(catalog)
+    heard = []
+    store.events.basemap.connect(heard.append)
+    assert store.basemap == OFFLINE
+    store.set_basemap(OSM)
+    store.set_basemap(OSM)
+    assert store.basemap == OSM and heard == [OSM]
+    store.set_catalog(catalog)  # a reload keeps it
+    assert store.basemap == OSM
+
+
+def test_revealing_a_feature_shows_its_layer_and_selects_it(catalog):
+    store = ViewState(catalog)
+    store.set_visible("embassies", False)
+    assert store.reveal("minsk-embassy")
+    assert store.is_visible("embassies") and store.selected_id == "minsk-embassy"
+    assert not store.reveal("no-such-feature") and store.selected_id == "minsk-embassy"
+
+
+def test_bad_writes_are_refused(catalog):
+    store = ViewState(catalog)
+    with pytest.raises(ValueError):
+        store.set_drawing_order(["loans"])
+    with pytest.raises(KeyError):
+        store.set_visible("no-such-layer", False)
+    with pytest.raises(KeyError):
+        store.select("no-such-feature")
+    assert store.selected_id is None and store.visible_layer_ids == store.drawing_order
+
+
+def test_a_view_that_is_gone_is_neither_kept_nor_called(catalog):
+    store = ViewState(catalog)
+
+    class View:
+        calls = 0
+
+        def on_shown(self) -> None:
+            View.calls += 1
+
+    view = View()
+    store.events.shown.connect(view.on_shown)
+    store.set_visible("loans", False)
+    del view
+    gc.collect()
+    store.set_visible("loans", True)
+    assert View.calls == 1
+    assert store.events.shown.callback_count == 0
+
+
+def test_one_failing_view_does_not_keep_the_others_out_of_date():
+    event = Event("shown")
+    heard = []
+
+    def broken() -> None:
+        raise RuntimeError("a broken view")
+
+    event.connect(broken)
+    event.connect(lambda: heard.append("second"))
+    with pytest.raises(RuntimeError, match="a broken view"):
+        event.emit()
+    assert heard == ["second"]
+    event.disconnect(broken)
+    event.emit()
+    assert heard == ["second", "second"]
