@@ -64,7 +64,7 @@ from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult, attach_table, make_feature
 from influencemap.model import geometry_parts
 from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
-from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
+from influencemap.model.yaml_nodes import Node, YamlError, compose, key_text, to_python
 
 if TYPE_CHECKING:
     from influencemap.model.loader import FileReader, ParsedDefaults
@@ -576,7 +576,7 @@ class _Validator:
             self.keys += len(value)  # type: ignore[arg-type]
             result = {}
             for key, item in value.items():  # type: ignore[union-attr]
-                if len(key) > 1000 or str(_plain(key)) != key or key.startswith(_UNPLAIN_START):
+                if len(key) > MAX_KEY or key_text(_plain(key)) != key or key.startswith(_UNPLAIN_START):
                     raise _GiveUp  # quoted or not would differ
                 result[key] = self.extra(item)
             return result
