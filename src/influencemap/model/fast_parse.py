@@ -27,12 +27,39 @@ right for pointing at mistakes, slow for 100,000 features. Here:
    checked against the composer wherever an entry is composed; the position a warning needs is
    found in the entry's text when that is certain, else by composing the entry.
 
-Whatever could make rapidyaml and libyaml (the precise reader's parser) read the text
-differently makes the whole file go to the precise reader: tabs, anchors, aliases, tags,
-directives, complex keys, line breaks other than ``\n``, a colon right before a flow
-indicator, text starting with an indicator, ``' #'`` inside text, duplicate keys, and a
-``features:`` that is not a block sequence at the top level. Equivalence is tested case by case,
-on generated layers and on random edits of them in ``tests/model/test_fast_parse.py``.
+The rule: where rapidyaml and libyaml (the precise reader's parser) could read the same text
+differently, the fast reader declines and the precise reader decides. The whole file goes to
+the precise reader (:func:`_plan`) for:
+
+- bytes that are not UTF-8, a byte order mark inside the text, line breaks other than ``\n``
+  (CR, NEL, LS, PS), tabs;
+- characters YAML forbids (C0 and C1 controls, DEL, U+FFFE/U+FFFF; libyaml refuses them,
+  rapidyaml reads them): the precise reader reports the first at its own line and column;
+- anchors, aliases, tags, directives, complex keys and reserved indicators where they start a
+  token (``&``, ``*``, ``!``, ``%``, ``?``, ``@``, a backquote), a colon right before a flow
+  indicator (``a:,``);
+- a flow collection (``{...}``, ``[...]``) in the entries going on past the line it opens on:
+  libyaml refuses a key and its ``:`` on different lines there (``{"foo"`` on one line,
+  ``: bar}`` on the next; YAML test suite 4MUZ, 5MUD, 9SA2, K3WX, NJ66, VJP3), rapidyaml
+  reads them; a line's brackets are counted at numpy speed, and a line with a quote or ``#``
+  is read exactly (:func:`_flow_closes`);
+- a key that may be longer than libyaml takes (1024 characters on one line; rapidyaml: any);
+- a ``features:`` that is not one block sequence at the top level, a header the precise reader
+  finds any problem in, a bulk ``data:`` layer.
+
+A chunk whose keys read are not the keys written (a duplicate key, ``": "`` inside text), or
+that holds ``' #'`` (rapidyaml keeps ``p.  #3`` as text in a flow collection, libyaml sees a
+comment), or that rapidyaml cannot parse as its entries, sends the file to the precise reader
+too. One entry goes to the precise reader (step 4) for what the JSON rapidyaml writes cannot
+tell: a bare ``~``/``null``, a boolean, a number where text is expected, text starting with an
+indicator, a special float in any spelling (``nan``, ``.NaN``, ``-Infinity``: rapidyaml writes
+some as ``.nan``/``.inf``), a user's ``x-`` value YAML 1.1 reads as another type or key text
+that is not the precise reader's (:func:`~influencemap.model.yaml_nodes.key_text`).
+
+Equivalence is tested case by case, on generated layers and on random edits of them in
+``tests/model/test_fast_parse.py``; on every case of the official YAML test suite, wrapped into
+layers (``tests/model/test_yaml_suite.py``); and on real layer texts mutated with the constructs
+above (``tests/model/test_reader_fuzz.py``).
 """
 
 from __future__ import annotations
@@ -235,7 +262,7 @@ def _unsure_entries(data: bytes, start: int, end: int, newlines) -> bool:
     """Whether the entries in ``data[start:end]`` hold what rapidyaml and libyaml could read
     differently although each reads it: a flow collection (``{...}``, ``[...]``) going on past
     the line it opens on — libyaml refuses a key and its ``:`` on different lines there
-    (``{"foo"\n  : bar}``), rapidyaml reads them (YAML test suite 4MUZ, 5MUD, 9SA2, K3WX, NJ66,
+    (``{"foo"\\n  : bar}``), rapidyaml reads them (YAML test suite 4MUZ, 5MUD, 9SA2, K3WX, NJ66,
     VJP3) — or a key that may be longer than libyaml takes. Sure of neither, say True: the
     precise reader decides. ``newlines``: where the line breaks are, from ``start`` on."""
     import numpy as np
