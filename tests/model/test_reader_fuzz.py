@@ -344,6 +344,13 @@ def test_quoted_brackets_and_comments_on_one_line_keep_the_fast_reader():
     assert_same(text, fast_expected=True)
 
 
+def test_a_quoted_value_over_several_lines_with_brackets_keeps_the_fast_reader():
+    entry = ENTRY.replace("id: a", "id: b") + "    description: \"see [1] and {2}\n      and [3]\"\n"
+    text = layer(ENTRY + entry)
+    assert_same(text, fast_expected=True)
+    assert read_both(text)[1].features[1].description == "see [1] and {2} and [3]"
+
+
 @pytest.mark.parametrize("where", ["x-", "citation", "figure", "flow"])
 def test_a_key_longer_than_libyaml_takes_is_left_to_the_precise_reader(where):
     key = "x-" + "k" * 1030

@@ -94,6 +94,8 @@ def _comment_mark(buffer: bytearray, size: int) -> bool:
 # -- one value ---------------------------------------------------------------------------------
 
 NULLISH = frozenset({"~", "null", "Null", "NULL"})
+
+
 def _spellings(word: str) -> set[str]:
     """``word`` in every mix of upper and lower case."""
     found = {""}

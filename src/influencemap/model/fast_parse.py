@@ -338,7 +338,7 @@ _QUOTE_AFTER_SPACE = frozenset(b":-?")
 
 def _flow_closes(line: bytes) -> bool:
     """Whether every flow collection opened on this line (outside quoted scalars and comments)
-    closes on it, and every quoted scalar that starts on it ends on it. False when not sure."""
+    closes on it. False when not sure."""
     depth = 0
     pos = 0
     while True:
@@ -365,8 +365,8 @@ def _flow_closes(line: bytes) -> bool:
                     or (previous == 58 and stripped[-2:-1] in (b'"', b"'"))):
                 continue  # a quote inside plain text
             pos = _quoted_end(line, at)
-            if pos < 0:
-                return False  # a quoted scalar going on past the line
+            if pos < 0:  # a quoted scalar going on past the line: fine outside a flow collection
+                return depth == 0
 
 
 def _quoted_end(line: bytes, at: int) -> int:

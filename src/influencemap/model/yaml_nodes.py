@@ -20,11 +20,10 @@ column, in one line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterator, Union
-
 import json
 import re
+from dataclasses import dataclass, field
+from typing import Iterator, Union
 
 import yaml
 
