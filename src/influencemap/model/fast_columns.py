@@ -94,9 +94,28 @@ def _comment_mark(buffer: bytearray, size: int) -> bool:
 # -- one value ---------------------------------------------------------------------------------
 
 NULLISH = frozenset({"~", "null", "Null", "NULL"})
-SPECIAL_FLOATS = frozenset({".nan", ".inf", "-.inf", "+.inf"})  # whatever the case written
-"""rapidyaml's JSON writes a plain ``nan``/``inf``/``-inf`` as these: the text as written is unknown
-(issue 18's fuzzing found ``name: nan`` read as '.nan')."""
+
+
+def _spellings(word: str) -> set[str]:
+    """``word`` in every mix of upper and lower case."""
+    found = {""}
+    for letter in word:
+        found = {done + case for done in found for case in {letter.lower(), letter.upper()}}
+    return found
+
+
+SPECIAL_FLOATS = frozenset(
+    sign + dot + spelling
+    for word in ("nan", "inf", "infinity")
+    for spelling in _spellings(word)
+    for sign in ("", "-", "+")
+    for dot in ("", ".")
+)
+"""Every text some YAML or JSON reader takes for a not-a-number or an infinity (``nan``, ``.NaN``,
+``-Infinity``, ``+.inf``, ... in any case; 1,632 spellings, so that checking a column is one set
+operation). rapidyaml's JSON writes some of them as ``.nan``/``.inf``/``-.inf`` (issue 18's
+fuzzing found ``name: nan`` read as '.nan'), so a text that is one of them is left to the
+precise reader, quoted or not."""
 UNPLAIN_START = tuple("]}[{,:#|>")
 """Text can start with these only when quoted; rapidyaml takes some of them unquoted where
 libyaml (the precise reader) stops with an error, so such text is left to the precise reader."""

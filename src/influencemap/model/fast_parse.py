@@ -26,12 +26,39 @@ right for pointing at mistakes, slow for 100,000 features. Here:
    checked against the composer wherever an entry is composed; the position a warning needs is
    found in the entry's text when that is certain, else by composing the entry.
 
-Whatever could make rapidyaml and libyaml (the precise reader's parser) read the text
-differently makes the whole file go to the precise reader: tabs, anchors, aliases, tags,
-directives, complex keys, line breaks other than ``\n``, a colon right before a flow
-indicator, text starting with an indicator, ``' #'`` inside text, duplicate keys, and a
-``features:`` that is not a block sequence at the top level. Equivalence is tested case by case,
-on generated layers and on random edits of them in ``tests/model/test_fast_parse.py``.
+The rule: where rapidyaml and libyaml (the precise reader's parser) could read the same text
+differently, the fast reader declines and the precise reader decides. The whole file goes to
+the precise reader (:func:`_plan`) for:
+
+- bytes that are not UTF-8, a byte order mark inside the text, line breaks other than ``\n``
+  (CR, NEL, LS, PS), tabs;
+- characters YAML forbids (C0 and C1 controls, DEL, U+FFFE/U+FFFF; libyaml refuses them,
+  rapidyaml reads them): the precise reader reports the first at its own line and column;
+- anchors, aliases, tags, directives, complex keys and reserved indicators where they start a
+  token (``&``, ``*``, ``!``, ``%``, ``?``, ``@``, a backquote), a colon right before a flow
+  indicator (``a:,``);
+- a flow collection (``{...}``, ``[...]``) in the entries going on past the line it opens on:
+  libyaml refuses a key and its ``:`` on different lines there (``{"foo"`` on one line,
+  ``: bar}`` on the next; YAML test suite 4MUZ, 5MUD, 9SA2, K3WX, NJ66, VJP3), rapidyaml
+  reads them; a line's brackets are counted at numpy speed, and a line with a quote or ``#``
+  is read exactly (:func:`_flow_closes`);
+- a key that may be longer than libyaml takes (1024 characters on one line; rapidyaml: any);
+- a ``features:`` that is not one block sequence at the top level, a header the precise reader
+  finds any problem in, a bulk ``data:`` layer.
+
+A chunk whose keys read are not the keys written (a duplicate key, ``": "`` inside text), or
+that holds ``' #'`` (rapidyaml keeps ``p.  #3`` as text in a flow collection, libyaml sees a
+comment), or that rapidyaml cannot parse as its entries, sends the file to the precise reader
+too. One entry goes to the precise reader (step 4) for what the JSON rapidyaml writes cannot
+tell: a bare ``~``/``null``, a boolean, a number where text is expected, text starting with an
+indicator, a special float in any spelling (``nan``, ``.NaN``, ``-Infinity``: rapidyaml writes
+some as ``.nan``/``.inf``), a user's ``x-`` value YAML 1.1 reads as another type or key text
+that is not the precise reader's (:func:`~influencemap.model.yaml_nodes.key_text`).
+
+Equivalence is tested case by case, on generated layers and on random edits of them in
+``tests/model/test_fast_parse.py``; on every case of the official YAML test suite, wrapped into
+layers (``tests/model/test_yaml_suite.py``); and on real layer texts mutated with the constructs
+above (``tests/model/test_reader_fuzz.py``).
 """
 
 from __future__ import annotations
@@ -63,7 +90,7 @@ from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult, attach_table, make_feature
 from influencemap.model import geometry_parts
 from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
-from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
+from influencemap.model.yaml_nodes import Node, YamlError, compose, key_text, to_python
 
 if TYPE_CHECKING:
     from influencemap.model.loader import FileReader, ParsedDefaults
@@ -216,12 +243,147 @@ def _plan(data: bytes) -> _Plan | None:
         if origin is None:
             return None
         origins[i] = origin
+    if _unsure_entries(data, region_start, region_end, newlines):
+        return None
     blank = b"\n" * int(np.searchsorted(newlines, region_end - region_start))  # the region's line breaks
     header = data[:region_start] + blank + data[region_end:]
     return _Plan(header.decode("utf-8"), indent, offsets, lines, origins)
 
 
 _SPACE_BREAK_HASH = frozenset(b" \n#")
+
+MAX_KEY = 1000
+"""libyaml takes a key written on one line only, of at most 1024 characters (rapidyaml: any)."""
+
+
+def _unsure_entries(data: bytes, start: int, end: int, newlines) -> bool:
+    """Whether the entries in ``data[start:end]`` hold what rapidyaml and libyaml could read
+    differently although each reads it: a flow collection (``{...}``, ``[...]``) going on past
+    the line it opens on — libyaml refuses a key and its ``:`` on different lines there
+    (``{"foo"\\n  : bar}``), rapidyaml reads them (YAML test suite 4MUZ, 5MUD, 9SA2, K3WX, NJ66,
+    VJP3) — or a key that may be longer than libyaml takes. Sure of neither, say True: the
+    precise reader decides. ``newlines``: where the line breaks are, from ``start`` on."""
+    import numpy as np
+
+    size = end - start
+    newlines = newlines[: np.searchsorted(newlines, size)]
+    # Lines longer than a key may be: look at their keys.
+    lengths = np.diff(np.concatenate(([-1], newlines, [size])))
+    for line in np.flatnonzero(lengths > MAX_KEY).tolist():
+        first = int(newlines[line - 1]) + 1 if line else 0
+        last = int(newlines[line]) if line < len(newlines) else size
+        if _long_key(data[start + first : start + last]):
+            return True
+    # Flow collections: each line's brackets must close on it. Counted at numpy speed where the
+    # line holds no quote or comment mark (then every bracket is one, or text in a plain scalar,
+    # and a bracket that does not close makes the line unsure); lines with a mark are read.
+    codes = np.frombuffer(data[start:end].translate(_FLOW_CODES), dtype=np.uint8)
+    found = np.flatnonzero(codes)
+    kinds = codes[found]
+    brackets = found[kinds < 3]
+    if not len(brackets):
+        return False
+    depth = np.cumsum(np.where(kinds[kinds < 3] == 1, 1, -1))
+    before_break = np.searchsorted(brackets, newlines)  # brackets before each line break
+    open_lines: set[int] = set()
+    if depth.min() < 0 or depth[-1] != 0 or depth[before_break[before_break > 0] - 1].any():
+        # Some line does not close what it opens (by raw count): find which, line by line.
+        line_of = np.searchsorted(newlines, brackets)
+        firsts = np.flatnonzero(np.concatenate(([True], line_of[1:] != line_of[:-1])))
+        lasts = np.concatenate((firsts[1:], [len(brackets)])) - 1
+        base = np.concatenate(([0], depth))[firsts]  # the depth before each line's first bracket
+        local = depth - np.repeat(base, lasts - firsts + 1)
+        lowest = np.minimum.reduceat(local, firsts)
+        open_lines = set(line_of[firsts[(lowest < 0) | (local[lasts] != 0)]].tolist())
+    marks = found[kinds == 3]
+    if len(marks):
+        lines = np.unique(np.searchsorted(newlines, marks))
+        starts = np.where(lines > 0, newlines[np.maximum(lines - 1, 0)] + 1, 0)
+        ends = np.where(lines < len(newlines), newlines[np.minimum(lines, len(newlines) - 1)], size)
+        at = np.searchsorted(brackets, starts)
+        with_brackets = at < len(brackets)
+        with_brackets[with_brackets] = brackets[at[with_brackets]] < ends[with_brackets]
+        open_lines.update(lines[with_brackets].tolist())
+    for line in sorted(open_lines):
+        first = int(newlines[line - 1]) + 1 if line else 0
+        last = int(newlines[line]) if line < len(newlines) else size
+        if not _flow_closes(data[start + first : start + last]):
+            return True
+    return False
+
+
+_FLOW_CODES = bytes(1 if c in b"[{" else 2 if c in b"]}" else 3 if c in b"'\"#" else 0 for c in range(256))
+"""Brackets that open (1) and close (2) flow collections, and quote and comment marks (3)."""
+_KEY_END = re.compile(rb":(?=[ ,\[\]{}]|$)")
+_KEY_START = frozenset(b"[{,")
+
+
+def _long_key(line: bytes) -> bool:
+    """Whether a ``:`` on this line may end a key longer than libyaml takes (counted from the
+    nearest flow indicator or the line's start: never shorter than the key)."""
+    for match in _KEY_END.finditer(line):
+        at = match.start()
+        since = max(line.rfind(b"[", 0, at), line.rfind(b"{", 0, at), line.rfind(b",", 0, at))
+        if at - since > MAX_KEY:
+            return True
+    return False
+
+
+_LINE_MARKS = re.compile(rb"[\[\]{}'\"#]")
+_QUOTE_AFTER = frozenset(b"[{,")
+_QUOTE_AFTER_SPACE = frozenset(b":-?")
+
+
+def _flow_closes(line: bytes) -> bool:
+    """Whether every flow collection opened on this line (outside quoted scalars and comments)
+    closes on it. False when not sure."""
+    depth = 0
+    pos = 0
+    while True:
+        match = _LINE_MARKS.search(line, pos)
+        if match is None:
+            return depth == 0
+        at = match.start()
+        mark = line[at]
+        pos = at + 1
+        if mark in b"[{":
+            depth += 1
+        elif mark in b"]}":
+            depth -= 1
+            if depth < 0:
+                return False
+        elif mark == 35:  # '#'
+            if at == 0 or line[at - 1] == 32:
+                return depth == 0  # a comment to the end of the line
+        else:
+            stripped = line[:at].rstrip(b" ")
+            spaced = len(stripped) < at
+            previous = stripped[-1] if stripped else None
+            if not (previous is None or previous in _QUOTE_AFTER or (spaced and previous in _QUOTE_AFTER_SPACE)
+                    or (previous == 58 and stripped[-2:-1] in (b'"', b"'"))):
+                continue  # a quote inside plain text
+            pos = _quoted_end(line, at)
+            if pos < 0:  # a quoted scalar going on past the line: fine outside a flow collection
+                return depth == 0
+
+
+def _quoted_end(line: bytes, at: int) -> int:
+    """Where the quoted scalar starting at ``at`` ends (after its closing quote), or -1."""
+    quote = line[at]
+    pos = at + 1
+    while True:
+        end = line.find(bytes((quote,)), pos)
+        if end == -1:
+            return -1
+        if quote == 39:  # '': a quote inside single quotes
+            if line[end + 1 : end + 2] == b"'":
+                pos = end + 2
+                continue
+            return end + 1
+        backslashes = len(line[pos:end]) - len(line[pos:end].rstrip(b"\\"))
+        if backslashes % 2 == 0:
+            return end + 1
+        pos = end + 1
 
 
 def _next_content(data: bytes, pos: int, limit: int, line: int) -> tuple[int, int] | None:
@@ -439,7 +601,7 @@ class _Validator:
             self.keys += len(value)  # type: ignore[arg-type]
             result = {}
             for key, item in value.items():  # type: ignore[union-attr]
-                if len(key) > 1000 or str(_plain(key)) != key or key.startswith(_UNPLAIN_START):
+                if len(key) > MAX_KEY or key_text(_plain(key)) != key or key.startswith(_UNPLAIN_START):
                     raise _GiveUp  # quoted or not would differ
                 result[key] = self.extra(item)
             return result

@@ -7,6 +7,7 @@ The UI and every exporter read these objects; nothing writes to them afterwards.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Mapping
@@ -69,8 +70,16 @@ class Problem:
         return self.severity is Severity.ERROR
 
     def format(self) -> str:
-        """``FILE:LINE:COL: error: message``, as compilers print it."""
-        return f"{self.origin}: {self.severity.value}: {self.message}"
+        """``FILE:LINE:COL: error: message``, as compilers print it: one line, whatever user text
+        the message quotes (a key written over two lines, a control character: escaped)."""
+        return _UNPRINTABLE.sub(_escaped, f"{self.origin}: {self.severity.value}: {self.message}")
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escaped(match: re.Match) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")
 
 
 @dataclass(frozen=True)
