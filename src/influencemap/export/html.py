@@ -24,6 +24,7 @@ import gc
 import html
 import json
 import re
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -149,11 +150,16 @@ def write_html(
 def render_html(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: Progress | None = None) -> str:
     """The HTML map as text."""
     with _collector_paused():
-        figure = build_map(catalog, options, progress).get_root()
-        text = figure.render()
+        m = build_map(catalog, options, progress)
+        text = m.get_root().render()
     # the last step, so that no text of any layer, source or option can bring in a character
     # HTML (and XML) does not allow, nor a lone surrogate that UTF-8 cannot encode
-    return xml_safe(_valid_page(text.replace("<html>", '<html lang="en">', 1)))
+    text = xml_safe(_valid_page(text.replace("<html>", '<html lang="en">', 1)))
+    # The big layers' packed columns (base64: nothing to escape) go in last, so that the passes
+    # over the page above copy a few megabytes, not a million points' tens of megabytes.
+    for token, payload in getattr(m, "influencemap_payloads", {}).items():
+        text = text.replace(token, payload, 1)
+    return text
 
 
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
@@ -229,9 +235,13 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
 
     tables = _new_tables(layers)
     collections = []
+    m.influencemap_payloads = {}  # placeholder: packed columns (see render_html)
     for done, (layer, is_big) in enumerate(zip(layers, big), start=1):
         if is_big:
-            collections.append(html_big_layer.pack_layer(catalog, layer, tables))
+            packed = html_big_layer.pack_layer(catalog, layer, tables)
+            token = f"influencemap-payload-{uuid.uuid4().hex}"
+            m.influencemap_payloads[token] = packed["gzip"]
+            collections.append({**packed, "gzip": token})
         else:
             collections.append(_layer_collection(catalog, layer, tables))
         _report(progress, done, steps)

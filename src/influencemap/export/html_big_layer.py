@@ -327,7 +327,7 @@ def big_layer_features(columns: dict[str, Any], layer_id: str) -> list[dict[str,
         flat = [decode_rows(lists[item], sum(lengths)) for item in items]
         out, at = [], 0
         for n in lengths:
-            out.append([tuple(column[at:at + n]) for column in flat] if len(items) > 1 else flat[0][at:at + n])
+            out.append(list(zip(*(column[at:at + n] for column in flat))) if len(items) > 1 else flat[0][at:at + n])
             at += n
         return out
 

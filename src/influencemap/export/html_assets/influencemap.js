@@ -2334,7 +2334,12 @@
             button.type = "button";
             button.appendChild(el("span", "im-search-name", props.name));
             button.appendChild(el("span", "im-search-layer", (tables.layers[props.layer] || {}).name || props.layer));
-            button.addEventListener("click", function () { choose(layerOf(item)); });
+            button.addEventListener("click", function (event) {
+              // the list is emptied before the click reaches the map, which would no longer see
+              // that it came from the control and close the popup it opened
+              L.DomEvent.stopPropagation(event);
+              choose(layerOf(item));
+            });
             li.appendChild(button);
             results.appendChild(li);
           });
