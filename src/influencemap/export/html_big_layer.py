@@ -23,12 +23,13 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Sequence
 
 from influencemap.export.columns import decode_rows, encode_rows
-from influencemap.export.xml_chars import xml_safe_json
+from influencemap.export.xml_chars import xml_safe, xml_safe_json
 from influencemap.model import sizing
 from influencemap.model.stats import label_key
 from influencemap.model.catalog import Catalog
@@ -137,6 +138,36 @@ def _rows(layer: Layer) -> _Rows:
 
 _PLAIN = frozenset({str, type(None)})
 
+JOINED_MIN = 1_000
+"""A column of at least this many mostly distinct texts is written as one text (a ``j`` node):
+the browser parses one long string much faster than a million short ones, and keeps one
+string instead of a million (each row is cut out when it is shown)."""
+
+_SEPARATOR = "\\ud800"
+_NONE = "\\ud801"
+"""Between a joined column's values, and a value that is None: JSON escapes of lone surrogates.
+No value holds either (the page's texts are made XML characters, which excludes surrogates),
+and the XML pass over the JSON text leaves escapes of them alone."""
+
+_NOT_XML_OR_MARK = re.compile("[^\x00\x01\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MARK_ESCAPE = re.compile(r"\\(?:\\|u000[01])")
+
+
+class _JsonText(str):
+    """JSON text written as it is (already XML-safe) by :func:`pack`."""
+
+
+def _joined(values: list) -> dict[str, Any]:
+    """A ``j`` node: the texts (None as a mark) in one string, separated by a mark."""
+    text = "\x00".join("\x01" if v is None else v for v in values)
+    nones = values.count(None)
+    if _NOT_XML_OR_MARK.search(text) or text.count("\x00") != len(values) - 1 or text.count("\x01") != nones:
+        # a character XML does not allow (a mark among them): the value's, replaced
+        text = "\x00".join("\x01" if v is None else xml_safe(v) for v in values)
+    dumped = json.dumps(text, ensure_ascii=False)
+    marks = {"\\\\": "\\\\", "\\u0000": _SEPARATOR, "\\u0001": _NONE}
+    return {"j": _JsonText(_MARK_ESCAPE.sub(lambda m: marks[m.group()], dumped))}
+
 
 def _node(values: Sequence[Any]) -> dict[str, Any]:
     """A column node (see :mod:`influencemap.export.columns`) of scalar values, made with one
@@ -160,6 +191,8 @@ def _node(values: Sequence[Any]) -> dict[str, Any]:
         number = {key: i for i, key in enumerate(distinct)}
         firsts = list(distinct) if keys is values else [value for _, value in distinct]
         return {"d": firsts, "i": list(map(number.__getitem__, keys))}
+    if keys is values and kinds <= _PLAIN and len(values) >= JOINED_MIN:
+        return _joined(values)
     return {"v": values}
 
 
@@ -299,13 +332,21 @@ def pack(columns: dict[str, Any] | Iterable[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key == "count":
             count = value
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        piece = separator + json.dumps(key) + ":" + xml_safe_json(text)
+        piece = separator + json.dumps(key) + ":" + _json(value)
         chunks.append(compressor.compress(piece.encode("utf-8")))
         separator = ","
     chunks.append(compressor.compress(b"}" if separator == "," else b"{}"))
     chunks.append(compressor.flush())
     return {"count": count, "gzip": base64.b64encode(b"".join(chunks)).decode("ascii")}
+
+
+def _json(value: Any) -> str:
+    """XML-safe JSON text of a column (its joined texts as they are: safe already)."""
+    if isinstance(value, _JsonText):
+        return value
+    if isinstance(value, dict) and any(isinstance(v, (_JsonText, dict)) for v in value.values()):
+        return "{" + ",".join(json.dumps(k) + ":" + _json(v) for k, v in value.items()) + "}"
+    return xml_safe_json(json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False))
 
 
 def unpack(data: dict[str, Any]) -> dict[str, Any]:
@@ -319,12 +360,15 @@ def big_layer_features(columns: dict[str, Any], layer_id: str) -> list[dict[str,
     when it shows them."""
     count = columns["count"]
 
-    def rows(node: dict[str, Any]) -> list[Any]:
-        return decode_rows(node, count)
+    def rows(node: dict[str, Any], n: int = count) -> list[Any]:
+        if "j" in node:
+            text = json.loads(node["j"]) if isinstance(node["j"], _JsonText) else node["j"]
+            return [None if v == "\ud801" else v for v in text.split("\ud800")] if n else []
+        return decode_rows(node, n)
 
     def cut(lists: dict[str, Any], *items: str) -> list[list[Any]]:
         lengths = rows(lists["n"])
-        flat = [decode_rows(lists[item], sum(lengths)) for item in items]
+        flat = [rows(lists[item], sum(lengths)) for item in items]
         out, at = [], 0
         for n in lengths:
             out.append(list(zip(*(column[at:at + n] for column in flat))) if len(items) > 1 else flat[0][at:at + n])

@@ -1078,9 +1078,10 @@
   var BIG_MAX_ZOOM = 18; // the map's: points that share a place stay one cluster at every zoom
   /* The one index clusters every point for the zooms up to this; deeper, the points of the
    * view (read from the index's tree) are clustered when the view is drawn. Indexing a million
-   * points for every zoom to 18 took 12 s of CPU, three quarters of it on the zooms past 11,
-   * where nearly every point stands alone; a view at zoom 12 holds a few thousand at most. */
-  var BIG_INDEX_ZOOM = 11;
+   * points for every zoom to 18 took 12 s of CPU (node, benchmark layer), 85 % of it on the
+   * zooms past 10, where most points stand alone; a view at zoom 11 of the benchmark's densest
+   * country holds about 14,000 points with the canvas's margin (20-30 ms to cluster). */
+  var BIG_INDEX_ZOOM = 10;
   var BIG_CLUSTER_RADIUS = 45; // pixels, as the small layers' markercluster
   var BIG_PAD = 0.25; // the canvas reaches this share of the view beyond each side, for panning
   var bigEntries = [];
@@ -1126,6 +1127,24 @@
     if (has(node, "v")) {
       var values = node.v;
       return function (i) { return own(values[i]); };
+    }
+    if (has(node, "j")) {
+      // texts joined into one (html_big_layer._joined): where each starts, found when first read
+      var text = node.j;
+      var starts = null;
+      return function (i) {
+        if (!starts) {
+          starts = new Float64Array(count + 1);
+          for (var r = 0, at = 0; r < count; r++) {
+            starts[r] = at;
+            var next = text.indexOf("\ud800", at);
+            at = (next < 0 ? text.length : next) + 1;
+          }
+          starts[count] = text.length + 1;
+        }
+        var value = text.substring(starts[i], starts[i + 1] - 1);
+        return value === "\ud801" ? null : value;
+      };
     }
     var rows = decodeRows(node, count);
     return function (i) { return own(rows[i]); };
