@@ -84,9 +84,11 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--folium", action="store_true", help="also plain folium on the 10,000 points")
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--src", type=Path, default=ROOT / "src",
+                        help="the influencemap sources to export with (e.g. an earlier commit's, from git archive)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, INFLUENCEMAP_CACHE_DIR=str(args.work / "cache"), PYTHONPATH=str(ROOT / "src"))
+    env = dict(os.environ, INFLUENCEMAP_CACHE_DIR=str(args.work / "cache"), PYTHONPATH=str(args.src))
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         folder = args.work / f"big{size}"
@@ -96,7 +98,7 @@ def main() -> int:
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         page = args.work / f"map{size}.html"
         for run in range(args.runs):
-            row = {"points": size, "run": run + 1, "load_before": load()}
+            row = {"points": size, "src": str(args.src), "run": run + 1, "load_before": load()}
             row.update(timed([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(page)], env))
             row["file_mb"] = round(page.stat().st_size / 1e6, 1)
             if not args.no_browser:

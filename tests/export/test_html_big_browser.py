@@ -265,3 +265,25 @@ def test_small_layer_beside_a_big_one_keeps_dom_markers_with_keyboard_access(bro
         browser.call("Input.dispatchKeyEvent", params, session=True)
     browser.wait_for("!!document.querySelector('.leaflet-popup .im-popup-name')")
     assert browser.evaluate("document.querySelector('.im-popup-name').textContent") in ("Office A", "Office B")
+
+
+def _press_enter(browser) -> None:
+    for kind in ("rawKeyDown", "char", "keyUp"):
+        params = {"type": kind, "key": "Enter", "code": "Enter", "windowsVirtualKeyCode": 13, "nativeVirtualKeyCode": 13}
+        if kind == "char":
+            params["text"] = "\r"
+        browser.call("Input.dispatchKeyEvent", params, session=True)
+
+
+def test_keyboard_opens_the_big_layers_stack_at_the_maps_centre(browser, page):
+    _open(browser, page)
+    _view(browser, STACK[1], STACK[0], 14)
+    browser.evaluate("influencemap.map.getContainer().focus(), 1")
+    _press_enter(browser)
+    browser.wait_for("!!document.querySelector('.im-stack-title')")
+    assert browser.evaluate("document.querySelector('.im-stack-title').textContent") == "6 features here"
+    # the list has the focus: Enter on its first feature opens that feature's popup
+    assert browser.evaluate("document.activeElement.classList.contains('im-stack-item')")
+    _press_enter(browser)
+    browser.wait_for(f"!!{OPEN_POPUP}.querySelector('.im-popup-name')")
+    assert browser.evaluate(f"{OPEN_POPUP}.querySelector('.im-popup-name').textContent") == "Stacked project 0"

@@ -15,6 +15,10 @@ type="application/json">`` blocks, as written: ``<``, ``>`` and ``&`` are JSON `
 so no text can end the block, and the page's script puts every text into the page as text. A
 layer's features are written column by column (:mod:`influencemap.export.columns`): ten thousand
 features that repeat the same keys and values take a quarter of the room.
+
+A layer of more single points than ``HtmlOptions.big_layer_min`` (10,000) is no Leaflet layer
+per feature: :mod:`influencemap.export.html_big_layer` writes its columns compressed, and the
+page clusters and draws its points on a canvas (``influencemap.bigLayer``).
 """
 
 from __future__ import annotations

@@ -1336,6 +1336,7 @@
       map.on("click", this._click, this);
       map.on("mousemove", this._hover, this);
       map.on("mouseout", this._leave, this);
+      L.DomEvent.on(map.getContainer(), "keydown", this._key, this);
       this._redraw();
     },
     onRemove: function (map) {
@@ -1345,7 +1346,28 @@
       map.off("click", this._click, this);
       map.off("mousemove", this._hover, this);
       map.off("mouseout", this._leave, this);
+      L.DomEvent.off(map.getContainer(), "keydown", this._key, this);
       this._leave();
+    },
+    /* From the keyboard: the map focused (Tab), the arrows and +/- move it (Leaflet's keys),
+     * Enter opens the cluster or point nearest the map's centre, as a click would. */
+    _key: function (event) {
+      var map = this._map;
+      if (event.key !== "Enter" || event.target !== map.getContainer()) return;
+      var centre = map.getSize().divideBy(2);
+      var best = null;
+      var bestDistance = 60 * 60;
+      this._drawn.forEach(function (d) {
+        var distance = (d.x - centre.x) * (d.x - centre.x) + (d.y - centre.y) * (d.y - centre.y);
+        if (distance <= bestDistance) {
+          best = d;
+          bestDistance = distance;
+        }
+      });
+      if (best) {
+        L.DomEvent.preventDefault(event);
+        this.open(best, true);
+      }
     },
     /* The points shown changed (a layer checked or unchecked, the year filter, data arrived). */
     refresh: function () {
