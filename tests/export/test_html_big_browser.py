@@ -287,3 +287,29 @@ def test_keyboard_opens_the_big_layers_stack_at_the_maps_centre(browser, page):
     _press_enter(browser)
     browser.wait_for(f"!!{OPEN_POPUP}.querySelector('.im-popup-name')")
     assert browser.evaluate(f"{OPEN_POPUP}.querySelector('.im-popup-name').textContent") == "Stacked project 0"
+
+
+def test_two_big_layers_share_one_set_of_clusters_counted_by_layer(browser, tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    (folder / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    for layer, colour, shift in (("north", "#1f78b4", 0.0), ("south", "#e31a1c", 0.05)):
+        rows = [f"id: {layer}", f"name: Layer {layer}", f"style: {{color: '{colour}', size: 6}}", "features:"]
+        for n in range(60):
+            rows.append(f"  - {{id: {layer}-{n}, name: {layer} {n}, point: [{24 + (n % 10) * 0.3 + shift:.2f}, {50 + (n // 10) * 0.3:.2f}],"
+                        " sources: [report]}")
+        (folder / f"{layer}.yaml").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    catalog = load_catalog([folder], include_bundled_sources=False)
+    out = tmp_path / "two.html"
+    write_html(catalog, out, HtmlOptions(big_layer_min=50))
+    _open(browser, out)
+    _view(browser, 51, 25, 5)
+    drawn = _drawn(browser)
+    assert sum(d["count"] for d in drawn) == 120
+    for d in drawn:
+        assert sum(d["layers"].values()) == d["count"]  # every point counted once, in its layer
+    assert any(set(d["layers"]) == {"north", "south"} for d in drawn)  # one cluster, both layers' colours
+    # unchecking a layer in the layer list takes its points off the clusters
+    browser.evaluate("influencemap.map.removeLayer(influencemap.layers.south.layer), 1")
+    drawn = _drawn(browser)
+    assert sum(d["count"] for d in drawn) == 60 and all(set(d["layers"]) == {"north"} for d in drawn)

@@ -1331,7 +1331,7 @@
       }
       var canvas = (this._canvas = L.DomUtil.create("canvas", "im-big-points leaflet-zoom-animated"));
       map.getPane("imBigPoints").appendChild(canvas);
-      map.on("moveend resize", this._redraw, this);
+      map.on("moveend resize", this.sync, this);
       map.on("zoomanim", this._animateZoom, this);
       map.on("click", this._click, this);
       map.on("mousemove", this._hover, this);
@@ -1341,7 +1341,7 @@
     },
     onRemove: function (map) {
       L.DomUtil.remove(this._canvas);
-      map.off("moveend resize", this._redraw, this);
+      map.off("moveend resize", this.sync, this);
       map.off("zoomanim", this._animateZoom, this);
       map.off("click", this._click, this);
       map.off("mousemove", this._hover, this);
@@ -1405,7 +1405,9 @@
           return { counts: counts };
         };
         options.reduce = function (sum, props) {
-          for (var k = 0; k < sum.counts.length; k++) sum.counts[k] += props.counts[k];
+          // a new array: supercluster copies a cluster's properties shallowly, so the one in
+          // `sum` may still be a child cluster's, which must keep its own counts
+          sum.counts = sum.counts.map(function (n, k) { return n + props.counts[k]; });
         };
       }
       return options;
@@ -1440,10 +1442,24 @@
       var local = new Supercluster(this._options(zoom, zoom, this._visible().length > 1)).load(items);
       return { items: local.getClusters(box, zoom), index: local };
     },
+    /* Draws the view unless it is drawn already (the place names ask first, to keep clear of
+     * what is drawn); returns what is drawn. */
+    sync: function () {
+      var map = this._map;
+      if (map && (this._stale || this._view !== this._viewKey())) this._redraw();
+      return this.drawn();
+    },
+    _viewKey: function () {
+      var map = this._map;
+      var c = map.getCenter();
+      var size = map.getSize();
+      return [map.getZoom(), c.lat, c.lng, size.x, size.y].join(",");
+    },
     _redraw: function () {
       var map = this._map;
       if (!map) return;
       if (this._stale) this._build();
+      this._view = this._viewKey();
       var size = map.getSize();
       var pad = size.multiplyBy(BIG_PAD).round();
       var ratio = window.devicePixelRatio || 1;
@@ -1606,7 +1622,12 @@
      * place names, which keep clear of our points). */
     drawn: function () {
       return this._drawn.map(function (d) {
-        return { x: d.x, y: d.y, count: d.cluster ? d.cluster.properties.point_count : 1, cluster: !!d.cluster };
+        var layers = {};
+        var counts = d.cluster && d.cluster.properties.counts;
+        if (d.point) layers[d.point.entry.spec.id] = 1;
+        else if (counts) bigEntries.forEach(function (entry, k) { if (counts[k]) layers[entry.spec.id] = counts[k]; });
+        else bigEntries.forEach(function (entry) { if (entry.visible && entry.columns) layers[entry.spec.id] = d.cluster.properties.point_count; });
+        return { x: d.x, y: d.y, r: d.r, count: d.cluster ? d.cluster.properties.point_count : 1, cluster: !!d.cluster, layers: layers };
       });
     },
     /* Opens what is drawn at a container point, as a click there would. */
