@@ -1078,8 +1078,8 @@
   var BIG_MAX_ZOOM = 18; // the map's: points that share a place stay one cluster at every zoom
   /* The one index clusters every point for the zooms up to this; deeper, the points of the
    * view (read from the index's tree) are clustered when the view is drawn. Indexing a million
-   * points for every zoom to 18 took 12 s of CPU (node, benchmark layer), 85 % of it on the
-   * zooms past 10, where most points stand alone; a view at zoom 11 of the benchmark's densest
+   * points for every zoom to 18 took 12.0 s of CPU (node 20, benchmark layer), to zoom 10 1.1 s:
+   * past zoom 10 most points stand alone, and a view at zoom 11 of the benchmark's densest
    * country holds about 14,000 points with the canvas's margin (20-30 ms to cluster). */
   var BIG_INDEX_ZOOM = 10;
   var BIG_CLUSTER_RADIUS = 45; // pixels, as the small layers' markercluster
