@@ -8,6 +8,8 @@
  *   influencemap.map                  the Leaflet map (also the global folium names it map_...)
  *   influencemap.layers[id]           {spec, layer, features}: the overlay on the map and its
  *                                     features, each its own Leaflet layer with .feature.properties
+ *                                     (a big layer, over 10,000 points: {spec, layer, big: true,
+ *                                     columns}, columns.feature(i) gives feature i as GeoJSON)
  *   influencemap.features             every feature's Leaflet layer, in catalog order (the
  *                                     small layers': a big layer's points are drawn on a canvas)
  *   influencemap.bigPoints            the canvas the big layers' points are clustered on:
