@@ -143,14 +143,13 @@ JOINED_MIN = 1_000
 the browser parses one long string much faster than a million short ones, and keeps one
 string instead of a million (each row is cut out when it is shown)."""
 
-_SEPARATOR = "\\ud800"
-_NONE = "\\ud801"
-"""Between a joined column's values, and a value that is None: JSON escapes of lone surrogates.
-No value holds either (the page's texts are made XML characters, which excludes surrogates),
-and the XML pass over the JSON text leaves escapes of them alone."""
+_SEPARATOR = "\ud800"
+_NONE = "\ud801"
+"""Between a joined column's values, and a value that is None: lone surrogates, written as
+JSON escapes. No value holds either (the page's texts are made XML characters, which excludes
+surrogates), and the XML pass over JSON text leaves escapes alone."""
 
-_NOT_XML_OR_MARK = re.compile("[^\x00\x01\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_MARK_ESCAPE = re.compile(r"\\(?:\\|u000[01])")
+_NOT_XML_OR_MARK = re.compile("[^\t\n\r\x20-\ud801\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class _JsonText(str):
@@ -159,15 +158,14 @@ class _JsonText(str):
 
 def _joined(values: list) -> dict[str, Any]:
     """A ``j`` node: the texts (None as a mark) in one string, separated by a mark."""
-    text = "\x00".join("\x01" if v is None else v for v in values)
     nones = values.count(None)
-    if _NOT_XML_OR_MARK.search(text) or text.count("\x00") != len(values) - 1 or text.count("\x01") != nones:
-        # a character XML does not allow (a mark among them): the value's, replaced
-        text = "\x00".join("\x01" if v is None else xml_safe(v) for v in values)
-    dumped = json.dumps(text, ensure_ascii=False)
+    text = _SEPARATOR.join(values if not nones else (_NONE if v is None else v for v in values))
+    if _NOT_XML_OR_MARK.search(text) or text.count(_SEPARATOR) != len(values) - 1 or text.count(_NONE) != nones:
+        # a character XML does not allow (a surrogate among them): the value's, replaced
+        text = _SEPARATOR.join(_NONE if v is None else xml_safe(v) for v in values)
+    dumped = json.dumps(text, ensure_ascii=False)  # the marks stay as they are: lone surrogates
     del text  # tens of megabytes for a million names
-    marks = {"\\\\": "\\\\", "\\u0000": _SEPARATOR, "\\u0001": _NONE}
-    return {"j": _JsonText(_MARK_ESCAPE.sub(lambda m: marks[m.group()], dumped))}
+    return {"j": _JsonText(dumped.replace(_SEPARATOR, "\\ud800").replace(_NONE, "\\ud801"))}
 
 
 def _node(values: Sequence[Any]) -> dict[str, Any]:
@@ -185,6 +183,12 @@ def _node(values: Sequence[Any]) -> dict[str, Any]:
         keys = list(zip(map(type, values), values))  # 1, 1.0 and True stay apart, as encode_rows keeps them
     else:
         return encode_rows(values)
+    if len(values) > 20_000:
+        # mostly distinct values (names, ids): a sample across the rows says so, and a dictionary
+        # of a million keys is not built only to be thrown away
+        sample = keys[:: len(values) // 5_000]
+        if len(set(sample)) > 0.8 * len(sample):
+            return _joined(values) if keys is values and kinds <= _PLAIN else {"v": values}
     distinct = dict.fromkeys(keys)
     if len(distinct) == 1:
         return {"c": values[0]}
