@@ -165,7 +165,8 @@ def _joined(values: list) -> dict[str, Any]:
         text = _SEPARATOR.join(_NONE if v is None else xml_safe(v) for v in values)
     dumped = json.dumps(text, ensure_ascii=False)  # the marks stay as they are: lone surrogates
     del text  # tens of megabytes for a million names
-    return {"j": _JsonText(dumped.replace(_SEPARATOR, "\\ud800").replace(_NONE, "\\ud801"))}
+    dumped = dumped.replace(_SEPARATOR, "\\ud800")
+    return {"j": _JsonText(dumped.replace(_NONE, "\\ud801") if nones else dumped)}
 
 
 def _node(values: Sequence[Any]) -> dict[str, Any]:
@@ -337,8 +338,8 @@ def pack(columns: dict[str, Any] | Iterable[tuple[str, Any]]) -> dict[str, Any]:
     for key, value in pairs:
         if key == "count":
             count = value
-        piece = separator + json.dumps(key) + ":" + _json(value)
-        chunks.append(compressor.compress(piece.encode("utf-8")))
+        chunks.append(compressor.compress((separator + json.dumps(key) + ":").encode("utf-8")))
+        chunks.append(compressor.compress(_json(value).encode("utf-8")))
         separator = ","
     chunks.append(compressor.compress(b"}" if separator == "," else b"{}"))
     chunks.append(compressor.flush())
