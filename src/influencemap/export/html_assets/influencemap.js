@@ -1084,7 +1084,10 @@
    * past zoom 10 most points stand alone, and a view at zoom 11 of the benchmark's densest
    * country holds about 14,000 points with the canvas's margin (20-30 ms to cluster). */
   var BIG_INDEX_ZOOM = 10;
-  var BIG_CLUSTER_RADIUS = 45; // pixels, as the small layers' markercluster
+  /* Pixels: points closer than this on screen are one cluster. The small layers' markercluster
+   * uses 45, but supercluster's clusters (its seeds' weighted centres) came out closer than
+   * their 42-48 px circles in dense layers, drawn half over each other. */
+  var BIG_CLUSTER_RADIUS = 60;
   var BIG_PAD = 0.25; // the canvas reaches this share of the view beyond each side, for panning
   var bigEntries = [];
   var bigPending = 0;
@@ -1500,7 +1503,8 @@
         if (image.complete && image.naturalWidth) ctx.drawImage(image, p.x - origin.x - side / 2, p.y - origin.y - side / 2, side, side);
         drawn.push({ x: p.x, y: p.y, r: Math.max(side / 2, 6), point: point, latlng: L.latLng(c[1], c[0]) });
       });
-      clusters.forEach(function (cluster) {
+      clusters.sort(function (a, b) { return a.item.properties.point_count - b.item.properties.point_count; });
+      clusters.forEach(function (cluster) { // the biggest last, on top
         var n = cluster.item.properties.point_count;
         var side = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
         self._drawCluster(ctx, cluster.p.x - origin.x, cluster.p.y - origin.y, side / 2, n, cluster.item.properties.counts);
