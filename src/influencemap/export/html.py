@@ -15,6 +15,10 @@ type="application/json">`` blocks, as written: ``<``, ``>`` and ``&`` are JSON `
 so no text can end the block, and the page's script puts every text into the page as text. A
 layer's features are written column by column (:mod:`influencemap.export.columns`): ten thousand
 features that repeat the same keys and values take a quarter of the room.
+
+A layer of more single points than ``HtmlOptions.big_layer_min`` (10,000) is no Leaflet layer
+per feature: :mod:`influencemap.export.html_big_layer` writes its columns compressed, and the
+page clusters and draws its points on a canvas (``influencemap.bigLayer``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import base64
 import gc
 import html
 import re
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +42,7 @@ from folium.map import LayerControl
 from folium.template import Template
 from shapely.geometry import mapping
 
+from influencemap.export import html_big_layer
 from influencemap.export.columns import decode_rows, encode_rows
 from influencemap.export.geojson import feature_properties
 from influencemap.export.html_elements import BASEMAP_ATTRIBUTION
@@ -113,9 +119,10 @@ class HtmlOptions:
         Offer OpenStreetMap and OpenTopoMap tiles as base layers the reader can switch to (the
         offline basemap stays the default either way).
 
-    Every point of every layer goes into one Leaflet.markercluster group, however few there
-    are: features that share a place are one cluster whose count is theirs, and a click on it
-    lists them (``html_assets/influencemap.js``).
+    Every point of every small layer goes into one Leaflet.markercluster group, however few
+    there are: features that share a place are one cluster whose count is theirs, and a click on
+    it lists them (``html_assets/influencemap.js``). The points of the big layers (over
+    ``big_layer_min``) are clustered together on one canvas, the same way.
     """
 
     title: str | None = None
@@ -127,6 +134,10 @@ class HtmlOptions:
     basemap: str = "offline"
     """The base layer the page opens on (``influencemap.geo.basemaps.parse_basemap`` text): an
     online one becomes the default, with its attribution; the offline basemap stays offered."""
+    big_layer_min: int = html_big_layer.BIG_LAYER_MIN
+    """A layer of more single points than this is written as compressed columns and drawn on a
+    canvas in clusters (:mod:`influencemap.export.html_big_layer`); smaller layers keep a DOM
+    marker per feature."""
 
 
 Progress = Callable[[int, int], None]
@@ -147,11 +158,16 @@ def write_html(
 def render_html(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: Progress | None = None) -> str:
     """The HTML map as text."""
     with _collector_paused():
-        figure = build_map(catalog, options, progress).get_root()
-        text = figure.render()
+        m = build_map(catalog, options, progress)
+        text = m.get_root().render()
     # the last step, so that no text of any layer, source or option can bring in a character
     # HTML (and XML) does not allow, nor a lone surrogate that UTF-8 cannot encode
-    return xml_safe(_valid_page(text.replace("<html>", '<html lang="en">', 1)))
+    text = xml_safe(_valid_page(text.replace("<html>", '<html lang="en">', 1)))
+    # The big layers' packed columns (base64: nothing to escape) go in last, so that the passes
+    # over the page above copy a few megabytes, not a million points' tens of megabytes.
+    for token, payload in getattr(m, "influencemap_payloads", {}).items():
+        text = text.replace(token, payload, 1)
+    return text
 
 
 _VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
@@ -220,18 +236,26 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
     figure = m.get_root()
     figure.title = html.escape(options.title or "influencemap")
     figure.header.add_child(_Raw(_page_meta(options, layers)), name="influencemap_meta")
-    clustered = any(_has_points(layer) for layer in layers)
-    for name, code in _page_assets(options.cdn, clustered):
+    big = [html_big_layer.is_big(layer, options.big_layer_min) for layer in layers]
+    clustered = any(_has_points(layer) and not is_big for layer, is_big in zip(layers, big))
+    for name, code in _page_assets(options.cdn, clustered, any(big)):
         figure.header.add_child(_Raw(code), name=name)
 
     tables = _new_tables(layers)
     collections = []
-    for done, layer in enumerate(layers, start=1):
-        collections.append(_layer_collection(catalog, layer, tables))
+    m.influencemap_payloads = {}  # placeholder: packed columns (see render_html)
+    for done, (layer, is_big) in enumerate(zip(layers, big), start=1):
+        if is_big:
+            packed = html_big_layer.pack_layer(catalog, layer, tables)
+            token = f"influencemap-payload-{uuid.uuid4().hex}"
+            m.influencemap_payloads[token] = packed["gzip"]
+            collections.append({**packed, "gzip": token})
+        else:
+            collections.append(_layer_collection(catalog, layer, tables))
         _report(progress, done, steps)
 
     _Script("influencemap.setTables", tables).add_to(m)
-    specs = [_layer_spec(layer, options) for layer in layers]
+    specs = [_layer_spec(layer, options, is_big) for layer, is_big in zip(layers, big)]
     # The view fits the data; our script does it, once it knows how much room the controls
     # take, and before any layer is on the map, so that each is drawn once.
     _View({
@@ -249,8 +273,8 @@ def build_map(catalog: Catalog, options: HtmlOptions = HtmlOptions(), progress: 
 
     html_context.add_context(m, catalog, offline, options)
     _report(progress, len(layers) + 1, steps)
-    for layer, spec, collection in zip(layers, specs, collections):
-        _DataLayer(layer, {"spec": spec, "data": collection}).add_to(m)
+    for layer, spec, collection, is_big in zip(layers, specs, collections, big):
+        (_BigLayer if is_big else _DataLayer)(layer, {"spec": spec, "data": collection}).add_to(m)
 
     control = LayerControl(position="topright", collapsed=True)
     control.add_to(m)
@@ -348,6 +372,17 @@ class _DataLayer(FoliumLayer, _WithData):
         self._name = "InfluencemapLayer"
 
 
+class _BigLayer(_DataLayer):
+    """A big point layer: an overlay built by ``influencemap.bigLayer`` from its packed columns
+    (:mod:`influencemap.export.html_big_layer`)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = influencemap.bigLayer(influencemap.data({{ this.data_id|tojson }}));\n"
+        "{% endmacro %}"
+    )
+
+
 class _Basemap(FoliumLayer, _WithData):
     """The offline Natural Earth countries: the default base layer."""
 
@@ -421,8 +456,8 @@ def _style_spec(style: Style) -> dict[str, Any]:
 _KIND_ORDER = (GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT)
 
 
-def _layer_spec(layer: Layer, options: HtmlOptions) -> dict[str, Any]:
-    kinds = {f.kind for f in layer.features}
+def _layer_spec(layer: Layer, options: HtmlOptions, big: bool = False) -> dict[str, Any]:
+    kinds = {GeometryKind.POINT} if big else {f.kind for f in layer.features}
     spec = {
         "id": layer.id,
         "name": layer.name,
@@ -431,7 +466,14 @@ def _layer_spec(layer: Layer, options: HtmlOptions) -> dict[str, Any]:
         "kinds": [kind.value for kind in _KIND_ORDER if kind in kinds],
         "cluster": _has_points(layer),
     }
-    sizes = sizing.layer_sizes(layer) if GeometryKind.POINT in kinds else None
+    if big:
+        spec["big"] = True
+    if GeometryKind.POINT not in kinds:
+        sizes = None
+    elif big:
+        sizes = html_big_layer.layer_sizes(layer)
+    else:
+        sizes = sizing.layer_sizes(layer)
     if sizes is not None:
         # The legend's size key: [diameter in pixels, "USD 1 bn"], largest first.
         spec["sizeKey"] = [[round(d, 1), text] for _, d, text in sizes.references]
@@ -649,12 +691,12 @@ def _encoded_polygons(geometry: Any, min_area: float) -> list[list[list[int]]]:
 # -- library assets ----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
-def _page_assets(cdn: bool, clustered: bool) -> tuple[tuple[str, str], ...]:
-    return tuple(_read_page_assets(cdn, clustered))
+@lru_cache(maxsize=8)
+def _page_assets(cdn: bool, clustered: bool, big: bool = False) -> tuple[tuple[str, str], ...]:
+    return tuple(_read_page_assets(cdn, clustered, big))
 
 
-def _read_page_assets(cdn: bool, clustered: bool) -> Iterable[tuple[str, str]]:
+def _read_page_assets(cdn: bool, clustered: bool, big: bool = False) -> Iterable[tuple[str, str]]:
     """(name, HTML) pieces for the page's head: the libraries, then our own CSS and script."""
     import xstatic.pkg.leaflet as leaflet
     import xstatic.pkg.leaflet_markercluster as markercluster
@@ -675,6 +717,9 @@ def _read_page_assets(cdn: bool, clustered: bool) -> Iterable[tuple[str, str]]:
             yield "markercluster_css", _style(_read(cluster_dir / "MarkerCluster.css"))
             yield "markercluster_js", _script(_read(cluster_dir / "leaflet.markercluster.js"))
     assets = resources.files("influencemap.export") / "html_assets"
+    if big:
+        # small (10 kB) and on no CDN we would trust more than the file itself: inlined either way
+        yield "supercluster_js", _script(_SOURCE_MAP.sub("", assets.joinpath("supercluster.min.js").read_text(encoding="utf-8")))
     yield "influencemap_css", _style(assets.joinpath("influencemap.css").read_text(encoding="utf-8"))
     yield "influencemap_js", _script(assets.joinpath("influencemap.js").read_text(encoding="utf-8"))
 

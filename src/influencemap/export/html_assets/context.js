@@ -98,6 +98,13 @@
       var bounds = map.getBounds();
       var ours = oursInView(bounds);
       var taken = ours.map(function (p) { return [p.x - 7, p.y - 7, p.x + 7, p.y + 7]; });
+      // the big layers' clusters and points on their canvas (drawn for this view first)
+      if (im.bigPoints && im.bigPoints.sync) {
+        im.bigPoints.sync().forEach(function (d) {
+          var r = d.cluster ? d.r : 7;
+          taken.push([d.x - r, d.y - r, d.x + r, d.y + r]);
+        });
+      }
       // The country names shown now (the basemap's) keep their room too.
       var box = map.getContainer().getBoundingClientRect();
       document.querySelectorAll(".im-country-label span").forEach(function (span) {

@@ -8,7 +8,13 @@
  *   influencemap.map                  the Leaflet map (also the global folium names it map_...)
  *   influencemap.layers[id]           {spec, layer, features}: the overlay on the map and its
  *                                     features, each its own Leaflet layer with .feature.properties
- *   influencemap.features             every feature's Leaflet layer, in catalog order
+ *                                     (a big layer, over 10,000 points: {spec, layer, big: true,
+ *                                     columns}, columns.feature(i) gives feature i as GeoJSON)
+ *   influencemap.features             every feature's Leaflet layer, in catalog order (the
+ *                                     small layers': a big layer's points are drawn on a canvas)
+ *   influencemap.bigPoints            the canvas the big layers' points are clustered on:
+ *                                     .drawn() what it shows, .clickAt(x, y) a click there
+ *   influencemap.featureCount()       how many features the page has, big layers included
  *   influencemap.cluster              the one Leaflet.markercluster group holding every layer's
  *                                     points (a layer's overlay gives it its points)
  *   influencemap.openFeature(id)      shows a feature and opens its popup
@@ -1061,6 +1067,703 @@
     return L.layerGroup([land, names], { attribution: attribution });
   };
 
+  /* ---- big point layers --------------------------------------------------------------------- */
+
+  /* A layer of more points than a page can hold as DOM markers (influencemap/export/
+   * html_big_layer.py) comes as gzip-compressed columns. The points of every big layer are
+   * clustered together with supercluster (vendored, ISC) and drawn on one canvas, clusters as
+   * the small layers' clusters look; a click on a cluster zooms in or lists its features, a
+   * click on a point opens its popup. A feature is built from the columns only when it is shown
+   * (popup, stack list, search result), as the small layers' features are: same properties,
+   * dates, figures and numbered sources. */
+  var BIG_ROW_BITS = 67108864; // 2^26: a point's reference is layer number * 2^26 + row
+  var BIG_MAX_ZOOM = 18; // the map's: points that share a place stay one cluster at every zoom
+  /* The one index clusters every point for the zooms up to this; deeper, the points of the
+   * view (read from the index's tree) are clustered when the view is drawn. Indexing a million
+   * points for every zoom to 18 took 12.0 s of CPU (node 20, benchmark layer), to zoom 10 1.1 s:
+   * past zoom 10 most points stand alone, and a view at zoom 11 of the benchmark's densest
+   * country holds about 14,000 points with the canvas's margin (20-30 ms to cluster). */
+  var BIG_INDEX_ZOOM = 10;
+  /* Pixels: points closer than this on screen are one cluster. The small layers' markercluster
+   * uses 45, but supercluster's clusters (its seeds' weighted centres) came out closer than
+   * their 42-48 px circles in dense layers, drawn half over each other. */
+  var BIG_CLUSTER_RADIUS = 60;
+  var BIG_PAD = 0.25; // the canvas reaches this share of the view beyond each side, for panning
+  var bigEntries = [];
+  var bigPending = 0;
+  var bigWaiting = [];
+  var bigRenderer = null;
+  var bigOffset = 0;
+
+  function has(object, key) {
+    return Object.prototype.hasOwnProperty.call(object, key);
+  }
+
+  function base64Bytes(text) {
+    var binary = atob(text);
+    var bytes = new Uint8Array(binary.length);
+    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  }
+
+  /* The JSON text of a packed data block (a Promise). */
+  function inflate(text) {
+    if (typeof DecompressionStream !== "function") {
+      return Promise.reject(new Error("this browser cannot inflate the layer (it needs DecompressionStream)"));
+    }
+    var stream = new Blob([base64Bytes(text)]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
+  /* Row i of a column node, without decoding the column (a copy when it is a list or object). */
+  function reader(node, count) {
+    function own(value) {
+      return value === null || typeof value !== "object" ? value : copy(value);
+    }
+    if (has(node, "c")) {
+      var constant = node.c;
+      return function () { return own(constant); };
+    }
+    if (has(node, "d") && has(node, "i")) {
+      var table = node.d;
+      var index = node.i;
+      return function (i) { return own(table[index[i]]); };
+    }
+    if (has(node, "v")) {
+      var values = node.v;
+      return function (i) { return own(values[i]); };
+    }
+    if (has(node, "j")) {
+      // texts joined into one (html_big_layer._joined): where each starts, found when first read
+      var text = node.j;
+      var starts = null;
+      return function (i) {
+        if (!starts) {
+          starts = new Float64Array(count + 1);
+          for (var r = 0, at = 0; r < count; r++) {
+            starts[r] = at;
+            var next = text.indexOf("\ud800", at);
+            at = (next < 0 ? text.length : next) + 1;
+          }
+          starts[count] = text.length + 1;
+        }
+        var value = text.substring(starts[i], starts[i + 1] - 1);
+        return value === "\ud801" ? null : value;
+      };
+    }
+    var rows = decodeRows(node, count);
+    return function (i) { return own(rows[i]); };
+  }
+
+  /* A list column ({n: lengths, KEY: items, ...}): row i's items of each key, as arrays. */
+  function listReader(lists, count, keys) {
+    var length = reader(lists.n, count);
+    var starts = new Float64Array(count + 1);
+    for (var i = 0; i < count; i++) starts[i + 1] = starts[i] + length(i);
+    var items = keys.map(function (key) { return reader(lists[key], starts[count]); });
+    return function (row) {
+      var out = keys.map(function () { return []; });
+      for (var at = starts[row]; at < starts[row + 1]; at++) {
+        for (var k = 0; k < items.length; k++) out[k].push(items[k](at));
+      }
+      return out;
+    };
+  }
+
+  function yearOf(text) {
+    return typeof text === "string" ? parseInt(text.slice(0, 4), 10) : NaN;
+  }
+
+  /* A big layer's columns: coordinates and year spans as typed arrays, the rest read per row. */
+  function BigColumns(spec, columns) {
+    var n = (this.count = columns.count);
+    this.spec = spec;
+    var lon = (this.lon = new Float64Array(n));
+    var lat = (this.lat = new Float64Array(n));
+    for (var i = 0; i < n; i++) {
+      lon[i] = columns.x[i] / 100000;
+      lat[i] = columns.y[i] / 100000;
+    }
+    var self = this;
+    ["id", "name", "start", "end", "dating", "precision", "description", "dates", "extra"].forEach(function (key) {
+      self[key] = reader(columns[key], n);
+    });
+    this.symbolSize = columns.symbolSize ? reader(columns.symbolSize, n) : function () { return null; };
+    this.countries = listReader(columns.countries, n, ["items"]);
+    this.tags = listReader(columns.tags, n, ["items"]);
+    this.actors = listReader(columns.actors, n, ["items"]);
+    this.figures = listReader(columns.figures, n, ["label", "value", "unit", "shown"]);
+    this.sources = listReader(columns.sources, n, ["ref", "locator", "quote"]);
+    this.refCount = reader(columns.sources.n, n);
+    this.sourceColumns = columns.sources;
+    // the year filter's spans (yearsOf): from NaN for undated features, to Infinity when ongoing
+    var from = (this.from = new Float64Array(n));
+    var to = (this.to = new Float64Array(n));
+    var known = {};
+    for (i = 0; i < n; i++) {
+      var start = this.start(i);
+      var end = this.end(i);
+      var a = has(known, "s" + start) ? known["s" + start] : (known["s" + start] = yearOf(start));
+      from[i] = a;
+      var b = end === null || end === undefined ? Infinity : has(known, "s" + end) ? known["s" + end] : (known["s" + end] = yearOf(end));
+      to[i] = isNaN(b) ? Infinity : b;
+    }
+    this.shown = new Uint8Array(n).fill(1);
+    this.shownCount = n;
+  }
+
+  /* Feature i as a small layer's GeoJSON feature: properties as the GeoJSON export writes them. */
+  BigColumns.prototype.feature = function (i) {
+    var compact = { id: this.id(i), name: this.name(i) };
+    var countries = this.countries(i)[0];
+    if (countries.length) compact.countries = countries;
+    var self = this;
+    ["start", "end", "dating"].forEach(function (key) {
+      var value = self[key](i);
+      if (value !== null && value !== undefined) compact[key] = value;
+    });
+    var tags = this.tags(i)[0];
+    if (tags.length) compact.tags = tags;
+    ["precision", "description"].forEach(function (key) {
+      var value = self[key](i);
+      if (value !== null && value !== undefined) compact[key] = value;
+    });
+    var figures = this.figures(i);
+    if (figures[0].length) {
+      compact.figures = figures[0].map(function (label, k) { return { label: label, value: figures[1][k], unit: figures[2][k] }; });
+    }
+    var actors = this.actors(i)[0];
+    if (actors.length) compact.actors = actors;
+    var sources = this.sources(i);
+    compact.sources = sources[0].map(function (ref, k) {
+      var citation = { ref: ref };
+      if (sources[1][k] !== null && sources[1][k] !== undefined) citation.locator = sources[1][k];
+      if (sources[2][k] !== null && sources[2][k] !== undefined) citation.quote = sources[2][k];
+      return citation;
+    });
+    var extra = this.extra(i);
+    if (extra) Object.keys(extra).forEach(function (key) { setKey(compact, key, extra[key]); });
+    compact.layer = this.spec.id;
+    var feature = {
+      type: "Feature",
+      geometry: { type: "Point", coordinates: [this.lon[i], this.lat[i]] },
+      properties: expandProperties(compact),
+    };
+    feature.id = feature.properties.id;
+    var display = {};
+    var dates = this.dates(i);
+    if (dates) display.dates = dates;
+    if (figures[3].length) display.figures = figures[3];
+    if (display.dates || display.figures) feature.display = display;
+    var size = this.symbolSize(i);
+    if (typeof size === "number") feature.symbolSize = size;
+    return feature;
+  };
+
+  /* One point of a big layer where the page's code expects a marker (stack lists, popups,
+   * search, links): its feature, its place, whether the filter shows it. */
+  function BigPoint(entry, row) {
+    this.entry = entry;
+    this.row = row;
+    this.influencemapIndex = entry.offset + row;
+    this.options = entry.markerOptions;
+    this._feature = null;
+  }
+  BigPoint.prototype.influencemapClustered = true;
+  BigPoint.prototype.influencemapBig = true;
+  Object.defineProperty(BigPoint.prototype, "feature", {
+    get: function () {
+      if (!this._feature) this._feature = this.entry.columns.feature(this.row);
+      return this._feature;
+    },
+  });
+  Object.defineProperty(BigPoint.prototype, "influencemapShown", {
+    get: function () { return this.entry.columns.shown[this.row] === 1; },
+  });
+  BigPoint.prototype.getLatLng = function () {
+    var c = this.entry.columns;
+    return L.latLng(c.lat[this.row], c.lon[this.row]);
+  };
+
+  function bigPoint(ref) {
+    var entry = bigEntries[Math.floor(ref / BIG_ROW_BITS)];
+    return new BigPoint(entry, ref % BIG_ROW_BITS);
+  }
+
+  /* The shown points of the big layers at exactly this place, in the file's order. */
+  function bigPointsAt(latlng) {
+    var out = [];
+    bigEntries.forEach(function (entry) {
+      var c = entry.columns;
+      if (!c) return;
+      for (var i = 0; i < c.count; i++) {
+        if (c.shown[i] && c.lat[i] === latlng.lat && c.lon[i] === latlng.lng) out.push(new BigPoint(entry, i));
+      }
+    });
+    return out;
+  }
+
+  function bigFind(featureId) {
+    for (var k = 0; k < bigEntries.length; k++) {
+      var c = bigEntries[k].columns;
+      if (!c) continue;
+      for (var i = 0; i < c.count; i++) if (String(c.id(i)) === featureId) return new BigPoint(bigEntries[k], i);
+    }
+    return null;
+  }
+
+  function bigTotal(shownOnly) {
+    var n = 0;
+    bigEntries.forEach(function (entry) {
+      if (entry.columns) n += shownOnly ? entry.columns.shownCount : entry.columns.count;
+    });
+    return n;
+  }
+
+  /* The canvas all big layers draw on, and their one cluster index. */
+  var BigRenderer = L.Layer.extend({
+    initialize: function () {
+      this._index = null;
+      this._drawn = [];
+      this._images = {};
+      this._stale = true;
+    },
+    onAdd: function (map) {
+      if (!map.getPane("imBigPoints")) {
+        var pane = map.createPane("imBigPoints");
+        pane.style.zIndex = 550; // over lines and polygons, under the small layers' markers
+        pane.style.pointerEvents = "none";
+      }
+      var canvas = (this._canvas = L.DomUtil.create("canvas", "im-big-points leaflet-zoom-animated"));
+      map.getPane("imBigPoints").appendChild(canvas);
+      map.on("moveend resize", this.sync, this);
+      map.on("zoomanim", this._animateZoom, this);
+      map.on("click", this._click, this);
+      map.on("mousemove", this._hover, this);
+      map.on("mouseout", this._leave, this);
+      L.DomEvent.on(map.getContainer(), "keydown", this._key, this);
+      this._redraw();
+    },
+    onRemove: function (map) {
+      L.DomUtil.remove(this._canvas);
+      map.off("moveend resize", this.sync, this);
+      map.off("zoomanim", this._animateZoom, this);
+      map.off("click", this._click, this);
+      map.off("mousemove", this._hover, this);
+      map.off("mouseout", this._leave, this);
+      L.DomEvent.off(map.getContainer(), "keydown", this._key, this);
+      this._leave();
+    },
+    /* From the keyboard: the map focused (Tab), the arrows and +/- move it (Leaflet's keys),
+     * Enter opens the cluster or point nearest the map's centre, as a click would. */
+    _key: function (event) {
+      var map = this._map;
+      if (event.key !== "Enter" || event.target !== map.getContainer()) return;
+      var centre = map.getSize().divideBy(2);
+      var best = null;
+      var bestDistance = 60 * 60;
+      this._drawn.forEach(function (d) {
+        var distance = (d.x - centre.x) * (d.x - centre.x) + (d.y - centre.y) * (d.y - centre.y);
+        if (distance <= bestDistance) {
+          best = d;
+          bestDistance = distance;
+        }
+      });
+      if (best) {
+        L.DomEvent.preventDefault(event);
+        this.open(best, true);
+      }
+    },
+    /* The points shown changed (a layer checked or unchecked, the year filter, data arrived). */
+    refresh: function () {
+      this._stale = true;
+      if (this._map) this._redraw();
+    },
+    _visible: function () {
+      return bigEntries.filter(function (entry) { return entry.columns && entry.visible; });
+    },
+    _build: function () {
+      this._stale = false;
+      var started = performance.now();
+      var visible = this._visible();
+      var points = [];
+      visible.forEach(function (entry) {
+        var c = entry.columns;
+        var base = entry.number * BIG_ROW_BITS;
+        for (var i = 0; i < c.count; i++) {
+          if (c.shown[i]) points.push({ geometry: { coordinates: [c.lon[i], c.lat[i]] }, properties: base + i });
+        }
+      });
+      var options = this._options(0, BIG_INDEX_ZOOM, visible.length > 1);
+      var at = performance.now();
+      this._index = points.length ? new Supercluster(options).load(points) : null;
+      this.timings = { points: at - started, index: performance.now() - at };
+    },
+    _options: function (minZoom, maxZoom, mixed) {
+      var options = { minZoom: minZoom, maxZoom: maxZoom, radius: BIG_CLUSTER_RADIUS, extent: 256 };
+      if (mixed) {
+        // a cluster counts its points by layer, for the ring of colours
+        var layers = bigEntries.length;
+        options.map = function (ref) {
+          var counts = new Array(layers).fill(0);
+          counts[Math.floor(ref / BIG_ROW_BITS)] = 1;
+          return { counts: counts };
+        };
+        options.reduce = function (sum, props) {
+          // a new array: supercluster copies a cluster's properties shallowly, so the one in
+          // `sum` may still be a child cluster's, which must keep its own counts
+          sum.counts = sum.counts.map(function (n, k) { return n + props.counts[k]; });
+        };
+      }
+      return options;
+    },
+    _image: function (entry, size) {
+      var key = entry.number + ":" + size;
+      var image = this._images[key];
+      if (!image) {
+        var style = size ? Object.assign({}, entry.spec.style || {}, { size: size }) : entry.spec.style || {};
+        image = this._images[key] = new Image();
+        image.onload = this.refresh.bind(this);
+        image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(markerSvg(style));
+        image.influencemapSide = markerBox(size || (entry.spec.style || {}).size);
+      }
+      return image;
+    },
+    /* The clusters and points in (and around) the view, as the map draws them now, and the
+     * index that made them (for a cluster's points and zoom). */
+    _items: function () {
+      var map = this._map;
+      if (!map || !this._index) return { items: [], index: null };
+      var zoom = Math.max(0, Math.min(BIG_MAX_ZOOM, Math.floor(map.getZoom())));
+      var bounds = map.getBounds().pad(BIG_PAD);
+      var west = Math.max(bounds.getWest(), -180);
+      var east = Math.min(bounds.getEast(), 180);
+      var south = Math.max(bounds.getSouth(), -85.06);
+      var north = Math.min(bounds.getNorth(), 85.06);
+      var box = [west, south, east, north];
+      var items = this._index.getClusters(box, zoom);
+      if (zoom <= BIG_INDEX_ZOOM || !items.length) return { items: items, index: this._index };
+      // past the index's zooms it gives the points themselves: clustered here, for this zoom
+      var local = new Supercluster(this._options(zoom, zoom, this._visible().length > 1)).load(items);
+      return { items: local.getClusters(box, zoom), index: local };
+    },
+    /* Draws the view unless it is drawn already (the place names ask first, to keep clear of
+     * what is drawn); returns what is drawn. */
+    sync: function () {
+      var map = this._map;
+      if (map && (this._stale || this._view !== this._viewKey())) this._redraw();
+      return this.drawn();
+    },
+    _viewKey: function () {
+      var map = this._map;
+      var c = map.getCenter();
+      var size = map.getSize();
+      return [map.getZoom(), c.lat, c.lng, size.x, size.y].join(",");
+    },
+    _redraw: function () {
+      var map = this._map;
+      if (!map) return;
+      if (this._stale) this._build();
+      this._view = this._viewKey();
+      var size = map.getSize();
+      var pad = size.multiplyBy(BIG_PAD).round();
+      var ratio = window.devicePixelRatio || 1;
+      var canvas = this._canvas;
+      var width = size.x + 2 * pad.x;
+      var height = size.y + 2 * pad.y;
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+      canvas.style.width = width + "px";
+      canvas.style.height = height + "px";
+      var origin = L.point(-pad.x, -pad.y);
+      this._origin = origin;
+      this._originLatLng = map.containerPointToLatLng(origin);
+      this._zoom = map.getZoom();
+      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint(origin));
+      var ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, width, height);
+      var found = this._items();
+      var items = found.items;
+      var index = found.index;
+      var drawn = [];
+      var clusters = [];
+      var self = this;
+      items.forEach(function (item) {
+        var c = item.geometry.coordinates;
+        var p = map.latLngToContainerPoint([c[1], c[0]]);
+        if (item.properties && item.properties.cluster) {
+          clusters.push({ item: item, p: p });
+          return;
+        }
+        var point = bigPoint(item.properties);
+        var sized = point.entry.columns.symbolSize(point.row);
+        var image = self._image(point.entry, typeof sized === "number" && sized > 0 ? sized : 0);
+        var side = image.influencemapSide;
+        if (image.complete && image.naturalWidth) ctx.drawImage(image, p.x - origin.x - side / 2, p.y - origin.y - side / 2, side, side);
+        drawn.push({ x: p.x, y: p.y, r: Math.max(side / 2, 6), point: point, latlng: L.latLng(c[1], c[0]) });
+      });
+      clusters.sort(function (a, b) { return a.item.properties.point_count - b.item.properties.point_count; });
+      clusters.forEach(function (cluster) { // the biggest last, on top
+        var n = cluster.item.properties.point_count;
+        var side = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 48;
+        self._drawCluster(ctx, cluster.p.x - origin.x, cluster.p.y - origin.y, side / 2, n, cluster.item.properties.counts);
+        var c = cluster.item.geometry.coordinates;
+        drawn.push({ x: cluster.p.x, y: cluster.p.y, r: side / 2 + 3, cluster: cluster.item, index: index, latlng: L.latLng(c[1], c[0]) });
+      });
+      this._drawn = drawn;
+    },
+    /* A cluster as the small layers' (.im-cluster): a ring in the layers' colours, in
+     * proportion, a light disc and the count, a thin dark and a white rim, a soft shadow. */
+    _drawCluster: function (ctx, x, y, r, n, counts) {
+      ctx.save();
+      ctx.shadowColor = "rgba(0,0,0,0.35)";
+      ctx.shadowBlur = 5;
+      ctx.shadowOffsetY = 1;
+      ctx.beginPath();
+      ctx.arc(x, y, r + 3, 0, 2 * Math.PI);
+      ctx.fillStyle = "rgba(255,255,255,0.8)";
+      ctx.fill();
+      ctx.restore();
+      ctx.beginPath();
+      ctx.arc(x, y, r + 1, 0, 2 * Math.PI);
+      ctx.fillStyle = "rgba(0,0,0,0.4)";
+      ctx.fill();
+      var at = -Math.PI / 2;
+      bigEntries.forEach(function (entry, k) {
+        var share = counts ? counts[k] / n : entry.visible && entry.columns ? 1 : 0;
+        if (!share) return;
+        ctx.beginPath();
+        ctx.moveTo(x, y);
+        ctx.arc(x, y, r, at, at + share * 2 * Math.PI);
+        ctx.closePath();
+        ctx.fillStyle = entry.colour;
+        ctx.fill();
+        at += share * 2 * Math.PI;
+      });
+      ctx.beginPath();
+      ctx.arc(x, y, r - 5, 0, 2 * Math.PI);
+      ctx.fillStyle = "rgba(255,255,255,0.92)";
+      ctx.fill();
+      ctx.fillStyle = "#111";
+      ctx.font = "700 12px " + (window.getComputedStyle ? window.getComputedStyle(this._map.getContainer()).fontFamily : "sans-serif");
+      ctx.textAlign = "center";
+      ctx.textBaseline = "middle";
+      ctx.fillText(clusterCount(n), x, y + 0.5);
+    },
+    _animateZoom: function (event) {
+      if (!this._originLatLng) return;
+      var scale = this._map.getZoomScale(event.zoom, this._zoom);
+      var offset = this._map._latLngToNewLayerPoint(this._originLatLng, event.zoom, event.center);
+      L.DomUtil.setTransform(this._canvas, offset, scale);
+    },
+    /* The drawn cluster or point under a container point (the topmost: clusters are drawn last). */
+    hit: function (point) {
+      for (var i = this._drawn.length - 1; i >= 0; i--) {
+        var d = this._drawn[i];
+        var dx = d.x - point.x;
+        var dy = d.y - point.y;
+        if (dx * dx + dy * dy <= d.r * d.r) return d;
+      }
+      return null;
+    },
+    _own: function (event) {
+      // a click on a small layer's marker or path, a popup or a control is theirs
+      var target = event.originalEvent && event.originalEvent.target;
+      return !(target && target.closest && target.closest(".leaflet-marker-icon, .leaflet-interactive, .leaflet-popup, .leaflet-control"));
+    },
+    _click: function (event) {
+      if (!this._own(event)) return;
+      var hit = this.hit(event.containerPoint);
+      if (hit) this.open(hit, false);
+    },
+    /* A cluster zooms in, or lists its features when they share a place or the map is zoomed
+     * in far (as the small layers' clusters do); a point opens its popup. */
+    open: function (hit, byKey) {
+      var map = this._map;
+      if (hit.point) {
+        openFeaturePopup(hit.point, [hit.point], byKey);
+        return;
+      }
+      var id = hit.cluster.properties.cluster_id;
+      if (this._listed(hit)) {
+        var points = hit.index.getLeaves(id, Infinity).map(function (leaf) { return bigPoint(leaf.properties); });
+        openStackList(hit.latlng, points, byKey);
+      } else {
+        map.setView(hit.latlng, Math.min(hit.index.getClusterExpansionZoom(id), map.getMaxZoom()));
+      }
+    },
+    /* Whether a click on the cluster lists its features: the map is zoomed in far, or they
+     * would not come apart before the list zoom (they share a place, or nearly). */
+    _listed: function (hit) {
+      var map = this._map;
+      if (map.getZoom() >= Math.min(map.getMaxZoom(), LIST_ZOOM)) return true;
+      return hit.index.getClusterExpansionZoom(hit.cluster.properties.cluster_id) > LIST_ZOOM;
+    },
+    _hover: function (event) {
+      var hit = this._own(event) ? this.hit(event.containerPoint) : null;
+      var container = this._map.getContainer();
+      if (!hit) {
+        this._leave();
+        return;
+      }
+      container.classList.add("im-big-hover");
+      var text;
+      if (hit.point) {
+        text = String(hit.point.feature.properties.name);
+      } else {
+        var n = hit.cluster.properties.point_count;
+        text = count(n) + " features here: click to " + (this._listed(hit) ? "list them" : "zoom in");
+      }
+      if (!this._tooltip) this._tooltip = L.tooltip(TOOLTIP_OPTIONS);
+      this._tooltip.setLatLng(hit.latlng).setContent(document.createTextNode(text));
+      if (!this._map.hasLayer(this._tooltip)) this._tooltip.addTo(this._map);
+    },
+    _leave: function () {
+      if (!this._map) return;
+      this._map.getContainer().classList.remove("im-big-hover");
+      if (this._tooltip && this._map.hasLayer(this._tooltip)) this._map.removeLayer(this._tooltip);
+    },
+    /* What is drawn now: {x, y, count} in the map's container pixels (for tests and the
+     * place names, which keep clear of our points). */
+    drawn: function () {
+      return this._drawn.map(function (d) {
+        var layers = {};
+        var counts = d.cluster && d.cluster.properties.counts;
+        if (d.point) layers[d.point.entry.spec.id] = 1;
+        else if (counts) bigEntries.forEach(function (entry, k) { if (counts[k]) layers[entry.spec.id] = counts[k]; });
+        else bigEntries.forEach(function (entry) { if (entry.visible && entry.columns) layers[entry.spec.id] = d.cluster.properties.point_count; });
+        return { x: d.x, y: d.y, r: d.r, count: d.cluster ? d.cluster.properties.point_count : 1, cluster: !!d.cluster, layers: layers };
+      });
+    },
+    /* Opens what is drawn at a container point, as a click there would. */
+    clickAt: function (x, y) {
+      var hit = this.hit(L.point(x, y));
+      if (hit) this.open(hit, false);
+      return !!hit;
+    },
+  });
+
+  function sharedBigRenderer(map) {
+    if (!bigRenderer) {
+      bigRenderer = new BigRenderer();
+      im.bigPoints = bigRenderer;
+    }
+    if (map && !map.hasLayer(bigRenderer)) map.addLayer(bigRenderer);
+    return bigRenderer;
+  }
+
+  /* A big layer's overlay in the layer list: checking it shows its points on the shared canvas. */
+  var BigOverlay = L.Layer.extend({
+    initialize: function (entry) {
+      this._entry = entry;
+    },
+    onAdd: function (map) {
+      this._entry.visible = true;
+      sharedBigRenderer(map).refresh();
+    },
+    onRemove: function () {
+      this._entry.visible = false;
+      if (bigRenderer) bigRenderer.refresh();
+    },
+  });
+
+  function whenBigLoaded(callback) {
+    if (bigPending === 0) callback();
+    else bigWaiting.push(callback);
+  }
+
+  function bigLoaded() {
+    bigPending -= 1;
+    if (bigPending === 0) {
+      var waiting = bigWaiting;
+      bigWaiting = [];
+      waiting.forEach(function (callback) { callback(); });
+    }
+  }
+
+  function bigFailed(spec, error) {
+    var box = document.createElement("div");
+    box.className = "im-big-error";
+    box.setAttribute("role", "alert");
+    box.textContent = "The layer \u201c" + spec.name + "\u201d cannot be shown: " + (error && error.message ? error.message : error) + ".";
+    document.body.appendChild(box);
+  }
+
+  /* One big layer from its data block ({spec, data: {count, gzip}}): its overlay at once, its
+   * points once the columns are inflated (the page's controls wait for them). */
+  im.bigLayer = function (block) {
+    var spec = block.spec;
+    var style = spec.style || {};
+    var side = markerBox(style.size);
+    var entry = {
+      spec: spec,
+      big: true,
+      number: bigEntries.length,
+      offset: bigOffset,
+      features: [],
+      columns: null,
+      visible: false,
+      colour: colour(style.fill, colour(style.color, "#d7301f")),
+      markerOptions: { icon: { options: { popupAnchor: [0, -side / 3] } } },
+    };
+    bigOffset += block.data.count;
+    entry.layer = new BigOverlay(entry);
+    bigEntries.push(entry);
+    im.layers[spec.id] = entry;
+    bigPending += 1;
+    clustering += 1;
+    var started = performance.now();
+    var timings = (entry.timings = {});
+    inflate(block.data.gzip)
+      .then(function (text) {
+        timings.inflate = performance.now() - started;
+        var at = performance.now();
+        var columns = JSON.parse(text);
+        timings.parse = performance.now() - at;
+        at = performance.now();
+        entry.columns = new BigColumns(spec, columns);
+        timings.columns = performance.now() - at;
+      })
+      .catch(function (error) {
+        bigFailed(spec, error);
+      })
+      .then(function () {
+        bigLoaded();
+        if (bigRenderer) bigRenderer.refresh();
+        clustering -= 1;
+        checkReady();
+      });
+    return entry.layer;
+  };
+
+  /* The year filter on the big layers: the shown flags, then the clusters again (once the
+   * slider rests: a million points take a moment to cluster). */
+  var bigRefreshTimer = null;
+  function filterBig() {
+    bigEntries.forEach(function (entry) {
+      var c = entry.columns;
+      if (!c) return;
+      var shown = 0;
+      var open = filter.from === null && filter.to === null;
+      for (var i = 0; i < c.count; i++) {
+        var wanted;
+        if (isNaN(c.from[i])) wanted = open || filter.undated;
+        else wanted = !(filter.from !== null && c.to[i] < filter.from) && !(filter.to !== null && c.from[i] > filter.to);
+        c.shown[i] = wanted ? 1 : 0;
+        if (wanted) shown += 1;
+      }
+      c.shownCount = shown;
+    });
+    if (!bigRenderer || !bigEntries.length) return;
+    if (bigRefreshTimer) window.clearTimeout(bigRefreshTimer);
+    bigRenderer._stale = true;
+    bigRefreshTimer = window.setTimeout(function () {
+      bigRefreshTimer = null;
+      bigRenderer.refresh();
+    }, 120);
+  }
+
   /* ---- filters ---------------------------------------------------------------------------- */
 
   /* The app's rule for undated features (and the command line's): while the year range is
@@ -1081,6 +1784,7 @@
   function applyFilter() {
     Object.keys(im.layers).forEach(function (id) {
       var entry = im.layers[id];
+      if (entry.big) return;
       var show = [];
       var hide = [];
       entry.features.forEach(function (layer) {
@@ -1091,6 +1795,7 @@
       if (hide.length) entry.layer.removeLayers(hide);
       if (show.length) entry.layer.addLayers(show);
     });
+    filterBig();
     if (im.map) im.map.closePopup();
     filterListeners.forEach(function (listener) { listener(); });
     stateChanged();
@@ -1106,7 +1811,12 @@
   };
 
   im.shownCount = function () {
-    return im.features.filter(function (layer) { return layer.influencemapShown; }).length;
+    return im.features.filter(function (layer) { return layer.influencemapShown; }).length + bigTotal(true);
+  };
+
+  /* How many features the page has, in small and big layers. */
+  im.featureCount = function () {
+    return im.features.length + bigTotal(false);
   };
 
   /* ---- showing a feature ------------------------------------------------------------------ */
@@ -1119,6 +1829,7 @@
         break;
       }
     }
+    if (!layer) layer = bigFind(String(featureId));
     if (!layer) return false;
     reveal(layer);
     return true;
@@ -1127,6 +1838,7 @@
   /* The shown points at exactly the marker's place, in the file's order. */
   function markersAt(marker) {
     var here = marker.getLatLng();
+    if (marker.influencemapBig) return bigPointsAt(here);
     return im.features.filter(function (layer) {
       return layer.influencemapClustered && layer.influencemapShown && layer.getLatLng().equals(here, 0);
     });
@@ -1192,7 +1904,7 @@
 
   function reveal(layer) {
     var map = im.map;
-    bindFeature(layer);
+    if (!layer.influencemapBig) bindFeature(layer);
     if (!layer.influencemapShown) im.setYears(null, null); // the year filter hid it: open the range
     var entry = im.layers[layer.feature.properties.layer];
     if (entry && !map.hasLayer(entry.layer)) map.addLayer(entry.layer);
@@ -1299,7 +2011,7 @@
     for (var i = 0; i < im.features.length; i++) {
       if (String(im.features[i].feature.properties.id) === featureId) return im.features[i];
     }
-    return null;
+    return bigFind(featureId);
   }
 
   /* Restores the state a fragment gives; what it leaves out stays as it is. Returns what it
@@ -1459,7 +2171,7 @@
       sheet.appendChild(sources);
     }
     function describe() {
-      var text = count(im.shownCount()) + " of " + count(im.features.length) + " features shown";
+      var text = count(im.shownCount()) + " of " + count(im.featureCount()) + " features shown";
       if (filter.from !== null || filter.to !== null) {
         var from = filter.from === null ? (yearSpan ? yearSpan[0] : "") : filter.from;
         var to = filter.to === null ? (yearSpan ? yearSpan[1] : "") : filter.to;
@@ -1514,6 +2226,17 @@
       (layer.feature.properties.sources || []).forEach(function (source) {
         cited[source.id] = (cited[source.id] || 0) + 1;
       });
+    });
+    bigEntries.forEach(function (entry) {
+      var c = entry.columns;
+      if (!c) return;
+      var total = 0;
+      for (var i = 0; i < c.count; i++) total += c.refCount(i);
+      var ref = reader(c.sourceColumns.ref, total);
+      for (var k = 0; k < total; k++) {
+        var id = ref(k);
+        cited[id] = (cited[id] || 0) + 1;
+      }
     });
     var list = el("ol", className);
     (tables.sourceOrder || []).forEach(function (id, index) {
@@ -1631,12 +2354,34 @@
             index = im.features.map(function (layer) {
               return { layer: layer, key: normalise(layer.feature.properties.name) };
             });
+            // a big layer's names, each distinct name normalised once; its points made when found
+            bigEntries.forEach(function (entry) {
+              var c = entry.columns;
+              if (!c) return;
+              var keys = new Map();
+              for (var i = 0; i < c.count; i++) {
+                var name = c.name(i);
+                var key = keys.get(name);
+                if (key === undefined) {
+                  key = normalise(name);
+                  keys.set(name, key);
+                }
+                index.push({ entry: entry, row: i, key: key });
+              }
+            });
           }
           var words = normalise(text).split(/\s+/).filter(Boolean);
           if (!words.length) return [];
           return index.filter(function (item) {
-            return item.layer.influencemapShown && words.every(function (w) { return item.key.indexOf(w) >= 0; });
+            var shown = item.layer ? item.layer.influencemapShown : item.entry.columns.shown[item.row] === 1;
+            return shown && words.every(function (w) { return item.key.indexOf(w) >= 0; });
           });
+        }
+
+        /* A found item's layer (a big layer's point is made when it is listed). */
+        function layerOf(item) {
+          if (!item.layer) item.layer = new BigPoint(item.entry, item.row);
+          return item.layer;
         }
 
         function choose(layer) {
@@ -1651,13 +2396,18 @@
           if (!text) return;
           var found = matches(text);
           found.slice(0, 12).forEach(function (item) {
-            var props = item.layer.feature.properties;
+            var props = layerOf(item).feature.properties;
             var li = el("li");
             var button = el("button", "im-search-result");
             button.type = "button";
             button.appendChild(el("span", "im-search-name", props.name));
             button.appendChild(el("span", "im-search-layer", (tables.layers[props.layer] || {}).name || props.layer));
-            button.addEventListener("click", function () { choose(item.layer); });
+            button.addEventListener("click", function (event) {
+              // the list is emptied before the click reaches the map, which would no longer see
+              // that it came from the control and close the popup it opened
+              L.DomEvent.stopPropagation(event);
+              choose(layerOf(item));
+            });
             li.appendChild(button);
             results.appendChild(li);
           });
@@ -1679,7 +2429,7 @@
         input.addEventListener("keydown", function (event) {
           if (event.key === "Enter") {
             var first = matches(input.value)[0];
-            if (first) choose(first.layer);
+            if (first) choose(layerOf(first));
           } else if (event.key === "Escape") {
             input.value = "";
             update();
@@ -1737,6 +2487,18 @@
       }
       years.push(span[0]);
       if (isFinite(span[1])) years.push(span[1]);
+    });
+    bigEntries.forEach(function (entry) {
+      var c = entry.columns;
+      if (!c) return;
+      for (var i = 0; i < c.count; i++) {
+        if (isNaN(c.from[i])) {
+          undated += 1;
+        } else {
+          years.push(c.from[i]);
+          if (isFinite(c.to[i])) years.push(c.to[i]);
+        }
+      }
     });
     if (!years.length) return null;
     // a loop, not Math.min.apply: a hundred thousand arguments overflow the stack
@@ -1797,7 +2559,7 @@
           var a = from ? Number(from.value) : min;
           var b = to ? Number(to.value) : max;
           label.textContent = a === b ? "Year " + a : "Years " + a + "\u2013" + b;
-          shownLabel.textContent = count(im.shownCount()) + " of " + count(im.features.length) + " shown";
+          shownLabel.textContent = count(im.shownCount()) + " of " + count(im.featureCount()) + " shown";
           if (from) {
             var left = ((a - min) / (max - min)) * 100;
             var right = ((b - min) / (max - min)) * 100;
@@ -1939,6 +2701,12 @@
   /* Called once, after folium's script made the layers and the layer control. The page is ready
    * (influencemap.ready) once the clustered layers have clustered their markers too. */
   im.controls = function (map, layerControl) {
+    // the year filter, the links and the search need every layer's features: a big layer's
+    // come once its columns are inflated
+    whenBigLoaded(function () { makeControls(map, layerControl); });
+  };
+
+  function makeControls(map, layerControl) {
     im.layerControl = layerControl;
     flushCluster();
     var years = yearControl();
@@ -1952,5 +2720,5 @@
     stateReady = true;
     controlsMade = true;
     checkReady();
-  };
+  }
 })();

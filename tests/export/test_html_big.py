@@ -1,0 +1,197 @@
+"""Big point layers of the HTML export as columns (influencemap.export.html_big_layer).
+
+A layer over ``HtmlOptions.big_layer_min`` points is written as packed columns for the page's
+canvas renderer; the features the page builds from them must be the ones a small layer's data
+gives, whether the layer comes from the load cache (a FeatureTable, read column by column) or
+as Feature objects. The page itself is tested in Chromium (test_html_big_browser.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from influencemap.export import html_big_layer
+from influencemap.export.html import HtmlOptions, _layer_collection, _new_tables, layer_features, render_html
+from influencemap.model import load_cache
+from influencemap.model.loader import load_catalog
+
+SOURCES = """\
+sources:
+  - id: report
+    title: A report on loans
+    publisher: Some Press
+    author: A. Writer
+    date: 2021-06-30
+    url: https://example.org/report
+  - id: ledger
+    title: A ledger without a link
+    date: 2019-03
+"""
+
+POINTS = """\
+id: projects
+name: Projects
+category: Economy
+style: {color: "#1f78b4", fill: "#a6cee3", marker: square, size: {figure: Amount, scale: sqrt, min: 6, max: 30}}
+features:
+  - id: minsk-loan
+    name: A loan in Minsk
+    point: [27.56, 53.90]
+    date: 2013-05-20
+    countries: [BY]
+    actors: [Minsk Works Holding]
+    tags: [loan, energy]
+    precision: city
+    description: A credit line.
+    figures: [{label: Amount, value: 1.18e9, unit: USD}, {label: Jobs, value: 120}]
+    sources: [{ref: report, locator: "para 3", quote: "a short phrase"}, ledger]
+    x-checked-by: Anna
+  - id: kyiv-span
+    name: A span in Kyiv
+    point: [30.52, 50.45]
+    start: 2019-06
+    countries: [UA]
+    sources: [ledger]
+  - id: closed-span
+    name: A finished project
+    point: [30.52, 50.45]
+    start: 2015
+    end: 2017-02
+    dating: approximate
+    countries: [UA, PL]
+    figures: [{label: Amount, value: 25000000, unit: USD}]
+    sources: [report]
+  - id: undated-office
+    name: "An office, undated: Zürich \\u00e9"
+    point: [37.62, 55.75]
+    countries: [RU]
+    sources: [{ref: report, locator: p. 4}]
+"""
+
+
+LIBRARY = "Data must be an instance of ArrayBuffer"  # a message of supercluster's bundled kdbush
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    layers = tmp_path / "layers"
+    layers.mkdir()
+    (layers / "sources.yaml").write_text(SOURCES, encoding="utf-8")
+    (layers / "projects.yaml").write_text(POINTS, encoding="utf-8")
+    return layers
+
+
+def _catalog(folder: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("INFLUENCEMAP_CACHE_DIR", str(tmp_path / "cache"))
+    load_catalog([folder], include_bundled_sources=False)  # fills the load cache
+    load_cache.flush()  # the entries are written behind the load
+    load_cache.clear_memory()  # the next load reads the disk cache's columns
+    catalog = load_catalog([folder], include_bundled_sources=False)
+    assert not catalog.errors
+    return catalog
+
+
+def test_cached_layer_gives_the_small_layers_features_from_its_columns(folder, tmp_path, monkeypatch):
+    catalog = _catalog(folder, tmp_path, monkeypatch)
+    layer = catalog.layer("projects")
+    assert hasattr(layer.features, "column"), "the second load should come from the cache, as a table"
+
+    big_tables = _new_tables([layer])
+    columns = html_big_layer.big_layer_columns(catalog, layer, big_tables)
+    assert not layer.features.built  # read as columns: no Feature object was made
+    big = html_big_layer.big_layer_features(columns, layer.id)
+    small_tables = _new_tables([layer])
+    small = layer_features(_layer_collection(catalog, layer, small_tables))
+
+    assert big == small
+    assert big_tables == small_tables  # the same sources, numbered the same, the same country names
+
+
+def test_feature_objects_give_the_same_columns_as_the_table(folder, tmp_path, monkeypatch):
+    catalog = _catalog(folder, tmp_path, monkeypatch)
+    table_layer = catalog.layer("projects")
+    objects_layer = dataclasses.replace(table_layer, features=tuple(table_layer.features))
+    assert not hasattr(objects_layer.features, "column")
+
+    from_table = html_big_layer.big_layer_columns(catalog, table_layer, _new_tables([table_layer]))
+    from_objects = html_big_layer.big_layer_columns(catalog, objects_layer, _new_tables([objects_layer]))
+    assert from_objects == from_table
+
+
+def test_sized_layer_gets_the_small_layers_symbol_sizes_and_size_key(folder, tmp_path, monkeypatch):
+    catalog = _catalog(folder, tmp_path, monkeypatch)
+    layer = catalog.layer("projects")
+    columns = html_big_layer.big_layer_columns(catalog, layer, _new_tables([layer]))
+    sizes = [f.get("symbolSize") for f in html_big_layer.big_layer_features(columns, layer.id)]
+    assert sizes[0] > sizes[2] > 0 and sizes[1] is None and sizes[3] is None
+
+    from influencemap.model import sizing
+
+    assert html_big_layer.layer_sizes(layer) == sizing.layer_sizes(dataclasses.replace(layer, features=tuple(layer.features)))
+
+
+def test_packed_columns_come_back_as_written(folder, tmp_path, monkeypatch):
+    catalog = _catalog(folder, tmp_path, monkeypatch)
+    layer = catalog.layer("projects")
+    columns = html_big_layer.big_layer_columns(catalog, layer, _new_tables([layer]))
+    packed = html_big_layer.pack_layer(catalog, layer, _new_tables([layer]))
+    assert packed["count"] == 4
+    assert re.fullmatch(r"[A-Za-z0-9+/=]+", packed["gzip"])
+    unpacked = html_big_layer.unpack(packed)
+    assert html_big_layer.big_layer_features(unpacked, layer.id) == html_big_layer.big_layer_features(columns, layer.id)
+
+
+def test_repeated_values_are_written_once(folder, tmp_path, monkeypatch):
+    """A column of one value is a constant, of few values a dictionary with indices."""
+    assert html_big_layer._node(["site"] * 6) == {"c": "site"}
+    assert html_big_layer._node(["a", "b", "a", "a", None, "b"]) == {"d": ["a", "b", None], "i": [0, 1, 0, 0, 2, 1]}
+    assert html_big_layer._node(["a", "b", "c"]) == {"v": ["a", "b", "c"]}
+    # 1 and 1.0 are different JSON: they stay apart
+    assert html_big_layer._node([1, 1.0, 1, 1.0]) == {"d": [1, 1.0], "i": [0, 1, 0, 1]}
+
+
+def test_many_distinct_texts_are_joined_into_one_and_come_back_exactly():
+    values = [f"Project {i}" for i in range(1500)]
+    values[3] = None
+    values[4] = "a \\u0000 written out, and a \\ backslash"
+    values[5] = "nul\x00, start of heading\x01 and a lone \ud800"
+    values[6] = ""
+    node = html_big_layer._node(values)
+    assert set(node) == {"j"}
+    text = json.loads(html_big_layer._json({"name": node}))["name"]["j"]  # as the page reads it
+    back = [None if v == "\ud801" else v for v in text.split("\ud800")]
+    expected = list(values)
+    expected[5] = "nul\ufffd, start of heading\ufffd and a lone \ufffd"  # not XML: replaced, as everywhere on the page
+    assert back == expected
+
+
+def test_only_layers_over_the_limit_of_single_points_are_big(folder, tmp_path, monkeypatch):
+    catalog = _catalog(folder, tmp_path, monkeypatch)
+    layer = catalog.layer("projects")
+    assert html_big_layer.is_big(layer, 3)
+    assert not html_big_layer.is_big(layer, 4)
+    assert not html_big_layer.is_big(layer)  # the default: over 10,000
+
+
+def test_page_writes_a_big_layer_as_packed_columns_and_inlines_the_clustering(folder, tmp_path, monkeypatch):
+    catalog = _catalog(folder, tmp_path, monkeypatch)
+    page = render_html(catalog, HtmlOptions(big_layer_min=3))
+    assert not catalog.layer("projects").features.built  # the whole page made from the columns
+    assert "influencemap.bigLayer(" in page
+    assert "influencemap.dataLayer(" not in page
+    assert LIBRARY in page  # the vendored library, inlined
+    assert "L.MarkerClusterGroup" not in page  # no small layer has points to cluster
+    blocks = re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', page, re.S)
+    data = [json.loads(text) for _, text in blocks if '"gzip"' in text]
+    assert len(data) == 1 and data[0]["spec"]["big"] is True
+    assert "influencemap-payload-" not in page  # the placeholder was replaced by the columns
+    columns = html_big_layer.unpack(data[0]["data"])
+    assert columns["count"] == 4 and columns["name"]["v"][0] == "A loan in Minsk"
+
+    small_page = render_html(catalog, HtmlOptions())
+    assert "influencemap.dataLayer(" in small_page and LIBRARY not in small_page
