@@ -487,8 +487,14 @@ def _group_order(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarra
     cells -= cells.min(axis=0)
     # One key per cell, ordered as (column, row) pairs are: the cells keep unique(axis=0)'s numbering.
     key = cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1]
-    _, cell_of, counts = np.unique(key, return_inverse=True, return_counts=True)
-    cell_of = cell_of.reshape(-1)
+    if int(key.max()) < 8 * len(key) + 65536:  # a sheet's grid: count the cells, no sort
+        per_key = np.bincount(key)
+        used = per_key > 0
+        counts = per_key[used]
+        cell_of = (np.cumsum(used) - 1)[key]
+    else:
+        _, cell_of, counts = np.unique(key, return_inverse=True, return_counts=True)
+        cell_of = cell_of.reshape(-1)
     centres = np.column_stack([
         np.bincount(cell_of, weights=xy[:, 0], minlength=len(counts)),
         np.bincount(cell_of, weights=xy[:, 1], minlength=len(counts)),
@@ -509,6 +515,8 @@ def _group_order(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarra
     else:
         leader_of = np.arange(len(counts))
     group_of = leader_of[cell_of]
+    if len(counts) <= np.iinfo(np.uint16).max:
+        group_of = group_of.astype(np.uint16)  # numpy sorts 16-bit keys by radix: linear
     by_group = np.argsort(group_of, kind="stable")  # stable: indices ascend inside a group
     starts = np.concatenate([[0], np.flatnonzero(np.diff(group_of[by_group])) + 1])
     return by_group, starts
