@@ -136,9 +136,7 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     xy = np.concatenate([np.asarray(a, dtype=float).reshape(-1, 2) for a in xys])
     layer = np.repeat(np.arange(len(xys)), sizes)
     cells = np.floor(xy / STACK_CELL_PX).astype(np.int64)
-    keys = cells[:, 0] * 4_000_003 + cells[:, 1]
-    _unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    inverse = inverse.reshape(-1)
+    inverse, counts = _cell_numbers(cells)
     multi = counts >= 2
     if not multi.any():
         return no_stacks(colors), stacked
@@ -171,6 +169,20 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     starts = first[np.searchsorted(group[first], np.arange(n))]
     anchor_x, anchor_y = held_xy[starts, 0], held_xy[starts, 1]
     return StackSet(x, y, count, top, pairs, tuple(colors), anchor_x, anchor_y, group), stacked
+
+
+def _cell_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's grid cell numbered in (column, row) order among the occupied cells, and how
+    many points each cell holds. The cells of a frame are few (the canvas in 6-pixel cells), so
+    they are counted with ``bincount`` rather than sorted: a million points without a sort."""
+    cells = cells - cells.min(axis=0)
+    keys = cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1]
+    if int(keys.max()) < 8 * len(keys) + 65536:
+        per_key = np.bincount(keys)
+        used = per_key > 0
+        return (np.cumsum(used) - 1)[keys], per_key[used]
+    _unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return inverse.reshape(-1), counts
 
 
 MERGE_MAX_STACKS = 1500
