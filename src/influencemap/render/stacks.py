@@ -160,13 +160,18 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     group, count, x, y = rank[group], count[order], x[order], y[order]
     top = np.full(n, -1, dtype=np.intp)
     np.maximum.at(top, group, held_layer)
-    pair_keys, pair_counts = np.unique(group * len(xys) + held_layer, return_counts=True)
-    pairs = (pair_keys // len(xys), pair_keys % len(xys), pair_counts)
+    per_pair = np.bincount(group * len(xys) + held_layer, minlength=n * len(xys))  # (stack, layer) keys, counted
+    pair_keys = np.flatnonzero(per_pair)
+    pairs = (pair_keys // len(xys), pair_keys % len(xys), per_pair[pair_keys])
     # Each stack's anchor: a point of its fullest grid cell (the first of the stack's points,
-    # ordered by stack, then by how many points share their cell, most first).
+    # in the order given, among those whose cell holds the most points). Whole-array maxima
+    # and minima, no sort: a lexsort of a million stacked points took a second.
     in_cell = counts[inverse[stacked]]
-    first = np.lexsort((-in_cell, group))
-    starts = first[np.searchsorted(group[first], np.arange(n))]
+    fullest = np.zeros(n, dtype=in_cell.dtype)
+    np.maximum.at(fullest, group, in_cell)
+    candidates = np.flatnonzero(in_cell == fullest[group])
+    starts = np.full(n, len(group), dtype=np.intp)
+    np.minimum.at(starts, group[candidates], candidates)
     anchor_x, anchor_y = held_xy[starts, 0], held_xy[starts, 1]
     return StackSet(x, y, count, top, pairs, tuple(colors), anchor_x, anchor_y, group), stacked
 
