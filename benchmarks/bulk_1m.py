@@ -14,6 +14,10 @@ peak resident memory):
 - QGIS: ``benchmarks/qgis_render.py`` (system python3, PyQGIS) drawing the GeoJSON file to a
   1600×1000 PNG, alternating with our first read so both see the same load.
 
+With ``--before SRC`` (the ``src`` folder of another checkout, e.g. ``git archive main | tar -x``)
+each of our measurements is made with that code and with this one, alternating, on the same
+files (``--before-formats`` limits which formats get the comparison).
+
 Prints one JSON object per measurement and a summary with ``uptime`` (the machine is shared).
 The targets (issue 14): GeoJSON first read ≤ 0.6 × QGIS and ≤ 1 GB; GeoParquet first read
 ≤ 3 s; cached ≤ 1.5 s; validate cached ≤ 1.0 s.
@@ -108,8 +112,8 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def ours(args: list[str], cache: Path, timeout: float = 900) -> tuple[float, float, bool]:
-    env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), QT_QPA_PLATFORM="offscreen")
+def ours(args: list[str], cache: Path, source: Path, timeout: float = 900) -> tuple[float, float, bool]:
+    env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(source))
     seconds, done, peak = run([PYTHON, "-m", "influencemap", *args], env=env, timeout=timeout)
     return seconds, peak, done.returncode == 0
 
@@ -129,6 +133,8 @@ def main() -> int:
     parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--no-qgis", action="store_true")
     parser.add_argument("--no-cached", action="store_true", help="only the first reads (and QGIS)")
+    parser.add_argument("--before", type=Path, help="the src folder of the code to compare with")
+    parser.add_argument("--before-formats", default=",".join(FORMATS), help="formats measured with --before too")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     folders = prepare(args.work, args.count)
@@ -144,16 +150,25 @@ def main() -> int:
     for _ in range(args.runs):
         for kind in args.formats.split(","):
             folder = folders[kind]
-            cache = args.work / f"cache-{kind}"
-            shutil.rmtree(cache, ignore_errors=True)
-            shutil.copytree(base, cache)
-            note(f"{kind} first read (export png)", ours(["export", str(folder), "-o", str(args.work / f"{kind}.png")], cache))
+            variants = [("", ROOT / "src")]
+            if args.before is not None and kind in args.before_formats.split(","):
+                variants = [("before: ", args.before), ("after: ", ROOT / "src")]
+            caches = {}
+            for name, _source in variants:
+                caches[name] = args.work / f"cache-{kind}-{name.strip(': ') or 'ours'}"
+                shutil.rmtree(caches[name], ignore_errors=True)
+                shutil.copytree(base, caches[name])
+            export = ["export", str(folder), "-o", str(args.work / f"{kind}.png")]
+            for name, source in variants:
+                note(f"{name}{kind} first read (export png)", ours(export, caches[name], source))
             if kind == "geojson" and use_qgis:
                 note("qgis (geojson png)", qgis(folder / FORMATS[kind], args.work))
             if args.no_cached:
                 continue
-            note(f"{kind} cached (export png)", ours(["export", str(folder), "-o", str(args.work / f"{kind}.png")], cache))
-            note(f"{kind} validate cached", ours(["validate", "-q", str(folder)], cache))
+            for name, source in variants:
+                note(f"{name}{kind} cached (export png)", ours(export, caches[name], source))
+            for name, source in variants:
+                note(f"{name}{kind} validate cached", ours(["validate", "-q", str(folder)], caches[name], source))
     summary = {key: {"seconds": round(median([s for s, _ in v]), 2), "peak_mb": round(median([p for _, p in v]))} for key, v in results.items()}
     print(json.dumps({"summary": summary, "uptime": uptime(), "count": args.count}, indent=1))
     return 0
