@@ -16,8 +16,9 @@ A layer bundle may come from anyone, so its data file is handled as hostile inpu
   URLs named inside the content (VRT, GDALG pipelines, web services). So the content is first
   checked to be the format the extension names (its signature: SQLite with GeoPackage's
   application id, FlatGeobuf's magic bytes, a JSON object that is a GeoJSON feature
-  collection), and the driver GDAL then opens it with must be that format's. GDAL's network
-  file systems are switched off for the process.
+  collection), and the driver GDAL then opens it with must be that format's (GeoJSON: see
+  :func:`read_with_gdal`; a big file's signature is its leading ``type`` member, see
+  :data:`WHOLE_JSON_CHECK_BYTES`). GDAL's network file systems are switched off for the process.
 """
 
 from __future__ import annotations
