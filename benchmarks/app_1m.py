@@ -14,6 +14,9 @@ Then, whole processes:
   pending (the cached image moved or scaled: ``benchmarks/canvas.py``'s measure), and the
   worker's whole-layer frames.
 
+With ``--before SRC`` (another checkout's ``src``) each measurement is also made with that code,
+alternating with this one.
+
 Targets (issue 14): longest stall ≤ 200 ms, map drawn ≤ 3 s, memory ≤ 1.5 GB, pan/zoom ≤ 16 ms.
 """
 
@@ -77,6 +80,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "influencemap-bench-1m")
     parser.add_argument("--format", default="geojson", choices=("geojson", "csv", "parquet"))
     parser.add_argument("--repeats", type=int, default=60, help="paints per pan and zoom case")
+    parser.add_argument("--before", type=Path, help="the src folder of the code to compare with")
     parser.add_argument("--paints", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.paints:
@@ -87,28 +91,34 @@ def main() -> int:
 
     args.work.mkdir(parents=True, exist_ok=True)
     folder = prepare(args.work, args.count)[args.format]
-    cache = args.work / f"app-1m-cache-{args.format}"
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.copytree(app_caches(args.work), cache)
-    env = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(args.work / "xdg"))
-    seconds, _, peak = run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)], env=env, timeout=900)
-    print(json.dumps({"what": "fill the load cache (validate)", "seconds": round(seconds, 1), "peak_mb": round(peak)}), flush=True)
+    variants = [("", ROOT / "src")] if args.before is None else [("before: ", args.before), ("after: ", ROOT / "src")]
+    envs = {}
+    for name, source in variants:
+        cache = args.work / f"app-1m-cache-{args.format}-{name.strip(': ') or 'ours'}"
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.copytree(app_caches(args.work), cache)
+        envs[name] = env_with(INFLUENCEMAP_CACHE_DIR=str(cache), QT_QPA_PLATFORM="offscreen",
+                              XDG_CONFIG_HOME=str(args.work / "xdg"), PYTHONPATH=str(source))
+        seconds, _, peak = run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)], env=envs[name], timeout=900)
+        print(json.dumps({"what": f"{name}fill the load cache (validate)", "seconds": round(seconds, 1), "peak_mb": round(peak)}), flush=True)
     for _ in range(args.runs):
-        env["INFLUENCEMAP_BENCH_T0"] = repr(time.time())
-        _, done, peak = run([PYTHON, str(ROOT / "benchmarks" / "app_responsive.py"), str(folder), "--seconds", "300"], env=env, timeout=400)
-        try:
-            data = json.loads(done.stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            data = {"failed": done.stderr[-300:]}
-        data.update(what="app opening, cached", peak_mb=round(peak), load=uptime().split("load average:")[-1].strip())
-        print(json.dumps(data), flush=True)
-        _, done, peak = run([PYTHON, __file__, "--paints", str(folder), "--repeats", str(args.repeats)], env=env, timeout=600)
-        try:
-            data = json.loads(done.stdout.strip().splitlines()[-1])
-        except (IndexError, ValueError):
-            data = {"failed": done.stderr[-300:]}
-        data.update(what="pan and zoom, cached", peak_mb=round(peak), load=uptime().split("load average:")[-1].strip())
-        print(json.dumps(data), flush=True)
+        for name, _source in variants:
+            env = dict(envs[name], INFLUENCEMAP_BENCH_T0=repr(time.time()))
+            _, done, peak = run([PYTHON, str(ROOT / "benchmarks" / "app_responsive.py"), str(folder), "--seconds", "300"], env=env, timeout=400)
+            try:
+                data = json.loads(done.stdout.strip().splitlines()[-1])
+            except (IndexError, ValueError):
+                data = {"failed": done.stderr[-300:]}
+            data.update(what=f"{name}app opening, cached", peak_mb=round(peak), load=uptime().split("load average:")[-1].strip())
+            print(json.dumps(data), flush=True)
+        for name, _source in variants:
+            _, done, peak = run([PYTHON, __file__, "--paints", str(folder), "--repeats", str(args.repeats)], env=envs[name], timeout=600)
+            try:
+                data = json.loads(done.stdout.strip().splitlines()[-1])
+            except (IndexError, ValueError):
+                data = {"failed": done.stderr[-300:]}
+            data.update(what=f"{name}pan and zoom, cached", peak_mb=round(peak), load=uptime().split("load average:")[-1].strip())
+            print(json.dumps(data), flush=True)
     return 0
 
 
