@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from influencemap.model import field_map, schema
 from influencemap.model.field_map import FieldMap, Spec
@@ -83,12 +83,16 @@ class _Source:
     """The data file's table: its columns as lists of cells, and its geometries."""
 
     columns: dict[str, list]
-    geometries: list | None
+    geometries: Sequence | None
+    """Each row's shapely geometry (a list or an object array), None for CSV."""
     rows: int
     label: str
     """How problems name the file: ``aiddata.csv`` (or the ``data:`` list or pattern)."""
     parts: tuple[tuple[str, int], ...] = ()
     """When several files make the table: each file's name and its first row."""
+    points: tuple | None = None
+    """(longitudes, latitudes) as float arrays when every row is a 2-D point (see
+    :mod:`.data_tables`): the coordinates without taking a million shapes apart again."""
 
     def name_row(self, row: int) -> str:
         for name, first in reversed(self.parts):
@@ -235,37 +239,15 @@ def _read_fields(reader: FileReader, node: Node | None) -> FieldMap | None:
 
 
 def _read_table(content: bytes, kind: str, label: str, fields: dict) -> _Source:
-    """The table of the data file's bytes (never its path: see :mod:`.data_access`)."""
-    import io
+    """The table of the data file's bytes (never its path: see :mod:`.data_access`), read into
+    columns by :mod:`.data_tables`."""
+    from influencemap.model.data_tables import DataTableError, read_table
 
-    if kind == "CSV":
-        import pandas as pd
-
-        try:
-            frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig")
-        except (ValueError, UnicodeDecodeError, OSError) as exc:
-            raise _DataError(f"cannot read data file '{label}' as CSV: {exc}") from None
-        columns = {str(c): frame[c].tolist() for c in frame.columns}
-        return _Source(columns, None, len(frame), label)
-    if kind == "GeoParquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise _DataError(f"reading GeoParquet ('{label}') needs pyarrow: pip install pyarrow") from None
-        import geopandas
-
-        try:
-            frame = geopandas.read_parquet(io.BytesIO(content))
-        except Exception as exc:  # pyarrow's and geopandas' many error types
-            raise _DataError(f"cannot read data file '{label}' as GeoParquet: {exc}") from None
-    else:
-        from influencemap.model import data_access
-
-        frame = data_access.read_with_gdal(kind, content, label)
-    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
-        frame = frame.to_crs("EPSG:4326")  # features are in longitude and latitude
-    columns = {str(c): frame[c].tolist() for c in frame.columns if c != frame.geometry.name}
-    return _Source(columns, list(frame.geometry.values), len(frame), label)
+    try:
+        table = read_table(content, kind, label)
+    except DataTableError as exc:
+        raise _DataError(str(exc)) from None
+    return _Source(table.columns, table.geometries, table.rows, label, points=table.points)
 
 
 def _cell_text(value: object) -> str:

@@ -16,8 +16,9 @@ A layer bundle may come from anyone, so its data file is handled as hostile inpu
   URLs named inside the content (VRT, GDALG pipelines, web services). So the content is first
   checked to be the format the extension names (its signature: SQLite with GeoPackage's
   application id, FlatGeobuf's magic bytes, a JSON object that is a GeoJSON feature
-  collection), and the driver GDAL then opens it with must be that format's. GDAL's network
-  file systems are switched off for the process.
+  collection), and the driver GDAL then opens it with must be that format's (GeoJSON: see
+  :func:`read_with_gdal`; a big file's signature is its leading ``type`` member, see
+  :data:`WHOLE_JSON_CHECK_BYTES`). GDAL's network file systems are switched off for the process.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -136,6 +138,12 @@ def _geojson_problem(content: bytes) -> str | None:
         return "it does not start with '{' (a GeoJSON object)"
     if b"gdal_streamed_alg" in text:
         return "it is a GDAL pipeline, which reads other data"
+    if len(text) > WHOLE_JSON_CHECK_BYTES:
+        found = _leading_type(text)
+        if found is not _UNKNOWN:
+            return None if found in ("FeatureCollection", "Feature") else (
+                "its top level is not a GeoJSON FeatureCollection or Feature"
+            )
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as exc:
@@ -143,6 +151,43 @@ def _geojson_problem(content: bytes) -> str | None:
     if not isinstance(document, dict) or document.get("type") not in ("FeatureCollection", "Feature"):
         return "its top level is not a GeoJSON FeatureCollection or Feature"
     return None
+
+
+WHOLE_JSON_CHECK_BYTES = 8_000_000
+"""Up to this size a GeoJSON file is parsed whole for its signature check. A bigger one is
+checked by its top-level ``type`` member read from the start of the file (writers put it
+first): parsing a million features into Python objects took longer than GDAL's own read and
+1.4 GB of memory, and GDAL then parses the document anyway (and reports invalid JSON)."""
+
+_LEADING_BYTES = 1 << 20
+_UNKNOWN = object()
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _leading_type(text: bytes) -> object:
+    """The value of the top-level ``type`` member when it comes before ``features`` in the
+    first megabyte, else ``_UNKNOWN`` (the caller then parses the whole document)."""
+    head = text[:_LEADING_BYTES].decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder()
+    try:
+        at = _JSON_SPACE.match(head, head.index("{") + 1).end()
+        while head[at] == '"':
+            key, at = decoder.raw_decode(head, at)
+            at = _JSON_SPACE.match(head, at).end()
+            if head[at] != ":":
+                return _UNKNOWN
+            at = _JSON_SPACE.match(head, at + 1).end()
+            if key == "type":
+                return decoder.raw_decode(head, at)[0]
+            if key == "features":
+                return _UNKNOWN
+            at = _JSON_SPACE.match(head, decoder.raw_decode(head, at)[1]).end()
+            if head[at] != ",":
+                return _UNKNOWN
+            at = _JSON_SPACE.match(head, at + 1).end()
+    except (ValueError, IndexError, RecursionError):
+        pass
+    return _UNKNOWN
 
 
 # -- GDAL ----------------------------------------------------------------------------------------
@@ -160,7 +205,15 @@ def _configure_gdal() -> None:
 
 
 def read_with_gdal(kind: str, content: bytes, label: str):
-    """The data file's GeoDataFrame, read from its bytes by the one driver of its format."""
+    """The data file's GeoDataFrame, read from its bytes by the one driver of its format,
+    through GDAL's Arrow stream (one open; columns converted by pyarrow, not cell by cell).
+
+    A GeoPackage's or FlatGeobuf's driver is asked for first (opening them reads a header).
+    GeoJSON is not: GDAL's GeoJSON driver parses the whole document to open it, so asking
+    would parse a million features twice. Its signature check stands in: content whose top
+    level is a GeoJSON object and not a GDAL pipeline is claimed by GDAL's JSON readers only
+    (GeoJSON, or JSON-FG, ESRIJSON, TopoJSON for their own members), which read these bytes
+    and open nothing else."""
     import warnings
 
     import pyogrio
@@ -172,15 +225,24 @@ def read_with_gdal(kind: str, content: bytes, label: str):
         warnings.filterwarnings("ignore", message=".*non conformant file extension", category=RuntimeWarning)
         # NaN coordinates are reported row by row by the geometry checks (geometry_parts.row_geometry).
         warnings.filterwarnings("ignore", message="invalid value encountered in from_wkb", category=RuntimeWarning)
+        if kind != "GeoJSON":
+            try:
+                driver = pyogrio.read_info(io.BytesIO(content)).get("driver")
+            except Exception as exc:  # GDAL's errors
+                raise DataAccessError(f"cannot read data file '{label}' as {kind}: {exc}") from None
+            if driver != expected:
+                raise DataAccessError(
+                    f"data file '{label}' is read by GDAL's {driver} driver, not {expected}: not read"
+                )
         try:
-            driver = pyogrio.read_info(io.BytesIO(content)).get("driver")
+            return pyogrio.read_dataframe(io.BytesIO(content), use_arrow=_has_pyarrow())
         except Exception as exc:  # GDAL's errors
             raise DataAccessError(f"cannot read data file '{label}' as {kind}: {exc}") from None
-        if driver != expected:
-            raise DataAccessError(
-                f"data file '{label}' is read by GDAL's {driver} driver, not {expected}: not read"
-            )
-        try:
-            return pyogrio.read_dataframe(io.BytesIO(content))
-        except Exception as exc:  # GDAL's errors
-            raise DataAccessError(f"cannot read data file '{label}' as {kind}: {exc}") from None
+
+
+def _has_pyarrow() -> bool:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return False
+    return True

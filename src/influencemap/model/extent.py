@@ -78,8 +78,11 @@ def robust_box(boxes: np.ndarray, share: float = OUTLIER_SHARE) -> Bounds | None
 
 
 def robust_bounds(catalog: Catalog, share: float = OUTLIER_SHARE) -> Bounds | None:
-    """The extent of the catalog's features without the farthest few per cent (None when empty)."""
-    return robust_box(feature_boxes(catalog.layers), share)
+    """The extent of the catalog's features without the farthest few per cent (None when empty).
+    Remembered with the catalog (see :mod:`.per_catalog`): a million features take seconds."""
+    from influencemap.model.per_catalog import remembered
+
+    return remembered(catalog, ("robust_bounds", share), lambda: robust_box(feature_boxes(catalog.layers), share))
 
 
 def robust_layer_bounds(layer: Layer, share: float = OUTLIER_SHARE) -> Bounds | None:

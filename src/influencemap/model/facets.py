@@ -17,6 +17,8 @@ import numpy as np
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import parse_partial_date
 from influencemap.model.feature_table import feature_values
+from influencemap.model.per_catalog import remembered
+
 
 
 def _year_counts(catalog: Catalog, key: str) -> Counter[int]:
@@ -41,6 +43,10 @@ def _bounds(starts: Counter[int], ends: Counter[int]) -> tuple[int, int] | None:
 
 def year_histogram(catalog: Catalog) -> dict[int, int]:
     """Dated features per year they start in, every year of :func:`year_bounds` included."""
+    return dict(remembered(catalog, ("year_histogram",), lambda: _year_histogram(catalog)))
+
+
+def _year_histogram(catalog: Catalog) -> dict[int, int]:
     starts = _year_counts(catalog, "start")
     bounds = _bounds(starts, _year_counts(catalog, "end"))
     if bounds is None:
@@ -74,6 +80,10 @@ def _count_once_each(counts: Counter[str], values: Sequence[tuple]) -> None:
 
 
 def facets(catalog: Catalog) -> Facets:
+    return remembered(catalog, ("facets",), lambda: _facets(catalog))
+
+
+def _facets(catalog: Catalog) -> Facets:
     result = Facets()
     for layer in catalog.layers:
         if layer.category:
@@ -130,7 +140,20 @@ def faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: b
     Whole columns at a time: each criterion is decided once per distinct value (tuple of
     countries, date pair…), combined with numpy, and the values of the features that pass are
     counted once per distinct tuple, so 100,000 features cost about a tenth of a second. Without
-    ``lists`` only the years are counted (the timeline's histogram)."""
+    ``lists`` only the years are counted (the timeline's histogram). Remembered per catalog,
+    filter and set of visible layers (see :func:`.per_catalog.remembered`)."""
+    from influencemap.model.filters import FeatureFilter
+
+    same_filter = None if feature_filter is None or feature_filter == FeatureFilter() else feature_filter
+    key = ("faceted_counts", same_filter, frozenset(visible_layer_ids), lists)
+    try:
+        hash(key)
+    except TypeError:  # a filter holding something unhashable: counted every time
+        return _faceted_counts(catalog, feature_filter, visible_layer_ids, lists)
+    return remembered(catalog, key, lambda: _faceted_counts(catalog, feature_filter, visible_layer_ids, lists))
+
+
+def _faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: bool) -> FacetedCounts:
     from itertools import compress
 
     from influencemap.model.filters import FeatureFilter

@@ -136,9 +136,7 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     xy = np.concatenate([np.asarray(a, dtype=float).reshape(-1, 2) for a in xys])
     layer = np.repeat(np.arange(len(xys)), sizes)
     cells = np.floor(xy / STACK_CELL_PX).astype(np.int64)
-    keys = cells[:, 0] * 4_000_003 + cells[:, 1]
-    _unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    inverse = inverse.reshape(-1)
+    inverse, counts = _cell_numbers(cells)
     multi = counts >= 2
     if not multi.any():
         return no_stacks(colors), stacked
@@ -162,15 +160,34 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     group, count, x, y = rank[group], count[order], x[order], y[order]
     top = np.full(n, -1, dtype=np.intp)
     np.maximum.at(top, group, held_layer)
-    pair_keys, pair_counts = np.unique(group * len(xys) + held_layer, return_counts=True)
-    pairs = (pair_keys // len(xys), pair_keys % len(xys), pair_counts)
+    per_pair = np.bincount(group * len(xys) + held_layer, minlength=n * len(xys))  # (stack, layer) keys, counted
+    pair_keys = np.flatnonzero(per_pair)
+    pairs = (pair_keys // len(xys), pair_keys % len(xys), per_pair[pair_keys])
     # Each stack's anchor: a point of its fullest grid cell (the first of the stack's points,
-    # ordered by stack, then by how many points share their cell, most first).
+    # in the order given, among those whose cell holds the most points). Whole-array maxima
+    # and minima, no sort: a lexsort of a million stacked points took a second.
     in_cell = counts[inverse[stacked]]
-    first = np.lexsort((-in_cell, group))
-    starts = first[np.searchsorted(group[first], np.arange(n))]
+    fullest = np.zeros(n, dtype=in_cell.dtype)
+    np.maximum.at(fullest, group, in_cell)
+    candidates = np.flatnonzero(in_cell == fullest[group])
+    starts = np.full(n, len(group), dtype=np.intp)
+    np.minimum.at(starts, group[candidates], candidates)
     anchor_x, anchor_y = held_xy[starts, 0], held_xy[starts, 1]
     return StackSet(x, y, count, top, pairs, tuple(colors), anchor_x, anchor_y, group), stacked
+
+
+def _cell_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's grid cell numbered in (column, row) order among the occupied cells, and how
+    many points each cell holds. The cells of a frame are few (the canvas in 6-pixel cells), so
+    they are counted with ``bincount`` rather than sorted: a million points without a sort."""
+    cells = cells - cells.min(axis=0)
+    keys = cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1]
+    if int(keys.max()) < 8 * len(keys) + 65536:
+        per_key = np.bincount(keys)
+        used = per_key > 0
+        return (np.cumsum(used) - 1)[keys], per_key[used]
+    _unique, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    return inverse.reshape(-1), counts
 
 
 MERGE_MAX_STACKS = 1500

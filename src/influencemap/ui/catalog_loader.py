@@ -50,7 +50,10 @@ def _failed_load(paths: Sequence[str], exc: Exception) -> Catalog:
 
 
 def warm_up(catalog: Catalog) -> None:
-    """Project the layers and index them for identify while still off the UI thread."""
+    """Project the layers, index them for identify, and count the filter lists', timeline's
+    and extent's answers while still off the UI thread."""
+    from influencemap.model.extent import robust_bounds
+    from influencemap.model.facets import faceted_counts, facets, year_histogram
     from influencemap.model.identify import prepare
     from influencemap.model.loader import paused_gc
     from influencemap.render.layer_geometry import layer_geometry
@@ -62,6 +65,14 @@ def warm_up(catalog: Catalog) -> None:
             for layer in catalog.layers:
                 layer_geometry(layer)
             prepare(catalog)
+            # What the window asks of a new catalog, counted here and remembered with it
+            # (model/per_catalog.py): with every layer shown and no filter, as after a load.
+            shown = [layer.id for layer in catalog.layers]
+            robust_bounds(catalog)
+            facets(catalog)
+            year_histogram(catalog)
+            for lists in (True, False):
+                faceted_counts(catalog, None, shown, lists)
     except Exception:  # only a speed-up: the canvas builds what it needs itself otherwise
         log.exception("preparing the catalog for drawing failed")
 

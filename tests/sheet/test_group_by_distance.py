@@ -1,0 +1,62 @@
+"""The sheet's places (export/layout_spec.group_by_distance) are grouped on whole arrays, so a
+million points take a fraction of a second (issue 14); the groups are exactly those of the
+definition: grid cells of the distance numbered in (column, row) order, cells joined to the
+biggest neighbouring cell's leader, indices ascending inside each group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from influencemap.export import layout_spec
+from influencemap.export.layout_spec import group_by_distance
+
+
+def _by_definition(xy: np.ndarray, distance: float) -> list[list[int]]:
+    cells = np.floor(xy / max(distance, 1e-9)).astype(np.int64)
+    _, cell_of, counts = np.unique(cells, axis=0, return_inverse=True, return_counts=True)
+    cell_of = cell_of.reshape(-1)
+    sums = np.zeros((len(counts), 2))
+    np.add.at(sums, cell_of, xy)
+    centres = sums / counts[:, None]
+    leader_of = np.arange(len(counts))
+    if len(counts) <= layout_spec.MAX_MERGED_CELLS:
+        leaders: list[int] = []
+        for c in np.argsort(-counts, kind="stable").tolist():
+            if leaders:
+                d = np.hypot(*(centres[leaders] - centres[c]).T)
+                if d.min() < distance:
+                    leader_of[c] = leaders[int(np.argmin(d))]
+                    continue
+            leaders.append(c)
+            leader_of[c] = c
+    group_of = leader_of[cell_of]
+    order = np.argsort(group_of, kind="stable")
+    return [sorted(g.tolist()) for g in np.split(order, np.flatnonzero(np.diff(group_of[order])) + 1)]
+
+
+@pytest.mark.parametrize(
+    ("case", "spread", "distance", "count"),
+    [
+        ("a sheet's cloud, leaders merged", 300.0, 20.0, 6000),
+        ("many cells, no merging", 1500.0, 6.4, 6000),
+        ("over 65,535 cells", 1e5, 6.4, 80_000),
+        ("a sparse grid (keys sorted, not counted)", 1e7, 6.4, 6000),
+        ("negative units", -800.0, 9.0, 6000),
+    ],
+)
+def test_groups_are_those_of_the_definition(case, spread, distance, count):
+    rng = np.random.default_rng(len(case))
+    xy = np.concatenate([
+        rng.uniform(min(0, spread), max(0, spread), (count, 2)),
+        np.repeat([[50.0, 50.0]], 7, axis=0),  # a stack: points at the very same spot
+        rng.normal(100.0, 3.0, (300, 2)),      # a dense town
+    ])
+    found = [g.tolist() for g in group_by_distance(xy, distance)]
+    assert len(found) > (65_535 if count > 65_535 else 1)
+    assert found == _by_definition(xy, distance)
+    assert sorted(i for g in found for i in g) == list(range(len(xy)))
+
+
+def test_no_points_make_no_groups():
+    assert group_by_distance(np.zeros((0, 2)), 5.0) == []
