@@ -54,7 +54,7 @@ def assert_same(text: str, *, fast_expected: bool | None = None) -> None:
         assert [r for r, _ in fast_refs] == [r for r, _ in precise_refs]
         for ref_index, ((_, fast_origin), (_, precise_origin)) in enumerate(zip(fast_refs, precise_refs)):
             if fast_origin is None:
-                from influencemap.model.fast_parse import ref_locator
+                from influencemap.model.entry_locator import ref_locator
 
                 fast_origin = ref_locator(fast, lambda: data)(index, ref_index)
             assert fast_origin == precise_origin

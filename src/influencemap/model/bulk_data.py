@@ -20,16 +20,28 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
-from influencemap.model import field_map, schema
+from influencemap.model import data_access, field_map, schema
+from influencemap.model.country_check import point_country_warnings
 from influencemap.model.field_map import FieldMap, Spec
+from influencemap.model.geometry_parts import RowProblem, rows_geometry
 from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
-from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Precision, Source
+from influencemap.model.fields import FieldReader, ParsedDefaults
+from influencemap.model.file_result import FileResult
+from influencemap.model.types import PRECISION_VALUES, Citation, Feature, Figure, GeometryKind, Precision, Source
 from influencemap.model.yaml_nodes import Node
 
-if TYPE_CHECKING:
-    from influencemap.model.loader import FileReader, ParsedDefaults
+
+class FileReader(Protocol):
+    """What the rows need of the reader of the layer file: its field reader (problems with
+    positions), its result (features, refs, sources, dependencies) and its options."""
+
+    display: str
+    reader: FieldReader
+    result: FileResult
+    allow_outside_data: bool
+
 
 FORMATS = {
     ".csv": "CSV",
@@ -105,9 +117,6 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
     written = _data_names(reader, data_node)
     if written is None:
         return
-    from influencemap.model import data_access
-    from influencemap.model.load_cache import file_hash
-
     base = Path(reader.display).parent
     tables = []
     for name in written:
@@ -127,7 +136,7 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
         except data_access.DataAccessError as exc:
             reader.reader.error(data_node, str(exc))
             return
-        reader.result.dependencies.append((str(path), file_hash(content)))
+        reader.result.dependencies.append((str(path), data_access.file_hash(content)))
         try:
             data_access.check_signature(kind, content, name)
             tables.append(_read_table(content, kind, name, fields))
@@ -259,8 +268,6 @@ def _read_table(content: bytes, kind: str, label: str, fields: dict) -> _Source:
         except Exception as exc:  # pyarrow's and geopandas' many error types
             raise _DataError(f"cannot read data file '{label}' as GeoParquet: {exc}") from None
     else:
-        from influencemap.model import data_access
-
         frame = data_access.read_with_gdal(kind, content, label)
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")  # features are in longitude and latitude
@@ -473,7 +480,7 @@ class _Rows:
         countries = self.optional_lists("countries", values, _check_country, field_map.country_code)
         actors = self.optional_lists("actors", values)
         tags = self.optional_lists("tags", values)
-        choices = [p.value for p in Precision]
+        choices = PRECISION_VALUES
         precisions = self.optional_texts("precision", values, lambda p: None if p in choices else f"'{p}' is not one of {', '.join(choices)}")
         datings = self.optional_texts("dating", values, lambda d: None if d in schema.DATINGS else f"'{d}' is not one of {', '.join(schema.DATINGS)}")
         descriptions = self.optional_texts("description", values)
@@ -660,8 +667,6 @@ class _Rows:
                     self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
                 result.append((GeometryKind.POINT, Point(lon, lat)))
             return result
-        from influencemap.model.geometry_parts import RowProblem, rows_geometry
-
         result = rows_geometry(self.table.geometries)
         for row, found in enumerate(result):
             if type(found) is RowProblem:
@@ -708,8 +713,6 @@ class _Rows:
         return number
 
     def check_countries(self, points: list[tuple[int, Feature]]) -> None:
-        from influencemap.model.loader import point_country_warnings
-
         for index, message in point_country_warnings([f for _, f in points]):
             row = points[index][0]
             self.problems.add("countries", "points outside their countries", row, message.replace("point ", "", 1), error=False)

@@ -22,6 +22,7 @@ A layer bundle may come from anyone, so its data file is handled as hostile inpu
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -184,3 +185,9 @@ def read_with_gdal(kind: str, content: bytes, label: str):
             return pyogrio.read_dataframe(io.BytesIO(content))
         except Exception as exc:  # GDAL's errors
             raise DataAccessError(f"cannot read data file '{label}' as {kind}: {exc}") from None
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash a result records for each data file it was read from (the load cache
+    reads the file again when the file's hash has changed)."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()

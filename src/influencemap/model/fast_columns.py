@@ -21,6 +21,7 @@ from typing import Callable
 
 from influencemap.model import schema
 from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
+from influencemap.model.types import PRECISION_VALUES
 
 try:  # three times as fast as json at making the entries' dicts
     from orjson import loads as _loads_json
@@ -167,8 +168,7 @@ MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
 FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
 CITATION_KEYS = frozenset(schema.CITATION_KEYS)
-PRECISIONS = frozenset(("exact", "site", "city", "region", "country"))
-"""The values of ``Precision`` (checked against it in the tests)."""
+PRECISIONS = frozenset(PRECISION_VALUES)
 DATINGS = frozenset(schema.DATINGS)
 USER = schema.USER_KEY_PREFIX
 _OTHER_GEOMETRIES = frozenset(k for k in schema.GEOMETRY_KEYS if k != "point")

@@ -59,21 +59,23 @@ from influencemap.model.fast_columns import date as _date
 from influencemap.model.fast_columns import identifier as _identifier
 from influencemap.model.fast_columns import number as _number
 from influencemap.model.fast_columns import text as _text
+from influencemap.model.country_check import point_country_warnings
+from influencemap.model.entry_locator import BOM, locate
 from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
 from influencemap.model.feature_table import FeatureTable
-from influencemap.model.file_result import FileResult, attach_table, make_feature
+from influencemap.model.file_result import FileResult, attach_table, fresh_table, make_feature
 from influencemap.model import geometry_parts
-from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
+from influencemap.model.fields import ParsedDefaults
+from influencemap.model.precise_reader import FileReader, ambiguous_place_message
+from influencemap.model.types import PRECISION_VALUES, Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
 from influencemap.model.yaml_nodes import Node, YamlError, compose, to_python
 
 if TYPE_CHECKING:
-    from influencemap.model.loader import FileReader, ParsedDefaults
     from influencemap.model.parse_helper import Helper
 
 CHUNK_BYTES = 1 << 18
 """Feature entries are parsed in chunks of about this size (bounded memory, warm caches)."""
 
-_BOM = b"\xef\xbb\xbf"
 _OTHER_LINE_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 """CR, NEL, LS, PS: libyaml counts lines with these too; this reader only splits on LF."""
 _NOT_PRINTABLE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]")
@@ -88,7 +90,7 @@ rapidyaml reads a key."""
 _FEATURES_LINE = re.compile(rb"features:[ ]*(?:#[^\n]*)?(?:\n|$)")
 _ENTRY = re.compile(rb"( *)-(?: |\n|$)")
 _ENTRY_REST = re.compile(rb"-( *)([^ \n#])?")
-_PRECISIONS = frozenset(p.value for p in Precision)
+_PRECISIONS = frozenset(PRECISION_VALUES)
 _PRECISION = {p.value: p for p in Precision}
 _LONLAT = frozenset(("lon", "lat"))
 
@@ -123,7 +125,7 @@ def _plan(data: bytes) -> _Plan | None:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if _BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
+        if BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
             return None
     text = np.frombuffer(data, dtype=np.uint8)
     if b"\t" in data or _NOT_PRINTABLE.search(data):
@@ -601,8 +603,6 @@ class _Validator:
 
     def features(self, path: str) -> list[Feature]:
         """The Feature objects of every piece, in order (for a file not read wholly by columns)."""
-        from influencemap.model.file_result import fresh_table
-
         made: list[Feature] = []
         for piece in self.pieces:
             if isinstance(piece, _Part):
@@ -613,8 +613,6 @@ class _Validator:
 
     def table(self, path: str) -> FeatureTable:
         """The features of a file read wholly by columns, as one table."""
-        from influencemap.model.file_result import fresh_table
-
         joined: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
         for part in self.pieces:
             for name, values in part.table.items():
@@ -812,7 +810,6 @@ class _Validator:
 
     def place(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> tuple[float, float]:
         from influencemap.geo.gazetteer import PlaceNotFound
-        from influencemap.model.loader import ambiguous_place_message
 
         name = _text(value)
         try:
@@ -906,8 +903,8 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
 
 
 def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader], helper: Helper | None) -> FileResult | None:
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     plan = _plan(data)
     if plan is None:
         return None
@@ -948,8 +945,6 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
         by_entry += validator.entry_problems
         by_entry.sort(key=lambda pair: pair[0])
         problems = [problem for _, entry in by_entry for problem in entry]
-        from influencemap.model.loader import point_country_warnings
-
         if helper is not None and validator.to_check:
             _take_outlines(helper)
 
@@ -1054,71 +1049,3 @@ def _locate_or_give_up(data: bytes, plan: _Plan, index: int, where: tuple, displ
     if spot is None:
         raise _GiveUp
     return Origin(display, *spot)
-
-
-def locate(data: bytes, start: int, end: int, line: int, where: tuple) -> tuple[int, int] | None:
-    """(line, col) of the node at ``where`` (keys and list indexes) inside the feature entry
-    written in ``data[start:end]`` from ``line`` on, found by the precise composer."""
-    try:
-        root = compose(data[start:end].decode("utf-8"))
-    except (YamlError, UnicodeDecodeError):
-        return None
-    if root is None or not root.is_seq or len(root.value) != 1:  # type: ignore[arg-type]
-        return None
-    node: Node | None = root.value[0]  # type: ignore[index]
-    for step in where:
-        if node is None:
-            return None
-        if isinstance(step, int):
-            if not node.is_seq or step >= len(node.value):  # type: ignore[arg-type]
-                return None
-            node = node.value[step]  # type: ignore[index]
-        else:
-            node = node.get(step) if node.is_map else None
-    if node is None:
-        return None
-    return node.line + line - 1, node.col
-
-
-def _line_offsets(data: bytes, wanted: list[int]) -> dict[int, int]:
-    """Byte offsets where the given 1-based lines start."""
-    result: dict[int, int] = {}
-    targets = sorted(set(wanted))
-    line, pos = 1, 0
-    for target in targets:
-        while line < target:
-            found = data.find(b"\n", pos)
-            if found == -1:
-                return result
-            pos = found + 1
-            line += 1
-        result[target] = pos
-    return result
-
-
-def ref_locator(result: FileResult, load: Callable[[], bytes | None]) -> Callable[[int, int], Origin | None]:
-    """Find where a feature's own source reference is written, for an error about it (the fast
-    reader does not record the positions of references, which are almost always fine).
-    ``load`` gives the file's bytes again (None if they changed since)."""
-    lines = result.entry_lines or []
-    entries = result.feature_entries
-
-    def locate_ref(feature_index: int, ref_index: int) -> Origin | None:
-        index = entries[feature_index] if entries is not None else feature_index
-        data = load()
-        if data is None or index + 1 >= len(lines):
-            return None
-        if data.startswith(_BOM):
-            data = data[len(_BOM):]
-        offsets = _line_offsets(data, [lines[index], lines[index + 1]])
-        if lines[index] not in offsets:
-            return None
-        start = offsets[lines[index]]
-        end = offsets.get(lines[index + 1], len(data))
-        for where in (("sources", ref_index, "ref"), ("sources", ref_index)):
-            spot = locate(data, start, end, lines[index], where)
-            if spot is not None:
-                return Origin(result.path, *spot)
-        return None
-
-    return locate_ref

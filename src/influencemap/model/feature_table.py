@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from influencemap.model.types import Feature, Origin
+from influencemap.model.gc_pause import paused_gc
+from influencemap.model.types import Feature, GeometryKind, Origin
 
 if TYPE_CHECKING:  # numpy is imported where used: the app's window must not wait for it
     import numpy as np
@@ -170,8 +171,6 @@ class FeatureTable(Sequence):
             return features
         with self._lock:
             if self._features is None:
-                from influencemap.model.loader import paused_gc
-
                 with paused_gc():
                     self._features = tuple(self._build(self))
             return self._features
@@ -218,8 +217,6 @@ class FeatureTable(Sequence):
 
 def geometry_kinds(features: Sequence[Feature]) -> frozenset:
     """The geometry kinds among ``features`` (from the kinds column of a table, without building it)."""
-    from influencemap.model.types import GeometryKind
-
     if isinstance(features, FeatureTable):
         kinds = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON, GeometryKind.POINT)  # 3: multipoint
         return frozenset(kinds[code] for code in features.kind_code_set())

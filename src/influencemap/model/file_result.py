@@ -9,6 +9,7 @@ result converts to plain data for :mod:`marshal` (:func:`to_plain`) and back (:f
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from influencemap.model.types import (
     Style,
 )
 from influencemap.model.types import Actor
+
+log = logging.getLogger(__name__)
 
 PLAIN_FORMAT = 5
 """Bumped whenever the plain-data layout below changes."""
@@ -380,3 +383,24 @@ class _LazyRefs(Sequence):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # like the list it stands for
+
+
+# -- results of a file that could not be read ----------------------------------------------
+
+
+def refused_file(display: str, message: str) -> FileResult:
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, message)])
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """What a problem says about an exception the reader did not foresee (a bug to report)."""
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"could not read this: unexpected {name}{': ' + detail if detail else ''} (please report it)"
+
+
+def failed_file(display: str, exc: BaseException) -> FileResult:
+    """The result of a file whose reading raised: one error at its start, no layer (the app
+    keeps showing the file's last good version)."""
+    log.debug("reading %s failed", display, exc_info=True)
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, unexpected_message(exc))])

@@ -37,6 +37,10 @@ class Precision(enum.Enum):
     COUNTRY = "country"
 
 
+PRECISION_VALUES: tuple[str, ...] = tuple(p.value for p in Precision)
+"""The precision values a file may write, in order (every reader checks against these)."""
+
+
 class Marker(enum.Enum):
     CIRCLE = "circle"
     SQUARE = "square"
