@@ -19,6 +19,7 @@ from operator import attrgetter, itemgetter
 from typing import Callable
 
 from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, pack_columns
+from influencemap.model.geometry_parts import plain_shape
 from influencemap.model.schema import DEFAULT_DATING
 from influencemap.model.types import (
     Citation,
@@ -170,7 +171,7 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     if point_rows:
         chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
         points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
-    others = [_plain_shape(shapes[i]) for i, k in enumerate(kinds) if k != 0]
+    others = [plain_shape(shapes[i]) for i, k in enumerate(kinds) if k != 0]
     columns["ids"] = column("id")
     columns["names"] = column("name")
     columns["kinds"], columns["points"], columns["others"] = kinds, points, others
@@ -201,17 +202,6 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     columns["ref_places"] = [_pos(origin) for _, origin in chain.from_iterable(ref_lists)]
     assert tuple(columns) == PLAIN_COLUMNS
     return columns
-
-
-def _plain_shape(shape) -> tuple | bytes:
-    """A line or a polygon without holes as its coordinates; anything else (multi-part shapes,
-    polygons with holes) as WKB bytes."""
-    kind = shape.geom_type
-    if kind == "LineString":
-        return tuple(shape.coords)
-    if kind == "Polygon" and not shape.interiors:
-        return tuple(shape.exterior.coords)
-    return shape.wkb
 
 
 def _cut(flat: list, counts: list[int]) -> list[tuple]:
