@@ -282,6 +282,16 @@ def fresh_table(columns: Sequence[list], path: str, layer_id: str | None) -> Fea
     return FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=False)
 
 
+def add_table(result: FileResult, table: FeatureTable) -> None:
+    """Add a reader's table of features to the result: as its features when it has none yet (a
+    bulk data layer's rows), else after the features written in the file."""
+    if not result.features:
+        attach_table(result, table)
+    else:
+        result.features.extend(table.features)
+        result.refs.extend(_LazyRefs(table))
+
+
 def attach_table(result: FileResult, table: FeatureTable) -> None:
     """Make ``table`` the result's features."""
     result.features = table  # type: ignore[assignment]
