@@ -29,7 +29,7 @@ from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
 from influencemap.model.geometry_parts import RowProblem, plain_shape, rows_geometry
 from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
 from influencemap.model.fields import FieldReader, ParsedDefaults
-from influencemap.model.file_result import FileResult, add_table, fresh_table
+from influencemap.model.file_result import FileResult
 from influencemap.model.types import PRECISION_VALUES, Citation, Figure, GeometryKind, Source
 from influencemap.model.yaml_nodes import Node
 
@@ -41,6 +41,9 @@ class FileReader(Protocol):
     display: str
     reader: FieldReader
     result: FileResult
+    """Where the data file's own sources and dependencies go."""
+    tables: list[dict[str, list]]
+    """Where the rows go, as table columns."""
     allow_outside_data: bool
 
 
@@ -589,7 +592,7 @@ class _Rows:
         self.add_row_sources(row_sources)
         self.check_countries(to_check, check_coords, table["countries"], kept_rows)
         self.report()
-        add_table(reader.result, fresh_table([table[name] for name in TABLE_COLUMNS], reader.display, self.layer_id))
+        reader.tables.append(table)
 
     def figures(self) -> list[tuple[Figure, ...]]:
         """Each row's figures from the ``figures`` columns: a row whose value cell is empty has

@@ -46,16 +46,15 @@ from contextlib import contextmanager
 from functools import reduce
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from influencemap.model import schema
 from influencemap.model.fast_columns import ChunkParser, ColumnChecker, Shared, count_keys
 from influencemap.model.fast_columns import GiveUp as _GiveUp
 from influencemap.model.country_check import point_country_warnings
 from influencemap.model.entry_locator import BOM, locate
-from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
 from influencemap.model.feature_table import FeatureTable
-from influencemap.model.file_result import FileResult, attach_table, fresh_table
+from influencemap.model.file_result import FileResult, attach_table, feature_columns, joined_table
 from influencemap.model.fields import ParsedDefaults
 from influencemap.model.precise_reader import FileReader
 from influencemap.model.types import Feature, Origin, Problem, Severity
@@ -317,10 +316,6 @@ def _expand(counts: list[int], own: tuple[list, ...], defaults: tuple[list, ...]
     return (*out, [fallback if count < 0 else count for count in counts])
 
 
-def _in_order(table: dict[str, list]) -> list[list]:
-    return [table[name] for name in TABLE_COLUMNS]
-
-
 @dataclass
 class _Part:
     """The features of one chunk read by columns, before they are added in the file's order:
@@ -369,7 +364,8 @@ class _Validator:
         self.keys = 0
         """Mapping keys read, to compare with the keys written (a duplicate key would vanish)."""
         self.pieces: list = []
-        """Features read one by one and :class:`_Part` s of features read by columns, in order."""
+        """(Feature, refs) read by the precise reader and :class:`_Part` s of features read by
+        columns, in order."""
         self.feature_count = 0
         """Features so far."""
         self.refs: list = []
@@ -416,24 +412,21 @@ class _Validator:
         if (node.line, node.col) != (origin.line, origin.col):
             raise _GiveUp  # the entry's origin as this reader found it must agree
         reader = self.reader
-        problems, features = len(reader.reader.problems), len(reader.result.features)
+        problems, features = len(reader.reader.problems), len(reader.features)
         reader._read_feature(node, self.layer_id, self.defaults)
         self.entry_problems.append((index, reader.reader.problems[problems:]))
         del reader.reader.problems[problems:]
-        if len(reader.result.features) > features:
-            feature = reader.result.features.pop()
-            self.refs.append(reader.result.refs.pop())
-            self._append(feature)
+        if len(reader.features) > features:
+            feature, refs = reader.features.pop(), reader.refs.pop()
+            self.refs.append(refs)
+            self.pieces.append((feature, refs))
+            self.feature_count += 1
             self.entries.append(index)
             if reader._points_to_check:
                 _, point = reader._points_to_check.pop()
                 self.point_origins[self.feature_count - 1] = reader.reader.origin(point)
                 self.to_check.append(self.feature_count - 1)
         self.columnar = False
-
-    def _append(self, feature: Feature) -> None:
-        self.pieces.append(feature)
-        self.feature_count += 1
 
     def add_columns(self, columns: dict, first: int) -> None:
         """Add the features of a chunk that :class:`ColumnChecker` found sure."""
@@ -508,23 +501,23 @@ class _Validator:
             pairs[ref] = (ref, None)
         return _cut(list(map(pairs.__getitem__, refs)), columns["citation_counts"], self.default_refs)
 
-    def features(self, path: str) -> list[Feature]:
-        """The Feature objects of every piece, in order (for a file not read wholly by columns)."""
-        made: list[Feature] = []
+    def table(self, path: str) -> FeatureTable:
+        """Every feature read, in order, as one table (the entries read by the precise reader
+        made columns too)."""
+        parts: list[dict[str, list]] = []
+        run: list[tuple[Feature, tuple]] = []
         for piece in self.pieces:
             if isinstance(piece, _Part):
-                made.extend(fresh_table(_in_order(piece.table), path, self.layer_id).features)
+                if run:
+                    parts.append(feature_columns([f for f, _ in run], [refs for _, refs in run]))
+                    run = []
+                parts.append(piece.table)
             else:
-                made.append(piece)
-        return made
+                run.append(piece)
+        if run:
+            parts.append(feature_columns([f for f, _ in run], [refs for _, refs in run]))
+        return joined_table(parts, path, self.layer_id)
 
-    def table(self, path: str) -> FeatureTable:
-        """The features of a file read wholly by columns, as one table."""
-        joined: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
-        for part in self.pieces:
-            for name, values in part.table.items():
-                joined[name].extend(values)
-        return fresh_table(_in_order(joined), path, self.layer_id)
 
 def chunk_bounds(offsets: list[int], size: int = CHUNK_BYTES) -> list[tuple[int, int]]:
     """(first entry, entry after the last) of each chunk of about ``size`` bytes."""
@@ -647,17 +640,15 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
         if helper is not None and validator.to_check:
             _take_outlines(helper)
 
-        features: Sequence[Feature]
+        table = validator.table(display)
         if validator.columnar:
-            features = table = validator.table(display)
             countries = table.column("countries")
             warnings = point_country_warnings(
                 None, table.point_lonlat()[_point_rows(table, validator.to_check)],
                 declared=[countries[i] for i in validator.to_check],
             ) if validator.to_check else []
-        else:
-            features = validator.features(display)
-            warnings = point_country_warnings([features[i] for i in validator.to_check])
+        else:  # multipoints read by the precise reader among them: their Feature objects
+            warnings = point_country_warnings([table[i] for i in validator.to_check])
         for i, message in warnings:
             index = validator.to_check[i]
             origin = validator.point_origins.get(index)
@@ -670,11 +661,7 @@ def _read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader],
         return None
     result = reader.result
     result.problems = problems
-    if isinstance(features, FeatureTable):
-        attach_table(result, features)
-    else:
-        result.features = features
-        result.refs = validator.refs
+    attach_table(result, table)
     result.entry_lines = plan.lines
     if len(validator.entries) != len(plan.lines) - 1:
         result.feature_entries = validator.entries

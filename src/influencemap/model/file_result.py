@@ -58,9 +58,8 @@ class FileResult:
     layer: Layer | None = None
     """The layer without features, or None (a sources file, or a layer left out whole)."""
     layer_id_origin: Origin | None = None
-    features: list[Feature] = field(default_factory=list)
-    refs: list[tuple[Ref, ...]] = field(default_factory=list)
-    """Per feature, its source references (from the feature or from the layer defaults)."""
+    features: FeatureTable = field(default=None)  # type: ignore[assignment]  # an empty table by default
+    """The file's features as columns, whichever reader read them."""
     locate_ref: Callable[[int, int], Origin | None] | None = field(default=None, repr=False)
     """For refs whose origin is None: (feature index, ref index) → where it is written."""
     entry_lines: list[int] | None = None
@@ -72,21 +71,31 @@ class FileResult:
     actors: list[tuple[Actor, int]] = field(default_factory=list)
     """Each actor of the registry the file defines, with how many problems came before it."""
 
-    @cached_property
+    def __post_init__(self) -> None:
+        if self.features is None:
+            self.features = empty_table(self.path)
+
+    @property
     def feature_ids(self) -> list[str]:
-        return list(map(attrgetter("id"), self.features))
+        return self.features.ids
 
     @cached_property
     def ref_names(self) -> frozenset[str]:
-        return frozenset(map(itemgetter(0), chain.from_iterable(self.refs)))
+        return frozenset(self.features.column("ref_names"))
+
+    @cached_property
+    def refs(self) -> Sequence[tuple[Ref, ...]]:
+        """Per feature, its source references (from the feature or from the layer defaults),
+        made from the table when first asked for (only an undefined reference or a duplicate
+        id needs them)."""
+        return _LazyRefs(self.features)
 
     @cached_property
     def full_layer(self) -> Layer | None:
         """The layer with all its features (shared by every catalog that keeps them all)."""
         if self.layer is None:
             return None
-        features = self.features
-        return _replace_features(self.layer, features if isinstance(features, FeatureTable) else tuple(features))
+        return _replace_features(self.layer, self.features)
 
 
 def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
@@ -95,19 +104,8 @@ def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
     return dataclasses.replace(layer, features=features)
 
 
-# -- fast construction -------------------------------------------------------------------------
-
 _new = object.__new__
 _set = object.__setattr__
-FEATURE_FIELDS = tuple(Feature.__dataclass_fields__)
-
-
-def make_feature(values: dict) -> Feature:
-    """A Feature from a complete dict of its fields, without the frozen ``__init__``'s
-    per-field ``object.__setattr__`` calls (the same object, a third of the cost)."""
-    feature = _new(Feature)
-    _set(feature, "__dict__", values)
-    return feature
 
 
 # -- plain data for the on-disk cache --------------------------------------------------------
@@ -148,14 +146,18 @@ def to_plain(result: FileResult) -> tuple:
 
 
 def _plain_columns(result: FileResult) -> dict[str, list]:
-    """The features as columns of plain values (a table's are its own)."""
+    """The features as columns of plain values (the table's own)."""
+    return {name: result.features.column(name) for name in PLAIN_COLUMNS}
+
+
+def feature_columns(features: Sequence[Feature], refs: Sequence[tuple[Ref, ...]]) -> dict[str, list]:
+    """Features read one by one (by the precise reader), and their source references, as the
+    columns of a table (:data:`~influencemap.model.feature_table.COLUMNS`)."""
     import numpy as np
     import shapely
 
-    if isinstance(result.features, FeatureTable):
-        return {name: result.features.column(name) for name in PLAIN_COLUMNS}
     columns: dict[str, list] = {}
-    fields = [f.__dict__ for f in result.features]
+    fields = [vars(f) for f in features]
 
     def column(key: str) -> list:
         return list(map(itemgetter(key), fields))
@@ -196,7 +198,7 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
     columns["lines"] = list(map(attrgetter("line"), origins))
     columns["cols"] = list(map(attrgetter("col"), origins))
-    ref_lists = result.refs
+    ref_lists = refs
     columns["ref_counts"] = list(map(len, ref_lists))
     columns["ref_names"] = [ref for ref, _ in chain.from_iterable(ref_lists)]
     columns["ref_places"] = [_pos(origin) for _, origin in chain.from_iterable(ref_lists)]
@@ -282,23 +284,23 @@ def fresh_table(columns: Sequence[list], path: str, layer_id: str | None) -> Fea
     return FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=False)
 
 
-def add_table(result: FileResult, table: FeatureTable) -> None:
-    """Add a reader's table of features to the result: as its features when it has none yet (a
-    bulk data layer's rows), else after the features written in the file."""
-    if not result.features:
-        attach_table(result, table)
+def empty_table(path: str) -> FeatureTable:
+    return fresh_table([[] for _ in PLAIN_COLUMNS], path, None)
+
+
+def joined_table(parts: Sequence[dict[str, list]], path: str, layer_id: str | None) -> FeatureTable:
+    """One table of several readers' columns, in order (a layer's written features, then its
+    data file's rows; the fast reader's chunks and the entries it left to the precise reader)."""
+    if len(parts) == 1:
+        joined = parts[0]
     else:
-        result.features.extend(table.features)
-        result.refs.extend(_LazyRefs(table))
+        joined = {name: list(chain.from_iterable(part[name] for part in parts)) for name in PLAIN_COLUMNS}
+    return fresh_table([joined[name] for name in PLAIN_COLUMNS], path, layer_id) if parts else empty_table(path)
 
 
 def attach_table(result: FileResult, table: FeatureTable) -> None:
     """Make ``table`` the result's features."""
-    result.features = table  # type: ignore[assignment]
-    # What the checks across files need, straight from the columns (see FileResult's properties).
-    result.__dict__["feature_ids"] = table.ids
-    result.__dict__["ref_names"] = frozenset(table.column("ref_names"))
-    result.refs = _LazyRefs(table)  # type: ignore[assignment]
+    result.features = table
 
 
 def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 from influencemap.model import fast_parse, load_cache, schema
 from influencemap.model.actors import canonical_layers
 from influencemap.model.catalog import Catalog
-from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult, failed_file, refused_file, unexpected_message  # noqa: F401 - the loader's API
 from influencemap.model.gc_pause import paused_gc
 from influencemap.model.precise_reader import FileReader
@@ -315,10 +314,7 @@ class _CatalogBuilder:
 
 
 def _feature_origin(result: FileResult, index: int) -> Origin | None:
-    features = result.features
-    if isinstance(features, FeatureTable):
-        return features.origin(index)
-    return features[index].origin
+    return result.features.origin(index)
 
 
 def _with_features(layer: Layer, features: list[Feature]) -> Layer:

@@ -15,7 +15,7 @@ from influencemap.model import bulk_data, geometry_parts, schema
 from influencemap.model.country_check import point_country_warnings
 from influencemap.model.dates import first_day, last_day
 from influencemap.model.fields import FieldReader, ParsedDefaults
-from influencemap.model.file_result import FileResult, unexpected_message
+from influencemap.model.file_result import FileResult, attach_table, feature_columns, joined_table, unexpected_message
 from influencemap.model.types import (
     ACTOR_KINDS,
     PRECISION_VALUES,
@@ -54,6 +54,11 @@ class FileReader:
         self.result = FileResult(display)
         self._gazetteer = gazetteer
         self._points_to_check: list[tuple[Feature, Node]] = []
+        self.features: list[Feature] = []
+        """The features read one by one, and their source references (:meth:`finish` makes them
+        the result's table, with the ``tables`` of a data file's rows after them)."""
+        self.refs: list[tuple[tuple[str, Origin], ...]] = []
+        self.tables: list[dict[str, list]] = []
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -90,8 +95,12 @@ class FileReader:
 
     def finish(self) -> FileResult:
         self.check_point_countries()
-        self.result.problems = self.reader.problems
-        return self.result
+        result = self.result
+        result.problems = self.reader.problems
+        parts = ([feature_columns(self.features, self.refs)] if self.features else []) + self.tables
+        if parts:
+            attach_table(result, joined_table(parts, self.display, result.layer.id if result.layer else None))
+        return result
 
     # -- sources -------------------------------------------------------------------------
 
@@ -230,7 +239,7 @@ class FileReader:
             except Exception as exc:  # noqa: BLE001 - reported at the feature, which is left out
                 reader.error(item, unexpected_message(exc))
         if data_node is not None:
-            features, refs = self.result.features, self.result.refs
+            features, refs = self.features, self.refs
             kept = len(features)
             try:
                 bulk_data.read_rows(self, layer_id, defaults, data_node, keys.get("fields"))
@@ -374,8 +383,8 @@ class FileReader:
         )
         if kind is GeometryKind.POINT and countries:
             self._points_to_check.append((feature, keys.get("point") or keys["multipoint"]))
-        self.result.features.append(feature)
-        self.result.refs.append(tuple((ref, reader.origin(n)) for ref, n in refs))
+        self.features.append(feature)
+        self.refs.append(tuple((ref, reader.origin(n)) for ref, n in refs))
 
     def _read_attributes(
         self,
