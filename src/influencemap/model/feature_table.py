@@ -3,10 +3,11 @@
 Reading 100,000 cached features used to mean building half a million objects (features,
 origins, citations, figures, points) before anything could be drawn or checked. A
 :class:`FeatureTable` holds the cached columns instead (each a marshal blob, decoded when first
-asked for) and behaves as the tuple of :class:`~influencemap.model.types.Feature` it stands
-for: indexing, iteration, ``len``, equality and hashing all give what the tuple would (it is
-also equal to a list of the same features, as the loader's fresh results hold them). The
-objects are built, all at once and once only, the first time a feature itself is needed.
+asked for) and is a sequence of :class:`~influencemap.model.types.Feature`: indexing,
+iteration and ``len`` give the features. It is not a tuple: no equality, hashing or ``+`` that
+would build every feature to compare or join them (compare ``list(table)``; a table is equal
+only to itself). The objects are built, all at once and once only, the first time a feature
+itself is needed.
 
 What needs only a column reads the column: the catalog's checks across files (ids, source
 references), the renderer (point coordinates, the sources a view cites, names for labels) and a
@@ -189,26 +190,6 @@ class FeatureTable(Sequence):
 
     def __contains__(self, item: object) -> bool:
         return item in self.features
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FeatureTable):
-            return other is self or self.features == other.features
-        if isinstance(other, (tuple, list)):  # the loader's own results hold lists
-            return len(other) == self._count and self.features == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.features)
-
-    def __add__(self, other: object):
-        if isinstance(other, (tuple, FeatureTable)):
-            return self.features + tuple(other)
-        return NotImplemented
-
-    def __radd__(self, other: object):
-        if isinstance(other, tuple):
-            return other + self.features
-        return NotImplemented
 
     def __repr__(self) -> str:
         state = "built" if self.built else "not built yet"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:  # geopandas and shapely are imported where used: they are slow to import
     import geopandas
@@ -238,7 +238,10 @@ class Layer:
 
     id: str
     name: str
-    features: tuple[Feature, ...]
+    features: Sequence[Feature]
+    """As loaded, a :class:`~influencemap.model.feature_table.FeatureTable` (columns, each
+    Feature built on first use); a tuple where a filter, an edit or the actors registry chose
+    or changed features. Either way only a sequence: compare ``list(layer.features)``."""
     style: Style = field(default_factory=Style)
     description: str | None = None
     category: str | None = None
