@@ -64,3 +64,21 @@ def test_an_entry_the_columns_are_unsure_of_goes_alone_to_the_precise_reader(mon
     assert any("line" in p.message for p in fast.problems)
     precise_count = len(precise.features) + 2  # the precise reader reads every entry (two gave no feature)
     assert len(read) == precise_count + len(odd), "only the unsure entries were read again by the precise reader"
+
+
+def test_one_feature_of_a_table_is_built_on_its_own_and_stays_the_same_object(tmp_path):
+    """A row view: the details panel or an edit asks the catalog for one feature; only that
+    row is built, equal to the feature building the whole table gives, and one object after."""
+    from influencemap.model.loader import load_catalog
+
+    (tmp_path / "l.yaml").write_text(_entries(64), encoding="utf-8")
+    catalog = load_catalog([tmp_path], use_cache=False)
+    table = catalog.layer("test").features
+    assert isinstance(table, FeatureTable) and not table.built
+    wanted = (0, 1, 5, 6, 7, 63)  # a point, a {lon, lat} point, a polygon with a hole, a multipolygon, ...
+    picked = [catalog.feature(f"f{i}") for i in wanted]
+    assert not table.built, "asking for a few features did not build the others"
+    assert table[-1] is picked[-1] and catalog.feature("f5") is picked[2]
+    whole = list(load_catalog([tmp_path], use_cache=False).layer("test").features)
+    assert picked == [whole[i] for i in wanted]
+    assert list(table) == whole and table.built and table[5] is picked[2]

@@ -94,10 +94,11 @@ def test_counting_checking_and_bounds_do_not_build_the_features(folder, monkeypa
     assert table.origin(4) == fresh.layers[0].features[4].origin
     assert table.name(4) == "Feature 4"
     assert not any(layer.features.built for layer in cached.layers)
-    # A feature itself builds them, once.
+    # One feature is built on its own (a row view); all of them only when all are asked for, once.
     feature = cached.layers[0].features[2]
-    assert table.built and feature is cached.layers[0].features[2]
+    assert not table.built and feature is cached.layers[0].features[2]
     assert feature.kind is GeometryKind.POINT and feature.figures[0].value == 2.5e6
+    assert list(table)[2] is feature and table.built
 
 
 def test_the_timeline_and_filter_counts_of_a_cached_layer_match_a_fresh_load_without_building_it(folder, monkeypatch):

@@ -41,6 +41,7 @@ POINT = 0
 with the lines and polygons in ``others``, not in ``points``)."""
 
 Builder = Callable[["FeatureTable"], list[Feature]]
+RowBuilder = Callable[["FeatureTable", int], Feature]
 
 
 def pack_columns(columns: Sequence[Any]) -> tuple[bytes, ...]:
@@ -62,17 +63,25 @@ def pack_columns(columns: Sequence[Any]) -> tuple[bytes, ...]:
 class FeatureTable(Sequence):
     """The features of one cached file, built from its columns on first use (see the module)."""
 
-    __slots__ = ("_raw", "_decoded", "_count", "_build", "_features", "_lock", "path", "__weakref__")
+    __slots__ = ("_raw", "_decoded", "_count", "_build", "_build_row", "_rows", "_offsets", "_features", "_lock", "path",
+                 "__weakref__")
 
-    def __init__(self, columns: Sequence[Any], path: str, build: Builder, *, packed: bool) -> None:
+    def __init__(
+        self, columns: Sequence[Any], path: str, build: Builder, *, packed: bool, build_row: RowBuilder | None = None
+    ) -> None:
         """``columns`` in :data:`COLUMNS` order: lists (as ``to_plain`` gives them), or with
-        ``packed`` the blobs of :func:`pack_columns`. ``build`` makes the Feature objects."""
+        ``packed`` the blobs of :func:`pack_columns`. ``build`` makes the Feature objects,
+        ``build_row`` one of them (see :meth:`row`)."""
         if len(columns) != len(COLUMNS):
             raise ValueError("not a feature table of this version")
         self._raw = dict(zip(COLUMNS, columns))
         self._decoded: dict[str, Any] = {} if packed else dict(self._raw)
         self.path = path
         self._build = build
+        self._build_row = build_row
+        self._rows: dict[int, Feature] = {}
+        """Features built one by one (:meth:`row`), kept so that each row is one object."""
+        self._offsets: dict[str, Any] = {}
         self._features: tuple[Feature, ...] | None = None
         self._lock = threading.RLock()
         self._count = len(self.column("ids"))
@@ -131,6 +140,23 @@ class FeatureTable(Sequence):
     def name(self, index: int) -> str:
         return self.column("names")[index]
 
+    def offset(self, name: str, index: int) -> int:
+        """Where row ``index``'s items start in a flat column: ``citation_counts`` and
+        ``figure_counts`` name the counts; ``points`` and ``others`` count the point rows and the
+        other rows before it (prefix sums, made once)."""
+        sums = self._offsets.get(name)
+        if sums is None:
+            import numpy as np
+
+            if name == "points":
+                counts = self.kind_codes == POINT
+            elif name == "others":
+                counts = self.kind_codes != POINT
+            else:
+                counts = np.asarray(self.column(name), dtype=np.intp)
+            sums = self._offsets[name] = np.concatenate(([0], np.cumsum(counts, dtype=np.intp)))
+        return int(sums[index])
+
     def origin(self, index: int) -> Origin:
         """Where feature ``index`` is written, without building the features."""
         if self._features is not None:
@@ -173,13 +199,39 @@ class FeatureTable(Sequence):
         with self._lock:
             if self._features is None:
                 with paused_gc():
-                    self._features = tuple(self._build(self))
+                    built = self._build(self)
+                for index, feature in self._rows.items():  # the rows built already stay the same objects
+                    built[index] = feature
+                self._features = tuple(built)
+                self._rows = {}
             return self._features
+
+    def row(self, index: int) -> Feature:
+        """Feature ``index`` on its own, built on demand from the columns (the details panel, an
+        edit, a hover), without building the table's other features."""
+        features = self._features
+        if features is not None:
+            return features[index]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("feature index out of range")
+        with self._lock:
+            if self._features is not None:
+                return self._features[index]
+            feature = self._rows.get(index)
+            if feature is None:
+                if self._build_row is None:
+                    return self.features[index]
+                feature = self._rows[index] = self._build_row(self, index)
+            return feature
 
     def __len__(self) -> int:
         return self._count
 
     def __getitem__(self, index):  # type: ignore[override]
+        if type(index) is int:
+            return self.row(index)
         return self.features[index]
 
     def __iter__(self) -> Iterator[Feature]:
@@ -204,12 +256,12 @@ def geometry_kinds(features: Sequence[Feature]) -> frozenset:
     return frozenset(f.kind for f in features)
 
 
-_COLUMN_OF = {"start": "starts", "end": "ends", "countries": "countries", "actors": "actors", "tags": "tags", "name": "names"}
+_COLUMN_OF = {"id": "ids", "start": "starts", "end": "ends", "countries": "countries", "actors": "actors", "tags": "tags", "name": "names"}
 
 
 def feature_values(features: Sequence[Feature], key: str) -> Sequence[Any]:
-    """Every feature's ``key`` (``start``, ``end``, ``countries``, ``actors``, ``tags`` or
-    ``name``), in order: a table's column as it is, without building its features."""
+    """Every feature's ``key`` (``id``, ``start``, ``end``, ``countries``, ``actors``, ``tags``
+    or ``name``), in order: a table's column as it is, without building its features."""
     if isinstance(features, FeatureTable):
         return features.column(_COLUMN_OF[key])
     return list(map(attrgetter(key), features))

@@ -274,14 +274,16 @@ def _from_data(data: tuple, path: str, packed: bool) -> FileResult:
             origin=Origin(path, line, col),
         )
         result.layer_id_origin = Origin(path, id_line, id_col)
-    attach_table(result, FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=packed))
+    attach_table(result, FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=packed,
+                                      build_row=lambda t, i: _build_row(t, layer_id, i)))
     return result
 
 
 def fresh_table(columns: Sequence[list], path: str, layer_id: str | None) -> FeatureTable:
     """A table of features a reader holds as plain columns (in ``COLUMNS`` order), as the
     cache's tables are: their Feature objects are built as a cached file's are, on first use."""
-    return FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=False)
+    return FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=False,
+                        build_row=lambda t, i: _build_row(t, layer_id, i))
 
 
 def empty_table(path: str) -> FeatureTable:
@@ -349,6 +351,36 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
                column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
                column("instants"), column("extras"), origins, column("datings"))
     ])
+
+
+def _build_row(table: FeatureTable, layer_id: str | None, index: int) -> Feature:
+    """Feature ``index`` of a table alone, as :func:`_build_features` makes it among the others."""
+    import shapely
+    from shapely.geometry import LineString, Polygon
+
+    column = table.column
+    kind = int(table.kind_codes[index])
+    if kind == 0:
+        lon, lat = table.point_lonlat()[table.offset("points", index)].tolist()
+        shape = shapely.points(lon, lat)
+    else:
+        plain = column("others")[table.offset("others", index)]
+        shape = shapely.from_wkb(plain) if type(plain) is bytes else LineString(plain) if kind == 1 else Polygon(plain)
+    first, count = table.offset("citation_counts", index), column("citation_counts")[index]
+    refs, locators, quotes = column("refs"), column("locators"), column("quotes")
+    citations = tuple(Citation(refs[i], locators[i], quotes[i]) for i in range(first, first + count))
+    first, count = table.offset("figure_counts", index), column("figure_counts")[index]
+    labels, values, units = column("labels"), column("values"), column("units")
+    figures = tuple(Figure(labels[i], values[i], units[i]) for i in range(first, first + count))
+    precision = column("precisions")[index]
+    return Feature(
+        id=column("ids")[index], name=column("names")[index], layer_id=layer_id, geometry=shape, kind=_KIND_BACK[kind],  # type: ignore[arg-type]
+        citations=citations, start=column("starts")[index], end=column("ends")[index], countries=column("countries")[index],
+        actors=column("actors")[index], tags=column("tags")[index], figures=figures,
+        precision=Precision(precision) if precision else None, description=column("descriptions")[index],
+        instant=column("instants")[index], extra=column("extras")[index] or {},
+        origin=Origin(table.path, column("lines")[index], column("cols")[index]), dating=column("datings")[index],
+    )
 
 
 class _LazyRefs(Sequence):
