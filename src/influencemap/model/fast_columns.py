@@ -1,13 +1,14 @@
-"""The fast reader's work on a chunk of feature entries, in plain values only: parse them with
-rapidyaml, then check them a key at a time for the whole chunk by the precise reader's rules.
+"""The column validator: the fast reader's work on a chunk of feature entries, in plain values
+only. Parse them with rapidyaml, then check them a key at a time for the whole chunk by the
+feature rules (ids, names, every geometry kind through :mod:`.geometry_parts`, dates and
+``dating``, countries, actors, tags, figures, citations, precision, the user's ``x-`` keys).
 
-What comes out is columns of plain values (str, float, int, bool, None, tuples and lists of
-them), never a Feature or a shapely geometry, so that a helper process can do this work too
-and hand its columns over with :mod:`marshal` (:mod:`influencemap.model.parse_helper`);
-:mod:`influencemap.model.fast_parse` makes the features. Anything unusual or unsure about a
-chunk and :meth:`ColumnChecker.check` returns None: the fast reader then reads that chunk's
-entries one by one, and those it is not sure of with the precise reader.
-"""
+What comes out is columns of plain values (str, float, int, bool, None, bytes, tuples and lists
+of them) in the feature table's layout, never a Feature or a shapely geometry, so that a helper
+process can do this work too and hand its columns over with :mod:`marshal`
+(:mod:`influencemap.model.parse_helper`). Anything unusual or unsure about a chunk and
+:meth:`ColumnChecker.check` returns None; :meth:`ColumnChecker.segments` then halves the chunk
+until each unsure entry stands alone, and the fast reader leaves those to the precise reader."""
 
 from __future__ import annotations
 

@@ -1,8 +1,9 @@
 """What loading one file yields on its own, before the checks that need every file.
 
-A :class:`FileResult` holds a file's layer (without features yet), its features, the sources it
-defines, its problems (errors and warnings, each with its position) and each feature's source
-references with where they are written. The catalog builder then checks ids and references
+A :class:`FileResult` holds a file's layer (without features yet), its features as one
+:class:`~influencemap.model.feature_table.FeatureTable` whichever reader read them (with each
+feature's source references and where they are written), the sources it defines and its
+problems (errors and warnings, each with its position). The catalog builder then checks ids and references
 across all files. Everything here is independent of the other files, so it can be cached: a
 result converts to plain data for :mod:`marshal` (:func:`to_plain`) and back (:func:`from_plain`).
 """
