@@ -17,7 +17,7 @@ import shapely
 from influencemap.cli import main
 from influencemap.geo import basemap
 from influencemap.model.filters import FeatureFilter
-from influencemap.model.loader import COUNTRY_TOLERANCE_DEG
+from influencemap.model.country_check import COUNTRY_TOLERANCE_DEG
 from influencemap.model.stats import ALL, FIGURES_NOT_SUMMED, statistics
 
 # -- statistics ---------------------------------------------------------------------------------

@@ -20,16 +20,32 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
 
-from influencemap.model import field_map, schema
+from influencemap.model import data_access, field_map, schema
+from influencemap.model.country_check import point_country_warnings
 from influencemap.model.field_map import FieldMap, Spec
+from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
+from influencemap.model.geometry_parts import RowProblem, plain_shape, rows_geometry
 from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
-from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Precision, Source
+from influencemap.model.fields import FieldReader, ParsedDefaults
+from influencemap.model.file_result import FileResult
+from influencemap.model.types import PRECISION_VALUES, Citation, Figure, GeometryKind, Source
 from influencemap.model.yaml_nodes import Node
 
-if TYPE_CHECKING:
-    from influencemap.model.loader import FileReader, ParsedDefaults
+
+class FileReader(Protocol):
+    """What the rows need of the reader of the layer file: its field reader (problems with
+    positions), its result (features, refs, sources, dependencies) and its options."""
+
+    display: str
+    reader: FieldReader
+    result: FileResult
+    """Where the data file's own sources and dependencies go."""
+    tables: list[dict[str, list]]
+    """Where the rows go, as table columns."""
+    allow_outside_data: bool
+
 
 FORMATS = {
     ".csv": "CSV",
@@ -109,9 +125,6 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
     written = _data_names(reader, data_node)
     if written is None:
         return
-    from influencemap.model import data_access
-    from influencemap.model.load_cache import file_hash
-
     base = Path(reader.display).parent
     tables = []
     for name in written:
@@ -131,7 +144,7 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
         except data_access.DataAccessError as exc:
             reader.reader.error(data_node, str(exc))
             return
-        reader.result.dependencies.append((str(path), file_hash(content)))
+        reader.result.dependencies.append((str(path), data_access.file_hash(content)))
         try:
             data_access.check_signature(kind, content, name)
             tables.append(_read_table(content, kind, name, fields))
@@ -455,7 +468,7 @@ class _Rows:
         countries = self.optional_lists("countries", values, _check_country, field_map.country_code)
         actors = self.optional_lists("actors", values)
         tags = self.optional_lists("tags", values)
-        choices = [p.value for p in Precision]
+        choices = PRECISION_VALUES
         precisions = self.optional_texts("precision", values, lambda p: None if p in choices else f"'{p}' is not one of {', '.join(choices)}")
         datings = self.optional_texts("dating", values, lambda d: None if d in schema.DATINGS else f"'{d}' is not one of {', '.join(schema.DATINGS)}")
         descriptions = self.optional_texts("description", values)
@@ -466,7 +479,16 @@ class _Rows:
         seen_ids: dict[str, int] = {}
         default = self.defaults.values
         default_refs = tuple((ref, reader.reader.origin(node)) for ref, node in self.defaults.refs)
-        to_check: list[tuple[int, Feature]] = []
+        table = {name: [] for name in TABLE_COLUMNS}
+        to_check: list[int] = []
+        """The kept rows (by their place in the table) that are points with countries."""
+        check_coords: list[list[tuple[float, float]]] = []
+        kept_rows: list[int] = []
+        """The row of each kept feature."""
+        line, col = self.origin.line, self.origin.col
+        default_cites = tuple(default.get("citations", ()))  # type: ignore[arg-type]
+        default_figures = tuple(default.get("figures", ()))  # type: ignore[arg-type]
+        default_places = [(origin.line, origin.col) if origin is not None else (0, 0) for _, origin in default_refs]
         for row in range(count):
             feature_id, name, position = ids[row], names[row], positions[row]
             if feature_id in seen_ids:
@@ -492,15 +514,16 @@ class _Rows:
             row_countries = countries[row] if countries[row] is not None else default.get("countries", [])
             if sources[row] is not None:
                 citations = tuple(Citation(ref) for ref in sources[row])
-                refs = tuple((ref, self.origin) for ref in sources[row])
+                ref_names, ref_places = list(sources[row]), [(line, col)] * len(sources[row])
             else:
-                citations = tuple(default.get("citations", ()))  # type: ignore[arg-type]
-                refs = default_refs
+                citations = default_cites
+                ref_names, ref_places = [ref for ref, _ in default_refs], default_places
             if locators[row] is not None:
                 citations = tuple(c if c.locator else Citation(c.ref, locators[row], c.quote) for c in citations)
             if row_sources[row]:
                 citations += tuple(Citation(source_id) for source_id in row_sources[row])
-                refs += tuple((source_id, self.origin) for source_id in row_sources[row])
+                ref_names = ref_names + row_sources[row]
+                ref_places = ref_places + [(line, col)] * len(row_sources[row])
             if not citations:
                 self.problems.add("sources", "no sources", row, "add a 'sources' column or 'defaults: {sources: [...]}'")
             if row in self.problems.bad or position is None or feature_id is None or name is None:
@@ -511,33 +534,49 @@ class _Rows:
                 key: cells[row] if not hasattr(cells[row], "item") else cells[row].item()
                 for key, cells in user_columns.items() if not field_map.missing(cells[row])
             }
-            feature = Feature(
-                id=feature_id,
-                name=name,
-                layer_id=self.layer_id,
-                geometry=shape,
-                kind=kind,
-                citations=citations,
-                start=start,
-                end=end,
-                instant=instant,
-                countries=tuple(row_countries),  # type: ignore[arg-type]
-                actors=tuple(actors[row] if actors[row] is not None else default.get("actors", ())),  # type: ignore[arg-type]
-                tags=tuple(tags[row] if tags[row] is not None else default.get("tags", ())),  # type: ignore[arg-type]
-                figures=figures[row] + tuple(default.get("figures", ())),  # type: ignore[operator]
-                precision=Precision(precision) if precision else None,  # type: ignore[arg-type]
-                description=descriptions[row] if descriptions[row] is not None else default.get("description"),  # type: ignore[arg-type]
-                extra=extra,
-                origin=self.origin,
-                dating=datings[row] or default.get("dating", schema.DEFAULT_DATING),  # type: ignore[arg-type]
-            )
-            reader.result.features.append(feature)
-            reader.result.refs.append(refs)
-            if kind is GeometryKind.POINT and feature.countries:
-                to_check.append((row, feature))
+            code, plain = _table_shape(kind, shape)
+            if code == 0:
+                table["points"].extend(plain)
+                if row_countries:
+                    to_check.append(len(table["ids"]))
+                    check_coords.append([plain])
+            else:
+                table["others"].append(plain)
+                if code == 3 and row_countries:  # a multipoint: each of its points
+                    to_check.append(len(table["ids"]))
+                    check_coords.append([(p.x, p.y) for p in shape.geoms])
+            table["ids"].append(feature_id)
+            table["names"].append(name)
+            table["kinds"].append(code)
+            table["citation_counts"].append(len(citations))
+            table["refs"].extend(c.ref for c in citations)
+            table["locators"].extend(c.locator for c in citations)
+            table["quotes"].extend(c.quote for c in citations)
+            table["starts"].append(start)
+            table["ends"].append(end)
+            table["instants"].append(instant)
+            table["countries"].append(tuple(row_countries))  # type: ignore[arg-type]
+            table["actors"].append(tuple(actors[row] if actors[row] is not None else default.get("actors", ())))  # type: ignore[arg-type]
+            table["tags"].append(tuple(tags[row] if tags[row] is not None else default.get("tags", ())))  # type: ignore[arg-type]
+            row_figures = figures[row] + default_figures
+            table["figure_counts"].append(len(row_figures))
+            table["labels"].extend(f.label for f in row_figures)
+            table["values"].extend(f.value for f in row_figures)
+            table["units"].extend(f.unit for f in row_figures)
+            table["precisions"].append(precision or None)
+            table["datings"].append(datings[row] or default.get("dating", schema.DEFAULT_DATING))
+            table["descriptions"].append(descriptions[row] if descriptions[row] is not None else default.get("description"))
+            table["extras"].append(extra or None)
+            table["lines"].append(line)
+            table["cols"].append(col)
+            table["ref_counts"].append(len(ref_names))
+            table["ref_names"].extend(ref_names)
+            table["ref_places"].extend(ref_places)
+            kept_rows.append(row)
         self.add_row_sources(row_sources)
-        self.check_countries(to_check)
+        self.check_countries(to_check, check_coords, table["countries"], kept_rows)
         self.report()
+        reader.tables.append(table)
 
     def figures(self) -> list[tuple[Figure, ...]]:
         """Each row's figures from the ``figures`` columns: a row whose value cell is empty has
@@ -622,8 +661,6 @@ class _Rows:
 
     def positions(self) -> list:
         """(kind, geometry) of each row, or None for a row with a problem."""
-        from shapely.geometry import Point
-
         count = self.table.rows
         if self.table.geometries is None:  # CSV: lon and lat columns
             lon_cells = self._coordinate_column("lon", CSV_LON)
@@ -640,10 +677,8 @@ class _Rows:
                 if not -90 <= lat <= 90:
                     hint = "; are longitude and latitude swapped?" if -90 <= lon <= 90 else ""
                     self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
-                result.append((GeometryKind.POINT, Point(lon, lat)))
+                result.append((GeometryKind.POINT, (lon, lat)))
             return result
-        from influencemap.model.geometry_parts import RowProblem, rows_geometry
-
         result = rows_geometry(self.table.geometries)
         for row, found in enumerate(result):
             if type(found) is RowProblem:
@@ -689,12 +724,21 @@ class _Rows:
             return None
         return number
 
-    def check_countries(self, points: list[tuple[int, Feature]]) -> None:
-        from influencemap.model.loader import point_country_warnings
+    def check_countries(self, kept: list[int], points: list[list[tuple[float, float]]], countries: list, rows: list[int]) -> None:
+        """Warn (once per kind, naming rows) about points outside all their declared countries:
+        ``kept`` are the checked features' places in the table, ``points`` their points (a
+        multipoint's several: the first outside names its row, once)."""
+        if not kept:
+            return
+        import numpy as np
 
-        for index, message in point_country_warnings([f for _, f in points]):
-            row = points[index][0]
-            self.problems.add("countries", "points outside their countries", row, message.replace("point ", "", 1), error=False)
+        owner = [k for k, parts in zip(kept, points) for _ in parts]
+        lonlat = np.asarray([xy for parts in points for xy in parts], dtype=np.float64).reshape(-1, 2)
+        first: dict[int, str] = {}
+        for index, message in point_country_warnings(None, lonlat, declared=[countries[k] for k in owner]):
+            first.setdefault(owner[index], message)
+        for feature, message in sorted(first.items()):
+            self.problems.add("countries", "points outside their countries", rows[feature], message.replace("point ", "", 1), error=False)
 
     def report(self) -> None:
         reader = self.reader.reader
@@ -753,3 +797,14 @@ def _known_countries() -> frozenset[str]:
 
     return basemap.known_country_codes()
 
+
+def _table_shape(kind: GeometryKind, shape) -> tuple[int, object]:
+    """A row's kind code and shape as the feature table keeps them: a point's ``(lon, lat)``,
+    else the plain shape (:func:`~influencemap.model.geometry_parts.plain_shape`)."""
+    if type(shape) is tuple:
+        return 0, shape
+    if kind is GeometryKind.POINT:
+        if shape.geom_type == "Point":
+            return 0, (shape.x, shape.y)
+        return 3, shape.wkb
+    return (1 if kind is GeometryKind.LINE else 2), plain_shape(shape)

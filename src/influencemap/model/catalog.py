@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
+from influencemap.model.feature_table import feature_values
 from influencemap.model.types import Actor, Citation, Feature, Layer, Problem, Severity, Source
 
 
@@ -44,8 +45,14 @@ class Catalog:
         return self._actors_by_name.get(name)
 
     @cached_property
-    def _features_by_id(self) -> dict[str, Feature]:
-        return {f.id: f for layer in self.layers for f in layer.features}
+    def _feature_places(self) -> dict[str, tuple[Layer, int]]:
+        """Each feature id's layer and row, from the id columns: a feature itself is built only
+        when asked for (:meth:`~influencemap.model.feature_table.FeatureTable.row`)."""
+        return {
+            feature_id: (layer, index)
+            for layer in self.layers
+            for index, feature_id in enumerate(feature_values(layer.features, "id"))
+        }
 
     @cached_property
     def _layers_by_id(self) -> dict[str, Layer]:
@@ -55,10 +62,12 @@ class Catalog:
         return self._layers_by_id[layer_id]
 
     def feature(self, feature_id: str) -> Feature:
-        return self._features_by_id[feature_id]
+        layer, index = self._feature_places[feature_id]
+        return layer.features[index]
 
     def find_feature(self, feature_id: str) -> Feature | None:
-        return self._features_by_id.get(feature_id)
+        place = self._feature_places.get(feature_id)
+        return place[0].features[place[1]] if place is not None else None
 
     def features(self) -> Iterator[Feature]:
         for layer in self.layers:
@@ -66,8 +75,7 @@ class Catalog:
 
     @property
     def feature_count(self) -> int:
-        # Not len(_features_by_id): that would build every feature of a cached layer.
-        return sum(len(layer.features) for layer in self.layers)
+            return sum(len(layer.features) for layer in self.layers)
 
     @property
     def errors(self) -> tuple[Problem, ...]:

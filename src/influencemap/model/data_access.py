@@ -23,6 +23,7 @@ A layer bundle may come from anyone, so its data file is handled as hostile inpu
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -246,3 +247,9 @@ def _has_pyarrow() -> bool:
     except ImportError:
         return False
     return True
+
+
+def file_hash(data: bytes) -> str:
+    """The content hash a result records for each data file it was read from (the load cache
+    reads the file again when the file's hash has changed)."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()

@@ -1,13 +1,13 @@
-"""The fast reader's work on a chunk of feature entries, in plain values only: parse them with
-rapidyaml, then check them a key at a time for the whole chunk by the precise reader's rules.
+"""The column validator: the fast reader's work on a chunk of feature entries, in plain values
+only. Parse them with rapidyaml, then check them a key at a time for the whole chunk by the
+feature rules (ids, names, every geometry kind through :mod:`.geometry_parts`, dates and
+``dating``, countries, actors, tags, figures, citations, precision, the user's ``x-`` keys).
 
-What comes out is columns of plain values (str, float, int, bool, None, tuples and lists of
-them), never a Feature or a shapely geometry, so that a helper process can do this work too
-and hand its columns over with :mod:`marshal` (:mod:`influencemap.model.parse_helper`);
-:mod:`influencemap.model.fast_parse` makes the features. Anything unusual or unsure about a
-chunk and :meth:`ColumnChecker.check` returns None: the fast reader then reads that chunk's
-entries one by one, and those it is not sure of with the precise reader.
-"""
+What comes out is columns of plain values (str, float, int, bool, None, bytes, tuples and lists
+of them) in the feature table's layout, never a Feature or a shapely geometry: the same columns
+a cached file's table holds, so the table is made from them without building objects. Anything unusual or unsure about a chunk and
+:meth:`ColumnChecker.check` returns None; :meth:`ColumnChecker.segments` then halves the chunk
+until each unsure entry stands alone, and the fast reader leaves those to the precise reader."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from itertools import chain, islice, repeat
 from operator import getitem, itemgetter
 from typing import Callable
 
-from influencemap.model import schema
+from influencemap.model import geometry_parts, schema
 from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
+from influencemap.model.types import PRECISION_VALUES
+from influencemap.model.yaml_nodes import Node, key_text, to_python
 
 try:  # three times as fast as json at making the entries' dicts
     from orjson import loads as _loads_json
@@ -186,12 +188,12 @@ MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
 FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
 CITATION_KEYS = frozenset(schema.CITATION_KEYS)
-PRECISIONS = frozenset(("exact", "site", "city", "region", "country"))
-"""The values of ``Precision`` (checked against it in the tests)."""
+PRECISIONS = frozenset(PRECISION_VALUES)
 DATINGS = frozenset(schema.DATINGS)
 USER = schema.USER_KEY_PREFIX
-_OTHER_GEOMETRIES = frozenset(k for k in schema.GEOMETRY_KEYS if k != "point")
-"""Entries with these are read one by one (the columns hold one point per feature)."""
+GEOMETRY_KEYS = frozenset(schema.GEOMETRY_KEYS)
+_LONLAT = frozenset(("lon", "lat"))
+_POINT_ONLY = frozenset(("point",))
 _DATE_KEYS = frozenset(schema.DATE_KEYS)
 _NUMBER_TYPES = frozenset((float, int, str))
 _TEXT_TYPES = frozenset((str, int))
@@ -365,6 +367,20 @@ class ColumnChecker:
         self._last_days: dict = {}
         self._code_cache: dict = {}
         self._text_cache: dict = {}
+        self._nested = 0
+        """Mapping keys read inside values (a `{lon, lat}` point, the user's `x-` values)."""
+
+    def segments(self, items: list, first: int = 0) -> list[tuple[int, int, dict | None]]:
+        """The entries as runs ``(first, end, columns)``: columns for the entries read surely,
+        None for a single entry left to the precise reader. A chunk with an unusual entry is
+        halved until the unusual ones stand alone (a few whole-chunk checks, not one per entry)."""
+        columns = self.check(items)
+        if columns is not None:
+            return [(first, first + len(items), columns)]
+        if len(items) == 1:
+            return [(first, first + 1, None)]
+        middle = len(items) // 2
+        return self.segments(items[:middle], first) + self.segments(items[middle:], first + middle)
 
     def check(self, items: list) -> dict | None:
         """The entries as columns of plain values, or None when they are not of the usual shape
@@ -380,34 +396,26 @@ class ColumnChecker:
         if not n or set(map(type, items)) != _DICT:
             return None
         present = set().union(*items)
-        if not present <= FEATURE_KEYS:
-            return None  # an unknown key (the precise reader says so) or the user's own
-        if present & _OTHER_GEOMETRIES:
-            return None
+        users = present - FEATURE_KEYS
+        if users and not all(key.startswith(USER) for key in users):
+            return None  # an unknown key: the precise reader says so
         try:
-            points = _values(items, "point")
             ids = _values(items, "id")
             names = _values(items, "name")
         except KeyError:
             return None
         written = sum(map(len, items))
-        # Points, all at once.
-        if set(map(type, points)) != _LIST or set(map(len, points)) != _TWO:
-            return None
-        flat = list(chain.from_iterable(points))
-        if not set(map(type, flat)) <= _NUMBER_TYPES:
-            return None
-        try:
-            coords = list(map(float, flat))
-        except (ValueError, OverflowError):
-            return None
-        lons, lats = coords[0::2], coords[1::2]
-        if not (all(map(math.isfinite, coords)) and -180 <= min(lons) and max(lons) <= 180
-                and -90 <= min(lats) and max(lats) <= 90):
-            return None
+        self._nested = 0
+        shared = self.shared
+        geometries = present & GEOMETRY_KEYS
+        coords = self._points(items) if geometries == _POINT_ONLY else None
+        if coords is not None:
+            kinds, others = [0] * n, []
+        else:
+            kinds, coords, others = self._shapes(items, shared.countries)
+        extras = [self._extras(item) for item in items] if users else [None] * n
         ids = identifiers(ids)
         names = texts(names, True)
-        shared = self.shared
         # Dates: a feature's own, else the defaults'.
         starts: list = [shared.start] * n
         ends: list = [shared.end] * n
@@ -457,11 +465,161 @@ class ColumnChecker:
             descriptions = [shared.description] * n
         citation_keys = self._citations(_column(items, "sources") if "sources" in present else [MISSING] * n, columns)
         columns.update(
-            keys=written + figure_keys + citation_keys, ids=ids, names=names, points=coords, starts=starts,
+            keys=written + figure_keys + citation_keys + self._nested, ids=ids, names=names, points=coords,
+            kinds=kinds, others=others, extras=extras, starts=starts,
             ends=ends, instants=instants, countries=countries, actors=actors, tags=tags, precisions=precisions,
             datings=datings, descriptions=descriptions,
         )
         return columns
+
+    # -- geometry --------------------------------------------------------------------------
+
+    def _points(self, items: list) -> list[float] | None:
+        """Every entry's ``[lon, lat]`` point, flat, all at once; None unless all are such."""
+        try:
+            points = _values(items, "point")
+        except KeyError:
+            return None
+        if set(map(type, points)) != _LIST or set(map(len, points)) != _TWO:
+            return None
+        flat = list(chain.from_iterable(points))
+        if not set(map(type, flat)) <= _NUMBER_TYPES:
+            return None
+        try:
+            coords = list(map(float, flat))
+        except (ValueError, OverflowError):
+            return None
+        lons, lats = coords[0::2], coords[1::2]
+        if not (all(map(math.isfinite, coords)) and -180 <= min(lons) and max(lons) <= 180
+                and -90 <= min(lats) and max(lats) <= 90):
+            return None
+        return coords
+
+    def _shapes(self, items: list, default_countries: tuple) -> tuple[list[int], list[float], list]:
+        """Each entry's kind code, the points' coordinates (flat) and the other shapes (plain,
+        see :func:`~influencemap.model.geometry_parts.plain_shape`), by the rules of
+        :mod:`~influencemap.model.geometry_parts`; GiveUp for anything unsure."""
+        from shapely.geometry import LineString, MultiLineString, MultiPoint
+
+        kinds: list[int] = []
+        coords: list[float] = []
+        others: list = []
+        for item in items:
+            present = [key for key in schema.GEOMETRY_KEYS if key in item]
+            if len(present) != 1:
+                raise GiveUp
+            key = present[0]
+            value = item[key]
+            if key == "point":
+                kinds.append(0)
+                coords.extend(self._position(value))
+            elif key == "multipoint":
+                if item.get("countries", default_countries):
+                    raise GiveUp  # its country warning is placed by the precise reader
+                positions = self._positions(value)
+                if not positions:
+                    raise GiveUp
+                kinds.append(3)
+                others.append(MultiPoint(positions).wkb)
+            elif key == "line":
+                kinds.append(1)
+                others.append(tuple(LineString(self._line(value)).coords))
+            elif key == "multiline":
+                parts = [self._line(part) for part in _items(value)]
+                if not parts:
+                    raise GiveUp
+                kinds.append(1)
+                others.append(MultiLineString(parts).wkb)
+            elif key == "polygon":
+                kinds.append(2)
+                others.append(geometry_parts.plain_shape(self._polygon(value)))
+            else:
+                polygons = [self._polygon(part) for part in _items(value)]
+                if not polygons:
+                    raise GiveUp
+                shape, problem = geometry_parts.multipolygon(polygons)
+                if problem:
+                    raise GiveUp
+                kinds.append(2)
+                others.append(geometry_parts.plain_shape(shape))
+        return kinds, coords, others
+
+    def _position(self, value: object) -> tuple[float, float]:
+        """``[lon, lat]`` or ``{lon: .., lat: ..}``; a place name is left to the precise reader
+        (the gazetteer, and where an ambiguous name's warning goes)."""
+        kind = type(value)
+        if kind is list:
+            if len(value) != 2:  # type: ignore[arg-type]
+                raise GiveUp
+            lon_value, lat_value = value  # type: ignore[misc]
+        elif kind is dict:
+            self._nested += len(value) + _user_keys(value, _LONLAT)  # type: ignore[arg-type]
+            if "lon" not in value or "lat" not in value:  # type: ignore[operator]
+                raise GiveUp
+            lon_value, lat_value = value["lon"], value["lat"]  # type: ignore[index]
+        else:
+            raise GiveUp
+        lon, lat = number(lon_value), number(lat_value)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise GiveUp
+        return lon, lat
+
+    def _positions(self, value: object) -> list[tuple[float, float]]:
+        return [self._position(item) for item in _items(value)]
+
+    def _line(self, value: object) -> list[tuple[float, float]]:
+        positions = self._positions(value)
+        if geometry_parts.line_problem(positions):
+            raise GiveUp
+        return positions
+
+    def _polygon(self, value: object):
+        items = _items(value)
+        if items and geometry_parts.is_ring_list(items[0], lambda v: type(v) is list, lambda v: v):
+            rings = [self._positions(ring) for ring in items]
+        else:
+            rings = [self._positions(value)]
+        polygon, problem = geometry_parts.polygon_from_rings(rings)
+        if problem:
+            raise GiveUp
+        return polygon
+
+    # -- the user's own keys -----------------------------------------------------------------
+
+    def _extras(self, item: dict) -> dict | None:
+        """The entry's ``x-`` keys with their values exactly as the precise reader keeps them."""
+        found = {key: self._user_value(value) for key, value in item.items() if key.startswith(USER)}
+        return found or None
+
+    def _user_value(self, value: object) -> object:
+        """A user's ``x-`` value as the precise reader keeps it (YAML 1.1 scalars), or GiveUp
+        where the JSON data model has lost what the text said (quoted or not, ``1.e5``)."""
+        kind = type(value)
+        if kind is dict:
+            self._nested += len(value)  # type: ignore[arg-type]
+            result = {}
+            for key, item in value.items():  # type: ignore[union-attr]
+                if len(key) > 1000 or key_text(_plain(key)) != key or key.startswith(UNPLAIN_START):
+                    raise GiveUp  # quoted or not would differ
+                result[key] = self._user_value(item)
+            return result
+        if kind is list:
+            return [self._user_value(item) for item in value]  # type: ignore[union-attr]
+        if kind is str:
+            if type(_plain(value)) is not str or value.startswith(UNPLAIN_START):  # type: ignore[arg-type, union-attr]
+                raise GiveUp  # 'yes' quoted is text, unquoted true: cannot tell here
+            return value
+        if kind is float:  # '1.e5' is text in YAML 1.1: the float's text as written is needed
+            raise GiveUp
+        if kind is int:
+            if value == 0:
+                raise GiveUp
+            return _plain(str(value))
+        if value is None or value is True or value is False:
+            return value
+        raise GiveUp  # pragma: no cover - json yields nothing else
+
+    # -- dates, lists, figures, citations ------------------------------------------------------
 
     def _dates(self, items: list, starts: list, ends: list, instants: list) -> None:
         check = self._date_ok
@@ -608,3 +766,14 @@ class ColumnChecker:
         columns["locators"] = locators
         columns["quotes"] = quotes
         return keys
+
+
+def _items(value: object) -> list:
+    if type(value) is not list:
+        raise GiveUp
+    return value  # type: ignore[return-value]
+
+
+def _plain(text: str) -> object:
+    """What the precise reader makes of an unquoted scalar (in a user's ``x-`` value)."""
+    return to_python(Node("scalar", text, 0, 0, plain=True))

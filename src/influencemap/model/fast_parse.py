@@ -12,10 +12,12 @@ right for pointing at mistakes, slow for 100,000 features. Here:
    that every line keeps its number. Any problem there and this reader gives up.
 3. The entries are parsed in chunks by rapidyaml (C++), emitted as JSON and read with orjson
    (:mod:`influencemap.model.fast_columns`).
-4. A lean validator applies the precise reader's rules to a chunk's plain values a key at a time
-   (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values), in
-   this process (a helper process on the second core did not pay: docs/performance.md, "The
-   parse helper process"). A file read wholly this way keeps its features as those columns, a
+4. The column validator applies the feature rules to a chunk's plain values a key at a time
+   (:class:`~influencemap.model.fast_columns.ColumnChecker`, into columns of plain values),
+   every geometry kind and the user's ``x-`` keys included; a chunk holding an entry it is not
+   sure of is halved until that entry stands alone. This runs in this process (a helper
+   process on the second core did not pay: docs/performance.md, "The parse helper process").
+   A file read wholly this way keeps its features as those columns, a
    :class:`~influencemap.model.feature_table.FeatureTable` (as a cached file does): the Feature
    objects are built on first use, and ``validate`` or an image export never needs them.
    An entry it is not sure of (any problem, a bare ``~``, a boolean, a float where text is
@@ -70,35 +72,23 @@ from contextlib import contextmanager
 from functools import reduce
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import TYPE_CHECKING, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from influencemap.model import schema
-from influencemap.model.dates import first_day, last_day
-from influencemap.model.fast_columns import CITATION_KEYS as _CITATION_KEYS
-from influencemap.model.fast_columns import FEATURE_KEYS as _FEATURE_KEYS
-from influencemap.model.fast_columns import FIGURE_KEYS as _FIGURE_KEYS
-from influencemap.model.fast_columns import UNPLAIN_START as _UNPLAIN_START
-from influencemap.model.fast_columns import USER as _USER
-from influencemap.model.fast_columns import ChunkParser, ColumnChecker, Shared
+from influencemap.model.fast_columns import ChunkParser, ColumnChecker, Shared, count_keys
 from influencemap.model.fast_columns import GiveUp as _GiveUp
-from influencemap.model.fast_columns import date as _date
-from influencemap.model.fast_columns import identifier as _identifier
-from influencemap.model.fast_columns import number as _number
-from influencemap.model.fast_columns import text as _text
-from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
+from influencemap.model.country_check import point_country_warnings
+from influencemap.model.entry_locator import BOM, locate
 from influencemap.model.feature_table import FeatureTable
-from influencemap.model.file_result import FileResult, attach_table, make_feature
-from influencemap.model import geometry_parts
-from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Origin, Precision, Problem, Severity
-from influencemap.model.yaml_nodes import Node, YamlError, compose, key_text, to_python
-
-if TYPE_CHECKING:
-    from influencemap.model.loader import FileReader, ParsedDefaults
+from influencemap.model.file_result import FileResult, attach_table, feature_columns, joined_table
+from influencemap.model.fields import ParsedDefaults
+from influencemap.model.precise_reader import FileReader
+from influencemap.model.types import Feature, Origin, Problem, Severity
+from influencemap.model.yaml_nodes import Node, YamlError, compose
 
 CHUNK_BYTES = 1 << 18
 """Feature entries are parsed in chunks of about this size (bounded memory, warm caches)."""
 
-_BOM = b"\xef\xbb\xbf"
 _OTHER_LINE_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 """CR, NEL, LS, PS: libyaml counts lines with these too; this reader only splits on LF."""
 _NOT_PRINTABLE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]")
@@ -113,9 +103,6 @@ rapidyaml reads a key."""
 _FEATURES_LINE = re.compile(rb"features:[ ]*(?:#[^\n]*)?(?:\n|$)")
 _ENTRY = re.compile(rb"( *)-(?: |\n|$)")
 _ENTRY_REST = re.compile(rb"-( *)([^ \n#])?")
-_PRECISIONS = frozenset(p.value for p in Precision)
-_PRECISION = {p.value: p for p in Precision}
-_LONLAT = frozenset(("lon", "lat"))
 
 
 # -- splitting the file ------------------------------------------------------------------------
@@ -148,7 +135,7 @@ def _plan(data: bytes) -> _Plan | None:
             data.decode("utf-8")
         except UnicodeDecodeError:
             return None
-        if _BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
+        if BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
             return None
     text = np.frombuffer(data, dtype=np.uint8)
     if b"\t" in data or _NOT_PRINTABLE.search(data):
@@ -436,11 +423,6 @@ def _quiet_stderr() -> Iterator[None]:
 # -- the lean validator ------------------------------------------------------------------------
 
 
-def _plain(text: str) -> object:
-    """What the precise reader makes of an unquoted scalar in a user's ``x-`` value."""
-    return to_python(Node("scalar", text, 0, 0, plain=True))
-
-
 def shared_values(defaults: dict) -> Shared:
     """What :class:`ColumnChecker` needs of the layer's defaults, with the country codes."""
     from influencemap.geo import basemap
@@ -492,10 +474,6 @@ def _expand(counts: list[int], own: tuple[list, ...], defaults: tuple[list, ...]
     return (*out, [fallback if count < 0 else count for count in counts])
 
 
-def _in_order(table: dict[str, list]) -> list[list]:
-    return [table[name] for name in TABLE_COLUMNS]
-
-
 @dataclass
 class _Part:
     """The features of one chunk read by columns, before they are added in the file's order:
@@ -544,12 +522,11 @@ class _Validator:
         self.keys = 0
         """Mapping keys read, to compare with the keys written (a duplicate key would vanish)."""
         self.pieces: list = []
-        """Features read one by one and :class:`_Part` s of features read by columns, in order."""
+        """(Feature, refs) read by the precise reader and :class:`_Part` s of features read by
+        columns, in order."""
         self.feature_count = 0
         """Features so far."""
         self.refs: list = []
-        self.places: list[tuple[int, tuple, str]] = []
-        """Ambiguous place names: (feature index, where in the feature, warning)."""
         self.to_check: list[int] = []
         """Point features with countries, for the check against the basemap."""
         values = defaults.values
@@ -563,100 +540,25 @@ class _Validator:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def mapping(
-        self, value: object, allowed: frozenset[str], required: tuple[str, ...] = (), kept: bool = False
-    ) -> dict:
-        """The mapping's keys checked; the keys inside its ``x-`` values are counted here unless
-        they are ``kept`` (then :meth:`extra` counts them as it reads them)."""
-        if type(value) is not dict:
-            raise _GiveUp
-        self.keys += len(value)  # type: ignore[arg-type]
-        if not value.keys() <= allowed:  # type: ignore[union-attr]
-            for key, item in value.items():  # type: ignore[union-attr]
-                if key not in allowed:
-                    if not key.startswith(_USER):
-                        raise _GiveUp
-                    if not kept:
-                        self.count(item)
-        for key in required:
-            if key not in value:  # type: ignore[operator]
-                raise _GiveUp
-        return value  # type: ignore[return-value]
-
-    def count(self, value: object) -> None:
-        """Count the keys of a value that is kept nowhere (another object's ``x-`` keys)."""
-        kind = type(value)
-        if kind is dict:
-            self.keys += len(value)  # type: ignore[arg-type]
-            for item in value.values():  # type: ignore[union-attr]
-                self.count(item)
-        elif kind is list:
-            for item in value:  # type: ignore[union-attr]
-                self.count(item)
-
-    def extra(self, value: object) -> object:
-        """A user's ``x-`` value exactly as the precise reader keeps it (YAML 1.1 scalars)."""
-        kind = type(value)
-        if kind is dict:
-            self.keys += len(value)  # type: ignore[arg-type]
-            result = {}
-            for key, item in value.items():  # type: ignore[union-attr]
-                if len(key) > MAX_KEY or key_text(_plain(key)) != key or key.startswith(_UNPLAIN_START):
-                    raise _GiveUp  # quoted or not would differ
-                result[key] = self.extra(item)
-            return result
-        if kind is list:
-            return [self.extra(item) for item in value]  # type: ignore[union-attr]
-        if kind is str:
-            if type(_plain(value)) is not str or value.startswith(_UNPLAIN_START):  # type: ignore[arg-type, union-attr]
-                raise _GiveUp  # 'yes' quoted is text, unquoted true: cannot tell here
-            return value
-        if kind is float:  # '1.e5' is text in YAML 1.1: the float's text as written is needed
-            raise _GiveUp
-        if kind is int:
-            if value == 0:
-                raise _GiveUp
-            return _plain(str(value))
-        if value is None or value is True or value is False:
-            return value
-        raise _GiveUp  # pragma: no cover - json yields nothing else
-
-    def countries(self) -> frozenset[str]:
-        return self.shared.known_countries
-
-    def items(self, value: object) -> list:
-        if type(value) is not list:
-            raise _GiveUp
-        return value  # type: ignore[return-value]
 
     # -- a chunk of features, key by key ---------------------------------------------------
 
     def chunk(self, items: list, first: int) -> None:
-        """Read a chunk of entries; column by column when they have the usual shape (every
-        entry a mapping with a ``[lon, lat]`` point and no ``x-`` keys) and nothing is unsure,
-        else one by one, and an entry this reader is not sure of with the precise reader."""
-        columns = self.checker.check(items)
-        if columns is not None:
-            self.add_columns(columns, first)
-        else:
-            self.one_by_one(items, first)
-
-    def one_by_one(self, items: list, first: int) -> None:
-        for i, item in enumerate(items, first):
-            origin = Origin(self.display, *self.plan.origins[i])
-            keys, places = self.keys, len(self.places)
-            try:
-                self.feature(item, i, origin)
-            except _GiveUp:
-                self.keys, self.places[places:] = keys, []
-                self.precise_entry(item, i, origin)
+        """Read a chunk of entries by columns (:meth:`ColumnChecker.segments`), each entry the
+        checker is not sure of with the precise reader."""
+        for start, end, columns in self.checker.segments(items):
+            if columns is not None:
+                self.add_columns(columns, first + start)
+            else:
+                index = first + start
+                self.precise_entry(items[start], index, Origin(self.display, *self.plan.origins[index]))
 
     def precise_entry(self, item: object, index: int, origin: Origin) -> None:
         """Read one entry with the precise reader: its problems, with their positions, are those
         the precise reader would report reading the whole file (the entry is composed alone, its
         lines shifted to where they are in the file)."""
         plan, data = self.plan, self.data
-        self.count(item)
+        self.keys += count_keys(item)
         try:
             root = compose(data[plan.offsets[index] : plan.offsets[index + 1]].decode("utf-8"))
         except (YamlError, UnicodeDecodeError):
@@ -668,24 +570,21 @@ class _Validator:
         if (node.line, node.col) != (origin.line, origin.col):
             raise _GiveUp  # the entry's origin as this reader found it must agree
         reader = self.reader
-        problems, features = len(reader.reader.problems), len(reader.result.features)
+        problems, features = len(reader.reader.problems), len(reader.features)
         reader._read_feature(node, self.layer_id, self.defaults)
         self.entry_problems.append((index, reader.reader.problems[problems:]))
         del reader.reader.problems[problems:]
-        if len(reader.result.features) > features:
-            feature = reader.result.features.pop()
-            self.refs.append(reader.result.refs.pop())
-            self._append(feature)
+        if len(reader.features) > features:
+            feature, refs = reader.features.pop(), reader.refs.pop()
+            self.refs.append(refs)
+            self.pieces.append((feature, refs))
+            self.feature_count += 1
             self.entries.append(index)
             if reader._points_to_check:
                 _, point = reader._points_to_check.pop()
                 self.point_origins[self.feature_count - 1] = reader.reader.origin(point)
                 self.to_check.append(self.feature_count - 1)
         self.columnar = False
-
-    def _append(self, feature: Feature) -> None:
-        self.pieces.append(feature)
-        self.feature_count += 1
 
     def add_columns(self, columns: dict, first: int) -> None:
         """Add the features of a chunk that :class:`ColumnChecker` found sure."""
@@ -697,9 +596,10 @@ class _Validator:
         :meth:`add_part`)."""
         n = columns["n"]
         table: dict[str, list] = {name: columns[name] for name in _SAME_IN_TABLE}
-        if len(table["points"]) != 2 * n or not set(map(type, table["points"])) <= _NUMBER_TYPES:
-            raise ValueError("not a point per entry")
-        table["kinds"], table["others"], table["extras"] = [0] * n, [], [None] * n
+        kinds = columns["kinds"]
+        if len(kinds) != n or len(table["points"]) != 2 * kinds.count(0) or not set(map(type, table["points"])) <= _NUMBER_TYPES:
+            raise ValueError("not a point per point entry")
+        table["kinds"], table["others"], table["extras"] = columns["kinds"], columns["others"], columns["extras"]
         self._citation_columns(columns, table)
         self._figure_columns(columns, n, table)
         refs = self._ref_pairs(columns)
@@ -710,7 +610,7 @@ class _Validator:
         places = self.plan.origins[first : first + n]
         table["lines"] = [line for line, _ in places]
         table["cols"] = [col for _, col in places]
-        checked = [i for i, codes in enumerate(columns["countries"]) if codes]
+        checked = [i for i, (codes, kind) in enumerate(zip(columns["countries"], kinds)) if codes and kind == 0]
         return _Part(table, first, refs, checked, columns["keys"])
 
     def add_part(self, part: _Part) -> None:
@@ -758,231 +658,22 @@ class _Validator:
             pairs[ref] = (ref, None)
         return _cut(list(map(pairs.__getitem__, refs)), columns["citation_counts"], self.default_refs)
 
-    def features(self, path: str) -> list[Feature]:
-        """The Feature objects of every piece, in order (for a file not read wholly by columns)."""
-        from influencemap.model.file_result import fresh_table
-
-        made: list[Feature] = []
+    def table(self, path: str) -> FeatureTable:
+        """Every feature read, in order, as one table (the entries read by the precise reader
+        made columns too)."""
+        parts: list[dict[str, list]] = []
+        run: list[tuple[Feature, tuple]] = []
         for piece in self.pieces:
             if isinstance(piece, _Part):
-                made.extend(fresh_table(_in_order(piece.table), path, self.layer_id).features)
+                if run:
+                    parts.append(feature_columns([f for f, _ in run], [refs for _, refs in run]))
+                    run = []
+                parts.append(piece.table)
             else:
-                made.append(piece)
-        return made
-
-    def table(self, path: str) -> FeatureTable:
-        """The features of a file read wholly by columns, as one table."""
-        from influencemap.model.file_result import fresh_table
-
-        joined: dict[str, list] = {name: [] for name in TABLE_COLUMNS}
-        for part in self.pieces:
-            for name, values in part.table.items():
-                joined[name].extend(values)
-        return fresh_table(_in_order(joined), path, self.layer_id)
-
-    # -- a feature -------------------------------------------------------------------------
-
-    def feature(self, item: object, index: int, origin: Origin) -> None:
-        self.columnar = False  # the columns are made from the features when written
-        keys = self.mapping(item, _FEATURE_KEYS, schema.FEATURE_REQUIRED, kept=True)
-        feature_id = _identifier(keys["id"])
-        name = _text(keys["name"])
-        values: dict[str, object] = {}
-        own_refs: list | None = [] if "sources" in keys else None
-        self.attributes(keys, values, own_refs)
-        defaults = self.defaults.values
-        if defaults:
-            has_dates = "date" in keys or "start" in keys or "end" in keys
-            for key, value in defaults.items():
-                if key in values or (has_dates and key in ("start", "end", "instant")):
-                    continue
-                values[key] = value
-        if not values.get("citations"):
-            raise _GiveUp
-        countries = tuple(values.get("countries", ()))  # type: ignore[arg-type]
-        shape, kind = self.geometry(keys, countries, values, index)
-        precision = values.get("precision")
-        extra = {k: self.extra(v) for k, v in keys.items() if k.startswith(_USER)}
-        self._append(make_feature({
-            "id": feature_id,
-            "name": name,
-            "layer_id": self.layer_id,
-            "geometry": shape,
-            "kind": kind,
-            "citations": tuple(values["citations"]),  # type: ignore[arg-type]
-            "start": values.get("start"),
-            "end": values.get("end"),
-            "countries": countries,
-            "actors": tuple(values.get("actors", ())),  # type: ignore[arg-type]
-            "tags": tuple(values.get("tags", ())),  # type: ignore[arg-type]
-            "figures": tuple(values.get("figures", ())),  # type: ignore[arg-type]
-            "precision": _PRECISION[precision] if precision else None,  # type: ignore[index]
-            "description": values.get("description"),
-            "instant": bool(values.get("instant", False)),
-            "extra": extra,
-            "origin": origin,
-            "dating": values.get("dating", schema.DEFAULT_DATING),
-        }))
-        self.entries.append(index)
-        self.refs.append(tuple((ref, None) for ref in own_refs) if own_refs is not None else self.default_refs)
-        if kind is GeometryKind.POINT and countries:
-            self.to_check.append(self.feature_count - 1)
-
-    def attributes(self, keys: dict, values: dict, refs: list | None) -> None:
-        if "date" in keys:
-            if "start" in keys or "end" in keys:
-                raise _GiveUp
-            date = _date(keys["date"])
-            values["start"] = values["end"] = date
-            values["instant"] = True
-        elif "start" in keys or "end" in keys:
-            start = _date(keys["start"]) if "start" in keys else None
-            end = _date(keys["end"]) if "end" in keys else None
-            if end is not None and start is None:
-                raise _GiveUp
-            if start is not None and end is not None and last_day(end) < first_day(start):
-                raise _GiveUp
-            if start is not None:
-                values["start"] = start
-                values["end"] = end
-        if "countries" in keys:
-            known = self.countries()
-            codes = []
-            for item in self.items(keys["countries"]):
-                code = _text(item).upper()  # type: ignore[union-attr]
-                if code not in known:
-                    raise _GiveUp
-                codes.append(code)
-            values["countries"] = codes
-        for name in ("actors", "tags"):
-            if name in keys:
-                values[name] = [_text(item) for item in self.items(keys[name])]
-        if "figures" in keys:
-            figures = []
-            for item in self.items(keys["figures"]):
-                figure = self.mapping(item, _FIGURE_KEYS, schema.FIGURE_REQUIRED)
-                unit = _text(figure["unit"], False) if "unit" in figure else None
-                figures.append(Figure(_text(figure["label"]), _number(figure["value"]), unit))  # type: ignore[arg-type]
-            values["figures"] = figures
-        if "precision" in keys:
-            precision = _text(keys["precision"])
-            if precision not in _PRECISIONS:
-                raise _GiveUp
-            values["precision"] = precision
-        if "dating" in keys:
-            dating = _text(keys["dating"])
-            if dating not in schema.DATINGS:
-                raise _GiveUp
-            values["dating"] = dating
-        if "description" in keys:
-            description = _text(keys["description"], False)
-            if description is not None:
-                values["description"] = description
-        if "sources" in keys:
-            citations = []
-            for item in self.items(keys["sources"]):
-                if type(item) is dict:
-                    cite = self.mapping(item, _CITATION_KEYS, ("ref",))
-                    ref = _identifier(cite["ref"])
-                    locator = _text(cite["locator"], False) if "locator" in cite else None
-                    quote = _text(cite["quote"], False) if "quote" in cite else None
-                    citations.append(Citation(ref, locator, quote))
-                elif type(item) is list:
-                    raise _GiveUp
-                else:
-                    ref = _identifier(item)
-                    citations.append(Citation(ref))
-                refs.append(ref)  # type: ignore[union-attr]
-            values["citations"] = citations
-
-    def geometry(self, keys: dict, countries: tuple, values: dict, index: int) -> tuple[object, GeometryKind]:
-        """The feature's shape by the rules of :mod:`geometry_parts`; anything unsure (a problem,
-        a multipoint to check against its countries) goes to the precise reader."""
-        from shapely.geometry import LineString, MultiLineString, MultiPoint, Point
-
-        present = [k for k in schema.GEOMETRY_KEYS if k in keys]
-        if len(present) != 1:
-            raise _GiveUp
-        key = present[0]
-        kind = geometry_parts.KEY_KINDS[key]
-        value = keys[key]
-        if key == "point":
-            return Point(self.position(value, countries, values, index, ("point",))), kind
-        if key == "multipoint":
-            if countries:
-                raise _GiveUp  # its country warning is placed by the precise reader
-            positions = self.positions(value, countries, values, index, ("multipoint",))
-            if not positions:
-                raise _GiveUp
-            return MultiPoint(positions), kind
-        if key == "line":
-            return LineString(self.line(value, countries, values, index, ("line",))), kind
-        if key == "multiline":
-            parts = [self.line(v, countries, values, index, ("multiline", i)) for i, v in enumerate(self.items(value))]
-            if not parts:
-                raise _GiveUp
-            return MultiLineString(parts), kind
-        if key == "polygon":
-            return self.polygon(value, countries, values, index, ("polygon",)), kind
-        polygons = [self.polygon(v, countries, values, index, ("multipolygon", i)) for i, v in enumerate(self.items(value))]
-        if not polygons:
-            raise _GiveUp
-        shape, problem = geometry_parts.multipolygon(polygons)
-        if problem:
-            raise _GiveUp
-        return shape, kind
-
-    def positions(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> list:
-        return [self.position(item, countries, values, index, (*where, i)) for i, item in enumerate(self.items(value))]
-
-    def line(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> list:
-        positions = self.positions(value, countries, values, index, where)
-        if geometry_parts.line_problem(positions):
-            raise _GiveUp
-        return positions
-
-    def polygon(self, value: object, countries: tuple, values: dict, index: int, where: tuple):
-        items = self.items(value)
-        if items and geometry_parts.is_ring_list(items[0], lambda v: type(v) is list, lambda v: v):
-            rings = [self.positions(r, countries, values, index, (*where, i)) for i, r in enumerate(items)]
-        else:
-            rings = [self.positions(value, countries, values, index, where)]
-        polygon, problem = geometry_parts.polygon_from_rings(rings)
-        if problem:
-            raise _GiveUp
-        return polygon
-
-    def position(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> tuple[float, float]:
-        kind = type(value)
-        if kind is list:
-            if len(value) != 2:  # type: ignore[arg-type]
-                raise _GiveUp
-            lon_value, lat_value = value  # type: ignore[misc]
-        elif kind is dict:
-            point = self.mapping(value, _LONLAT, ("lon", "lat"))
-            lon_value, lat_value = point["lon"], point["lat"]
-        else:
-            return self.place(value, countries, values, index, where)
-        lon = _number(lon_value)
-        lat = _number(lat_value)
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise _GiveUp
-        return lon, lat
-
-    def place(self, value: object, countries: tuple, values: dict, index: int, where: tuple) -> tuple[float, float]:
-        from influencemap.geo.gazetteer import PlaceNotFound
-        from influencemap.model.loader import ambiguous_place_message
-
-        name = _text(value)
-        try:
-            resolution = self.reader.gazetteer.resolve(name, countries)  # type: ignore[arg-type]
-        except PlaceNotFound:
-            raise _GiveUp from None
-        place = resolution.place
-        if resolution.ambiguous:
-            self.places.append((index, where, ambiguous_place_message(name, resolution)))  # type: ignore[arg-type]
-        values.setdefault("precision", place.precision if place.precision in _PRECISIONS else None)
-        return place.lon, place.lat
+                run.append(piece)
+        if run:
+            parts.append(feature_columns([f for f, _ in run], [refs for _, refs in run]))
+        return joined_table(parts, path, self.layer_id)
 
 
 def chunk_bounds(offsets: list[int], size: int = CHUNK_BYTES) -> list[tuple[int, int]]:
@@ -1024,8 +715,8 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         import ryml  # noqa: F401
     except ImportError:  # pragma: no cover - a declared dependency
         return None
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    if data.startswith(BOM):
+        data = data[len(BOM):]
     plan = _plan(data)
     if plan is None:
         return None
@@ -1052,23 +743,17 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         if not _read_chunks(data, plan, validator):
             return None
         # In the precise reader's order: each entry's own problems, then the country warnings.
-        by_entry = [(i, [Problem(_locate_or_give_up(data, plan, i, where, display), Severity.WARNING, message)])
-                    for i, where, message in validator.places]
-        by_entry += validator.entry_problems
-        by_entry.sort(key=lambda pair: pair[0])
-        problems = [problem for _, entry in by_entry for problem in entry]
-        from influencemap.model.loader import point_country_warnings
+        problems = [problem for _, entry in validator.entry_problems for problem in entry]
 
-        features: Sequence[Feature]
+        table = validator.table(display)
         if validator.columnar:
-            features = table = validator.table(display)
             countries = table.column("countries")
             warnings = point_country_warnings(
-                None, table.point_lonlat()[validator.to_check], declared=[countries[i] for i in validator.to_check],
+                None, table.point_lonlat()[_point_rows(table, validator.to_check)],
+                declared=[countries[i] for i in validator.to_check],
             ) if validator.to_check else []
-        else:
-            features = validator.features(display)
-            warnings = point_country_warnings([features[i] for i in validator.to_check])
+        else:  # multipoints read by the precise reader among them: their Feature objects
+            warnings = point_country_warnings([table[i] for i in validator.to_check])
         for i, message in warnings:
             index = validator.to_check[i]
             origin = validator.point_origins.get(index)
@@ -1081,15 +766,22 @@ def read_fast(display: str, data: bytes, make_reader: Callable[[], FileReader]) 
         return None
     result = reader.result
     result.problems = problems
-    if isinstance(features, FeatureTable):
-        attach_table(result, features)
-    else:
-        result.features = features
-        result.refs = validator.refs
+    attach_table(result, table)
     result.entry_lines = plan.lines
     if len(validator.entries) != len(plan.lines) - 1:
         result.feature_entries = validator.entries
     return result
+
+
+def _point_rows(table: FeatureTable, features: list[int]):
+    """Where the given (point) features' coordinates are among the table's points, which hold
+    only the point features'."""
+    import numpy as np
+
+    kinds = table.kind_codes
+    if not kinds.any():
+        return features
+    return (np.cumsum(kinds == 0) - 1)[features]
 
 
 def _shift(node: Node, lines: int) -> None:
@@ -1145,71 +837,3 @@ def _locate_or_give_up(data: bytes, plan: _Plan, index: int, where: tuple, displ
     if spot is None:
         raise _GiveUp
     return Origin(display, *spot)
-
-
-def locate(data: bytes, start: int, end: int, line: int, where: tuple) -> tuple[int, int] | None:
-    """(line, col) of the node at ``where`` (keys and list indexes) inside the feature entry
-    written in ``data[start:end]`` from ``line`` on, found by the precise composer."""
-    try:
-        root = compose(data[start:end].decode("utf-8"))
-    except (YamlError, UnicodeDecodeError):
-        return None
-    if root is None or not root.is_seq or len(root.value) != 1:  # type: ignore[arg-type]
-        return None
-    node: Node | None = root.value[0]  # type: ignore[index]
-    for step in where:
-        if node is None:
-            return None
-        if isinstance(step, int):
-            if not node.is_seq or step >= len(node.value):  # type: ignore[arg-type]
-                return None
-            node = node.value[step]  # type: ignore[index]
-        else:
-            node = node.get(step) if node.is_map else None
-    if node is None:
-        return None
-    return node.line + line - 1, node.col
-
-
-def _line_offsets(data: bytes, wanted: list[int]) -> dict[int, int]:
-    """Byte offsets where the given 1-based lines start."""
-    result: dict[int, int] = {}
-    targets = sorted(set(wanted))
-    line, pos = 1, 0
-    for target in targets:
-        while line < target:
-            found = data.find(b"\n", pos)
-            if found == -1:
-                return result
-            pos = found + 1
-            line += 1
-        result[target] = pos
-    return result
-
-
-def ref_locator(result: FileResult, load: Callable[[], bytes | None]) -> Callable[[int, int], Origin | None]:
-    """Find where a feature's own source reference is written, for an error about it (the fast
-    reader does not record the positions of references, which are almost always fine).
-    ``load`` gives the file's bytes again (None if they changed since)."""
-    lines = result.entry_lines or []
-    entries = result.feature_entries
-
-    def locate_ref(feature_index: int, ref_index: int) -> Origin | None:
-        index = entries[feature_index] if entries is not None else feature_index
-        data = load()
-        if data is None or index + 1 >= len(lines):
-            return None
-        if data.startswith(_BOM):
-            data = data[len(_BOM):]
-        offsets = _line_offsets(data, [lines[index], lines[index + 1]])
-        if lines[index] not in offsets:
-            return None
-        start = offsets[lines[index]]
-        end = offsets.get(lines[index + 1], len(data))
-        for where in (("sources", ref_index, "ref"), ("sources", ref_index)):
-            spot = locate(data, start, end, lines[index], where)
-            if spot is not None:
-                return Origin(result.path, *spot)
-        return None
-
-    return locate_ref

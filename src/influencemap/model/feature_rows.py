@@ -22,6 +22,7 @@ from influencemap.geo.gazetteer import fold
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import first_day, format_span
 from influencemap.model.filters import FeatureFilter, shown_catalog
+from influencemap.model.gc_pause import paused_gc
 from influencemap.model.types import Feature, Figure
 
 
@@ -176,8 +177,6 @@ class FeatureRows:
         cached = self._keys.get(key)
         if cached is not None:
             return cached
-        from influencemap.model.loader import paused_gc
-
         with paused_gc():  # 100,000 new strings would set off full collections over the catalog
             values = self._make_key(column, key)
         self._keys[key] = values
@@ -239,8 +238,6 @@ class FeatureRows:
     def _haystacks(self) -> list[str]:
         """Per feature, its folded name, layer, countries, actors and tags (made once)."""
         if self._hay is None:
-            from influencemap.model.loader import paused_gc
-
             columns = [COLUMN_INDEX[k] for k in ("layer", "countries", "actors", "tags")]
             folded: dict[str, str] = {}
 

@@ -3,10 +3,11 @@
 Reading 100,000 cached features used to mean building half a million objects (features,
 origins, citations, figures, points) before anything could be drawn or checked. A
 :class:`FeatureTable` holds the cached columns instead (each a marshal blob, decoded when first
-asked for) and behaves as the tuple of :class:`~influencemap.model.types.Feature` it stands
-for: indexing, iteration, ``len``, equality and hashing all give what the tuple would (it is
-also equal to a list of the same features, as the loader's fresh results hold them). The
-objects are built, all at once and once only, the first time a feature itself is needed.
+asked for) and is a sequence of :class:`~influencemap.model.types.Feature`: indexing,
+iteration and ``len`` give the features. It is not a tuple: no equality, hashing or ``+`` that
+would build every feature to compare or join them (compare ``list(table)``; a table is equal
+only to itself). The objects are built, all at once and once only, the first time a feature
+itself is needed.
 
 What needs only a column reads the column: the catalog's checks across files (ids, source
 references), the renderer (point coordinates, the sources a view cites, names for labels) and a
@@ -22,7 +23,8 @@ from collections.abc import Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from influencemap.model.types import Feature, Origin
+from influencemap.model.gc_pause import paused_gc
+from influencemap.model.types import Feature, GeometryKind, Origin
 
 if TYPE_CHECKING:  # numpy is imported where used: the app's window must not wait for it
     import numpy as np
@@ -39,6 +41,7 @@ POINT = 0
 with the lines and polygons in ``others``, not in ``points``)."""
 
 Builder = Callable[["FeatureTable"], list[Feature]]
+RowBuilder = Callable[["FeatureTable", int], Feature]
 
 
 def pack_columns(columns: Sequence[Any]) -> tuple[bytes, ...]:
@@ -60,17 +63,25 @@ def pack_columns(columns: Sequence[Any]) -> tuple[bytes, ...]:
 class FeatureTable(Sequence):
     """The features of one cached file, built from its columns on first use (see the module)."""
 
-    __slots__ = ("_raw", "_decoded", "_count", "_build", "_features", "_lock", "path", "__weakref__")
+    __slots__ = ("_raw", "_decoded", "_count", "_build", "_build_row", "_rows", "_offsets", "_features", "_lock", "path",
+                 "__weakref__")
 
-    def __init__(self, columns: Sequence[Any], path: str, build: Builder, *, packed: bool) -> None:
+    def __init__(
+        self, columns: Sequence[Any], path: str, build: Builder, *, packed: bool, build_row: RowBuilder | None = None
+    ) -> None:
         """``columns`` in :data:`COLUMNS` order: lists (as ``to_plain`` gives them), or with
-        ``packed`` the blobs of :func:`pack_columns`. ``build`` makes the Feature objects."""
+        ``packed`` the blobs of :func:`pack_columns`. ``build`` makes the Feature objects,
+        ``build_row`` one of them (see :meth:`row`)."""
         if len(columns) != len(COLUMNS):
             raise ValueError("not a feature table of this version")
         self._raw = dict(zip(COLUMNS, columns))
         self._decoded: dict[str, Any] = {} if packed else dict(self._raw)
         self.path = path
         self._build = build
+        self._build_row = build_row
+        self._rows: dict[int, Feature] = {}
+        """Features built one by one (:meth:`row`), kept so that each row is one object."""
+        self._offsets: dict[str, Any] = {}
         self._features: tuple[Feature, ...] | None = None
         self._lock = threading.RLock()
         self._count = len(self.column("ids"))
@@ -129,6 +140,23 @@ class FeatureTable(Sequence):
     def name(self, index: int) -> str:
         return self.column("names")[index]
 
+    def offset(self, name: str, index: int) -> int:
+        """Where row ``index``'s items start in a flat column: ``citation_counts`` and
+        ``figure_counts`` name the counts; ``points`` and ``others`` count the point rows and the
+        other rows before it (prefix sums, made once)."""
+        sums = self._offsets.get(name)
+        if sums is None:
+            import numpy as np
+
+            if name == "points":
+                counts = self.kind_codes == POINT
+            elif name == "others":
+                counts = self.kind_codes != POINT
+            else:
+                counts = np.asarray(self.column(name), dtype=np.intp)
+            sums = self._offsets[name] = np.concatenate(([0], np.cumsum(counts, dtype=np.intp)))
+        return int(sums[index])
+
     def origin(self, index: int) -> Origin:
         """Where feature ``index`` is written, without building the features."""
         if self._features is not None:
@@ -170,16 +198,40 @@ class FeatureTable(Sequence):
             return features
         with self._lock:
             if self._features is None:
-                from influencemap.model.loader import paused_gc
-
                 with paused_gc():
-                    self._features = tuple(self._build(self))
+                    built = self._build(self)
+                for index, feature in self._rows.items():  # the rows built already stay the same objects
+                    built[index] = feature
+                self._features = tuple(built)
+                self._rows = {}
             return self._features
+
+    def row(self, index: int) -> Feature:
+        """Feature ``index`` on its own, built on demand from the columns (the details panel, an
+        edit, a hover), without building the table's other features."""
+        features = self._features
+        if features is not None:
+            return features[index]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("feature index out of range")
+        with self._lock:
+            if self._features is not None:
+                return self._features[index]
+            feature = self._rows.get(index)
+            if feature is None:
+                if self._build_row is None:
+                    return self.features[index]
+                feature = self._rows[index] = self._build_row(self, index)
+            return feature
 
     def __len__(self) -> int:
         return self._count
 
     def __getitem__(self, index):  # type: ignore[override]
+        if type(index) is int:
+            return self.row(index)
         return self.features[index]
 
     def __iter__(self) -> Iterator[Feature]:
@@ -191,26 +243,6 @@ class FeatureTable(Sequence):
     def __contains__(self, item: object) -> bool:
         return item in self.features
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, FeatureTable):
-            return other is self or self.features == other.features
-        if isinstance(other, (tuple, list)):  # the loader's own results hold lists
-            return len(other) == self._count and self.features == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.features)
-
-    def __add__(self, other: object):
-        if isinstance(other, (tuple, FeatureTable)):
-            return self.features + tuple(other)
-        return NotImplemented
-
-    def __radd__(self, other: object):
-        if isinstance(other, tuple):
-            return other + self.features
-        return NotImplemented
-
     def __repr__(self) -> str:
         state = "built" if self.built else "not built yet"
         return f"<FeatureTable of {self._count} features from {self.path}, {state}>"
@@ -218,20 +250,18 @@ class FeatureTable(Sequence):
 
 def geometry_kinds(features: Sequence[Feature]) -> frozenset:
     """The geometry kinds among ``features`` (from the kinds column of a table, without building it)."""
-    from influencemap.model.types import GeometryKind
-
     if isinstance(features, FeatureTable):
         kinds = (GeometryKind.POINT, GeometryKind.LINE, GeometryKind.POLYGON, GeometryKind.POINT)  # 3: multipoint
         return frozenset(kinds[code] for code in features.kind_code_set())
     return frozenset(f.kind for f in features)
 
 
-_COLUMN_OF = {"start": "starts", "end": "ends", "countries": "countries", "actors": "actors", "tags": "tags", "name": "names"}
+_COLUMN_OF = {"id": "ids", "start": "starts", "end": "ends", "countries": "countries", "actors": "actors", "tags": "tags", "name": "names"}
 
 
 def feature_values(features: Sequence[Feature], key: str) -> Sequence[Any]:
-    """Every feature's ``key`` (``start``, ``end``, ``countries``, ``actors``, ``tags`` or
-    ``name``), in order: a table's column as it is, without building its features."""
+    """Every feature's ``key`` (``id``, ``start``, ``end``, ``countries``, ``actors``, ``tags``
+    or ``name``), in order: a table's column as it is, without building its features."""
     if isinstance(features, FeatureTable):
         return features.column(_COLUMN_OF[key])
     return list(map(attrgetter(key), features))

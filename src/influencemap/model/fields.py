@@ -7,6 +7,7 @@ keep going and report all problems of a file in one run, as a compiler does.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Callable, Sequence, TypeVar
 from urllib.parse import urlparse
 
@@ -181,3 +182,12 @@ class FieldReader:
 
     def text_list(self, node: Node, what: str) -> list[str] | None:
         return self.items(node, what, lambda item: self.text(item, f"an item of {what}"))
+
+
+@dataclass
+class ParsedDefaults:
+    """A layer's ``defaults``: the values read (as a feature's are) and the source references
+    with the nodes they are written at."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    refs: list[tuple[str, Node]] = field(default_factory=list)

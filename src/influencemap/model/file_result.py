@@ -1,14 +1,16 @@
 """What loading one file yields on its own, before the checks that need every file.
 
-A :class:`FileResult` holds a file's layer (without features yet), its features, the sources it
-defines, its problems (errors and warnings, each with its position) and each feature's source
-references with where they are written. The catalog builder then checks ids and references
+A :class:`FileResult` holds a file's layer (without features yet), its features as one
+:class:`~influencemap.model.feature_table.FeatureTable` whichever reader read them (with each
+feature's source references and where they are written), the sources it defines and its
+problems (errors and warnings, each with its position). The catalog builder then checks ids and references
 across all files. Everything here is independent of the other files, so it can be cached: a
 result converts to plain data for :mod:`marshal` (:func:`to_plain`) and back (:func:`from_plain`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from operator import attrgetter, itemgetter
 from typing import Callable
 
 from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, pack_columns
+from influencemap.model.geometry_parts import plain_shape
 from influencemap.model.schema import DEFAULT_DATING
 from influencemap.model.types import (
     Citation,
@@ -35,6 +38,8 @@ from influencemap.model.types import (
     Style,
 )
 from influencemap.model.types import Actor
+
+log = logging.getLogger(__name__)
 
 PLAIN_FORMAT = 5
 """Bumped whenever the plain-data layout below changes."""
@@ -54,9 +59,8 @@ class FileResult:
     layer: Layer | None = None
     """The layer without features, or None (a sources file, or a layer left out whole)."""
     layer_id_origin: Origin | None = None
-    features: list[Feature] = field(default_factory=list)
-    refs: list[tuple[Ref, ...]] = field(default_factory=list)
-    """Per feature, its source references (from the feature or from the layer defaults)."""
+    features: FeatureTable = field(default=None)  # type: ignore[assignment]  # an empty table by default
+    """The file's features as columns, whichever reader read them."""
     locate_ref: Callable[[int, int], Origin | None] | None = field(default=None, repr=False)
     """For refs whose origin is None: (feature index, ref index) → where it is written."""
     entry_lines: list[int] | None = None
@@ -68,21 +72,31 @@ class FileResult:
     actors: list[tuple[Actor, int]] = field(default_factory=list)
     """Each actor of the registry the file defines, with how many problems came before it."""
 
-    @cached_property
+    def __post_init__(self) -> None:
+        if self.features is None:
+            self.features = empty_table(self.path)
+
+    @property
     def feature_ids(self) -> list[str]:
-        return list(map(attrgetter("id"), self.features))
+        return self.features.ids
 
     @cached_property
     def ref_names(self) -> frozenset[str]:
-        return frozenset(map(itemgetter(0), chain.from_iterable(self.refs)))
+        return frozenset(self.features.column("ref_names"))
+
+    @cached_property
+    def refs(self) -> Sequence[tuple[Ref, ...]]:
+        """Per feature, its source references (from the feature or from the layer defaults),
+        made from the table when first asked for (only an undefined reference or a duplicate
+        id needs them)."""
+        return _LazyRefs(self.features)
 
     @cached_property
     def full_layer(self) -> Layer | None:
         """The layer with all its features (shared by every catalog that keeps them all)."""
         if self.layer is None:
             return None
-        features = self.features
-        return _replace_features(self.layer, features if isinstance(features, FeatureTable) else tuple(features))
+        return _replace_features(self.layer, self.features)
 
 
 def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
@@ -91,19 +105,8 @@ def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
     return dataclasses.replace(layer, features=features)
 
 
-# -- fast construction -------------------------------------------------------------------------
-
 _new = object.__new__
 _set = object.__setattr__
-FEATURE_FIELDS = tuple(Feature.__dataclass_fields__)
-
-
-def make_feature(values: dict) -> Feature:
-    """A Feature from a complete dict of its fields, without the frozen ``__init__``'s
-    per-field ``object.__setattr__`` calls (the same object, a third of the cost)."""
-    feature = _new(Feature)
-    _set(feature, "__dict__", values)
-    return feature
 
 
 # -- plain data for the on-disk cache --------------------------------------------------------
@@ -144,14 +147,18 @@ def to_plain(result: FileResult) -> tuple:
 
 
 def _plain_columns(result: FileResult) -> dict[str, list]:
-    """The features as columns of plain values (a table's are its own)."""
+    """The features as columns of plain values (the table's own)."""
+    return {name: result.features.column(name) for name in PLAIN_COLUMNS}
+
+
+def feature_columns(features: Sequence[Feature], refs: Sequence[tuple[Ref, ...]]) -> dict[str, list]:
+    """Features read one by one (by the precise reader), and their source references, as the
+    columns of a table (:data:`~influencemap.model.feature_table.COLUMNS`)."""
     import numpy as np
     import shapely
 
-    if isinstance(result.features, FeatureTable):
-        return {name: result.features.column(name) for name in PLAIN_COLUMNS}
     columns: dict[str, list] = {}
-    fields = [f.__dict__ for f in result.features]
+    fields = [vars(f) for f in features]
 
     def column(key: str) -> list:
         return list(map(itemgetter(key), fields))
@@ -167,7 +174,7 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     if point_rows:
         chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
         points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
-    others = [_plain_shape(shapes[i]) for i, k in enumerate(kinds) if k != 0]
+    others = [plain_shape(shapes[i]) for i, k in enumerate(kinds) if k != 0]
     columns["ids"] = column("id")
     columns["names"] = column("name")
     columns["kinds"], columns["points"], columns["others"] = kinds, points, others
@@ -192,23 +199,12 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
     columns["lines"] = list(map(attrgetter("line"), origins))
     columns["cols"] = list(map(attrgetter("col"), origins))
-    ref_lists = result.refs
+    ref_lists = refs
     columns["ref_counts"] = list(map(len, ref_lists))
     columns["ref_names"] = [ref for ref, _ in chain.from_iterable(ref_lists)]
     columns["ref_places"] = [_pos(origin) for _, origin in chain.from_iterable(ref_lists)]
     assert tuple(columns) == PLAIN_COLUMNS
     return columns
-
-
-def _plain_shape(shape) -> tuple | bytes:
-    """A line or a polygon without holes as its coordinates; anything else (multi-part shapes,
-    polygons with holes) as WKB bytes."""
-    kind = shape.geom_type
-    if kind == "LineString":
-        return tuple(shape.coords)
-    if kind == "Polygon" and not shape.interiors:
-        return tuple(shape.exterior.coords)
-    return shape.wkb
 
 
 def _cut(flat: list, counts: list[int]) -> list[tuple]:
@@ -279,23 +275,35 @@ def _from_data(data: tuple, path: str, packed: bool) -> FileResult:
             origin=Origin(path, line, col),
         )
         result.layer_id_origin = Origin(path, id_line, id_col)
-    attach_table(result, FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=packed))
+    attach_table(result, FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=packed,
+                                      build_row=lambda t, i: _build_row(t, layer_id, i)))
     return result
 
 
 def fresh_table(columns: Sequence[list], path: str, layer_id: str | None) -> FeatureTable:
     """A table of features a reader holds as plain columns (in ``COLUMNS`` order), as the
     cache's tables are: their Feature objects are built as a cached file's are, on first use."""
-    return FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=False)
+    return FeatureTable(columns, path, lambda t: _build_features(t, layer_id), packed=False,
+                        build_row=lambda t, i: _build_row(t, layer_id, i))
+
+
+def empty_table(path: str) -> FeatureTable:
+    return fresh_table([[] for _ in PLAIN_COLUMNS], path, None)
+
+
+def joined_table(parts: Sequence[dict[str, list]], path: str, layer_id: str | None) -> FeatureTable:
+    """One table of several readers' columns, in order (a layer's written features, then its
+    data file's rows; the fast reader's chunks and the entries it left to the precise reader)."""
+    if len(parts) == 1:
+        joined = parts[0]
+    else:
+        joined = {name: list(chain.from_iterable(part[name] for part in parts)) for name in PLAIN_COLUMNS}
+    return fresh_table([joined[name] for name in PLAIN_COLUMNS], path, layer_id) if parts else empty_table(path)
 
 
 def attach_table(result: FileResult, table: FeatureTable) -> None:
     """Make ``table`` the result's features."""
-    result.features = table  # type: ignore[assignment]
-    # What the checks across files need, straight from the columns (see FileResult's properties).
-    result.__dict__["feature_ids"] = table.ids
-    result.__dict__["ref_names"] = frozenset(table.column("ref_names"))
-    result.refs = _LazyRefs(table)  # type: ignore[assignment]
+    result.features = table
 
 
 def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
@@ -346,6 +354,36 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
     ])
 
 
+def _build_row(table: FeatureTable, layer_id: str | None, index: int) -> Feature:
+    """Feature ``index`` of a table alone, as :func:`_build_features` makes it among the others."""
+    import shapely
+    from shapely.geometry import LineString, Polygon
+
+    column = table.column
+    kind = int(table.kind_codes[index])
+    if kind == 0:
+        lon, lat = table.point_lonlat()[table.offset("points", index)].tolist()
+        shape = shapely.points(lon, lat)
+    else:
+        plain = column("others")[table.offset("others", index)]
+        shape = shapely.from_wkb(plain) if type(plain) is bytes else LineString(plain) if kind == 1 else Polygon(plain)
+    first, count = table.offset("citation_counts", index), column("citation_counts")[index]
+    refs, locators, quotes = column("refs"), column("locators"), column("quotes")
+    citations = tuple(Citation(refs[i], locators[i], quotes[i]) for i in range(first, first + count))
+    first, count = table.offset("figure_counts", index), column("figure_counts")[index]
+    labels, values, units = column("labels"), column("values"), column("units")
+    figures = tuple(Figure(labels[i], values[i], units[i]) for i in range(first, first + count))
+    precision = column("precisions")[index]
+    return Feature(
+        id=column("ids")[index], name=column("names")[index], layer_id=layer_id, geometry=shape, kind=_KIND_BACK[kind],  # type: ignore[arg-type]
+        citations=citations, start=column("starts")[index], end=column("ends")[index], countries=column("countries")[index],
+        actors=column("actors")[index], tags=column("tags")[index], figures=figures,
+        precision=Precision(precision) if precision else None, description=column("descriptions")[index],
+        instant=column("instants")[index], extra=column("extras")[index] or {},
+        origin=Origin(table.path, column("lines")[index], column("cols")[index]), dating=column("datings")[index],
+    )
+
+
 class _LazyRefs(Sequence):
     """A table's per-feature source references (``FileResult.refs``), built on first use: the
     catalog needs them only when some reference is undefined or an id is duplicated."""
@@ -380,3 +418,24 @@ class _LazyRefs(Sequence):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]  # like the list it stands for
+
+
+# -- results of a file that could not be read ----------------------------------------------
+
+
+def refused_file(display: str, message: str) -> FileResult:
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, message)])
+
+
+def unexpected_message(exc: BaseException) -> str:
+    """What a problem says about an exception the reader did not foresee (a bug to report)."""
+    detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+    name = type(exc).__name__
+    return f"could not read this: unexpected {name}{': ' + detail if detail else ''} (please report it)"
+
+
+def failed_file(display: str, exc: BaseException) -> FileResult:
+    """The result of a file whose reading raised: one error at its start, no layer (the app
+    keeps showing the file's last good version)."""
+    log.debug("reading %s failed", display, exc_info=True)
+    return FileResult(display, problems=[Problem(Origin(display, 1, 1), Severity.ERROR, unexpected_message(exc))])

@@ -31,6 +31,17 @@ KEY_KINDS = {
 Position = tuple[float, float]
 
 
+def plain_shape(shape) -> tuple | bytes:
+    """A feature's line or hole-free polygon as its coordinates; anything else (multi-part
+    shapes, polygons with holes) as WKB: how the feature table keeps shapes other than points."""
+    kind = shape.geom_type
+    if kind == "LineString":
+        return tuple(shape.coords)
+    if kind == "Polygon" and not shape.interiors:
+        return tuple(shape.exterior.coords)
+    return shape.wkb
+
+
 def is_ring_list(first: object, is_seq, items) -> bool:
     """Whether a ``polygon:`` value whose first item is ``first`` is a list of rings (outer ring
     first, then holes) rather than one ring of positions: its first item is a list that is not a

@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Callable
 
 from influencemap.disk_cache import cache_dir, content_key
-from influencemap.model.file_result import FileResult, from_packed, pack, to_plain
+from influencemap.model import entry_locator
+from influencemap.model.data_access import file_hash
+from influencemap.model.file_result import FileResult, from_packed, pack, refused_file, to_plain
 
 log = logging.getLogger(__name__)
 
@@ -251,8 +253,6 @@ def _package_key(name: str) -> bytes:
     return "\n".join(parts).encode()
 
 
-def file_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
 
 
 # -- memory ------------------------------------------------------------------------------------
@@ -449,7 +449,6 @@ def file_result(
     names how the file is read besides its bytes (the options of :func:`load_catalog`);
     ``real_path`` is ``path`` resolved, when the caller knows it."""
     from influencemap.model.data_access import DataAccessError, read_regular
-    from influencemap.model.loader import refused_file
 
     display = str(path)
     data = override
@@ -549,11 +548,8 @@ def _with_locator(result: FileResult, path: Path, key: str, override: bytes | No
                 return again if content_key([environment_key(), variant, again]) == key else None
 
         def locate(feature: int, ref: int):
-            # The fast parser is imported only when a position is asked for (an error's).
-            from influencemap.model import fast_parse
-
             if result.locate_ref is locate:
-                result.locate_ref = fast_parse.ref_locator(result, load)
+                result.locate_ref = entry_locator.ref_locator(result, load)
             return result.locate_ref(feature, ref)  # type: ignore[misc]
 
         result.locate_ref = locate

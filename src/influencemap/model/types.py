@@ -10,7 +10,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 if TYPE_CHECKING:  # shapely is imported where used: it is slow to import
     from shapely.geometry.base import BaseGeometry
@@ -35,6 +35,10 @@ class Precision(enum.Enum):
     CITY = "city"
     REGION = "region"
     COUNTRY = "country"
+
+
+PRECISION_VALUES: tuple[str, ...] = tuple(p.value for p in Precision)
+"""The precision values a file may write, in order (every reader checks against these)."""
 
 
 class Marker(enum.Enum):
@@ -242,7 +246,10 @@ class Layer:
 
     id: str
     name: str
-    features: tuple[Feature, ...]
+    features: Sequence[Feature]
+    """As loaded, a :class:`~influencemap.model.feature_table.FeatureTable` (columns, each
+    Feature built on first use); a tuple where a filter, an edit or the actors registry chose
+    or changed features. Either way only a sequence: compare ``list(layer.features)``."""
     style: Style = field(default_factory=Style)
     description: str | None = None
     category: str | None = None

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # The writing side (layer_file, yaml_text, the form and the new-layer dialog, with PyYAML and the
 # loader) is imported when first used: the window's first paint need not wait for it.
 
-COUNTRY_TOLERANCE_DEG = 0.05
+from influencemap.model.country_check import COUNTRY_TOLERANCE_DEG  # noqa: E402 - defined once, for every reader
 
 
 class EditingHost(Protocol):
