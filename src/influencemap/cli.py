@@ -500,7 +500,7 @@ def _write_export(kind: str, catalog, out: Path, args, basemap) -> list[str]:
 
 def _sheet_options(args):
     """The map sheet's options from the command line (the export dialog makes the same ones)."""
-    from influencemap.export.layout_spec import LayoutError, LayoutOptions
+    from influencemap.render.layout_spec import LayoutError, LayoutOptions
 
     if args.size and args.paper:
         raise _UsageError("give --size or --paper, not both")

@@ -25,7 +25,7 @@ def test_core_modules_work_with_qt_blocked(tmp_path):
         import influencemap.model.present, influencemap.geo.basemap, influencemap.geo.gazetteer
         import influencemap.model.identify, influencemap.model.search, influencemap.model.stats, influencemap.model.feature_rows
         import influencemap.editing.layer_file, influencemap.geo.mercator
-        import influencemap.export.geojson, influencemap.cli, influencemap.export.layout_spec
+        import influencemap.export.geojson, influencemap.cli, influencemap.render.layout_spec
         import influencemap.geo.basemaps, influencemap.geo.mbtiles, influencemap.geo.context_data
         import influencemap.export.html, influencemap.export.html_context
         from influencemap.cli import main

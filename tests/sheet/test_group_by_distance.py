@@ -1,4 +1,4 @@
-"""The sheet's places (export/layout_spec.group_by_distance) are grouped on whole arrays, so a
+"""The sheet's places (render/layout_spec.group_by_distance) are grouped on whole arrays, so a
 million points take a fraction of a second (issue 14); the groups are exactly those of the
 definition: grid cells of the distance numbered in (column, row) order, cells joined to the
 biggest neighbouring cell's leader, indices ascending inside each group."""
@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from influencemap.export import layout_spec
-from influencemap.export.layout_spec import group_by_distance
+from influencemap.render import layout_spec
+from influencemap.render.layout_spec import group_by_distance
 
 
 def _by_definition(xy: np.ndarray, distance: float) -> list[list[int]]:

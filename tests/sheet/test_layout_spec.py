@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from influencemap.export.layout_spec import (
+from influencemap.render.layout_spec import (
     FrameView,
     LayoutError,
     LayoutOptions,
@@ -122,7 +122,7 @@ def test_too_many_places_number_the_same_spot_stacks_only(sheet_catalog):
 
 
 def test_a_big_stack_names_some_facts_and_counts_the_rest(tmp_path):
-    from influencemap.export import layout_spec
+    from influencemap.render import layout_spec
     from influencemap.model.loader import load_catalog
 
     count = layout_spec.MAX_FACTS_PER_PLACE + 5
@@ -136,7 +136,7 @@ def test_a_big_stack_names_some_facts_and_counts_the_rest(tmp_path):
 
 
 def test_the_automatic_legend_corner_is_the_one_hiding_fewest_points():
-    from influencemap.export.layout_spec import SheetContent, legend_corner
+    from influencemap.render.layout_spec import SheetContent, legend_corner
 
     # Two points under the top-right corner, one under each other corner: a tie, top left first.
     xy = np.array([[790.0, 10.0], [780.0, 20.0], [10.0, 10.0], [700.0, 590.0], [20.0, 580.0]])
@@ -149,7 +149,7 @@ def test_the_automatic_legend_corner_is_the_one_hiding_fewest_points():
 
 
 def test_the_extent_choices(sheet_catalog):
-    from influencemap.export.layout_spec import extent_bbox
+    from influencemap.render.layout_spec import extent_bbox
 
     view = (25.0, 50.0, 31.0, 55.0)
     assert extent_bbox(LayoutOptions(extent="view"), sheet_catalog, view) == (view, 0.0)

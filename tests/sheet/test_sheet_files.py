@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtGui import QImage
 
 from influencemap.export.image import write_sheet
-from influencemap.export.layout_spec import LayoutOptions
+from influencemap.render.layout_spec import LayoutOptions
 
 BELARUS_UKRAINE = (22.0, 44.0, 34.0, 57.0)
 ALL_LAYERS = ("asia", "loans", "visits")

@@ -274,3 +274,19 @@ def test_panning_while_rendering_shows_the_last_frame_moved(two_layer_window, qt
     qtbot.waitUntil(canvas.is_frame_current, timeout=20000)
     assert canvas.last_frame is not frame
     assert math.isclose(canvas.last_frame.settings.center[0], canvas.view.center[0])
+
+
+def test_the_canvas_and_its_tools_keep_the_map_tool_interfaces(two_layer_window):
+    """map_tools knows the canvas only as a ToolCanvas (so there is no import cycle): the real
+    canvas must keep offering every method of it, and its tools every method of MapTool."""
+    from influencemap.ui.map_tools import MapTool, PanIdentifyTool, ToolCanvas
+    from influencemap.ui.sketch_tool import SketchTool
+
+    canvas = two_layer_window.canvas
+    assert isinstance(canvas, ToolCanvas)
+    assert isinstance(canvas.tool, PanIdentifyTool) and isinstance(canvas.tool, MapTool)
+    sketch = SketchTool(canvas, GeometryKind.LINE, lambda _vertices: None, lambda: None)
+    try:
+        assert isinstance(sketch, MapTool)
+    finally:
+        sketch.cancel()

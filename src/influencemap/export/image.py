@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from influencemap.export.layout_spec import DEFAULT_BBOX, grown_box
+from influencemap.render.layout_spec import DEFAULT_BBOX, grown_box
 from influencemap.export.xml_chars import xml_safe_bytes
 from influencemap.fileio import write_bytes_atomic, write_target
 from influencemap.model.catalog import Catalog

@@ -3,7 +3,7 @@
 The sheet is a title block, the map frame (drawn by :func:`influencemap.render.renderer.render`,
 the canvas's own renderer), a legend, a scale bar, number badges on the map's places, and under
 the map the key to those places and the numbered sources, then the basemap credit. What goes on
-it is decided Qt-free in :mod:`influencemap.export.layout_spec`; this module measures text and
+it is decided Qt-free in :mod:`influencemap.render.layout_spec`; this module measures text and
 draws.
 
 The painter works in layout units (1/96 inch) on a device whose logical DPI is 96, so a font of
@@ -35,7 +35,7 @@ from PySide6.QtGui import (
     QTextOption,
 )
 
-from influencemap.export.layout_spec import (
+from influencemap.render.layout_spec import (
     BASEMAP_ATTRIBUTION,
     CSS_DPI,
     FrameView,

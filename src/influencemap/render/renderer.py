@@ -101,6 +101,7 @@ def render(
     raster = isinstance(painter.device(), QImage)
     layers = _visible_layers(settings, catalog)
     batches = [_point_batch(settings, layer) for layer in layers]
+    legend = legend_entries(settings, catalog) if settings.show_legend else []
     stacks, stacked = stacking.find_stacks([b.xy for b in batches], [b.layer.style.color for b in batches])
     stacks = _sized_stacks(batches, stacks, stacked)
     # Points in a stack are drawn by its marker only.
@@ -114,7 +115,7 @@ def render(
         # Keep labels out from under the scale bar (the canvas draws one too), legend and credit.
         grid.take(decorations.scale_bar_rect(settings))
         if settings.show_legend:
-            grid.take(decorations.legend_rect(settings, legend_entries(settings, catalog)))
+            grid.take(decorations.legend_rect(settings, legend))
             grid.take(decorations.credit_rect(settings, decorations.credit_text(99)))
         # What a stack's name may never cover: the above and the stack markers, no single points.
         stack_grid = grid.copy()
@@ -152,7 +153,7 @@ def render(
     if settings.show_scale_bar:
         decorations.draw_scale_bar(painter, settings)
     if settings.show_legend:
-        decorations.draw_legend(painter, settings, legend_entries(settings, catalog))
+        decorations.draw_legend(painter, settings, legend)
         decorations.draw_credit(painter, settings, decorations.credit_text(len(report.source_ids)))
     if settings.tiles is not None:
         above = decorations.credit_rect(settings, decorations.credit_text(99)).height() + 2 if settings.show_legend else 0.0
@@ -237,16 +238,30 @@ def _visible_layers(settings: MapSettings, catalog: Catalog) -> list[Layer]:
 
 
 def legend_entries(settings: MapSettings, catalog: Catalog) -> list[decorations.LegendEntry]:
-    """The drawn layers, top first, as the legend lists them."""
+    """The layers the picture shows a feature of, top first, as the legend lists them.
+
+    A layer the filter empties, or whose features all lie outside the picture, draws nothing,
+    so it is not listed (as the HTML export and the map sheet leave it out); a layer's symbol
+    shows the kinds of geometry drawn (a line layer filtered to its points gets a point).
+    """
     entries = []
     for layer in reversed(_visible_layers(settings, catalog)):
-        # The layer's cached split by kind, not a pass over every feature (100k in big layers).
-        geometry = layer_geometry(layer)
-        parts = zip((GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT), geometry.by_kind())
-        kinds = frozenset(kind for kind, part in parts if len(part))
+        kinds = _drawn_kinds(settings, layer)
+        if not kinds:
+            continue
         sizes = layer_sizes(layer) if kinds & {GeometryKind.POINT, GeometryKind.POLYGON} else None
         entries.append(decorations.LegendEntry(layer.name, layer.style, kinds, sizes.references if sizes else ()))
     return entries
+
+
+def _drawn_kinds(settings: MapSettings, layer: Layer) -> frozenset[GeometryKind]:
+    """The kinds of geometry of which the picture draws at least one of the layer's features:
+    the filter keeps it and it meets the view, by the same test as :func:`_draw_layer` and
+    :func:`_point_batch` (the layer's cached split by kind, not a pass over every feature)."""
+    masks = filter_masks(layer, settings.feature_filter)
+    margin = _margin(settings, layer.style)
+    parts = zip((GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT), layer_geometry(layer).by_kind(), masks)
+    return frozenset(kind for kind, part, mask in parts if len(part.visible(settings.extent, margin, mask)))
 
 
 def _draw_layer(

@@ -1,6 +1,6 @@
 """File > Export Map…: a map sheet (PNG, SVG or PDF) set up with a live preview.
 
-The dialog only collects :class:`~influencemap.export.layout_spec.LayoutOptions`; the sheet is
+The dialog only collects :class:`~influencemap.render.layout_spec.LayoutOptions`; the sheet is
 drawn by :mod:`influencemap.render.print_layout`, the same code ``influencemap export`` runs,
 so what the preview shows is what the file gets and what the command line writes. The preview
 is drawn small on a worker thread, a moment after the last change; the options are remembered
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from influencemap.export.layout_spec import (
+from influencemap.render.layout_spec import (
     EXTENTS,
     FORMATS,
     LEGEND_POSITIONS,

@@ -35,7 +35,7 @@ from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import draw_highlight
 from influencemap.ui.frame_renderer import Frame, FrameRenderer
 from influencemap.ui.map_state import MapState
-from influencemap.ui.map_tools import PanIdentifyTool
+from influencemap.ui.map_tools import MapTool, PanIdentifyTool
 
 DEFAULT_BBOX: Bounds = (20.0, 35.0, 90.0, 60.0)
 """Europe to Central Asia: the view before anything is loaded."""
@@ -90,7 +90,7 @@ class MapCanvas(QWidget):
         self._fit: tuple[Bounds, float] | None = (mercator_bounds(DEFAULT_BBOX), 0.0)
         self._frame: Frame | None = None
         self._rubber_band: QRectF | None = None
-        self._tool = PanIdentifyTool(self)
+        self._tool: MapTool = PanIdentifyTool(self)
         self._hover_total = 0
         self._renderer = FrameRenderer(self)
         self._renderer.frameReady.connect(self._on_frame_ready)
@@ -315,11 +315,11 @@ class MapCanvas(QWidget):
         return text + "</qt>"
 
     @property
-    def tool(self):
+    def tool(self) -> MapTool:
         """The map tool that gets the mouse events."""
         return self._tool
 
-    def set_tool(self, tool=None) -> None:
+    def set_tool(self, tool: MapTool | None = None) -> None:
         """Hand the mouse to another map tool (None: back to panning and identifying)."""
         self._tool = tool if tool is not None else PanIdentifyTool(self)
 

@@ -2,23 +2,65 @@
 
 The canvas forwards its mouse events to its current tool; the default tool pans with a drag,
 selects with a click, zooms to a Shift+drag rubber band and zooms in on a double-click.
+
+A tool drives the canvas through :class:`ToolCanvas`, the few things it may ask of it, and the
+canvas holds any :class:`MapTool`: this module knows nothing of ``map_canvas``, so the canvas can
+import its default tool without an import cycle (the import contract checks it).
 """
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING
+from typing import Protocol, runtime_checkable
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QMouseEvent
-
-if TYPE_CHECKING:
-    from influencemap.ui.map_canvas import MapCanvas
 
 DRAG_THRESHOLD_PX = 4
 """A press that moves less than this before release is a click, not a drag."""
 
 MIN_RUBBER_BAND_PX = 6
+
+
+@runtime_checkable
+class ToolCanvas(Protocol):
+    """What a map tool may ask of the canvas it drives (``ui.map_canvas.MapCanvas`` is one)."""
+
+    def hover_at(self, position: QPointF | None) -> None:
+        """Show what is under ``position`` (None: under nothing, e.g. while panning)."""
+
+    def select_at(self, position: QPointF) -> None:
+        """Select what is under ``position`` (a click)."""
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        """Move the map by this many pixels."""
+
+    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Zoom in (``factor`` > 1) or out, keeping ``anchor`` where it is on screen."""
+
+    def zoom_to_pixel_rect(self, rect: QRectF) -> None:
+        """Zoom to show what is inside this rectangle of the canvas."""
+
+    def set_rubber_band(self, rect: QRectF | None) -> None:
+        """Draw the zoom box being dragged (None: none)."""
+
+    def setCursor(self, cursor: Qt.CursorShape) -> None:  # noqa: N802 (QWidget's name)
+        """The mouse cursor over the canvas."""
+
+
+@runtime_checkable
+class MapTool(Protocol):
+    """What the canvas forwards to its current tool: the mouse, and Escape or the mouse leaving."""
+
+    def press(self, event: QMouseEvent) -> None: ...
+
+    def move(self, event: QMouseEvent) -> None: ...
+
+    def release(self, event: QMouseEvent) -> None: ...
+
+    def double_click(self, event: QMouseEvent) -> None: ...
+
+    def cancel(self) -> None: ...
 
 
 class _Gesture(enum.Enum):
@@ -31,7 +73,7 @@ class _Gesture(enum.Enum):
 class PanIdentifyTool:
     """Drag to pan, click to select, Shift+drag to zoom to a box, double-click to zoom in."""
 
-    def __init__(self, canvas: MapCanvas) -> None:
+    def __init__(self, canvas: ToolCanvas) -> None:
         self.canvas = canvas
         self._gesture = _Gesture.NONE
         self._pressed_at = QPointF()

@@ -8,7 +8,9 @@ holds (with the numbers of the sources behind each fact), and the sources are pr
 
 This module decides *what* goes on the sheet; :mod:`influencemap.render.print_layout` draws it
 with QPainter onto a PNG, an SVG or a PDF, and the export dialog and ``influencemap export``
-both build their :class:`LayoutOptions` here, so the two give the same result.
+both build their :class:`LayoutOptions` here, so the two give the same result. It sits in
+``render`` (Qt-free all the same: the import contract checks it) because it is the renderer's
+input and reads the renderer's per-layer geometry; the exporters above ``render`` use it.
 
 Lengths on the sheet are in *layout units* of 1/96 inch (CSS pixels), the unit the map canvas
 draws in: a marker of size 8 is as big on an A4 page as on a 96-dpi screen.
