@@ -5,11 +5,19 @@ It is the one store that the map canvas, the panels and every exporter read from
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator
 
 from influencemap.model.types import Actor, Citation, Feature, Layer, Problem, Severity, Source
+
+
+ROW_FEATURES = 10_000
+"""Features of unbuilt tables :meth:`Catalog.find_feature` builds one by one (a click, a hover,
+a list of hits); asked for more, it builds the whole table (one by one costs more per feature)."""
+
+_ROWS_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -55,10 +63,57 @@ class Catalog:
         return self._layers_by_id[layer_id]
 
     def feature(self, feature_id: str) -> Feature:
-        return self._features_by_id[feature_id]
+        feature = self.find_feature(feature_id)
+        if feature is None:
+            raise KeyError(feature_id)
+        return feature
 
     def find_feature(self, feature_id: str) -> Feature | None:
-        return self._features_by_id.get(feature_id)
+        """The feature with this id. A cached layer's table is looked up by its id column and
+        only the feature asked for is built (a click must not build a million; see
+        model/table_row.py); the same feature object is given each time."""
+        if not self._unbuilt_tables:
+            return self._features_by_id.get(feature_id)
+        with _ROWS_LOCK:
+            found = self._row_features.get(feature_id)
+        if found is not None:
+            return found
+        for layer, rows in reversed(self._table_rows):  # as _features_by_id: the last layer holding an id wins
+            row = rows.get(feature_id)
+            if row is None:
+                continue
+            if isinstance(row, Feature):
+                return row
+            if len(self._row_features) >= ROW_FEATURES:  # asked for many: build the table once
+                return layer.features[row]
+            from influencemap.model.table_row import table_feature
+
+            feature = table_feature(layer.features, row, layer.id)
+            with _ROWS_LOCK:
+                return self._row_features.setdefault(feature_id, feature)
+        return None
+
+    @cached_property
+    def _unbuilt_tables(self) -> bool:
+        """Whether a layer's features are a cached table not built yet (see :meth:`find_feature`)."""
+        return any(getattr(layer.features, "built", True) is False for layer in self.layers)
+
+    @cached_property
+    def _table_rows(self) -> list[tuple[Layer, dict]]:
+        """Per layer, id -> row of its unbuilt table, or id -> Feature for a layer that holds them."""
+        rows: list[tuple[Layer, dict]] = []
+        for layer in self.layers:
+            features = layer.features
+            if getattr(features, "built", True) is False:
+                ids = features.ids  # type: ignore[attr-defined]
+                rows.append((layer, dict(zip(ids, range(len(ids))))))
+            else:
+                rows.append((layer, {f.id: f for f in features}))
+        return rows
+
+    @cached_property
+    def _row_features(self) -> dict[str, Feature]:
+        return {}
 
     def features(self) -> Iterator[Feature]:
         for layer in self.layers:
