@@ -358,3 +358,85 @@ def test_a_line_across_the_antimeridian_is_hit_only_the_short_way(files):
 
     assert hit(179.8, 65) == ["across"] and hit(-179.8, 65) == ["across"]
     assert hit(0, 65) == [] and hit(100, 65) == []  # the long way round is empty
+
+
+CACHED_SOURCES = "sources:\n  - {id: doc-a, title: A report}\n"
+
+CACHED_POINTS = "id: dots\nname: Dots\nfeatures:\n" + "".join(
+    f"  - {{id: dot-{i}, name: Dot {i}, point: [{27.0 + i * 0.01:.2f}, 53.9], countries: [{'BY' if i % 2 else 'UA'}],"
+    f" date: 20{10 + i % 10}, tags: [t{i % 3}], sources: [doc-a]}}\n"
+    for i in range(40)
+)
+
+CACHED_SHAPES = """\
+id: shapes
+name: Shapes
+features:
+  - {id: road, name: Road, line: [[27.0, 53.5], [27.5, 53.5]], countries: [BY], date: 2012, sources: [doc-a]}
+  - {id: field, name: Field, polygon: [[27.0, 53.0], [27.4, 53.0], [27.4, 53.3], [27.0, 53.3]], countries: [UA], sources: [doc-a]}
+  - {id: pair, name: Pair, multipoint: [[26.0, 53.0], [26.5, 53.0]], countries: [BY], sources: [doc-a]}
+"""
+
+
+@pytest.fixture
+def cached_folder(tmp_path, monkeypatch):
+    from tests.model.conftest import cached_layers_folder
+
+    yield from cached_layers_folder(tmp_path, monkeypatch, CACHED_SOURCES)
+
+
+def _fresh_and_cached(folder):
+    """The folder loaded from its files and then from the disk cache (columns, features unbuilt)."""
+    from influencemap.model import load_cache
+    from tests.model.conftest import load_flushed
+
+    (folder / "dots.yaml").write_text(CACHED_POINTS, encoding="utf-8")
+    (folder / "shapes.yaml").write_text(CACHED_SHAPES, encoding="utf-8")
+    fresh = load_flushed(folder)
+    assert not fresh.errors
+    for layer in fresh.layers:  # the fresh catalog answers from Feature objects
+        layer.features[0]
+    load_cache.clear_memory()
+    cached = load_flushed(folder)
+    tables = [layer.features for layer in cached.layers]
+    assert all(hasattr(table, "built") and not table.built for table in tables)
+    return fresh, cached, tables
+
+
+QUESTIONS = [
+    (27.10, 53.90, 0.02),  # a few dots
+    (27.20, 53.50, 0.01),  # the road
+    (27.20, 53.10, 0.01),  # inside the field
+    (26.50, 53.00, 0.02),  # one of the pair's points
+    (27.20, 53.70, 2.0),  # a wide radius: everything
+    (40.00, 10.00, 0.01),  # nothing
+]
+
+
+def test_identify_on_a_cached_layer_reads_columns_and_builds_no_feature(cached_folder):
+    fresh, cached, tables = _fresh_and_cached(cached_folder)
+    shown = ["shapes", "dots"]
+    recent_by = FeatureFilter(date_from="2014", countries=frozenset({"BY"}), include_undated=True)
+    for answer in (identify, features_here):
+        for lon, lat, tolerance in QUESTIONS:
+            for chosen in (None, recent_by, FeatureFilter(tags=frozenset({"t1"}))):
+                expected = answer(fresh, lon, lat, tolerance, shown, chosen)
+                assert answer(cached, lon, lat, tolerance, shown, chosen) == expected
+    for top in (identify_top, features_here_top):
+        assert top(cached, 27.2, 53.7, 2.0, shown, recent_by, limit=3) == top(fresh, 27.2, 53.7, 2.0, shown, recent_by, limit=3)
+    assert identify(cached, 27.10, 53.90, 0.005, shown) == [("dots", "dot-10")]
+    assert ("shapes", "field") in features_here(cached, 27.2, 53.1, 0.01, shown)
+    prepare(cached, FeatureFilter(tags=frozenset({"t2"})))
+    assert not any(table.built for table in tables), "identify built the cached layer's Feature objects"
+
+
+def test_the_filter_sees_a_cached_layers_columns_as_its_features(cached_folder):
+    _, cached, tables = _fresh_and_cached(cached_folder)
+    ukraine = FeatureFilter(countries=frozenset({"UA"}))
+    hits = features_here(cached, 27.2, 53.7, 2.0, ["shapes", "dots"], ukraine)
+    assert ("shapes", "field") in hits and ("shapes", "road") not in hits
+    assert {fid for _, fid in hits if fid.startswith("dot-")} == {f"dot-{i}" for i in range(0, 40, 2)}
+    assert not any(table.built for table in tables)
+    # Once a table's features exist the filter reads them, with the same answers.
+    tables[0].features
+    assert features_here(cached, 27.2, 53.7, 2.0, ["shapes", "dots"], FeatureFilter(countries=frozenset({"UA"}))) == hits

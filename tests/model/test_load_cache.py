@@ -197,3 +197,83 @@ def test_the_results_are_left_to_the_os_at_exit_unless_the_app_says_otherwise(tm
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == expected
 
+
+
+DATA_LAYER = "id: aid\nname: Aid\ndata: projects.csv\ndefaults: {sources: [doc-a]}\n"
+DATA_CSV = "id,name,date,lon,lat\np-1,Great Stone,2012,27.93,53.92\np-2,Metro,2019,30.52,50.45\n"
+
+
+def count_data_reads(monkeypatch, data_file: Path) -> list[Path]:
+    """The reads of ``data_file`` from now on (the reader's and the cache check's)."""
+    from influencemap.model import data_access
+
+    reads: list[Path] = []
+    read = data_access.read_regular
+
+    def counted(path, *args, **kwargs):
+        if Path(path) == data_file:
+            reads.append(Path(path))
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(data_access, "read_regular", counted)
+    return reads
+
+
+def cached_load(folder: Path):
+    load_cache.clear_memory()
+    return load(folder)
+
+
+def test_a_big_unchanged_data_file_is_hashed_once_then_known_by_its_identity(folder, monkeypatch):
+    monkeypatch.setattr(load_cache, "BIG_DATA_FILE", 50)  # the CSV counts as big
+    monkeypatch.setattr(load_cache, "SETTLED_NS", 0)  # and as settled as soon as it is written
+    data_file = folder / "projects.csv"
+    data_file.write_text(DATA_CSV, encoding="utf-8")
+    (folder / "aid.yaml").write_text(DATA_LAYER, encoding="utf-8")
+    reads = count_data_reads(monkeypatch, data_file)
+    assert load(folder).feature_count == 2
+    assert len(reads) == 1  # the reader
+    assert cached_load(folder).feature_count == 2
+    assert len(reads) == 2  # the first check of the cached result hashes it, and remembers
+    for _ in range(2):
+        catalog = cached_load(folder)
+        assert [f.start for f in catalog.layer("aid").features] == ["2012", "2019"]
+    assert len(reads) == 2, "the unchanged big data file was read again to check the cached result"
+
+
+def test_a_same_size_rewrite_with_its_old_mtime_is_still_noticed(folder, monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(load_cache, "BIG_DATA_FILE", 50)
+    monkeypatch.setattr(load_cache, "SETTLED_NS", 0)
+    data_file = folder / "projects.csv"
+    data_file.write_text(DATA_CSV, encoding="utf-8")
+    (folder / "aid.yaml").write_text(DATA_LAYER, encoding="utf-8")
+    load(folder)
+    cached_load(folder)  # its identity is remembered now
+    before = data_file.stat()
+    time.sleep(0.05)  # past the file system's clock tick, so the write's ctime differs
+    changed = DATA_CSV.replace("2012", "2013")
+    assert len(changed) == len(DATA_CSV)
+    data_file.write_text(changed, encoding="utf-8")
+    os.utime(data_file, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `touch -r` or a restore would
+    assert data_file.stat().st_size == before.st_size and data_file.stat().st_mtime_ns == before.st_mtime_ns
+    catalog = cached_load(folder)
+    assert [f.start for f in catalog.layer("aid").features] == ["2013", "2019"]
+
+
+def test_a_data_file_hashed_right_after_a_write_or_small_is_read_on_every_check(folder, monkeypatch):
+    data_file = folder / "projects.csv"
+    data_file.write_text(DATA_CSV, encoding="utf-8")
+    (folder / "aid.yaml").write_text(DATA_LAYER, encoding="utf-8")
+    reads = count_data_reads(monkeypatch, data_file)
+    load(folder)
+    cached_load(folder)
+    cached_load(folder)
+    assert len(reads) == 3  # small: hashed each time, as before
+    monkeypatch.setattr(load_cache, "BIG_DATA_FILE", 50)  # big, but changed within SETTLED_NS
+    cached_load(folder)
+    cached_load(folder)
+    assert len(reads) == 5
+    assert not list((folder.parent / "cache").glob(f"{load_cache.FILE_HASH_KIND}-*"))

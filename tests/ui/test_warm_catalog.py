@@ -57,3 +57,25 @@ def test_the_answers_go_with_the_catalog(files):
     del catalog
     gc.collect()
     assert alive() is None  # the remembered answers do not keep a million features alive
+
+
+@pytest.fixture
+def cached_folder(tmp_path, monkeypatch):
+    from tests.model.conftest import cached_layers_folder
+    from tests.model.test_feature_table import SOURCES
+
+    yield from cached_layers_folder(tmp_path, monkeypatch, SOURCES)
+
+
+def test_warm_up_builds_a_cached_layers_features_for_the_attribute_table(cached_folder, monkeypatch):
+    """The hit-test no longer builds them (model/identify.py reads columns); the attribute table
+    lists Feature objects as soon as the catalog is shown, so they are built here, off the UI thread."""
+    from tests.model.test_feature_table import from_disk, points_layer
+
+    folder = cached_folder
+    (folder / "a.yaml").write_text(points_layer("a", 5), encoding="utf-8")
+    _, cached = from_disk(folder, monkeypatch)
+    tables = [layer.features for layer in cached.layers]
+    assert tables and not any(table.built for table in tables)
+    warm_up(cached)
+    assert all(table.built for table in tables)

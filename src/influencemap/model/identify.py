@@ -17,7 +17,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
 import shapely
@@ -43,11 +43,18 @@ _UNKNOWN, _REJECTED, _ACCEPTED = -1, 0, 1
 
 @dataclass(frozen=True)
 class _Index:
-    """All of a catalog's features, in catalog order, with a tree over their mercator shapes."""
+    """All of a catalog's features, in catalog order, as arrays: the single points' mercator
+    coordinates sorted by x, and a tree over the mercator shapes of the rest.
 
-    features: tuple[Feature, ...]
-    hits: np.ndarray
-    """Each feature's answer, the (layer_id, feature_id) tuple itself (an object array)."""
+    A cached layer's features are read from its table's columns (ids, kind codes, point
+    coordinates, the other shapes), so indexing a million cached points makes no ``Feature``
+    object (nor a shapely point) at all; the filter asks about a candidate through a small
+    row of the columns it reads (:class:`_FilterRow`).
+    """
+
+    count: int
+    ids: np.ndarray
+    """Each feature's id (an object array)."""
     layer_ids: tuple[str, ...]
     layer_codes: np.ndarray
     """Each feature's layer, as a position in ``layer_ids``."""
@@ -56,13 +63,66 @@ class _Index:
     """Single points: their distance is taken from ``xy`` with numpy."""
     xy: np.ndarray
     """(N, 2) mercator coordinates of the single points (NaN for every other feature)."""
+    point_order: np.ndarray
+    """The positions of the single points, by their mercator x."""
+    point_x: np.ndarray
+    """Their mercator x, sorted (``xy[point_order, 0]``): a click's candidates are a slice."""
+    other_positions: np.ndarray
+    """The positions of every other (non-empty) feature: lines, polygons, multipoints."""
     geometries: np.ndarray
+    """Their mercator shapes, in the order of ``other_positions``."""
     tree: shapely.STRtree
+    """Over ``geometries``."""
     symbol_px: np.ndarray
     """Each feature's symbol radius in pixels when its layer sizes symbols by a figure (0 else)."""
+    block_starts: np.ndarray
+    """Where each layer's features begin (a position), for :meth:`filter_row`."""
+    blocks: tuple[Sequence[Feature], ...]
+    """Each layer's features (a tuple, or a cached table read by column)."""
     memos: OrderedDict = field(default_factory=OrderedDict, compare=False)
     """FeatureFilter -> int8 array over the features: unknown, rejected or accepted."""
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
+
+    def hits(self, positions: np.ndarray) -> list[Hit]:
+        """The (layer_id, feature_id) answers of the features at ``positions``, in that order."""
+        layer_ids = self.layer_ids
+        return [
+            (layer_ids[code], fid)
+            for code, fid in zip(self.layer_codes[positions].tolist(), self.ids[positions].tolist())
+        ]
+
+    def filter_row(self, position: int) -> Feature | _FilterRow:
+        """What the filter reads of the feature at ``position``, without building a table's features."""
+        block = int(np.searchsorted(self.block_starts, position, side="right")) - 1
+        features, row = self.blocks[block], position - int(self.block_starts[block])
+        if _is_unbuilt_table(features):
+            column = features.column  # type: ignore[attr-defined]
+            return _FilterRow(
+                column("countries")[row], column("tags")[row], column("actors")[row], column("starts")[row], column("ends")[row]
+            )
+        return features[row]
+
+
+class _FilterRow(NamedTuple):
+    """The fields :meth:`FeatureFilter.accepts` reads, from a cached table's columns."""
+
+    countries: Sequence[str]
+    tags: Sequence[str]
+    actors: Sequence[str]
+    start: object
+    end: object
+
+
+def _is_table(features: Sequence[Feature]) -> bool:
+    """Whether ``features`` is a cached layer's table (a FeatureTable): then it is indexed by
+    column, whether or not its Feature objects exist (building them is most of the memory of
+    a big layer, and reading a million of them back costs more than the columns)."""
+    return hasattr(features, "kind_codes") and hasattr(features, "point_lonlat")
+
+
+def _is_unbuilt_table(features: Sequence[Feature]) -> bool:
+    """Whether ``features`` is a table whose Feature objects are not built yet."""
+    return _is_table(features) and getattr(features, "built", True) is False
 
 
 _CACHE: dict[int, tuple[weakref.ref, _Index]] = {}
@@ -95,52 +155,129 @@ def _cached(catalog: Catalog) -> _Index | None:
     return cached[1] if cached is not None and cached[0]() is catalog else None
 
 
-def _build_index(catalog: Catalog) -> _Index:
-    features = tuple(catalog.features())
+class _LayerPart(NamedTuple):
+    """One layer's share of the index, before the layers are joined."""
+
+    ids: np.ndarray
+    kinds: np.ndarray
+    """0 point, 1 line, 2 polygon, 3 multipoint (a table's kind codes)."""
+    lonlat: np.ndarray
+    """(N, 2) lon/lat of the single points, NaN elsewhere (and for empty points)."""
+    others: np.ndarray
+    """The lon/lat shapes of the other features (None at the single points)."""
+
+
+_KIND_CODE = {GeometryKind.POINT: 0, GeometryKind.LINE: 1, GeometryKind.POLYGON: 2}
+
+
+def _layer_part(features: Sequence[Feature]) -> _LayerPart:
     count = len(features)
-    geometries = np.array([f.geometry for f in features], dtype=object)
-    layer_ids = tuple(dict.fromkeys(f.layer_id for f in features))
+    lonlat = np.full((count, 2), np.nan)
+    others = np.full(count, None, dtype=object)
+    if _is_table(features):
+        table = features
+        kinds = np.asarray(table.kind_codes)  # type: ignore[attr-defined]
+        points = kinds == 0
+        lonlat[points] = table.point_lonlat()  # type: ignore[attr-defined]
+        if not points.all():
+            others[~points] = _table_shapes(table.column("others"), kinds[~points])  # type: ignore[attr-defined]
+        return _LayerPart(np.array(table.ids, dtype=object), kinds, lonlat, others)  # type: ignore[attr-defined]
+    geometries = np.array([f.geometry for f in features], dtype=object) if count else np.zeros(0, dtype=object)
+    kinds = np.fromiter((_KIND_CODE[f.kind] for f in features), dtype=np.uint8, count=count)
+    single = shapely.get_type_id(geometries) == shapely.GeometryType.POINT if count else np.zeros(0, dtype=bool)
+    kinds[(kinds == 0) & ~single] = 3  # a multipoint
+    filled = single & ~shapely.is_empty(geometries) if count else single
+    if filled.any():
+        lonlat[filled] = shapely.get_coordinates(geometries[filled])[:, :2]
+    others[~single] = geometries[~single]
+    ids = np.empty(count, dtype=object)
+    ids[:] = [f.id for f in features]
+    return _LayerPart(ids, kinds, lonlat, others)
+
+
+def _table_shapes(plain_shapes: Sequence, kinds: np.ndarray) -> list:
+    """The shapes of a table's ``others`` column (WKB, or a line's or polygon's coordinates),
+    as the table's own Feature builder reads them."""
+    from shapely.geometry import LineString, Polygon
+
+    shapes = []
+    for plain, kind in zip(plain_shapes, kinds.tolist()):
+        if type(plain) is bytes:
+            shapes.append(shapely.from_wkb(plain))
+        elif kind == 1:
+            shapes.append(LineString(plain))
+        else:
+            shapes.append(Polygon(plain))
+    return shapes
+
+
+def _build_index(catalog: Catalog) -> _Index:
+    layers = [layer for layer in catalog.layers if len(layer.features)]
+    parts = [_layer_part(layer.features) for layer in layers]
+    layer_ids = tuple(dict.fromkeys(layer.id for layer in layers))
     code_of = {layer_id: code for code, layer_id in enumerate(layer_ids)}
-    is_point = shapely.get_type_id(geometries) == shapely.GeometryType.POINT if count else np.zeros(0, dtype=bool)
+    sizes = [len(part.ids) for part in parts]
+    count = sum(sizes)
+    if parts:
+        ids = np.concatenate([part.ids for part in parts])
+        kinds = np.concatenate([part.kinds for part in parts])
+        lonlat = np.concatenate([part.lonlat for part in parts])
+        others = np.concatenate([part.others for part in parts])
+    else:
+        ids, kinds, lonlat, others = np.zeros(0, dtype=object), np.zeros(0, dtype=np.uint8), np.zeros((0, 2)), np.zeros(0, dtype=object)
+    layer_codes = np.repeat(np.array([code_of[layer.id] for layer in layers], dtype=np.intp), sizes)
+    is_point = kinds == 0
     xy = np.full((count, 2), np.nan)
-    projected_anew = is_point & ~shapely.is_empty(geometries) if count else is_point
-    if projected_anew.any():
-        # Points are projected as one array and made anew: shapely.transform would call back
-        # per geometry, holding Python's lock (and so the UI thread) for a quarter of a second.
-        xy[projected_anew] = project_xy(shapely.get_coordinates(geometries[projected_anew]))
-        geometries[projected_anew] = shapely.points(xy[projected_anew])
-    if not projected_anew.all():
+    filled = is_point & ~np.isnan(lonlat).any(axis=1)
+    if filled.any():
+        xy[filled] = project_xy(lonlat[filled])
+    point_positions = np.flatnonzero(filled)
+    point_order = point_positions[np.argsort(xy[point_positions, 0], kind="stable")]
+    other_positions = np.flatnonzero(~is_point)
+    geometries = others[other_positions]
+    if len(geometries):
+        keep = ~shapely.is_empty(geometries)
+        other_positions, geometries = other_positions[keep], geometries[keep]
         # Lines and polygons across ±180° are hit where they are drawn: the short way.
-        others = unwrap_many(geometries[~projected_anew])
-        geometries[~projected_anew] = shapely.transform(others, project_xy)
+        geometries = shapely.transform(unwrap_many(geometries), project_xy)
     return _Index(
-        features=features,
-        hits=np.fromiter(((f.layer_id, f.id) for f in features), dtype=object, count=count),
+        count=count,
+        ids=ids,
         layer_ids=layer_ids,
-        layer_codes=np.fromiter((code_of[f.layer_id] for f in features), dtype=np.intp, count=count),
-        is_polygon=np.fromiter((f.kind is GeometryKind.POLYGON for f in features), dtype=bool, count=count),
+        layer_codes=layer_codes,
+        is_polygon=kinds == 2,
         is_point=is_point,
         xy=xy,
+        point_order=point_order,
+        point_x=xy[point_order, 0],
+        other_positions=other_positions,
         geometries=geometries,
         tree=shapely.STRtree(geometries),
-        symbol_px=_symbol_radii(catalog, features),
+        symbol_px=_symbol_radii(catalog, layers, count),
+        block_starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp) if sizes else np.zeros(0, dtype=np.intp),
+        blocks=tuple(layer.features for layer in layers),
     )
 
 
-def _symbol_radii(catalog: Catalog, features: Sequence[Feature]) -> np.ndarray:
-    """Per feature, the radius (pixels) of its symbol sized by a figure, or 0 (see model.sizing)."""
-    radii = np.zeros(len(features))
-    layers = {layer.id: layer for layer in catalog.layers if layer.style.size_by is not None}
-    if not layers:
-        return radii
-    tops = {layer_id: sizing.layer_sizes(layer) for layer_id, layer in layers.items()}
-    for i, feature in enumerate(features):
-        layer = layers.get(feature.layer_id)
-        if layer is None or feature.kind is GeometryKind.LINE or tops[feature.layer_id] is None:
-            continue
-        figure = sizing.figure_of(feature, layer.style.size_by)
-        if figure is not None:
-            radii[i] = sizing.diameter(figure.value, tops[feature.layer_id].top, layer.style.size_by) / 2
+def _symbol_radii(catalog: Catalog, layers: Sequence, count: int) -> np.ndarray:
+    """Per feature, the radius (pixels) of its symbol sized by a figure, or 0 (see model.sizing).
+
+    Only a layer sized by a figure is read feature by feature (its figures decide)."""
+    radii = np.zeros(count)
+    start = 0
+    for layer in layers:
+        size = len(layer.features)
+        size_by = layer.style.size_by
+        if size_by is not None:
+            top = sizing.layer_sizes(layer)
+            if top is not None:
+                for i, feature in enumerate(layer.features, start):
+                    if feature.kind is GeometryKind.LINE:
+                        continue
+                    figure = sizing.figure_of(feature, size_by)
+                    if figure is not None:
+                        radii[i] = sizing.diameter(figure.value, top.top, size_by) / 2
+        start += size
     return radii
 
 
@@ -160,10 +297,10 @@ def prepare(
     index = _index(catalog)
     if not _active(feature_filter):
         return
-    for start in range(0, len(index.features), PREPARE_CHUNK):
+    for start in range(0, index.count, PREPARE_CHUNK):
         if cancelled is not None and cancelled():
             return
-        chunk = np.arange(start, min(start + PREPARE_CHUNK, len(index.features)))
+        chunk = np.arange(start, min(start + PREPARE_CHUNK, index.count))
         _accepted(catalog, index, feature_filter, chunk)  # type: ignore[arg-type]
 
 
@@ -200,7 +337,7 @@ def identify(
     if found is None:
         return []
     index, candidates, distances, ranks = found
-    return index.hits[candidates[_ranking(candidates, distances, ranks)]].tolist()
+    return index.hits(candidates[_ranking(candidates, distances, ranks)])
 
 
 def features_here(
@@ -227,7 +364,7 @@ def features_here(
         return []
     index, candidates, distances, ranks = found
     ranks = _list_ranks(index, candidates, ranks)
-    return index.hits[candidates[_ranking(candidates, distances, ranks)]].tolist()
+    return index.hits(candidates[_ranking(candidates, distances, ranks)])
 
 
 def features_here_top(
@@ -266,7 +403,7 @@ def _top(
         best = _best(distances, ranks, max(1, limit))
         candidates, distances, ranks = candidates[best], distances[best], ranks[best]
     order = _ranking(candidates, distances, ranks)[: max(0, limit)]
-    return index.hits[candidates[order]].tolist(), total
+    return index.hits(candidates[order]), total
 
 
 def identify_top(
@@ -310,7 +447,7 @@ def _found(
     if not rank:
         return None
     index = _index(catalog)
-    if not index.features:
+    if not index.count:
         return None
     x, y = (float(v) for v in lonlat_to_mercator(lon, lat))
     radius = abs(tolerance_deg) / 180.0 * np.pi * EARTH_RADIUS
@@ -320,7 +457,7 @@ def _found(
     grown = radius + (index.symbol_px.max(initial=0.0) * metres_per_pixel)
 
     # Every feature whose box meets the square around the click; exact distances below.
-    candidates = index.tree.query(shapely.box(x - grown, y - grown, x + grown, y + grown))
+    candidates = _candidates(index, x, y, grown)
     if not len(candidates):
         return None
     layer_rank = np.array([rank.get(layer_id, -1) for layer_id in index.layer_ids], dtype=np.intp)
@@ -346,6 +483,20 @@ def _found(
     if not chosen.any():
         return None
     return index, candidates[chosen], distances[chosen], ranks[chosen]
+
+
+def _candidates(index: _Index, x: float, y: float, grown: float) -> np.ndarray:
+    """Every feature whose box meets the square of half-side ``grown`` around (x, y): the
+    points from the slice of those sorted by x, the rest from the tree."""
+    low = int(np.searchsorted(index.point_x, x - grown, side="left"))
+    high = int(np.searchsorted(index.point_x, x + grown, side="right"))
+    slab = index.point_order[low:high]
+    near_y = np.abs(index.xy[slab, 1] - y) <= grown
+    points = slab[near_y]
+    if not len(index.other_positions):
+        return points
+    others = index.other_positions[index.tree.query(shapely.box(x - grown, y - grown, x + grown, y + grown))]
+    return np.concatenate([points, others]) if len(others) else points
 
 
 def _ranking(candidates: np.ndarray, distances: np.ndarray, ranks: np.ndarray) -> np.ndarray:
@@ -384,7 +535,8 @@ def _distances(index: _Index, candidates: np.ndarray, x: float, y: float) -> np.
     distances[points] = np.sqrt(dx * dx + dy * dy)
     if not points.all():
         others = candidates[~points]
-        distances[~points] = shapely.distance(index.geometries[others], shapely.Point(x, y))
+        slots = np.searchsorted(index.other_positions, others)
+        distances[~points] = shapely.distance(index.geometries[slots], shapely.Point(x, y))
     return distances
 
 
@@ -397,7 +549,7 @@ def _accepted(catalog: Catalog, index: _Index, feature_filter: FeatureFilter, ca
     with index.lock:
         memo = index.memos.get(feature_filter)
         if memo is None:
-            memo = np.full(len(index.features), _UNKNOWN, dtype=np.int8)
+            memo = np.full(index.count, _UNKNOWN, dtype=np.int8)
             index.memos[feature_filter] = memo
             while len(index.memos) > FILTER_MEMOS:
                 index.memos.popitem(last=False)
@@ -406,12 +558,12 @@ def _accepted(catalog: Catalog, index: _Index, feature_filter: FeatureFilter, ca
     states = memo[candidates]
     unknown = candidates[states == _UNKNOWN]
     if len(unknown):
-        layer_ok = {layer_id: feature_filter.accepts_layer(catalog.layer(layer_id)) for layer_id in index.layer_ids}
-        features = index.features
+        layer_ok = [feature_filter.accepts_layer(catalog.layer(layer_id)) for layer_id in index.layer_ids]
+        codes = index.layer_codes[unknown].tolist()
         # Two threads may fill the same entries; they write the same answers.
         memo[unknown] = [
-            _ACCEPTED if layer_ok[features[i].layer_id] and feature_filter.accepts(features[i]) else _REJECTED
-            for i in unknown.tolist()
+            _ACCEPTED if layer_ok[code] and feature_filter.accepts(index.filter_row(i)) else _REJECTED  # type: ignore[arg-type]
+            for code, i in zip(codes, unknown.tolist())
         ]
         states = memo[candidates]
     return states == _ACCEPTED

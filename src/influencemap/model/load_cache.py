@@ -24,8 +24,10 @@ import marshal
 import os
 import queue
 import re
+import stat
 import sys
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from functools import lru_cache
@@ -255,6 +257,101 @@ def _package_key(name: str) -> bytes:
 
 
 
+# -- big data files: their content hash remembered by their identity ---------------------------
+
+FILE_HASH_KIND = "filehash"
+"""The cache entries remembering a big data file's content hash (:func:`data_file_digest`)."""
+
+SETTLED_NS = 2_000_000_000
+"""A file last changed longer ago than this (ctime) is settled: a write after a hash of it
+would move its ctime past the remembered one (file times are coarser than a nanosecond, so a
+write within the same tick as the hash could otherwise leave every time equal)."""
+
+
+def data_file_digest(path: Path) -> str:
+    """:func:`file_hash` of a data file's content, without reading a big one that has not changed.
+
+    Checking a cached ``data:`` layer meant reading and hashing its whole data file on every
+    load (186 MB for a million points: 16 % of ``validate``). A file over
+    :data:`BIG_DATA_FILE` is instead looked up by its identity — device, inode, size, mtime
+    and ctime — in a small cache entry written when its content was last hashed. That is safe
+    where a time-and-size key alone is not: every write to a file sets its ctime to the time
+    of the write (the kernel does; unlike mtime no tool can set it back), and replacing the
+    file (an editor's save, ``mv``, ``cp`` over a renamed file) changes the inode; an entry is
+    written only for a file whose ctime was already :data:`SETTLED_NS` old when its bytes were
+    read, so a write racing the hash cannot share its ctime. Anything unusual (no entry, a
+    damaged one, any field different, stat failing) reads and hashes the file as before.
+    Raises :class:`~influencemap.model.data_access.DataAccessError` like ``read_regular``.
+    """
+    from influencemap.model.data_access import read_regular
+
+    before = _identity(path)
+    if before is not None and before[2] > BIG_DATA_FILE:
+        remembered = _remembered_digest(path, before)
+        if remembered is not None:
+            return remembered
+    read_at = time.time_ns()
+    digest = file_hash(read_regular(path))
+    after = _identity(path)
+    if after is not None and after == before:
+        _remember_digest(path, digest, read_at, after)
+    return digest
+
+
+def _remember_digest(path: Path, digest: str, read_at: int, identity: tuple) -> None:
+    """Remember ``digest`` as the content hash of the big data file ``path``, whose bytes were
+    read no earlier than ``read_at`` (``time.time_ns()``) with this identity before and after,
+    if the file had settled by then (see :func:`data_file_digest`). Only the check of a cached
+    result does this, where the file's identity is known on both sides of the read (the reader
+    that hashes a data file first does not know its path's identity at the time of its read)."""
+    if identity[2] <= BIG_DATA_FILE or identity[4] > read_at - SETTLED_NS:
+        return
+    folder = cache_dir()
+    if folder is None:
+        return
+    from influencemap.disk_cache import seal, write_entry_file
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_entry_file(_digest_entry(folder, path), seal(marshal.dumps((str(path), identity, digest))))
+    except (OSError, ValueError):
+        pass  # a read-only cache folder: the file is hashed again next time
+
+
+def _remembered_digest(path: Path, identity: tuple) -> str | None:
+    from influencemap.disk_cache import unseal
+
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        body = unseal(_digest_entry(folder, path).read_bytes())
+        if body is None:
+            return None
+        where, known, digest = marshal.loads(body)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if where != str(path) or tuple(known) != identity or not isinstance(digest, str):
+        return None
+    return digest
+
+
+def _digest_entry(folder: Path, path: Path) -> Path:
+    where = hashlib.blake2b(str(path).encode(), digest_size=8).hexdigest()
+    return folder / f"{FILE_HASH_KIND}-{where}.marshal"
+
+
+def _identity(path: Path) -> tuple[int, int, int, int, int] | None:
+    """(device, inode, size, mtime, ctime) of a regular file, or None."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 # -- memory ------------------------------------------------------------------------------------
 
 _lock = threading.Lock()
@@ -416,7 +513,7 @@ def _computed(compute: Callable[[str, bytes], FileResult], display: str, data: b
 
 def _dependencies_unchanged(result: FileResult) -> bool:
     from influencemap.disk_cache import version_unchanged
-    from influencemap.model.data_access import DataAccessError, read_regular
+    from influencemap.model.data_access import DataAccessError
 
     for path, digest in result.dependencies:
         if path.startswith(CACHE_DEPENDENCY):
@@ -424,7 +521,7 @@ def _dependencies_unchanged(result: FileResult) -> bool:
                 return False
             continue
         try:
-            if file_hash(read_regular(Path(path))) != digest:
+            if data_file_digest(Path(path)) != digest:
                 return False
         except DataAccessError:  # gone, unreadable, or now a FIFO: read the layer again
             return False
