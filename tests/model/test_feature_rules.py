@@ -99,3 +99,26 @@ def test_coordinates_and_periods():
     assert rules.maybe_swapped(53.9) and not rules.maybe_swapped(127.5)
     assert rules.ordered("2015", "2015-01") is True and rules.ordered("2015-06", "2015-05-31") is False
     assert rules.ordered("2015", "later") is None
+
+
+CELLS = ["27.5", " 53.9 ", "1_000", "-180", "180.0001", "90", "-90.5", "nan", "inf", "", None, "abc", "1,5", 53.9, 7, True, "١٢"]
+
+
+def test_bulk_csv_points_taken_at_once_are_what_the_row_rule_makes_and_every_other_row_is_left_to_it():
+    pairs = [(lon, lat) for lon in CELLS for lat in CELLS]
+    lons, lats = [p[0] for p in pairs], [p[1] for p in pairs]
+    for lon_cells, lat_cells in ((lons, lats), ([c for c in lons if isinstance(c, str) and c.strip() and c != "abc" and c != "1,5"],) * 2):
+        count = len(lon_cells)
+        points, doubtful = bulk_data._plain_points(lon_cells, lat_cells, count)
+        doubtful = set(doubtful)
+        for row in range(count):
+            lon, lon_broken = rules.number(lon_cells[row])
+            lat, lat_broken = rules.number(lat_cells[row])
+            plain = (lon_broken is None and lat_broken is None and rules.longitude(lon) is None and rules.latitude(lat) is None)
+            if row in doubtful:
+                continue  # the row rule decides it (and may find it plain: a column that did not convert whole)
+            assert plain and points[row][1] == (lon, lat)
+        if lon_cells is not lons:  # every cell converts: exactly the rows with a problem are left
+            assert doubtful == {row for row in range(count) if not (
+                rules.number(lon_cells[row])[1] is None and rules.number(lat_cells[row])[1] is None
+                and rules.longitude(rules.number(lon_cells[row])[0]) is None and rules.latitude(rules.number(lat_cells[row])[0]) is None)}
