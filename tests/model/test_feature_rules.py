@@ -122,3 +122,18 @@ def test_bulk_csv_points_taken_at_once_are_what_the_row_rule_makes_and_every_oth
             assert doubtful == {row for row in range(count) if not (
                 rules.number(lon_cells[row])[1] is None and rules.number(lat_cells[row])[1] is None
                 and rules.longitude(rules.number(lon_cells[row])[0]) is None and rules.latitude(rules.number(lat_cells[row])[0]) is None)}
+
+
+@pytest.mark.parametrize("text", ["BY", "by", "Ua", "XX", "BLR", "Belarus"])
+def test_a_country_code_is_decided_alike_by_the_precise_reader_and_the_column_validator(text):
+    from influencemap.geo import basemap
+    from influencemap.model.precise_reader import FileReader
+
+    known = basemap.known_country_codes()
+    code, broken = rules.country_code(text, known)
+    assert (broken is None) == (text.upper() in ("BY", "UA")) and code == (text.upper() if broken is None else None)
+    checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=known))
+    assert fast_rejects(lambda t: checker._codes([[t]], 1), text) == (broken is not None)
+    reader = FileReader("l.yaml", gazetteer=lambda: None)  # type: ignore[arg-type, return-value]
+    assert (reader._country(scalar(text)) is None) == (broken is not None)
+    assert (bulk_data._check_country(text) is None) == (broken is None or text in ("BLR", "Belarus"))  # bulk cells may name countries

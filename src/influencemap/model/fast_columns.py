@@ -677,10 +677,10 @@ class ColumnChecker:
         known = self.shared.known_countries
 
         def normalise(item: object) -> str:
-            code = text(item).upper()  # type: ignore[union-attr]
-            if code not in known:
+            code, broken = rules.country_code(text(item), known)  # type: ignore[arg-type]
+            if broken is not None:
                 raise GiveUp
-            return code
+            return code  # type: ignore[return-value]
 
         return self._normalised(column, normalise, self._code_cache, self.shared.countries)
 

@@ -1,6 +1,5 @@
 """The value rules of a feature, in one place: what an id, a date, an address, a number, a
-coordinate, a precision or a dating may be. (A country is a code the basemap knows in YAML and also an
-English name in bulk data's cells: :func:`.field_map.country_code`.)
+coordinate, a country code, a precision or a dating may be.
 
 Every reader applies these (the precise reader's field reader, the column validator of the fast
 YAML reader, the bulk-data rows), and each words the problem its own way: the precise reader at
@@ -33,7 +32,7 @@ class Broken(NamedTuple):
 
     kind: str
     """``identifier``, ``date``, ``address`` (unparseable), ``scheme`` (not http/https),
-    ``choice``, ``number``, ``finite``, ``minimum``, ``longitude``, ``latitude``."""
+    ``choice``, ``number``, ``finite``, ``minimum``, ``longitude``, ``latitude``, ``country``."""
     detail: str = ""
 
 
@@ -77,6 +76,14 @@ def latitude(lat: float) -> Broken | None:
 def maybe_swapped(lon: float) -> bool:
     """Whether a point whose latitude is out of range would fit with the two swapped."""
     return -90 <= lon <= 90
+
+
+def country_code(text: str, known: frozenset[str]) -> tuple[str | None, Broken | None]:
+    """(the code in capitals, None) for an ISO 3166-1 alpha-2 code among ``known`` (the
+    basemap's), in any case; else (None, the rule broken). Bulk data's cells may also name a
+    country in English: :func:`.field_map.country_code`."""
+    code = text.upper()
+    return (code, None) if code in known else (None, Broken("country"))
 
 
 def url(text: str) -> Broken | None:

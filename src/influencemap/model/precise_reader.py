@@ -446,8 +446,8 @@ class FileReader:
         code = reader.text(node, "a country code")
         if code is None:
             return None
-        upper = code.upper()
-        if upper not in basemap.known_country_codes():
+        upper, broken = rules.country_code(code, basemap.known_country_codes())
+        if broken is not None:
             reader.error(node, f"unknown country code '{code}': use ISO 3166-1 alpha-2 codes such as BY, UA, KZ, CN")
             return None
         return upper
