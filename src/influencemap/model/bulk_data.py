@@ -435,6 +435,8 @@ class _Rows:
         result: list = []
         read: dict = {}
         add = self.problems.add
+        if check is not None:  # each distinct item checked once, also across list cells
+            check = _remembered(check)
         for row, value in enumerate(cells):
             if value.__class__ is not str:  # lists (GeoParquet, GeoJSON arrays), empty cells
                 items, problems = self._items(key, value, check, convert)
@@ -805,6 +807,18 @@ def _check_precision(text: str) -> str | None:
 
 def _check_dating(text: str) -> str | None:
     return None if rules.dating(text) is None else f"'{text}' is not one of {', '.join(schema.DATINGS)}"
+
+
+def _remembered(check: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """``check`` answering each distinct text once."""
+    answers: dict[str, str | None] = {}
+
+    def remembered(text: str) -> str | None:
+        if text not in answers:
+            answers[text] = check(text)
+        return answers[text]
+
+    return remembered
 
 
 def _plain_points(lon_cells: list, lat_cells: list, count: int) -> tuple[list, Iterable[int]]:
