@@ -152,3 +152,23 @@ def test_a_damaged_cache_entry_is_read_again_from_the_file(folder, monkeypatch):
     again = load_flushed(folder)
     assert sorted(Path(r).name for r in reads) == ["a.yaml", "sources.yaml"]
     assert list(again.layers[0].features) == list(fresh.layers[0].features)
+
+
+def test_a_duplicate_names_the_file_that_took_the_id_first_among_files_taken_whole(folder):
+    # a.yaml and b.yaml are taken whole (their ids are remembered as a set, not per feature);
+    # c.yaml repeats one id of each, so the message must find b.yaml's row, past a.yaml.
+    (folder / "a.yaml").write_text(points_layer("a", 5), encoding="utf-8")
+    (folder / "b.yaml").write_text(points_layer("b", 5), encoding="utf-8")
+    (folder / "c.yaml").write_text(points_layer("b", 1, first=3).replace("id: b\nname: Layer b", "id: c\nname: Layer c")
+                                   + points_layer("a", 1, first=2).split("features:\n")[1], encoding="utf-8")
+    catalog = load_flushed(folder)
+    errors = [p.format() for p in catalog.errors]
+    assert errors == [
+        f"{folder / 'c.yaml'}:4:5: error: duplicate feature id 'b-3' (first defined at {folder / 'b.yaml'}:{4 + 3 * 8}:5)",
+        f"{folder / 'c.yaml'}:12:5: error: duplicate feature id 'a-2' (first defined at {folder / 'a.yaml'}:{4 + 2 * 8}:5)",
+    ]
+    assert [f.id for f in catalog.layers[2].features] == []
+    assert catalog.feature("b-3").origin.path.endswith("b.yaml") and catalog.find_feature("a-2").origin.line == 4 + 2 * 8
+    assert catalog.find_feature("c-0") is None
+    with pytest.raises(KeyError):
+        catalog.feature("c-0")

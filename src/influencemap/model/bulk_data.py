@@ -17,17 +17,15 @@ features, a column at a time; each kind of problem is reported once, at the ``da
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
 
-from influencemap.model import data_access, field_map, schema
+from influencemap.model import data_access, feature_rules as rules, field_map, schema
 from influencemap.model.country_check import point_country_warnings
 from influencemap.model.field_map import FieldMap, Spec
 from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
 from influencemap.model.geometry_parts import RowProblem, plain_shape, rows_geometry
-from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
 from influencemap.model.fields import FieldReader, ParsedDefaults
 from influencemap.model.file_result import FileResult
 from influencemap.model.types import PRECISION_VALUES, Citation, Figure, GeometryKind, Source
@@ -378,69 +376,101 @@ class _Rows:
         return text
 
     def texts(self, key: str, cells: list, check: Callable[[str], str | None] | None = None, required: bool = False) -> list:
-        """Each cell as text (None where empty), checked by ``check`` (which returns a problem)."""
+        """Each cell as text (None where empty), checked by ``check`` (which returns a problem).
+        Where cells repeat, each distinct cell is read and checked once (a column of a million
+        dates has a few thousand)."""
         result: list = []
-        checked: dict[str, str | None] = {}
         spec = self.specs.get(key)
         default = spec.default if spec is not None else None
-        for row, value in enumerate(cells):
-            if field_map.missing(value):
-                if default is not None:
-                    value = default
-                else:
-                    if required and not (spec is not None and spec.template is not None):
-                        self.problems.add(key, f"empty '{self.column_name(key)}' ({key})", row, "empty")
-                    result.append(None)
-                    continue
-            try:
-                text = _cell_text(value)
-            except ValueError as exc:
-                self.problems.add(key, f"'{self.column_name(key)}' ({key}) must be text", row, str(exc))
-                result.append(None)
-                continue
-            try:
-                text = self._convert(key, text)
-            except ValueError as exc:  # a date that does not fit its stated format
-                self.problems.add(key, f"invalid {key} in '{self.column_name(key)}'", row, str(exc))
-                result.append(None)
-                continue
-            if check is not None:
-                if text not in checked:
-                    checked[text] = check(text)
-                problem = checked[text]
+        empty_problem = required and not (spec is not None and spec.template is not None)
+        read: dict[type, dict] = {}
+        add = self.problems.add
+        try:
+            repeats = 2 * len(set(cells)) <= len(cells)
+        except TypeError:  # unhashable cells
+            repeats = False
+        if not repeats:  # mostly distinct (ids, names): remembering each would only cost
+            for row, value in enumerate(cells):
+                text, problem = self._text(key, value, check, default, empty_problem)
                 if problem is not None:
-                    self.problems.add(key, f"invalid {key} in '{self.column_name(key)}'", row, problem)
+                    add(key, problem[0], row, problem[1])
+                result.append(text)
+            return result
+        for row, value in enumerate(cells):
+            done = read.get(value.__class__)
+            if done is None:
+                done = read[value.__class__] = {}
+            try:
+                text, problem = done[value]
+            except KeyError:
+                text, problem = done[value] = self._text(key, value, check, default, empty_problem)
+            except TypeError:  # an unhashable cell (a list): read it on its own
+                text, problem = self._text(key, value, check, default, empty_problem)
+            if problem is not None:
+                add(key, problem[0], row, problem[1])
             result.append(text)
         return result
 
+    def _text(self, key: str, value: object, check, default, empty_problem: bool) -> tuple[str | None, tuple[str, str] | None]:
+        """One cell's text and its problem (what, detail), for :meth:`texts`."""
+        if field_map.missing(value):
+            if default is None:
+                return None, ((f"empty '{self.column_name(key)}' ({key})", "empty") if empty_problem else None)
+            value = default
+        try:
+            text = _cell_text(value)
+        except ValueError as exc:
+            return None, (f"'{self.column_name(key)}' ({key}) must be text", str(exc))
+        try:
+            text = self._convert(key, text)
+        except ValueError as exc:  # a date that does not fit its stated format
+            return None, (f"invalid {key} in '{self.column_name(key)}'", str(exc))
+        problem = check(text) if check is not None else None
+        return text, ((f"invalid {key} in '{self.column_name(key)}'", problem) if problem is not None else None)
+
     def lists(self, key: str, cells: list, check: Callable[[str], str | None] | None = None,
               convert: Callable[[str], str] | None = None) -> list:
+        """Each cell's items (None where empty), checked by ``check`` and changed by
+        ``convert``; each distinct cell read once. Rows with the same cell share its list."""
         result: list = []
-        checked: dict[str, str | None] = {}
+        read: dict = {}
+        add = self.problems.add
+        if check is not None:  # each distinct item checked once, also across list cells
+            check = _remembered(check)
+        for row, value in enumerate(cells):
+            if value.__class__ is not str:  # lists (GeoParquet, GeoJSON arrays), empty cells
+                items, problems = self._items(key, value, check, convert)
+            else:
+                try:
+                    items, problems = read[value]
+                except KeyError:
+                    items, problems = read[value] = self._items(key, value, check, convert)
+            for what, detail in problems:
+                add(key, what, row, detail)
+            result.append(items)
+        return result
+
+    def _items(self, key: str, value: object, check, convert) -> tuple[list | None, list[tuple[str, str]]]:
+        """One cell's items and its problems (what, detail), for :meth:`lists`."""
+        if field_map.missing(value) and not isinstance(value, list):
+            return None, []
         spec = self.specs.get(key)
         separator = spec.separator if spec is not None and spec.separator else LIST_SEPARATOR
-        for row, value in enumerate(cells):
-            if field_map.missing(value) and not isinstance(value, list):
-                result.append(None)
-                continue
-            try:
-                items = value if isinstance(value, list) and all(isinstance(i, str) for i in value) else _cell_items(value, separator)
-            except ValueError as exc:
-                self.problems.add(key, f"'{self.column_name(key)}' ({key}) must be text", row, str(exc))
-                result.append(None)
-                continue
-            if spec is not None and (spec.values is not None or spec.slug):
-                items = [self._convert(key, item) for item in items]
-            if check is not None:
-                for item in items:
-                    if item not in checked:
-                        checked[item] = check(item)
-                    if checked[item] is not None:
-                        self.problems.add(key, f"invalid {key} in '{self.column_name(key)}'", row, checked[item])  # type: ignore[arg-type]
-            if convert is not None:
-                items = [convert(item) for item in items]
-            result.append(list(dict.fromkeys(items)))  # an agency named twice is one actor
-        return result
+        try:
+            items = value if isinstance(value, list) and all(isinstance(i, str) for i in value) else _cell_items(value, separator)
+        except ValueError as exc:
+            return None, [(f"'{self.column_name(key)}' ({key}) must be text", str(exc))]
+        if spec is not None and (spec.values is not None or spec.slug):
+            items = [self._convert(key, item) for item in items]
+        problems = []
+        if check is not None:
+            for item in items:
+                problem = check(item)
+                if problem is not None:
+                    problems.append((f"invalid {key} in '{self.column_name(key)}'", problem))
+        if convert is not None:
+            items = [convert(item) for item in items]
+        return list(dict.fromkeys(items)), problems  # an agency named twice is one actor
 
     def optional_texts(self, key: str, values: dict, check=None) -> list:
         return self.texts(key, values[key], check) if values[key] is not None else [None] * self.table.rows
@@ -468,9 +498,8 @@ class _Rows:
         countries = self.optional_lists("countries", values, _check_country, field_map.country_code)
         actors = self.optional_lists("actors", values)
         tags = self.optional_lists("tags", values)
-        choices = PRECISION_VALUES
-        precisions = self.optional_texts("precision", values, lambda p: None if p in choices else f"'{p}' is not one of {', '.join(choices)}")
-        datings = self.optional_texts("dating", values, lambda d: None if d in schema.DATINGS else f"'{d}' is not one of {', '.join(schema.DATINGS)}")
+        precisions = self.optional_texts("precision", values, _check_precision)
+        datings = self.optional_texts("dating", values, _check_dating)
         descriptions = self.optional_texts("description", values)
         sources = self.optional_lists("sources", values, _check_identifier)
         locators = self.optional_texts("locator", values)
@@ -507,7 +536,7 @@ class _Rows:
                 start, end = dates["start"][row], dates["end"][row]
                 if start is None:
                     self.problems.add("end", "'end' without a 'start'", row, f"end {end}")
-                elif end is not None and _ordered(start, end) is False:
+                elif end is not None and rules.ordered(start, end) is False:
                     self.problems.add("end", "'end' before 'start'", row, f"end {end} is before start {start}")
             else:
                 start, end, instant = default.get("start"), default.get("end"), bool(default.get("instant", False))
@@ -591,13 +620,10 @@ class _Rows:
                 value = values[row]
                 if field_map.missing(value):
                     continue
-                try:
-                    number = float(value.strip().replace(",", "")) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-                except (TypeError, ValueError):
-                    self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be a number", row, f"'{value}'")
-                    continue
-                if not math.isfinite(number):
-                    self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be a finite number", row, f"'{value}'")
+                number, broken = rules.number(value, thousands=True)
+                if broken is not None:
+                    what = "a number" if broken.kind == "number" else "a finite number"
+                    self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be {what}", row, f"'{value}'")
                     continue
                 unit = spec.unit
                 if units is not None and not field_map.missing(units[row]):
@@ -665,19 +691,9 @@ class _Rows:
         if self.table.geometries is None:  # CSV: lon and lat columns
             lon_cells = self._coordinate_column("lon", CSV_LON)
             lat_cells = self._coordinate_column("lat", CSV_LAT)
-            result: list = []
-            for row in range(count):
-                lon = self._number(row, "lon", lon_cells[row])
-                lat = self._number(row, "lat", lat_cells[row])
-                if lon is None or lat is None:
-                    result.append(None)
-                    continue
-                if not -180 <= lon <= 180:
-                    self.problems.add("lon", f"longitude out of range (-180 to 180) in '{self._lon_lat_names[0]}'", row, f"{lon:g}")
-                if not -90 <= lat <= 90:
-                    hint = "; are longitude and latitude swapped?" if -90 <= lon <= 90 else ""
-                    self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
-                result.append((GeometryKind.POINT, (lon, lat)))
+            result, doubtful = _plain_points(lon_cells, lat_cells, count)
+            for row in doubtful:  # in row order: each problem as one row at a time finds it
+                result[row] = self._csv_point(row, lon_cells[row], lat_cells[row])
             return result
         result = rows_geometry(self.table.geometries)
         for row, found in enumerate(result):
@@ -687,6 +703,19 @@ class _Rows:
         return result
 
     _lon_lat_names = ("lon", "lat")
+
+    def _csv_point(self, row: int, lon_cell: object, lat_cell: object) -> tuple | None:
+        """One row's point from its lon/lat cells, its problems added."""
+        lon = self._number(row, "lon", lon_cell)
+        lat = self._number(row, "lat", lat_cell)
+        if lon is None or lat is None:
+            return None
+        if rules.longitude(lon) is not None:
+            self.problems.add("lon", f"longitude out of range (-180 to 180) in '{self._lon_lat_names[0]}'", row, f"{lon:g}")
+        if rules.latitude(lat) is not None:
+            hint = "; are longitude and latitude swapped?" if rules.maybe_swapped(lon) else ""
+            self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
+        return (GeometryKind.POINT, (lon, lat))
 
     def _coordinate_column(self, key: str, names: Iterable[str]) -> list:
         if key in self.specs:
@@ -714,14 +743,10 @@ class _Rows:
         if field_map.missing(value):
             self.problems.add(key, f"empty '{column}' ({key})", row, "empty")
             return None
-        try:
-            number = float(value.strip()) if isinstance(value, str) else float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            self.problems.add(key, f"'{column}' ({key}) must be a number", row, f"'{value}'")
-            return None
-        if not math.isfinite(number):
-            self.problems.add(key, f"'{column}' ({key}) must be a finite number", row, f"'{value}'")
-            return None
+        number, broken = rules.number(value)
+        if broken is not None:
+            what = "a number" if broken.kind == "number" else "a finite number"
+            self.problems.add(key, f"'{column}' ({key}) must be {what}", row, f"'{value}'")
         return number
 
     def check_countries(self, kept: list[int], points: list[list[tuple[float, float]]], countries: list, rows: list[int]) -> None:
@@ -755,7 +780,7 @@ class _Rows:
 
 
 def _check_identifier(text: str) -> str | None:
-    return None if schema.IDENTIFIER.match(text) else f"'{text}': use lowercase letters, digits and hyphens"
+    return None if rules.identifier(text) is None else f"'{text}': use lowercase letters, digits and hyphens"
 
 
 def _check_country(text: str) -> str | None:
@@ -765,37 +790,56 @@ def _check_country(text: str) -> str | None:
 
 
 def _check_url(text: str) -> str | None:
-    from urllib.parse import urlparse
-
-    try:
-        parsed = urlparse(text)
-        parsed.port  # noqa: B018 - checks the host and port
-    except ValueError as exc:
-        return f"'{text}': {exc}"
-    if parsed.scheme.lower() not in schema.ALLOWED_URL_SCHEMES or not parsed.netloc:
-        return f"'{text}' is not an http:// or https:// address"
-    return None
+    broken = rules.url(text)
+    if broken is None:
+        return None
+    return f"'{text}': {broken.detail}" if broken.kind == "address" else f"'{text}' is not an http:// or https:// address"
 
 
 def _check_date(text: str) -> str | None:
+    broken = rules.date(text)
+    return None if broken is None else broken.detail
+
+
+def _check_precision(text: str) -> str | None:
+    return None if rules.precision(text) is None else f"'{text}' is not one of {', '.join(PRECISION_VALUES)}"
+
+
+def _check_dating(text: str) -> str | None:
+    return None if rules.dating(text) is None else f"'{text}' is not one of {', '.join(schema.DATINGS)}"
+
+
+def _remembered(check: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """``check`` answering each distinct text once."""
+    answers: dict[str, str | None] = {}
+
+    def remembered(text: str) -> str | None:
+        if text not in answers:
+            answers[text] = check(text)
+        return answers[text]
+
+    return remembered
+
+
+def _plain_points(lon_cells: list, lat_cells: list, count: int) -> tuple[list, Iterable[int]]:
+    """Each row's point where both cells convert to finite numbers within range, at C speed
+    (numpy converts a text cell with Python's ``float``, as the row-at-a-time rule does), and
+    the rows left to that rule: the ones with a problem, or every row if the columns do not
+    convert as a whole."""
+    import numpy as np
+
     try:
-        parse_partial_date(text)
-    except DateError as exc:
-        return str(exc)
-    return None
-
-
-def _ordered(start: str, end: str) -> bool | None:
-    try:
-        return last_day(end) >= first_day(start)
-    except DateError:
-        return None
-
-
-def _known_countries() -> frozenset[str]:
-    from influencemap.geo import basemap
-
-    return basemap.known_country_codes()
+        lons = np.asarray(lon_cells, dtype=np.float64)
+        lats = np.asarray(lat_cells, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        return [None] * count, range(count)
+    if lons.shape != (count,) or lats.shape != (count,):
+        return [None] * count, range(count)
+    with np.errstate(invalid="ignore"):
+        plain = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lons) <= 180) & (np.abs(lats) <= 90)
+    point = GeometryKind.POINT
+    result = [(point, xy) for xy in zip(lons.tolist(), lats.tolist())]
+    return result, np.flatnonzero(~plain).tolist()
 
 
 def _table_shape(kind: GeometryKind, shape) -> tuple[int, object]:

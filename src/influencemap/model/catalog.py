@@ -45,14 +45,24 @@ class Catalog:
         return self._actors_by_name.get(name)
 
     @cached_property
-    def _feature_places(self) -> dict[str, tuple[Layer, int]]:
-        """Each feature id's layer and row, from the id columns: a feature itself is built only
-        when asked for (:meth:`~influencemap.model.feature_table.FeatureTable.row`)."""
-        return {
-            feature_id: (layer, index)
-            for layer in self.layers
-            for index, feature_id in enumerate(feature_values(layer.features, "id"))
-        }
+    def _feature_rows(self) -> list[tuple[Layer, dict[str, int]]]:
+        """Each layer with its feature ids' rows, from the id columns: no ``(layer, row)``
+        pair per feature, and a feature itself is built only when asked for
+        (:meth:`~influencemap.model.feature_table.FeatureTable.row`). Ids are unique across
+        the catalog as the loader makes it; a catalog made otherwise answers with the last
+        layer's, as one dictionary of every id would."""
+        rows = []
+        for layer in self.layers:
+            ids = feature_values(layer.features, "id")
+            rows.append((layer, dict(zip(ids, range(len(ids))))))
+        return rows
+
+    def _feature_place(self, feature_id: str) -> tuple[Layer, int] | None:
+        for layer, rows in reversed(self._feature_rows):
+            row = rows.get(feature_id)
+            if row is not None:
+                return layer, row
+        return None
 
     @cached_property
     def _layers_by_id(self) -> dict[str, Layer]:
@@ -62,11 +72,13 @@ class Catalog:
         return self._layers_by_id[layer_id]
 
     def feature(self, feature_id: str) -> Feature:
-        layer, index = self._feature_places[feature_id]
-        return layer.features[index]
+        place = self._feature_place(feature_id)
+        if place is None:
+            raise KeyError(feature_id)
+        return place[0].features[place[1]]
 
     def find_feature(self, feature_id: str) -> Feature | None:
-        place = self._feature_places.get(feature_id)
+        place = self._feature_place(feature_id)
         return place[0].features[place[1]] if place is not None else None
 
     def features(self) -> Iterator[Feature]:

@@ -19,9 +19,8 @@ from itertools import chain, islice, repeat
 from operator import getitem, itemgetter
 from typing import Callable
 
-from influencemap.model import geometry_parts, schema
-from influencemap.model.dates import DateError, first_day, last_day, parse_partial_date
-from influencemap.model.types import PRECISION_VALUES
+from influencemap.model import feature_rules as rules, geometry_parts, schema
+from influencemap.model.dates import first_day, last_day
 from influencemap.model.yaml_nodes import Node, key_text, to_python
 
 try:  # three times as fast as json at making the entries' dicts
@@ -148,34 +147,24 @@ def text(value: object, required: bool = True) -> str | None:
 
 def identifier(value: object) -> str:
     found = text(value)
-    if not schema.IDENTIFIER.match(found):  # type: ignore[arg-type]
+    if rules.identifier(found) is not None:  # type: ignore[arg-type]
         raise GiveUp
     return found  # type: ignore[return-value]
 
 
 def date(value: object) -> str:
     found = text(value)
-    try:
-        parse_partial_date(found)  # type: ignore[arg-type]
-    except DateError:
-        raise GiveUp from None
+    if rules.date(found) is not None:  # type: ignore[arg-type]
+        raise GiveUp
     return found  # type: ignore[return-value]
 
 
 def number(value: object, minimum: float | None = None) -> float:
-    kind = type(value)
-    try:
-        if kind is float:
-            found = value
-        elif kind is str:
-            found = float(value.strip())  # type: ignore[union-attr]
-        elif kind is int:
-            found = float(value)  # type: ignore[arg-type]
-        else:
-            raise GiveUp
-    except (ValueError, OverflowError):
-        raise GiveUp from None
-    if not math.isfinite(found) or (minimum is not None and found < minimum):  # type: ignore[arg-type]
+    """A YAML number or a text of one (not a bool or null: rapidyaml's JSON may differ)."""
+    if type(value) not in _NUMBER_TYPES:
+        raise GiveUp
+    found, broken = rules.number(value, minimum)
+    if broken is not None:
         raise GiveUp
     return found  # type: ignore[return-value]
 
@@ -188,8 +177,8 @@ MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
 FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
 CITATION_KEYS = frozenset(schema.CITATION_KEYS)
-PRECISIONS = frozenset(PRECISION_VALUES)
-DATINGS = frozenset(schema.DATINGS)
+PRECISIONS = rules.PRECISIONS
+DATINGS = rules.DATINGS
 USER = schema.USER_KEY_PREFIX
 GEOMETRY_KEYS = frozenset(schema.GEOMETRY_KEYS)
 _LONLAT = frozenset(("lon", "lat"))
@@ -688,10 +677,10 @@ class ColumnChecker:
         known = self.shared.known_countries
 
         def normalise(item: object) -> str:
-            code = text(item).upper()  # type: ignore[union-attr]
-            if code not in known:
+            code, broken = rules.country_code(text(item), known)  # type: ignore[arg-type]
+            if broken is not None:
                 raise GiveUp
-            return code
+            return code  # type: ignore[return-value]
 
         return self._normalised(column, normalise, self._code_cache, self.shared.countries)
 

@@ -6,13 +6,10 @@ keep going and report all problems of a file in one run, as a compiler does.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Callable, Sequence, TypeVar
-from urllib.parse import urlparse
 
-from influencemap.model import schema
-from influencemap.model.dates import DateError, parse_partial_date
+from influencemap.model import feature_rules as rules, schema
 from influencemap.model.types import Origin, Problem, Severity
 from influencemap.model.yaml_nodes import Node
 
@@ -106,9 +103,9 @@ class FieldReader:
         value = self.text(node, what)
         if value is None:
             return None
-        if not schema.IDENTIFIER.match(value):
-            suggestion = "-".join("".join(c if c.isalnum() else " " for c in value.lower()).split())
-            hint = f" (e.g. '{suggestion}')" if suggestion and schema.IDENTIFIER.match(suggestion) else ""
+        if rules.identifier(value) is not None:
+            suggestion = rules.identifier_hint(value)
+            hint = f" (e.g. '{suggestion}')" if suggestion else ""
             self.error(node, f"invalid {what} '{value}': use lowercase letters, digits and hyphens{hint}")
             return None
         return value
@@ -118,28 +115,25 @@ class FieldReader:
         if not self.expect(node, "scalar", what):
             return None
         raw = str(node.value).strip()
-        try:
-            value = float(raw)
-        except ValueError:
+        value, broken = rules.number(raw, minimum)
+        if broken is None:
+            return value
+        if broken.kind == "number":
             self.error(node, f"{what} must be a number, not '{raw}'")
-            return None
-        if not math.isfinite(value):
+        elif broken.kind == "finite":
             self.error(node, f"{what} must be a finite number, not '{raw}'")
-            return None
-        if minimum is not None and value < minimum:
+        else:
             self.error(node, f"{what} must be at least {minimum:g}, not {raw}")
-            return None
-        return value
+        return None
 
     def date(self, node: Node, what: str) -> str | None:
         """A ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` date, kept as written."""
         value = self.text(node, what)
         if value is None:
             return None
-        try:
-            parse_partial_date(value)
-        except DateError as exc:
-            self.error(node, f"{what}: {exc}")
+        broken = rules.date(value)
+        if broken is not None:
+            self.error(node, f"{what}: {broken.detail}")
             return None
         return value
 
@@ -147,22 +141,20 @@ class FieldReader:
         value = self.text(node, what)
         if value is None:
             return None
-        try:
-            parsed = urlparse(value)
-            parsed.port  # noqa: B018 - urlparse checks the host and port only when asked
-        except ValueError as exc:  # 'http://[x]/', 'http://[::1/', a port out of range
-            self.error(node, f"{what} is not a valid address ({exc}): '{value}'")
-            return None
-        if parsed.scheme.lower() not in schema.ALLOWED_URL_SCHEMES or not parsed.netloc:
+        broken = rules.url(value)
+        if broken is None:
+            return value
+        if broken.kind == "address":
+            self.error(node, f"{what} is not a valid address ({broken.detail}): '{value}'")
+        else:
             self.error(node, f"{what} must be an http:// or https:// address, not '{value}'")
-            return None
-        return value
+        return None
 
     def choice(self, node: Node, what: str, choices: Sequence[str]) -> str | None:
         value = self.text(node, what)
         if value is None:
             return None
-        if value not in choices:
+        if rules.choice(value, choices) is not None:
             hint = schema.did_you_mean(value, list(choices))
             self.error(node, f"{what} must be one of {', '.join(choices)}, not '{value}'{hint}")
             return None

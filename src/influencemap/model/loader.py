@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import os
-from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
@@ -254,9 +253,7 @@ class _CatalogBuilder:
     def finish(self) -> Catalog:
         layers: list[Layer] = []
         layer_ids: dict[str, Origin] = {}
-        feature_ids: dict[str, tuple[FileResult, int]] = {}
-        """Each feature id taken so far, with the result and position that took it (its origin
-        is looked up only for a message: a cached result does not build its features for it)."""
+        feature_ids = _TakenIds()
         reported_refs: set[tuple[str, int, int]] = set()  # a bad ref in layer defaults is reported once
         sources = self.sources
         for result in self.results:
@@ -268,20 +265,14 @@ class _CatalogBuilder:
                 )
                 continue
             layer_ids[layer.id] = layer.origin  # type: ignore[assignment]
-            ids = result.feature_ids
-            if (
-                result.ref_names <= sources.keys()
-                and len(set(ids)) == len(ids)
-                and feature_ids.keys().isdisjoint(ids)
-            ):  # the usual case, checked at once
-                feature_ids.update(zip(ids, zip(repeat(result), range(len(ids)))))
+            if result.ref_names <= sources.keys() and feature_ids.take_all(result):  # the usual case, at once
                 layers.append(result.full_layer)  # type: ignore[arg-type]
                 continue
             kept: list[Feature] = []
             for index, feature in enumerate(result.features):
                 new: list[Problem] = []
                 if feature.id in feature_ids:
-                    first = _feature_origin(*feature_ids[feature.id])
+                    first = feature_ids.first_origin(feature.id)
                     new.append(Problem(feature.origin, Severity.ERROR, f"duplicate feature id '{feature.id}' (first defined at {first})"))  # type: ignore[arg-type]
                 undefined = False
                 for ref_index, (ref, origin) in enumerate(result.refs[index]):
@@ -300,7 +291,7 @@ class _CatalogBuilder:
                 if new or undefined:
                     self.problems.extend(new)
                     continue
-                feature_ids[feature.id] = (result, index)
+                feature_ids.take(feature.id, result, index)
                 kept.append(feature)
             if len(kept) == len(result.features):
                 layers.append(result.full_layer)  # type: ignore[arg-type]
@@ -313,8 +304,57 @@ class _CatalogBuilder:
         return Catalog(layers=tuple(layers), sources=dict(self.sources), problems=tuple(problems), actors=dict(self.actors))
 
 
-def _feature_origin(result: FileResult, index: int) -> Origin | None:
-    return result.features.origin(index)
+class _TakenIds:
+    """The feature ids taken so far across files, and where each was first defined.
+
+    A file whose ids are all new is taken whole: its ids join one set, and the file is only
+    remembered (no ``(file, row)`` pair per feature: a million such tuples were half of
+    ``validate`` of a cached 1M layer). Where an id was first defined is looked up only for a
+    duplicate's message, by indexing the files' id columns then."""
+
+    def __init__(self) -> None:
+        self._ids: set[str] = set()
+        self._files: list[tuple[FileResult, Sequence[str]]] = []
+        """Files taken whole, in order, with their id columns."""
+        self._rows: list[dict[str, int] | None] = []
+        """Each whole file's id → row, made on the first duplicate message that needs it."""
+        self._one_by_one: dict[str, tuple[FileResult, int]] = {}
+        """Ids taken one at a time (from a file with a problem), with their file and row."""
+
+    def __contains__(self, feature_id: str) -> bool:
+        return feature_id in self._ids
+
+    def take_all(self, result: FileResult) -> bool:
+        """Take every id of the file if all are distinct and new; False (nothing taken) if not."""
+        ids = result.feature_ids
+        new = set(ids)
+        if len(new) != len(ids) or not self._ids.isdisjoint(new):
+            return False
+        if self._ids:
+            self._ids |= new
+        else:
+            self._ids = new
+        self._files.append((result, ids))
+        self._rows.append(None)
+        return True
+
+    def take(self, feature_id: str, result: FileResult, row: int) -> None:
+        self._ids.add(feature_id)
+        self._one_by_one[feature_id] = (result, row)
+
+    def first_origin(self, feature_id: str) -> Origin | None:
+        """Where the taken id was defined (its feature's origin, looked up from its file)."""
+        place = self._one_by_one.get(feature_id)
+        if place is not None:
+            return place[0].features.origin(place[1])
+        for n, (result, ids) in enumerate(self._files):
+            rows = self._rows[n]
+            if rows is None:
+                rows = self._rows[n] = dict(zip(ids, range(len(ids))))
+            row = rows.get(feature_id)
+            if row is not None:
+                return result.features.origin(row)
+        return None  # pragma: no cover - only asked about taken ids
 
 
 def _with_features(layer: Layer, features: list[Feature]) -> Layer:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from influencemap.model import bulk_data, geometry_parts, schema
+from influencemap.model import bulk_data, feature_rules as rules, geometry_parts, schema
 from influencemap.model.country_check import point_country_warnings
-from influencemap.model.dates import first_day, last_day
 from influencemap.model.fields import FieldReader, ParsedDefaults
 from influencemap.model.file_result import FileResult, attach_table, feature_columns, joined_table, unexpected_message
 from influencemap.model.types import (
@@ -405,7 +404,7 @@ class FileReader:
             end = reader.date(keys["end"], "end") if "end" in keys else None
             if end is not None and start is None and "start" not in keys:
                 reader.error(keys["end"], "'end' needs a 'start' (or use 'date' for a point in time)")
-            elif start is not None and end is not None and last_day(end) < first_day(start):
+            elif start is not None and end is not None and rules.ordered(start, end) is False:
                 reader.error(keys["end"], f"end {end} is before start {start}")
             if start is not None:
                 values.update(start=start, end=end)
@@ -423,7 +422,7 @@ class FileReader:
             if figures is not None:
                 values["figures"] = figures
         if "precision" in keys:
-            precision = reader.choice(keys["precision"], "precision", [p.value for p in Precision])
+            precision = reader.choice(keys["precision"], "precision", PRECISION_VALUES)
             if precision is not None:
                 values["precision"] = precision
         if "dating" in keys:
@@ -447,8 +446,8 @@ class FileReader:
         code = reader.text(node, "a country code")
         if code is None:
             return None
-        upper = code.upper()
-        if upper not in basemap.known_country_codes():
+        upper, broken = rules.country_code(code, basemap.known_country_codes())
+        if broken is not None:
             reader.error(node, f"unknown country code '{code}': use ISO 3166-1 alpha-2 codes such as BY, UA, KZ, CN")
             return None
         return upper
@@ -615,11 +614,11 @@ class FileReader:
         if lon is None or lat is None:
             return None
         ok = True
-        if not -180 <= lon <= 180:
+        if rules.longitude(lon) is not None:
             reader.error(lon_node, f"longitude {lon:g} is out of range (-180 to 180)")
             ok = False
-        if not -90 <= lat <= 90:
-            hint = " — are longitude and latitude swapped? Write [lon, lat]" if -90 <= lon <= 90 else ""
+        if rules.latitude(lat) is not None:
+            hint = " — are longitude and latitude swapped? Write [lon, lat]" if rules.maybe_swapped(lon) else ""
             reader.error(lat_node, f"latitude {lat:g} is out of range (-90 to 90){hint}")
             ok = False
         return (lon, lat) if ok else None
