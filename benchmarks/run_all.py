@@ -663,7 +663,10 @@ def main() -> int:
                         "before_10k, before_100k), keeping the other results of WORK/results.json")
     args = parser.parse_args()
     if args.report_only:
-        saved = json.loads((args.work / "results.json").read_text())
+        saved_file = args.work / "results.json"
+        if not saved_file.exists():  # the report needs every step: --only re-runs some of a full run
+            parser.error(f"--only re-runs steps of an earlier full run, and {saved_file} is missing: run without --only first")
+        saved = json.loads(saved_file.read_text())
         write_report(args.out, saved["machine"], saved["results"], args.work)
         return 0
     args.work.mkdir(parents=True, exist_ok=True)
@@ -685,7 +688,10 @@ def main() -> int:
                   ("before_100k", lambda: bench_before(paths["big"], args.work))]
     if args.only:
         wanted = set(args.only.split(","))
-        saved = json.loads((args.work / "results.json").read_text())
+        saved_file = args.work / "results.json"
+        if not saved_file.exists():  # the report needs every step: --only re-runs some of a full run
+            parser.error(f"--only re-runs steps of an earlier full run, and {saved_file} is missing: run without --only first")
+        saved = json.loads(saved_file.read_text())
         results = saved["results"]
         steps = [(name, step) for name, step in steps if name in wanted]
         first_date = saved["machine"]["date"].split(" (")[0]
