@@ -67,9 +67,13 @@ def cached_folder(tmp_path, monkeypatch):
     yield from cached_layers_folder(tmp_path, monkeypatch, SOURCES)
 
 
-def test_warm_up_builds_a_cached_layers_features_for_the_attribute_table(cached_folder, monkeypatch):
-    """The hit-test no longer builds them (model/identify.py reads columns); the attribute table
-    lists Feature objects as soon as the catalog is shown, so they are built here, off the UI thread."""
+def test_neither_warm_up_nor_the_attribute_table_builds_a_cached_layers_features(cached_folder, monkeypatch, qtbot):
+    """The hit-test (model/identify.py) and the attribute table (model/feature_rows.py) read a
+    cached layer's columns: building a million Feature objects took most of the app's memory
+    and seconds before the map, on whichever thread asked first. Selecting a row builds that
+    row's feature only."""
+    from influencemap.ui.feature_table import FeatureTablePanel
+    from influencemap.ui.map_state import MapState
     from tests.model.test_feature_table import from_disk, points_layer
 
     folder = cached_folder
@@ -78,4 +82,18 @@ def test_warm_up_builds_a_cached_layers_features_for_the_attribute_table(cached_
     tables = [layer.features for layer in cached.layers]
     assert tables and not any(table.built for table in tables)
     warm_up(cached)
-    assert all(table.built for table in tables)
+    assert not any(table.built for table in tables)
+
+    state = MapState()
+    panel = FeatureTablePanel(state)
+    qtbot.addWidget(panel)
+    state.set_catalog(cached)
+    assert panel.model.rowCount() == 5
+    assert panel.model.data(panel.model.index(3, 0)) == "Feature 3"
+    panel.rows.sort(0, descending=True)
+    panel.find.setText("feature")
+    panel._apply_query()
+    state.select("a-2")
+    assert panel.selected_rows() == [panel.rows.row_of("a-2")]
+    assert panel.rows.tsv(panel.selected_rows()).startswith("Feature 2\t")
+    assert not any(table.built for table in tables)

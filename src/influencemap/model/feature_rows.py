@@ -8,6 +8,10 @@ Cells are made when asked for, so 100,000 rows cost nothing until shown. Sorting
 key per row for the asked column once (remembered), then orders with numpy: dates sort as
 dates (by the first day they cover, undated last), numbers as numbers (no figure last),
 texts case- and accent-blind.
+
+A cached layer's rows are read from its table's columns (:class:`_TableRows`), so listing a
+million cached features builds no Feature object: one is built only for what needs it (the
+details of a row, the GeoJSON of the rows shown), and only for that row.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ import numpy as np
 
 from influencemap.geo.gazetteer import fold
 from influencemap.model.catalog import Catalog
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.dates import first_day, format_span
 from influencemap.model.filters import FeatureFilter, shown_catalog
 from influencemap.model.gc_pause import paused_gc
-from influencemap.model.types import Feature, Figure
+from influencemap.model.types import Feature, Figure, Layer
 
 
 def figure_text(figure: Figure) -> str:
@@ -35,11 +40,6 @@ def figure_text(figure: Figure) -> str:
     else:
         shown = f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
     return f"{figure.label}: {shown} {figure.unit}" if figure.unit else f"{figure.label}: {shown}"
-
-
-def dating_of(feature: Feature) -> str:
-    """How the feature's date was found; features without a ``dating`` say "stated"."""
-    return str(getattr(feature, "dating", None) or "stated")
 
 
 @dataclass(frozen=True)
@@ -70,24 +70,106 @@ def _fold(text: str) -> str:
     return text.casefold() if text.isascii() else fold(text)
 
 
+class _FeatureList:
+    """Rows read from Feature objects (a layer written out, filtered or edited)."""
+
+    def __init__(self, features: Sequence[Feature]) -> None:
+        self.features = features
+
+    def __len__(self) -> int:
+        return len(self.features)
+
+    def feature(self, j: int) -> Feature:
+        return self.features[j]
+
+    def value(self, key: str, j: int):
+        feature = self.features[j]
+        if key == "figures":
+            return feature.figures
+        if key == "sources":
+            return len(feature.citations)
+        if key == "precision":
+            return feature.precision.value if feature.precision else None
+        return getattr(feature, key, None)
+
+
+class _TableRows:
+    """Rows read from a cached layer's columns (:class:`FeatureTable`), without its Feature objects."""
+
+    _COLUMN = {"id": "ids", "name": "names", "start": "starts", "end": "ends", "instant": "instants",
+               "countries": "countries", "actors": "actors", "tags": "tags", "precision": "precisions",
+               "sources": "citation_counts", "dating": "datings"}
+
+    def __init__(self, table: FeatureTable, layer_id: str) -> None:
+        self.table = table
+        self.layer_id = layer_id
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def feature(self, j: int) -> Feature:
+        return self.table.row(j)
+
+    def value(self, key: str, j: int):
+        if key == "layer_id":
+            return self.layer_id
+        column = self.table.column
+        if key == "figures":
+            count = column("figure_counts")[j]
+            if not count:
+                return ()
+            first = self.table.offset("figure_counts", j)
+            labels, values, units = column("labels"), column("values"), column("units")
+            return tuple(Figure(labels[i], values[i], units[i]) for i in range(first, first + count))
+        return column(self._COLUMN[key])[j]
+
+    def values(self, key: str) -> Sequence:
+        """Every row's ``key`` at once (a whole column), for sorting and filtering."""
+        if key == "layer_id":
+            return [self.layer_id] * len(self.table)
+        if key == "figures":  # the first figure's value (the sort key), None without figures
+            counts = np.asarray(self.table.column("figure_counts"), dtype=np.intp)
+            firsts = (np.cumsum(counts) - counts).tolist()
+            values = self.table.column("values")
+            return [values[first] if count else None for first, count in zip(firsts, counts.tolist())]
+        return self.table.column(self._COLUMN[key])
+
+
+def _part_of(features: Sequence[Feature], layer_id: str) -> _FeatureList | _TableRows:
+    if isinstance(features, FeatureTable):
+        return _TableRows(features, layer_id)
+    return _FeatureList(features)
+
+
 class FeatureRows:
     """The shown features of a catalog (visible layers, through the filter), one row each.
 
-    ``features`` are in catalog order (layer by layer, as loaded); ``order`` is the displayed
-    order, a permutation of them, after :meth:`sort` and :meth:`set_query`.
+    The rows are in catalog order (layer by layer, as loaded); ``order`` is the displayed
+    order, a permutation of them, after :meth:`sort` and :meth:`set_query`. A cached layer's
+    rows come from its columns (see the module); ``features`` builds every Feature object and
+    is there for small catalogs and tests.
     """
 
-    def __init__(self, catalog: Catalog, features: Sequence[Feature]) -> None:
+    def __init__(self, catalog: Catalog, features: Sequence[Feature] = (), *, layers: Sequence[Layer] | None = None) -> None:
+        """Rows of ``features`` (Feature objects), or of the features of ``layers`` (a cached
+        layer's read from its columns)."""
         self.catalog = catalog
-        self.features = list(features)
+        if layers is None:
+            self._parts: list[_FeatureList | _TableRows] = [_FeatureList(list(features))] if len(features) else []
+        else:
+            self._parts = [_part_of(layer.features, layer.id) for layer in layers if len(layer.features)]
+        self._starts = np.cumsum([0] + [len(part) for part in self._parts], dtype=np.intp)
+        self.total = int(self._starts[-1])
+        """How many rows there are before the text filter."""
         self._layer_names = {layer.id: layer.name for layer in catalog.layers}
         self._keys: dict[str, np.ndarray] = {}
         self._sort: tuple[int, bool] | None = None
         self._query = ""
         self._matching: np.ndarray | None = None
         self._hay: list[str] | None = None
-        self.order = np.arange(len(self.features), dtype=np.intp)
-        self._position: dict[str, int] | None = None
+        self.order = np.arange(self.total, dtype=np.intp)
+        self._index_of_id: dict[str, int] | None = None
+        self._row_of_index: np.ndarray | None = None
 
     @classmethod
     def shown(
@@ -96,58 +178,87 @@ class FeatureRows:
         """The rows a map of ``visible_layer_ids`` (all when None) through ``feature_filter`` shows."""
         layer_ids = [layer.id for layer in catalog.layers] if visible_layer_ids is None else visible_layer_ids
         shown = shown_catalog(catalog, feature_filter, layer_ids)
-        return cls(catalog, [f for layer in shown.layers for f in layer.features])
+        return cls(catalog, layers=shown.layers)
 
     # -- cells ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self.order)
 
+    @property
+    def features(self) -> list[Feature]:
+        """Every row's Feature, in catalog order (builds them: for small catalogs and tests)."""
+        return [self._feature_at(i) for i in range(self.total)]
+
     @staticmethod
     def header() -> list[str]:
         return [column.title for column in COLUMNS]
 
+    def _locate(self, index: int) -> tuple[_FeatureList | _TableRows, int]:
+        """The part holding catalog-order row ``index`` and the row within it."""
+        part = int(np.searchsorted(self._starts, index, side="right")) - 1
+        return self._parts[part], index - int(self._starts[part])
+
+    def _feature_at(self, index: int) -> Feature:
+        part, j = self._locate(index)
+        return part.feature(j)
+
     def feature(self, row: int) -> Feature:
-        """The feature shown in display row ``row``."""
-        return self.features[int(self.order[row])]
+        """The feature shown in display row ``row`` (built on its own for a cached layer)."""
+        return self._feature_at(int(self.order[row]))
+
+    def feature_id(self, row: int) -> str:
+        """The id of the feature in display row ``row`` (no Feature built)."""
+        part, j = self._locate(int(self.order[row]))
+        return part.value("id", j)
 
     def text(self, feature: Feature, column: int) -> str:
+        """``feature``'s cell in ``column``."""
+        return self._cell(_FeatureList((feature,)), 0, column)
+
+    def cell_text(self, row: int, column: int) -> str:
+        """Display row ``row``'s cell in ``column`` (read from the columns for a cached layer)."""
+        part, j = self._locate(int(self.order[row]))
+        return self._cell(part, j, column)
+
+    def _cell(self, part: _FeatureList | _TableRows, j: int, column: int) -> str:
         key = COLUMNS[column].key
+        value = part.value
         if key == "name":
-            return feature.name
+            return value("name", j)
         if key == "layer":
-            return self._layer_names.get(feature.layer_id, feature.layer_id)
+            layer_id = value("layer_id", j)
+            return self._layer_names.get(layer_id, layer_id)
         if key == "date":
-            return format_span(feature.start, feature.end, feature.instant) or ""
+            return format_span(value("start", j), value("end", j), value("instant", j)) or ""
         if key in ("countries", "actors", "tags"):
-            return ", ".join(getattr(feature, key))
+            return ", ".join(value(key, j))
         if key == "figures":
-            return "; ".join(figure_text(f) for f in feature.figures)
+            return "; ".join(figure_text(f) for f in value("figures", j))
         if key == "precision":
-            return feature.precision.value if feature.precision else ""
+            return value("precision", j) or ""
         if key == "sources":
-            return str(len(feature.citations))
+            return str(value("sources", j))
         if key == "dating":
-            return dating_of(feature)
+            return str(value("dating", j) or "stated")
         raise KeyError(key)
 
     def cells(self, row: int) -> list[str | int]:
         """Display row ``row`` as CSV cells (the source count as a number)."""
-        feature = self.feature(row)
-        return [len(feature.citations) if c.key == "sources" else self.text(feature, i) for i, c in enumerate(COLUMNS)]
+        part, j = self._locate(int(self.order[row]))
+        return [int(part.value("sources", j)) if c.key == "sources" else self._cell(part, j, i) for i, c in enumerate(COLUMNS)]
 
     def tsv(self, rows: Iterable[int]) -> str:
         """Display rows as tab-separated lines (for the clipboard); tabs and newlines in cells become spaces."""
         lines = []
         for row in rows:
-            feature = self.feature(row)
-            cells = (self.text(feature, i).replace("\t", " ").replace("\n", " ") for i in range(len(COLUMNS)))
+            cells = (self.cell_text(row, i).replace("\t", " ").replace("\n", " ") for i in range(len(COLUMNS)))
             lines.append("\t".join(cells))
         return "\n".join(lines) + ("\n" if lines else "")
 
     def shown_catalog(self) -> Catalog:
         """A catalog of exactly the displayed rows (for the GeoJSON export), layers in the
-        order their first row appears."""
+        order their first row appears. Builds the Feature objects of those rows only."""
         import dataclasses
 
         by_layer: dict[str, list[Feature]] = {}
@@ -160,19 +271,48 @@ class FeatureRows:
         )
         return Catalog(layers=layers, sources=self.catalog.sources, problems=())
 
+    # -- whole columns -------------------------------------------------------------------
+
+    def _values(self, key: str) -> list:
+        """Every row's ``key``, in catalog order (a cached layer's straight from its column)."""
+        out: list = []
+        for part in self._parts:
+            if isinstance(part, _TableRows):
+                out.extend(part.values(key))
+            elif key == "figures":
+                out.extend(f.figures[0].value if f.figures else None for f in part.features)
+            else:
+                out.extend(part.value(key, j) for j in range(len(part)))
+        return out
+
+    def _texts(self, column: int) -> list[str]:
+        """Every row's cell in ``column``, in catalog order."""
+        out: list[str] = []
+        for part in self._parts:
+            cell = self._cell
+            out.extend(cell(part, j, column) for j in range(len(part)))
+        return out
+
     # -- finding rows --------------------------------------------------------------------
 
     def row_of(self, feature_id: str) -> int:
         """The display row of a feature, or -1 when it is not shown."""
-        if self._position is None:
-            ids = [self.features[i].id for i in self.order.tolist()]
-            self._position = {feature_id: row for row, feature_id in enumerate(ids)}
-        return self._position.get(feature_id, -1)
+        if self._index_of_id is None:
+            ids = self._values("id")
+            self._index_of_id = {fid: i for i, fid in enumerate(ids)}
+        index = self._index_of_id.get(feature_id)
+        if index is None:
+            return -1
+        if self._row_of_index is None:
+            rows = np.full(self.total, -1, dtype=np.intp)
+            rows[self.order] = np.arange(len(self.order), dtype=np.intp)
+            self._row_of_index = rows
+        return int(self._row_of_index[index])
 
     # -- sorting and the text filter -----------------------------------------------------
 
     def sort_key(self, column: int) -> np.ndarray:
-        """One key per feature (in catalog order) for ``column``, made once."""
+        """One key per row (in catalog order) for ``column``, made once."""
         key = COLUMNS[column].key
         cached = self._keys.get(key)
         if cached is not None:
@@ -183,7 +323,7 @@ class FeatureRows:
         return values
 
     def _make_key(self, column: int, key: str) -> np.ndarray:
-        features = self.features
+        count = self.total
         if key == "date":
             days: dict[str, float] = {}
 
@@ -195,18 +335,15 @@ class FeatureRows:
                     value = days[text] = float(first_day(text).toordinal())
                 return value
 
-            values: np.ndarray | list = np.fromiter((day(f.start) for f in features), dtype=float, count=len(features))
+            values: np.ndarray | list = np.fromiter((day(s) for s in self._values("start")), dtype=float, count=count)
         elif key == "figures":
-            values = np.fromiter(
-                (f.figures[0].value if f.figures else math.inf for f in features), dtype=float, count=len(features)
-            )
+            values = np.fromiter((math.inf if v is None else v for v in self._values("figures")), dtype=float, count=count)
         elif key == "sources":
-            values = np.fromiter((len(f.citations) for f in features), dtype=float, count=len(features))
+            values = np.fromiter(self._values("sources"), dtype=float, count=count)
         else:
             folded: dict[str, str] = {}
             texts = []
-            for f in features:
-                text = self.text(f, column)
+            for text in self._texts(column):
                 value = folded.get(text)
                 if value is None:
                     value = folded[text] = _fold(text) if text else "\uffff"
@@ -231,12 +368,12 @@ class FeatureRows:
         else:
             haystacks = self._haystacks()
             self._matching = np.fromiter(
-                (all(w in hay for w in words) for hay in haystacks), dtype=bool, count=len(self.features)
+                (all(w in hay for w in words) for hay in haystacks), dtype=bool, count=self.total
             )
         self._apply()
 
     def _haystacks(self) -> list[str]:
-        """Per feature, its folded name, layer, countries, actors and tags (made once)."""
+        """Per row, its folded name, layer, countries, actors and tags (made once)."""
         if self._hay is None:
             columns = [COLUMN_INDEX[k] for k in ("layer", "countries", "actors", "tags")]
             folded: dict[str, str] = {}
@@ -248,8 +385,10 @@ class FeatureRows:
                 return value
 
             with paused_gc():
+                names = self._values("name")
+                others = [self._texts(c) for c in columns]
                 self._hay = [
-                    "\x00".join([_fold(f.name), *(fold_once(self.text(f, c)) for c in columns)]) for f in self.features
+                    "\x00".join([_fold(name), *(fold_once(texts[i]) for texts in others)]) for i, name in enumerate(names)
                 ]
         return self._hay
 
@@ -258,7 +397,7 @@ class FeatureRows:
         return self._query
 
     def _apply(self) -> None:
-        count = len(self.features)
+        count = self.total
         if self._sort is None:
             order = np.arange(count, dtype=np.intp)
         else:
@@ -267,7 +406,7 @@ class FeatureRows:
         if self._matching is not None:
             order = order[self._matching[order]]
         self.order = order
-        self._position = None
+        self._row_of_index = None
 
 
 def _argsort(keys: np.ndarray, descending: bool) -> np.ndarray:

@@ -65,12 +65,8 @@ def warm_up(catalog: Catalog) -> None:
             for layer in catalog.layers:
                 layer_geometry(layer)
             prepare(catalog)
-            # The attribute table lists Feature objects (ui/feature_table.py, model/feature_rows.py)
-            # and refreshes as soon as the catalog is shown: built here, or the UI thread would
-            # build a cached layer's million of them (an 8 s freeze). The hit-test needs none.
-            for layer in catalog.layers:
-                if getattr(layer.features, "built", True) is False:
-                    layer.features.features  # noqa: B018 - builds them
+            # A cached layer's Feature objects are not built: the hit-test (model/identify.py) and
+            # the attribute table (model/feature_rows.py) read its columns.
             # What the window asks of a new catalog, counted here and remembered with it
             # (model/per_catalog.py): with every layer shown and no filter, as after a load.
             shown = [layer.id for layer in catalog.layers]

@@ -2,7 +2,8 @@
 
 A ``QTableView`` (objectName ``featureTable``) over :class:`FeatureTableModel`, a thin Qt model
 over :class:`~influencemap.model.feature_rows.FeatureRows` (cells made when shown, so 100,000
-rows cost nothing until scrolled to). It follows the map state: visible layers, filters and
+rows cost nothing until scrolled to; a cached layer's cells are read from its columns, so a
+million cached rows build no Feature object). It follows the map state: visible layers, filters and
 the timeline decide the rows; selecting a row selects the feature (double-click zooms to it);
 selecting on the map selects and scrolls to the row. Ctrl+C copies the selected rows as
 tab-separated text; Save as CSV (through the project's one CSV writer) or GeoJSON writes
@@ -57,9 +58,9 @@ class FeatureTableModel(QAbstractTableModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.rows.text(self.rows.feature(index.row()), index.column())
+            return self.rows.cell_text(index.row(), index.column())
         if role == Qt.ItemDataRole.UserRole:
-            return self.rows.feature(index.row()).id
+            return self.rows.feature_id(index.row())
         if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()].key == "sources":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -191,7 +192,8 @@ class FeatureTablePanel(QWidget):
         """Rows anew from the state: what the map shows, keeping the sort, the query and the selection."""
         state = self._state
         self._key = state.shown_key
-        rows = FeatureRows(state.catalog, list(state.shown_catalog().features()))
+        # A cached layer's rows are read from its columns: no Feature object is built here.
+        rows = FeatureRows(state.catalog, layers=state.shown_catalog().layers)
         column = self.view.horizontalHeader().sortIndicatorSection()
         if 0 <= column < len(COLUMNS) and self.view.horizontalHeader().isSortIndicatorShown():
             rows.sort(column, self.view.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder)
@@ -213,7 +215,7 @@ class FeatureTablePanel(QWidget):
 
     def _update_count(self) -> None:
         rows = self.model.rows
-        total = len(rows.features)
+        total = rows.total
         shown = len(rows)
         self.count_label.setText(f"{shown} of {total} rows" if shown != total else f"{shown} rows")
 
@@ -230,7 +232,7 @@ class FeatureTablePanel(QWidget):
         if not rows:
             return
         row = current.row() if current.isValid() and current.row() in rows else rows[0]
-        feature_id = self.model.rows.feature(row).id
+        feature_id = self.model.rows.feature_id(row)
         self._syncing = True
         try:
             self._state.select(feature_id)
@@ -258,7 +260,7 @@ class FeatureTablePanel(QWidget):
 
     def _on_double_clicked(self, index: QModelIndex) -> None:
         if index.isValid():
-            feature_id = self.model.rows.feature(index.row()).id
+            feature_id = self.model.rows.feature_id(index.row())
             self._state.select(feature_id)
             self.zoomToFeatureRequested.emit(feature_id)
 
