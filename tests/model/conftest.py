@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -68,3 +70,29 @@ def load_flushed(folder: Path) -> Catalog:
     catalog = load_catalog([folder], include_bundled_sources=False)
     load_cache.flush()
     return catalog
+
+
+QT_BLOCKER = """\
+import sys
+class BlockQt:
+    def find_spec(self, name, path=None, target=None):
+        if name.split('.')[0] in ('PySide6', 'shiboken6', 'PyQt5', 'PyQt6'):
+            raise ImportError('Qt is blocked in this test: ' + name)
+sys.meta_path.insert(0, BlockQt())
+"""
+
+
+@pytest.fixture
+def run_with_qt_blocked():
+    """Run a script in a fresh interpreter where importing any Qt binding fails; the script's
+    own asserts decide, and it must end having imported no Qt module at all."""
+
+    def run(body: str) -> None:
+        script = QT_BLOCKER + textwrap.dedent(body) + (
+            "\nassert not [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6'))]\nprint('ok')\n"
+        )
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == "ok"
+
+    return run
