@@ -320,7 +320,7 @@ def _user_keys(item: dict, allowed: frozenset[str]) -> int:
 @dataclass(frozen=True)
 class Shared:
     """What the checks need besides the entries (the layer's defaults and the country codes),
-    as plain values: a helper process gets a copy."""
+    as plain values."""
 
     start: str | None = None
     end: str | None = None
@@ -334,15 +334,6 @@ class Shared:
     """Whether the defaults give sources."""
     dating: str = schema.DEFAULT_DATING
     known_countries: frozenset[str] = frozenset()
-
-    def to_plain(self) -> tuple:
-        return (self.start, self.end, self.instant, self.countries, self.actors, self.tags, self.precision,
-                self.description, self.citations, self.dating, tuple(sorted(self.known_countries)))
-
-    @classmethod
-    def from_plain(cls, plain: tuple) -> Shared:
-        *values, known = plain
-        return cls(*values, known_countries=frozenset(known))
 
 
 class ColumnChecker:
