@@ -34,16 +34,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_big_layer import BOXES  # noqa: E402  (the same country boxes as the YAML benchmarks' points)
 from run_all import PYTHON, ROOT, SYSTEM_PYTHON, app_caches, env_with, median, run  # noqa: E402
 
-BOXES = [  # (code, min lon, min lat, max lon, max lat): boxes well inside each country
-    ("BY", 25.0, 52.5, 30.0, 55.0),
-    ("UA", 25.0, 48.0, 35.0, 51.0),
-    ("KZ", 60.0, 45.0, 80.0, 52.0),
-    ("CN", 100.0, 25.0, 115.0, 38.0),
-    ("PL", 16.0, 50.5, 22.5, 53.5),
-    ("DE", 7.0, 48.5, 13.0, 53.0),
-]
 LAYER = """\
 id: points
 name: Synthetic layer of {count:,} points
