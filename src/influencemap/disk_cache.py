@@ -18,9 +18,10 @@ import itertools
 import marshal
 import os
 import threading
-import time
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
+
+from influencemap import stale_temps
 
 T = TypeVar("T")
 
@@ -223,22 +224,7 @@ def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> 
     than ``older_than`` seconds, so another process's write in progress keeps its file).
     Only names :func:`is_entry_temp_name` accepts are touched; the scan reads names only,
     and stats just the few temporary files."""
-    removed: list[Path] = []
-    now = time.time()
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not is_entry_temp_name(entry.name):
-            continue
-        try:
-            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > older_than:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-        except OSError:
-            pass
-    return removed
+    return stale_temps.remove_stale_temps(folder, is_entry_temp_name, older_than)
 
 
 def forget_swept_folders() -> None:

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable
+
+from influencemap import stale_temps
 
 TEMP_SUFFIX = ".tmp"
 STALE_TEMP_SECONDS = 600.0
@@ -108,25 +109,12 @@ def remove_stale_temp_files(target: Path, older_than: float = STALE_TEMP_SECONDS
     """Remove the temporary files of earlier writes of ``target`` that were killed before their
     rename (``.NAME.XXXXXXXX.tmp`` in the same folder, older than ``older_than`` seconds)."""
     prefix = f".{target.name}."
-    removed = []
-    now = time.time()
-    try:
-        entries = list(os.scandir(target.parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        if not (entry.name.startswith(prefix) and entry.name.endswith(TEMP_SUFFIX)):
-            continue
-        middle = entry.name[len(prefix) : -len(TEMP_SUFFIX)]
-        if not middle or "." in middle:  # mkstemp's random part: no dots
-            continue
-        try:
-            if entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > older_than:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-        except OSError:
-            pass
-    return removed
+
+    def is_temp_name(name: str) -> bool:
+        middle = name[len(prefix) : -len(TEMP_SUFFIX)] if name.startswith(prefix) and name.endswith(TEMP_SUFFIX) else ""
+        return bool(middle) and "." not in middle  # mkstemp's random part: no dots
+
+    return stale_temps.remove_stale_temps(target.parent, is_temp_name, older_than)
 
 
 def _umask() -> int:
