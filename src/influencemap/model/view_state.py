@@ -418,6 +418,17 @@ class ViewState:
         self._emit_changes(old)
         return restored.logged()
 
+    def restore_basemap(self, plain: object) -> Restored:
+        """Only the basemap of a saved view (it needs no catalog: the app puts it back before
+        the layers have loaded, so a basemap named on the command line still wins)."""
+        restored = Restored()
+        if isinstance(plain, dict) and plain.get("format") == PLAIN_FORMAT and plain.get("version") == PLAIN_VERSION:
+            basemap = _plain_basemap(plain.get("basemap"), restored) if "basemap" in plain else None
+            if basemap is not None:
+                restored.applied = True
+                self.set_basemap(basemap)
+        return restored.logged()
+
     def reset_view(self) -> None:
         """Every layer visible and no filter, timeline range or undated choice (View > Reset
         View); the drawing order, the basemap and a still shown selection stay."""
