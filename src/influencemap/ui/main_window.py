@@ -82,8 +82,9 @@ class MainWindow(QMainWindow):
         Layer files or folders; empty or None loads the bundled layers. With explicit paths
         the view fits all features; only without them is the last session's view restored.
     settings
-        Where geometry, panel layout, last folder and view are remembered (tests pass their
-        own so the user's are never touched).
+        Where geometry, panel layout, last folder and view are remembered, and per layers
+        folder what the user looked at (layers shown, filter, timeline, basemap, selection:
+        ``ui/view_memory.py``); tests pass their own so the user's are never touched.
     catalog
         ``paths`` already loaded.
     load_in_background
