@@ -133,6 +133,27 @@ def test_nothing_hidden_says_nothing(project, start):
     assert "restored" not in second.statusBar().currentMessage()
 
 
+def test_the_map_comes_back_where_it_was_for_each_folder(project, tmp_path, start):
+    first = start([project])
+    everything = first.canvas.view_bounds()
+    first.canvas.set_extent(26.0, 52.0, 29.0, 55.0)  # zoomed in on Minsk
+    quit_app(first)
+    second = start([project])
+    west, south, east, north = second.canvas.view_bounds()
+    assert west <= 26.0 and east >= 29.0 and south <= 52.0 and north >= 55.0  # the box is shown whole…
+    assert east - west < 8 and north - south < 8  # …and the map is not fitted to every feature
+    assert everything[2] - everything[0] > 40
+    quit_app(second)
+
+    other = tmp_path / "never-opened"
+    other.mkdir()
+    (other / "uitest-sources.yaml").write_text((project / "uitest-sources.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    write_layer(other, "far", "Economy", [("beijing", 116.4, 39.9, "CN", "2019"), ("minsk", 27.56, 53.90, "BY", "2019")])
+    fresh = start([other])  # a folder never seen: every feature in view
+    west, south, east, north = fresh.canvas.view_bounds()
+    assert west <= 27.56 and east >= 116.4
+
+
 def test_two_folders_keep_separate_views(project, tmp_path, start, qtbot):
     other = tmp_path / "other-project"
     other.mkdir()
@@ -274,3 +295,17 @@ def test_only_the_most_recent_folders_are_kept(tmp_path, settings_path):
     assert memory.load([folders[3]]) is not None
     assert memory.load([folders[2]]) is None and memory.load([folders[0]]) is None
     assert folder_key([folders[0]]) == folder_key([str(folders[0]) + "/"]) != folder_key([])
+
+
+@pytest.mark.parametrize("extent, kept", [
+    ([20.0, 50.0, 30.0, 56.0], (20.0, 50.0, 30.0, 56.0)),
+    ([30.0, 50.0, 20.0, 56.0], None),  # west of east
+    ([20.0, 50.0, 30.0, "56"], None),
+    ([20.0, 50.0, 30.0], None),
+    ([20.0, -95.0, 30.0, 56.0], None),
+    ("20,50,30,56", None),
+])
+def test_a_saved_extent_is_used_only_when_it_makes_sense(tmp_path, settings_path, extent, kept):
+    settings = settings_at(settings_path)
+    settings.setValue(f"viewState/{folder_key([tmp_path])}", json.dumps({"view": {}, "extent": extent}))
+    assert ViewMemory(settings).load_extent([tmp_path]) == kept

@@ -79,8 +79,9 @@ class MainWindow(QMainWindow):
     Parameters
     ----------
     paths
-        Layer files or folders; empty or None loads the bundled layers. With explicit paths
-        the view fits all features; only without them is the last session's view restored.
+        Layer files or folders; empty or None loads the bundled layers. The map shows where
+        it was when these folders were last closed; folders never seen before fit all
+        features (the bundled layers fall back to the last session's view).
     settings
         Where geometry, panel layout, last folder and view are remembered, and per layers
         folder what the user looked at (layers shown, filter, timeline, basemap, selection:
@@ -758,7 +759,7 @@ class MainWindow(QMainWindow):
         layer (a folder on an unplugged drive must not wipe its saved view)."""
         if self._view_to_restore or not self.store.catalog.layers:
             return
-        self.view_memory.save(self._paths, self.store.to_plain())
+        self.view_memory.save(self._paths, self.store.to_plain(), self.canvas.view_bounds())
 
     def _restore_saved_view(self, basemap: bool) -> None:
         self._view_to_restore = False
@@ -768,6 +769,9 @@ class MainWindow(QMainWindow):
             return
         if not self.store.restore(saved, basemap=basemap).applied:
             return
+        extent = self.view_memory.load_extent(self._paths)
+        if extent is not None:
+            self.canvas.set_extent(*extent)
         hidden_layers = len(self.store.drawing_order) - len(self.store.visible_layer_ids)
         what = []
         if self.store.feature_filter is not None:
