@@ -411,3 +411,17 @@ def test_reset_view_shows_every_layer_and_feature_and_keeps_the_order(catalog):
     assert heard.names() == ["layers", "filter", "shown"]
     store.reset_view()
     assert heard.names() == ["layers", "filter", "shown"]  # nothing to reset: no event
+
+
+def test_the_basemap_alone_comes_back_before_any_layer_is_loaded(catalog):
+    from influencemap.geo.basemaps import OFFLINE, OPENTOPOMAP
+
+    store = ViewState(catalog)
+    store.set_basemap(OPENTOPOMAP)
+    saved = store.to_plain()
+    empty = ViewState()  # the window before its layers arrive
+    assert empty.restore_basemap(saved).applied and empty.basemap == OPENTOPOMAP
+    for broken in (None, {"format": "influencemap-view", "version": 1, "basemap": {"spec": "ftp://x"}},
+                   {"format": "influencemap-view", "version": 1}):
+        later = ViewState()
+        assert not later.restore_basemap(broken).applied and later.basemap == OFFLINE
