@@ -112,7 +112,8 @@ def test_a_quit_and_a_restart_bring_back_what_the_user_was_looking_at(project, s
     assert "Kyiv Loan" in second.details_text()
     # said, so nobody wonders where the other features went
     assert second.statusBar().currentMessage().startswith(
-        "Filter and 1 hidden layer restored: 2 of 5 features shown — View > Reset View (Ctrl+Shift+R) shows all")
+        "Filter, timeline range and 1 hidden layer restored: 2 of 5 features shown — "
+        "View > Reset View (Ctrl+Shift+R) shows all")
 
 
 def test_the_window_built_with_its_layers_restores_too(project, start):
@@ -122,6 +123,11 @@ def test_the_window_built_with_its_layers_restores_too(project, start):
     second = start([project], background=False)
     assert not second.store.is_visible("ports") and second.store.is_visible("loans")
     assert second.statusBar().currentMessage().startswith("1 hidden layer restored: 4 of 5 features shown")
+    second.state.set_visible("ports", True)
+    second.state.set_date_range("2013", None)
+    quit_app(second)
+    third = start([project], background=False)
+    assert third.statusBar().currentMessage().startswith("Timeline range restored: 3 of 5 features shown")
 
 
 def test_nothing_hidden_says_nothing(project, start):

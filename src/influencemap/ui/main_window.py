@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from influencemap.model.catalog import Catalog
-from influencemap.model.view_state import ViewState
+from influencemap.model.filters import FeatureFilter
+from influencemap.model.view_state import FILTER_SETS, ViewState
 from influencemap.ui.about import show_about
 from influencemap.ui.catalog_loader import CatalogLoader, load_safely
 from influencemap.ui.details_panel import DetailsPanel
@@ -773,16 +774,20 @@ class MainWindow(QMainWindow):
         if extent is not None:
             self.canvas.set_extent(*extent)
         hidden_layers = len(self.store.drawing_order) - len(self.store.visible_layer_ids)
+        feature_filter = self.store.feature_filter or FeatureFilter()
         what = []
-        if self.store.feature_filter is not None:
-            what.append("Filter")
+        if any(getattr(feature_filter, name) for name in FILTER_SETS):
+            what.append("filter")
+        if feature_filter.date_range is not None:
+            what.append("timeline range")
         if hidden_layers:
             what.append(f"{hidden_layers} hidden layer{'s' * (hidden_layers != 1)}")
         shown, total = self.shown_count(), self.store.catalog.feature_count
         if not what or shown >= total:
             return
         # Said, so nobody wonders why features are missing; a load's problems stay said.
-        note = (f"{' and '.join(what)} restored: {shown:,} of {total:,} features shown — "
+        listed = what[0] if len(what) == 1 else f"{', '.join(what[:-1])} and {what[-1]}"
+        note = (f"{listed[0].upper()}{listed[1:]} restored: {shown:,} of {total:,} features shown — "
                 f"View > Reset View ({_shortcut_text(self.reset_view_action)}) shows all")
         previous = self.statusBar().currentMessage()
         if previous.startswith("Loaded with"):
