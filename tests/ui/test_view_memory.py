@@ -232,6 +232,26 @@ def test_quitting_before_the_layers_arrive_keeps_the_saved_view(project, start, 
     assert not start([project]).store.is_visible("ports")
 
 
+def test_a_first_load_without_layers_waits_for_one_with_layers(project, tmp_path, start, qtbot, settings_path):
+    first = start([project])
+    first.state.set_visible("ports", False)
+    quit_app(first)
+    away = tmp_path / "unplugged"
+    away.mkdir()
+    for path in project.glob("*.yaml"):
+        path.rename(away / path.name)
+    window = MainWindow([str(project)], settings=settings_at(settings_path), load_in_background=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.windowTitle() != "influencemap — loading…" and not window.loader.busy, timeout=20000)
+    assert window.catalog.feature_count == 0
+    for path in away.glob("*.yaml"):
+        path.rename(project / path.name)
+    window.reload_action.trigger()  # the drive is back
+    qtbot.waitUntil(lambda: window.catalog.feature_count > 0 and not window.loader.busy, timeout=20000)
+    assert not window.store.is_visible("ports") and window.store.is_visible("loans")
+
+
 def test_the_basemap_comes_back_per_folder_but_the_command_line_wins(project, start, qtbot, settings_path):
     from influencemap.geo.basemaps import mbtiles
 

@@ -763,10 +763,14 @@ class MainWindow(QMainWindow):
         self.view_memory.save(self._paths, self.store.to_plain(), self.canvas.view_bounds())
 
     def _restore_saved_view(self, basemap: bool) -> None:
+        if not self.store.catalog.layers:
+            # Nothing loaded (a folder on a drive not yet mounted, every file broken): wait
+            # for a load that brings layers, and save nothing over the saved view meanwhile.
+            return
         self._view_to_restore = False
         self._restore_basemap = False
         saved = self.view_memory.load(self._paths)
-        if saved is None or not self.store.catalog.layers:
+        if saved is None:
             return
         if not self.store.restore(saved, basemap=basemap).applied:
             return
