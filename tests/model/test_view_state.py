@@ -281,3 +281,147 @@ def test_one_failing_view_does_not_keep_the_others_out_of_date():
     event.disconnect(broken)
     event.emit()
     assert heard == ["second", "second"]
+
+
+# -- remembered between sessions (to_plain / restore) ----------------------------------------
+
+
+def _looked_at(store: ViewState) -> tuple:
+    """Everything a saved view holds, to compare two stores."""
+    return (store.drawing_order, store.visible_layer_ids, store.feature_filter, store.basemap, store.selected_id)
+
+
+def test_a_saved_view_comes_back_whole_through_json(catalog, files):
+    import json
+
+    from influencemap.geo.basemaps import custom_xyz
+
+    store = ViewState(catalog)
+    store.set_drawing_order(list(reversed(store.drawing_order)))
+    store.set_visible("embassies", False)
+    store.set_filter(FeatureFilter(date_from="2010-03", date_to="2016", include_undated=True,
+                                   countries=frozenset({"UA", "KZ"}), categories=frozenset({"Economy"})))
+    tiles = custom_xyz("https://tiles.example.org/{z}/{x}/{y}.png", 12, "© Example tiles")
+    store.set_basemap(tiles)
+    store.select("kyiv-loan")
+    saved = json.loads(json.dumps(store.to_plain()))  # what the settings file keeps
+
+    later = ViewState(files.load())  # the next session: the same files, read again
+    heard = Recorder(later)
+    basemaps = []
+    later.events.basemap.connect(basemaps.append)
+    result = later.restore(saved)
+    assert result.applied and result.dropped == []
+    assert _looked_at(later) == _looked_at(store)
+    assert later.basemap.attribution == "© Example tiles" and later.basemap.max_zoom == 12
+    assert sorted(shown_ids(later)) == ["kyiv-loan", "undated-loan"]
+    assert heard.names() == ["layers", "filter", "selection", "shown"] and basemaps == [tiles]
+    assert later.restore(saved).dropped == [] and heard.names() == ["layers", "filter", "selection", "shown"]
+
+
+def test_restoring_onto_changed_files_drops_what_is_gone_and_shows_what_is_new(catalog, files):
+    store = ViewState(catalog)
+    store.set_visible("embassies", False)
+    store.set_filter(FeatureFilter(countries=frozenset({"BY", "KZ"}), tags=frozenset({"gone-tag"}), date_from="2011"))
+    store.select("minsk-loan")
+    saved = store.to_plain()
+
+    # Between sessions the embassies file was deleted, the Astana loan (the only KZ feature)
+    # and the Minsk loan's id changed, and a ports layer was added.
+    (files.folder / "embassies.yaml").unlink()
+    files.write("loans.yaml", LOANS.replace("minsk-loan", "minsk-credit").replace(
+        "  - {id: undated-loan, name: Undated loan, point: [71.45, 51.17], countries: [KZ], sources: [doc-a]}\n", ""))
+    files.write("ports.yaml", PORTS)
+    later = ViewState(files.load())
+    result = later.restore(saved)
+
+    assert result.applied
+    assert set(later.drawing_order) == {"loans", "ports"}
+    assert later.visible_layer_ids == later.drawing_order  # the new layer shows, in its place
+    assert later.feature_filter == FeatureFilter(countries=frozenset({"BY"}), date_from="2011")
+    assert later.selected_id is None
+    assert shown_ids(later) == ["minsk-credit"]
+    said = " | ".join(result.dropped)
+    assert "embassies" in said and "KZ" in said and "gone-tag" in said and "minsk-loan" in said
+
+
+def test_a_saved_layer_order_keeps_new_layers_in_their_default_place(files):
+    files.write("loans.yaml", LOANS)
+    files.write("embassies.yaml", EMBASSIES)
+    store = ViewState(files.load())
+    assert store.drawing_order == ["loans", "embassies"]  # Diplomacy listed first, so on top
+    store.set_drawing_order(["embassies", "loans"])
+    saved = store.to_plain()
+    # A new Diplomacy layer, loaded before the embassies: by default just above them.
+    files.write("consulates.yaml", EMBASSIES.replace("embassies", "consulates").replace("minsk-embassy", "minsk-consulate"))
+    later = ViewState(files.load())
+    assert later.drawing_order == ["loans", "embassies", "consulates"]
+    later.restore(saved)
+    assert later.drawing_order == ["embassies", "consulates", "loans"]
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        None,
+        "order=loans",
+        ["loans"],
+        {"format": "something-else", "version": 1},
+        {"format": "influencemap-view", "version": 99, "hidden": ["loans"]},
+        {"format": "influencemap-view", "version": 1, "order": "loans", "hidden": [1, 2], "filter": "BY",
+         "basemap": {"spec": "gopher://tiles"}, "selected": 5},
+        {"format": "influencemap-view", "version": 1, "hidden": None, "selected": ["minsk-loan"],
+         "filter": {"date_from": "2020-13", "date_to": 2016, "include_undated": "yes", "countries": "BY",
+                    "tags": [None]},
+         "basemap": {"spec": "xyz:https://t.example.org/{z}/{x}/{y}.png", "max_zoom": "twelve"}},
+    ],
+    ids=["none", "text", "list", "foreign", "newer", "wrong-types", "wrong-values"],
+)
+def test_a_broken_or_foreign_saved_view_is_ignored_and_logged(catalog, garbage, caplog):
+    import logging
+
+    store = ViewState(catalog)
+    store.set_visible("embassies", False)
+    store.set_date_range("2013", None)
+    before = _looked_at(store)
+    with caplog.at_level(logging.INFO, logger="influencemap.model.view_state"):
+        result = store.restore(garbage)
+    assert result.dropped, "every broken part is named"
+    assert caplog.records and all("saved view" in record.getMessage() for record in caplog.records)
+    if isinstance(garbage, dict) and garbage.get("format") == "influencemap-view" and garbage.get("version") == 1:
+        # read, its broken parts left out: every layer shows, no filter, no selection
+        assert result.applied
+        assert store.visible_layer_ids == store.drawing_order and store.feature_filter is None
+        assert store.selected_id is None and store.basemap.spec == "offline"
+    else:
+        assert not result.applied and _looked_at(store) == before
+
+
+def test_reset_view_shows_every_layer_and_feature_and_keeps_the_order(catalog):
+    store = ViewState(catalog)
+    store.set_drawing_order(list(reversed(store.drawing_order)))
+    order = store.drawing_order
+    store.set_visible("loans", False)
+    store.set_filter(FeatureFilter(countries=frozenset({"BY"}), date_from="2013", include_undated=True))
+    store.select("minsk-embassy")
+    heard = Recorder(store)
+    store.reset_view()
+    assert store.visible_layer_ids == order and store.feature_filter is None
+    assert store.selected_id == "minsk-embassy"  # still shown: kept
+    assert heard.names() == ["layers", "filter", "shown"]
+    store.reset_view()
+    assert heard.names() == ["layers", "filter", "shown"]  # nothing to reset: no event
+
+
+def test_the_basemap_alone_comes_back_before_any_layer_is_loaded(catalog):
+    from influencemap.geo.basemaps import OFFLINE, OPENTOPOMAP
+
+    store = ViewState(catalog)
+    store.set_basemap(OPENTOPOMAP)
+    saved = store.to_plain()
+    empty = ViewState()  # the window before its layers arrive
+    assert empty.restore_basemap(saved).applied and empty.basemap == OPENTOPOMAP
+    for broken in (None, {"format": "influencemap-view", "version": 1, "basemap": {"spec": "ftp://x"}},
+                   {"format": "influencemap-view", "version": 1}):
+        later = ViewState()
+        assert not later.restore_basemap(broken).applied and later.basemap == OFFLINE

@@ -235,5 +235,6 @@ def test_no_two_actions_share_a_shortcut(two_layer_window):
     for action in two_layer_window.findChildren(QAction):
         for key in action.shortcuts():
             owners.setdefault(key.toString(), []).append(action.text())
-    assert {key: texts for key, texts in owners.items() if len(set(texts)) > 1} == {}
+    # twice on one action is ambiguous too (Quit had Ctrl+Q twice on X11)
+    assert {key: texts for key, texts in owners.items() if len(texts) > 1} == {}
     assert two_layer_window.editing.open_action.shortcut().toString() == "Ctrl+Alt+E"

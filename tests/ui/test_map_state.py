@@ -60,6 +60,24 @@ def test_writes_through_the_adapter_reach_the_one_store(layers, qtbot):
         store.catalog, store.drawing_order, store.visible_layer_ids)
 
 
+def test_a_saved_view_restored_through_the_adapter_is_heard_once_per_signal(layers, qtbot):
+    store = ViewState(_catalog(layers))
+    store.set_visible("diplo", False)
+    store.set_filter(FeatureFilter(layers=frozenset({"econ"})))  # the panel's layer filter
+    store.select("kyiv-port")
+    saved = store.to_plain()
+    store.reset_view()
+    store.select(None)
+    adapter = MapState(store)
+    heard = _record(adapter)
+    assert adapter.restore(saved).applied and adapter.to_plain() == saved
+    assert heard == [("layersChanged",), ("filterChanged",), ("selectionChanged", "kyiv-port"), ("shownChanged",)]
+    heard.clear()
+    adapter.reset_view()
+    assert heard == [("layersChanged",), ("filterChanged",), ("shownChanged",)]
+    assert store.visible_layer_ids == store.drawing_order and store.feature_filter is None
+
+
 def test_a_panel_follows_a_change_made_to_the_store_by_plain_python(layers, qtbot):
     from influencemap.ui.layers_panel import LayersPanel
 

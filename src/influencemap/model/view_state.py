@@ -11,21 +11,40 @@ re-emits the events as signals (Qt then drops a connection when its widget is de
 Setters emit only when something changed, so a view can write back what it was just told
 without a loop. What the map shows — visible layers, through the filter — is answered by one
 method, :meth:`ViewState.shown_catalog`, which the table, the statistics and the exports call.
+
+What the user was looking at outlives the session: :meth:`ViewState.to_plain` gives it as
+plain JSON-able data (layer order and visibility by id, filter, timeline range, undated,
+basemap, selection) and :meth:`ViewState.restore` puts it back on whatever catalog is loaded
+then — files change between sessions, so everything that no longer fits is dropped, never an
+error (the app keeps it per layers folder in its settings: ``influencemap.ui.view_memory``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
+import logging
 import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from influencemap.geo.basemaps import OFFLINE, Basemap
+from influencemap.geo.basemaps import BASEMAPS, OFFLINE, Basemap, BasemapError, custom_xyz, parse_basemap
+from influencemap.model.dates import DateError, parse_partial_date
+from influencemap.model.facets import facets
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter, shown_catalog
 from influencemap.model.layer_order import default_drawing_order, merged_order
 from influencemap.model.types import Feature, Layer
+
+log = logging.getLogger(__name__)
+
+PLAIN_FORMAT = "influencemap-view"
+PLAIN_VERSION = 1
+"""What :meth:`ViewState.to_plain` writes; :meth:`ViewState.restore` reads only this version
+(a newer app's snapshot is ignored rather than half understood)."""
+
+FILTER_SETS = ("countries", "tags", "actors", "layers", "categories")
+"""The filter's value lists, each a set of texts."""
 
 
 class Event:
@@ -332,6 +351,214 @@ class ViewState:
         self._hovered = feature_id
         self.events.hover.emit(feature_id)
 
+    # -- remembered between sessions ----------------------------------------------------
+
+    def to_plain(self) -> dict[str, Any]:
+        """What the user is looking at, as plain data (dicts, lists, texts, booleans) that
+        JSON keeps as is: layers by id (drawing order bottom first, the hidden ones), the
+        filter with the timeline's range and the undated choice, the basemap, the selected
+        feature. Hover is passing, and not kept."""
+        current = self._filter or FeatureFilter()
+        basemap = self._basemap
+        return {
+            "format": PLAIN_FORMAT,
+            "version": PLAIN_VERSION,
+            "order": list(self._order),
+            "hidden": [layer_id for layer_id in self._order if layer_id in self._hidden],
+            "filter": {
+                "date_from": current.date_from,
+                "date_to": current.date_to,
+                "include_undated": current.include_undated,
+                **{name: sorted(getattr(current, name)) for name in FILTER_SETS},
+            },
+            "basemap": {"spec": basemap.spec, "max_zoom": basemap.max_zoom, "attribution": basemap.attribution},
+            "selected": self._selected,
+        }
+
+    def restore(self, plain: object, basemap: bool = True) -> Restored:
+        """Put back what :meth:`to_plain` gave, on the catalog loaded now.
+
+        The files may have changed since: layers no longer there are ignored and new ones
+        appear, visible, in their default place; filter values no feature carries any more
+        and dates that do not parse are dropped; a selected feature that is gone or not shown
+        is not selected. Anything not in the expected shape (a broken or foreign settings
+        value) is ignored: the result says what was dropped, the log too, nothing raises.
+        ``basemap=False`` leaves the basemap alone (the command line chose one).
+
+        One event of each kind at most, after everything is in place.
+        """
+        restored = Restored()
+        if not isinstance(plain, dict):
+            restored.note(f"not a saved view ({type(plain).__name__})")
+            return restored.logged(logging.WARNING)
+        if plain.get("format") != PLAIN_FORMAT or plain.get("version") != PLAIN_VERSION:
+            restored.note(f"not a saved view of this version (format {plain.get('format')!r}, "
+                          f"version {plain.get('version')!r})")
+            return restored.logged(logging.WARNING)
+        old = (list(self._order), set(self._hidden), self._filter, self._basemap, self._selected)
+
+        order, hidden = self._plain_layers(plain, restored)
+        self._order = order
+        self._hidden = hidden
+        self._filter = self._plain_filter(plain.get("filter"), restored)
+        if basemap and "basemap" in plain:
+            self._basemap = _plain_basemap(plain["basemap"], restored) or self._basemap
+        selected = plain.get("selected")
+        if selected is not None and not isinstance(selected, str):
+            restored.note("the selected feature is not a text")
+            selected = None
+        if selected is not None and not self.is_shown(selected):
+            restored.note(f"the selected feature '{selected}' is gone or not shown")
+            selected = None
+        self._selected = selected
+        if self._hovered is not None and not self.is_shown(self._hovered):
+            self._hovered = None
+
+        restored.applied = True
+        self._emit_changes(old)
+        return restored.logged()
+
+    def restore_basemap(self, plain: object) -> Restored:
+        """Only the basemap of a saved view (it needs no catalog: the app puts it back before
+        the layers have loaded, so a basemap named on the command line still wins)."""
+        restored = Restored()
+        if isinstance(plain, dict) and plain.get("format") == PLAIN_FORMAT and plain.get("version") == PLAIN_VERSION:
+            basemap = _plain_basemap(plain.get("basemap"), restored) if "basemap" in plain else None
+            if basemap is not None:
+                restored.applied = True
+                self.set_basemap(basemap)
+        return restored.logged()
+
+    def reset_view(self) -> None:
+        """Every layer visible and no filter, timeline range or undated choice (View > Reset
+        View); the drawing order, the basemap and a still shown selection stay."""
+        old = (list(self._order), set(self._hidden), self._filter, self._basemap, self._selected)
+        self._hidden = set()
+        self._filter = None
+        self._emit_changes(old)
+
+    def _plain_layers(self, plain: dict, restored: Restored) -> tuple[list[str], set[str]]:
+        default = default_drawing_order(self._catalog)
+        saved = _texts(plain.get("order"), "the layer order", restored)
+        known = set(default)
+        gone = [layer_id for layer_id in saved if layer_id not in known]
+        if gone:
+            restored.note(f"{len(gone)} saved layer{'s' * (len(gone) != 1)} no longer loaded: {', '.join(gone[:5])}")
+        order = merged_order(list(dict.fromkeys(saved)), default) if saved else default
+        hidden = set(_texts(plain.get("hidden"), "the hidden layers", restored)) & known
+        return order, hidden
+
+    def _plain_filter(self, plain: object, restored: Restored) -> FeatureFilter | None:
+        if plain is None:
+            return None
+        if not isinstance(plain, dict):
+            restored.note("the filter is not a mapping")
+            return None
+        found = facets(self._catalog)
+        offered = {
+            "countries": found.countries.keys(),
+            "tags": found.tags.keys(),
+            "actors": found.actors.keys(),
+            "layers": {layer.id for layer in self._catalog.layers},
+            "categories": {layer.category for layer in self._catalog.layers if layer.category},
+        }
+        values: dict[str, Any] = {}
+        for name in FILTER_SETS:
+            wanted = _texts(plain.get(name), f"the filter's {name}", restored)
+            kept = frozenset(value for value in wanted if value in offered[name])
+            dropped = sorted(set(wanted) - kept)
+            if dropped:
+                restored.note(f"filter {name} no feature has now: {', '.join(dropped[:5])}")
+            values[name] = kept
+        for name in ("date_from", "date_to"):
+            text = plain.get(name)
+            if text is None:
+                values[name] = None
+                continue
+            try:
+                if not isinstance(text, str):
+                    raise DateError(f"{text!r} is not a text")
+                parse_partial_date(text)
+            except DateError as error:
+                restored.note(f"the timeline's {name.replace('_', ' ')}: {error}")
+                text = None
+            values[name] = text
+        undated = plain.get("include_undated", False)
+        if not isinstance(undated, bool):
+            restored.note(f"include undated is not true or false: {undated!r}")
+            undated = False
+        feature_filter = FeatureFilter(include_undated=undated, **values)
+        return None if feature_filter == FeatureFilter() else feature_filter
+
+    def _emit_changes(self, old: tuple) -> None:
+        """After several fields were set at once: each event whose part changed, once."""
+        order, hidden, feature_filter, basemap, selected = old
+        if self._selected is not None and not self.is_shown(self._selected):
+            self._selected = None
+        layers = order != self._order or hidden != self._hidden
+        if layers:
+            self.events.layers.emit()
+        if feature_filter != self._filter:
+            self.events.filter.emit()
+        if basemap != self._basemap:
+            self.events.basemap.emit(self._basemap)
+        if selected != self._selected:
+            self.events.selection.emit(self._selected)
+        if layers or feature_filter != self._filter:
+            self.events.shown.emit()
+
     def _layer_of(self, feature_id: str) -> str | None:
         feature = self._catalog.find_feature(feature_id)
         return feature.layer_id if feature else None
+
+
+@dataclasses.dataclass
+class Restored:
+    """What :meth:`ViewState.restore` did: ``applied`` when the saved view was read (parts of
+    it may have been dropped), ``dropped`` says what was left out and why."""
+
+    applied: bool = False
+    dropped: list[str] = dataclasses.field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        self.dropped.append(text)
+
+    def logged(self, level: int = logging.INFO) -> Restored:
+        """Log what was dropped: files changing between sessions is normal (info); a saved
+        value that is no saved view at all is worth a warning."""
+        for text in self.dropped:
+            log.log(level, "saved view: %s", text)
+        return self
+
+
+def _texts(value: object, what: str, restored: Restored) -> list[str]:
+    """A saved list of texts; anything else is noted and read as empty."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        restored.note(f"{what} is not a list of texts")
+        return []
+    return value
+
+
+def _plain_basemap(value: object, restored: Restored) -> Basemap | None:
+    """The saved basemap: a named one, a custom XYZ server with its zoom and attribution (the
+    tile provider's credit must come back with it), or an MBTiles file."""
+    if not isinstance(value, dict) or not isinstance(value.get("spec"), str):
+        restored.note("the basemap is not a saved basemap")
+        return None
+    spec = value["spec"]
+    try:
+        named = next((basemap for basemap in BASEMAPS if basemap.spec == spec), None)
+        if named is not None:
+            return named
+        if spec.startswith("xyz:"):
+            max_zoom = value.get("max_zoom", 19)
+            attribution = value.get("attribution", "")
+            if not isinstance(max_zoom, int) or isinstance(max_zoom, bool) or not isinstance(attribution, str):
+                raise BasemapError("its max zoom or attribution is not readable")
+            return custom_xyz(spec[4:], max_zoom, attribution)
+        return parse_basemap(spec)
+    except BasemapError as error:
+        restored.note(f"the basemap {spec!r}: {error}")
+        return None

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from influencemap.model.catalog import Catalog
-from influencemap.model.view_state import ViewState
+from influencemap.model.filters import FeatureFilter
+from influencemap.model.view_state import FILTER_SETS, ViewState
 from influencemap.ui.about import show_about
 from influencemap.ui.catalog_loader import CatalogLoader, load_safely
 from influencemap.ui.details_panel import DetailsPanel
@@ -45,6 +46,7 @@ from influencemap.ui.problems_panel import ProblemsPanel
 from influencemap.ui.search_panel import SearchPanel
 from influencemap.ui.stats_panel import StatsPanel
 from influencemap.ui.timeline import TimelinePanel
+from influencemap.ui.view_memory import ViewMemory
 from influencemap.ui.whats_here import WhatsHereList, WhatsHereModel
 
 BUSY_DELAY_MS = 500
@@ -78,11 +80,13 @@ class MainWindow(QMainWindow):
     Parameters
     ----------
     paths
-        Layer files or folders; empty or None loads the bundled layers. With explicit paths
-        the view fits all features; only without them is the last session's view restored.
+        Layer files or folders; empty or None loads the bundled layers. The map shows where
+        it was when these folders were last closed; folders never seen before fit all
+        features (the bundled layers fall back to the last session's view).
     settings
-        Where geometry, panel layout, last folder and view are remembered (tests pass their
-        own so the user's are never touched).
+        Where geometry, panel layout, last folder and view are remembered, and per layers
+        folder what the user looked at (layers shown, filter, timeline, basemap, selection:
+        ``ui/view_memory.py``); tests pass their own so the user's are never touched.
     catalog
         ``paths`` already loaded.
     load_in_background
@@ -139,6 +143,7 @@ class MainWindow(QMainWindow):
         from influencemap.ui.basemap_menu import BasemapMenu  # View > Basemap, File > Add Basemap… (issue 16)
 
         self.basemap_menu = BasemapMenu(self)
+        self._install_view_memory()
         # Live reload, add/edit/delete from the map, undo, new layer (issue 6).
         self.editing = EditingController(self.state, self.canvas, self, self.details_panel.browser, self)
         self._install_editing_menus()
@@ -170,6 +175,7 @@ class MainWindow(QMainWindow):
         self._apply_catalog(catalog if catalog is not None else load_safely(self._paths, allow_outside_data), fit=True, keep_layout=False)
         if not self._paths:
             self._restore_view()
+        self._restore_saved_view(basemap=False)
 
     # -- the automation contract ---------------------------------------------------------
 
@@ -341,7 +347,13 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
-        keys = [QKeySequence(s) for s in shortcuts]
+        # A key given twice (the platform's StandardKey.Quit is Ctrl+Q on X11, and Ctrl+Q is
+        # listed for the others) makes Qt call the shortcut ambiguous and do nothing.
+        keys: list[QKeySequence] = []
+        for shortcut in shortcuts:
+            key = QKeySequence(shortcut)
+            if not key.isEmpty() and key not in keys:
+                keys.append(key)
         if keys:
             action.setShortcuts(keys)
         if tip:
@@ -442,7 +454,13 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Loaded {features} features from {layers} layers", 4000)
 
     def load_paths(self, paths: Sequence[str | Path], fit: bool = True) -> None:
-        """Load other files or folders in the background (empty: the bundled layers)."""
+        """Load other files or folders in the background (empty: the bundled layers); what the
+        user looked at in the old ones is saved, the new ones' saved view comes back."""
+        if not self._view_to_restore:  # else the first load is still on its way: nothing to save
+            self.save_view_state()
+            self._view_to_restore = True
+            self._restore_basemap = True
+        self._forget_reset()
         self._paths = [str(p) for p in paths]
         self._fit_after_load = fit
         self.loader.load(self._paths)
@@ -458,6 +476,8 @@ class MainWindow(QMainWindow):
         if self._restore_view_after_load:
             self._restore_view_after_load = False
             self._restore_view()
+        if self._view_to_restore:
+            self._restore_saved_view(basemap=self._restore_basemap)
 
     def _on_busy_changed(self, busy: bool) -> None:
         if busy:
@@ -700,7 +720,112 @@ class MainWindow(QMainWindow):
         self._settings.setValue(KEY_GEOMETRY, self.saveGeometry())
         self._settings.setValue(KEY_STATE, self.saveState())
         self._settings.setValue(KEY_VIEW, list(self.canvas.view_bounds()))
+        self.save_view_state()
         self._settings.sync()
+
+    # -- what the user looked at, per layers folder (ui/view_memory.py) ------------------
+
+    def _install_view_memory(self) -> None:
+        """The saved view of what is loaded (layers shown, filter, timeline, basemap,
+        selection) comes back after the first load; its basemap at once, so ``--basemap``,
+        chosen after the window is built, still wins. View > Reset View and its undo."""
+        self.view_memory = ViewMemory(self._settings)
+        self._view_to_restore = True
+        """Until the saved view is put back nothing is saved: what shows is not the user's yet."""
+        self._restore_basemap = False
+        self._before_reset: dict | None = None
+        saved = self.view_memory.load(self._paths)
+        if saved is not None:
+            self.store.restore_basemap(saved)
+
+        self.reset_view_action = self._action(
+            "Reset &View", self.reset_view, ["Ctrl+Shift+R"],
+            "Show every layer and feature: clear the filters, the timeline range and hidden layers",
+        )
+        self.undo_reset_view_action = self._action(
+            "Undo Reset View", self.undo_reset_view, [], "Bring back the filters and hidden layers Reset View cleared"
+        )
+        self.undo_reset_view_action.setEnabled(False)
+        view_menu = _menu_of(self.reset_filters_action)
+        if view_menu is not None:
+            after = view_menu.actions()[view_menu.actions().index(self.reset_filters_action) + 1:]
+            before = after[0] if after else None
+            view_menu.insertAction(before, self.reset_view_action)
+            view_menu.insertAction(before, self.undo_reset_view_action)
+        self.addAction(self.reset_view_action)
+
+    def save_view_state(self) -> None:
+        """Remember what the user looks at in the loaded folders (on quit and before another
+        folder is opened). Not before the saved view came back, nor for a load that found no
+        layer (a folder on an unplugged drive must not wipe its saved view)."""
+        if self._view_to_restore or not self.store.catalog.layers:
+            return
+        self.view_memory.save(self._paths, self.store.to_plain(), self.canvas.view_bounds())
+
+    def _restore_saved_view(self, basemap: bool) -> None:
+        if not self.store.catalog.layers:
+            # Nothing loaded (a folder on a drive not yet mounted, every file broken): wait
+            # for a load that brings layers, and save nothing over the saved view meanwhile.
+            return
+        self._view_to_restore = False
+        self._restore_basemap = False
+        saved = self.view_memory.load(self._paths)
+        if saved is None:
+            return
+        if not self.store.restore(saved, basemap=basemap).applied:
+            return
+        extent = self.view_memory.load_extent(self._paths)
+        if extent is not None:
+            self.canvas.set_extent(*extent)
+        hidden_layers = len(self.store.drawing_order) - len(self.store.visible_layer_ids)
+        feature_filter = self.store.feature_filter or FeatureFilter()
+        what = []
+        if any(getattr(feature_filter, name) for name in FILTER_SETS):
+            what.append("filter")
+        if feature_filter.date_range is not None:
+            what.append("timeline range")
+        if hidden_layers:
+            what.append(f"{hidden_layers} hidden layer{'s' * (hidden_layers != 1)}")
+        shown, total = self.shown_count(), self.store.catalog.feature_count
+        if not what or shown >= total:
+            return
+        # Said, so nobody wonders why features are missing; a load's problems stay said.
+        listed = what[0] if len(what) == 1 else f"{', '.join(what[:-1])} and {what[-1]}"
+        note = (f"{listed[0].upper()}{listed[1:]} restored: {shown:,} of {total:,} features shown — "
+                f"View > Reset View ({_shortcut_text(self.reset_view_action)}) shows all")
+        previous = self.statusBar().currentMessage()
+        if previous.startswith("Loaded with"):
+            note += f" · {previous}"
+        self.statusBar().showMessage(note, 15000)
+
+    def reset_view(self) -> None:
+        """View > Reset View: every layer shown, no filter or timeline range; undoable."""
+        before = self.store.to_plain()
+        self.store.reset_view()
+        if self.store.to_plain() == before:
+            self.statusBar().showMessage("Nothing to reset: every layer and feature is shown", 4000)
+            return
+        self._before_reset = before
+        self.undo_reset_view_action.setEnabled(True)
+        total = self.store.catalog.feature_count
+        self.statusBar().showMessage(
+            f"View reset: all {total:,} features of {len(self.store.drawing_order)} layers shown — "
+            "View > Undo Reset View brings back the filters and hidden layers", 10000
+        )
+
+    def undo_reset_view(self) -> None:
+        """Put back what the last Reset View cleared."""
+        if self._before_reset is None:
+            return
+        self.store.restore(self._before_reset, basemap=False)
+        self._forget_reset()
+        self.statusBar().showMessage(
+            f"Filters and hidden layers back: {self.shown_count():,} of {self.store.catalog.feature_count:,} features shown", 6000
+        )
+
+    def _forget_reset(self) -> None:
+        self._before_reset = None
+        self.undo_reset_view_action.setEnabled(False)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closed:
@@ -715,6 +840,10 @@ class MainWindow(QMainWindow):
         self._closed = True
         self.canvas.shutdown()
         self.loader.shutdown()
+
+
+def _shortcut_text(action: QAction) -> str:
+    return action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def _menu_of(action: QAction) -> QMenu | None:

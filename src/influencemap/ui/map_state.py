@@ -18,7 +18,7 @@ from influencemap.geo.basemaps import Basemap
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.types import Feature, Layer
-from influencemap.model.view_state import ViewState
+from influencemap.model.view_state import Restored, ViewState
 
 
 class MapState(QObject):
@@ -172,6 +172,15 @@ class MapState(QObject):
     @property
     def hovered_id(self) -> str | None:
         return self.store.hovered_id
+
+    def to_plain(self) -> dict[str, Any]:
+        return self.store.to_plain()
+
+    def restore(self, plain: object, basemap: bool = True) -> Restored:
+        return self.store.restore(plain, basemap)
+
+    def reset_view(self) -> None:
+        self.store.reset_view()
 
     def set_hovered(self, feature_id: str | None) -> None:
         self.store.set_hovered(feature_id)
