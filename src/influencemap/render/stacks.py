@@ -180,8 +180,10 @@ def _cell_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each point's grid cell numbered in (column, row) order among the occupied cells, and how
     many points each cell holds. The cells of a frame are few (the canvas in 6-pixel cells), so
     they are counted with ``bincount`` rather than sorted: a million points without a sort."""
-    cells = cells - cells.min(axis=0)
-    keys = cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1]
+    # Per column: a (n, 2) array's min(axis=0) walks it with a stride, three times slower.
+    column = cells[:, 0] - cells[:, 0].min()
+    row = cells[:, 1] - cells[:, 1].min()
+    keys = column * (int(row.max()) + 1) + row
     if int(keys.max()) < 8 * len(keys) + 65536:
         per_key = np.bincount(keys)
         used = per_key > 0
