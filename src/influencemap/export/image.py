@@ -98,13 +98,9 @@ def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
         render(painter, settings, catalog)
     finally:
         painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise OSError("could not encode the PNG image")
-    buffer.close()
-    return bytes(data.data())
+    from influencemap.render.print_layout import png_bytes
+
+    return png_bytes(image)
 
 
 def with_basemap(settings, basemap) -> tuple[object, list[str]]:

@@ -656,11 +656,14 @@ def legend_corner(content: SheetContent, frame: tuple[float, float], legend: tup
     w, h = frame
     lw, lh = legend
     xy = content.point_xy
+    # Each side's test once for all four corners (a million points: half the comparisons).
+    x, y = xy[:, 0], xy[:, 1]
+    column = {side: (x >= left) & (x <= left + lw) for side, left in (("left", 0.0), ("right", w - lw))} if len(xy) else {}
+    row = {side: (y >= top) & (y <= top + lh) for side, top in (("top", 0.0), ("bottom", h - lh))} if len(xy) else {}
     best, best_count = "top-right", None
     for corner in ("top-right", "top-left", "bottom-right", "bottom-left"):
-        left = 0.0 if corner.endswith("left") else w - lw
-        top = 0.0 if corner.startswith("top") else h - lh
-        inside = int(((xy[:, 0] >= left) & (xy[:, 0] <= left + lw) & (xy[:, 1] >= top) & (xy[:, 1] <= top + lh)).sum()) if len(xy) else 0
+        vertical, horizontal = corner.split("-")
+        inside = int(np.count_nonzero(column[horizontal] & row[vertical])) if len(xy) else 0
         if best_count is None or inside < best_count:
             best, best_count = corner, inside
     return best
