@@ -435,7 +435,12 @@ class OurMarkers:
             return near
         # The markers in those cells, ordered by cell; each place's three columns of three
         # cells are three runs of consecutive keys.
-        candidates = np.flatnonzero(np.isin(self._keys, np.unique(around)))
+        if self._occupied is not None:  # marked on the grid: one pass, no sort of the markers
+            wanted = np.zeros(len(self._occupied), dtype=bool)
+            wanted[around.ravel()] = True
+            candidates = np.flatnonzero(wanted[self._keys])
+        else:
+            candidates = np.flatnonzero(np.isin(self._keys, np.unique(around)))
         order = np.argsort(self._keys[candidates], kind="stable")
         candidates = candidates[order]
         keys = self._keys[candidates]
