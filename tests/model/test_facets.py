@@ -112,3 +112,38 @@ def test_faceted_counts_are_given_the_other_criteria(files):
     assert dated.years == {2011: 1, 2013: 1, 2015: 1}
     # Hidden layers count for nothing.
     assert faceted_counts(catalog, None, ["visits"]).facets.countries == {}
+
+
+def test_unfiltered_faceted_counts_reuse_the_columns_counted_once(files, monkeypatch):
+    """With nothing filtered and every layer shown, the faceted counts are the plain ones: made
+    from each column's distinct values counted once and remembered with the catalog (issue 14:
+    on a million features every recount of a column cost a tenth of a second), not recounted
+    feature by feature. A filter still counts the features it lets through."""
+    from collections import Counter
+
+    from influencemap.model import facets as facets_module
+    from influencemap.model.facets import faceted_counts
+    from influencemap.model.filters import FeatureFilter
+
+    files.write("loans.yaml", LAYER)
+    files.write("visits.yaml", OTHER)
+    catalog = files.load()
+    both = ["loans", "visits"]
+    plain, histogram = facets(catalog), year_histogram(catalog)
+    recounted: list = []
+
+    class Spy(Counter):
+        def __init__(self, *args, **kwargs):
+            if args and not isinstance(args[0], dict):
+                recounted.append(args[0])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(facets_module, "Counter", Spy)
+    counted = faceted_counts(catalog, FeatureFilter(), both)
+    years_only = faceted_counts(catalog, None, both, lists=False)
+    assert recounted == []
+    assert counted.facets == plain and counted.years == years_only.years == {2011: 1, 2013: 1, 2015: 1}
+    assert {y: n for y, n in histogram.items() if n} == counted.years
+    narrowed = faceted_counts(catalog, FeatureFilter(countries=frozenset({"BY"})), both)
+    assert recounted  # a filter counts what it lets through
+    assert narrowed.facets.countries == {"BY": 2, "CN": 1, "UA": 1} and narrowed.years == {2011: 1, 2013: 1}

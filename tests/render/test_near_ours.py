@@ -22,3 +22,27 @@ def test_near_is_what_measuring_every_marker_says():
 def test_no_markers_no_places():
     assert _near_ours(np.zeros((0, 2)), np.ones((3, 2))).tolist() == []
     assert _near_ours(np.ones((2, 2)), np.zeros((0, 2))).tolist() == [False, False]
+
+
+def _every(places, ours):
+    return [bool(np.hypot(*(ours - p).T).min() <= OURS_NEAR_PX) for p in places]
+
+
+def test_places_just_outside_the_markers_and_markers_spread_far_apart():
+    """The markers are binned once (OurMarkers) and asked twice, as the capitals and then the
+    other places of a frame ask; places around the edge of the markers' area, and markers spread
+    over an area too big for a grid of cells, get the answer of measuring every marker."""
+    from influencemap.render.context_layer import OurMarkers
+
+    rng = np.random.default_rng(3)
+    ours = rng.uniform(100, 400, (5000, 2))
+    edge = np.array([[100 - OURS_NEAR_PX * 0.9, 250.0], [400 + OURS_NEAR_PX * 0.9, 250.0], [250.0, 100 - OURS_NEAR_PX * 1.5],
+                     [250.0, 400 + OURS_NEAR_PX * 0.5], [90.0, 90.0], [410.0, 410.0]])
+    markers = OurMarkers(ours)
+    for places in (edge, rng.uniform(80, 420, (300, 2))):
+        assert markers.near(places).tolist() == _every(places, ours)
+    spread = np.concatenate([ours, [[1e9, 1e9], [-1e9, 5.0]]])
+    places = np.concatenate([edge, [[1e9 + 3, 1e9 - 2], [-1e9 + 20, 5.0]]])
+    found = OurMarkers(spread).near(places).tolist()
+    assert found == _every(places, spread)
+    assert found[-2:] == [True, False]

@@ -60,3 +60,15 @@ def test_groups_are_those_of_the_definition(case, spread, distance, count):
 
 def test_no_points_make_no_groups():
     assert group_by_distance(np.zeros((0, 2)), 5.0) == []
+
+
+@pytest.mark.parametrize(("left", "right"), [(3, 2), (2, 3)])
+def test_a_cell_between_two_leaders_joins_the_one_made_first(left, right):
+    """Cells 10 wide: a cell whose centre is 9 from two leaders (18 apart, so both lead) joins
+    the leader made first, that is the bigger one, as measuring every leader in order does."""
+    xy = np.array([[6.0, 5.0]] * left + [[24.0, 5.0]] * right + [[15.0, 5.0]])
+    found = [g.tolist() for g in group_by_distance(xy, 10.0)]
+    assert found == _by_definition(xy, 10.0)
+    middle = len(xy) - 1
+    bigger = list(range(left)) if left > right else list(range(left, left + right))
+    assert bigger + [middle] in found

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from influencemap.render.layout_spec import DEFAULT_BBOX, grown_box
-from influencemap.export.xml_chars import xml_safe_bytes
 from influencemap.fileio import write_bytes_atomic, write_target
 from influencemap.model.catalog import Catalog
 
@@ -88,6 +87,8 @@ def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
         finally:
             painter.end()
         buffer.close()
+        from influencemap.export.xml_chars import xml_safe_bytes  # SVG only: its pattern takes a while to compile
+
         # Qt writes drawn text into <text> as it is: a control character from a layer's name
         # would make the SVG not well-formed (browsers refuse it)
         return xml_safe_bytes(bytes(data.data()))
@@ -98,13 +99,9 @@ def render_bytes(catalog: Catalog, settings, fmt: str) -> bytes:
         render(painter, settings, catalog)
     finally:
         painter.end()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, "PNG"):
-        raise OSError("could not encode the PNG image")
-    buffer.close()
-    return bytes(data.data())
+    from influencemap.render.print_layout import png_bytes
+
+    return png_bytes(image)
 
 
 def with_basemap(settings, basemap) -> tuple[object, list[str]]:
@@ -180,6 +177,8 @@ def write_sheet(catalog: Catalog, out: Path, options, layer_ids=None, view_bbox=
 
     data, report = sheet_bytes(fmt, options, default_sheet_input(catalog, layer_ids, view_bbox, basemap))
     if fmt == "svg":
+        from influencemap.export.xml_chars import xml_safe_bytes
+
         data = xml_safe_bytes(data)  # as render_bytes: no character XML 1.0 forbids
     write_bytes_atomic(out, data, remove_stale_temps=True)
     return report

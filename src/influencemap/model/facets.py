@@ -21,12 +21,20 @@ from influencemap.model.per_catalog import remembered
 
 
 
+def _column_counts(catalog: Catalog, layer, key: str) -> Counter:
+    """How many of the layer's features hold each distinct value of ``key`` (a date text, a
+    tuple of countries...). Remembered with the catalog: the filter lists, the timeline and
+    their faceted counts all start from it, and on a million features each count of a column
+    took a tenth of a second."""
+    return remembered(catalog, ("column_counts", id(layer), key), lambda: Counter(feature_values(layer.features, key)))
+
+
 def _year_counts(catalog: Catalog, key: str) -> Counter[int]:
     """How many features start (or, with ``key`` "end", end) in each year; each distinct date
     text is parsed once."""
     texts: Counter[str] = Counter()
     for layer in catalog.layers:
-        texts.update(feature_values(layer.features, key))
+        texts.update(_column_counts(catalog, layer, key))
     years: Counter[int] = Counter()
     for text, count in texts.items():
         if text:
@@ -74,7 +82,12 @@ def _count_once_each(counts: Counter[str], values: Sequence[tuple]) -> None:
 
     Features share a few combinations of values: each distinct combination is counted once.
     """
-    for listed, features in Counter(values).items():
+    _add_once_each(counts, Counter(values))
+
+
+def _add_once_each(counts: Counter[str], combinations: Counter) -> None:
+    """:func:`_count_once_each` from how many features list each combination of values."""
+    for listed, features in combinations.items():
         for value in set(listed):
             counts[value] += features
 
@@ -89,7 +102,7 @@ def _facets(catalog: Catalog) -> Facets:
         if layer.category:
             result.categories[layer.category] += len(layer.features)
         for name in ("countries", "tags", "actors"):
-            _count_once_each(getattr(result, name), feature_values(layer.features, name))
+            _add_once_each(getattr(result, name), _column_counts(catalog, layer, name))
     return result
 
 
@@ -175,7 +188,10 @@ def _faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: 
         columns = {name: feature_values(features, name) for name in names}
         passes = {name: _passes(columns[name], getattr(current, name)) for name in names}
         starts = feature_values(features, "start")
-        dated = np.asarray(_date_passes(current, starts, feature_values(features, "end")), dtype=bool)
+        if current.date_range is None:  # every feature passes the date rule
+            dated = np.ones(count, dtype=bool)
+        else:
+            dated = np.asarray(_date_passes(current, starts, feature_values(features, "end")), dtype=bool)
         all_lists = passes["countries"] & passes["tags"] & passes["actors"]
         for name in names:
             if not category_ok or not lists:
@@ -184,16 +200,24 @@ def _faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: 
             for other in names:
                 if other != name:
                     mask &= passes[other]
-            _count_once_each(getattr(result, name), list(compress(columns[name], mask.tolist())))
+            if mask.all():  # nothing left out: the column's remembered counts
+                _add_once_each(getattr(result, name), _column_counts(catalog, layer, name))
+            else:
+                _count_once_each(getattr(result, name), list(compress(columns[name], mask.tolist())))
         shown = int((dated & all_lists).sum())
         if layer.category and shown:
             result.categories[layer.category] += shown
         if category_ok:
-            for text in set(starts):
+            start_counts = _column_counts(catalog, layer, "start")
+            for text in start_counts:
                 if text not in year_of:
                     year_of[text] = parse_partial_date(text)[0]
             # Undated features count as year 0 here and are dropped below.
-            chosen = compress(starts, all_lists.tolist())
-            years.update(Counter(map(year_of.__getitem__, chosen)))
+            if all_lists.all():
+                for text, features_there in start_counts.items():
+                    years[year_of[text]] += features_there
+            else:
+                chosen = compress(starts, all_lists.tolist())
+                years.update(Counter(map(year_of.__getitem__, chosen)))
     years.pop(0, None)
     return FacetedCounts(result, dict(years))

@@ -149,6 +149,13 @@ def _index(catalog: Catalog) -> _Index:
     return index
 
 
+def index_pending(catalog: Catalog) -> bool:
+    """Whether another thread is building an index while this catalog has none yet: a hover
+    should then pass (the map canvas's worker builds it right after the first frame) rather than
+    wait for it on the UI thread."""
+    return _cached(catalog) is None and _BUILD_LOCK.locked()
+
+
 def _cached(catalog: Catalog) -> _Index | None:
     with _CACHE_LOCK:
         cached = _CACHE.get(id(catalog))

@@ -383,36 +383,83 @@ def _sprite(text: str, font: QFont, color: QColor, dpr: float) -> tuple[QImage, 
     return image, dx, dy
 
 
+class OurMarkers:
+    """The frame's own markers (pixel positions), binned once into cells of
+    :data:`OURS_NEAR_PX`, so that a context place is measured only against the markers in its
+    3 × 3 neighbouring cells (a marker that close lies in one of them).
+
+    The capitals and then the other places of a frame ask the same markers: a million of them
+    are binned once, by counting (no sort), not once per question; only the markers around
+    the places that have any are then ordered by cell."""
+
+    def __init__(self, xy: np.ndarray) -> None:
+        self.xy = xy
+        if not len(xy):
+            return
+        column = np.floor(xy[:, 0] / OURS_NEAR_PX).astype(np.int64)
+        row = np.floor(xy[:, 1] / OURS_NEAR_PX).astype(np.int64)
+        # Two cells of room on every side: a place with a marker in its 3 × 3 cells then has
+        # all nine in the grid.
+        self._column0, self._row0 = int(column.min()) - 2, int(row.min()) - 2
+        self._columns = int(column.max()) - self._column0 + 3
+        self._rows = int(row.max()) - self._row0 + 3
+        self._keys = (column - self._column0) * self._rows + (row - self._row0)
+        cells = self._columns * self._rows
+        # Which cells hold a marker: counted on a grid the size of the picture, or for markers
+        # spread over a huge area (far outside any picture) the sorted distinct keys.
+        self._occupied = np.bincount(self._keys, minlength=cells) > 0 if cells <= 8 * len(xy) + 4_000_000 else None
+        self._distinct = np.unique(self._keys) if self._occupied is None else None
+
+    def _holds(self, keys: np.ndarray) -> np.ndarray:
+        """Whether the cells ``keys`` hold a marker."""
+        if self._occupied is not None:
+            return self._occupied[keys]
+        return np.isin(keys, self._distinct)
+
+    def near(self, xy: np.ndarray) -> np.ndarray:
+        """For each place (pixel positions), whether one of the markers lies within
+        :data:`OURS_NEAR_PX` of it."""
+        near = np.zeros(len(xy), dtype=bool)
+        if not len(self.xy) or not len(xy):
+            return near
+        column = np.floor(xy[:, 0] / OURS_NEAR_PX).astype(np.int64) - self._column0
+        row = np.floor(xy[:, 1] / OURS_NEAR_PX).astype(np.int64) - self._row0
+        # A place whose 3 × 3 cells are not all in the grid has none of the markers around it.
+        inside = np.flatnonzero((column >= 1) & (column <= self._columns - 2) & (row >= 1) & (row <= self._rows - 2))
+        steps = np.array([-1, 0, 1])
+        around = ((column[inside, None, None] + steps[:, None]) * self._rows + row[inside, None, None] + steps[None, :])
+        around = around.reshape(len(inside), 9)
+        close = self._holds(around.ravel()).reshape(len(inside), 9).any(axis=1)
+        inside, around = inside[close], around[close]
+        if not len(inside):
+            return near
+        # The markers in those cells, ordered by cell; each place's three columns of three
+        # cells are three runs of consecutive keys.
+        if self._occupied is not None:  # marked on the grid: one pass, no sort of the markers
+            wanted = np.zeros(len(self._occupied), dtype=bool)
+            wanted[around.ravel()] = True
+            candidates = np.flatnonzero(wanted[self._keys])
+        else:
+            candidates = np.flatnonzero(np.isin(self._keys, np.unique(around)))
+        order = np.argsort(self._keys[candidates], kind="stable")
+        candidates = candidates[order]
+        keys = self._keys[candidates]
+        low = around[:, [0, 3, 6]]
+        starts = np.searchsorted(keys, low, "left")
+        stops = np.searchsorted(keys, low + 2, "right")
+        for i, place_starts, place_stops in zip(inside.tolist(), starts.tolist(), stops.tolist()):
+            chosen = np.concatenate([candidates[a:b] for a, b in zip(place_starts, place_stops)])
+            d = np.hypot(self.xy[chosen, 0] - xy[i, 0], self.xy[chosen, 1] - xy[i, 1]).min()
+            near[i] = d <= OURS_NEAR_PX
+        return near
+
+
 def _near_ours(xy: np.ndarray, ours: np.ndarray) -> np.ndarray:
     """For each place, whether one of our markers lies within about :data:`OURS_NEAR_PX`."""
-    if not len(ours) or not len(xy):
-        return np.zeros(len(xy), dtype=bool)
-    cell = OURS_NEAR_PX
-    width = 1 << 20
-    ours_keys = np.floor(ours[:, 0] / cell).astype(np.int64) * width + np.floor(ours[:, 1] / cell).astype(np.int64)
-    keys = np.unique(ours_keys)
-    cx = np.floor(xy[:, 0] / cell).astype(np.int64)
-    cy = np.floor(xy[:, 1] / cell).astype(np.int64)
-    near = np.zeros(len(xy), dtype=bool)
-    for dx in (-1, 0, 1):
-        for dy in (-1, 0, 1):
-            near |= np.isin((cx + dx) * width + cy + dy, keys)
-    # The cell test reaches up to two cells; keep only real neighbours. A marker within the
-    # distance lies in one of the place's 3×3 cells, so only those markers are measured (with
-    # a million markers, measuring all of them for each place took a second a frame).
-    close = np.flatnonzero(near)
-    if not len(close):
-        return near
-    steps = np.array([-1, 0, 1])
-    around = ((cx[close, None, None] + steps[:, None]) * width + cy[close, None, None] + steps[None, :]).ravel()
-    candidates = ours[np.isin(ours_keys, around)]
-    for i in close.tolist():
-        d = np.hypot(candidates[:, 0] - xy[i, 0], candidates[:, 1] - xy[i, 1]).min()
-        near[i] = d <= OURS_NEAR_PX
-    return near
+    return OurMarkers(ours).near(xy)
 
 
-def draw_capital_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: np.ndarray) -> int:
+def draw_capital_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers) -> int:
     """Capitals' dots and names: placed before the country names, which can move aside
     (a country name over its capital's dot would hide the one place everybody looks for)."""
     context = projected_context()
@@ -421,11 +468,11 @@ def draw_capital_labels(painter: QPainter, settings: MapSettings, grid: LabelGri
     return _draw_places(painter, settings, grid, ours, context.places, context.places.capital)
 
 
-def draw_place_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: np.ndarray) -> int:
+def draw_place_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers) -> int:
     """Other cities' dots and names by rank, then region names, where room is left; returns
     how many places were drawn.
 
-    ``ours`` is the pixel positions of the frame's own markers: a place with one on its dot is
+    ``ours`` is the frame's own markers (their pixel positions): a place with one on its dot is
     skipped. Call after the layers' labels, the capitals and the country names."""
     context = projected_context()
     if context is None:
@@ -450,13 +497,13 @@ def _in_view(settings: MapSettings, points: _Points, wanted: np.ndarray, margin_
 
 
 def _draw_places(
-    painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: np.ndarray, places: _Points, wanted: np.ndarray
+    painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers, places: _Points, wanted: np.ndarray
 ) -> int:
     index = _in_view(settings, places, wanted)[:MAX_PLACE_CANDIDATES]  # in the file's order of importance
     if not len(index):
         return 0
     xy = settings.xy_to_pixels(places.xy[index])
-    keep = ~_near_ours(xy, ours)
+    keep = ~ours.near(xy)
     index, xy = index[keep], xy[keep]
     city_font, capital_font = _font(8.0), _font(8.5, bold=True)
     city_metrics, capital_metrics = QFontMetricsF(city_font), QFontMetricsF(capital_font)

@@ -85,12 +85,30 @@ class LabelGrid:
         c0, r0, c1, r1 = c0[keep], r0[keep], c1[keep], r1[keep]
         if not len(c0):
             return
+        span = int(math.floor(2 * radius / CELL)) + 2  # a block is at most this many cells each way
+        if len(c0) > span * span * rows * cols // 4:
+            c0, r0, c1, r1 = _distinct_blocks(c0, r0, c1, r1, rows, cols, span)
         width = cols + 1
         corners = np.concatenate((r0 * width + c0, r0 * width + c1, r1 * width + c0, r1 * width + c1))
         signs = np.repeat(np.array([1.0, -1.0, -1.0, 1.0]), len(c0))
         grid = np.bincount(corners, weights=signs, minlength=(rows + 1) * width).reshape(rows + 1, width)
         covered = grid.cumsum(axis=0).cumsum(axis=1)[:rows, :cols] > 0.5
         self._taken |= covered
+
+
+def _distinct_blocks(c0, r0, c1, r1, rows: int, cols: int, span: int) -> tuple[np.ndarray, ...]:
+    """Each block of cells once: a million markers on a picture of some 100,000 cells cover far
+    fewer distinct blocks, and the difference grid needs each only once (a block taken twice
+    covers the same cells). A block is its top-left cell and its size (1 to ``span`` cells each
+    way), marked on a grid of those, so no sort."""
+    cells = rows * cols
+    size = (c1 - c0 - 1) * span + (r1 - r0 - 1)
+    used = np.zeros(span * span * cells, dtype=bool)
+    used[size * cells + r0 * cols + c0] = True
+    size, start = np.divmod(np.flatnonzero(used), cells)
+    r0, c0 = np.divmod(start, cols)
+    wide, tall = np.divmod(size, span)
+    return c0, r0, c0 + wide + 1, r0 + tall + 1
 
 
 def draw_halo_text(painter: QPainter, origin: QPointF, text: str, font: QFont, color: QColor, halo: QColor = HALO) -> None:

@@ -126,7 +126,7 @@ def render(
         _take_stacks(grid, stacks)
         if settings.show_point_labels:
             labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid)
-        ours = np.concatenate([b.xy for b in batches]) if batches else np.zeros((0, 2))
+        ours = context_layer.OurMarkers(np.concatenate([b.xy for b in batches]) if batches else np.zeros((0, 2)))
         if settings.tiles is None:  # tiles name places themselves
             context_layer.draw_capital_labels(painter, settings, grid, ours)
             basemap_layer.draw_country_labels(painter, settings, grid)

@@ -133,8 +133,10 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     stacked = np.zeros(total, dtype=bool)
     if total < 2:
         return no_stacks(colors), stacked
-    xy = np.concatenate([np.asarray(a, dtype=float).reshape(-1, 2) for a in xys])
-    layer = np.repeat(np.arange(len(xys)), sizes)
+    if len(xys) == 1:  # one layer (a million points): its positions as they are, no copy
+        xy = np.asarray(xys[0], dtype=float).reshape(-1, 2)
+    else:
+        xy = np.concatenate([np.asarray(a, dtype=float).reshape(-1, 2) for a in xys])
     cells = np.floor(xy / STACK_CELL_PX).astype(np.int64)
     inverse, counts = _cell_numbers(cells)
     multi = counts >= 2
@@ -147,7 +149,12 @@ def find_stacks(xys: Sequence[np.ndarray], colors: Sequence[str]) -> tuple[Stack
     rank = np.full(len(counts), -1, dtype=np.intp)
     rank[by_size] = np.arange(len(by_size))
     group = rank[inverse[stacked]]
-    held_xy, held_layer = xy[stacked], layer[stacked]
+    held_xy = xy[stacked]
+    # Each stacked point's layer (index into ``xys``); one layer: all zeros, made without a gather.
+    held_layer = (
+        np.zeros(len(held_xy), dtype=np.intp) if len(xys) == 1
+        else np.repeat(np.arange(len(xys)), sizes)[stacked]
+    )
     n = len(by_size)
     if n <= MERGE_MAX_STACKS:
         group, n = _merge_overlapping(group, held_xy, n)
@@ -180,8 +187,10 @@ def _cell_numbers(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each point's grid cell numbered in (column, row) order among the occupied cells, and how
     many points each cell holds. The cells of a frame are few (the canvas in 6-pixel cells), so
     they are counted with ``bincount`` rather than sorted: a million points without a sort."""
-    cells = cells - cells.min(axis=0)
-    keys = cells[:, 0] * (int(cells[:, 1].max()) + 1) + cells[:, 1]
+    # Per column: a (n, 2) array's min(axis=0) walks it with a stride, three times slower.
+    column = cells[:, 0] - cells[:, 0].min()
+    row = cells[:, 1] - cells[:, 1].min()
+    keys = column * (int(row.max()) + 1) + row
     if int(keys.max()) < 8 * len(keys) + 65536:
         per_key = np.bincount(keys)
         used = per_key > 0

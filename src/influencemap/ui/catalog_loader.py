@@ -50,11 +50,14 @@ def _failed_load(paths: Sequence[str], exc: Exception) -> Catalog:
 
 
 def warm_up(catalog: Catalog) -> None:
-    """Project the layers, index them for identify, and count the filter lists', timeline's
-    and extent's answers while still off the UI thread."""
+    """Project the layers and count the filter lists', timeline's and extent's answers while
+    still off the UI thread.
+
+    The hit-test's index (model/identify.py) is not built here: the map canvas's worker builds it
+    right after the first frame (ui/frame_renderer.py), so the map does not wait for it (half a
+    second of a million points' time to the map); a hover meanwhile passes instead of waiting."""
     from influencemap.model.extent import robust_bounds
     from influencemap.model.facets import faceted_counts, facets, year_histogram
-    from influencemap.model.identify import prepare
     from influencemap.model.loader import paused_gc
     from influencemap.render.layer_geometry import layer_geometry
 
@@ -64,7 +67,6 @@ def warm_up(catalog: Catalog) -> None:
         with paused_gc():
             for layer in catalog.layers:
                 layer_geometry(layer)
-            prepare(catalog)
             # A cached layer's Feature objects are not built: the hit-test (model/identify.py) and
             # the attribute table (model/feature_rows.py) read its columns.
             # What the window asks of a new catalog, counted here and remembered with it

@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from influencemap.model.geometry_parts import short_bounds
-from influencemap.model.identify import Hit, features_here, features_here_top, identify, identify_top
+from influencemap.model.identify import Hit, features_here, features_here_top, identify, identify_top, index_pending
 from influencemap.model.types import GeometryKind
 from influencemap.render.basemap_layer import SEA
 from influencemap.render.decorations import draw_scale_bar
@@ -49,6 +49,9 @@ LIST_TOLERANCE_PX = 8
 closer than a marker's size, drawn as one) is that big, and every point in it must be listed."""
 TOOLTIP_NAMES = 5
 """The hover tooltip names this many of the features a click would list."""
+HOVER_WAITS_UP_TO = 50_000
+"""A hover waits for the hit-test index of a catalog up to this many features while the worker
+builds it (milliseconds); over a bigger one it passes (a million points take half a second)."""
 KEY_PAN_FRACTION = 0.2
 FIT_MARGIN = 0.06
 MIN_FIT_SPAN_DEG = 6.0
@@ -276,6 +279,9 @@ class MapCanvas(QWidget):
             self._state.set_hovered(None)
             QToolTip.hideText()
             return
+        catalog = self._state.catalog
+        if catalog.feature_count > HOVER_WAITS_UP_TO and index_pending(catalog):
+            return  # the worker is indexing a big new catalog: a move after that hovers
         top, total = features_here_top(*self._identify_args(position, LIST_TOLERANCE_PX), limit=TOOLTIP_NAMES,
                                        degrees_per_pixel=self._view.degrees_per_pixel())
         feature_id = top[0][1] if top else None
