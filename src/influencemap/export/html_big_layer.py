@@ -252,6 +252,8 @@ def _node(values: Sequence[Any]) -> dict[str, Any]:
         keys = list(zip(map(type, values), values))  # 1, 1.0 and True stay apart, as encode_rows keeps them
     else:
         return encode_rows(values)
+    if keys is values and values.count(values[0]) == len(values):
+        return {"c": values[0]}  # a comparison per row, no hash: most of a big layer's columns
     if len(values) > 20_000 and _mostly_distinct(keys):
         return _joined(values) if keys is values and kinds <= _PLAIN else {"v": values}
     distinct = dict.fromkeys(keys)
