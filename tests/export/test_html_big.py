@@ -313,3 +313,13 @@ def test_a_cached_table_is_read_without_keeping_its_columns(folder, tmp_path, mo
 def test_many_pieces_are_compressed_in_order():
     columns = {f"column {i}": {"v": [f"value {i}.{j}" for j in range(200)]} for i in range(40)}
     assert html_big_layer.unpack(html_big_layer.pack(columns)) == columns
+
+
+@pytest.mark.parametrize("numbers", [
+    [], [0], [7], [-7], [0, -1, 10, -10, 99, 100, -100, 12345678, -18000000],
+    list(range(-1500, 1500, 7)), [2**62, -(2**62), 10**18 - 1, -(10**18) + 1, 0], [2**63 - 1, -(2**63)],
+])
+def test_whole_numbers_are_written_as_json_writes_them(numbers):
+    import numpy as np
+
+    assert html_big_layer._int_json(np.array(numbers, dtype=np.int64)) == json.dumps(numbers, separators=(",", ":")).encode()
