@@ -310,7 +310,11 @@ def test_a_cached_table_is_read_without_keeping_its_columns(folder, tmp_path, mo
     assert not table.built
 
 
-def test_many_pieces_are_compressed_in_order():
+@pytest.mark.parametrize("waiting", [100, html_big_layer._Compressor.WAITING_BYTES])
+def test_many_pieces_are_compressed_in_order(waiting, monkeypatch):
+    """The worker thread compresses the pieces in the order given, whether the packing waits
+    for it after every piece or not at all."""
+    monkeypatch.setattr(html_big_layer._Compressor, "WAITING_BYTES", waiting)
     columns = {f"column {i}": {"v": [f"value {i}.{j}" for j in range(200)]} for i in range(40)}
     assert html_big_layer.unpack(html_big_layer.pack(columns)) == columns
 

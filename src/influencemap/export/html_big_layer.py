@@ -607,16 +607,18 @@ def pack(columns: dict[str, Any] | Iterable[tuple[str, Any]]) -> dict[str, Any]:
 
 class _Compressor:
     """gzip (``GZIP_LEVEL``) of the pieces given to :meth:`add`, in order, made on one worker
-    thread; at most a few pieces wait, so their text is not all held at once."""
+    thread. Pieces wait for it up to ``WAITING_BYTES`` (then :meth:`add` waits): enough that
+    the column being made and the ones being compressed overlap, not a million points' text."""
 
-    WAITING = 2
+    WAITING_BYTES = 64 * 1024 * 1024
 
     def __init__(self) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
         self._zlib = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)  # 31: the gzip container
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="influencemap-gzip")
-        self._pending: list[Any] = []
+        self._pending: list[tuple[Any, int]] = []
+        self._waiting = 0
         self._chunks: list[bytes] = []
 
     def __enter__(self) -> "_Compressor":
@@ -626,15 +628,19 @@ class _Compressor:
         self._worker.shutdown(wait=True, cancel_futures=True)
 
     def add(self, data: bytes) -> None:
-        self._pending.append(self._worker.submit(self._zlib.compress, data))
-        while len(self._pending) > self.WAITING:
-            self._chunks.append(self._pending.pop(0).result())
+        self._pending.append((self._worker.submit(self._zlib.compress, data), len(data)))
+        self._waiting += len(data)
+        while self._waiting > self.WAITING_BYTES and len(self._pending) > 1:
+            future, size = self._pending.pop(0)
+            self._chunks.append(future.result())
+            self._waiting -= size
 
     def finish(self) -> bytes:
         """The whole gzip stream, once every piece is compressed."""
-        self._pending.append(self._worker.submit(self._zlib.flush))
-        self._chunks.extend(future.result() for future in self._pending)
+        self._pending.append((self._worker.submit(self._zlib.flush), 0))
+        self._chunks.extend(future.result() for future, _ in self._pending)
         self._pending.clear()
+        self._waiting = 0
         return b"".join(self._chunks)
 
 
