@@ -12,10 +12,15 @@ on one canvas; a popup, a stack's list or a search result builds the feature it 
 columns when it is needed, with the same properties, dates, figures and numbered sources as a
 small layer's popup.
 
-The columns come from a cached layer's :class:`~influencemap.model.feature_table.FeatureTable`
-through its public ``column`` reader, so a cached million-point layer is exported without
-building a million Feature objects; a layer whose features are objects (fresh from the
-precise reader, filtered, renamed actors) gives the same columns from them.
+The columns come from a cached layer's :class:`~influencemap.model.feature_table.FeatureTable`,
+one or a few at a time and not kept (:class:`_ColumnReader`), so a cached million-point layer
+is exported without building a million Feature objects and without holding its twenty decoded
+columns at once; a layer whose features are objects (fresh from the precise reader, filtered,
+renamed actors) gives the same columns from them. What is made per row is made by whole
+columns where it can be: repeated values numbered once (dates and figures formatted per
+distinct value, numbered by arrays), whole numbers written as JSON by array operations, texts
+that need no escape joined as they stand, and the compression done on a second thread while
+the next column is made.
 """
 
 from __future__ import annotations
