@@ -308,6 +308,9 @@ def _node(values: Sequence[Any]) -> dict[str, Any]:
         values = list(values)
     if not values:
         return {"v": []}
+    first = values[0]
+    if (first is None or type(first) is str) and values.count(first) == len(values):
+        return {"c": first}  # every row equal to one text (or None): one comparison each, no hash
     kinds = set(map(type, values))
     if kinds <= _PLAIN or (len(kinds) == 1 and kinds <= {int, float}):
         keys: list = values  # no two of these values are equal unless they are the same JSON
@@ -336,10 +339,10 @@ def _text_codes(values: Sequence[Any]) -> tuple[list, Any] | None:
     column of texts and None; None for a column of other values."""
     import numpy as np
 
+    if values and (values[0] is None or type(values[0]) is str) and values.count(values[0]) == len(values):
+        return [values[0]], np.zeros(len(values), dtype=np.int64)
     if not set(map(type, values)) <= _PLAIN:
         return None
-    if values and values.count(values[0]) == len(values):
-        return [values[0]], np.zeros(len(values), dtype=np.int64)
     distinct = dict.fromkeys(values)
     number = {key: i for i, key in enumerate(distinct)}
     return list(distinct), _numbers(map(number.__getitem__, values), len(values))
