@@ -315,8 +315,12 @@ def test_many_pieces_are_compressed_in_order(waiting, monkeypatch):
     """The worker thread compresses the pieces in the order given, whether the packing waits
     for it after every piece or not at all."""
     monkeypatch.setattr(html_big_layer._Compressor, "WAITING_BYTES", waiting)
-    columns = {f"column {i}": {"v": [f"value {i}.{j}" for j in range(200)]} for i in range(40)}
-    assert html_big_layer.unpack(html_big_layer.pack(columns)) == columns
+    columns: dict = {f"column {i}": {"v": [f"value {i}.{j}" for j in range(200)]} for i in range(40)}
+    # whole numbers are written on the worker thread itself, between the texts
+    columns.update({f"numbers {i}": {"d": ["a", "b"], "i": html_big_layer._Ints([i % 2, -i] * 300)} for i in range(40)})
+    unpacked = html_big_layer.unpack(html_big_layer.pack(columns))
+    assert list(unpacked) == list(columns)
+    assert unpacked == columns
 
 
 @pytest.mark.parametrize("numbers", [

@@ -635,9 +635,14 @@ class _Compressor:
     def __exit__(self, *exc: object) -> None:
         self._worker.shutdown(wait=True, cancel_futures=True)
 
-    def add(self, data: bytes) -> None:
-        self._pending.append((self._worker.submit(self._zlib.compress, data), len(data)))
-        self._waiting += len(data)
+    def add(self, data: "bytes | _Later") -> None:
+        """Compress ``data``, or the bytes a :class:`_Later` makes (made on the worker too)."""
+        if isinstance(data, _Later):
+            future, size = self._worker.submit(lambda: self._zlib.compress(data.make())), data.size
+        else:
+            future, size = self._worker.submit(self._zlib.compress, data), len(data)
+        self._pending.append((future, size))
+        self._waiting += size
         while self._waiting > self.WAITING_BYTES and len(self._pending) > 1:
             future, size = self._pending.pop(0)
             self._chunks.append(future.result())
@@ -652,19 +657,33 @@ class _Compressor:
         return b"".join(self._chunks)
 
 
+class _Later:
+    """A piece of JSON made where it is compressed: whole numbers, whose digits numpy works out
+    without holding the interpreter, so the next column is made meanwhile."""
+
+    __slots__ = ("array", "size")
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+        self.size = 8 * len(array)  # about the text's length, for the compressor's budget
+
+    def make(self) -> bytes:
+        return _int_json(self.array)
+
+
 def _json(value: Any) -> bytes:
     """XML-safe JSON text (UTF-8) of a column."""
-    return b"".join(_json_pieces(value))
+    return b"".join(piece.make() if isinstance(piece, _Later) else piece for piece in _json_pieces(value))
 
 
-def _json_pieces(value: Any) -> Iterator[bytes]:
+def _json_pieces(value: Any) -> Iterator["bytes | _Later"]:
     """:func:`_json` in pieces, so that no column's text is copied into a bigger one: joined
     texts as they are (safe already), whole numbers digit by digit, the rest through JSON and
     the XML pass."""
     if isinstance(value, _JsonText):
         yield value.encode("utf-8")
     elif isinstance(value, _Ints):
-        yield _int_json(value.array)
+        yield _Later(value.array)
     elif isinstance(value, dict):
         separator = b"{"
         for key, item in value.items():
