@@ -293,6 +293,14 @@ def _plain_json_text(text: str, backslashes: int) -> bool:
     return _ESCAPED_OR_NOT_XML.search(text) is None
 
 
+def _all_equal(values: list) -> bool:
+    """Whether every value equals the first: a few rows across the column first (most columns
+    that are not one value differ there), then one comparison a row."""
+    first = values[0]
+    step = max(1, len(values) // 16)
+    return all(value == first for value in values[::step]) and values.count(first) == len(values)
+
+
 def _mostly_distinct(keys: Sequence[Any]) -> bool:
     """Whether a sample across a long column's rows is mostly distinct values (then no
     dictionary of a million keys is built only to be thrown away)."""
@@ -309,7 +317,7 @@ def _node(values: Sequence[Any]) -> dict[str, Any]:
     if not values:
         return {"v": []}
     first = values[0]
-    if (first is None or type(first) is str) and values.count(first) == len(values):
+    if (first is None or type(first) is str) and _all_equal(values):
         return {"c": first}  # every row equal to one text (or None): one comparison each, no hash
     kinds = set(map(type, values))
     if kinds <= _PLAIN or (len(kinds) == 1 and kinds <= {int, float}):
@@ -318,7 +326,7 @@ def _node(values: Sequence[Any]) -> dict[str, Any]:
         keys = list(zip(map(type, values), values))  # 1, 1.0 and True stay apart, as encode_rows keeps them
     else:
         return encode_rows(values)
-    if keys is values and values.count(values[0]) == len(values):
+    if keys is values and _all_equal(values):
         return {"c": values[0]}  # a comparison per row, no hash: most of a big layer's columns
     if len(values) > 20_000 and _mostly_distinct(keys):
         return _joined(values) if keys is values and kinds <= _PLAIN else {"v": values}
@@ -339,7 +347,7 @@ def _text_codes(values: Sequence[Any]) -> tuple[list, Any] | None:
     column of texts and None; None for a column of other values."""
     import numpy as np
 
-    if values and (values[0] is None or type(values[0]) is str) and values.count(values[0]) == len(values):
+    if values and (values[0] is None or type(values[0]) is str) and _all_equal(values):
         return [values[0]], np.zeros(len(values), dtype=np.int64)
     if not set(map(type, values)) <= _PLAIN:
         return None
