@@ -331,3 +331,14 @@ def test_whole_numbers_are_written_as_json_writes_them(numbers):
     import numpy as np
 
     assert html_big_layer._int_json(np.array(numbers, dtype=np.int64)) == json.dumps(numbers, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("numbers", [[], [0], [5, 5, 5], [3, 0, 3, 9, 0, 1], list(range(50, 0, -1)) * 3, [10**9, 3, 10**9, 0]])
+def test_unique_numbers_by_counting_are_numpys(numbers):
+    import numpy as np
+
+    array = np.array(numbers, dtype=np.int64)
+    got = html_big_layer._unique_ints(array)
+    expected = np.unique(array, return_index=True, return_inverse=True)
+    for mine, numpys in zip(got, expected):
+        assert mine.tolist() == numpys.reshape(-1).tolist()
