@@ -2,7 +2,7 @@
 time until a headless Chromium shows the clusters.
 
     python benchmarks/html_big.py [--sizes 10000,100000,1000000] [--work DIR] [--runs 1]
-                                  [--folium] [--no-browser]
+                                  [--folium] [--no-browser] [--before OLD/src]
 
 For each size, benchmarks/make_big_layer.py writes the layer once (into ``--work``) and a
 ``validate`` run fills the load cache (not timed: the export is measured as a user repeats it,
@@ -13,6 +13,12 @@ clusters on the map, in the project's test harness (tests/export/test_html_brows
 headless Chromium over the DevTools pipe, 1600×1000, network blocked). ``--folium`` also times
 plain folium on the 10,000 points (benchmarks/folium_plain.py). The load average (``uptime``)
 is printed with every number: the machine is shared.
+
+``--before OLD/src`` compares with other sources in the same run: each run exports with them,
+then with ``--src``, alternating, each side with its own load cache (``WORK/cache-before``; a
+shared one would hold only the last side's entry, whose key covers the loader's source files).
+OLD must be a whole tree (``git archive COMMIT | tar -x -C OLD``: the package reads ``geodata/``
+beside ``src/``).
 """
 
 from __future__ import annotations
@@ -86,26 +92,34 @@ def main() -> int:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--src", type=Path, default=ROOT / "src",
                         help="the influencemap sources to export with (e.g. an earlier commit's, from git archive)")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="other sources (the src/ of a whole tree) to alternate with --src, run by run")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, INFLUENCEMAP_CACHE_DIR=str(args.work / "cache"), PYTHONPATH=str(args.src))
+    sides = [("after" if args.before else "src", args.src, env)]
+    if args.before:
+        sides.insert(0, ("before", args.before, dict(os.environ, INFLUENCEMAP_CACHE_DIR=str(args.work / "cache-before"),
+                                                     PYTHONPATH=str(args.before))))
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
         folder = args.work / f"big{size}"
         if not (folder / "big.yaml").exists():
             subprocess.run([PYTHON, str(ROOT / "benchmarks" / "make_big_layer.py"), str(folder), str(size)], check=True, env=env)
-        subprocess.run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)], env=env,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        page = args.work / f"map{size}.html"
+        for _, _, side_env in sides:  # each side's load cache holds the layer before anything is timed
+            subprocess.run([PYTHON, "-m", "influencemap", "validate", "-q", str(folder)], env=side_env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for run in range(args.runs):
-            row = {"points": size, "src": str(args.src), "run": run + 1, "load_before": load()}
-            row.update(timed([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(page)], env))
-            row["file_mb"] = round(page.stat().st_size / 1e6, 1)
-            if not args.no_browser:
-                row.update(clusters_visible(page))
-            row["load_after"] = load()
-            print(json.dumps(row), flush=True)
-            results.append(row)
+            for side, src, side_env in sides:
+                page = args.work / (f"map{size}.html" if len(sides) == 1 else f"map{size}-{side}.html")
+                row = {"points": size, "side": side, "src": str(src), "run": run + 1, "load_before": load()}
+                row.update(timed([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(page)], side_env))
+                row["file_mb"] = round(page.stat().st_size / 1e6, 1)
+                if not args.no_browser:
+                    row.update(clusters_visible(page))
+                row["load_after"] = load()
+                print(json.dumps(row), flush=True)
+                results.append(row)
         if args.folium and size == 10_000:
             geojson = args.work / "big10000.geojson"
             subprocess.run([PYTHON, "-m", "influencemap", "export", str(folder), "-o", str(geojson)], check=True, env=env,

@@ -195,3 +195,150 @@ def test_page_writes_a_big_layer_as_packed_columns_and_inlines_the_clustering(fo
 
     small_page = render_html(catalog, HtmlOptions())
     assert "influencemap.dataLayer(" in small_page and LIBRARY not in small_page
+
+
+# -- the export's fast paths write what the general ones write ---------------------------------
+
+
+JOINED_CASES = {
+    "ascii": [f"Project {i}" for i in range(1200)],
+    "ascii with None": [None if i % 7 == 0 else f"p{i}" for i in range(1200)],
+    "not ascii": [f"Проект {i} – Zürich" for i in range(1200)],
+    "a quote": ["a \"quoted\" name"] + [f"n{i}" for i in range(1200)],
+    "a backslash": ["C:\\\\data"] + [f"n{i}" for i in range(1200)],
+    "the marks written out": ["\\ud800 and \\ud801"] + [f"n{i}" for i in range(1200)],
+    "a tab and a line break": ["a\tb", "c\nd"] + [f"n{i}" for i in range(1200)],
+    "control characters": ["nul\x00 and \x1f"] + [f"n{i}" for i in range(1200)],
+    "not XML": ["\ufffe and a lone \udc00"] + [f"Проект {i}" for i in range(1200)],
+    "line separators": ["\u2028 \u2029 \x7f \x85"] + [f"n{i}" for i in range(1200)],
+}
+
+
+@pytest.mark.parametrize("case", sorted(JOINED_CASES))
+def test_joined_texts_without_escapes_are_written_as_the_general_way_writes_them(case):
+    values = JOINED_CASES[case]
+    plain = html_big_layer._joined_plain(values)
+    escaped = html_big_layer._joined_escaped(values)
+    needs_escape = any(v is not None and re.search("[\"\\\\\x00-\x1f\ud800-\udfff\ufffe\uffff]", v) for v in values)
+    assert (plain is None) == needs_escape  # the fast way is taken exactly when nothing needs escaping
+    assert html_big_layer._joined(values) == escaped
+    if plain is not None:
+        assert plain == escaped
+        back = json.loads(plain["j"]).split("\ud800")
+        assert [None if v == "\ud801" else v for v in back] == values
+
+
+DATE_CASES = {
+    "few dates": (
+        [None if i % 5 == 0 else f"20{10 + i % 9}-0{1 + i % 9}" for i in range(3000)],
+        [None if i % 3 else f"20{20 + i % 3}" for i in range(3000)],
+        [i % 4 == 0 for i in range(3000)],
+    ),
+    "a constant": (["2013-05-20"] * 50, [None] * 50, [True] * 50),
+    "all undated": ([None] * 30, [None] * 30, [False] * 30),
+    "mostly distinct, long": (
+        [f"{1900 + i % 120}-{1 + i % 12:02d}-{1 + i % 28:02d}" for i in range(25_000)],
+        [f"{2030 + i % 50}-{1 + i // 50 % 12:02d}" for i in range(25_000)],
+        [False] * 25_000,
+    ),
+    "equal spans from different dates": (["2015", "2015", "2015-01"], ["2015", None, None], [False, True, False]),
+    "empty": ([], [], []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DATE_CASES))
+def test_dates_numbered_without_tuples_are_the_formatted_dates_node(case):
+    starts, ends, instants = DATE_CASES[case]
+    assert html_big_layer._dates_node(starts, ends, instants) == html_big_layer._node(html_big_layer._dates(starts, ends, instants))
+
+
+FIGURE_CASES = {
+    "amounts": (["Amount"] * 4000, [float(10 ** (i % 12) * (1 + i % 7)) for i in range(4000)], ["USD"] * 4000),
+    "ints and floats apart": (["Jobs", "Jobs", "Jobs", "Jobs"], [120, 120.0, 120, 0], [None] * 4),
+    "ints": (["Jobs", "Staff", "Jobs"], [120, 3, 120], [None, None, None]),
+    "zero and minus zero": (["Change"] * 3, [0.0, -0.0, 0.0], ["%"] * 3),
+    "mostly distinct, long": (
+        [f"Label {i % 3}" for i in range(25_000)], [float(i) for i in range(25_000)], ["EUR", "TEU", None] * 8333 + ["EUR"],
+    ),
+    "not finite": (["Amount", "Amount"], [float("inf"), 5.0], ["USD", "USD"]),
+    "empty": ([], [], []),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIGURE_CASES))
+def test_figures_numbered_without_tuples_are_the_formatted_figures_node(case):
+    labels, values, units = FIGURE_CASES[case]
+    expected = html_big_layer._node(html_big_layer._shown_figures(labels, values, units))
+    assert html_big_layer._shown_figures_node(labels, values, units) == expected
+
+
+def test_citations_of_unknown_sources_are_left_out_and_counted_per_feature():
+    from types import SimpleNamespace
+
+    from influencemap.model.types import Source
+
+    columns = {
+        "citation_counts": [2, 0, 3, 1],
+        "refs": ["known", "missing", "missing", "other", "known", "missing"],
+        "locators": ["p. 1", None, "p. 2", None, "p. 3", "p. 4"],
+        "quotes": [None, "q", None, None, "quoted", None],
+    }
+    catalog = SimpleNamespace(sources={
+        "known": Source(id="known", title="Known"), "other": Source(id="other", title="Other", date="2020-02"),
+    })
+    tables = _new_tables([])
+    node = html_big_layer._source_columns(catalog, columns.__getitem__, tables)
+    count = len(columns["citation_counts"])
+    assert html_big_layer.decode_rows(node["n"], count) == [1, 0, 2, 0]
+    kept = sum(html_big_layer.decode_rows(node["n"], count))
+    assert html_big_layer.decode_rows(node["ref"], kept) == ["known", "other", "known"]
+    assert html_big_layer.decode_rows(node["locator"], kept) == ["p. 1", None, "p. 3"]
+    assert html_big_layer.decode_rows(node["quote"], kept) == [None, None, "quoted"]
+    assert tables["sourceOrder"] == ["known", "other"]
+    assert tables["sourceDisplay"]["other"]["date"] == "February 2020"
+
+
+def test_a_cached_table_is_read_without_keeping_its_columns(folder, tmp_path, monkeypatch):
+    """The export decodes each column it needs and lets it go: a million points' twenty
+    columns, kept in the table all at once, held about 1 GB."""
+    catalog = _catalog(folder, tmp_path, monkeypatch)
+    table = catalog.layer("projects").features
+    decoded_before = set(table._decoded)  # the table's own cache of decoded columns
+    html_big_layer.pack_layer(catalog, catalog.layer("projects"), _new_tables([catalog.layer("projects")]))
+    # the coordinates are an array over the cached blob itself (no copy): the one column kept
+    assert set(table._decoded) - {"points"} == decoded_before - {"points"}
+    assert not table.built
+
+
+@pytest.mark.parametrize("waiting", [100, html_big_layer._Compressor.WAITING_BYTES])
+def test_many_pieces_are_compressed_in_order(waiting, monkeypatch):
+    """The worker thread compresses the pieces in the order given, whether the packing waits
+    for it after every piece or not at all."""
+    monkeypatch.setattr(html_big_layer._Compressor, "WAITING_BYTES", waiting)
+    columns: dict = {f"column {i}": {"v": [f"value {i}.{j}" for j in range(200)]} for i in range(40)}
+    # whole numbers are written on the worker thread itself, between the texts
+    columns.update({f"numbers {i}": {"d": ["a", "b"], "i": html_big_layer._Ints([i % 2, -i] * 300)} for i in range(40)})
+    unpacked = html_big_layer.unpack(html_big_layer.pack(columns))
+    assert list(unpacked) == list(columns)
+    assert unpacked == columns
+
+
+@pytest.mark.parametrize("numbers", [
+    [], [0], [7], [-7], [0, -1, 10, -10, 99, 100, -100, 12345678, -18000000],
+    list(range(-1500, 1500, 7)), [2**62, -(2**62), 10**18 - 1, -(10**18) + 1, 0], [2**63 - 1, -(2**63)],
+])
+def test_whole_numbers_are_written_as_json_writes_them(numbers):
+    import numpy as np
+
+    assert html_big_layer._int_json(np.array(numbers, dtype=np.int64)) == json.dumps(numbers, separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("numbers", [[], [0], [5, 5, 5], [3, 0, 3, 9, 0, 1], list(range(50, 0, -1)) * 3, [10**9, 3, 10**9, 0]])
+def test_unique_numbers_by_counting_are_numpys(numbers):
+    import numpy as np
+
+    array = np.array(numbers, dtype=np.int64)
+    got = html_big_layer._unique_ints(array)
+    expected = np.unique(array, return_index=True, return_inverse=True)
+    for mine, numpys in zip(got, expected):
+        assert mine.tolist() == numpys.reshape(-1).tolist()
