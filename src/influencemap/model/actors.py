@@ -19,7 +19,7 @@ from collections import Counter
 from itertools import chain
 from typing import Mapping, Sequence
 
-from influencemap.model.feature_table import feature_values
+from influencemap.model.feature_table import FeatureTable, feature_values
 from influencemap.model.types import Actor, Feature, Layer, Origin, Problem, Severity
 
 CLOSE_ENOUGH = 0.8
@@ -98,7 +98,9 @@ def canonical_layers(layers: Sequence[Layer], actors: Mapping[str, Actor]) -> tu
         if not renamed:
             out.append(layer)
             continue
-        features = tuple(_canonical(f, canonical) if renamed.intersection(f.actors) else f for f in layer.features)
+        # The renamed rows need Feature objects (they keep the spelling as written); the table
+        # of them all builds the layer's features once (rare: a registry spelling in the layer).
+        features = FeatureTable.of((_canonical(f, canonical) if renamed.intersection(f.actors) else f for f in layer.features), layer.path or "")
         out.append(dataclasses.replace(layer, features=features))
     return out, problems
 
@@ -109,6 +111,4 @@ def _canonical(feature: Feature, canonical: dict[str, str]) -> Feature:
 
 
 def _origin(layer: Layer, index: int) -> Origin:
-    features = layer.features
-    origin = features.origin(index) if hasattr(features, "origin") else features[index].origin
-    return origin or layer.origin or Origin(layer.path or "", 1, 1)
+    return layer.features.origin(index) or layer.origin or Origin(layer.path or "", 1, 1)

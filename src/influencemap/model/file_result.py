@@ -19,9 +19,7 @@ from itertools import chain, islice, repeat
 from operator import attrgetter, itemgetter
 from typing import Callable
 
-from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, pack_columns
-from influencemap.model.geometry_parts import plain_shape
-from influencemap.model.schema import DEFAULT_DATING
+from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, feature_columns as feature_columns, pack_columns
 from influencemap.model.types import (
     Citation,
     Feature,
@@ -149,62 +147,6 @@ def to_plain(result: FileResult) -> tuple:
 def _plain_columns(result: FileResult) -> dict[str, list]:
     """The features as columns of plain values (the table's own)."""
     return {name: result.features.column(name) for name in PLAIN_COLUMNS}
-
-
-def feature_columns(features: Sequence[Feature], refs: Sequence[tuple[Ref, ...]]) -> dict[str, list]:
-    """Features read one by one (by the precise reader), and their source references, as the
-    columns of a table (:data:`~influencemap.model.feature_table.COLUMNS`)."""
-    import numpy as np
-    import shapely
-
-    columns: dict[str, list] = {}
-    fields = [vars(f) for f in features]
-
-    def column(key: str) -> list:
-        return list(map(itemgetter(key), fields))
-
-    point, line = GeometryKind.POINT, GeometryKind.LINE
-    kinds = [0 if k is point else 1 if k is line else 2 for k in map(itemgetter("kind"), fields)]
-    shapes = list(map(itemgetter("geometry"), fields))
-    for i, k in enumerate(kinds):
-        if k == 0 and shapes[i].geom_type == "MultiPoint":
-            kinds[i] = 3
-    point_rows = [i for i, k in enumerate(kinds) if k == 0]
-    points = []
-    if point_rows:
-        chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
-        points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
-    others = [plain_shape(shapes[i]) for i, k in enumerate(kinds) if k != 0]
-    columns["ids"] = column("id")
-    columns["names"] = column("name")
-    columns["kinds"], columns["points"], columns["others"] = kinds, points, others
-    cite_lists = list(map(itemgetter("citations"), fields))
-    cites = list(chain.from_iterable(cite_lists))
-    columns["citation_counts"] = list(map(len, cite_lists))
-    for name in ("ref", "locator", "quote"):
-        columns[name + "s"] = list(map(attrgetter(name), cites))
-    for name, key in (("starts", "start"), ("ends", "end"), ("instants", "instant"), ("countries", "countries"),
-                      ("actors", "actors"), ("tags", "tags")):
-        columns[name] = column(key)
-    figure_lists = list(map(itemgetter("figures"), fields))
-    figures = list(chain.from_iterable(figure_lists))
-    columns["figure_counts"] = list(map(len, figure_lists))
-    for name in ("label", "value", "unit"):
-        columns[name + "s"] = list(map(attrgetter(name), figures))
-    precision_value = {id(p): p.value for p in Precision}
-    columns["precisions"] = [precision_value.get(id(p)) for p in map(itemgetter("precision"), fields)]
-    columns["datings"] = [f.get("dating", DEFAULT_DATING) for f in fields]
-    columns["descriptions"] = column("description")
-    columns["extras"] = [dict(e) if e else None for e in map(itemgetter("extra"), fields)]
-    origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
-    columns["lines"] = list(map(attrgetter("line"), origins))
-    columns["cols"] = list(map(attrgetter("col"), origins))
-    ref_lists = refs
-    columns["ref_counts"] = list(map(len, ref_lists))
-    columns["ref_names"] = [ref for ref, _ in chain.from_iterable(ref_lists)]
-    columns["ref_places"] = [_pos(origin) for _, origin in chain.from_iterable(ref_lists)]
-    assert tuple(columns) == PLAIN_COLUMNS
-    return columns
 
 
 def _cut(flat: list, counts: list[int]) -> list[tuple]:
