@@ -160,10 +160,28 @@ def _cut(flat: list, counts: list[int]) -> list[tuple]:
 
 
 def _objects(cls: type, states: list[dict]) -> list:
-    """Instances of a frozen dataclass with these ``__dict__``s (see :func:`make_feature`)."""
+    """Instances of a frozen dataclass with these ``__dict__``s, each holding every field.
+
+    The whole-table build (:func:`_build_features`: the statistics, search, GeoJSON and small
+    HTML layers iterate every feature) makes many Features at once; a frozen dataclass's
+    constructor sets each of its 19 fields through ``object.__setattr__`` and costs about ten
+    times as much (0.15–0.5 s against 2.7–5.5 s per 100,000 Features measured side by side,
+    load 12–13; see docs/performance.md). So the states are given whole, checked once to name
+    exactly the class's fields (a field added later cannot be left out silently)."""
+    if states:
+        expected = _FIELDS.get(cls)
+        if expected is None:
+            import dataclasses
+
+            expected = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+        if states[0].keys() != expected:
+            raise TypeError(f"{cls.__name__} state names {sorted(states[0].keys() ^ expected)} wrongly")
     made = list(map(_new, repeat(cls, len(states))))
     deque(map(_set, made, repeat("__dict__"), states), maxlen=0)
     return made
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
 
 
 def from_plain(data: tuple, path: str) -> FileResult:
@@ -280,14 +298,14 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
     precision_of[None] = None  # type: ignore[index]
     citations = _cut(list(map(Citation, column("refs"), column("locators"), column("quotes"))), column("citation_counts"))
     figures = _cut(list(map(Figure, column("labels"), column("values"), column("units"))), column("figure_counts"))
-    origins = _objects(Origin, [{"path": path, "line": line, "col": col} for line, col in zip(column("lines"), column("cols"))])
+    origins = list(map(Origin, repeat(path), column("lines"), column("cols")))
     kind_of = _KIND_BACK
     return _objects(Feature, [
         {
             "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": kind_of[kind],
             "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
             "figures": figs, "precision": precision_of[precision], "description": description,
-            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating,
+            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating, "actors_as_written": None,
         }
         for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin, dating
         in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),

@@ -209,9 +209,7 @@ class Feature:
     """The user's own ``x-`` keys, kept as loaded."""
     origin: Origin | None = None
     dating: str = "stated"
-    """How the date is known: ``stated`` (the default), ``inferred`` or ``approximate``. Last,
-    with a class-level default, so a feature whose ``__dict__`` a reader made without it (see
-    ``file_result.make_feature``) still reads ``stated``."""
+    """How the date is known: ``stated`` (the default), ``inferred`` or ``approximate``."""
     actors_as_written: tuple[str, ...] | None = field(default=None, compare=False)
     """The actors as the file spells them, when the catalog replaced some with the registry's
     canonical names (``actors``); None when they are the same."""
