@@ -67,7 +67,7 @@ def measure(folder: str) -> dict:
     times["rows"] = time.perf_counter() - step
     times["total"] = time.perf_counter() - started
     return {
-        "features": catalog.feature_count, "shown": count, "rows": rows.total,
+        "features": catalog.feature_count, "shown_features": count, "table_rows": rows.total,
         **{k: round(v, 3) for k, v in times.items()},
         "added_mb": round(_rss_mb() - before, 1),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),

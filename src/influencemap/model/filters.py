@@ -14,6 +14,7 @@ the same way (search, the details panel).
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -83,9 +84,19 @@ class FeatureFilter:
         return covered[0] <= wanted[1] and wanted[0] <= covered[1]
 
     def accepted_rows(self, features: FeatureTable) -> np.ndarray:
-        """Whether each row of ``features`` passes (a bool array), from the table's columns:
-        each distinct tuple of countries, tags or actors and each distinct (start, end) pair is
-        decided once, as :meth:`accepts` decides it for one feature."""
+        """Whether each row of ``features`` passes (a read-only bool array), from the table's
+        columns: each distinct tuple of countries, tags or actors and each distinct (start, end)
+        pair is decided once, as :meth:`accepts` decides it for one feature. The last answer per
+        table is kept: the shown catalog and the canvas's masks ask the same question."""
+        remembered = _LAST_ANSWER.get(features)
+        if remembered is not None and remembered[0] == self:
+            return remembered[1]
+        accepted = self._accepted_rows(features)
+        accepted.flags.writeable = False
+        _LAST_ANSWER[features] = (self, accepted)
+        return accepted
+
+    def _accepted_rows(self, features: FeatureTable) -> np.ndarray:
         import numpy as np
 
         accepted = np.ones(len(features), dtype=bool)
@@ -122,6 +133,10 @@ class FeatureFilter:
             if self.accepts_layer(layer)
         )
         return Catalog(layers=layers, sources=catalog.sources, problems=catalog.problems)
+
+
+_LAST_ANSWER: weakref.WeakKeyDictionary[FeatureTable, tuple[FeatureFilter, np.ndarray]] = weakref.WeakKeyDictionary()
+"""Per table (held weakly), the last filter asked about it and its answer."""
 
 
 def _meets(column: Sequence[tuple[str, ...]], wanted: frozenset[str]) -> np.ndarray:
