@@ -227,13 +227,34 @@ def test_the_loader_gives_tables_fresh_cached_and_when_it_drops_features(folder,
         assert sum(p.message.startswith("duplicate feature id") for p in catalog.problems) == 2
 
 
-def test_the_actors_registry_gives_tables(cached):
-    layers, _ = canonical_layers(list(cached.layers), {"bank-a": Actor("bank-a", "Bank A Ltd", ("Bank A",))})
+def test_the_actors_registry_gives_tables_from_the_columns(cached):
+    registry = {"bank-a": Actor("bank-a", "Bank A Ltd", ("Bank A",))}
+    table = _table(cached)
+    layers, _ = canonical_layers(list(cached.layers), registry)
     (layer,) = layers
-    assert isinstance(layer.features, FeatureTable)
-    assert "Bank A" not in {a for row in layer.features.column("actors") for a in row}
-    renamed = next(f for f in layer.features if f.actors_as_written)
-    assert "Bank A Ltd" in renamed.actors and "Bank A" in renamed.actors_as_written
+    renamed_table = layer.features
+    assert isinstance(renamed_table, FeatureTable) and not table.built  # the actors column replaced, nothing built
+    assert "Bank A" not in {a for row in renamed_table.column("actors") for a in row}
+    assert renamed_table.column("names") is table.column("names")  # the other columns are the same
+
+    def expected(feature):
+        if "Bank A" not in feature.actors:
+            return feature
+        names = tuple(dict.fromkeys("Bank A Ltd" if a == "Bank A" else a for a in feature.actors))
+        return dataclasses.replace(feature, actors=names, actors_as_written=feature.actors)
+
+    wanted = [expected(table.row(i)) for i in range(len(table))]
+    one_by_one = [renamed_table.row(i) for i in range(0, len(table), 50)]
+    assert [(f.actors, f.actors_as_written) for f in one_by_one] == [(f.actors, f.actors_as_written) for f in wanted[::50]]
+    assert [(f.actors, f.actors_as_written) for f in renamed_table] == [(f.actors, f.actors_as_written) for f in wanted]
+    assert list(renamed_table) == wanted
+    # A filter on the canonical name, and rows chosen from the renamed table, keep the written spelling.
+    chosen = FeatureFilter(actors=frozenset({"Bank A Ltd"})).apply(Catalog(layers=(layer,), sources=cached.sources))
+    assert len(chosen.layers[0].features) == sum("Bank A" in f.actors for f in table)
+    assert all(f.actors_as_written and "Bank A" in f.actors_as_written for f in chosen.layers[0].features)
+    # Feature objects (a layer given them) get the same rows.
+    (from_objects,), _ = canonical_layers([Layer("v", "V", tuple(table.row(i) for i in range(300)))], registry)
+    assert [(f.actors, f.actors_as_written) for f in from_objects.features] == [(f.actors, f.actors_as_written) for f in wanted[:300]]
 
 
 def test_the_attribute_table_s_shown_rows_and_the_last_good_layers_give_tables(cached):

@@ -88,7 +88,7 @@ class FeatureTable(Sequence):
     """A layer's features as columns, each Feature built on demand (see the module)."""
 
     __slots__ = ("_raw", "_decoded", "_count", "_build", "_build_row", "_rows", "_prefixes", "_features", "_lock", "path",
-                 "_parent", "_index", "__weakref__")
+                 "_parent", "_index", "_base", "__weakref__")
 
     def __init__(
         self, columns: Sequence[Any], path: str, build: Builder, *, packed: bool, build_row: RowBuilder | None = None
@@ -123,6 +123,8 @@ class FeatureTable(Sequence):
         """For a table of chosen rows (:meth:`take`): the table they are rows of (never itself such a table)."""
         self._index: Any = None
         """For a table of chosen rows: their positions in ``_parent`` (an intp array)."""
+        self._base: FeatureTable | None = None
+        """For a table with some columns replaced (:meth:`with_columns`): the table whose other columns it reads."""
         self._count = 0
 
     @classmethod
@@ -165,6 +167,48 @@ class FeatureTable(Sequence):
         table._parent, table._index, table._count = root, index, len(index)
         return table
 
+    def with_columns(self, columns: dict[str, Sequence[Any]]) -> FeatureTable:
+        """This table with per-row columns replaced or added (:data:`REPLACEABLE`): the actors
+        registry's canonical ``actors`` and the ``actors_as_written`` they replace. A table read
+        from columns shares every other column with this one and builds its rows from them; a
+        table of Feature objects (given, or chosen rows) gets new objects for the rows that change."""
+        for name, values in columns.items():
+            if name not in REPLACEABLE:
+                raise ValueError(f"column {name!r} cannot be replaced")
+            if len(values) != self._count:
+                raise ValueError(f"column {name!r} has {len(values)} values for {self._count} rows")
+        if self._raw is None:  # Feature objects, or rows of another table
+            import dataclasses
+
+            features = list(self.features)
+            for row, feature in enumerate(features):
+                changes = {REPLACEABLE[name]: values[row] for name, values in columns.items()}
+                if any(getattr(feature, field) != value for field, value in changes.items()):
+                    features[row] = dataclasses.replace(feature, **changes)
+            return FeatureTable.of(features, self.path)
+        table = FeatureTable.__new__(FeatureTable)
+        table._start(self.path, self._build, self._build_row)
+        table._raw, table._count = self._raw, self._count
+        table._base = self if self._base is None else self._base
+        # Only the replaced columns are kept here (the others are read from the base, not stored).
+        table._decoded = {**(self._decoded if self._base is not None else {}), **columns}
+        return table
+
+    def optional_column(self, name: str) -> Sequence[Any] | None:
+        """A column only some tables have (``actors_as_written``), or None."""
+        if name in self._decoded:
+            return self._decoded[name]
+        if self._base is not None:
+            return self._base.optional_column(name)
+        if self._parent is not None:
+            values = self._parent.optional_column(name)
+            if values is None:
+                return None
+            with self._lock:
+                gathered = self._decoded[name] = [values[i] for i in self._index.tolist()]
+            return gathered
+        return None
+
     @property
     def rows_of_parent(self) -> np.ndarray | None:
         """For a table made by :meth:`take`: the chosen rows' positions in the table they were
@@ -181,6 +225,8 @@ class FeatureTable(Sequence):
             pass
         with self._lock:
             if name not in self._decoded:
+                if self._base is not None:
+                    return self._base.column(name)  # not replaced: the base table's, decoded once there
                 if self._parent is not None:
                     self._decoded[name] = self._gathered(name)
                 elif self._raw is None:
@@ -379,6 +425,9 @@ class FeatureTable(Sequence):
         state = "built" if self.built else "not built yet"
         return f"<FeatureTable of {self._count} features from {self.path}, {state}>"
 
+
+REPLACEABLE = {"actors": "actors", "actors_as_written": "actors_as_written"}
+"""The columns :meth:`FeatureTable.with_columns` may replace or add, and the Feature field of each."""
 
 _ONE_BY_ONE = 4096
 """Up to this many chosen rows of a table not built yet are built one by one as the parent's

@@ -300,17 +300,18 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
     figures = _cut(list(map(Figure, column("labels"), column("values"), column("units"))), column("figure_counts"))
     origins = list(map(Origin, repeat(path), column("lines"), column("cols")))
     kind_of = _KIND_BACK
+    written = table.optional_column("actors_as_written") or repeat(None)
     return _objects(Feature, [
         {
             "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": kind_of[kind],
             "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
             "figures": figs, "precision": precision_of[precision], "description": description,
-            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating, "actors_as_written": None,
+            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating, "actors_as_written": as_written,
         }
-        for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin, dating
-        in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),
-               column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
-               column("instants"), column("extras"), origins, column("datings"))
+        for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin, dating,
+        as_written in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),
+                          column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
+                          column("instants"), column("extras"), origins, column("datings"), written)
     ])
 
 
@@ -334,6 +335,7 @@ def _build_row(table: FeatureTable, layer_id: str | None, index: int) -> Feature
     labels, values, units = column("labels"), column("values"), column("units")
     figures = tuple(Figure(labels[i], values[i], units[i]) for i in range(first, first + count))
     precision = column("precisions")[index]
+    written = table.optional_column("actors_as_written")
     return Feature(
         id=column("ids")[index], name=column("names")[index], layer_id=layer_id, geometry=shape, kind=_KIND_BACK[kind],  # type: ignore[arg-type]
         citations=citations, start=column("starts")[index], end=column("ends")[index], countries=column("countries")[index],
@@ -341,6 +343,7 @@ def _build_row(table: FeatureTable, layer_id: str | None, index: int) -> Feature
         precision=Precision(precision) if precision else None, description=column("descriptions")[index],
         instant=column("instants")[index], extra=column("extras")[index] or {},
         origin=Origin(table.path, column("lines")[index], column("cols")[index]), dating=column("datings")[index],
+        actors_as_written=None if written is None else written[index],
     )
 
 
