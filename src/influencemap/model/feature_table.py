@@ -9,14 +9,16 @@ panel, an edit, a hover); iteration builds them all, once. It is not a tuple: no
 hashing or ``+`` that would build every feature to compare or join them (compare
 ``list(table)``; a table is equal only to itself).
 
-Every ``Layer.features`` is a table, made one of three ways:
+Every ``Layer.features`` is a table, made one of four ways:
 
 - from a reader's or the cache's columns (the loader);
-- :meth:`FeatureTable.take`: some rows of another table (a filter, an edit, the ids the catalog
-  kept), sharing its columns through row indices: nothing is copied until a column of the
+- :meth:`FeatureTable.take`: some rows of another table (a filter, the rows shown in the
+  attribute table, the ids the catalog or the last good layer kept), sharing its columns through row indices: nothing is copied until a column of the
   chosen rows is asked for, and a row is the parent's own Feature;
-- :meth:`FeatureTable.of`: a few Feature objects (tests, an edited feature, the actors
-  registry's renamed rows), whose columns are made from them when first asked for.
+- :meth:`FeatureTable.of`: Feature objects (tests, a layer written or edited), whose columns
+  are made from them when first asked for;
+- :meth:`FeatureTable.with_columns`: another table with per-row columns replaced (the actors
+  registry's canonical names), sharing the others.
 
 What needs only a column reads the column: the catalog's checks across files (ids, source
 references), filters (countries, tags, actors, dates), the renderer (point coordinates, the
@@ -129,9 +131,8 @@ class FeatureTable(Sequence):
 
     @classmethod
     def of(cls, features: Iterable[Feature], path: str = "") -> FeatureTable:
-        """``features`` as a table: a table as it is; Feature objects (tests, an edit, the
-        actors registry's renamed rows) as a table of those very objects, whose columns are made
-        from them when first asked for."""
+        """``features`` as a table: a table as it is; Feature objects (tests, an edit) as a
+        table of those very objects, whose columns are made from them when first asked for."""
         if isinstance(features, FeatureTable):
             return features
         given = tuple(features)

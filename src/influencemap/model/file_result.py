@@ -16,7 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, islice, repeat
-from operator import attrgetter, itemgetter
 from typing import Callable
 
 from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, feature_columns as feature_columns, pack_columns
@@ -97,7 +96,7 @@ class FileResult:
         return _replace_features(self.layer, self.features)
 
 
-def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
+def _replace_features(layer: Layer, features: FeatureTable) -> Layer:
     import dataclasses
 
     return dataclasses.replace(layer, features=features)

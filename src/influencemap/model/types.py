@@ -10,7 +10,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping
 
 from influencemap.model.basics import GeometryKind as GeometryKind, Origin as Origin  # re-exported: import them from here
 from influencemap.model.feature_table import FeatureTable
