@@ -116,7 +116,8 @@ def test_feature_objects_give_the_same_columns_as_the_table(folder, tmp_path, mo
     catalog = _catalog(folder, tmp_path, monkeypatch)
     table_layer = catalog.layer("projects")
     objects_layer = dataclasses.replace(table_layer, features=tuple(table_layer.features))
-    assert not hasattr(objects_layer.features, "column")
+    # A layer given Feature objects holds a table of those objects, whose columns are made from them.
+    assert objects_layer.features.built and objects_layer.features is not table_layer.features
 
     from_table = html_big_layer.big_layer_columns(catalog, table_layer, _new_tables([table_layer]))
     from_objects = html_big_layer.big_layer_columns(catalog, objects_layer, _new_tables([objects_layer]))

@@ -46,16 +46,15 @@ class LastGoodLayers:
             others = [layer for i, layer in enumerate(layers) if i != index]
             if old.id in {layer.id for layer in others}:
                 continue
-            taken = {f.id for layer in others for f in layer.features}
+            taken = {feature_id for layer in others for feature_id in layer.features.ids}
             kept = _without(old, taken)
             if index is None:
                 layers.append(kept)
             else:
                 layers[index] = kept
-            for feature in kept.features:
-                for citation in feature.citations:
-                    if citation.ref not in sources and citation.ref in self._sources:
-                        sources[citation.ref] = self._sources[citation.ref]
+            for ref in dict.fromkeys(kept.features.column("refs")):  # the sources it cites, from the column
+                if ref not in sources and ref in self._sources:
+                    sources[ref] = self._sources[ref]
             problems.append(Problem(Origin(path, 1, 1), Severity.WARNING, STALE_MESSAGE.format(layer_id=old.id)))
             changed = True
         for layer in catalog.layers:
@@ -74,5 +73,6 @@ def is_stale_warning(problem: Problem) -> bool:
 
 
 def _without(layer: Layer, feature_ids: set[str]) -> Layer:
-    features = tuple(f for f in layer.features if f.id not in feature_ids)
-    return layer if len(features) == len(layer.features) else dataclasses.replace(layer, features=features)
+    """The layer without the features whose ids are in ``feature_ids`` (the rows kept: its table's)."""
+    kept = [row for row, feature_id in enumerate(layer.features.ids) if feature_id not in feature_ids]
+    return layer if len(kept) == len(layer.features) else dataclasses.replace(layer, features=layer.features.take(kept))

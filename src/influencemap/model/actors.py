@@ -20,7 +20,7 @@ from itertools import chain
 from typing import Mapping, Sequence
 
 from influencemap.model.feature_table import feature_values
-from influencemap.model.types import Actor, Feature, Layer, Origin, Problem, Severity
+from influencemap.model.types import Actor, Layer, Origin, Problem, Severity
 
 CLOSE_ENOUGH = 0.8
 """difflib ratio above which an unknown actor is taken for a misspelling of a registered one."""
@@ -98,17 +98,18 @@ def canonical_layers(layers: Sequence[Layer], actors: Mapping[str, Actor]) -> tu
         if not renamed:
             out.append(layer)
             continue
-        features = tuple(_canonical(f, canonical) if renamed.intersection(f.actors) else f for f in layer.features)
+        # The table with the canonical names and the spellings they replace (from the actors
+        # column, each distinct list once): no Feature is built.
+        new_names: dict[tuple[str, ...], tuple[str, ...]] = {
+            row: tuple(dict.fromkeys(canonical.get(name, name) for name in row)) for row in set(names) if renamed.intersection(row)
+        }
+        features = layer.features.with_columns({
+            "actors": [new_names.get(row, row) for row in names],
+            "actors_as_written": [row if row in new_names else None for row in names],
+        })
         out.append(dataclasses.replace(layer, features=features))
     return out, problems
 
 
-def _canonical(feature: Feature, canonical: dict[str, str]) -> Feature:
-    names = tuple(dict.fromkeys(canonical.get(name, name) for name in feature.actors))
-    return dataclasses.replace(feature, actors=names, actors_as_written=feature.actors)
-
-
 def _origin(layer: Layer, index: int) -> Origin:
-    features = layer.features
-    origin = features.origin(index) if hasattr(features, "origin") else features[index].origin
-    return origin or layer.origin or Origin(layer.path or "", 1, 1)
+    return layer.features.origin(index) or layer.origin or Origin(layer.path or "", 1, 1)

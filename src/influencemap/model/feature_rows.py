@@ -92,6 +92,20 @@ class _FeatureList:
             return feature.precision.value if feature.precision else None
         return getattr(feature, key, None)
 
+    def values(self, key: str) -> list:
+        """Every row's ``key`` (the first figure's value for ``figures``, the sort key)."""
+        if key == "figures":
+            return [f.figures[0].value if f.figures else None for f in self.features]
+        return [self.value(key, j) for j in range(len(self))]
+
+    def chosen(self, rows: Sequence[int]) -> list[tuple[str, FeatureTable]]:
+        """The features of ``rows`` by layer (in the order each layer first appears), as tables."""
+        by_layer: dict[str, list[Feature]] = {}
+        for j in rows:
+            feature = self.features[j]
+            by_layer.setdefault(feature.layer_id, []).append(feature)
+        return [(layer_id, FeatureTable.of(features)) for layer_id, features in by_layer.items()]
+
 
 class _TableRows:
     """Rows read from a cached layer's columns (:class:`FeatureTable`), without its Feature objects."""
@@ -134,11 +148,9 @@ class _TableRows:
             return [values[first] if count else None for first, count in zip(firsts, counts.tolist())]
         return self.table.column(self._COLUMN[key])
 
-
-def _part_of(features: Sequence[Feature], layer_id: str) -> _FeatureList | _TableRows:
-    if isinstance(features, FeatureTable):
-        return _TableRows(features, layer_id)
-    return _FeatureList(features)
+    def chosen(self, rows: Sequence[int]) -> list[tuple[str, FeatureTable]]:
+        """The layer's features of ``rows``: the rows of its table (no Feature built)."""
+        return [(self.layer_id, self.table.take(rows))]
 
 
 class FeatureRows:
@@ -157,7 +169,7 @@ class FeatureRows:
         if layers is None:
             self._parts: list[_FeatureList | _TableRows] = [_FeatureList(list(features))] if len(features) else []
         else:
-            self._parts = [_part_of(layer.features, layer.id) for layer in layers if len(layer.features)]
+            self._parts = [_TableRows(layer.features, layer.id) for layer in layers if len(layer.features)]
         self._starts = np.cumsum([0] + [len(part) for part in self._parts], dtype=np.intp)
         self.total = int(self._starts[-1])
         """How many rows there are before the text filter."""
@@ -258,18 +270,17 @@ class FeatureRows:
 
     def shown_catalog(self) -> Catalog:
         """A catalog of exactly the displayed rows (for the GeoJSON export), layers in the
-        order their first row appears. Builds the Feature objects of those rows only."""
+        order their first row appears, each holding the rows of its table in display order."""
         import dataclasses
 
-        by_layer: dict[str, list[Feature]] = {}
-        for row in range(len(self)):
-            feature = self.feature(row)
-            by_layer.setdefault(feature.layer_id, []).append(feature)
-        layers = tuple(
-            dataclasses.replace(self.catalog.layer(layer_id), features=tuple(features))
-            for layer_id, features in by_layer.items()
-        )
-        return Catalog(layers=layers, sources=self.catalog.sources, problems=())
+        part_of = np.searchsorted(self._starts, self.order, side="right") - 1
+        within = self.order - self._starts[part_of]
+        parts, first_rows = np.unique(part_of, return_index=True)
+        layers = []
+        for part in parts[np.argsort(first_rows)].tolist():
+            for layer_id, features in self._parts[part].chosen(within[part_of == part]):
+                layers.append(dataclasses.replace(self.catalog.layer(layer_id), features=features))
+        return Catalog(layers=tuple(layers), sources=self.catalog.sources, problems=())
 
     # -- whole columns -------------------------------------------------------------------
 
@@ -277,12 +288,7 @@ class FeatureRows:
         """Every row's ``key``, in catalog order (a cached layer's straight from its column)."""
         out: list = []
         for part in self._parts:
-            if isinstance(part, _TableRows):
-                out.extend(part.values(key))
-            elif key == "figures":
-                out.extend(f.figures[0].value if f.figures else None for f in part.features)
-            else:
-                out.extend(part.value(key, j) for j in range(len(part)))
+            out.extend(part.values(key))
         return out
 
     def _texts(self, column: int) -> list[str]:

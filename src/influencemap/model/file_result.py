@@ -16,12 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain, islice, repeat
-from operator import attrgetter, itemgetter
 from typing import Callable
 
-from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, pack_columns
-from influencemap.model.geometry_parts import plain_shape
-from influencemap.model.schema import DEFAULT_DATING
+from influencemap.model.feature_table import COLUMNS as PLAIN_COLUMNS, FeatureTable, feature_columns as feature_columns, pack_columns
 from influencemap.model.types import (
     Citation,
     Feature,
@@ -99,7 +96,7 @@ class FileResult:
         return _replace_features(self.layer, self.features)
 
 
-def _replace_features(layer: Layer, features: tuple[Feature, ...]) -> Layer:
+def _replace_features(layer: Layer, features: FeatureTable) -> Layer:
     import dataclasses
 
     return dataclasses.replace(layer, features=features)
@@ -151,62 +148,6 @@ def _plain_columns(result: FileResult) -> dict[str, list]:
     return {name: result.features.column(name) for name in PLAIN_COLUMNS}
 
 
-def feature_columns(features: Sequence[Feature], refs: Sequence[tuple[Ref, ...]]) -> dict[str, list]:
-    """Features read one by one (by the precise reader), and their source references, as the
-    columns of a table (:data:`~influencemap.model.feature_table.COLUMNS`)."""
-    import numpy as np
-    import shapely
-
-    columns: dict[str, list] = {}
-    fields = [vars(f) for f in features]
-
-    def column(key: str) -> list:
-        return list(map(itemgetter(key), fields))
-
-    point, line = GeometryKind.POINT, GeometryKind.LINE
-    kinds = [0 if k is point else 1 if k is line else 2 for k in map(itemgetter("kind"), fields)]
-    shapes = list(map(itemgetter("geometry"), fields))
-    for i, k in enumerate(kinds):
-        if k == 0 and shapes[i].geom_type == "MultiPoint":
-            kinds[i] = 3
-    point_rows = [i for i, k in enumerate(kinds) if k == 0]
-    points = []
-    if point_rows:
-        chosen = shapes if len(point_rows) == len(shapes) else [shapes[i] for i in point_rows]
-        points = shapely.get_coordinates(np.array(chosen, dtype=object)).ravel().tolist()
-    others = [plain_shape(shapes[i]) for i, k in enumerate(kinds) if k != 0]
-    columns["ids"] = column("id")
-    columns["names"] = column("name")
-    columns["kinds"], columns["points"], columns["others"] = kinds, points, others
-    cite_lists = list(map(itemgetter("citations"), fields))
-    cites = list(chain.from_iterable(cite_lists))
-    columns["citation_counts"] = list(map(len, cite_lists))
-    for name in ("ref", "locator", "quote"):
-        columns[name + "s"] = list(map(attrgetter(name), cites))
-    for name, key in (("starts", "start"), ("ends", "end"), ("instants", "instant"), ("countries", "countries"),
-                      ("actors", "actors"), ("tags", "tags")):
-        columns[name] = column(key)
-    figure_lists = list(map(itemgetter("figures"), fields))
-    figures = list(chain.from_iterable(figure_lists))
-    columns["figure_counts"] = list(map(len, figure_lists))
-    for name in ("label", "value", "unit"):
-        columns[name + "s"] = list(map(attrgetter(name), figures))
-    precision_value = {id(p): p.value for p in Precision}
-    columns["precisions"] = [precision_value.get(id(p)) for p in map(itemgetter("precision"), fields)]
-    columns["datings"] = [f.get("dating", DEFAULT_DATING) for f in fields]
-    columns["descriptions"] = column("description")
-    columns["extras"] = [dict(e) if e else None for e in map(itemgetter("extra"), fields)]
-    origins = [o if o is not None else Origin("", 0, 0) for o in map(itemgetter("origin"), fields)]
-    columns["lines"] = list(map(attrgetter("line"), origins))
-    columns["cols"] = list(map(attrgetter("col"), origins))
-    ref_lists = refs
-    columns["ref_counts"] = list(map(len, ref_lists))
-    columns["ref_names"] = [ref for ref, _ in chain.from_iterable(ref_lists)]
-    columns["ref_places"] = [_pos(origin) for _, origin in chain.from_iterable(ref_lists)]
-    assert tuple(columns) == PLAIN_COLUMNS
-    return columns
-
-
 def _cut(flat: list, counts: list[int]) -> list[tuple]:
     """``flat`` cut into tuples of the given lengths."""
     if not flat:
@@ -218,10 +159,28 @@ def _cut(flat: list, counts: list[int]) -> list[tuple]:
 
 
 def _objects(cls: type, states: list[dict]) -> list:
-    """Instances of a frozen dataclass with these ``__dict__``s (see :func:`make_feature`)."""
+    """Instances of a frozen dataclass with these ``__dict__``s, each holding every field.
+
+    The whole-table build (:func:`_build_features`: the statistics, search, GeoJSON and small
+    HTML layers iterate every feature) makes many Features at once; a frozen dataclass's
+    constructor sets each of its 19 fields through ``object.__setattr__`` and costs about ten
+    times as much (0.15–0.5 s against 2.7–5.5 s per 100,000 Features measured side by side,
+    load 12–13; see docs/performance.md). So the states are given whole, checked once to name
+    exactly the class's fields (a field added later cannot be left out silently)."""
+    if states:
+        expected = _FIELDS.get(cls)
+        if expected is None:
+            import dataclasses
+
+            expected = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
+        if states[0].keys() != expected:
+            raise TypeError(f"{cls.__name__} state names {sorted(states[0].keys() ^ expected)} wrongly")
     made = list(map(_new, repeat(cls, len(states))))
     deque(map(_set, made, repeat("__dict__"), states), maxlen=0)
     return made
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
 
 
 def from_plain(data: tuple, path: str) -> FileResult:
@@ -338,19 +297,20 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
     precision_of[None] = None  # type: ignore[index]
     citations = _cut(list(map(Citation, column("refs"), column("locators"), column("quotes"))), column("citation_counts"))
     figures = _cut(list(map(Figure, column("labels"), column("values"), column("units"))), column("figure_counts"))
-    origins = _objects(Origin, [{"path": path, "line": line, "col": col} for line, col in zip(column("lines"), column("cols"))])
+    origins = list(map(Origin, repeat(path), column("lines"), column("cols")))
     kind_of = _KIND_BACK
+    written = table.optional_column("actors_as_written") or repeat(None)
     return _objects(Feature, [
         {
             "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": kind_of[kind],
             "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
             "figures": figs, "precision": precision_of[precision], "description": description,
-            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating,
+            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating, "actors_as_written": as_written,
         }
-        for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin, dating
-        in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),
-               column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
-               column("instants"), column("extras"), origins, column("datings"))
+        for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin, dating,
+        as_written in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),
+                          column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
+                          column("instants"), column("extras"), origins, column("datings"), written)
     ])
 
 
@@ -374,6 +334,7 @@ def _build_row(table: FeatureTable, layer_id: str | None, index: int) -> Feature
     labels, values, units = column("labels"), column("values"), column("units")
     figures = tuple(Figure(labels[i], values[i], units[i]) for i in range(first, first + count))
     precision = column("precisions")[index]
+    written = table.optional_column("actors_as_written")
     return Feature(
         id=column("ids")[index], name=column("names")[index], layer_id=layer_id, geometry=shape, kind=_KIND_BACK[kind],  # type: ignore[arg-type]
         citations=citations, start=column("starts")[index], end=column("ends")[index], countries=column("countries")[index],
@@ -381,6 +342,7 @@ def _build_row(table: FeatureTable, layer_id: str | None, index: int) -> Feature
         precision=Precision(precision) if precision else None, description=column("descriptions")[index],
         instant=column("instants")[index], extra=column("extras")[index] or {},
         origin=Origin(table.path, column("lines")[index], column("cols")[index]), dating=column("datings")[index],
+        actors_as_written=None if written is None else written[index],
     )
 
 

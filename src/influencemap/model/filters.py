@@ -2,18 +2,31 @@
 
 The same :class:`FeatureFilter` serves the command line, the app and every exporter, so
 ``--to 2020`` means all of 2020 everywhere.
+
+Every criterion is a column of the feature table (countries, tags, actors, start and end), so a
+filter decides whole columns at once (:meth:`FeatureFilter.accepted_rows`), each distinct value
+once, and the filtered layer is the chosen rows of the same table
+(:meth:`~influencemap.model.feature_table.FeatureTable.take`): setting a filter on a million
+cached features builds no Feature object. :meth:`FeatureFilter.accepts` decides one Feature
+the same way (search, the details panel).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+import weakref
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import first_day, last_day, span
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.types import Feature, Layer
+
+if TYPE_CHECKING:  # numpy is imported where used: the app's window must not wait for it
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -70,18 +83,68 @@ class FeatureFilter:
             return self.include_undated
         return covered[0] <= wanted[1] and wanted[0] <= covered[1]
 
+    def accepted_rows(self, features: FeatureTable) -> np.ndarray:
+        """Whether each row of ``features`` passes (a read-only bool array), from the table's
+        columns: each distinct tuple of countries, tags or actors and each distinct (start, end)
+        pair is decided once, as :meth:`accepts` decides it for one feature. The last answer per
+        table is kept: the shown catalog and the canvas's masks ask the same question."""
+        remembered = _LAST_ANSWER.get(features)
+        if remembered is not None and remembered[0] == self:
+            return remembered[1]
+        accepted = self._accepted_rows(features)
+        accepted.flags.writeable = False
+        _LAST_ANSWER[features] = (self, accepted)
+        return accepted
+
+    def _accepted_rows(self, features: FeatureTable) -> np.ndarray:
+        import numpy as np
+
+        accepted = np.ones(len(features), dtype=bool)
+        for name, wanted in (("countries", self.countries), ("tags", self.tags), ("actors", self.actors)):
+            if wanted:
+                accepted &= _meets(features.column(name), wanted)
+        if self.date_range is not None:
+            accepted &= self._dates_pass(features.column("starts"), features.column("ends"))
+        return accepted
+
+    def _dates_pass(self, starts: Sequence[str | None], ends: Sequence[str | None]) -> np.ndarray:
+        import numpy as np
+
+        wanted = self.date_range
+        assert wanted is not None
+        answers: dict[tuple, bool] = {}
+        for pair in set(zip(starts, ends)):
+            covered = span(*pair)
+            answers[pair] = self.include_undated if covered is None else covered[0] <= wanted[1] and wanted[0] <= covered[1]
+        return np.fromiter(map(answers.__getitem__, zip(starts, ends)), dtype=bool, count=len(starts))
+
     def apply(self, catalog: Catalog) -> Catalog:
-        """A catalog holding only the layers and features that pass; sources are kept.
+        """A catalog holding only the layers and features that pass; sources are kept. Each
+        layer's features are the accepted rows of its table (no Feature is built).
 
         With no criterion set, that is the catalog itself."""
         if not self.is_active:
             return catalog
+        import numpy as np
+
         layers = tuple(
-            dataclasses.replace(layer, features=tuple(f for f in layer.features if self.accepts(f)))
+            dataclasses.replace(layer, features=layer.features.take(np.flatnonzero(self.accepted_rows(layer.features))))
             for layer in catalog.layers
             if self.accepts_layer(layer)
         )
         return Catalog(layers=layers, sources=catalog.sources, problems=catalog.problems)
+
+
+_LAST_ANSWER: weakref.WeakKeyDictionary[FeatureTable, tuple[FeatureFilter, np.ndarray]] = weakref.WeakKeyDictionary()
+"""Per table (held weakly), the last filter asked about it and its answer."""
+
+
+def _meets(column: Sequence[tuple[str, ...]], wanted: frozenset[str]) -> np.ndarray:
+    """Whether each row's values include one of ``wanted``, decided once per distinct tuple."""
+    import numpy as np
+
+    answers = {values: not wanted.isdisjoint(values) for values in set(column)}
+    return np.fromiter(map(answers.__getitem__, column), dtype=bool, count=len(column))
 
 
 def shown_catalog(catalog: Catalog, feature_filter: FeatureFilter | None, visible_layer_ids: Iterable[str]) -> Catalog:

@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from influencemap.model.feature_table import plain_shape as plain_shape  # how the table keeps shapes; the readers import it from here
 from influencemap.model.types import GeometryKind
 
 KEY_KINDS = {
@@ -29,17 +30,6 @@ KEY_KINDS = {
 """Each geometry key of a written feature and the kind of feature it makes."""
 
 Position = tuple[float, float]
-
-
-def plain_shape(shape) -> tuple | bytes:
-    """A feature's line or hole-free polygon as its coordinates; anything else (multi-part
-    shapes, polygons with holes) as WKB: how the feature table keeps shapes other than points."""
-    kind = shape.geom_type
-    if kind == "LineString":
-        return tuple(shape.coords)
-    if kind == "Polygon" and not shape.interiors:
-        return tuple(shape.exterior.coords)
-    return shape.wkb
 
 
 def is_ring_list(first: object, is_seq, items) -> bool:

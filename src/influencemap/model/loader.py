@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 from influencemap.model import fast_parse, load_cache, schema
 from influencemap.model.actors import canonical_layers
 from influencemap.model.catalog import Catalog
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult, failed_file, refused_file, unexpected_message  # noqa: F401 - the loader's API
 from influencemap.model.gc_pause import paused_gc
 from influencemap.model.precise_reader import FileReader
-from influencemap.model.types import Actor, Feature, Layer, Origin, Problem, Severity, Source
+from influencemap.model.types import Actor, Layer, Origin, Problem, Severity, Source
 from influencemap.paths import bundled_actors_file, bundled_layers_dir, bundled_sources_file
 
 if TYPE_CHECKING:  # the gazetteer is imported when a file names a place, not from the cache
@@ -268,12 +269,13 @@ class _CatalogBuilder:
             if result.ref_names <= sources.keys() and feature_ids.take_all(result):  # the usual case, at once
                 layers.append(result.full_layer)  # type: ignore[arg-type]
                 continue
-            kept: list[Feature] = []
-            for index, feature in enumerate(result.features):
+            kept: list[int] = []
+            table = result.features
+            for index, feature_id in enumerate(table.ids):  # from the columns: no Feature built
                 new: list[Problem] = []
-                if feature.id in feature_ids:
-                    first = feature_ids.first_origin(feature.id)
-                    new.append(Problem(feature.origin, Severity.ERROR, f"duplicate feature id '{feature.id}' (first defined at {first})"))  # type: ignore[arg-type]
+                if feature_id in feature_ids:
+                    first = feature_ids.first_origin(feature_id)
+                    new.append(Problem(table.origin(index), Severity.ERROR, f"duplicate feature id '{feature_id}' (first defined at {first})"))
                 undefined = False
                 for ref_index, (ref, origin) in enumerate(result.refs[index]):
                     if ref in sources:
@@ -282,7 +284,7 @@ class _CatalogBuilder:
                     if origin is None and result.locate_ref is not None:
                         origin = result.locate_ref(index, ref_index)
                     if origin is None:
-                        origin = feature.origin
+                        origin = table.origin(index)
                     key = (origin.path, origin.line, origin.col)  # type: ignore[union-attr]
                     if key not in reported_refs:
                         reported_refs.add(key)
@@ -291,12 +293,12 @@ class _CatalogBuilder:
                 if new or undefined:
                     self.problems.extend(new)
                     continue
-                feature_ids.take(feature.id, result, index)
-                kept.append(feature)
-            if len(kept) == len(result.features):
+                feature_ids.take(feature_id, result, index)
+                kept.append(index)
+            if len(kept) == len(table):
                 layers.append(result.full_layer)  # type: ignore[arg-type]
             else:
-                layers.append(_with_features(layer, kept))
+                layers.append(_with_features(layer, table.take(kept)))
         if self.actors:
             layers, actor_problems = canonical_layers(layers, self.actors)
             self.problems.extend(actor_problems)
@@ -357,9 +359,10 @@ class _TakenIds:
         return None  # pragma: no cover - only asked about taken ids
 
 
-def _with_features(layer: Layer, features: list[Feature]) -> Layer:
+def _with_features(layer: Layer, features: FeatureTable) -> Layer:
+    """The layer with the rows of its file's table that were kept (all of them: the table itself)."""
     import dataclasses
 
-    return dataclasses.replace(layer, features=tuple(features))
+    return dataclasses.replace(layer, features=features)
 
 

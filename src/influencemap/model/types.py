@@ -10,7 +10,10 @@ import enum
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping
+
+from influencemap.model.basics import GeometryKind as GeometryKind, Origin as Origin  # re-exported: import them from here
+from influencemap.model.feature_table import FeatureTable
 
 if TYPE_CHECKING:  # shapely is imported where used: it is slow to import
     from shapely.geometry.base import BaseGeometry
@@ -19,12 +22,6 @@ if TYPE_CHECKING:  # shapely is imported where used: it is slow to import
 class Severity(enum.Enum):
     ERROR = "error"
     WARNING = "warning"
-
-
-class GeometryKind(enum.Enum):
-    POINT = "point"
-    LINE = "line"
-    POLYGON = "polygon"
 
 
 class Precision(enum.Enum):
@@ -47,18 +44,6 @@ class Marker(enum.Enum):
     TRIANGLE = "triangle"
     DIAMOND = "diamond"
     STAR = "star"
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where something was written: a file and a 1-based line and column."""
-
-    path: str
-    line: int
-    col: int = 1
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}"
 
 
 @dataclass(frozen=True)
@@ -224,9 +209,7 @@ class Feature:
     """The user's own ``x-`` keys, kept as loaded."""
     origin: Origin | None = None
     dating: str = "stated"
-    """How the date is known: ``stated`` (the default), ``inferred`` or ``approximate``. Last,
-    with a class-level default, so a feature whose ``__dict__`` a reader made without it (see
-    ``file_result.make_feature``) still reads ``stated``."""
+    """How the date is known: ``stated`` (the default), ``inferred`` or ``approximate``."""
     actors_as_written: tuple[str, ...] | None = field(default=None, compare=False)
     """The actors as the file spells them, when the catalog replaced some with the registry's
     canonical names (``actors``); None when they are the same."""
@@ -246,24 +229,23 @@ class Layer:
 
     id: str
     name: str
-    features: Sequence[Feature]
-    """As loaded, a :class:`~influencemap.model.feature_table.FeatureTable` (columns, each
-    Feature built on first use); a tuple where a filter, an edit or the actors registry chose
-    or changed features. Either way only a sequence: compare ``list(layer.features)``."""
+    features: FeatureTable
+    """Always a :class:`~influencemap.model.feature_table.FeatureTable`: as loaded (columns,
+    each Feature built on demand), the rows a filter or an edit chose (``take``), or a small
+    table of Feature objects. A sequence of Features given here (a test, an edit) is made into
+    one (:meth:`FeatureTable.of`). Tables compare by identity: compare ``list(layer.features)``."""
     style: Style = field(default_factory=Style)
     description: str | None = None
     category: str | None = None
     path: str | None = None
     origin: Origin | None = None
 
+    def __post_init__(self) -> None:
+        table = FeatureTable.of(self.features, self.path or "")
+        if table is not self.features:
+            object.__setattr__(self, "features", table)  # the frozen dataclass's own way to set a field it converts
+
     @cached_property
     def bounds(self) -> tuple[float, float, float, float] | None:
         """(minlon, minlat, maxlon, maxlat) of all features, or None for an empty layer."""
-        if not self.features:
-            return None
-        from_columns = getattr(self.features, "lonlat_bounds", None)  # a cached FeatureTable
-        if from_columns is not None:
-            return from_columns()
-        import shapely
-
-        return tuple(shapely.total_bounds([f.geometry for f in self.features]).tolist())
+        return self.features.lonlat_bounds()

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Sequence
-
 import numpy as np
 import shapely
 
 from influencemap.model.feature_table import FeatureTable
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.geometry_parts import unwrap_many
-from influencemap.model.types import Feature, GeometryKind, Layer
+from influencemap.model.types import GeometryKind, Layer
 from influencemap.render.per_layer_cache import PerLayerCache
 from influencemap.geo.mercator import Bounds, project_xy
 
@@ -45,9 +43,10 @@ class Rings:
 class KindGeometry:
     """The features of one geometry kind in a layer, with per-feature mercator boxes."""
 
-    features: Sequence[Feature]
-    """A tuple, or a layer's whole :class:`FeatureTable` when all its features are points (then
-    nothing here builds Feature objects: see :meth:`name` and :attr:`citation_owner`)."""
+    features: FeatureTable
+    """The features of this kind: the layer's whole table when all its features are points
+    (then nothing here builds Feature objects: see :meth:`name` and :attr:`citation_owner`),
+    else the rows of this kind (:meth:`FeatureTable.take`)."""
     bounds: np.ndarray
     """(N, 4) minx, miny, maxx, maxy in mercator metres."""
     points: np.ndarray
@@ -67,10 +66,7 @@ class KindGeometry:
         return len(self.features)
 
     def name(self, position: int) -> str:
-        features = self.features
-        if isinstance(features, FeatureTable):
-            return features.name(position)
-        return features[position].name
+        return self.features.name(position)
 
     def cited_sources(self, positions: np.ndarray) -> list[str]:
         """The source ids that the features at ``positions`` cite (with repeats)."""
@@ -108,10 +104,11 @@ class LayerGeometry:
         return self.polygons, self.lines, self.points
 
 
-def _kind_geometry(features: list[Feature], kind: GeometryKind) -> KindGeometry:
+def _kind_geometry(table: FeatureTable, kind: GeometryKind) -> KindGeometry:
     nothing = np.zeros(0, dtype=np.intp)
-    if not features:
-        return KindGeometry((), np.zeros((0, 4)), np.zeros((0, 2)), Rings.empty(), nothing, np.zeros(0, dtype=object))
+    if not len(table):
+        return KindGeometry(table, np.zeros((0, 4)), np.zeros((0, 2)), Rings.empty(), nothing, np.zeros(0, dtype=object))
+    features = table.features
     counts = np.fromiter(map(len, map(_CITATIONS, features)), dtype=np.intp, count=len(features))
     owner = np.repeat(np.arange(len(features), dtype=np.intp), counts)
     refs = np.array([c.ref for f in features for c in f.citations], dtype=object)
@@ -123,14 +120,14 @@ def _kind_geometry(features: list[Feature], kind: GeometryKind) -> KindGeometry:
     if kind is GeometryKind.POINT:
         points, point_owner = shapely.get_coordinates(shapes, return_index=True)
         if len(points) == len(features):
-            return KindGeometry(tuple(features), bounds, points, Rings.empty(), owner, refs)
+            return KindGeometry(table, bounds, points, Rings.empty(), owner, refs)
         # Multipoints: the first part of each feature in ``points``, the others in ``parts``.
         first = np.r_[True, point_owner[1:] != point_owner[:-1]]
         return KindGeometry(
-            tuple(features), bounds, points[first], Rings.empty(), owner, refs,
+            table, bounds, points[first], Rings.empty(), owner, refs,
             parts=points[~first], part_owner=point_owner[~first].astype(np.intp),
         )
-    return KindGeometry(tuple(features), bounds, np.zeros((0, 2)), _rings(shapes, kind), owner, refs)
+    return KindGeometry(table, bounds, np.zeros((0, 2)), _rings(shapes, kind), owner, refs)
 
 
 _CITATIONS = attrgetter("citations")
@@ -144,7 +141,7 @@ def _table_points(table: FeatureTable) -> KindGeometry:
 
 
 def _empty_kind() -> KindGeometry:
-    return _kind_geometry([], GeometryKind.POINT)
+    return _kind_geometry(FeatureTable.of(()), GeometryKind.POINT)
 
 
 def _rings(shapes: np.ndarray, kind: GeometryKind) -> Rings:
@@ -168,16 +165,19 @@ def _rings(shapes: np.ndarray, kind: GeometryKind) -> Rings:
 
 
 def build_layer_geometry(layer: Layer) -> LayerGeometry:
-    if isinstance(layer.features, FeatureTable) and layer.features.all_points:
-        return LayerGeometry(polygons=_empty_kind(), lines=_empty_kind(), points=_table_points(layer.features))
-    by_kind: dict[GeometryKind, list[Feature]] = {kind: [] for kind in GeometryKind}
-    for feature in layer.features:
-        by_kind[feature.kind].append(feature)
+    table = layer.features
+    if table.all_points:
+        return LayerGeometry(polygons=_empty_kind(), lines=_empty_kind(), points=_table_points(table))
+    codes = table.kind_codes
     return LayerGeometry(
-        polygons=_kind_geometry(by_kind[GeometryKind.POLYGON], GeometryKind.POLYGON),
-        lines=_kind_geometry(by_kind[GeometryKind.LINE], GeometryKind.LINE),
-        points=_kind_geometry(by_kind[GeometryKind.POINT], GeometryKind.POINT),
+        polygons=_kind_geometry(table.take(np.flatnonzero(codes == _POLYGON)), GeometryKind.POLYGON),
+        lines=_kind_geometry(table.take(np.flatnonzero(codes == _LINE)), GeometryKind.LINE),
+        points=_kind_geometry(table.take(np.flatnonzero((codes == _POINT) | (codes == _MULTIPOINT))), GeometryKind.POINT),
     )
+
+
+_POINT, _LINE, _POLYGON, _MULTIPOINT = 0, 1, 2, 3
+"""The feature table's ``kinds`` codes."""
 
 
 _GEOMETRY: PerLayerCache[LayerGeometry] = PerLayerCache()
@@ -198,7 +198,7 @@ def filter_masks(layer: Layer, feature_filter: FeatureFilter | None) -> tuple[np
     def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         layer_ok = feature_filter.accepts_layer(layer)
         return tuple(  # type: ignore[return-value]
-            np.array([layer_ok and feature_filter.accepts(f) for f in kind.features], dtype=bool)
+            feature_filter.accepted_rows(kind.features) & layer_ok  # from the columns: no Feature built
             for kind in geometry.by_kind()
         )
 
