@@ -172,3 +172,17 @@ def test_a_duplicate_names_the_file_that_took_the_id_first_among_files_taken_who
     assert catalog.find_feature("c-0") is None
     with pytest.raises(KeyError):
         catalog.feature("c-0")
+
+
+def test_a_column_read_without_keeping_is_the_kept_one_and_is_not_held(folder, monkeypatch):
+    (folder / "a.yaml").write_text(points_layer("a", 12), encoding="utf-8")
+    _, cached = from_disk(folder, monkeypatch)
+    table = cached.layers[0].features
+    names = table.column("names", keep=False)
+    assert names == [f"Feature {i}" for i in range(12)]
+    assert "names" not in table._decoded  # decoded for the caller only
+    kept = table.column("names")
+    assert kept == names and kept is not names and table.column("names", keep=False) is kept
+    # a taken table gathers from its parent the same way
+    part = table.take([3, 1])
+    assert part.column("ids", keep=False) == [table.ids[3], table.ids[1]] and "ids" not in part._decoded

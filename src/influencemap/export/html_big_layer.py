@@ -28,11 +28,10 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-import marshal
 import re
 import zlib
 from itertools import chain
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from influencemap.export.columns import decode_rows, encode_rows
 from influencemap.export.xml_chars import xml_safe, xml_safe_json
@@ -41,7 +40,7 @@ from influencemap.model.stats import label_key
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import format_partial_date, format_span
 from influencemap.model.present import country_label, format_figure, safe_link
-from influencemap.model.types import Figure, GeometryKind, Layer
+from influencemap.model.types import Figure, Layer
 
 BIG_LAYER_MIN = 10_000
 """Layers with more single points than this are drawn by the page's canvas renderer; smaller
@@ -64,12 +63,7 @@ def is_big(layer: Layer, minimum: int = BIG_LAYER_MIN) -> bool:
     features = layer.features
     if len(features) <= minimum:
         return False
-    if hasattr(features, "column") and hasattr(features, "all_points"):
-        return bool(features.all_points)
-    return all(
-        f.kind is GeometryKind.POINT and f.geometry.geom_type == "Point" and not f.geometry.has_z
-        for f in features
-    )
+    return bool(features.all_points)
 
 
 _TABLE_COLUMNS = (
@@ -85,79 +79,23 @@ class _ColumnReader:
     asked for and not kept: the caller drops it once its node is made.
 
     A cached table's columns are decoded from its blobs without being kept in the table
-    (:func:`_table_column`): decoding all twenty of a million points at once, as the table
+    (``FeatureTable.column(name, keep=False)``): decoding all twenty of a million points at once, as the table
     keeps them, held about 1 GB (a separate string object for every repeated value). Feature
     objects give the same columns, each made from them when asked for.
     """
 
     def __init__(self, layer: Layer) -> None:
-        features = layer.features
-        self.table = features if hasattr(features, "column") and hasattr(features, "point_lonlat") else None
-        self.features = features
-        self.count = len(features)
+        self.table = layer.features
+        self.count = len(self.table)
 
     def lonlat(self) -> Any:
         """(N, 2) lon/lat of the points."""
         import numpy as np
 
-        if self.table is not None:
-            return np.asarray(self.table.point_lonlat(), dtype=np.float64).reshape(-1, 2)
-        import shapely
-
-        shapes = np.array([f.geometry for f in self.features], dtype=object)
-        return shapely.get_coordinates(shapes).reshape(-1, 2)
+        return np.asarray(self.table.point_lonlat(), dtype=np.float64).reshape(-1, 2)
 
     def __call__(self, name: str) -> list:
-        if self.table is not None:
-            return _table_column(self.table, name)
-        return _FROM_FEATURES[name](self.features)
-
-
-def _table_column(table: Any, name: str) -> list:
-    """One column of a FeatureTable, decoded from its cached blob without keeping it in the
-    table (a column the table has decoded already is shared, not decoded again).
-
-    ``FeatureTable.column`` keeps every column it decodes; there is no public way yet to read
-    one without keeping it, so this reads the table's blob (its ``_raw``) when it has one, and
-    falls back to ``column`` otherwise."""
-    decoded = getattr(table, "_decoded", None)
-    raw = getattr(table, "_raw", None)
-    if isinstance(decoded, dict) and isinstance(raw, dict) and name not in decoded and isinstance(raw.get(name), bytes):
-        return marshal.loads(raw[name])
-    return table.column(name)
-
-
-def _figures_of(features: Sequence[Any]) -> list[Figure]:
-    return [figure for f in features for figure in f.figures]
-
-
-def _citations_of(features: Sequence[Any]) -> list[Any]:
-    return [c for f in features for c in f.citations]
-
-
-_FROM_FEATURES: dict[str, Callable[[Sequence[Any]], list]] = {
-    "ids": lambda fs: [f.id for f in fs],
-    "names": lambda fs: [f.name for f in fs],
-    "starts": lambda fs: [f.start for f in fs],
-    "ends": lambda fs: [f.end for f in fs],
-    "instants": lambda fs: [f.instant for f in fs],
-    "datings": lambda fs: [f.dating for f in fs],
-    "precisions": lambda fs: [f.precision.value if f.precision else None for f in fs],
-    "descriptions": lambda fs: [f.description for f in fs],
-    "countries": lambda fs: [f.countries for f in fs],
-    "tags": lambda fs: [f.tags for f in fs],
-    "actors": lambda fs: [f.actors for f in fs],
-    "figure_counts": lambda fs: [len(f.figures) for f in fs],
-    "labels": lambda fs: [g.label for g in _figures_of(fs)],
-    "values": lambda fs: [g.value for g in _figures_of(fs)],
-    "units": lambda fs: [g.unit for g in _figures_of(fs)],
-    "citation_counts": lambda fs: [len(f.citations) for f in fs],
-    "refs": lambda fs: [c.ref for c in _citations_of(fs)],
-    "locators": lambda fs: [c.locator for c in _citations_of(fs)],
-    "quotes": lambda fs: [c.quote for c in _citations_of(fs)],
-    "extras": lambda fs: [dict(f.extra) if f.extra else None for f in fs],
-}
-assert set(_FROM_FEATURES) == set(_TABLE_COLUMNS)
+        return self.table.column(name, keep=False)
 
 
 _PLAIN = frozenset({str, type(None)})

@@ -218,8 +218,11 @@ class FeatureTable(Sequence):
 
     # -- columns -------------------------------------------------------------------------
 
-    def column(self, name: str) -> Any:
-        """One column as plain data (decoded, gathered or made on first use)."""
+    def column(self, name: str, keep: bool = True) -> Any:
+        """One column as plain data (decoded, gathered or made on first use). With ``keep``
+        false a column not decoded yet is decoded for the caller only: a writer that goes
+        through a million rows' columns one at a time (the big-layer HTML) then holds one
+        column at a time, not all of them for as long as the table lives."""
         try:
             return self._decoded[name]
         except KeyError:
@@ -227,13 +230,17 @@ class FeatureTable(Sequence):
         with self._lock:
             if name not in self._decoded:
                 if self._base is not None:
-                    return self._base.column(name)  # not replaced: the base table's, decoded once there
+                    return self._base.column(name, keep)  # not replaced: the base table's, decoded once there
                 if self._parent is not None:
-                    self._decoded[name] = self._gathered(name)
+                    value = self._gathered(name)
                 elif self._raw is None:
                     self._decoded.update(feature_columns(self._features or ()))
+                    return self._decoded[name]
                 else:
-                    self._decoded[name] = _decoded(name, self._raw[name])
+                    value = _decoded(name, self._raw[name])
+                if not keep:
+                    return value
+                self._decoded[name] = value
             return self._decoded[name]
 
     def _gathered(self, name: str) -> Any:
