@@ -3,6 +3,12 @@ only. Parse them with rapidyaml, then check them a key at a time for the whole c
 feature rules (ids, names, every geometry kind through :mod:`.geometry_parts`, dates and
 ``dating``, countries, actors, tags, figures, citations, precision, the user's ``x-`` keys).
 
+The value rules are :mod:`.feature_rules`' own, in their column forms (:func:`.feature_rules.identifiers`,
+``numbers``, ``coordinates``, ``dates``, ``periods``, ``precisions``, ``datings``), which answer
+``(row, key, kind, detail)`` problems; this module adds only what the fast reader needs to be
+sure it read the values as the precise reader would (:func:`text`, the types rapidyaml's JSON
+keeps), and leaves any entry with a problem to the precise reader, which words it at its line.
+
 What comes out is columns of plain values (str, float, int, bool, None, bytes, tuples and lists
 of them) in the feature table's layout, never a Feature or a shapely geometry: the same columns
 a cached file's table holds, so the table is made from them without building objects. Anything unusual or unsure about a chunk and
@@ -12,15 +18,12 @@ until each unsure entry stands alone, and the fast reader leaves those to the pr
 from __future__ import annotations
 
 import json
-import math
-import re
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
 from operator import getitem, itemgetter
 from typing import Callable
 
 from influencemap.model import feature_rules as rules, geometry_parts, schema
-from influencemap.model.dates import first_day, last_day
 from influencemap.model.yaml_nodes import Node, key_text, to_python
 
 try:  # three times as fast as json at making the entries' dicts
@@ -152,13 +155,6 @@ def identifier(value: object) -> str:
     return found  # type: ignore[return-value]
 
 
-def date(value: object) -> str:
-    found = text(value)
-    if rules.date(found) is not None:  # type: ignore[arg-type]
-        raise GiveUp
-    return found  # type: ignore[return-value]
-
-
 def number(value: object, minimum: float | None = None) -> float:
     """A YAML number or a text of one (not a bool or null: rapidyaml's JSON may differ)."""
     if type(value) not in _NUMBER_TYPES:
@@ -177,8 +173,6 @@ MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
 FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
 CITATION_KEYS = frozenset(schema.CITATION_KEYS)
-PRECISIONS = rules.PRECISIONS
-DATINGS = rules.DATINGS
 USER = schema.USER_KEY_PREFIX
 GEOMETRY_KEYS = frozenset(schema.GEOMETRY_KEYS)
 _LONLAT = frozenset(("lon", "lat"))
@@ -187,7 +181,6 @@ _DATE_KEYS = frozenset(schema.DATE_KEYS)
 _NUMBER_TYPES = frozenset((float, int, str))
 _TEXT_TYPES = frozenset((str, int))
 """Types a text item may have (a float literal is not text as written: see :func:`text`)."""
-_IDENTIFIERS = re.compile(r"[a-z0-9][a-z0-9-]*(?:\n[a-z0-9][a-z0-9-]*)*")
 _STR = frozenset((str,))
 _DATE = frozenset(("date",))
 _LIST = frozenset((list,))
@@ -244,17 +237,14 @@ def _optional_texts(items: list, key: str, names: set) -> list:
     return [None if v is MISSING else v for v in _optional(_column(items, key), lambda col: texts(col, False))]
 
 
-def _numbers(column: list) -> list[float]:
-    """:func:`number` of each value, at C speed."""
+def _numbers(column: list, key: str) -> list[float]:
+    """:func:`number` of each value (:func:`.feature_rules.numbers`)."""
     if not set(map(type, column)) <= _NUMBER_TYPES:
         raise GiveUp
-    try:
-        numbers = list(map(float, column))
-    except (ValueError, OverflowError):
-        raise GiveUp from None
-    if not all(map(math.isfinite, numbers)):
+    numbers, problems = rules.numbers(column, key)
+    if problems:
         raise GiveUp
-    return numbers
+    return numbers  # type: ignore[return-value]
 
 
 def _lists_of(column: list) -> tuple[list, list]:
@@ -286,12 +276,12 @@ def _tuples(column: list, lists: list, flat: list, fallback: tuple) -> list[tupl
     return [fallback if v is MISSING else next(done) for v in column]
 
 
-def identifiers(column: list) -> list[str]:
+def identifiers(column: list, key: str) -> list[str]:
+    """:func:`identifier` of each value (:func:`.feature_rules.identifiers`)."""
     if not column:
         return []
     found = texts(column, True)
-    joined = "\n".join(found)
-    if joined.count("\n") != len(found) - 1 or not _IDENTIFIERS.fullmatch(joined):
+    if rules.identifiers(found, key):  # type: ignore[arg-type]
         raise GiveUp
     return found
 
@@ -342,9 +332,8 @@ class ColumnChecker:
 
     def __init__(self, shared: Shared) -> None:
         self.shared = shared
-        self._good_dates: dict[str, str] = {}
-        self._first_days: dict = {}
-        self._last_days: dict = {}
+        self._good_dates: set[str] = set()
+        """Dates found good in earlier chunks (each distinct date is parsed once a file)."""
         self._code_cache: dict = {}
         self._text_cache: dict = {}
         self._nested = 0
@@ -394,7 +383,7 @@ class ColumnChecker:
         else:
             kinds, coords, others = self._shapes(items, shared.countries)
         extras = [self._extras(item) for item in items] if users else [None] * n
-        ids = identifiers(ids)
+        ids = identifiers(ids, "id")
         names = texts(names, True)
         # Dates: a feature's own, else the defaults'.
         starts: list = [shared.start] * n
@@ -407,8 +396,8 @@ class ColumnChecker:
                 self._dates(items, starts, ends, instants)
             else:
                 starts = ends = texts(column, True)
-                for written_date in set(starts) - self._good_dates.keys():
-                    self._good_dates[written_date] = date(written_date)
+                if rules.dates(starts, "date", self._good_dates):
+                    raise GiveUp
                 instants = [True] * n
         elif dated:
             self._dates(items, starts, ends, instants)
@@ -418,21 +407,13 @@ class ColumnChecker:
         columns: dict = {"n": n}
         figure_keys = self._figures(_column(items, "figures"), columns) if "figures" in present else 0
         if "precision" in present:
-            precisions = [
-                shared.precision if v is MISSING else v
-                for v in _optional(_column(items, "precision"), lambda col: texts(col, True))
-            ]
-            if not set(precisions) - {None} <= PRECISIONS:
-                return None
+            precisions = _optional(_column(items, "precision"), lambda col: self._choices(col, rules.precisions))
+            precisions = [shared.precision if v is MISSING else v for v in precisions]
         else:
             precisions = [shared.precision] * n
         if "dating" in present:
-            datings = [
-                shared.dating if v is MISSING else v
-                for v in _optional(_column(items, "dating"), lambda col: texts(col, True))
-            ]
-            if not set(datings) <= DATINGS:
-                return None
+            datings = _optional(_column(items, "dating"), lambda col: self._choices(col, rules.datings))
+            datings = [shared.dating if v is MISSING else v for v in datings]
         else:
             datings = [shared.dating] * n
         if "description" in present:
@@ -465,15 +446,10 @@ class ColumnChecker:
         flat = list(chain.from_iterable(points))
         if not set(map(type, flat)) <= _NUMBER_TYPES:
             return None
-        try:
-            coords = list(map(float, flat))
-        except (ValueError, OverflowError):
+        coords, problems = rules.numbers(flat, "point")
+        if problems or rules.coordinates(coords[0::2], coords[1::2], "point"):  # type: ignore[arg-type]
             return None
-        lons, lats = coords[0::2], coords[1::2]
-        if not (all(map(math.isfinite, coords)) and -180 <= min(lons) and max(lons) <= 180
-                and -90 <= min(lats) and max(lats) <= 90):
-            return None
-        return coords
+        return coords  # type: ignore[return-value]
 
     def _shapes(self, items: list, default_countries: tuple) -> tuple[list[int], list[float], list]:
         """Each entry's kind code, the points' coordinates (flat) and the other shapes (plain,
@@ -540,7 +516,7 @@ class ColumnChecker:
         else:
             raise GiveUp
         lon, lat = number(lon_value), number(lat_value)
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        if rules.longitude(lon) is not None or rules.latitude(lat) is not None:
             raise GiveUp
         return lon, lat
 
@@ -602,46 +578,38 @@ class ColumnChecker:
     # -- dates, lists, figures, citations ------------------------------------------------------
 
     def _dates(self, items: list, starts: list, ends: list, instants: list) -> None:
-        check = self._date_ok
+        """Each entry's own ``date`` or ``start``/``end`` (by :func:`.feature_rules.dates` and
+        ``periods``) into the columns, which hold the defaults' elsewhere."""
+        written: list[str] = []
+        periods: list[int] = []
         for i, item in enumerate(items):
             if "date" in item:
                 if "start" in item or "end" in item:
                     raise GiveUp
-                written = check(item["date"])
-                starts[i] = ends[i] = written
+                starts[i] = ends[i] = text(item["date"])
                 instants[i] = True
+                written.append(starts[i])
             elif "start" in item or "end" in item:
                 if "start" not in item:
                     raise GiveUp  # 'end' needs a 'start'
-                start = check(item["start"])
-                end = check(item["end"]) if "end" in item else None
-                if end is not None and self._last_day(end) < self._first_day(start):
-                    raise GiveUp
-                starts[i] = start
-                ends[i] = end
+                starts[i] = text(item["start"])
+                ends[i] = text(item["end"]) if "end" in item else None
                 instants[i] = False
+                written.append(starts[i])
+                if ends[i] is not None:
+                    written.append(ends[i])
+                periods.append(i)
+        if rules.dates(written, "date", self._good_dates):
+            raise GiveUp
+        if periods and rules.periods([starts[i] for i in periods], [ends[i] for i in periods]):
+            raise GiveUp
 
-    def _date_ok(self, value: object) -> str:
-        if type(value) is str:
-            known = self._good_dates.get(value)  # type: ignore[arg-type]
-            if known is not None:
-                return known
-            found = date(value)
-            self._good_dates[value] = found  # type: ignore[index]
-            return found
-        return date(value)
-
-    def _first_day(self, written: str):
-        day = self._first_days.get(written)
-        if day is None:
-            day = self._first_days[written] = first_day(written)
-        return day
-
-    def _last_day(self, written: str):
-        day = self._last_days.get(written)
-        if day is None:
-            day = self._last_days[written] = last_day(written)
-        return day
+    def _choices(self, column: list, rule: Callable[[list], list]) -> list:
+        """:func:`text` of each value, checked by the column ``rule`` (precision, dating)."""
+        found = texts(column, True)
+        if rule(found):
+            raise GiveUp
+        return found
 
     def _normalised(self, column: list, normalise: Callable[[object], str], cache: dict, fallback: tuple) -> list[tuple]:
         """Each list of the column as a tuple of normalised items (text, codes), each distinct
@@ -694,7 +662,7 @@ class ColumnChecker:
             raise GiveUp from None
         columns["figure_counts"] = _counts(column, lists)
         columns["labels"] = texts(labels, True)
-        columns["values"] = _numbers(values)
+        columns["values"] = _numbers(values, "value")
         columns["units"] = _optional_texts(flat, "unit", names)
         return keys
 
@@ -715,13 +683,13 @@ class ColumnChecker:
             if not names <= CITATION_KEYS:
                 keys += sum(_user_keys(item, CITATION_KEYS) for item in flat)
             try:
-                refs = identifiers(_values(flat, "ref"))
+                refs = identifiers(_values(flat, "ref"), "ref")
             except KeyError:
                 raise GiveUp from None
             locators = _optional_texts(flat, "locator", names)
             quotes = _optional_texts(flat, "quote", names)
         elif kinds <= _STR:
-            refs = identifiers(flat)
+            refs = identifiers(flat, "ref")
         else:  # a mix: one by one
             refs, locators, quotes = [], [], []
             for item in flat:
