@@ -239,8 +239,9 @@ def datings(column: Sequence[str], key: str = "dating") -> list[RowProblem]:
 def numbers(column: Sequence[object], key: str = "value", minimum: float | None = None) -> tuple[list[float | None], list[RowProblem]]:
     """:func:`number` (without thousands separators) of every value of ``column``: (the numbers,
     None where a value breaks the rule; the problems). The all-good column is one ``float`` over
-    it: ``float`` skips the same white space around a text as :func:`number`'s ``str.strip``, so
-    each number is the one :func:`number` makes."""
+    it: ``float`` takes a text only where :func:`number` does, as the same number (the white
+    space it skips is some of what ``str.strip`` removes; a text around which it is not, such as
+    U+001C, fails here and takes the scalar path)."""
     try:
         found: list = list(map(float, column))  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
