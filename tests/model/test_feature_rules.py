@@ -256,6 +256,18 @@ def test_precisions_and_datings_of_a_column_are_the_scalar_rules_row_by_row():
             assert rules.choices(column, allowed, "x") == cell_by_cell(column, lambda t: rules.choice(t, allowed), "x")
 
 
+def test_country_codes_of_a_column_are_the_scalar_rule_row_by_row():
+    rng = random.Random(20)
+    known = frozenset({"BY", "UA", "KZ", "CN"})
+    good = ["BY", "by", "Ua", "kZ", "CN"]
+    odd = ["XX", "BLR", "Belarus", "", " BY", "B", "by\n", "ÜA"]
+    for column in columns_of(rng, good, odd):
+        codes, problems = rules.country_codes(column, known, "countries")
+        one_by_one = [rules.country_code(text, known) for text in column]
+        assert codes == [code for code, _ in one_by_one], column
+        assert problems == [rules.RowProblem(row, "countries", *broken) for row, (_, broken) in enumerate(one_by_one) if broken is not None]
+
+
 def random_number(rng):
     number = rng.choice((rng.uniform(-1e6, 1e6), rng.randrange(-9, 10), rng.choice((1e308, 5e-324, -0.0))))
     return rng.choice((number, repr(number), f"{rng.choice(WHITE)}{number}{rng.choice(WHITE)}"))
@@ -284,7 +296,7 @@ def usual_entries(count=6):
         {
             "id": f"f{i}", "name": f"F {i}", "point": [27.5 + i / 10, 53.9],
             **({"date": "2015-06"} if i % 2 else {"start": "2014", "end": "2016-01"}),
-            "precision": "site", "dating": "stated",
+            "precision": "site", "dating": "stated", "countries": ["by", "UA"] if i % 3 else ["BY"],
             "figures": [{"label": "Amount", "value": 5e6 + i, "unit": "USD"}],
             "sources": [{"ref": "doc-a", "locator": f"p. {i}"}, "doc-b"],
         }
@@ -292,11 +304,15 @@ def usual_entries(count=6):
     ]
 
 
-@pytest.mark.parametrize("name", ["identifiers", "dates", "periods", "coordinates", "numbers", "precisions", "datings"])
+KNOWN = frozenset({"BY", "UA"})
+
+
+@pytest.mark.parametrize("name", ["identifiers", "dates", "periods", "coordinates", "numbers", "precisions", "datings", "country_codes"])
 def test_the_column_validator_decides_by_the_rules_column_forms(name, monkeypatch):
-    checker = fast_columns.ColumnChecker(fast_columns.Shared())
+    checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=KNOWN))
     columns = checker.check(usual_entries())
     assert columns is not None and columns["ids"] == [f"f{i}" for i in range(6)]
+    assert columns["countries"] == [("BY",), ("BY", "UA"), ("BY", "UA"), ("BY",), ("BY", "UA"), ("BY", "UA")]
     asked = []
     real = getattr(rules, name)
 
@@ -304,10 +320,10 @@ def test_the_column_validator_decides_by_the_rules_column_forms(name, monkeypatc
         asked.append(args)
         answer = real(*args, **kwargs)
         problem = rules.RowProblem(0, "k", "test")
-        return (answer[0], answer[1] + [problem]) if name == "numbers" else answer + [problem]
+        return (answer[0], answer[1] + [problem]) if name in ("numbers", "country_codes") else answer + [problem]
 
     monkeypatch.setattr(rules, name, one_broken)
-    checker = fast_columns.ColumnChecker(fast_columns.Shared())
+    checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=KNOWN))
     if name == "coordinates":  # the column of points is not taken; each point's own rules decide
         assert checker._points(usual_entries()) is None
     else:

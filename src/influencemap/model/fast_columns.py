@@ -4,7 +4,8 @@ feature rules (ids, names, every geometry kind through :mod:`.geometry_parts`, d
 ``dating``, countries, actors, tags, figures, citations, precision, the user's ``x-`` keys).
 
 The value rules are :mod:`.feature_rules`' own, in their column forms (:func:`.feature_rules.identifiers`,
-``numbers``, ``coordinates``, ``dates``, ``periods``, ``precisions``, ``datings``), which answer
+``numbers``, ``coordinates``, ``dates``, ``periods``, ``precisions``, ``datings``,
+``country_codes``), which answer
 ``(row, key, kind, detail)`` problems; this module adds only what the fast reader needs to be
 sure it read the values as the precise reader would (:func:`text`, the types rapidyaml's JSON
 keeps), and leaves any entry with a problem to the precise reader, which words it at its line.
@@ -611,20 +612,19 @@ class ColumnChecker:
             raise GiveUp
         return found
 
-    def _normalised(self, column: list, normalise: Callable[[object], str], cache: dict, fallback: tuple) -> list[tuple]:
+    def _normalised(self, column: list, normalise: Callable[[list], list[str]], cache: dict, fallback: tuple) -> list[tuple]:
         """Each list of the column as a tuple of normalised items (text, codes), each distinct
-        item normalised once; ``fallback`` where the column has MISSING."""
+        item normalised once a file (``normalise`` takes the new ones, a list, at once);
+        ``fallback`` where the column has MISSING."""
         lists, flat = _lists_of(column)
         kinds = set(map(type, flat))
         if not kinds <= _TEXT_TYPES:
             raise GiveUp
-        unchanged = kinds <= _STR
-        for item in set(flat):
-            if item not in cache or type(item) is not str:
-                cache[item] = normalise(item)
-            if unchanged and cache[item] != item:
-                unchanged = False
-        if unchanged:  # every item as written: the lists as they are
+        distinct = set(flat)
+        new = [item for item in distinct if item not in cache or type(item) is not str]
+        if new:
+            cache.update(zip(new, normalise(new)))
+        if kinds <= _STR and all(cache[item] == item for item in distinct):  # every item as written: the lists as they are
             grouped = list(map(tuple, lists))
             if len(lists) == len(column):
                 return grouped
@@ -635,16 +635,16 @@ class ColumnChecker:
     def _codes(self, column: list, n: int) -> list[tuple]:
         known = self.shared.known_countries
 
-        def normalise(item: object) -> str:
-            code, broken = rules.country_code(text(item), known)  # type: ignore[arg-type]
-            if broken is not None:
+        def normalise(items: list) -> list[str]:
+            codes, problems = rules.country_codes([text(item) for item in items], known)  # type: ignore[misc]
+            if problems:
                 raise GiveUp
-            return code  # type: ignore[return-value]
+            return codes  # type: ignore[return-value]
 
         return self._normalised(column, normalise, self._code_cache, self.shared.countries)
 
     def _lists(self, column: list, fallback: tuple) -> list[tuple]:
-        return self._normalised(column, text, self._text_cache, fallback)  # type: ignore[arg-type]
+        return self._normalised(column, lambda items: [text(item) for item in items], self._text_cache, fallback)  # type: ignore[misc]
 
     def _figures(self, column: list, columns: dict) -> int:
         """Figures as flat columns and a count per entry (-1: the defaults'); the keys read."""

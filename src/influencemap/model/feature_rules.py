@@ -197,6 +197,16 @@ def country_code(text: str, known: frozenset[str]) -> tuple[str | None, Broken |
     return (code, None) if code in known else (None, Broken("country"))
 
 
+def country_codes(column: Sequence[str], known: frozenset[str], key: str = "countries") -> tuple[list[str | None], list[RowProblem]]:
+    """:func:`country_code` of every text of ``column``, each distinct text once: (the codes in
+    capitals, None where a text is not one; the problems)."""
+    decided = {text: country_code(text, known) for text in set(column)}
+    codes = [decided[text][0] for text in column]
+    if all(code is not None for code, _ in decided.values()):
+        return codes, []
+    return codes, [RowProblem(row, key, *decided[text][1]) for row, text in enumerate(column) if decided[text][1] is not None]  # type: ignore[misc]
+
+
 def url(text: str) -> Broken | None:
     """An http:// or https:// address with a host (and a valid port, if any)."""
     try:
