@@ -329,3 +329,20 @@ def test_the_column_validator_decides_by_the_rules_column_forms(name, monkeypatc
     else:
         assert checker.check(usual_entries()) is None
     assert asked, f"the column validator did not ask rules.{name}"
+
+
+@pytest.mark.parametrize(("row", "odd"), [
+    (41, {"point": "Minsk"}),  # a place name: the shape's entry
+    (0, {"id": "Not An Id"}),  # a rule's RowProblem names the row
+    (63, {"date": "2015-02-30"}),
+])
+def test_the_entry_a_check_names_stands_alone_at_once_and_the_rest_is_read_by_columns(row, odd, monkeypatch):
+    entries = [{**{k: v for k, v in entry.items() if k not in ("start", "end")}, "date": "2015-06"} for entry in usual_entries(64)]
+    entries[row] = dict(entries[row], **odd)
+    checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=KNOWN))
+    checks = []
+    real = checker._check
+    monkeypatch.setattr(checker, "_check", lambda items: checks.append(len(items)) or real(items))
+    runs = [(start, end, columns is not None) for start, end, columns in checker.segments(entries)]
+    assert runs == [run for run in [(0, row, True), (row, row + 1, False), (row + 1, 64, True)] if run[0] < run[1]]
+    assert len(checks) <= 4, checks  # halving would check 2 × log2(64) = 12 smaller chunks

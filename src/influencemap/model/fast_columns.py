@@ -34,7 +34,13 @@ except ImportError:  # pragma: no cover - a declared dependency
 
 
 class GiveUp(Exception):
-    """Not sure: leave the entry (or the file) to the precise reader."""
+    """Not sure: leave the entry (or the file) to the precise reader. ``row``: the entry of the
+    chunk found unsure, where the check knows it (a rule's :class:`.feature_rules.RowProblem`,
+    the entry whose shape was being read)."""
+
+    def __init__(self, row: int | None = None) -> None:
+        super().__init__(row)
+        self.row = row
 
 
 # -- parsing a chunk ---------------------------------------------------------------------------
@@ -342,13 +348,26 @@ class ColumnChecker:
 
     def segments(self, items: list, first: int = 0) -> list[tuple[int, int, dict | None]]:
         """The entries as runs ``(first, end, columns)``: columns for the entries read surely,
-        None for a single entry left to the precise reader. A chunk with an unusual entry is
-        halved until the unusual ones stand alone (a few whole-chunk checks, not one per entry)."""
-        columns = self.check(items)
+        None for a single entry left to the precise reader. The entry a check names as unsure is
+        set apart and the entries around it checked again; a chunk unsure without a name is
+        halved until the unusual entries stand alone (a few whole-chunk checks, not one per
+        entry)."""
+        try:
+            columns = self._check(items)
+            row = None
+        except GiveUp as unsure:
+            columns, row = None, unsure.row
         if columns is not None:
             return [(first, first + len(items), columns)]
         if len(items) == 1:
             return [(first, first + 1, None)]
+        if row is not None:
+            after = row + 1
+            return (
+                (self.segments(items[:row], first) if row else [])
+                + self.segments(items[row:after], first + row)
+                + (self.segments(items[after:], first + after) if after < len(items) else [])
+            )
         middle = len(items) // 2
         return self.segments(items[:middle], first) + self.segments(items[middle:], first + middle)
 
@@ -384,7 +403,10 @@ class ColumnChecker:
         else:
             kinds, coords, others = self._shapes(items, shared.countries)
         extras = [self._extras(item) for item in items] if users else [None] * n
-        ids = identifiers(ids, "id")
+        ids = texts(ids, True)
+        broken = rules.identifiers(ids, "id")
+        if broken:
+            raise GiveUp(broken[0].row)
         names = texts(names, True)
         # Dates: a feature's own, else the defaults'.
         starts: list = [shared.start] * n
@@ -397,8 +419,9 @@ class ColumnChecker:
                 self._dates(items, starts, ends, instants)
             else:
                 starts = ends = texts(column, True)
-                if rules.dates(starts, "date", self._good_dates):
-                    raise GiveUp
+                broken = rules.dates(starts, "date", self._good_dates)
+                if broken:
+                    raise GiveUp(broken[0].row)
                 instants = [True] * n
         elif dated:
             self._dates(items, starts, ends, instants)
@@ -461,44 +484,48 @@ class ColumnChecker:
         kinds: list[int] = []
         coords: list[float] = []
         others: list = []
-        for item in items:
-            present = [key for key in schema.GEOMETRY_KEYS if key in item]
-            if len(present) != 1:
-                raise GiveUp
-            key = present[0]
-            value = item[key]
-            if key == "point":
-                kinds.append(0)
-                coords.extend(self._position(value))
-            elif key == "multipoint":
-                if item.get("countries", default_countries):
-                    raise GiveUp  # its country warning is placed by the precise reader
-                positions = self._positions(value)
-                if not positions:
+        row = 0
+        try:
+            for row, item in enumerate(items):
+                present = [key for key in schema.GEOMETRY_KEYS if key in item]
+                if len(present) != 1:
                     raise GiveUp
-                kinds.append(3)
-                others.append(MultiPoint(positions).wkb)
-            elif key == "line":
-                kinds.append(1)
-                others.append(tuple(LineString(self._line(value)).coords))
-            elif key == "multiline":
-                parts = [self._line(part) for part in _items(value)]
-                if not parts:
-                    raise GiveUp
-                kinds.append(1)
-                others.append(MultiLineString(parts).wkb)
-            elif key == "polygon":
-                kinds.append(2)
-                others.append(geometry_parts.plain_shape(self._polygon(value)))
-            else:
-                polygons = [self._polygon(part) for part in _items(value)]
-                if not polygons:
-                    raise GiveUp
-                shape, problem = geometry_parts.multipolygon(polygons)
-                if problem:
-                    raise GiveUp
-                kinds.append(2)
-                others.append(geometry_parts.plain_shape(shape))
+                key = present[0]
+                value = item[key]
+                if key == "point":
+                    kinds.append(0)
+                    coords.extend(self._position(value))
+                elif key == "multipoint":
+                    if item.get("countries", default_countries):
+                        raise GiveUp  # its country warning is placed by the precise reader
+                    positions = self._positions(value)
+                    if not positions:
+                        raise GiveUp
+                    kinds.append(3)
+                    others.append(MultiPoint(positions).wkb)
+                elif key == "line":
+                    kinds.append(1)
+                    others.append(tuple(LineString(self._line(value)).coords))
+                elif key == "multiline":
+                    parts = [self._line(part) for part in _items(value)]
+                    if not parts:
+                        raise GiveUp
+                    kinds.append(1)
+                    others.append(MultiLineString(parts).wkb)
+                elif key == "polygon":
+                    kinds.append(2)
+                    others.append(geometry_parts.plain_shape(self._polygon(value)))
+                else:
+                    polygons = [self._polygon(part) for part in _items(value)]
+                    if not polygons:
+                        raise GiveUp
+                    shape, problem = geometry_parts.multipolygon(polygons)
+                    if problem:
+                        raise GiveUp
+                    kinds.append(2)
+                    others.append(geometry_parts.plain_shape(shape))
+        except GiveUp:
+            raise GiveUp(row) from None  # the entry being read
         return kinds, coords, others
 
     def _position(self, value: object) -> tuple[float, float]:
