@@ -335,10 +335,12 @@ def test_the_column_validator_decides_by_the_rules_column_forms(name, monkeypatc
     (41, {"point": "Minsk"}),  # a place name: the shape's entry
     (0, {"id": "Not An Id"}),  # a rule's RowProblem names the row
     (63, {"date": "2015-02-30"}),
+    (17, {"date": None, "start": "2016", "end": "2015"}),  # mixed dates: the entry of a period's problem
+    (5, {"date": None, "start": "2015-13"}),
 ])
 def test_the_entry_a_check_names_stands_alone_at_once_and_the_rest_is_read_by_columns(row, odd, monkeypatch):
     entries = [{**{k: v for k, v in entry.items() if k not in ("start", "end")}, "date": "2015-06"} for entry in usual_entries(64)]
-    entries[row] = dict(entries[row], **odd)
+    entries[row] = {key: value for key, value in dict(entries[row], **odd).items() if value is not None}
     checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=KNOWN))
     checks = []
     real = checker._check

@@ -3,18 +3,20 @@ only. Parse them with rapidyaml, then check them a key at a time for the whole c
 feature rules (ids, names, every geometry kind through :mod:`.geometry_parts`, dates and
 ``dating``, countries, actors, tags, figures, citations, precision, the user's ``x-`` keys).
 
-The value rules are :mod:`.feature_rules`' own, in their column forms (:func:`.feature_rules.identifiers`,
-``numbers``, ``coordinates``, ``dates``, ``periods``, ``precisions``, ``datings``,
-``country_codes``), which answer
-``(row, key, kind, detail)`` problems; this module adds only what the fast reader needs to be
-sure it read the values as the precise reader would (:func:`text`, the types rapidyaml's JSON
-keeps), and leaves any entry with a problem to the precise reader, which words it at its line.
+The value rules are :mod:`.feature_rules`' own, in their column forms
+(:func:`.feature_rules.identifiers`, ``numbers``, ``coordinates``, ``dates``, ``periods``,
+``precisions``, ``datings``, ``country_codes``), which answer ``(row, key, kind, detail)``
+problems. This module adds only what the fast reader needs to be sure it read the values as the
+precise reader would (:func:`text`, the types rapidyaml's JSON keeps), and leaves an entry with
+a problem to the precise reader, which words it at the value's line and column.
 
 What comes out is columns of plain values (str, float, int, bool, None, bytes, tuples and lists
 of them) in the feature table's layout, never a Feature or a shapely geometry: the same columns
-a cached file's table holds, so the table is made from them without building objects. Anything unusual or unsure about a chunk and
-:meth:`ColumnChecker.check` returns None; :meth:`ColumnChecker.segments` then halves the chunk
-until each unsure entry stands alone, and the fast reader leaves those to the precise reader."""
+a cached file's table holds, so the table is made from them without building objects. Anything
+unusual or unsure about a chunk and :meth:`ColumnChecker.check` returns None;
+:meth:`ColumnChecker.segments` then sets apart the entry a check named (a problem's row), or
+halves the chunk, until each unsure entry stands alone, and the fast reader leaves those to the
+precise reader."""
 
 from __future__ import annotations
 
@@ -607,30 +609,42 @@ class ColumnChecker:
 
     def _dates(self, items: list, starts: list, ends: list, instants: list) -> None:
         """Each entry's own ``date`` or ``start``/``end`` (by :func:`.feature_rules.dates` and
-        ``periods``) into the columns, which hold the defaults' elsewhere."""
+        ``periods``) into the columns, which hold the defaults' elsewhere; GiveUp names the
+        entry of a problem."""
         written: list[str] = []
+        entry_of: list[int] = []
+        """The entry of each written date."""
         periods: list[int] = []
-        for i, item in enumerate(items):
-            if "date" in item:
-                if "start" in item or "end" in item:
-                    raise GiveUp
-                starts[i] = ends[i] = text(item["date"])
-                instants[i] = True
+        i = 0
+        try:
+            for i, item in enumerate(items):
+                if "date" in item:
+                    if "start" in item or "end" in item:
+                        raise GiveUp
+                    starts[i] = ends[i] = text(item["date"])
+                    instants[i] = True
+                elif "start" in item or "end" in item:
+                    if "start" not in item:
+                        raise GiveUp  # 'end' needs a 'start'
+                    starts[i] = text(item["start"])
+                    ends[i] = text(item["end"]) if "end" in item else None
+                    instants[i] = False
+                    periods.append(i)
+                    if ends[i] is not None:
+                        written.append(ends[i])
+                        entry_of.append(i)
+                else:
+                    continue
                 written.append(starts[i])
-            elif "start" in item or "end" in item:
-                if "start" not in item:
-                    raise GiveUp  # 'end' needs a 'start'
-                starts[i] = text(item["start"])
-                ends[i] = text(item["end"]) if "end" in item else None
-                instants[i] = False
-                written.append(starts[i])
-                if ends[i] is not None:
-                    written.append(ends[i])
-                periods.append(i)
-        if rules.dates(written, "date", self._good_dates):
-            raise GiveUp
-        if periods and rules.periods([starts[i] for i in periods], [ends[i] for i in periods]):
-            raise GiveUp
+                entry_of.append(i)
+        except GiveUp:
+            raise GiveUp(i) from None
+        broken = rules.dates(written, "date", self._good_dates)
+        if broken:
+            raise GiveUp(entry_of[broken[0].row])
+        broken = rules.periods([starts[i] for i in periods], [ends[i] for i in periods]) if periods else []
+        if broken:
+            raise GiveUp(periods[broken[0].row])
 
     def _choices(self, column: list, rule: Callable[[list], list]) -> list:
         """:func:`text` of each value, checked by the column ``rule`` (precision, dating)."""
