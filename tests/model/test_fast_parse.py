@@ -483,7 +483,7 @@ def test_an_unknown_dating_is_an_error_naming_the_choices():
 
 
 def test_fast_reader_precisions_are_the_models():
-    from influencemap.model.fast_columns import PRECISIONS
+    from influencemap.model.feature_rules import PRECISIONS  # the column validator checks by rules.precisions
     from influencemap.model.types import Precision
 
     assert PRECISIONS == {p.value for p in Precision}

@@ -3,6 +3,9 @@ that the precise reader, the column validator and bulk data decide each value al
 
 from __future__ import annotations
 
+import math
+import random
+
 import pytest
 
 from influencemap.model import bulk_data, fast_columns, feature_rules as rules
@@ -33,6 +36,14 @@ def fast_rejects(read, text: str) -> bool:
     return False
 
 
+def column_rejects(**values) -> bool:
+    """Whether the column validator leaves a chunk of one good entry with ``values`` to the
+    precise reader."""
+    entry = {"id": "a", "name": "A", "point": [27.5, 53.9], "sources": ["doc"], **values}
+    checker = fast_columns.ColumnChecker(fast_columns.Shared())
+    return checker.check([entry]) is None
+
+
 @pytest.mark.parametrize("text", IDENTIFIERS)
 def test_an_identifier_is_decided_alike_by_every_reader(text):
     broken = rules.identifier(text) is not None
@@ -47,7 +58,7 @@ def test_a_date_is_decided_alike_by_every_reader(text):
     broken = rules.date(text)
     assert (broken is None) == (text in ("2015", "2015-06", "2015-06-30"))
     assert precise_rejects(lambda r, n: r.date(n, "date"), text) == (broken is not None)
-    assert fast_rejects(fast_columns.date, text) == (broken is not None)
+    assert column_rejects(date=text) == (broken is not None)
     assert bulk_data._check_date(text) == (broken.detail if broken else None)  # the parser's reason, as written
 
 
@@ -73,7 +84,7 @@ def test_an_address_is_decided_alike_by_the_precise_reader_and_bulk_data(text):
 def test_a_precision_is_decided_alike_by_the_column_validator_and_bulk_data(text):
     broken = rules.precision(text) is not None
     assert broken == (text not in ("exact", "site", "country"))
-    assert (text not in fast_columns.PRECISIONS) == broken
+    assert column_rejects(precision=text) == broken
     assert (bulk_data._check_precision(text) is not None) == broken
     assert rules.dating("exact") is not None and rules.dating(sorted(rules.DATINGS)[0]) is None
 
@@ -137,3 +148,203 @@ def test_a_country_code_is_decided_alike_by_the_precise_reader_and_the_column_va
     reader = FileReader("l.yaml", gazetteer=lambda: None)  # type: ignore[arg-type, return-value]
     assert (reader._country(scalar(text)) is None) == (broken is not None)
     assert (bulk_data._check_country(text) is None) == (broken is None or text in ("BLR", "Belarus"))  # bulk cells may name countries
+
+
+# -- the column forms: the scalar rule's failing rows and Broken, cell by cell ------------------
+
+WHITE = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+"""Every white space character below U+3001 (str.strip's; ``float`` skips only some of them)."""
+
+
+def cell_by_cell(column, rule, key):
+    """The scalar ``rule`` applied to each cell: what a column form must answer."""
+    return [rules.RowProblem(row, key, *broken) for row, value in enumerate(column) if (broken := rule(value)) is not None]
+
+
+def columns_of(rng, good, odd, count=300):
+    """Seeded random columns: all good (the fast path), a few odd values among good ones, mostly
+    odd; every length from 0 to 12 and some long ones."""
+    found = [[], list(good), list(odd)]
+    for i in range(count):
+        size = rng.choice((1, 2, 3, 5, 12, 200)) if i % 3 else rng.randrange(13)
+        share = (0.0, 0.02, 0.3, 0.9)[i % 4]
+        found.append([rng.choice(odd) if rng.random() < share else rng.choice(good) for _ in range(size)])
+    return found
+
+
+def random_identifier(rng):
+    return rng.choice("abz019") + "".join(rng.choice("abz019-") for _ in range(rng.randrange(6)))
+
+
+def test_identifiers_of_a_column_are_the_scalar_rules_row_by_row():
+    rng = random.Random(14)
+    good = [random_identifier(rng) for _ in range(50)] + ["0", "a-", "9--9"]
+    odd = IDENTIFIERS + ["", "-", "a\n", "\na", "a\nb", "a\n\nb", "\n", "A", "a-B", "a ", " a", "ab\t", "а"]
+    for column in columns_of(rng, good, odd):
+        assert rules.identifiers(column, "ref") == cell_by_cell(column, rules.identifier, "ref"), column
+    assert rules.identifiers(["a", "Minsk", "b", "a\nb"]) == [rules.RowProblem(1, "id", "identifier"), rules.RowProblem(3, "id", "identifier")]
+    assert rules.identifiers(["a\n"]) == [] == cell_by_cell(["a\n"], rules.identifier, "id")  # the pattern's $ allows a final line break
+
+
+def random_date(rng):
+    year = rng.choice(("2015", "1999", "0000", "0001", "9999", "15"))
+    return rng.choice((year, f"{year}-{rng.randrange(15):02d}", f"{year}-{rng.randrange(14):02d}-{rng.randrange(33):02d}"))
+
+
+def test_dates_of_a_column_are_the_scalar_rules_row_by_row_and_good_ones_are_remembered():
+    rng = random.Random(15)
+    good = ["2015", "2015-06", "2015-06-30", "2016-02-29", "0001"]
+    odd = DATES + [random_date(rng) for _ in range(60)] + ["", " 2015", "2015 ", "2015-6", "2015-06-31", "2015-02-29"]
+    remembered: set[str] = set()
+    for column in columns_of(rng, good, odd):
+        expected = cell_by_cell(column, rules.date, "start")
+        assert rules.dates(column, "start") == expected, column
+        assert rules.dates(column, "start", remembered) == expected  # the second time from what it remembers
+        assert rules.dates(column, "start", remembered) == expected
+    assert remembered and all(rules.date(text) is None for text in remembered)
+    assert not remembered & {text for text in odd if rules.date(text) is not None}
+    (problem,) = rules.dates(["2015", "2015-02-30"], "end")
+    assert problem == rules.RowProblem(1, "end", "date", rules.date("2015-02-30").detail) and problem.detail  # the parser's reason
+
+
+def test_periods_of_two_columns_are_the_scalar_order_rule_row_by_row():
+    rng = random.Random(16)
+    texts = ["2015", "2015-01", "2015-12-31", "2016", "2014-12", "2015-06-15", "bad", "2015-02-30"]
+    for _ in range(300):
+        size = rng.randrange(30)
+        starts = [rng.choice(texts) for _ in range(size)]
+        ends = [rng.choice(texts + [None, None]) for _ in range(size)]
+        expected = [rules.RowProblem(row, "end", "order") for row, (s, e) in enumerate(zip(starts, ends)) if e is not None and rules.ordered(s, e) is False]
+        assert rules.periods(starts, ends) == expected
+    assert rules.periods(["2015-06", "2015", "2015"], ["2015-05-31", "2015", None]) == [rules.RowProblem(0, "end", "order")]
+
+
+def test_coordinates_of_two_columns_are_the_scalar_range_rules_row_by_row():
+    rng = random.Random(17)
+    edges = [180, -180, 90, -90, 180.0, -180.0000001, 90.0000001, 180.5, -91, 1e308, -1e308, 0, -0.0, math.nan, math.inf, -math.inf]
+    for i in range(400):
+        size = rng.choice((0, 1, 2, 7, 100))
+        share = (0.0, 0.01, 0.3, 1.0)[i % 4]
+
+        def value(limit):
+            return rng.choice(edges) if rng.random() < share else rng.uniform(-limit, limit)
+
+        lons = [value(180) for _ in range(size)]
+        lats = [value(90) for _ in range(size)]
+        expected = [
+            rules.RowProblem(row, "point", *broken)
+            for row, (lon, lat) in enumerate(zip(lons, lats))
+            for broken in (rules.longitude(lon), rules.latitude(lat))
+            if broken is not None
+        ]
+        assert rules.coordinates(lons, lats) == expected, (lons, lats)
+    # a NaN anywhere (min and max pass over it unless it comes first) is out of range
+    assert rules.coordinates([1.0, math.nan, 2.0], [1.0, 1.0, 1.0]) == [rules.RowProblem(1, "point", "longitude")]
+    assert rules.coordinates([1.0, 1.0], [1.0, math.nan]) == [rules.RowProblem(1, "point", "latitude")]
+    assert rules.coordinates([200.0], [95.0]) == [rules.RowProblem(0, "point", "longitude"), rules.RowProblem(0, "point", "latitude")]
+
+
+def test_precisions_and_datings_of_a_column_are_the_scalar_rules_row_by_row():
+    rng = random.Random(18)
+    for rule, column_rule, key, allowed in (
+        (rules.precision, rules.precisions, "precision", rules.PRECISIONS),
+        (rules.dating, rules.datings, "dating", rules.DATINGS),
+    ):
+        odd = CHOICES + sorted(rules.PRECISIONS | rules.DATINGS) + [" site", "Stated", "exact\n", ""]
+        for column in columns_of(rng, sorted(allowed), odd):
+            assert column_rule(column) == cell_by_cell(column, rule, key), column
+            assert rules.choices(column, allowed, "x") == cell_by_cell(column, lambda t: rules.choice(t, allowed), "x")
+
+
+def test_country_codes_of_a_column_are_the_scalar_rule_row_by_row():
+    rng = random.Random(20)
+    known = frozenset({"BY", "UA", "KZ", "CN"})
+    good = ["BY", "by", "Ua", "kZ", "CN"]
+    odd = ["XX", "BLR", "Belarus", "", " BY", "B", "by\n", "ÜA"]
+    for column in columns_of(rng, good, odd):
+        codes, problems = rules.country_codes(column, known, "countries")
+        one_by_one = [rules.country_code(text, known) for text in column]
+        assert codes == [code for code, _ in one_by_one], column
+        assert problems == [rules.RowProblem(row, "countries", *broken) for row, (_, broken) in enumerate(one_by_one) if broken is not None]
+
+
+def random_number(rng):
+    number = rng.choice((rng.uniform(-1e6, 1e6), rng.randrange(-9, 10), rng.choice((1e308, 5e-324, -0.0))))
+    return rng.choice((number, repr(number), f"{rng.choice(WHITE)}{number}{rng.choice(WHITE)}"))
+
+
+def test_numbers_of_a_column_are_the_scalar_rule_row_by_row():
+    rng = random.Random(19)
+    good = [random_number(rng) for _ in range(80)]
+    odd = CELLS + [f"{w}2.5{w}" for w in WHITE] + [
+        "1e400", "-1e400", "1_000", "1__0", "_1", "0x10", "1,200", "١٢", "\u200b1", "+.5", "5.", ".", "-", "nan", "-inf", "Infinity",
+        math.nan, math.inf, -math.inf, 10**400, -(10**400), False, [], {}, b"2", -1, -0.5, -1e-300,
+    ]
+    for minimum in (None, 0, -1e6):
+        for column in columns_of(rng, good, odd):
+            values, problems = rules.numbers(column, "value", minimum)
+            one_by_one = [rules.number(value, minimum) for value in column]
+            assert values == [found for found, _ in one_by_one], column
+            assert problems == [rules.RowProblem(row, "value", *broken) for row, (_, broken) in enumerate(one_by_one) if broken is not None]
+
+
+# -- the column validator applies the column forms (no copy of its own) -----------------------
+
+def usual_entries(count=6):
+    """Entries of every kind the column validator reads by columns, each value good."""
+    return [
+        {
+            "id": f"f{i}", "name": f"F {i}", "point": [27.5 + i / 10, 53.9],
+            **({"date": "2015-06"} if i % 2 else {"start": "2014", "end": "2016-01"}),
+            "precision": "site", "dating": "stated", "countries": ["by", "UA"] if i % 3 else ["BY"],
+            "figures": [{"label": "Amount", "value": 5e6 + i, "unit": "USD"}],
+            "sources": [{"ref": "doc-a", "locator": f"p. {i}"}, "doc-b"],
+        }
+        for i in range(count)
+    ]
+
+
+KNOWN = frozenset({"BY", "UA"})
+
+
+@pytest.mark.parametrize("name", ["identifiers", "dates", "periods", "coordinates", "numbers", "precisions", "datings", "country_codes"])
+def test_the_column_validator_decides_by_the_rules_column_forms(name, monkeypatch):
+    checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=KNOWN))
+    columns = checker.check(usual_entries())
+    assert columns is not None and columns["ids"] == [f"f{i}" for i in range(6)]
+    assert columns["countries"] == [("BY",), ("BY", "UA"), ("BY", "UA"), ("BY",), ("BY", "UA"), ("BY", "UA")]
+    asked = []
+    real = getattr(rules, name)
+
+    def one_broken(*args, **kwargs):  # the real answer, with a problem on the first row
+        asked.append(args)
+        answer = real(*args, **kwargs)
+        problem = rules.RowProblem(0, "k", "test")
+        return (answer[0], answer[1] + [problem]) if name in ("numbers", "country_codes") else answer + [problem]
+
+    monkeypatch.setattr(rules, name, one_broken)
+    checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=KNOWN))
+    if name == "coordinates":  # the column of points is not taken; each point's own rules decide
+        assert checker._points(usual_entries()) is None
+    else:
+        assert checker.check(usual_entries()) is None
+    assert asked, f"the column validator did not ask rules.{name}"
+
+
+@pytest.mark.parametrize(("row", "odd"), [
+    (41, {"point": "Minsk"}),  # a place name: the shape's entry
+    (0, {"id": "Not An Id"}),  # a rule's RowProblem names the row
+    (63, {"date": "2015-02-30"}),
+    (17, {"date": None, "start": "2016", "end": "2015"}),  # mixed dates: the entry of a period's problem
+    (5, {"date": None, "start": "2015-13"}),
+])
+def test_the_entry_a_check_names_stands_alone_at_once_and_the_rest_is_read_by_columns(row, odd, monkeypatch):
+    entries = [{**{k: v for k, v in entry.items() if k not in ("start", "end")}, "date": "2015-06"} for entry in usual_entries(64)]
+    entries[row] = {key: value for key, value in dict(entries[row], **odd).items() if value is not None}
+    checker = fast_columns.ColumnChecker(fast_columns.Shared(known_countries=KNOWN))
+    checks = []
+    real = checker._check
+    monkeypatch.setattr(checker, "_check", lambda items: checks.append(len(items)) or real(items))
+    runs = [(start, end, columns is not None) for start, end, columns in checker.segments(entries)]
+    assert runs == [run for run in [(0, row, True), (row, row + 1, False), (row + 1, 64, True)] if run[0] < run[1]]
+    assert len(checks) <= 4, checks  # halving would check 2 × log2(64) = 12 smaller chunks

@@ -3,24 +3,30 @@ only. Parse them with rapidyaml, then check them a key at a time for the whole c
 feature rules (ids, names, every geometry kind through :mod:`.geometry_parts`, dates and
 ``dating``, countries, actors, tags, figures, citations, precision, the user's ``x-`` keys).
 
+The value rules are :mod:`.feature_rules`' own, in their column forms
+(:func:`.feature_rules.identifiers`, ``numbers``, ``coordinates``, ``dates``, ``periods``,
+``precisions``, ``datings``, ``country_codes``), which answer ``(row, key, kind, detail)``
+problems. This module adds only what the fast reader needs to be sure it read the values as the
+precise reader would (:func:`text`, the types rapidyaml's JSON keeps), and leaves an entry with
+a problem to the precise reader, which words it at the value's line and column.
+
 What comes out is columns of plain values (str, float, int, bool, None, bytes, tuples and lists
 of them) in the feature table's layout, never a Feature or a shapely geometry: the same columns
-a cached file's table holds, so the table is made from them without building objects. Anything unusual or unsure about a chunk and
-:meth:`ColumnChecker.check` returns None; :meth:`ColumnChecker.segments` then halves the chunk
-until each unsure entry stands alone, and the fast reader leaves those to the precise reader."""
+a cached file's table holds, so the table is made from them without building objects. Anything
+unusual or unsure about a chunk and :meth:`ColumnChecker.check` returns None;
+:meth:`ColumnChecker.segments` then sets apart the entry a check named (a problem's row), or
+halves the chunk, until each unsure entry stands alone, and the fast reader leaves those to the
+precise reader."""
 
 from __future__ import annotations
 
 import json
-import math
-import re
 from dataclasses import dataclass
 from itertools import chain, islice, repeat
 from operator import getitem, itemgetter
 from typing import Callable
 
 from influencemap.model import feature_rules as rules, geometry_parts, schema
-from influencemap.model.dates import first_day, last_day
 from influencemap.model.yaml_nodes import Node, key_text, to_python
 
 try:  # three times as fast as json at making the entries' dicts
@@ -30,7 +36,13 @@ except ImportError:  # pragma: no cover - a declared dependency
 
 
 class GiveUp(Exception):
-    """Not sure: leave the entry (or the file) to the precise reader."""
+    """Not sure: leave the entry (or the file) to the precise reader. ``row``: the entry of the
+    chunk found unsure, where the check knows it (a rule's :class:`.feature_rules.RowProblem`,
+    the entry whose shape was being read)."""
+
+    def __init__(self, row: int | None = None) -> None:
+        super().__init__(row)
+        self.row = row
 
 
 # -- parsing a chunk ---------------------------------------------------------------------------
@@ -152,13 +164,6 @@ def identifier(value: object) -> str:
     return found  # type: ignore[return-value]
 
 
-def date(value: object) -> str:
-    found = text(value)
-    if rules.date(found) is not None:  # type: ignore[arg-type]
-        raise GiveUp
-    return found  # type: ignore[return-value]
-
-
 def number(value: object, minimum: float | None = None) -> float:
     """A YAML number or a text of one (not a bool or null: rapidyaml's JSON may differ)."""
     if type(value) not in _NUMBER_TYPES:
@@ -177,8 +182,6 @@ MISSING: object = type("_Missing", (), {"__repr__": lambda self: "<missing>"})()
 FEATURE_KEYS = frozenset(schema.FEATURE_KEYS)
 FIGURE_KEYS = frozenset(schema.FIGURE_KEYS)
 CITATION_KEYS = frozenset(schema.CITATION_KEYS)
-PRECISIONS = rules.PRECISIONS
-DATINGS = rules.DATINGS
 USER = schema.USER_KEY_PREFIX
 GEOMETRY_KEYS = frozenset(schema.GEOMETRY_KEYS)
 _LONLAT = frozenset(("lon", "lat"))
@@ -187,7 +190,6 @@ _DATE_KEYS = frozenset(schema.DATE_KEYS)
 _NUMBER_TYPES = frozenset((float, int, str))
 _TEXT_TYPES = frozenset((str, int))
 """Types a text item may have (a float literal is not text as written: see :func:`text`)."""
-_IDENTIFIERS = re.compile(r"[a-z0-9][a-z0-9-]*(?:\n[a-z0-9][a-z0-9-]*)*")
 _STR = frozenset((str,))
 _DATE = frozenset(("date",))
 _LIST = frozenset((list,))
@@ -244,17 +246,14 @@ def _optional_texts(items: list, key: str, names: set) -> list:
     return [None if v is MISSING else v for v in _optional(_column(items, key), lambda col: texts(col, False))]
 
 
-def _numbers(column: list) -> list[float]:
-    """:func:`number` of each value, at C speed."""
+def _numbers(column: list, key: str) -> list[float]:
+    """:func:`number` of each value (:func:`.feature_rules.numbers`)."""
     if not set(map(type, column)) <= _NUMBER_TYPES:
         raise GiveUp
-    try:
-        numbers = list(map(float, column))
-    except (ValueError, OverflowError):
-        raise GiveUp from None
-    if not all(map(math.isfinite, numbers)):
+    numbers, problems = rules.numbers(column, key)
+    if problems:
         raise GiveUp
-    return numbers
+    return numbers  # type: ignore[return-value]
 
 
 def _lists_of(column: list) -> tuple[list, list]:
@@ -286,12 +285,12 @@ def _tuples(column: list, lists: list, flat: list, fallback: tuple) -> list[tupl
     return [fallback if v is MISSING else next(done) for v in column]
 
 
-def identifiers(column: list) -> list[str]:
+def identifiers(column: list, key: str) -> list[str]:
+    """:func:`identifier` of each value (:func:`.feature_rules.identifiers`)."""
     if not column:
         return []
     found = texts(column, True)
-    joined = "\n".join(found)
-    if joined.count("\n") != len(found) - 1 or not _IDENTIFIERS.fullmatch(joined):
+    if rules.identifiers(found, key):  # type: ignore[arg-type]
         raise GiveUp
     return found
 
@@ -342,9 +341,8 @@ class ColumnChecker:
 
     def __init__(self, shared: Shared) -> None:
         self.shared = shared
-        self._good_dates: dict[str, str] = {}
-        self._first_days: dict = {}
-        self._last_days: dict = {}
+        self._good_dates: set[str] = set()
+        """Dates found good in earlier chunks (each distinct date is parsed once a file)."""
         self._code_cache: dict = {}
         self._text_cache: dict = {}
         self._nested = 0
@@ -352,13 +350,26 @@ class ColumnChecker:
 
     def segments(self, items: list, first: int = 0) -> list[tuple[int, int, dict | None]]:
         """The entries as runs ``(first, end, columns)``: columns for the entries read surely,
-        None for a single entry left to the precise reader. A chunk with an unusual entry is
-        halved until the unusual ones stand alone (a few whole-chunk checks, not one per entry)."""
-        columns = self.check(items)
+        None for a single entry left to the precise reader. The entry a check names as unsure is
+        set apart and the entries around it checked again; a chunk unsure without a name is
+        halved until the unusual entries stand alone (a few whole-chunk checks, not one per
+        entry)."""
+        try:
+            columns = self._check(items)
+            row = None
+        except GiveUp as unsure:
+            columns, row = None, unsure.row
         if columns is not None:
             return [(first, first + len(items), columns)]
         if len(items) == 1:
             return [(first, first + 1, None)]
+        if row is not None:
+            after = row + 1
+            return (
+                (self.segments(items[:row], first) if row else [])
+                + self.segments(items[row:after], first + row)
+                + (self.segments(items[after:], first + after) if after < len(items) else [])
+            )
         middle = len(items) // 2
         return self.segments(items[:middle], first) + self.segments(items[middle:], first + middle)
 
@@ -394,7 +405,10 @@ class ColumnChecker:
         else:
             kinds, coords, others = self._shapes(items, shared.countries)
         extras = [self._extras(item) for item in items] if users else [None] * n
-        ids = identifiers(ids)
+        ids = texts(ids, True)
+        broken = rules.identifiers(ids, "id")
+        if broken:
+            raise GiveUp(broken[0].row)
         names = texts(names, True)
         # Dates: a feature's own, else the defaults'.
         starts: list = [shared.start] * n
@@ -407,8 +421,9 @@ class ColumnChecker:
                 self._dates(items, starts, ends, instants)
             else:
                 starts = ends = texts(column, True)
-                for written_date in set(starts) - self._good_dates.keys():
-                    self._good_dates[written_date] = date(written_date)
+                broken = rules.dates(starts, "date", self._good_dates)
+                if broken:
+                    raise GiveUp(broken[0].row)
                 instants = [True] * n
         elif dated:
             self._dates(items, starts, ends, instants)
@@ -418,21 +433,13 @@ class ColumnChecker:
         columns: dict = {"n": n}
         figure_keys = self._figures(_column(items, "figures"), columns) if "figures" in present else 0
         if "precision" in present:
-            precisions = [
-                shared.precision if v is MISSING else v
-                for v in _optional(_column(items, "precision"), lambda col: texts(col, True))
-            ]
-            if not set(precisions) - {None} <= PRECISIONS:
-                return None
+            precisions = _optional(_column(items, "precision"), lambda col: self._choices(col, rules.precisions))
+            precisions = [shared.precision if v is MISSING else v for v in precisions]
         else:
             precisions = [shared.precision] * n
         if "dating" in present:
-            datings = [
-                shared.dating if v is MISSING else v
-                for v in _optional(_column(items, "dating"), lambda col: texts(col, True))
-            ]
-            if not set(datings) <= DATINGS:
-                return None
+            datings = _optional(_column(items, "dating"), lambda col: self._choices(col, rules.datings))
+            datings = [shared.dating if v is MISSING else v for v in datings]
         else:
             datings = [shared.dating] * n
         if "description" in present:
@@ -465,15 +472,10 @@ class ColumnChecker:
         flat = list(chain.from_iterable(points))
         if not set(map(type, flat)) <= _NUMBER_TYPES:
             return None
-        try:
-            coords = list(map(float, flat))
-        except (ValueError, OverflowError):
+        coords, problems = rules.numbers(flat, "point")
+        if problems or rules.coordinates(coords[0::2], coords[1::2], "point"):  # type: ignore[arg-type]
             return None
-        lons, lats = coords[0::2], coords[1::2]
-        if not (all(map(math.isfinite, coords)) and -180 <= min(lons) and max(lons) <= 180
-                and -90 <= min(lats) and max(lats) <= 90):
-            return None
-        return coords
+        return coords  # type: ignore[return-value]
 
     def _shapes(self, items: list, default_countries: tuple) -> tuple[list[int], list[float], list]:
         """Each entry's kind code, the points' coordinates (flat) and the other shapes (plain,
@@ -484,44 +486,48 @@ class ColumnChecker:
         kinds: list[int] = []
         coords: list[float] = []
         others: list = []
-        for item in items:
-            present = [key for key in schema.GEOMETRY_KEYS if key in item]
-            if len(present) != 1:
-                raise GiveUp
-            key = present[0]
-            value = item[key]
-            if key == "point":
-                kinds.append(0)
-                coords.extend(self._position(value))
-            elif key == "multipoint":
-                if item.get("countries", default_countries):
-                    raise GiveUp  # its country warning is placed by the precise reader
-                positions = self._positions(value)
-                if not positions:
+        row = 0
+        try:
+            for row, item in enumerate(items):
+                present = [key for key in schema.GEOMETRY_KEYS if key in item]
+                if len(present) != 1:
                     raise GiveUp
-                kinds.append(3)
-                others.append(MultiPoint(positions).wkb)
-            elif key == "line":
-                kinds.append(1)
-                others.append(tuple(LineString(self._line(value)).coords))
-            elif key == "multiline":
-                parts = [self._line(part) for part in _items(value)]
-                if not parts:
-                    raise GiveUp
-                kinds.append(1)
-                others.append(MultiLineString(parts).wkb)
-            elif key == "polygon":
-                kinds.append(2)
-                others.append(geometry_parts.plain_shape(self._polygon(value)))
-            else:
-                polygons = [self._polygon(part) for part in _items(value)]
-                if not polygons:
-                    raise GiveUp
-                shape, problem = geometry_parts.multipolygon(polygons)
-                if problem:
-                    raise GiveUp
-                kinds.append(2)
-                others.append(geometry_parts.plain_shape(shape))
+                key = present[0]
+                value = item[key]
+                if key == "point":
+                    kinds.append(0)
+                    coords.extend(self._position(value))
+                elif key == "multipoint":
+                    if item.get("countries", default_countries):
+                        raise GiveUp  # its country warning is placed by the precise reader
+                    positions = self._positions(value)
+                    if not positions:
+                        raise GiveUp
+                    kinds.append(3)
+                    others.append(MultiPoint(positions).wkb)
+                elif key == "line":
+                    kinds.append(1)
+                    others.append(tuple(LineString(self._line(value)).coords))
+                elif key == "multiline":
+                    parts = [self._line(part) for part in _items(value)]
+                    if not parts:
+                        raise GiveUp
+                    kinds.append(1)
+                    others.append(MultiLineString(parts).wkb)
+                elif key == "polygon":
+                    kinds.append(2)
+                    others.append(geometry_parts.plain_shape(self._polygon(value)))
+                else:
+                    polygons = [self._polygon(part) for part in _items(value)]
+                    if not polygons:
+                        raise GiveUp
+                    shape, problem = geometry_parts.multipolygon(polygons)
+                    if problem:
+                        raise GiveUp
+                    kinds.append(2)
+                    others.append(geometry_parts.plain_shape(shape))
+        except GiveUp:
+            raise GiveUp(row) from None  # the entry being read
         return kinds, coords, others
 
     def _position(self, value: object) -> tuple[float, float]:
@@ -540,7 +546,7 @@ class ColumnChecker:
         else:
             raise GiveUp
         lon, lat = number(lon_value), number(lat_value)
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        if rules.longitude(lon) is not None or rules.latitude(lat) is not None:
             raise GiveUp
         return lon, lat
 
@@ -602,61 +608,64 @@ class ColumnChecker:
     # -- dates, lists, figures, citations ------------------------------------------------------
 
     def _dates(self, items: list, starts: list, ends: list, instants: list) -> None:
-        check = self._date_ok
-        for i, item in enumerate(items):
-            if "date" in item:
-                if "start" in item or "end" in item:
-                    raise GiveUp
-                written = check(item["date"])
-                starts[i] = ends[i] = written
-                instants[i] = True
-            elif "start" in item or "end" in item:
-                if "start" not in item:
-                    raise GiveUp  # 'end' needs a 'start'
-                start = check(item["start"])
-                end = check(item["end"]) if "end" in item else None
-                if end is not None and self._last_day(end) < self._first_day(start):
-                    raise GiveUp
-                starts[i] = start
-                ends[i] = end
-                instants[i] = False
+        """Each entry's own ``date`` or ``start``/``end`` (by :func:`.feature_rules.dates` and
+        ``periods``) into the columns, which hold the defaults' elsewhere; GiveUp names the
+        entry of a problem."""
+        written: list[str] = []
+        entry_of: list[int] = []
+        """The entry of each written date."""
+        periods: list[int] = []
+        i = 0
+        try:
+            for i, item in enumerate(items):
+                if "date" in item:
+                    if "start" in item or "end" in item:
+                        raise GiveUp
+                    starts[i] = ends[i] = text(item["date"])
+                    instants[i] = True
+                elif "start" in item or "end" in item:
+                    if "start" not in item:
+                        raise GiveUp  # 'end' needs a 'start'
+                    starts[i] = text(item["start"])
+                    ends[i] = text(item["end"]) if "end" in item else None
+                    instants[i] = False
+                    periods.append(i)
+                    if ends[i] is not None:
+                        written.append(ends[i])
+                        entry_of.append(i)
+                else:
+                    continue
+                written.append(starts[i])
+                entry_of.append(i)
+        except GiveUp:
+            raise GiveUp(i) from None
+        broken = rules.dates(written, "date", self._good_dates)
+        if broken:
+            raise GiveUp(entry_of[broken[0].row])
+        broken = rules.periods([starts[i] for i in periods], [ends[i] for i in periods]) if periods else []
+        if broken:
+            raise GiveUp(periods[broken[0].row])
 
-    def _date_ok(self, value: object) -> str:
-        if type(value) is str:
-            known = self._good_dates.get(value)  # type: ignore[arg-type]
-            if known is not None:
-                return known
-            found = date(value)
-            self._good_dates[value] = found  # type: ignore[index]
-            return found
-        return date(value)
+    def _choices(self, column: list, rule: Callable[[list], list]) -> list:
+        """:func:`text` of each value, checked by the column ``rule`` (precision, dating)."""
+        found = texts(column, True)
+        if rule(found):
+            raise GiveUp
+        return found
 
-    def _first_day(self, written: str):
-        day = self._first_days.get(written)
-        if day is None:
-            day = self._first_days[written] = first_day(written)
-        return day
-
-    def _last_day(self, written: str):
-        day = self._last_days.get(written)
-        if day is None:
-            day = self._last_days[written] = last_day(written)
-        return day
-
-    def _normalised(self, column: list, normalise: Callable[[object], str], cache: dict, fallback: tuple) -> list[tuple]:
+    def _normalised(self, column: list, normalise: Callable[[list], list[str]], cache: dict, fallback: tuple) -> list[tuple]:
         """Each list of the column as a tuple of normalised items (text, codes), each distinct
-        item normalised once; ``fallback`` where the column has MISSING."""
+        item normalised once a file (``normalise`` takes the new ones, a list, at once);
+        ``fallback`` where the column has MISSING."""
         lists, flat = _lists_of(column)
         kinds = set(map(type, flat))
         if not kinds <= _TEXT_TYPES:
             raise GiveUp
-        unchanged = kinds <= _STR
-        for item in set(flat):
-            if item not in cache or type(item) is not str:
-                cache[item] = normalise(item)
-            if unchanged and cache[item] != item:
-                unchanged = False
-        if unchanged:  # every item as written: the lists as they are
+        distinct = set(flat)
+        new = [item for item in distinct if item not in cache or type(item) is not str]
+        if new:
+            cache.update(zip(new, normalise(new)))
+        if kinds <= _STR and all(cache[item] == item for item in distinct):  # every item as written: the lists as they are
             grouped = list(map(tuple, lists))
             if len(lists) == len(column):
                 return grouped
@@ -667,16 +676,16 @@ class ColumnChecker:
     def _codes(self, column: list, n: int) -> list[tuple]:
         known = self.shared.known_countries
 
-        def normalise(item: object) -> str:
-            code, broken = rules.country_code(text(item), known)  # type: ignore[arg-type]
-            if broken is not None:
+        def normalise(items: list) -> list[str]:
+            codes, problems = rules.country_codes([text(item) for item in items], known)  # type: ignore[misc]
+            if problems:
                 raise GiveUp
-            return code  # type: ignore[return-value]
+            return codes  # type: ignore[return-value]
 
         return self._normalised(column, normalise, self._code_cache, self.shared.countries)
 
     def _lists(self, column: list, fallback: tuple) -> list[tuple]:
-        return self._normalised(column, text, self._text_cache, fallback)  # type: ignore[arg-type]
+        return self._normalised(column, lambda items: [text(item) for item in items], self._text_cache, fallback)  # type: ignore[misc]
 
     def _figures(self, column: list, columns: dict) -> int:
         """Figures as flat columns and a count per entry (-1: the defaults'); the keys read."""
@@ -694,7 +703,7 @@ class ColumnChecker:
             raise GiveUp from None
         columns["figure_counts"] = _counts(column, lists)
         columns["labels"] = texts(labels, True)
-        columns["values"] = _numbers(values)
+        columns["values"] = _numbers(values, "value")
         columns["units"] = _optional_texts(flat, "unit", names)
         return keys
 
@@ -715,13 +724,13 @@ class ColumnChecker:
             if not names <= CITATION_KEYS:
                 keys += sum(_user_keys(item, CITATION_KEYS) for item in flat)
             try:
-                refs = identifiers(_values(flat, "ref"))
+                refs = identifiers(_values(flat, "ref"), "ref")
             except KeyError:
                 raise GiveUp from None
             locators = _optional_texts(flat, "locator", names)
             quotes = _optional_texts(flat, "quote", names)
         elif kinds <= _STR:
-            refs = identifiers(flat)
+            refs = identifiers(flat, "ref")
         else:  # a mix: one by one
             refs, locators, quotes = [], [], []
             for item in flat:
