@@ -109,8 +109,12 @@ def test_bulk_csv_points_taken_at_once_are_what_the_row_rule_makes_and_every_oth
     lons, lats = [p[0] for p in pairs], [p[1] for p in pairs]
     for lon_cells, lat_cells in ((lons, lats), ([c for c in lons if isinstance(c, str) and c.strip() and c != "abc" and c != "1,5"],) * 2):
         count = len(lon_cells)
-        points, doubtful = bulk_data._plain_points(lon_cells, lat_cells, count)
-        doubtful = set(doubtful)
+        arrays = bulk_data._point_arrays(lon_cells, lat_cells, count)
+        if arrays is None:  # the column does not convert as a whole: every row is left to the row rule
+            points, doubtful = [None] * count, set(range(count))
+        else:
+            points = [(None, (lon, lat)) for lon, lat in zip(arrays[0].tolist(), arrays[1].tolist())]
+            doubtful = {row for row in range(count) if not arrays[2][row]}
         for row in range(count):
             lon, lon_broken = rules.number(lon_cells[row])
             lat, lat_broken = rules.number(lat_cells[row])

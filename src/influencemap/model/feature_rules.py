@@ -125,3 +125,23 @@ def number(value: object, minimum: float | None = None, thousands: bool = False)
     if minimum is not None and found < minimum:
         return None, Broken("minimum")
     return found, None
+
+
+# -- whole-column forms (bulk data: a million rows) ------------------------------------------------
+# Each answers for a whole column what its scalar rule above answers value by value, at C speed,
+# by the same pattern or comparison; tests/model/test_feature_rules.py checks that they agree.
+
+
+def broken_identifiers(texts: list[str]) -> list[int]:
+    """The positions of the texts that :func:`identifier` refuses, in order."""
+    match = schema.IDENTIFIER.match
+    return [k for k, found in enumerate(map(match, texts)) if found is None]
+
+
+def coordinates_in_range(lons, lats):
+    """Per point (numpy arrays of floats), whether :func:`longitude` and :func:`latitude` both
+    accept it: finite, −180…180 and −90…90 (a NaN is out of every range, as in the scalar rules)."""
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return (lons >= -180) & (lons <= 180) & (lats >= -90) & (lats <= 90)
