@@ -75,6 +75,8 @@ EXAMPLES = 5
 """Rows named in one problem message."""
 GLOB_CHARACTERS = set("*?[")
 _TEXT_CELLS = {str, type(None)}
+_SAMPLE = 4096
+"""Cells looked at to guess whether a column repeats (the guess only chooses the faster way)."""
 _FROM_ARRAYS = (GeometryKind.POINT, None)
 """A row's position when its point is in the coordinate arrays (see :meth:`_Rows.positions`)."""
 
@@ -153,6 +155,7 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
         except (_DataError, data_access.DataAccessError) as exc:
             reader.reader.error(data_node, str(exc))
             return
+        del content  # read into columns: the file's bytes (185 MB for 1M GeoJSON points) need not wait for the rows
     try:
         table = _join_tables(tables, _written_label(data_node, written))
     except _DataError as exc:
@@ -227,7 +230,12 @@ def _join_tables(tables: list[_Source], label: str) -> _Source:
         parts.append((table.label, first))
         first += table.rows
     geometries = None if tables[0].geometries is None else [g for t in tables for g in t.geometries]  # type: ignore[union-attr]
-    return _Source(columns, geometries, first, label, tuple(parts))
+    points = None
+    if all(t.points is not None for t in tables):  # every file's rows all points: so are the joined rows
+        import numpy as np
+
+        points = tuple(np.concatenate([t.points[k] for t in tables]) for k in (0, 1))  # type: ignore[index]
+    return _Source(columns, geometries, first, label, tuple(parts), points)
 
 
 def _read_fields(reader: FileReader, node: Node | None) -> FieldMap | None:
@@ -389,16 +397,18 @@ class _Rows:
         empty_problem = required and not (spec is not None and spec.template is not None)
         read: dict[type, dict] = {}
         add = self.problems.add
-        try:
-            distinct = set(cells)
-        except TypeError:  # unhashable cells
-            distinct = None
-        repeats = distinct is not None and 2 * len(distinct) <= len(cells)
-        if distinct is not None and set(map(type, cells)) <= _TEXT_CELLS:  # the usual column: text (and empty cells)
-            if repeats:
-                return self._distinct_texts(key, cells, distinct, lambda value: self._text(key, value, check, default, empty_problem))
+        if set(map(type, cells)) <= _TEXT_CELLS:  # the usual column: text (and empty cells)
+            sample = cells[:_SAMPLE]  # ids and names repeat in no sample: no need to count a million texts
+            if 2 * len(set(sample)) <= len(sample):
+                distinct = set(cells)
+                if 2 * len(distinct) <= len(cells):
+                    return self._distinct_texts(key, cells, distinct, lambda value: self._text(key, value, check, default, empty_problem))
             if key not in field_map.DATE_KEYS and (spec is None or (spec.values is None and not spec.slug)):
                 return self._plain_texts(key, cells, check, default, empty_problem)
+        try:
+            repeats = 2 * len(set(cells)) <= len(cells)
+        except TypeError:  # unhashable cells
+            repeats = False
         if not repeats:  # mostly distinct (ids, names): remembering each would only cost
             for row, value in enumerate(cells):
                 text, problem = self._text(key, value, check, default, empty_problem)
