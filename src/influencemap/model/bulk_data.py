@@ -161,11 +161,29 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
     except _DataError as exc:
         reader.reader.error(data_node, str(exc))
         return
-    _Rows(reader, layer_id, defaults, data_node, fields_node, fields, table).read()
+    big = table.rows >= BIG_TABLE
+    if big:
+        _give_back_memory()  # what reading the file took (GDAL's parse, the bytes), before the rows take theirs
+    rows = _Rows(reader, layer_id, defaults, data_node, fields_node, fields, table)
+    del tables, table
+    rows.read()
+    del rows  # the file's own columns: only the table's are kept
+    if big:
+        _give_back_memory()
 
 
 class _DataError(Exception):
     pass
+
+
+BIG_TABLE = 100_000
+"""Rows from which the memory a file's reading freed is handed back to the system at once."""
+
+
+def _give_back_memory() -> None:
+    from influencemap.model.data_tables import give_back_memory
+
+    give_back_memory()
 
 
 def _written_label(node: Node, names: list[str]) -> str:
@@ -713,7 +731,10 @@ class _Rows:
             if kept is not None:
                 lons, lats = lons[kept], lats[kept]
             lonlat = np.column_stack((lons, lats))
-            columns["kinds"], columns["points"], columns["others"] = [0] * len(lonlat), lonlat.ravel().tolist(), []
+            lonlat.flags.writeable = False  # as a cached table's points are: shared, never changed in place
+            # The points column as the float array it is packed into (a cached table's is one too):
+            # two million Python floats would be ~64 MB more.
+            columns["kinds"], columns["points"], columns["others"] = [0] * len(lonlat), lonlat.reshape(-1), []
             if () not in countries:
                 return None, lonlat
             owners = [k for k, codes in enumerate(countries) if codes]
