@@ -141,3 +141,31 @@ def test_a_country_code_is_decided_alike_by_the_precise_reader_and_the_column_va
     reader = FileReader("l.yaml", gazetteer=lambda: None)  # type: ignore[arg-type, return-value]
     assert (reader._country(scalar(text)) is None) == (broken is not None)
     assert (bulk_data._check_country(text) is None) == (broken is None or text in ("BLR", "Belarus"))  # bulk cells may name countries
+
+
+# -- whole-column forms: each agrees with its scalar rule -----------------------------------------
+
+IDENTIFIER_TEXTS = [
+    "a", "a-b", "p-1", "0", "9-x", "-a", "a-", "A", "aB", "", " ", "a b", "a_b", "ä", "a\n", "a\nb", "\na",
+    "a\x00b", "a\t", "x" * 300, "a--b", "1.5", "é-1", "ａ",
+]
+
+
+def test_the_whole_column_identifier_rule_refuses_exactly_what_the_scalar_rule_refuses():
+    expected = [k for k, text in enumerate(IDENTIFIER_TEXTS) if rules.identifier(text) is not None]
+    assert rules.broken_identifiers(IDENTIFIER_TEXTS) == expected
+    assert expected and len(expected) < len(IDENTIFIER_TEXTS)  # both kinds are among the texts
+    assert rules.broken_identifiers(IDENTIFIER_TEXTS * 50)[: len(expected)] == expected
+    assert rules.broken_identifiers([]) == []
+
+
+def test_the_whole_column_coordinate_rule_accepts_exactly_what_the_scalar_rules_accept():
+    import numpy as np
+
+    values = [0.0, -0.0, 27.5, 180.0, -180.0, 180.0000001, -180.5, 90.0, -90.0, 90.5, -95.0, 200.0,
+              float("nan"), float("inf"), float("-inf"), 1e308, -1e-300, 53.9]
+    lons = np.array([lon for lon in values for _ in values], dtype=np.float64)
+    lats = np.array([lat for _ in values for lat in values], dtype=np.float64)
+    expected = [rules.longitude(lon) is None and rules.latitude(lat) is None for lon, lat in zip(lons.tolist(), lats.tolist())]
+    assert rules.coordinates_in_range(lons, lats).tolist() == expected
+    assert any(expected) and not all(expected)
