@@ -206,14 +206,19 @@ def _point_geoparquet(content: bytes) -> DataTable | None:
     if not _crs_is_lonlat(info):
         return None
     names = [name for name in table.column_names if name != primary]
+    if len(set(table.column_names)) != len(table.column_names) or primary not in table.column_names:
+        return None
     text_types = (pa.string(), pa.large_string())
-    if primary not in table.column_names or any(table.schema.field(name).type not in text_types for name in names):
+    if any(field.type not in text_types for field in table.schema if field.name != primary):
         return None
-    shapes = table.column(primary).combine_chunks()
-    xy = _wkb_points(shapes)
-    if xy is None:
+    try:
+        shapes = table.column(primary).combine_chunks()
+        xy = _wkb_points(shapes)
+        if xy is None:
+            return None
+        columns = {str(name): _text_cells(table.column(name)) for name in names}
+    except (pa.ArrowException, KeyError, ValueError):  # anything unforeseen: geopandas reads it as before
         return None
-    columns = {str(name): _text_cells(table.column(name)) for name in names}
     points = (np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]))
     return DataTable(columns, PointGeometries(*points), len(xy), points)
 
@@ -245,8 +250,10 @@ def _crs_is_lonlat(info: dict) -> bool:
         if crs is None:
             return False  # no CRS: geopandas keeps the coordinates as they are; leave it to that path
         if isinstance(crs, dict):
-            from geopandas.io.arrow import _remove_id_from_member_of_ensembles
-
+            try:  # what geopandas does to a PROJJSON before building the CRS
+                from geopandas.io.arrow import _remove_id_from_member_of_ensembles
+            except ImportError:  # another geopandas: leave the file to it
+                return False
             crs = json.loads(json.dumps(crs))
             _remove_id_from_member_of_ensembles(crs)
     try:
