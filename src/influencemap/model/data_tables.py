@@ -61,10 +61,10 @@ def read_table(content: bytes, kind: str, label: str) -> DataTable:
     from influencemap.model import data_access
 
     try:
-        frame = data_access.read_with_gdal(kind, content, label)
+        frames = [data_access.read_with_gdal(kind, content, label)]
     except data_access.DataAccessError as exc:
         raise DataTableError(str(exc)) from None
-    return _geo_table(frame)
+    return _geo_table(frames.pop())  # held by _geo_table alone, which lets go of its geometries early
 
 
 # -- CSV -----------------------------------------------------------------------------------------
@@ -153,11 +153,12 @@ def _geo_table(frame) -> DataTable:
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")  # features are in longitude and latitude
     geometry = frame.geometry.name
-    columns = {str(c): frame[c].tolist() for c in frame.columns if c != geometry}
     shapes = np.asarray(frame.geometry.values, dtype=object)
     points = _point_coordinates(shapes, shapely)
     if points is not None:  # a million shapely points are ~200 MB; the rows need their coordinates
-        return DataTable(columns, PointGeometries(*points), len(frame), points)
+        shapes = PointGeometries(*points)
+        frame = frame.drop(columns=geometry)  # the shapely points go before the columns become lists
+    columns = {str(c): frame[c].tolist() for c in frame.columns if c != geometry}
     return DataTable(columns, shapes, len(frame), points)
 
 
