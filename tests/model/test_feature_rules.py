@@ -120,8 +120,12 @@ def test_bulk_csv_points_taken_at_once_are_what_the_row_rule_makes_and_every_oth
     lons, lats = [p[0] for p in pairs], [p[1] for p in pairs]
     for lon_cells, lat_cells in ((lons, lats), ([c for c in lons if isinstance(c, str) and c.strip() and c != "abc" and c != "1,5"],) * 2):
         count = len(lon_cells)
-        points, doubtful = bulk_data._plain_points(lon_cells, lat_cells, count)
-        doubtful = set(doubtful)
+        arrays = bulk_data._point_arrays(lon_cells, lat_cells, count)
+        if arrays is None:  # the column does not convert as a whole: every row is left to the row rule
+            points, doubtful = [None] * count, set(range(count))
+        else:
+            points = [(None, (lon, lat)) for lon, lat in zip(arrays[0].tolist(), arrays[1].tolist())]
+            doubtful = {row for row in range(count) if not arrays[2][row]}
         for row in range(count):
             lon, lon_broken = rules.number(lon_cells[row])
             lat, lat_broken = rules.number(lat_cells[row])
@@ -348,3 +352,31 @@ def test_the_entry_a_check_names_stands_alone_at_once_and_the_rest_is_read_by_co
     runs = [(start, end, columns is not None) for start, end, columns in checker.segments(entries)]
     assert runs == [run for run in [(0, row, True), (row, row + 1, False), (row + 1, 64, True)] if run[0] < run[1]]
     assert len(checks) <= 4, checks  # halving would check 2 × log2(64) = 12 smaller chunks
+
+
+# -- whole-column forms: each agrees with its scalar rule -----------------------------------------
+
+IDENTIFIER_TEXTS = [
+    "a", "a-b", "p-1", "0", "9-x", "-a", "a-", "A", "aB", "", " ", "a b", "a_b", "ä", "a\n", "a\nb", "\na",
+    "a\x00b", "a\t", "x" * 300, "a--b", "1.5", "é-1", "ａ",
+]
+
+
+def test_the_whole_column_identifier_rule_refuses_exactly_what_the_scalar_rule_refuses():
+    expected = [k for k, text in enumerate(IDENTIFIER_TEXTS) if rules.identifier(text) is not None]
+    assert [p.row for p in rules.identifiers(IDENTIFIER_TEXTS)] == expected
+    assert expected and len(expected) < len(IDENTIFIER_TEXTS)  # both kinds are among the texts
+    assert [p.row for p in rules.identifiers(IDENTIFIER_TEXTS * 50)][: len(expected)] == expected
+    assert rules.identifiers([]) == []
+
+
+def test_the_whole_column_coordinate_rule_accepts_exactly_what_the_scalar_rules_accept():
+    import numpy as np
+
+    values = [0.0, -0.0, 27.5, 180.0, -180.0, 180.0000001, -180.5, 90.0, -90.0, 90.5, -95.0, 200.0,
+              float("nan"), float("inf"), float("-inf"), 1e308, -1e-300, 53.9]
+    lons = np.array([lon for lon in values for _ in values], dtype=np.float64)
+    lats = np.array([lat for _ in values for lat in values], dtype=np.float64)
+    expected = [rules.longitude(lon) is None and rules.latitude(lat) is None for lon, lat in zip(lons.tolist(), lats.tolist())]
+    assert rules.coordinates_in_range(lons, lats).tolist() == expected
+    assert any(expected) and not all(expected)

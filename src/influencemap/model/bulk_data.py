@@ -18,6 +18,7 @@ features, a column at a time; each kind of problem is reported once, at the ``da
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
 
@@ -25,7 +26,7 @@ from influencemap.model import data_access, feature_rules as rules, field_map, s
 from influencemap.model.country_check import point_country_warnings
 from influencemap.model.field_map import FieldMap, Spec
 from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
-from influencemap.model.geometry_parts import RowProblem, plain_shape, rows_geometry
+from influencemap.model.geometry_parts import RowProblem, plain_shape, row_geometry, rows_geometry
 from influencemap.model.fields import FieldReader, ParsedDefaults
 from influencemap.model.file_result import FileResult
 from influencemap.model.types import PRECISION_VALUES, Citation, Figure, GeometryKind, Source
@@ -73,6 +74,11 @@ CSV_LAT = ("lat", "latitude", "y")
 EXAMPLES = 5
 """Rows named in one problem message."""
 GLOB_CHARACTERS = set("*?[")
+_TEXT_CELLS = {str, type(None)}
+_SAMPLE = 4096
+"""Cells looked at to guess whether a column repeats (the guess only chooses the faster way)."""
+_FROM_ARRAYS = (GeometryKind.POINT, None)
+"""A row's position when its point is in the coordinate arrays (see :meth:`_Rows.positions`)."""
 
 
 class _RowProblems:
@@ -149,16 +155,35 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
         except (_DataError, data_access.DataAccessError) as exc:
             reader.reader.error(data_node, str(exc))
             return
+        del content  # read into columns: the file's bytes (185 MB for 1M GeoJSON points) need not wait for the rows
     try:
         table = _join_tables(tables, _written_label(data_node, written))
     except _DataError as exc:
         reader.reader.error(data_node, str(exc))
         return
-    _Rows(reader, layer_id, defaults, data_node, fields_node, fields, table).read()
+    big = table.rows >= BIG_TABLE
+    if big:
+        _give_back_memory()  # what reading the file took (GDAL's parse, the bytes), before the rows take theirs
+    rows = _Rows(reader, layer_id, defaults, data_node, fields_node, fields, table)
+    del tables, table
+    rows.read()
+    del rows  # the file's own columns: only the table's are kept
+    if big:
+        _give_back_memory()
 
 
 class _DataError(Exception):
     pass
+
+
+BIG_TABLE = 100_000
+"""Rows from which the memory a file's reading freed is handed back to the system at once."""
+
+
+def _give_back_memory() -> None:
+    from influencemap.model.data_tables import give_back_memory
+
+    give_back_memory()
 
 
 def _written_label(node: Node, names: list[str]) -> str:
@@ -223,7 +248,12 @@ def _join_tables(tables: list[_Source], label: str) -> _Source:
         parts.append((table.label, first))
         first += table.rows
     geometries = None if tables[0].geometries is None else [g for t in tables for g in t.geometries]  # type: ignore[union-attr]
-    return _Source(columns, geometries, first, label, tuple(parts))
+    points = None
+    if all(t.points is not None for t in tables):  # every file's rows all points: so are the joined rows
+        import numpy as np
+
+        points = tuple(np.concatenate([t.points[k] for t in tables]) for k in (0, 1))  # type: ignore[index]
+    return _Source(columns, geometries, first, label, tuple(parts), points)
 
 
 def _read_fields(reader: FileReader, node: Node | None) -> FieldMap | None:
@@ -385,6 +415,14 @@ class _Rows:
         empty_problem = required and not (spec is not None and spec.template is not None)
         read: dict[type, dict] = {}
         add = self.problems.add
+        if set(map(type, cells)) <= _TEXT_CELLS:  # the usual column: text (and empty cells)
+            sample = cells[:_SAMPLE]  # ids and names repeat in no sample: no need to count a million texts
+            if 2 * len(set(sample)) <= len(sample):
+                distinct = set(cells)
+                if 2 * len(distinct) <= len(cells):
+                    return self._distinct_texts(key, cells, distinct, lambda value: self._text(key, value, check, default, empty_problem))
+            if key not in field_map.DATE_KEYS and (spec is None or (spec.values is None and not spec.slug)):
+                return self._plain_texts(key, cells, check, default, empty_problem)
         try:
             repeats = 2 * len(set(cells)) <= len(cells)
         except TypeError:  # unhashable cells
@@ -411,6 +449,43 @@ class _Rows:
             result.append(text)
         return result
 
+    def _distinct_texts(self, key: str, cells: list, distinct: set, answer: Callable[[object], tuple]) -> list:
+        """:meth:`texts` of a column of few distinct cells: each answered once, the rows then
+        looked up (problems added in row order, as the row-by-row reading adds them)."""
+        answers = {value: answer(value) for value in distinct}
+        troubled = {value for value, (_, problem) in answers.items() if problem is not None}
+        if troubled:
+            add = self.problems.add
+            for row, value in enumerate(cells):
+                if value in troubled:
+                    what, detail = answers[value][1]
+                    add(key, what, row, detail)
+        return [answers[value][0] for value in cells]
+
+    def _plain_texts(self, key: str, cells: list, check, default, empty_problem: bool) -> list:
+        """:meth:`texts` of a text column of mostly distinct cells (ids, names) read as they are:
+        a cell's text is the cell stripped, as :meth:`_text` makes it; only the empty cells and
+        the texts ``check`` refuses (the identifier rule: its whole-column form) go through
+        :meth:`_text`, which words their problems."""
+        if None in cells:
+            result = [None if value is None else value.strip() for value in cells]
+        else:
+            result = list(map(str.strip, cells))
+        odd: set[int] = set()
+        if None in result or "" in result:
+            odd.update(row for row, text in enumerate(result) if not text)
+        if check is _check_identifier:
+            odd.update(problem.row for problem in rules.identifiers([text or "" for text in result] if odd else result))
+        elif check is not None:
+            odd.update(row for row, text in enumerate(result) if text and check(text) is not None)
+        add = self.problems.add
+        for row in sorted(odd):
+            text, problem = self._text(key, cells[row], check, default, empty_problem)
+            result[row] = text
+            if problem is not None:
+                add(key, problem[0], row, problem[1])
+        return result
+
     def _text(self, key: str, value: object, check, default, empty_problem: bool) -> tuple[str | None, tuple[str, str] | None]:
         """One cell's text and its problem (what, detail), for :meth:`texts`."""
         if field_map.missing(value):
@@ -430,13 +505,22 @@ class _Rows:
 
     def lists(self, key: str, cells: list, check: Callable[[str], str | None] | None = None,
               convert: Callable[[str], str] | None = None) -> list:
-        """Each cell's items (None where empty), checked by ``check`` and changed by
-        ``convert``; each distinct cell read once. Rows with the same cell share its list."""
+        """Each cell's items as a tuple (None where empty), checked by ``check`` and changed by
+        ``convert``; each distinct cell read once. Rows with the same cell share its tuple."""
         result: list = []
         read: dict = {}
         add = self.problems.add
         if check is not None:  # each distinct item checked once, also across list cells
             check = _remembered(check)
+        if set(map(type, cells)) == {str}:  # the usual column: text cells, each distinct one read once
+            answers = {value: self._items(key, value, check, convert) for value in set(cells)}
+            troubled = {value for value, (_, problems) in answers.items() if problems}
+            if troubled:
+                for row, value in enumerate(cells):
+                    if value in troubled:
+                        for what, detail in answers[value][1]:
+                            add(key, what, row, detail)
+            return [answers[value][0] for value in cells]
         for row, value in enumerate(cells):
             if value.__class__ is not str:  # lists (GeoParquet, GeoJSON arrays), empty cells
                 items, problems = self._items(key, value, check, convert)
@@ -450,7 +534,7 @@ class _Rows:
             result.append(items)
         return result
 
-    def _items(self, key: str, value: object, check, convert) -> tuple[list | None, list[tuple[str, str]]]:
+    def _items(self, key: str, value: object, check, convert) -> tuple[tuple | None, list[tuple[str, str]]]:
         """One cell's items and its problems (what, detail), for :meth:`lists`."""
         if field_map.missing(value) and not isinstance(value, list):
             return None, []
@@ -470,7 +554,7 @@ class _Rows:
                     problems.append((f"invalid {key} in '{self.column_name(key)}'", problem))
         if convert is not None:
             items = [convert(item) for item in items]
-        return list(dict.fromkeys(items)), problems  # an agency named twice is one actor
+        return tuple(dict.fromkeys(items)), problems  # an agency named twice is one actor; a tuple, as the table keeps it
 
     def optional_texts(self, key: str, values: dict, check=None) -> list:
         return self.texts(key, values[key], check) if values[key] is not None else [None] * self.table.rows
@@ -481,6 +565,11 @@ class _Rows:
     # -- the rows --------------------------------------------------------------------------
 
     def read(self) -> None:
+        """The rows into table columns. Where every row takes the same thing (the defaults'
+        citations, no figures, points in the coordinate arrays: the usual big file) a column is
+        made at once; a row-by-row step remains only where rows differ. Problems are added in
+        the order a row-by-row reading finds them (row by row, and within a row in a fixed
+        order), so the messages name the same first rows."""
         reader = self.reader
         before = reader.reader.error_count
         try:
@@ -493,7 +582,6 @@ class _Rows:
             return
         if reader.reader.error_count > before:
             return
-        count = self.table.rows
         dates = {key: self.optional_texts(key, values, _check_date) for key in ("date", "start", "end")}
         countries = self.optional_lists("countries", values, _check_country, field_map.country_code)
         actors = self.optional_lists("actors", values)
@@ -504,112 +592,232 @@ class _Rows:
         sources = self.optional_lists("sources", values, _check_identifier)
         locators = self.optional_texts("locator", values)
         row_sources = self.row_sources(values, ids)
-        user_columns = {name: cells for name, cells in self.table.columns.items() if name.startswith(schema.USER_KEY_PREFIX)}
-        seen_ids: dict[str, int] = {}
         default = self.defaults.values
-        default_refs = tuple((ref, reader.reader.origin(node)) for ref, node in self.defaults.refs)
-        table = {name: [] for name in TABLE_COLUMNS}
-        to_check: list[int] = []
-        """The kept rows (by their place in the table) that are points with countries."""
-        check_coords: list[list[tuple[float, float]]] = []
-        kept_rows: list[int] = []
-        """The row of each kept feature."""
-        line, col = self.origin.line, self.origin.col
-        default_cites = tuple(default.get("citations", ()))  # type: ignore[arg-type]
-        default_figures = tuple(default.get("figures", ()))  # type: ignore[arg-type]
-        default_places = [(origin.line, origin.col) if origin is not None else (0, 0) for _, origin in default_refs]
-        for row in range(count):
-            feature_id, name, position = ids[row], names[row], positions[row]
-            if feature_id in seen_ids:
-                self.problems.add("id", f"duplicate feature id in '{self.column_name('id')}'", row, f"'{feature_id}' is also in row {seen_ids[feature_id] + 1}")
+        pending: list[tuple[int, int, str, str, str]] = []
+        """Problems of a row's keys together, as (row, step, key, what, detail): added in row order below."""
+        self._duplicate_ids(ids, pending)
+        starts, ends, instants = self._periods(dates, default, pending)
+        citations = self._citations(sources, locators, row_sources, pending)
+        for row, _, key, what, detail in sorted(pending, key=itemgetter(0, 1)):
+            self.problems.add(key, what, row, detail)
+        kept = self._kept(ids, names, positions)
+        count = self.table.rows if kept is None else len(kept)
+
+        def take(cells: list) -> list:
+            return cells if kept is None else list(map(cells.__getitem__, kept))
+
+        columns: dict[str, list] = {"ids": take(ids), "names": take(names)}
+        for name, cells in (("countries", countries), ("actors", actors), ("tags", tags)):
+            columns[name] = _or_default(take(cells), tuple(default.get(name, ())))  # type: ignore[arg-type]
+        owners, lonlat = self._shapes(positions, kept, columns)
+        columns.update(self._citation_columns(citations, kept, count))
+        columns.update(self._figure_columns(figures, kept, count))
+        columns["starts"], columns["ends"], columns["instants"] = take(starts), take(ends), take(instants)
+        default_precision = default.get("precision")
+        columns["precisions"] = [(p if p is not None else default_precision) or None for p in take(precisions)]
+        default_dating = default.get("dating", schema.DEFAULT_DATING)
+        columns["datings"] = [d or default_dating for d in take(datings)]
+        default_description = default.get("description")
+        columns["descriptions"] = [d if d is not None else default_description for d in take(descriptions)]
+        columns["extras"] = self._extras(kept, count)
+        columns["lines"], columns["cols"] = [self.origin.line] * count, [self.origin.col] * count
+        self.add_row_sources(row_sources)
+        self.check_countries(owners, lonlat, columns["countries"], kept)
+        self.report()
+        reader.tables.append({name: columns[name] for name in TABLE_COLUMNS})
+
+    def _duplicate_ids(self, ids: list, pending: list) -> None:
+        """A row whose id an earlier row has (each named with the first row that has it)."""
+        if len(set(ids)) == len(ids):
+            return
+        seen: dict[str, int] = {}
+        what = f"duplicate feature id in '{self.column_name('id')}'"
+        for row, feature_id in enumerate(ids):
+            if feature_id in seen:
+                pending.append((row, 0, "id", what, f"'{feature_id}' is also in row {seen[feature_id] + 1}"))
             elif feature_id is not None:
-                seen_ids[feature_id] = row
+                seen[feature_id] = row
+
+    def _periods(self, dates: dict, default: dict, pending: list) -> tuple[list, list, list]:
+        """Each row's start, end and whether it is an instant: its ``date``, else its
+        ``start``/``end``, else the defaults'."""
+        date_cells, start_cells, end_cells = dates["date"], dates["start"], dates["end"]
+        count = len(date_cells)
+        default_start, default_end = default.get("start"), default.get("end")
+        default_instant = bool(default.get("instant", False))
+        if start_cells.count(None) == count and end_cells.count(None) == count:  # dates only (or none)
+            if None not in date_cells:
+                return list(date_cells), list(date_cells), [True] * count
+            return (
+                [d if d is not None else default_start for d in date_cells],
+                [d if d is not None else default_end for d in date_cells],
+                [d is not None or default_instant for d in date_cells],
+            )
+        starts, ends, instants = [], [], []
+        for row in range(count):
             start, end, instant = None, None, False
-            date = dates["date"][row]
-            has_dates = date is not None or dates["start"][row] is not None or dates["end"][row] is not None
+            date = date_cells[row]
             if date is not None:
-                if dates["start"][row] is not None or dates["end"][row] is not None:
-                    self.problems.add("date", "both 'date' and 'start'/'end'", row, "use one")
+                if start_cells[row] is not None or end_cells[row] is not None:
+                    pending.append((row, 1, "date", "both 'date' and 'start'/'end'", "use one"))
                 start = end = date
                 instant = True
-            elif has_dates:
-                start, end = dates["start"][row], dates["end"][row]
+            elif start_cells[row] is not None or end_cells[row] is not None:
+                start, end = start_cells[row], end_cells[row]
                 if start is None:
-                    self.problems.add("end", "'end' without a 'start'", row, f"end {end}")
+                    pending.append((row, 2, "end", "'end' without a 'start'", f"end {end}"))
                 elif end is not None and rules.ordered(start, end) is False:
-                    self.problems.add("end", "'end' before 'start'", row, f"end {end} is before start {start}")
+                    pending.append((row, 2, "end", "'end' before 'start'", f"end {end} is before start {start}"))
             else:
-                start, end, instant = default.get("start"), default.get("end"), bool(default.get("instant", False))
-            row_countries = countries[row] if countries[row] is not None else default.get("countries", [])
+                start, end, instant = default_start, default_end, default_instant
+            starts.append(start)
+            ends.append(end)
+            instants.append(instant)
+        return starts, ends, instants
+
+    def _citations(self, sources: list, locators: list, row_sources: list | None, pending: list) -> list | None:
+        """Each row's (citations, source references, their places); None when every row cites
+        the layer's defaults (no ``sources``, ``locator`` or ``source_urls`` cells)."""
+        default = self.defaults.values
+        line, col = self.origin.line, self.origin.col
+        default_cites = tuple(default.get("citations", ()))  # type: ignore[arg-type]
+        default_refs = [ref for ref, _ in self.defaults.refs]
+        default_places = [_pos(self.reader.reader.origin(node)) for _, node in self.defaults.refs]
+        self._default_citations = (default_cites, default_refs, default_places)
+        count = len(sources)
+        no_sources = ("sources", "no sources", "add a 'sources' column or 'defaults: {sources: [...]}'")
+        if sources.count(None) == count and locators.count(None) == count and row_sources is None:
+            if not default_cites:
+                pending.extend((row, 3, *no_sources) for row in range(count))
+            return None
+        result = []
+        for row in range(count):
             if sources[row] is not None:
                 citations = tuple(Citation(ref) for ref in sources[row])
                 ref_names, ref_places = list(sources[row]), [(line, col)] * len(sources[row])
             else:
-                citations = default_cites
-                ref_names, ref_places = [ref for ref, _ in default_refs], default_places
+                citations, ref_names, ref_places = default_cites, default_refs, default_places
             if locators[row] is not None:
                 citations = tuple(c if c.locator else Citation(c.ref, locators[row], c.quote) for c in citations)
-            if row_sources[row]:
+            if row_sources is not None and row_sources[row]:
                 citations += tuple(Citation(source_id) for source_id in row_sources[row])
                 ref_names = ref_names + row_sources[row]
                 ref_places = ref_places + [(line, col)] * len(row_sources[row])
             if not citations:
-                self.problems.add("sources", "no sources", row, "add a 'sources' column or 'defaults: {sources: [...]}'")
-            if row in self.problems.bad or position is None or feature_id is None or name is None:
-                continue
-            kind, shape = position
-            precision = precisions[row] if precisions[row] is not None else default.get("precision")
+                pending.append((row, 3, *no_sources))
+            result.append((citations, ref_names, ref_places))
+        return result
+
+    def _kept(self, ids: list, names: list, positions: list) -> list[int] | None:
+        """The rows that become features (None: all of them): those without an error, with an
+        id, a name and a position."""
+        dropped = set(self.problems.bad)
+        for cells in (ids, names, positions):
+            if None in cells:
+                dropped.update(row for row, cell in enumerate(cells) if cell is None)
+        if not dropped:
+            return None
+        return [row for row in range(self.table.rows) if row not in dropped]
+
+    def _shapes(self, positions: list, kept: list[int] | None, columns: dict) -> tuple[list[int] | None, object]:
+        """The kinds, points and others columns of the kept rows; and the points to check
+        against their countries: (the owning feature of each (None: feature k owns point k),
+        their lon/lat array)."""
+        import numpy as np
+
+        countries = columns["countries"]
+        if self.lonlat is not None and (self.from_arrays.all() if kept is None else self.from_arrays[kept].all()):
+            lons, lats = self.lonlat
+            if kept is not None:
+                lons, lats = lons[kept], lats[kept]
+            lonlat = np.column_stack((lons, lats))
+            lonlat.flags.writeable = False  # as a cached table's points are: shared, never changed in place
+            # The points column as the float array it is packed into (a cached table's is one too):
+            # two million Python floats would be ~64 MB more.
+            columns["kinds"], columns["points"], columns["others"] = [0] * len(lonlat), lonlat.reshape(-1), []
+            if () not in countries:
+                return None, lonlat
+            owners = [k for k, codes in enumerate(countries) if codes]
+            return owners, lonlat[owners]
+        kinds, points, others = [], [], []
+        owners, coords = [], []
+        for k, row in enumerate(range(self.table.rows) if kept is None else kept):
+            position = positions[row]
+            if position is _FROM_ARRAYS:
+                code, plain = 0, (float(self.lonlat[0][row]), float(self.lonlat[1][row]))  # type: ignore[index]
+            else:
+                code, plain = _table_shape(*position)
+            kinds.append(code)
+            if code == 0:
+                points.extend(plain)
+                if countries[k]:
+                    owners.append(k)
+                    coords.append(plain)
+            else:
+                others.append(plain)
+                if code == 3 and countries[k]:  # a multipoint: each of its points
+                    for part in position[1].geoms:
+                        owners.append(k)
+                        coords.append((part.x, part.y))
+        columns["kinds"], columns["points"], columns["others"] = kinds, points, others
+        return owners, np.asarray(coords, dtype=np.float64).reshape(-1, 2)
+
+    def _citation_columns(self, citations: list | None, kept: list[int] | None, count: int) -> dict[str, list]:
+        if citations is None:  # every row: the defaults'
+            cites, refs, places = self._default_citations
+            return {
+                "citation_counts": [len(cites)] * count, "refs": [c.ref for c in cites] * count,
+                "locators": [c.locator for c in cites] * count, "quotes": [c.quote for c in cites] * count,
+                "ref_counts": [len(refs)] * count, "ref_names": refs * count, "ref_places": places * count,
+            }
+        rows = citations if kept is None else map(citations.__getitem__, kept)
+        columns: dict[str, list] = {name: [] for name in ("citation_counts", "refs", "locators", "quotes", "ref_counts", "ref_names", "ref_places")}
+        for cites, ref_names, ref_places in rows:
+            columns["citation_counts"].append(len(cites))
+            columns["refs"].extend(c.ref for c in cites)
+            columns["locators"].extend(c.locator for c in cites)
+            columns["quotes"].extend(c.quote for c in cites)
+            columns["ref_counts"].append(len(ref_names))
+            columns["ref_names"].extend(ref_names)
+            columns["ref_places"].extend(ref_places)
+        return columns
+
+    def _figure_columns(self, figures: list | None, kept: list[int] | None, count: int) -> dict[str, list]:
+        defaults = tuple(self.defaults.values.get("figures", ()))  # type: ignore[arg-type]
+        if figures is None:  # no figure columns: every row has the defaults'
+            return {
+                "figure_counts": [len(defaults)] * count, "labels": [f.label for f in defaults] * count,
+                "values": [f.value for f in defaults] * count, "units": [f.unit for f in defaults] * count,
+            }
+        columns: dict[str, list] = {"figure_counts": [], "labels": [], "values": [], "units": []}
+        for own in figures if kept is None else map(figures.__getitem__, kept):
+            row_figures = own + defaults
+            columns["figure_counts"].append(len(row_figures))
+            columns["labels"].extend(f.label for f in row_figures)
+            columns["values"].extend(f.value for f in row_figures)
+            columns["units"].extend(f.unit for f in row_figures)
+        return columns
+
+    def _extras(self, kept: list[int] | None, count: int) -> list:
+        """Each kept row's ``x-`` columns (None: it has none)."""
+        user_columns = {name: cells for name, cells in self.table.columns.items() if name.startswith(schema.USER_KEY_PREFIX)}
+        if not user_columns:
+            return [None] * count
+        result = []
+        for row in range(self.table.rows) if kept is None else kept:
             extra = {
                 key: cells[row] if not hasattr(cells[row], "item") else cells[row].item()
                 for key, cells in user_columns.items() if not field_map.missing(cells[row])
             }
-            code, plain = _table_shape(kind, shape)
-            if code == 0:
-                table["points"].extend(plain)
-                if row_countries:
-                    to_check.append(len(table["ids"]))
-                    check_coords.append([plain])
-            else:
-                table["others"].append(plain)
-                if code == 3 and row_countries:  # a multipoint: each of its points
-                    to_check.append(len(table["ids"]))
-                    check_coords.append([(p.x, p.y) for p in shape.geoms])
-            table["ids"].append(feature_id)
-            table["names"].append(name)
-            table["kinds"].append(code)
-            table["citation_counts"].append(len(citations))
-            table["refs"].extend(c.ref for c in citations)
-            table["locators"].extend(c.locator for c in citations)
-            table["quotes"].extend(c.quote for c in citations)
-            table["starts"].append(start)
-            table["ends"].append(end)
-            table["instants"].append(instant)
-            table["countries"].append(tuple(row_countries))  # type: ignore[arg-type]
-            table["actors"].append(tuple(actors[row] if actors[row] is not None else default.get("actors", ())))  # type: ignore[arg-type]
-            table["tags"].append(tuple(tags[row] if tags[row] is not None else default.get("tags", ())))  # type: ignore[arg-type]
-            row_figures = figures[row] + default_figures
-            table["figure_counts"].append(len(row_figures))
-            table["labels"].extend(f.label for f in row_figures)
-            table["values"].extend(f.value for f in row_figures)
-            table["units"].extend(f.unit for f in row_figures)
-            table["precisions"].append(precision or None)
-            table["datings"].append(datings[row] or default.get("dating", schema.DEFAULT_DATING))
-            table["descriptions"].append(descriptions[row] if descriptions[row] is not None else default.get("description"))
-            table["extras"].append(extra or None)
-            table["lines"].append(line)
-            table["cols"].append(col)
-            table["ref_counts"].append(len(ref_names))
-            table["ref_names"].extend(ref_names)
-            table["ref_places"].extend(ref_places)
-            kept_rows.append(row)
-        self.add_row_sources(row_sources)
-        self.check_countries(to_check, check_coords, table["countries"], kept_rows)
-        self.report()
-        reader.tables.append(table)
+            result.append(extra or None)
+        return result
 
-    def figures(self) -> list[tuple[Figure, ...]]:
+    def figures(self) -> list[tuple[Figure, ...]] | None:
         """Each row's figures from the ``figures`` columns: a row whose value cell is empty has
-        no such figure; a value that is not a number is an error naming the row."""
+        no such figure; a value that is not a number is an error naming the row. None when
+        ``fields`` names no figures."""
+        if not self.fields.figures:
+            return None
         count = self.table.rows
         result: list[list[Figure]] = [[] for _ in range(count)]
         for spec in self.fields.figures:
@@ -631,10 +839,14 @@ class _Rows:
                 result[row].append(Figure(spec.label, number, unit))
         return [tuple(figures) for figures in result]
 
-    def row_sources(self, values: dict, ids: list) -> list[list[str]]:
+    def row_sources(self, values: dict, ids: list) -> list[list[str]] | None:
         """Each row's own documents (``source_urls``, with ``source_titles`` and
-        ``source_publishers`` item by item): their source ids, ``FEATURE-ID-source-N``."""
+        ``source_publishers`` item by item): their source ids, ``FEATURE-ID-source-N``. None
+        when the layer maps none of these columns."""
         count = self.table.rows
+        self._row_source_data: list[list[Source]] = []
+        if all(values[key] is None for key in ("source_urls", "source_titles", "source_publishers")):
+            return None
         urls = self.positional("source_urls", values["source_urls"])
         for row, items in enumerate(urls):
             for url in items or ():
@@ -643,7 +855,6 @@ class _Rows:
                     self.problems.add("source_urls", f"invalid source_urls in '{self.column_name('source_urls')}'", row, problem)
         titles = self.positional("source_titles", values["source_titles"])
         publishers = self.positional("source_publishers", values["source_publishers"])
-        self._row_source_data: list[list[Source]] = []
         result: list[list[str]] = []
         for row in range(count):
             made: list[Source] = []
@@ -677,7 +888,7 @@ class _Rows:
                 result.append([_cell_text(value)])
         return result
 
-    def add_row_sources(self, row_sources: list[list[str]]) -> None:
+    def add_row_sources(self, row_sources: list[list[str]] | None) -> None:
         """The kept rows' own documents join the file's sources."""
         for row, made in enumerate(self._row_source_data):
             if row in self.problems.bad:
@@ -686,14 +897,36 @@ class _Rows:
                 self.reader.result.sources.append((source, len(self.reader.reader.problems)))
 
     def positions(self) -> list:
-        """(kind, geometry) of each row, or None for a row with a problem."""
+        """(kind, geometry) of each row, or None for a row with a problem. A row whose point is
+        plain (2-D, finite, in range: the usual row of a big file) is :data:`_FROM_ARRAYS`: its
+        coordinates are in ``self.lonlat``, and ``self.from_arrays`` marks such rows."""
+        import numpy as np
+
         count = self.table.rows
+        self.lonlat: tuple | None = None
+        self.from_arrays = np.zeros(count, dtype=bool)
         if self.table.geometries is None:  # CSV: lon and lat columns
             lon_cells = self._coordinate_column("lon", CSV_LON)
             lat_cells = self._coordinate_column("lat", CSV_LAT)
-            result, doubtful = _plain_points(lon_cells, lat_cells, count)
+            arrays = _point_arrays(lon_cells, lat_cells, count)
+            if arrays is None:
+                result, doubtful = [None] * count, range(count)
+            else:
+                self.lonlat, self.from_arrays = arrays[:2], arrays[2]
+                result, doubtful = [_FROM_ARRAYS] * count, np.flatnonzero(~self.from_arrays).tolist()
             for row in doubtful:  # in row order: each problem as one row at a time finds it
                 result[row] = self._csv_point(row, lon_cells[row], lat_cells[row])
+            return result
+        if self.table.points is not None:  # every row a 2-D point: only those out of range are looked at
+            lons, lats = self.table.points
+            self.lonlat, self.from_arrays = (lons, lats), rules.coordinates_in_range(lons, lats)
+            result = [_FROM_ARRAYS] * count
+            for row in np.flatnonzero(~self.from_arrays).tolist():
+                try:
+                    result[row] = row_geometry(self.table.geometries[row])
+                except RowProblem as problem:
+                    self.problems.add("geometry", problem.message, row, problem.detail)
+                    result[row] = None
             return result
         result = rows_geometry(self.table.geometries)
         for row, found in enumerate(result):
@@ -749,21 +982,20 @@ class _Rows:
             self.problems.add(key, f"'{column}' ({key}) must be {what}", row, f"'{value}'")
         return number
 
-    def check_countries(self, kept: list[int], points: list[list[tuple[float, float]]], countries: list, rows: list[int]) -> None:
+    def check_countries(self, owners: list[int] | None, lonlat, countries: list, kept: list[int] | None) -> None:
         """Warn (once per kind, naming rows) about points outside all their declared countries:
-        ``kept`` are the checked features' places in the table, ``points`` their points (a
-        multipoint's several: the first outside names its row, once)."""
-        if not kept:
+        ``owners`` are the checked points' features (their places in the table; None: point k
+        is feature k's), ``lonlat`` the points (a multipoint's several: the first outside names
+        its row, once), ``kept`` the row of each feature (None: the same)."""
+        if not len(lonlat):
             return
-        import numpy as np
-
-        owner = [k for k, parts in zip(kept, points) for _ in parts]
-        lonlat = np.asarray([xy for parts in points for xy in parts], dtype=np.float64).reshape(-1, 2)
+        declared = countries if owners is None else [countries[k] for k in owners]
         first: dict[int, str] = {}
-        for index, message in point_country_warnings(None, lonlat, declared=[countries[k] for k in owner]):
-            first.setdefault(owner[index], message)
+        for index, message in point_country_warnings(None, lonlat, declared=declared):
+            first.setdefault(index if owners is None else owners[index], message)
         for feature, message in sorted(first.items()):
-            self.problems.add("countries", "points outside their countries", rows[feature], message.replace("point ", "", 1), error=False)
+            row = feature if kept is None else kept[feature]
+            self.problems.add("countries", "points outside their countries", row, message.replace("point ", "", 1), error=False)
 
     def report(self) -> None:
         reader = self.reader.reader
@@ -821,25 +1053,34 @@ def _remembered(check: Callable[[str], str | None]) -> Callable[[str], str | Non
     return remembered
 
 
-def _plain_points(lon_cells: list, lat_cells: list, count: int) -> tuple[list, Iterable[int]]:
-    """Each row's point where both cells convert to finite numbers within range, at C speed
-    (numpy converts a text cell with Python's ``float``, as the row-at-a-time rule does), and
-    the rows left to that rule: the ones with a problem, or every row if the columns do not
-    convert as a whole."""
+def _point_arrays(lon_cells: list, lat_cells: list, count: int) -> tuple | None:
+    """(longitudes, latitudes, plain) of the lon/lat cells at C speed (numpy converts a text
+    cell with Python's ``float``, as the row-at-a-time rule does), ``plain`` marking the rows
+    whose point is finite and in range; the other rows are left to that rule. None when the
+    columns do not convert as a whole (then every row is)."""
     import numpy as np
 
     try:
         lons = np.asarray(lon_cells, dtype=np.float64)
         lats = np.asarray(lat_cells, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
-        return [None] * count, range(count)
+        return None
     if lons.shape != (count,) or lats.shape != (count,):
-        return [None] * count, range(count)
-    with np.errstate(invalid="ignore"):
-        plain = np.isfinite(lons) & np.isfinite(lats) & (np.abs(lons) <= 180) & (np.abs(lats) <= 90)
-    point = GeometryKind.POINT
-    result = [(point, xy) for xy in zip(lons.tolist(), lats.tolist())]
-    return result, np.flatnonzero(~plain).tolist()
+        return None
+    return lons, lats, rules.coordinates_in_range(lons, lats)
+
+
+def _pos(origin) -> tuple[int, int]:
+    return (origin.line, origin.col) if origin is not None else (0, 0)
+
+
+def _or_default(cells: list, default: tuple) -> list[tuple]:
+    """A list column (tuples, None where a row has none) with ``default`` for the empty rows."""
+    if None not in cells:
+        return cells
+    if cells.count(None) == len(cells):
+        return [default] * len(cells)
+    return [default if items is None else items for items in cells]
 
 
 def _table_shape(kind: GeometryKind, shape) -> tuple[int, object]:

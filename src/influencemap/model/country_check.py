@@ -58,9 +58,13 @@ def point_country_warnings(
                 if outline is not None and shapely.contains_xy(outline, all_lons[i], all_lats[i]):
                     inside[i] = True
                     break
-    elif set(map(len, declared)) == {1}:  # one country each: group them with numpy (as text, not objects)
-        codes, which = np.unique(np.array([c[0] for c in declared], dtype=str), return_inverse=True)
-        groups = [(code, np.flatnonzero(which == k)) for k, code in enumerate(codes.tolist())]
+    elif set(map(len, declared)) == {1}:  # one country each: number the codes, group the numbers with numpy
+        firsts = [c[0] for c in declared]
+        number = {code: k for k, code in enumerate(dict.fromkeys(firsts))}
+        which = np.fromiter(map(number.__getitem__, firsts), dtype=np.intp, count=len(firsts))
+        order = np.argsort(which, kind="stable")
+        bounds = np.searchsorted(which[order], np.arange(len(number) + 1))
+        groups = [(code, order[bounds[k]:bounds[k + 1]]) for code, k in number.items()]
     else:
         by_country: dict[str, list[int]] = {}
         for i, countries in enumerate(declared):
