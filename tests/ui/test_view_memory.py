@@ -335,3 +335,22 @@ def test_a_saved_extent_is_used_only_when_it_makes_sense(tmp_path, settings_path
     settings = settings_at(settings_path)
     settings.setValue(f"viewState/{folder_key([tmp_path])}", json.dumps({"view": {}, "extent": extent}))
     assert ViewMemory(settings).load_extent([tmp_path]) == kept
+
+
+def test_a_change_is_saved_soon_after_without_a_quit(project, start, qtbot, settings_path):
+    """A crash (or a killed session) keeps what the user looked at until a moment before it:
+    the view is saved after each pause in changes, not only on quit."""
+    window = start([project])
+    window._view_save_timer.setInterval(50)
+    window.state.set_visible("ports", False)
+    window.filters_panel.set_checked("countries", "UA")
+
+    def saved_on_disk() -> dict | None:
+        return ViewMemory(settings_at(settings_path)).load([project])  # what a new process reads
+
+    qtbot.waitUntil(lambda: saved_on_disk() is not None, timeout=5000)
+    assert saved_on_disk() == json.loads(json.dumps(window.store.to_plain()))
+    # the window is never closed: a new one (as after a crash) still gets the view back
+    again = start([project])
+    assert not again.store.is_visible("ports")
+    assert again.store.feature_filter.countries == frozenset({"UA"})

@@ -56,6 +56,8 @@ KEY_GEOMETRY = "window/geometry"
 KEY_STATE = "window/state"
 KEY_LAST_FOLDER = "files/lastFolder"
 KEY_VIEW = "view/bbox"
+VIEW_SAVE_DELAY_MS = 2000
+"""How long after the last change of what is shown the view is saved (also on quit)."""
 PLACE_NAMED_HITS = 300
 
 
@@ -737,6 +739,16 @@ class MainWindow(QMainWindow):
         saved = self.view_memory.load(self._paths)
         if saved is not None:
             self.store.restore_basemap(saved)
+        # Saved a moment after each change too, not only on quit: a crash or a killed session
+        # must not take the afternoon's filter and hidden layers with it. One write per pause
+        # (a drag of the timeline is one change, not fifty writes).
+        self._view_save_timer = QTimer(self)
+        self._view_save_timer.setSingleShot(True)
+        self._view_save_timer.setInterval(VIEW_SAVE_DELAY_MS)
+        self._view_save_timer.timeout.connect(self._save_view_now)
+        for signal in (self.state.layersChanged, self.state.filterChanged, self.state.basemapChanged,
+                       self.state.selectionChanged, self.canvas.viewChanged):
+            signal.connect(self._view_save_timer.start)
 
         self.reset_view_action = self._action(
             "Reset &View", self.reset_view, ["Ctrl+Shift+R"],
@@ -761,6 +773,11 @@ class MainWindow(QMainWindow):
         if self._view_to_restore or not self.store.catalog.layers:
             return
         self.view_memory.save(self._paths, self.store.to_plain(), self.canvas.view_bounds())
+
+    def _save_view_now(self) -> None:
+        """The delayed save after a change (see :meth:`_install_view_memory`)."""
+        self.save_view_state()
+        self._settings.sync()
 
     def _restore_saved_view(self, basemap: bool) -> None:
         if not self.store.catalog.layers:
@@ -838,6 +855,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self._closed = True
+        self._view_save_timer.stop()
         self.canvas.shutdown()
         self.loader.shutdown()
 
