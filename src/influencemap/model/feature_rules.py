@@ -235,6 +235,15 @@ def url(text: str) -> Broken | None:
     return None
 
 
+def urls(column: Sequence[str], key: str = "source_urls") -> list[RowProblem]:
+    """:func:`url` of every text of ``column``, each distinct text once (a column of addresses
+    repeats: many rows cite the same report)."""
+    broken = {text: found for text in set(column) if (found := url(text)) is not None}
+    if not broken:
+        return []
+    return [RowProblem(row, key, *broken[text]) for row, text in enumerate(column) if text in broken]
+
+
 def choice(text: str, choices: Iterable[str]) -> Broken | None:
     return None if text in choices else Broken("choice")
 
@@ -262,12 +271,13 @@ def datings(column: Sequence[str], key: str = "dating") -> list[RowProblem]:
     return choices(column, DATINGS, key)
 
 
-def numbers(column: Sequence[object], key: str = "value", minimum: float | None = None) -> tuple[list[float | None], list[RowProblem]]:
-    """:func:`number` (without thousands separators) of every value of ``column``: (the numbers,
-    None where a value breaks the rule; the problems). The all-good column is one ``float`` over
-    it: ``float`` takes a text only where :func:`number` does, as the same number (the white
-    space it skips is some of what ``str.strip`` removes; a text around which it is not, such as
-    U+001C, fails here and takes the scalar path)."""
+def numbers(column: Sequence[object], key: str = "value", minimum: float | None = None, thousands: bool = False) -> tuple[list[float | None], list[RowProblem]]:
+    """:func:`number` of every value of ``column`` (``thousands``: texts may have ``,``
+    separators, as bulk figures do): (the numbers, None where a value breaks the rule; the
+    problems). The all-good column is one ``float`` over it: ``float`` takes a text only where
+    :func:`number` does, as the same number (the white space it skips is some of what
+    ``str.strip`` removes; a text around which it is not, such as U+001C, fails here and takes
+    the scalar path; so does every text with a separator)."""
     try:
         found: list = list(map(float, column))  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
@@ -278,7 +288,7 @@ def numbers(column: Sequence[object], key: str = "value", minimum: float | None 
     values: list[float | None] = []
     problems = []
     for row, value in enumerate(column):
-        number_found, broken = number(value, minimum)
+        number_found, broken = number(value, minimum, thousands)
         values.append(number_found)
         if broken is not None:
             problems.append(RowProblem(row, key, broken.kind, broken.detail))
