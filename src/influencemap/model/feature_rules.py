@@ -13,8 +13,9 @@ A rule takes one value and depends on nothing else, so a column can be checked o
 are then a few thousand checks (``bulk_data._Rows.texts``/``lists``).
 
 Rules that are checked over whole columns (the fast YAML reader's column validator,
-:class:`.fast_columns.ColumnChecker`) have a column form next to the scalar one: it answers the
-:class:`RowProblem` records of a column, ``(row, key, kind, detail)``. The column form decides
+:class:`.fast_columns.ColumnChecker`, and bulk data's rows, :mod:`.bulk_data`) have a column form
+next to the scalar one: it answers the :class:`RowProblem` records of a column, ``(row, key,
+kind, detail)``, which each reader words. The column form decides
 the usual column (every value good) at C speed with the scalar rule's own definition (the same
 compiled pattern, the same bounds, the same set of choices, the same ``float``), and any column
 that is not all good is handed to the scalar rule value by value, so the failing rows and their
