@@ -50,7 +50,8 @@ def test_an_identifier_is_decided_alike_by_every_reader(text):
     assert broken == (text not in ("minsk-plant", "a1", "9-x"))
     assert precise_rejects(lambda r, n: r.identifier(n, "id"), text) == broken
     assert fast_rejects(fast_columns.identifier, text) == broken
-    assert (bulk_data._check_identifier(text) is not None) == broken
+    assert bulk_data._detail(rules.RowProblem(0, "id", "identifier"), text) == f"'{text}': use lowercase letters, digits and hyphens"
+    assert bool(rules.identifiers([text])) == broken  # the column form bulk data checks ids and source ids with
 
 
 @pytest.mark.parametrize("text", DATES)
@@ -59,7 +60,7 @@ def test_a_date_is_decided_alike_by_every_reader(text):
     assert (broken is None) == (text in ("2015", "2015-06", "2015-06-30"))
     assert precise_rejects(lambda r, n: r.date(n, "date"), text) == (broken is not None)
     assert column_rejects(date=text) == (broken is not None)
-    assert bulk_data._check_date(text) == (broken.detail if broken else None)  # the parser's reason, as written
+    assert [bulk_data._detail(p, text) for p in rules.dates([text])] == ([broken.detail] if broken else [])  # the parser's reason, as written
 
 
 @pytest.mark.parametrize("text", URLS)
@@ -77,7 +78,10 @@ def test_an_address_is_decided_alike_by_the_precise_reader_and_bulk_data(text):
         else [f"url is not a valid address ({broken.detail}): '{text}'"] if broken.kind == "address"
         else [f"url must be an http:// or https:// address, not '{text}'"]
     )
-    assert (bulk_data._check_url(text) is not None) == (broken is not None)
+    assert [bulk_data._detail(p, text) for p in rules.urls([text])] == (
+        [] if broken is None else [f"'{text}': {broken.detail}"] if broken.kind == "address"
+        else [f"'{text}' is not an http:// or https:// address"]
+    )
 
 
 @pytest.mark.parametrize("text", CHOICES)
@@ -85,7 +89,7 @@ def test_a_precision_is_decided_alike_by_the_column_validator_and_bulk_data(text
     broken = rules.precision(text) is not None
     assert broken == (text not in ("exact", "site", "country"))
     assert column_rejects(precision=text) == broken
-    assert (bulk_data._check_precision(text) is not None) == broken
+    assert [bulk_data._detail(p, text) for p in rules.precisions([text])] == ([f"'{text}' is not one of exact, site, city, region, country"] if broken else [])
     assert rules.dating("exact") is not None and rules.dating(sorted(rules.DATINGS)[0]) is None
 
 
@@ -151,7 +155,9 @@ def test_a_country_code_is_decided_alike_by_the_precise_reader_and_the_column_va
     assert fast_rejects(lambda t: checker._codes([[t]], 1), text) == (broken is not None)
     reader = FileReader("l.yaml", gazetteer=lambda: None)  # type: ignore[arg-type, return-value]
     assert (reader._country(scalar(text)) is None) == (broken is not None)
-    assert (bulk_data._check_country(text) is None) == (broken is None or text in ("BLR", "Belarus"))  # bulk cells may name countries
+    from influencemap.model import field_map
+
+    assert (field_map.country_codes([text])[1] == []) == (broken is None or text in ("BLR", "Belarus"))  # bulk cells may name countries
 
 
 # -- the column forms: the scalar rule's failing rows and Broken, cell by cell ------------------
@@ -290,6 +296,39 @@ def test_numbers_of_a_column_are_the_scalar_rule_row_by_row():
             one_by_one = [rules.number(value, minimum) for value in column]
             assert values == [found for found, _ in one_by_one], column
             assert problems == [rules.RowProblem(row, "value", *broken) for row, (_, broken) in enumerate(one_by_one) if broken is not None]
+
+
+def test_numbers_with_thousands_separators_of_a_column_are_the_scalar_rule_row_by_row():
+    rng = random.Random(21)
+    good = [random_number(rng) for _ in range(40)] + ["1,000", " 2,500.5 ", "1,0,0", "12"]
+    odd = CELLS + ["1,2,e", ",", "1,,", "nan", "1e400", "1,000,000e400", "lots", math.inf, "1_000", "1,0_00", "\u001c1,0"]
+    for column in columns_of(rng, good, odd):
+        values, problems = rules.numbers(column, "figures", thousands=True)
+        one_by_one = [rules.number(value, thousands=True) for value in column]
+        assert values == [found for found, _ in one_by_one], column
+        assert problems == [rules.RowProblem(row, "figures", *broken) for row, (_, broken) in enumerate(one_by_one) if broken is not None]
+    assert rules.numbers(["1,000"], thousands=True) == ([1000.0], []) and rules.numbers(["1,000"])[1][0].kind == "number"
+
+
+def test_addresses_of_a_column_are_the_scalar_rule_row_by_row():
+    rng = random.Random(22)
+    for column in columns_of(rng, URLS[:2] + ["https://example.org/b"], URLS[2:] + ["", "http://", "HTTPS://x.org"]):
+        assert rules.urls(column, "source_urls") == cell_by_cell(column, rules.url, "source_urls"), column
+
+
+def test_bulk_country_cells_of_a_column_are_the_names_and_codes_rule_row_by_row():
+    """Bulk cells may also name a country (``Belarus``, ``BLR``): :func:`.field_map.country_codes`
+    is that reader's column form, cell by cell :func:`.field_map.country_code`."""
+    from influencemap.model import field_map
+
+    rng = random.Random(23)
+    good = ["BY", "by", "BLR", "Belarus", "Ukraine", " UA ", "kz"]
+    odd = ["XX", "Atlantis", "", "B Y", "1", "Belarus;UA"]
+    for column in columns_of(rng, good, odd):
+        codes, problems = field_map.country_codes(column, "countries")
+        one_by_one = [field_map.country_code(text) for text in column]
+        assert codes == one_by_one, column
+        assert problems == [rules.RowProblem(row, "countries", "country") for row, code in enumerate(one_by_one) if code is None]
 
 
 # -- the column validator applies the column forms (no copy of its own) -----------------------

@@ -405,54 +405,64 @@ class _Rows:
             text = field_map.slug(text)
         return text
 
-    def texts(self, key: str, cells: list, check: Callable[[str], str | None] | None = None, required: bool = False) -> list:
-        """Each cell as text (None where empty), checked by ``check`` (which returns a problem).
-        Where cells repeat, each distinct cell is read and checked once (a column of a million
-        dates has a few thousand)."""
-        result: list = []
+    def texts(self, key: str, cells: list, rule: ColumnRule | None = None, required: bool = False) -> list:
+        """Each cell as text (None where empty), the texts checked by ``rule`` (a column form of
+        :mod:`.feature_rules`). Where cells repeat, each distinct cell is read once and the rule
+        checks the distinct texts (a column of a million dates has a few thousand)."""
         spec = self.specs.get(key)
         default = spec.default if spec is not None else None
         empty_problem = required and not (spec is not None and spec.template is not None)
-        read: dict[type, dict] = {}
-        add = self.problems.add
+
+        def read_cell(value: object) -> tuple:
+            return self._text(key, value, default, empty_problem)
+
         if set(map(type, cells)) <= _TEXT_CELLS:  # the usual column: text (and empty cells)
             sample = cells[:_SAMPLE]  # ids and names repeat in no sample: no need to count a million texts
             if 2 * len(set(sample)) <= len(sample):
                 distinct = set(cells)
                 if 2 * len(distinct) <= len(cells):
-                    return self._distinct_texts(key, cells, distinct, lambda value: self._text(key, value, check, default, empty_problem))
+                    return self._distinct_texts(key, cells, distinct, rule, read_cell)
             if key not in field_map.DATE_KEYS and (spec is None or (spec.values is None and not spec.slug)):
-                return self._plain_texts(key, cells, check, default, empty_problem)
+                return self._plain_texts(key, cells, rule, read_cell)
         try:
             repeats = 2 * len(set(cells)) <= len(cells)
         except TypeError:  # unhashable cells
             repeats = False
+        result: list = []
+        unread: list[tuple[int, tuple[str, str]]] = []
+        """The cells that give no text: (row, (what, detail))."""
         if not repeats:  # mostly distinct (ids, names): remembering each would only cost
             for row, value in enumerate(cells):
-                text, problem = self._text(key, value, check, default, empty_problem)
+                text, problem = read_cell(value)
                 if problem is not None:
-                    add(key, problem[0], row, problem[1])
+                    unread.append((row, problem))
                 result.append(text)
-            return result
-        for row, value in enumerate(cells):
-            done = read.get(value.__class__)
-            if done is None:
-                done = read[value.__class__] = {}
-            try:
-                text, problem = done[value]
-            except KeyError:
-                text, problem = done[value] = self._text(key, value, check, default, empty_problem)
-            except TypeError:  # an unhashable cell (a list): read it on its own
-                text, problem = self._text(key, value, check, default, empty_problem)
-            if problem is not None:
-                add(key, problem[0], row, problem[1])
-            result.append(text)
+        else:
+            read: dict[type, dict] = {}
+            for row, value in enumerate(cells):
+                done = read.get(value.__class__)
+                if done is None:
+                    done = read[value.__class__] = {}
+                try:
+                    text, problem = done[value]
+                except KeyError:
+                    text, problem = done[value] = read_cell(value)
+                except TypeError:  # an unhashable cell (a list): read it on its own
+                    text, problem = read_cell(value)
+                if problem is not None:
+                    unread.append((row, problem))
+                result.append(text)
+        self._add(key, unread, self._broken_texts(key, rule, result))
         return result
 
-    def _distinct_texts(self, key: str, cells: list, distinct: set, answer: Callable[[object], tuple]) -> list:
-        """:meth:`texts` of a column of few distinct cells: each answered once, the rows then
-        looked up (problems added in row order, as the row-by-row reading adds them)."""
-        answers = {value: answer(value) for value in distinct}
+    def _distinct_texts(self, key: str, cells: list, distinct: set, rule: ColumnRule | None, read_cell: Callable[[object], tuple]) -> list:
+        """:meth:`texts` of a column of few distinct cells: each read once, the rule over their
+        texts, the rows then looked up (problems added in row order, as the row-by-row reading
+        adds them)."""
+        answers = {value: read_cell(value) for value in distinct}
+        values = [value for value, (text, _) in answers.items() if text is not None]
+        for row, problem in self._broken_texts(key, rule, [answers[value][0] for value in values]):
+            answers[values[row]] = (answers[values[row]][0], problem)
         troubled = {value for value, (_, problem) in answers.items() if problem is not None}
         if troubled:
             add = self.problems.add
@@ -462,32 +472,51 @@ class _Rows:
                     add(key, what, row, detail)
         return [answers[value][0] for value in cells]
 
-    def _plain_texts(self, key: str, cells: list, check, default, empty_problem: bool) -> list:
+    def _plain_texts(self, key: str, cells: list, rule: ColumnRule | None, read_cell: Callable[[object], tuple]) -> list:
         """:meth:`texts` of a text column of mostly distinct cells (ids, names) read as they are:
-        a cell's text is the cell stripped, as :meth:`_text` makes it; only the empty cells and
-        the texts ``check`` refuses (the identifier rule: its whole-column form) go through
-        :meth:`_text`, which words their problems."""
+        a cell's text is the cell stripped, as :meth:`_text` makes it; only the empty cells go
+        through :meth:`_text` (the default, or the problem), then the rule over the column."""
         if None in cells:
             result = [None if value is None else value.strip() for value in cells]
         else:
             result = list(map(str.strip, cells))
-        odd: set[int] = set()
+        unread = []
         if None in result or "" in result:
-            odd.update(row for row, text in enumerate(result) if not text)
-        if check is _check_identifier:
-            odd.update(problem.row for problem in rules.identifiers([text or "" for text in result] if odd else result))
-        elif check is not None:
-            odd.update(row for row, text in enumerate(result) if text and check(text) is not None)
-        add = self.problems.add
-        for row in sorted(odd):
-            text, problem = self._text(key, cells[row], check, default, empty_problem)
-            result[row] = text
-            if problem is not None:
-                add(key, problem[0], row, problem[1])
+            for row in [row for row, text in enumerate(result) if not text]:
+                result[row], problem = read_cell(cells[row])
+                if problem is not None:
+                    unread.append((row, problem))
+        self._add(key, unread, self._broken_texts(key, rule, result))
         return result
 
-    def _text(self, key: str, value: object, check, default, empty_problem: bool) -> tuple[str | None, tuple[str, str] | None]:
-        """One cell's text and its problem (what, detail), for :meth:`texts`."""
+    def _broken_texts(self, key: str, rule: ColumnRule | None, texts: list) -> list[tuple[int, tuple[str, str]]]:
+        """The rows of ``texts`` (None: no text, not checked) that ``rule`` refuses, each with
+        its problem as this reader words it: (row, (what, detail))."""
+        if rule is None:
+            return []
+        if None in texts:
+            rows = [row for row, text in enumerate(texts) if text is not None]
+            found = rule([texts[row] for row in rows], key)
+            if not found:
+                return []
+            at = rows.__getitem__
+        else:
+            found = rule(texts, key)
+            if not found:
+                return []
+            at = int
+        what = f"invalid {key} in '{self.column_name(key)}'"
+        return [(at(problem.row), (what, _detail(problem, texts[at(problem.row)]))) for problem in found]
+
+    def _add(self, key: str, *found: list[tuple[int, tuple[str, str]]]) -> None:
+        """Problems of one key's column, (row, (what, detail)) from several steps (a row has at
+        most one), added in row order."""
+        add = self.problems.add
+        for row, (what, detail) in sorted((problem for part in found for problem in part), key=itemgetter(0)):
+            add(key, what, row, detail)
+
+    def _text(self, key: str, value: object, default, empty_problem: bool) -> tuple[str | None, tuple[str, str] | None]:
+        """One cell's text, or None and its problem (what, detail), for :meth:`texts`."""
         if field_map.missing(value):
             if default is None:
                 return None, ((f"empty '{self.column_name(key)}' ({key})", "empty") if empty_problem else None)
@@ -497,23 +526,18 @@ class _Rows:
         except ValueError as exc:
             return None, (f"'{self.column_name(key)}' ({key}) must be text", str(exc))
         try:
-            text = self._convert(key, text)
+            return self._convert(key, text), None
         except ValueError as exc:  # a date that does not fit its stated format
             return None, (f"invalid {key} in '{self.column_name(key)}'", str(exc))
-        problem = check(text) if check is not None else None
-        return text, ((f"invalid {key} in '{self.column_name(key)}'", problem) if problem is not None else None)
 
-    def lists(self, key: str, cells: list, check: Callable[[str], str | None] | None = None,
-              convert: Callable[[str], str] | None = None) -> list:
-        """Each cell's items as a tuple (None where empty), checked by ``check`` and changed by
-        ``convert``; each distinct cell read once. Rows with the same cell share its tuple."""
-        result: list = []
-        read: dict = {}
+    def lists(self, key: str, cells: list, rule: ColumnRule | None = None, codes: bool = False) -> list:
+        """Each cell's items as a tuple (None where empty), checked by ``rule`` (a column form:
+        over the distinct items of all cells at once); ``codes``: the rule answers (codes,
+        problems), as :func:`.field_map.country_codes`, and the items become the codes. Each
+        distinct cell read once; rows with the same cell share its tuple."""
         add = self.problems.add
-        if check is not None:  # each distinct item checked once, also across list cells
-            check = _remembered(check)
         if set(map(type, cells)) == {str}:  # the usual column: text cells, each distinct one read once
-            answers = {value: self._items(key, value, check, convert) for value in set(cells)}
+            answers = self._checked_items(key, {value: self._items(key, value) for value in set(cells)}, rule, codes)
             troubled = {value for value, (_, problems) in answers.items() if problems}
             if troubled:
                 for row, value in enumerate(cells):
@@ -521,21 +545,47 @@ class _Rows:
                         for what, detail in answers[value][1]:
                             add(key, what, row, detail)
             return [answers[value][0] for value in cells]
+        read: dict = {}
         for row, value in enumerate(cells):
-            if value.__class__ is not str:  # lists (GeoParquet, GeoJSON arrays), empty cells
-                items, problems = self._items(key, value, check, convert)
-            else:
-                try:
-                    items, problems = read[value]
-                except KeyError:
-                    items, problems = read[value] = self._items(key, value, check, convert)
+            if value.__class__ is not str:  # lists (GeoParquet, GeoJSON arrays), empty cells: read on their own
+                read[(row,)] = self._items(key, value)
+            elif value not in read:
+                read[value] = self._items(key, value)
+        answers = self._checked_items(key, read, rule, codes)
+        result: list = []
+        for row, value in enumerate(cells):
+            items, problems = answers[(row,) if value.__class__ is not str else value]
             for what, detail in problems:
                 add(key, what, row, detail)
             result.append(items)
         return result
 
-    def _items(self, key: str, value: object, check, convert) -> tuple[tuple | None, list[tuple[str, str]]]:
-        """One cell's items and its problems (what, detail), for :meth:`lists`."""
+    def _checked_items(self, key: str, read: dict, rule: ColumnRule | None, codes: bool) -> dict:
+        """Each read cell's (items as a tuple, problems): the rule over the distinct items of
+        them all, a cell's problems one per refused item, in item order."""
+        distinct = list({item: None for items, _ in read.values() if items for item in items})
+        found = rule(distinct, key) if rule is not None else []
+        converted = None
+        if codes:
+            converted, found = found  # type: ignore[misc]
+            converted = dict(zip(distinct, converted))
+        broken = {distinct[problem.row]: problem for problem in found}
+        what = f"invalid {key} in '{self.column_name(key)}'"
+        answers = {}
+        for cell, (items, problems) in read.items():
+            if items is None:
+                answers[cell] = (None, problems)
+                continue
+            if broken:
+                problems = [(what, _detail(broken[item], item)) for item in items if item in broken]
+            if converted is not None:
+                items = [converted[item] for item in items]
+            answers[cell] = (tuple(dict.fromkeys(items)), problems)  # an agency named twice is one actor; a tuple, as the table keeps it
+        return answers
+
+    def _items(self, key: str, value: object) -> tuple[list | None, list[tuple[str, str]]]:
+        """One cell's items as read (before the rule), or None and its problems (what, detail),
+        for :meth:`lists`."""
         if field_map.missing(value) and not isinstance(value, list):
             return None, []
         spec = self.specs.get(key)
@@ -546,21 +596,13 @@ class _Rows:
             return None, [(f"'{self.column_name(key)}' ({key}) must be text", str(exc))]
         if spec is not None and (spec.values is not None or spec.slug):
             items = [self._convert(key, item) for item in items]
-        problems = []
-        if check is not None:
-            for item in items:
-                problem = check(item)
-                if problem is not None:
-                    problems.append((f"invalid {key} in '{self.column_name(key)}'", problem))
-        if convert is not None:
-            items = [convert(item) for item in items]
-        return tuple(dict.fromkeys(items)), problems  # an agency named twice is one actor; a tuple, as the table keeps it
+        return items, []
 
-    def optional_texts(self, key: str, values: dict, check=None) -> list:
-        return self.texts(key, values[key], check) if values[key] is not None else [None] * self.table.rows
+    def optional_texts(self, key: str, values: dict, rule: ColumnRule | None = None) -> list:
+        return self.texts(key, values[key], rule) if values[key] is not None else [None] * self.table.rows
 
-    def optional_lists(self, key: str, values: dict, check=None, convert=None) -> list:
-        return self.lists(key, values[key], check, convert) if values[key] is not None else [None] * self.table.rows
+    def optional_lists(self, key: str, values: dict, rule: ColumnRule | None = None, codes: bool = False) -> list:
+        return self.lists(key, values[key], rule, codes) if values[key] is not None else [None] * self.table.rows
 
     # -- the rows --------------------------------------------------------------------------
 
@@ -573,7 +615,7 @@ class _Rows:
         reader = self.reader
         before = reader.reader.error_count
         try:
-            ids = self.texts("id", self.column("id", True), _check_identifier, required=True)  # type: ignore[arg-type]
+            ids = self.texts("id", self.column("id", True), rules.identifiers, required=True)  # type: ignore[arg-type]
             names = self.texts("name", self.column("name", True), required=True)  # type: ignore[arg-type]
             values = {key: self.column(key) for key in (*ROW_KEYS[2:], *CITATION_KEYS)}
             figures = self.figures()
@@ -582,14 +624,14 @@ class _Rows:
             return
         if reader.reader.error_count > before:
             return
-        dates = {key: self.optional_texts(key, values, _check_date) for key in ("date", "start", "end")}
-        countries = self.optional_lists("countries", values, _check_country, field_map.country_code)
+        dates = {key: self.optional_texts(key, values, rules.dates) for key in ("date", "start", "end")}
+        countries = self.optional_lists("countries", values, field_map.country_codes, codes=True)
         actors = self.optional_lists("actors", values)
         tags = self.optional_lists("tags", values)
-        precisions = self.optional_texts("precision", values, _check_precision)
-        datings = self.optional_texts("dating", values, _check_dating)
+        precisions = self.optional_texts("precision", values, rules.precisions)
+        datings = self.optional_texts("dating", values, rules.datings)
         descriptions = self.optional_texts("description", values)
-        sources = self.optional_lists("sources", values, _check_identifier)
+        sources = self.optional_lists("sources", values, rules.identifiers)
         locators = self.optional_texts("locator", values)
         row_sources = self.row_sources(values, ids)
         default = self.defaults.values
@@ -654,6 +696,8 @@ class _Rows:
                 [d is not None or default_instant for d in date_cells],
             )
         starts, ends, instants = [], [], []
+        spans: list[int] = []
+        """Rows with their own start and end: the period rule's column."""
         for row in range(count):
             start, end, instant = None, None, False
             date = date_cells[row]
@@ -666,13 +710,16 @@ class _Rows:
                 start, end = start_cells[row], end_cells[row]
                 if start is None:
                     pending.append((row, 2, "end", "'end' without a 'start'", f"end {end}"))
-                elif end is not None and rules.ordered(start, end) is False:
-                    pending.append((row, 2, "end", "'end' before 'start'", f"end {end} is before start {start}"))
+                elif end is not None:
+                    spans.append(row)
             else:
                 start, end, instant = default_start, default_end, default_instant
             starts.append(start)
             ends.append(end)
             instants.append(instant)
+        for problem in rules.periods([starts[row] for row in spans], [ends[row] for row in spans]):
+            row = spans[problem.row]
+            pending.append((row, 2, "end", "'end' before 'start'", f"end {ends[row]} is before start {starts[row]}"))
         return starts, ends, instants
 
     def _citations(self, sources: list, locators: list, row_sources: list | None, pending: list) -> list | None:
@@ -824,14 +871,14 @@ class _Rows:
             node = spec.node or self.data_node
             values = self._need(spec.value, node)
             units = self._need(spec.unit_column, node) if spec.unit_column else None
-            for row in range(count):
-                value = values[row]
-                if field_map.missing(value):
-                    continue
-                number, broken = rules.number(value, thousands=True)
-                if broken is not None:
-                    what = "a number" if broken.kind == "number" else "a finite number"
-                    self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be {what}", row, f"'{value}'")
+            rows = [row for row, value in enumerate(values) if not field_map.missing(value)]
+            numbers, found = rules.numbers([values[row] for row in rows], "figures", thousands=True)
+            for problem in found:
+                what = "a number" if problem.kind == "number" else "a finite number"
+                row = rows[problem.row]
+                self.problems.add("figures", f"figure '{spec.label}': '{spec.value}' must be {what}", row, f"'{values[row]}'")
+            for row, number in zip(rows, numbers):
+                if number is None:
                     continue
                 unit = spec.unit
                 if units is not None and not field_map.missing(units[row]):
@@ -848,11 +895,14 @@ class _Rows:
         if all(values[key] is None for key in ("source_urls", "source_titles", "source_publishers")):
             return None
         urls = self.positional("source_urls", values["source_urls"])
-        for row, items in enumerate(urls):
-            for url in items or ():
-                problem = _check_url(url) if url is not None else None
-                if problem is not None:
-                    self.problems.add("source_urls", f"invalid source_urls in '{self.column_name('source_urls')}'", row, problem)
+        distinct = list({url: None for items in urls if items for url in items if url is not None})
+        broken = {distinct[problem.row]: problem for problem in rules.urls(distinct)}
+        if broken:
+            what = f"invalid source_urls in '{self.column_name('source_urls')}'"
+            for row, items in enumerate(urls):
+                for url in items or ():
+                    if url in broken:
+                        self.problems.add("source_urls", what, row, _detail(broken[url], url))
         titles = self.positional("source_titles", values["source_titles"])
         publishers = self.positional("source_publishers", values["source_publishers"])
         result: list[list[str]] = []
@@ -914,8 +964,8 @@ class _Rows:
             else:
                 self.lonlat, self.from_arrays = arrays[:2], arrays[2]
                 result, doubtful = [_FROM_ARRAYS] * count, np.flatnonzero(~self.from_arrays).tolist()
-            for row in doubtful:  # in row order: each problem as one row at a time finds it
-                result[row] = self._csv_point(row, lon_cells[row], lat_cells[row])
+            for row, point in zip(doubtful, self._csv_points(doubtful, lon_cells, lat_cells)):
+                result[row] = point
             return result
         if self.table.points is not None:  # every row a 2-D point: only those out of range are looked at
             lons, lats = self.table.points
@@ -937,18 +987,42 @@ class _Rows:
 
     _lon_lat_names = ("lon", "lat")
 
-    def _csv_point(self, row: int, lon_cell: object, lat_cell: object) -> tuple | None:
-        """One row's point from its lon/lat cells, its problems added."""
-        lon = self._number(row, "lon", lon_cell)
-        lat = self._number(row, "lat", lat_cell)
-        if lon is None or lat is None:
-            return None
-        if rules.longitude(lon) is not None:
-            self.problems.add("lon", f"longitude out of range (-180 to 180) in '{self._lon_lat_names[0]}'", row, f"{lon:g}")
-        if rules.latitude(lat) is not None:
-            hint = "; are longitude and latitude swapped?" if rules.maybe_swapped(lon) else ""
-            self.problems.add("lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", row, f"{lat:g}{hint}")
-        return (GeometryKind.POINT, (lon, lat))
+    def _csv_points(self, rows: Sequence[int], lon_cells: list, lat_cells: list) -> list[tuple | None]:
+        """The points of the CSV ``rows`` from their lon/lat cells (None where a cell is empty or
+        not a number), by the number and coordinate rules' column forms; problems added in row
+        order, a row's as one row at a time finds them: its lon cell, its lat cell, the
+        longitude's range, the latitude's."""
+        found: list[tuple[int, int, str, str, str]] = []
+        """(row, step, key, what, detail)"""
+        numbers: list[dict[int, float | None]] = []
+        for step, (key, cells) in enumerate((("lon", lon_cells), ("lat", lat_cells))):
+            column = self._lon_lat_names[step]
+            filled = []
+            for row in rows:
+                if field_map.missing(cells[row]):
+                    found.append((row, step, key, f"empty '{column}' ({key})", "empty"))
+                else:
+                    filled.append(row)
+            values, problems = rules.numbers([cells[row] for row in filled], key)
+            for problem in problems:
+                row = filled[problem.row]
+                what = "a number" if problem.kind == "number" else "a finite number"
+                found.append((row, step, key, f"'{column}' ({key}) must be {what}", f"'{cells[row]}'"))
+            numbers.append(dict(zip(filled, values)))
+        lon_of, lat_of = numbers
+        both = [row for row in rows if lon_of.get(row) is not None and lat_of.get(row) is not None]
+        lons, lats = [lon_of[row] for row in both], [lat_of[row] for row in both]
+        for problem in rules.coordinates(lons, lats):  # type: ignore[arg-type]
+            row, lon, lat = both[problem.row], lons[problem.row], lats[problem.row]
+            if problem.kind == "longitude":
+                found.append((row, 2, "lon", f"longitude out of range (-180 to 180) in '{self._lon_lat_names[0]}'", f"{lon:g}"))
+            else:
+                hint = "; are longitude and latitude swapped?" if rules.maybe_swapped(lon) else ""  # type: ignore[arg-type]
+                found.append((row, 3, "lat", f"latitude out of range (-90 to 90) in '{self._lon_lat_names[1]}'", f"{lat:g}{hint}"))
+        for row, _, key, what, detail in sorted(found, key=itemgetter(0, 1)):
+            self.problems.add(key, what, row, detail)
+        points = dict(zip(both, zip(lons, lats)))
+        return [(GeometryKind.POINT, points[row]) if row in points else None for row in rows]
 
     def _coordinate_column(self, key: str, names: Iterable[str]) -> list:
         if key in self.specs:
@@ -970,17 +1044,6 @@ class _Rows:
         names = list(self._lon_lat_names)
         names[0 if key == "lon" else 1] = name
         self._lon_lat_names = tuple(names)  # type: ignore[assignment]
-
-    def _number(self, row: int, key: str, value: object) -> float | None:
-        column = self._lon_lat_names[0 if key == "lon" else 1]
-        if field_map.missing(value):
-            self.problems.add(key, f"empty '{column}' ({key})", row, "empty")
-            return None
-        number, broken = rules.number(value)
-        if broken is not None:
-            what = "a number" if broken.kind == "number" else "a finite number"
-            self.problems.add(key, f"'{column}' ({key}) must be {what}", row, f"'{value}'")
-        return number
 
     def check_countries(self, owners: list[int] | None, lonlat, countries: list, kept: list[int] | None) -> None:
         """Warn (once per kind, naming rows) about points outside all their declared countries:
@@ -1011,46 +1074,31 @@ class _Rows:
                 reader.warning(node, message)
 
 
-def _check_identifier(text: str) -> str | None:
-    return None if rules.identifier(text) is None else f"'{text}': use lowercase letters, digits and hyphens"
+ColumnRule = Callable[[Sequence[str], str], list]
+"""A rule's column form (:mod:`.feature_rules`, :func:`.field_map.country_codes`): a column of
+texts and the key it holds → its :class:`~.feature_rules.RowProblem` records."""
+
+CHOICES = {"precision": PRECISION_VALUES, "dating": schema.DATINGS}
+"""What a ``choice`` problem of each key lists."""
 
 
-def _check_country(text: str) -> str | None:
-    if field_map.country_code(text) is not None:
-        return None
-    return f"unknown country '{text}': use an ISO 3166-1 code (BY, BLR) or an English name"
-
-
-def _check_url(text: str) -> str | None:
-    broken = rules.url(text)
-    if broken is None:
-        return None
-    return f"'{text}': {broken.detail}" if broken.kind == "address" else f"'{text}' is not an http:// or https:// address"
-
-
-def _check_date(text: str) -> str | None:
-    broken = rules.date(text)
-    return None if broken is None else broken.detail
-
-
-def _check_precision(text: str) -> str | None:
-    return None if rules.precision(text) is None else f"'{text}' is not one of {', '.join(PRECISION_VALUES)}"
-
-
-def _check_dating(text: str) -> str | None:
-    return None if rules.dating(text) is None else f"'{text}' is not one of {', '.join(schema.DATINGS)}"
-
-
-def _remembered(check: Callable[[str], str | None]) -> Callable[[str], str | None]:
-    """``check`` answering each distinct text once."""
-    answers: dict[str, str | None] = {}
-
-    def remembered(text: str) -> str | None:
-        if text not in answers:
-            answers[text] = check(text)
-        return answers[text]
-
-    return remembered
+def _detail(problem: rules.RowProblem, text: str) -> str:
+    """How bulk data names a row's problem: the text the rule refused and what it wants (the
+    rule's own reason where it has one)."""
+    kind = problem.kind
+    if kind == "identifier":
+        return f"'{text}': use lowercase letters, digits and hyphens"
+    if kind == "date":
+        return problem.detail
+    if kind == "country":
+        return f"unknown country '{text}': use an ISO 3166-1 code (BY, BLR) or an English name"
+    if kind == "address":
+        return f"'{text}': {problem.detail}"
+    if kind == "scheme":
+        return f"'{text}' is not an http:// or https:// address"
+    if kind == "choice":
+        return f"'{text}' is not one of {', '.join(CHOICES[problem.key])}"
+    raise ValueError(f"no wording for a '{kind}' problem")
 
 
 def _point_arrays(lon_cells: list, lat_cells: list, count: int) -> tuple | None:

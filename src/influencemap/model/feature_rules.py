@@ -13,8 +13,9 @@ A rule takes one value and depends on nothing else, so a column can be checked o
 are then a few thousand checks (``bulk_data._Rows.texts``/``lists``).
 
 Rules that are checked over whole columns (the fast YAML reader's column validator,
-:class:`.fast_columns.ColumnChecker`) have a column form next to the scalar one: it answers the
-:class:`RowProblem` records of a column, ``(row, key, kind, detail)``. The column form decides
+:class:`.fast_columns.ColumnChecker`, and bulk data's rows, :mod:`.bulk_data`) have a column form
+next to the scalar one: it answers the :class:`RowProblem` records of a column, ``(row, key,
+kind, detail)``, which each reader words. The column form decides
 the usual column (every value good) at C speed with the scalar rule's own definition (the same
 compiled pattern, the same bounds, the same set of choices, the same ``float``), and any column
 that is not all good is handed to the scalar rule value by value, so the failing rows and their
@@ -235,6 +236,15 @@ def url(text: str) -> Broken | None:
     return None
 
 
+def urls(column: Sequence[str], key: str = "source_urls") -> list[RowProblem]:
+    """:func:`url` of every text of ``column``, each distinct text once (a column of addresses
+    repeats: many rows cite the same report)."""
+    broken = {text: found for text in set(column) if (found := url(text)) is not None}
+    if not broken:
+        return []
+    return [RowProblem(row, key, *broken[text]) for row, text in enumerate(column) if text in broken]
+
+
 def choice(text: str, choices: Iterable[str]) -> Broken | None:
     return None if text in choices else Broken("choice")
 
@@ -262,12 +272,13 @@ def datings(column: Sequence[str], key: str = "dating") -> list[RowProblem]:
     return choices(column, DATINGS, key)
 
 
-def numbers(column: Sequence[object], key: str = "value", minimum: float | None = None) -> tuple[list[float | None], list[RowProblem]]:
-    """:func:`number` (without thousands separators) of every value of ``column``: (the numbers,
-    None where a value breaks the rule; the problems). The all-good column is one ``float`` over
-    it: ``float`` takes a text only where :func:`number` does, as the same number (the white
-    space it skips is some of what ``str.strip`` removes; a text around which it is not, such as
-    U+001C, fails here and takes the scalar path)."""
+def numbers(column: Sequence[object], key: str = "value", minimum: float | None = None, thousands: bool = False) -> tuple[list[float | None], list[RowProblem]]:
+    """:func:`number` of every value of ``column`` (``thousands``: texts may have ``,``
+    separators, as bulk figures do): (the numbers, None where a value breaks the rule; the
+    problems). The all-good column is one ``float`` over it: ``float`` takes a text only where
+    :func:`number` does, as the same number (the white space it skips is some of what
+    ``str.strip`` removes; a text around which it is not, such as U+001C, fails here and takes
+    the scalar path; so does every text with a separator)."""
     try:
         found: list = list(map(float, column))  # type: ignore[arg-type]
     except (TypeError, ValueError, OverflowError):
@@ -278,7 +289,7 @@ def numbers(column: Sequence[object], key: str = "value", minimum: float | None 
     values: list[float | None] = []
     problems = []
     for row, value in enumerate(column):
-        number_found, broken = number(value, minimum)
+        number_found, broken = number(value, minimum, thousands)
         values.append(number_found)
         if broken is not None:
             problems.append(RowProblem(row, key, broken.kind, broken.detail))

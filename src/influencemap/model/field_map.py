@@ -27,8 +27,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
+from influencemap.model.feature_rules import RowProblem
 from influencemap.model.yaml_nodes import Node
 
 if TYPE_CHECKING:
@@ -327,3 +328,15 @@ def country_code(text: str) -> str | None:
         if code is not None:
             return code
     return table.get(_name_key(stripped))
+
+
+def country_codes(column: Sequence[str], key: str = "countries") -> tuple[list[str | None], list[RowProblem]]:
+    """:func:`country_code` of every text of ``column`` (bulk cells: codes or English names),
+    each distinct text once: (the alpha-2 codes, None where a text names no country; a
+    ``country`` :class:`~.feature_rules.RowProblem` for each of those rows), as
+    :func:`.feature_rules.country_codes` answers for the codes a layer file may write."""
+    decided = {text: country_code(text) for text in set(column)}
+    codes = [decided[text] for text in column]
+    if None not in decided.values():
+        return codes, []
+    return codes, [RowProblem(row, key, "country") for row, code in enumerate(codes) if code is None]
