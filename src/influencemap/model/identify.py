@@ -269,21 +269,20 @@ def _build_index(catalog: Catalog) -> _Index:
 def _symbol_radii(catalog: Catalog, layers: Sequence, count: int) -> np.ndarray:
     """Per feature, the radius (pixels) of its symbol sized by a figure, or 0 (see model.sizing).
 
-    Only a layer sized by a figure is read feature by feature (its figures decide)."""
+    Only a layer sized by a figure is read, from its figure columns (its figures decide)."""
     radii = np.zeros(count)
     start = 0
     for layer in layers:
-        size = len(layer.features)
+        table = layer.features
+        size = len(table)
         size_by = layer.style.size_by
         if size_by is not None:
             top = sizing.layer_sizes(layer)
             if top is not None:
-                for i, feature in enumerate(layer.features, start):
-                    if feature.kind is GeometryKind.LINE:
-                        continue
-                    figure = sizing.figure_of(feature, size_by)
-                    if figure is not None:
-                        radii[i] = sizing.diameter(figure.value, top.top, size_by) / 2
+                values = sizing.values_of(table, size_by)
+                values[table.kind_codes == _KIND_CODE[GeometryKind.LINE]] = np.nan  # a line's width is its style's
+                sized = np.flatnonzero(~np.isnan(values))
+                radii[start + sized] = sizing.diameters(values[sized], top.top, size_by, 0.0) / 2
         start += size
     return radii
 
