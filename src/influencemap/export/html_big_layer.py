@@ -727,9 +727,3 @@ def big_layer_features(columns: dict[str, Any], layer_id: str) -> list[dict[str,
             feature["symbolSize"] = sizes[i]
         out.append(feature)
     return out
-
-
-def layer_sizes(layer: Layer) -> sizing.LayerSizes | None:
-    """:func:`influencemap.model.sizing.layer_sizes` (the legend's size key) of a big layer:
-    read from its figure columns, not its features."""
-    return sizing.layer_sizes(layer)
