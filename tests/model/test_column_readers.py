@@ -125,3 +125,18 @@ def test_bundled_layers_answer_from_columns_as_from_feature_objects(bundled):
     assert any(size is not None for size in from_columns["sizes"])  # the AidData layers are sized
     assert sum(1 for hits in from_columns["search"].values() if hits) >= 8
     _same(from_columns, _answers(_as_objects(bundled)))
+
+
+def test_shapes_and_extent_of_a_mixed_layer_come_from_the_columns(generated):
+    from influencemap.model.extent import feature_boxes, robust_layer_bounds
+
+    varied = generated.layer("varied")
+    shapes = varied.features.shapes()
+    boxes = feature_boxes([varied])
+    robust = robust_layer_bounds(varied)
+    assert not varied.features.built
+    geometries = [f.geometry for f in varied.features]
+    assert [s.geom_type for s in shapes] == ["Point", "LineString", "Point", "Polygon", "Point"]
+    assert all(a.equals(b) for a, b in zip(shapes, geometries, strict=True))
+    assert boxes.tolist() == [list(g.bounds) for g in geometries]
+    assert robust == (25.3, 50.0, 31.0, 54.7)

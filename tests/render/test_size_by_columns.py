@@ -42,3 +42,15 @@ def test_point_and_polygon_sizes_and_stack_figures_come_from_the_columns(varied)
     assert np.array_equal(values, [f.value if f else np.nan for f in figures], equal_nan=True)
     assert keys == [(label_key(f.label), unit_key(f.unit)) if f and is_additive(f) else None for f in figures]
     assert keys[0] == ("loan", "USD") and keys[1] == ("loan", "usd") and keys[2] is None
+
+
+def test_a_mixed_layers_geometry_is_read_from_its_columns(varied):
+    geometry = layer_geometry(varied)
+    assert not varied.features.built and not any(kind.features.built for kind in geometry.by_kind())
+    assert [len(kind) for kind in geometry.by_kind()] == [1, 1, 3]
+    features = list(varied.features)
+    lines = geometry.lines
+    assert lines.features[0] is features[1]  # the chosen rows are the layer's own Features
+    assert lines.citation_refs.tolist() == ["doc-b"] and lines.citation_owner.tolist() == [0]
+    assert geometry.points.citation_refs.tolist() == ["doc-a", "doc-b", "doc-a", "doc-b"]
+    assert geometry.points.citation_owner.tolist() == [0, 0, 1, 2]
