@@ -12,7 +12,7 @@ the folder from the load cache (a first run per code version writes the entry), 
 - ``sizes``: for layers sized by a figure (``style: {size: {figure: ...}}``), the renderer's
   per-point diameters and the legend's sizes (:func:`~influencemap.render.renderer.point_sizes`).
 
-It prints seconds for each, the resident memory added (MB), the peak resident memory and
+It prints seconds for each (and the total's CPU seconds), the resident memory added (MB), the peak resident memory and
 whether any layer's Feature objects were built. With ``--before SRC`` (another checkout's
 ``src``) every run is also made with that code, alternating with this one. Set
 ``INFLUENCEMAP_CACHE_DIR`` to keep the cache away from yours.
@@ -49,6 +49,7 @@ def measure(folder: str, word: str) -> dict:
     catalog = load_catalog([folder])
     before = _rss_mb()
     times = {}
+    cpu = time.process_time()
     started = time.perf_counter()
     rows = statistics(catalog)
     times["stats"] = time.perf_counter() - started
@@ -60,6 +61,8 @@ def measure(folder: str, word: str) -> dict:
         point_sizes(layer)
         layer_sizes(layer)
     times["sizes"] = time.perf_counter() - step
+    times["total"] = time.perf_counter() - started
+    times["total_cpu"] = time.process_time() - cpu
     return {
         "features": catalog.feature_count, "stat_rows": len(rows), "hits": len(hits),
         **{k: round(v, 3) for k, v in times.items()},
