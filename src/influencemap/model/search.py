@@ -28,8 +28,18 @@ Entry = tuple[str, str, str, "str | None", str, str]
 
 
 def _layer_entries(catalog: Catalog, layer: Layer) -> list[Entry]:
-    """The search entries of a layer's features, from its table's columns (no Feature is built)."""
+    """The search entries of a layer's features, from its table's columns (no Feature is built).
+    Rows of a data file often say the same besides their name (one source, no description): each
+    distinct text is folded once."""
     column = layer.features.column
+    folded: dict[str, str] = {}
+
+    def fold_once(text: str) -> str:
+        known = folded.get(text)
+        if known is None:
+            known = folded[text] = fold(text)
+        return known
+
     titles = {ref: source.title for ref, source in catalog.sources.items()}
     spellings: dict[str, tuple[str, ...]] = {}  # an actor is found by any spelling the registry knows
 
@@ -50,7 +60,7 @@ def _layer_entries(catalog: Catalog, layer: Layer) -> list[Entry]:
         at += count
         also = [s for a in actors for s in aliases(a)]
         rest = " \n ".join([description or "", *actors, *also, *tags, *cited])
-        entries.append((fid, layer.id, name, start, fold(name), fold(rest)))
+        entries.append((fid, layer.id, name, start, fold(name), fold_once(rest)))
     return entries
 
 
