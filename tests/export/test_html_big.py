@@ -133,7 +133,9 @@ def test_sized_layer_gets_the_small_layers_symbol_sizes_and_size_key(folder, tmp
 
     from influencemap.model import sizing
 
-    assert html_big_layer.layer_sizes(layer) == sizing.layer_sizes(dataclasses.replace(layer, features=tuple(layer.features)))
+    key = sizing.layer_sizes(layer)  # the legend's size key, from the figure columns
+    assert not layer.features.built
+    assert key is not None and key == sizing.layer_sizes(dataclasses.replace(layer, features=tuple(layer.features)))
 
 
 def test_packed_columns_come_back_as_written(folder, tmp_path, monkeypatch):

@@ -58,6 +58,7 @@ from influencemap.model.extent import robust_bounds
 from influencemap.model.present import FeatureDetails, feature_details
 from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model import sizing
+from influencemap.model.feature_table import POINT
 from influencemap.model.types import Feature, GeometryKind, Layer, Style
 
 COORD_DECIMALS = 5
@@ -322,9 +323,7 @@ def _ordered_layers(catalog: Catalog) -> list[Layer]:
 
 def _has_points(layer: Layer) -> bool:
     """Whether the layer has single points: they go into the page's one cluster group."""
-    if getattr(layer.features, "all_points", False):
-        return True
-    return any(f.kind is GeometryKind.POINT and f.geometry.geom_type == "Point" for f in layer.features)
+    return POINT in layer.features.kind_code_set()  # from the kinds column: no Feature built
 
 
 # -- folium elements ---------------------------------------------------------------------------
@@ -457,7 +456,7 @@ _KIND_ORDER = (GeometryKind.POLYGON, GeometryKind.LINE, GeometryKind.POINT)
 
 
 def _layer_spec(layer: Layer, options: HtmlOptions, big: bool = False) -> dict[str, Any]:
-    kinds = {GeometryKind.POINT} if big else {f.kind for f in layer.features}
+    kinds = {GeometryKind.POINT} if big else set(layer.features.geometry_kinds())
     spec = {
         "id": layer.id,
         "name": layer.name,
@@ -468,12 +467,7 @@ def _layer_spec(layer: Layer, options: HtmlOptions, big: bool = False) -> dict[s
     }
     if big:
         spec["big"] = True
-    if GeometryKind.POINT not in kinds:
-        sizes = None
-    elif big:
-        sizes = html_big_layer.layer_sizes(layer)
-    else:
-        sizes = sizing.layer_sizes(layer)
+    sizes = sizing.layer_sizes(layer) if GeometryKind.POINT in kinds else None  # from the figure columns
     if sizes is not None:
         # The legend's size key: [diameter in pixels, "USD 1 bn"], largest first.
         spec["sizeKey"] = [[round(d, 1), text] for _, d, text in sizes.references]

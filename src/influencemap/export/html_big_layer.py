@@ -727,21 +727,3 @@ def big_layer_features(columns: dict[str, Any], layer_id: str) -> list[dict[str,
             feature["symbolSize"] = sizes[i]
         out.append(feature)
     return out
-
-
-def layer_sizes(layer: Layer) -> sizing.LayerSizes | None:
-    """:func:`influencemap.model.sizing.layer_sizes` (the legend's size key) of a big layer,
-    from its figure columns when it is a cached table: only the figures are made, not the
-    features."""
-    features = layer.features
-    if layer.style.size_by is None or not hasattr(features, "column"):
-        return sizing.layer_sizes(layer)
-    from types import SimpleNamespace
-
-    column = features.column
-    figures = list(map(Figure, column("labels"), column("values"), column("units")))
-    holders, at = [], 0
-    for n in column("figure_counts"):
-        holders.append(SimpleNamespace(figures=figures[at:at + n]))
-        at += n
-    return sizing.layer_sizes(SimpleNamespace(style=layer.style, features=holders))  # type: ignore[arg-type]

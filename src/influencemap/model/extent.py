@@ -33,15 +33,16 @@ def feature_boxes(layers: Iterable[Layer]) -> np.ndarray:
         features = layer.features
         if not len(features):
             continue
-        if getattr(features, "all_points", False):  # a FeatureTable: read the columns
-            points = np.asarray(features.point_lonlat(), dtype=float)  # type: ignore[attr-defined]
+        if features.all_points:  # the point columns as they are
+            points = np.asarray(features.point_lonlat(), dtype=float)
             parts.append(np.hstack([points, points]))
             continue
         import shapely
 
-        geometries = [f.geometry for f in features if f.geometry is not None and not f.geometry.is_empty]
-        if geometries:
-            parts.append(np.asarray(shapely.bounds(geometries), dtype=float))
+        shapes = features.shapes()  # from the columns: no Feature built
+        shapes = shapes[~shapely.is_empty(shapes)]
+        if len(shapes):
+            parts.append(np.asarray(shapely.bounds(shapes), dtype=float))
     if not parts:
         return np.empty((0, 4))
     return _finite_rows(np.vstack(parts) if len(parts) > 1 else parts[0])
@@ -114,10 +115,9 @@ def robust_layer_bounds(layer: Layer, share: float = OUTLIER_SHARE) -> Bounds | 
 
 
 def _extents(layers: Iterable[Layer]) -> np.ndarray:
-    """The features' lon/lat points when every feature is a point read from columns (a cached
-    table), else their boxes (:func:`feature_boxes`): what :func:`robust_box` takes."""
+    """The features' lon/lat points when every feature is a single point, else their boxes (:func:`feature_boxes`): what :func:`robust_box` takes."""
     layers = [layer for layer in layers if len(layer.features)]
-    if layers and all(getattr(layer.features, "all_points", False) for layer in layers):
-        parts = [np.asarray(layer.features.point_lonlat(), dtype=float) for layer in layers]  # type: ignore[attr-defined]
+    if layers and all(layer.features.all_points for layer in layers):
+        parts = [np.asarray(layer.features.point_lonlat(), dtype=float) for layer in layers]
         return _finite_rows(np.vstack(parts) if len(parts) > 1 else parts[0])
     return feature_boxes(layers)

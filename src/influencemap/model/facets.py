@@ -120,33 +120,6 @@ class FacetedCounts:
     """Dated features per start year through every criterion but the date range."""
 
 
-def _date_passes(feature_filter, starts, ends) -> list[bool]:
-    """Whether each (start, end) passes the filter's date rule; each distinct pair decided once."""
-    from influencemap.model.dates import span
-
-    wanted = feature_filter.date_range
-    if wanted is None:
-        return [True] * len(starts)
-    answers: dict[tuple, bool] = {}
-    result = []
-    for pair in zip(starts, ends):
-        answer = answers.get(pair)
-        if answer is None:
-            covered = span(*pair)
-            answer = feature_filter.include_undated if covered is None else covered[0] <= wanted[1] and wanted[0] <= covered[1]
-            answers[pair] = answer
-        result.append(answer)
-    return result
-
-
-def _passes(column: Sequence[tuple], wanted: frozenset[str]) -> np.ndarray:
-    """Whether each feature's values meet ``wanted`` (any of them), decided once per distinct tuple."""
-    if not wanted:
-        return np.ones(len(column), dtype=bool)
-    answers = {values: not wanted.isdisjoint(values) for values in set(column)}
-    return np.fromiter(map(answers.__getitem__, column), dtype=bool, count=len(column))
-
-
 def faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: bool = True) -> FacetedCounts:
     """:class:`FacetedCounts` of the features of ``visible_layer_ids`` through ``feature_filter``.
 
@@ -169,7 +142,7 @@ def faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: b
 def _faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: bool) -> FacetedCounts:
     from itertools import compress
 
-    from influencemap.model.filters import FeatureFilter
+    from influencemap.model.filters import FeatureFilter, meets
 
     current = feature_filter or FeatureFilter()
     visible = set(visible_layer_ids)
@@ -186,12 +159,9 @@ def _faceted_counts(catalog: Catalog, feature_filter, visible_layer_ids, lists: 
             continue
         category_ok = not current.categories or (layer.category or "") in current.categories
         columns = {name: feature_values(features, name) for name in names}
-        passes = {name: _passes(columns[name], getattr(current, name)) for name in names}
+        passes = {name: meets(columns[name], getattr(current, name)) for name in names}
         starts = feature_values(features, "start")
-        if current.date_range is None:  # every feature passes the date rule
-            dated = np.ones(count, dtype=bool)
-        else:
-            dated = np.asarray(_date_passes(current, starts, feature_values(features, "end")), dtype=bool)
+        dated = current.dates_pass(starts, feature_values(features, "end"))
         all_lists = passes["countries"] & passes["tags"] & passes["actors"]
         for name in names:
             if not category_ok or not lists:

@@ -433,6 +433,31 @@ class FeatureTable(Sequence):
         state = "built" if self.built else "not built yet"
         return f"<FeatureTable of {self._count} features from {self.path}, {state}>"
 
+    # -- read-only column accessors (issue 14 (b): readers use columns) ---------------------
+
+    def shapes(self) -> np.ndarray:
+        """Every row's shape (an object array of shapely geometries, in row order), made from the
+        ``points`` and ``others`` columns as the Feature builder makes them, without building
+        the features (the features' own shapes once they exist)."""
+        import numpy as np
+        import shapely
+        from shapely.geometry import LineString, Polygon
+
+        out = np.empty(self._count, dtype=object)
+        if self._features is not None:
+            out[:] = [f.geometry for f in self._features]
+            return out
+        kinds = self.kind_codes
+        points = kinds == POINT
+        if points.any():
+            out[points] = shapely.points(self.point_lonlat())
+        if not points.all():
+            out[~points] = [
+                shapely.from_wkb(plain) if type(plain) is bytes else LineString(plain) if kind == 1 else Polygon(plain)
+                for plain, kind in zip(self.column("others"), kinds[~points].tolist())
+            ]
+        return out
+
 
 REPLACEABLE = {"actors": "actors", "actors_as_written": "actors_as_written"}
 """The columns :meth:`FeatureTable.with_columns` may replace or add, and the Feature field of each."""

@@ -11,7 +11,6 @@ result converts to plain data for :mod:`marshal` (:func:`to_plain`) and back (:f
 from __future__ import annotations
 
 import logging
-from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -102,10 +101,6 @@ def _replace_features(layer: Layer, features: FeatureTable) -> Layer:
     return dataclasses.replace(layer, features=features)
 
 
-_new = object.__new__
-_set = object.__setattr__
-
-
 # -- plain data for the on-disk cache --------------------------------------------------------
 
 _SEVERITY = {Severity.ERROR: 0, Severity.WARNING: 1}
@@ -156,31 +151,6 @@ def _cut(flat: list, counts: list[int]) -> list[tuple]:
         return [(item,) for item in flat]
     items = iter(flat)
     return [tuple(islice(items, n)) for n in counts]
-
-
-def _objects(cls: type, states: list[dict]) -> list:
-    """Instances of a frozen dataclass with these ``__dict__``s, each holding every field.
-
-    The whole-table build (:func:`_build_features`: the statistics, search, GeoJSON and small
-    HTML layers iterate every feature) makes many Features at once; a frozen dataclass's
-    constructor sets each of its 19 fields through ``object.__setattr__`` and costs about ten
-    times as much (0.15–0.5 s against 2.7–5.5 s per 100,000 Features measured side by side,
-    load 12–13; see docs/performance.md). So the states are given whole, checked once to name
-    exactly the class's fields (a field added later cannot be left out silently)."""
-    if states:
-        expected = _FIELDS.get(cls)
-        if expected is None:
-            import dataclasses
-
-            expected = _FIELDS[cls] = frozenset(f.name for f in dataclasses.fields(cls))
-        if states[0].keys() != expected:
-            raise TypeError(f"{cls.__name__} state names {sorted(states[0].keys() ^ expected)} wrongly")
-    made = list(map(_new, repeat(cls, len(states))))
-    deque(map(_set, made, repeat("__dict__"), states), maxlen=0)
-    return made
-
-
-_FIELDS: dict[type, frozenset[str]] = {}
 
 
 def from_plain(data: tuple, path: str) -> FileResult:
@@ -266,33 +236,14 @@ def attach_table(result: FileResult, table: FeatureTable) -> None:
 
 
 def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
-    """The Feature objects of a table's columns (what the loader made when it read the file)."""
-    import shapely
-    from shapely.geometry import LineString, Polygon
+    """The Feature objects of a table's columns, through the dataclass's own constructor.
 
+    Only what needs every Feature object comes here (GeoJSON export, the small HTML layers,
+    ``--strict`` and quote checks, editing); statistics, search, filters, the renderer, the
+    attribute table and the big-layer HTML read the columns (docs/performance.md, "Readers of a
+    layer use its columns")."""
     path = table.path
     column = table.column
-    ids, kinds, others = column("ids"), table.kind_codes.tolist(), column("others")
-    count = len(ids)
-    shapes: list = [None] * count
-    point_rows = [i for i, k in enumerate(kinds) if k == 0]
-    if point_rows:
-        coords = table.point_lonlat()
-        if len(point_rows) == count:
-            shapes = shapely.points(coords).tolist()
-        else:
-            for i, point in zip(point_rows, shapely.points(coords).tolist()):
-                shapes[i] = point
-    other = iter(others)
-    for i, k in enumerate(kinds):
-        if k:
-            plain = next(other)
-            if type(plain) is bytes:
-                shapes[i] = shapely.from_wkb(plain)
-            elif k == 1:
-                shapes[i] = LineString(plain)
-            else:
-                shapes[i] = Polygon(plain)
     precision_of = {p.value: p for p in Precision}
     precision_of[None] = None  # type: ignore[index]
     citations = _cut(list(map(Citation, column("refs"), column("locators"), column("quotes"))), column("citation_counts"))
@@ -300,18 +251,19 @@ def _build_features(table: FeatureTable, layer_id: str | None) -> list[Feature]:
     origins = list(map(Origin, repeat(path), column("lines"), column("cols")))
     kind_of = _KIND_BACK
     written = table.optional_column("actors_as_written") or repeat(None)
-    return _objects(Feature, [
-        {
-            "id": fid, "name": name, "layer_id": layer_id, "geometry": shape, "kind": kind_of[kind],
-            "citations": cites, "start": start, "end": end, "countries": codes, "actors": act, "tags": tag,
-            "figures": figs, "precision": precision_of[precision], "description": description,
-            "instant": instant, "extra": extra or {}, "origin": origin, "dating": dating, "actors_as_written": as_written,
-        }
+    return [
+        Feature(
+            id=fid, name=name, layer_id=layer_id, geometry=shape, kind=kind_of[kind], citations=cites,  # type: ignore[arg-type]
+            start=start, end=end, countries=codes, actors=act, tags=tag, figures=figs, precision=precision_of[precision],
+            description=description, instant=instant, extra=extra or {}, origin=origin, dating=dating,
+            actors_as_written=as_written,
+        )
         for fid, name, shape, kind, cites, start, end, codes, act, tag, figs, precision, description, instant, extra, origin, dating,
-        as_written in zip(ids, column("names"), shapes, kinds, citations, column("starts"), column("ends"), column("countries"),
-                          column("actors"), column("tags"), figures, column("precisions"), column("descriptions"),
-                          column("instants"), column("extras"), origins, column("datings"), written)
-    ])
+        as_written in zip(column("ids"), column("names"), table.shapes().tolist(), table.kind_codes.tolist(), citations,
+                          column("starts"), column("ends"), column("countries"), column("actors"), column("tags"), figures,
+                          column("precisions"), column("descriptions"), column("instants"), column("extras"), origins,
+                          column("datings"), written)
+    ]
 
 
 def _build_row(table: FeatureTable, layer_id: str | None, index: int) -> Feature:

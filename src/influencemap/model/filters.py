@@ -102,13 +102,18 @@ class FeatureFilter:
         accepted = np.ones(len(features), dtype=bool)
         for name, wanted in (("countries", self.countries), ("tags", self.tags), ("actors", self.actors)):
             if wanted:
-                accepted &= _meets(features.column(name), wanted)
+                accepted &= meets(features.column(name), wanted)
         if self.date_range is not None:
-            accepted &= self._dates_pass(features.column("starts"), features.column("ends"))
+            accepted &= self.dates_pass(features.column("starts"), features.column("ends"))
         return accepted
 
-    def _dates_pass(self, starts: Sequence[str | None], ends: Sequence[str | None]) -> np.ndarray:
+    def dates_pass(self, starts: Sequence[str | None], ends: Sequence[str | None]) -> np.ndarray:
+        """Whether each (start, end) pair passes the date range (all do without one), each
+        distinct pair decided once (the filter and the faceted counts of :mod:`.facets`)."""
         import numpy as np
+
+        if self.date_range is None:
+            return np.ones(len(starts), dtype=bool)
 
         wanted = self.date_range
         assert wanted is not None
@@ -139,9 +144,13 @@ _LAST_ANSWER: weakref.WeakKeyDictionary[FeatureTable, tuple[FeatureFilter, np.nd
 """Per table (held weakly), the last filter asked about it and its answer."""
 
 
-def _meets(column: Sequence[tuple[str, ...]], wanted: frozenset[str]) -> np.ndarray:
-    """Whether each row's values include one of ``wanted``, decided once per distinct tuple."""
+def meets(column: Sequence[tuple[str, ...]], wanted: frozenset[str]) -> np.ndarray:
+    """Whether each row's values include one of ``wanted`` (every row when nothing is wanted),
+    decided once per distinct tuple (the filter and the faceted counts of :mod:`.facets`)."""
     import numpy as np
+
+    if not wanted:
+        return np.ones(len(column), dtype=bool)
 
     answers = {values: not wanted.isdisjoint(values) for values in set(column)}
     return np.fromiter(map(answers.__getitem__, column), dtype=bool, count=len(column))

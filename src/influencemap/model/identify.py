@@ -26,7 +26,7 @@ from influencemap.model import sizing
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.geometry_parts import unwrap_many
-from influencemap.model.types import Feature, GeometryKind
+from influencemap.model.feature_table import FeatureTable
 from influencemap.geo.mercator import EARTH_RADIUS, lonlat_to_mercator, project_xy
 
 Hit = tuple[str, str]
@@ -77,8 +77,8 @@ class _Index:
     """Each feature's symbol radius in pixels when its layer sizes symbols by a figure (0 else)."""
     block_starts: np.ndarray
     """Where each layer's features begin (a position), for :meth:`filter_row`."""
-    blocks: tuple[Sequence[Feature], ...]
-    """Each layer's features (a tuple, or a cached table read by column)."""
+    blocks: tuple[FeatureTable, ...]
+    """Each layer's features (read by column)."""
     memos: OrderedDict = field(default_factory=OrderedDict, compare=False)
     """FeatureFilter -> int8 array over the features: unknown, rejected or accepted."""
     lock: threading.Lock = field(default_factory=threading.Lock, compare=False)
@@ -91,38 +91,23 @@ class _Index:
             for code, fid in zip(self.layer_codes[positions].tolist(), self.ids[positions].tolist())
         ]
 
-    def filter_row(self, position: int) -> Feature | _FilterRow:
-        """What the filter reads of the feature at ``position``, without building a table's features."""
+    def filter_row(self, position: int) -> _FilterRow:
+        """What the filter reads of the feature at ``position``, from its layer's columns."""
         block = int(np.searchsorted(self.block_starts, position, side="right")) - 1
-        features, row = self.blocks[block], position - int(self.block_starts[block])
-        if _is_unbuilt_table(features):
-            column = features.column  # type: ignore[attr-defined]
-            return _FilterRow(
-                column("countries")[row], column("tags")[row], column("actors")[row], column("starts")[row], column("ends")[row]
-            )
-        return features[row]
+        column, row = self.blocks[block].column, position - int(self.block_starts[block])
+        return _FilterRow(
+            column("countries")[row], column("tags")[row], column("actors")[row], column("starts")[row], column("ends")[row]
+        )
 
 
 class _FilterRow(NamedTuple):
-    """The fields :meth:`FeatureFilter.accepts` reads, from a cached table's columns."""
+    """The fields :meth:`FeatureFilter.accepts` reads, from a layer's columns."""
 
     countries: Sequence[str]
     tags: Sequence[str]
     actors: Sequence[str]
     start: object
     end: object
-
-
-def _is_table(features: Sequence[Feature]) -> bool:
-    """Whether ``features`` is a cached layer's table (a FeatureTable): then it is indexed by
-    column, whether or not its Feature objects exist (building them is most of the memory of
-    a big layer, and reading a million of them back costs more than the columns)."""
-    return hasattr(features, "kind_codes") and hasattr(features, "point_lonlat")
-
-
-def _is_unbuilt_table(features: Sequence[Feature]) -> bool:
-    """Whether ``features`` is a table whose Feature objects are not built yet."""
-    return _is_table(features) and getattr(features, "built", True) is False
 
 
 _CACHE: dict[int, tuple[weakref.ref, _Index]] = {}
@@ -174,48 +159,22 @@ class _LayerPart(NamedTuple):
     """The lon/lat shapes of the other features (None at the single points)."""
 
 
-_KIND_CODE = {GeometryKind.POINT: 0, GeometryKind.LINE: 1, GeometryKind.POLYGON: 2}
+_LINE = 1
+"""The ``kinds`` code of a line in a feature table."""
 
 
-def _layer_part(features: Sequence[Feature]) -> _LayerPart:
-    count = len(features)
+def _layer_part(table: FeatureTable) -> _LayerPart:
+    """A layer's share of the index, from its table's columns (building a big layer's Feature
+    objects is most of its memory, and reading a million of them back costs more than the columns)."""
+    count = len(table)
     lonlat = np.full((count, 2), np.nan)
     others = np.full(count, None, dtype=object)
-    if _is_table(features):
-        table = features
-        kinds = np.asarray(table.kind_codes)  # type: ignore[attr-defined]
-        points = kinds == 0
-        lonlat[points] = table.point_lonlat()  # type: ignore[attr-defined]
-        if not points.all():
-            others[~points] = _table_shapes(table.column("others"), kinds[~points])  # type: ignore[attr-defined]
-        return _LayerPart(np.array(table.ids, dtype=object), kinds, lonlat, others)  # type: ignore[attr-defined]
-    geometries = np.array([f.geometry for f in features], dtype=object) if count else np.zeros(0, dtype=object)
-    kinds = np.fromiter((_KIND_CODE[f.kind] for f in features), dtype=np.uint8, count=count)
-    single = shapely.get_type_id(geometries) == shapely.GeometryType.POINT if count else np.zeros(0, dtype=bool)
-    kinds[(kinds == 0) & ~single] = 3  # a multipoint
-    filled = single & ~shapely.is_empty(geometries) if count else single
-    if filled.any():
-        lonlat[filled] = shapely.get_coordinates(geometries[filled])[:, :2]
-    others[~single] = geometries[~single]
-    ids = np.empty(count, dtype=object)
-    ids[:] = [f.id for f in features]
-    return _LayerPart(ids, kinds, lonlat, others)
-
-
-def _table_shapes(plain_shapes: Sequence, kinds: np.ndarray) -> list:
-    """The shapes of a table's ``others`` column (WKB, or a line's or polygon's coordinates),
-    as the table's own Feature builder reads them."""
-    from shapely.geometry import LineString, Polygon
-
-    shapes = []
-    for plain, kind in zip(plain_shapes, kinds.tolist()):
-        if type(plain) is bytes:
-            shapes.append(shapely.from_wkb(plain))
-        elif kind == 1:
-            shapes.append(LineString(plain))
-        else:
-            shapes.append(Polygon(plain))
-    return shapes
+    kinds = np.asarray(table.kind_codes)
+    points = kinds == 0
+    lonlat[points] = table.point_lonlat()
+    if not points.all():
+        others[~points] = table.shapes()[~points]
+    return _LayerPart(np.array(table.ids, dtype=object), kinds, lonlat, others)
 
 
 def _build_index(catalog: Catalog) -> _Index:
@@ -269,21 +228,20 @@ def _build_index(catalog: Catalog) -> _Index:
 def _symbol_radii(catalog: Catalog, layers: Sequence, count: int) -> np.ndarray:
     """Per feature, the radius (pixels) of its symbol sized by a figure, or 0 (see model.sizing).
 
-    Only a layer sized by a figure is read feature by feature (its figures decide)."""
+    Only a layer sized by a figure is read, from its figure columns (its figures decide)."""
     radii = np.zeros(count)
     start = 0
     for layer in layers:
-        size = len(layer.features)
+        table = layer.features
+        size = len(table)
         size_by = layer.style.size_by
         if size_by is not None:
             top = sizing.layer_sizes(layer)
             if top is not None:
-                for i, feature in enumerate(layer.features, start):
-                    if feature.kind is GeometryKind.LINE:
-                        continue
-                    figure = sizing.figure_of(feature, size_by)
-                    if figure is not None:
-                        radii[i] = sizing.diameter(figure.value, top.top, size_by) / 2
+                values = sizing.values_of(table, size_by)
+                values[table.kind_codes == _LINE] = np.nan  # a line's width is its style's
+                sized = np.flatnonzero(~np.isnan(values))
+                radii[start + sized] = sizing.diameters(values[sized], top.top, size_by, 0.0) / 2
         start += size
     return radii
 

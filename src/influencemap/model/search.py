@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from influencemap.geo.gazetteer import fold
 from influencemap.model.catalog import Catalog
-from influencemap.model.types import Feature
+from influencemap.model.types import Layer
 
 
 @dataclass(frozen=True)
@@ -23,18 +23,50 @@ class SearchHit:
     in_name: bool
 
 
-def _haystacks(catalog: Catalog, feature: Feature) -> tuple[str, str]:
-    """(folded name, folded everything else) of a feature."""
-    titles = [c.source.title for c in catalog.citations(feature)]
-    # An actor is found by any spelling the registry knows (the features hold canonical names).
-    spellings = [s for a in feature.actors for s in (catalog.actor(a).aliases if catalog.actor(a) else ())]
-    rest = " \n ".join([feature.description or "", *feature.actors, *spellings, *feature.tags, *titles])
-    return fold(feature.name), fold(rest)
+Entry = tuple[str, str, str, "str | None", str, str]
+"""(feature id, layer id, name, start, folded name, folded everything else) of one feature."""
+
+
+def _layer_entries(catalog: Catalog, layer: Layer) -> list[Entry]:
+    """The search entries of a layer's features, from its table's columns (no Feature is built).
+    Rows of a data file often say the same besides their name (one source, no description): each
+    distinct text is folded once."""
+    column = layer.features.column
+    folded: dict[str, str] = {}
+
+    def fold_once(text: str) -> str:
+        known = folded.get(text)
+        if known is None:
+            known = folded[text] = fold(text)
+        return known
+
+    titles = {ref: source.title for ref, source in catalog.sources.items()}
+    spellings: dict[str, tuple[str, ...]] = {}  # an actor is found by any spelling the registry knows
+
+    def aliases(actor: str) -> tuple[str, ...]:
+        known = spellings.get(actor)
+        if known is None:
+            entry = catalog.actor(actor)
+            known = spellings[actor] = tuple(entry.aliases) if entry else ()
+        return known
+
+    refs, counts = column("refs"), column("citation_counts")
+    entries = []
+    at = 0
+    for fid, name, start, description, actors, tags, count in zip(
+        column("ids"), column("names"), column("starts"), column("descriptions"), column("actors"), column("tags"), counts
+    ):
+        cited = [titles[ref] for ref in refs[at:at + count] if ref in titles]
+        at += count
+        also = [s for a in actors for s in aliases(a)]
+        rest = " \n ".join([description or "", *actors, *also, *tags, *cited])
+        entries.append((fid, layer.id, name, start, fold(name), fold_once(rest)))
+    return entries
 
 
 @lru_cache(maxsize=4)
-def _index(catalog: Catalog) -> tuple[tuple[Feature, str, str], ...]:
-    return tuple((f, *_haystacks(catalog, f)) for f in catalog.features())
+def _index(catalog: Catalog) -> tuple[Entry, ...]:
+    return tuple(entry for layer in catalog.layers for entry in _layer_entries(catalog, layer))
 
 
 def search(catalog: Catalog, query: str, limit: int | None = None) -> list[SearchHit]:
@@ -43,9 +75,9 @@ def search(catalog: Catalog, query: str, limit: int | None = None) -> list[Searc
     if not words:
         return []
     hits = []
-    for feature, name, rest in _index(catalog):
+    for feature_id, layer_id, shown, start, name, rest in _index(catalog):
         if all(w in name or w in rest for w in words):
             in_name = all(w in name for w in words)
-            hits.append(SearchHit(feature.id, feature.layer_id, feature.name, feature.start, in_name))
+            hits.append(SearchHit(feature_id, layer_id, shown, start, in_name))
     hits.sort(key=lambda h: (not h.in_name, h.start is None, h.start or "", h.name))
     return hits[:limit] if limit else hits

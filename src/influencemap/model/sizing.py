@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.present import format_figure
 from influencemap.model.stats import label_key, unit_key
 from influencemap.model.types import Feature, Figure, Layer, SizeBy, Style
+
+if TYPE_CHECKING:  # numpy is imported where used
+    import numpy as np
 
 
 def figure_of(feature: Feature, size_by: SizeBy) -> Figure | None:
@@ -28,13 +32,41 @@ def figure_of(feature: Feature, size_by: SizeBy) -> Figure | None:
     return None
 
 
-def values_of(features: Iterable[Feature], size_by: SizeBy) -> list[float]:
-    """Per feature, the sizing value, or NaN when it has none."""
-    nan = math.nan
-    out = []
-    for feature in features:
-        figure = figure_of(feature, size_by)
-        out.append(figure.value if figure is not None else nan)
+def figure_rows(table: FeatureTable, size_by: SizeBy) -> np.ndarray:
+    """Per row of ``table``, the position of its sizing figure (:func:`figure_of`'s) in the
+    table's flat figure columns (``labels``, ``values``, ``units``), or -1 when it has none.
+    Read from the columns, without building the features: each distinct label is compared once."""
+    import numpy as np
+
+    count = len(table)
+    if not count:
+        return np.full(0, -1, dtype=np.intp)
+    wanted = label_key(size_by.figure)
+    labels = table.column("labels")
+    matches: dict[str, bool] = {}
+    for label in labels:
+        if label not in matches:
+            matches[label] = label_key(label) == wanted
+    values = np.asarray(table.column("values"), dtype=np.float64)
+    good = np.fromiter(map(matches.__getitem__, labels), dtype=bool, count=len(labels))
+    good &= np.isfinite(values) & (values > 0)
+    owner = np.repeat(np.arange(count, dtype=np.intp), np.asarray(table.column("figure_counts"), dtype=np.intp))
+    items = np.flatnonzero(good)
+    owners, first = np.unique(owner[items], return_index=True)  # the first good figure of each row
+    out = np.full(count, -1, dtype=np.intp)
+    out[owners] = items[first]
+    return out
+
+
+def values_of(table: FeatureTable, size_by: SizeBy) -> np.ndarray:
+    """Per feature of ``table``, the sizing value, or NaN when it has none (from the columns)."""
+    import numpy as np
+
+    rows = figure_rows(table, size_by)
+    values = np.asarray(table.column("values"), dtype=np.float64)
+    out = np.full(len(rows), np.nan)
+    known = rows >= 0
+    out[known] = values[rows[known]]
     return out
 
 
@@ -78,9 +110,13 @@ def layer_sizes(layer: Layer) -> LayerSizes | None:
     size_by = layer.style.size_by
     if size_by is None:
         return None
-    figures = [f for f in map(lambda feature: figure_of(feature, size_by), layer.features) if f is not None]
-    if not figures:
+    table = layer.features
+    found = figure_rows(table, size_by)
+    found = found[found >= 0].tolist()
+    if not found:
         return None
+    labels, values, units = table.column("labels"), table.column("values"), table.column("units")
+    figures = [Figure(labels[i], values[i], units[i]) for i in found]
     top = max(f.value for f in figures)
     units = {unit_key(f.unit) for f in figures}
     unit = figures[0].unit if len(units) == 1 else None

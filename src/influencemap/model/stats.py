@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any
@@ -82,8 +82,14 @@ def unit_key(unit: str | None) -> str:
 
 def is_additive(figure: Figure) -> bool:
     """Whether figures like this one may be added up (see the module's rule)."""
-    unit = _spaced(figure.unit)
-    label = _spaced(figure.label)
+    return adds_up(figure.label, figure.unit)
+
+
+def adds_up(label: str, unit: str | None) -> bool:
+    """Whether figures with this label and unit may be added up (see the module's rule): what
+    :func:`is_additive` asks, for a figure read from a table's columns."""
+    unit = _spaced(unit)
+    label = _spaced(label)
     if unit.casefold() in _SHARE_UNITS or "%" in unit or "‰" in unit:
         return False
     if _MULTIPLIER_UNIT.match(unit) or _MULTIPLIER.search(unit) or _MULTIPLIER.search(label):
@@ -132,20 +138,37 @@ def _counted(ids: Sequence[str]) -> Parts:
 
 def _figure_parts(catalog: Catalog, keys: dict, key: tuple[str, str], table: str, group: str) -> Parts:
     """The features of one total, each with what it adds (its figures of the key summed),
-    found again in the catalog when someone opens the total."""
+    found again in the catalog's columns when someone opens the total."""
     out: dict[str, float] = {}
-    for feature in catalog.features():
-        if not feature.figures:
-            continue
+    for row in _figure_rows(catalog):
+        feature_id, _, start, countries, figures = row
         if table == FIGURES_PER_YEAR:
-            if (feature.start[:4] if feature.start else "undated") != group:
+            if (start[:4] if start else "undated") != group:
                 continue
-        elif group != ALL and group not in feature.countries:
+        elif group != ALL and group not in countries:
             continue
-        for figure in feature.figures:
-            if keys.get((figure.label, figure.unit)) == key:
-                out[feature.id] = out.get(feature.id, 0.0) + figure.value
+        for label, value, unit in figures:
+            if keys.get((label, unit)) == key:
+                out[feature_id] = out.get(feature_id, 0.0) + value
     return tuple(out.items())
+
+
+def _figure_rows(catalog: Catalog) -> Iterator[tuple[str, str, str | None, Sequence[str], list[tuple[str, float, str | None]]]]:
+    """(id, name, start, countries, [(label, value, unit), …]) of every feature with figures, in
+    catalog order, read from the layers' columns (no Feature object is built)."""
+    for layer in catalog.layers:
+        column = layer.features.column
+        counts = column("figure_counts")
+        if not any(counts):
+            continue
+        ids, names, starts, countries = column("ids"), column("names"), column("starts"), column("countries")
+        labels, values, units = column("labels"), column("values"), column("units")
+        at = 0
+        for row, count in enumerate(counts):
+            if count:
+                stop = at + count
+                yield ids[row], names[row], starts[row], countries[row], list(zip(labels[at:stop], values[at:stop], units[at:stop]))
+                at = stop
 
 
 def statistics(catalog: Catalog) -> list[StatRow]:
@@ -163,38 +186,36 @@ def _statistics(catalog: Catalog) -> list[StatRow]:
     rows: list[StatRow] = []
     everything: list[str] = []
     for layer in catalog.layers:
-        features = layer.features
-        ids = list(features.ids) if hasattr(features, "ids") else [f.id for f in features]
+        ids = list(layer.features.ids)
         rows.append(StatRow(FEATURES_PER_LAYER, layer.name, "", "features", len(ids), partial(_counted, ids)))
         everything += ids
     rows.append(StatRow(FEATURES_PER_LAYER, ALL, "", "features", len(everything), partial(_counted, everything)))
 
     per_country: dict[str, list[str]] = {}
+    for layer in catalog.layers:
+        column = layer.features.column
+        for feature_id, countries in zip(column("ids"), column("countries")):
+            for country in countries:
+                per_country.setdefault(country, []).append(feature_id)
+
     sums: dict[tuple[str, str, tuple[str, str]], float] = {}
     spelling: dict[tuple[str, str], tuple[str, str]] = {}
     keys: dict[tuple[str, str | None], Any] = {}  # (label, unit) as written -> key, or _NOT_SUMMED
     listed: list[StatRow] = []
-    for feature in catalog.features():
-        countries = feature.countries
-        for country in countries:
-            per_country.setdefault(country, []).append(feature.id)
-        if not feature.figures:
-            continue
-        year = feature.start[:4] if feature.start else "undated"
-        for figure in feature.figures:
-            written = (figure.label, figure.unit)
+    for feature_id, name, start, countries, figures in _figure_rows(catalog):
+        year = start[:4] if start else "undated"
+        for label, value, unit in figures:
+            written = (label, unit)
             key = keys.get(written)
             if key is None:
-                if is_additive(figure):
-                    key = (label_key(figure.label), unit_key(figure.unit))
-                    spelling.setdefault(key, (_spaced(figure.label), _spaced(figure.unit)))
+                if adds_up(label, unit):
+                    key = (label_key(label), unit_key(unit))
+                    spelling.setdefault(key, (_spaced(label), _spaced(unit)))
                 else:
                     key = _NOT_SUMMED
                 keys[written] = key
-            value = figure.value
             if key is _NOT_SUMMED:
-                listed.append(StatRow(FIGURES_NOT_SUMMED, feature.name, figure.label, _spaced(figure.unit),
-                                      value, ((feature.id, value),)))
+                listed.append(StatRow(FIGURES_NOT_SUMMED, name, label, _spaced(unit), value, ((feature_id, value),)))
                 continue
             at = (FIGURES_PER_COUNTRY, ALL, key)
             sums[at] = sums.get(at, 0.0) + value

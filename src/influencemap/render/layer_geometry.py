@@ -7,7 +7,6 @@ per ring, which is what lets the renderer draw big layers without per-vertex Pyt
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from operator import attrgetter
 import numpy as np
 import shapely
 
@@ -44,9 +43,9 @@ class KindGeometry:
     """The features of one geometry kind in a layer, with per-feature mercator boxes."""
 
     features: FeatureTable
-    """The features of this kind: the layer's whole table when all its features are points
-    (then nothing here builds Feature objects: see :meth:`name` and :attr:`citation_owner`),
-    else the rows of this kind (:meth:`FeatureTable.take`)."""
+    """The features of this kind: the layer's whole table when all its features are points, else
+    the rows of this kind (:meth:`FeatureTable.take`); read by column (shapes, citations, names),
+    so drawing builds no Feature object."""
     bounds: np.ndarray
     """(N, 4) minx, miny, maxx, maxy in mercator metres."""
     points: np.ndarray
@@ -108,18 +107,15 @@ def _kind_geometry(table: FeatureTable, kind: GeometryKind) -> KindGeometry:
     nothing = np.zeros(0, dtype=np.intp)
     if not len(table):
         return KindGeometry(table, np.zeros((0, 4)), np.zeros((0, 2)), Rings.empty(), nothing, np.zeros(0, dtype=object))
-    features = table.features
-    counts = np.fromiter(map(len, map(_CITATIONS, features)), dtype=np.intp, count=len(features))
-    owner = np.repeat(np.arange(len(features), dtype=np.intp), counts)
-    refs = np.array([c.ref for f in features for c in f.citations], dtype=object)
-    lonlat = np.array([f.geometry for f in features], dtype=object)
+    owner, refs = table.citation_refs()  # from the columns: no Feature built
+    lonlat = table.shapes()
     if kind is not GeometryKind.POINT:
         lonlat = unwrap_many(lonlat)  # across ±180° the short way (geometry_parts' rule)
     shapes = shapely.transform(lonlat, project_xy)
     bounds = shapely.bounds(shapes)
     if kind is GeometryKind.POINT:
         points, point_owner = shapely.get_coordinates(shapes, return_index=True)
-        if len(points) == len(features):
+        if len(points) == len(table):
             return KindGeometry(table, bounds, points, Rings.empty(), owner, refs)
         # Multipoints: the first part of each feature in ``points``, the others in ``parts``.
         first = np.r_[True, point_owner[1:] != point_owner[:-1]]
@@ -128,9 +124,6 @@ def _kind_geometry(table: FeatureTable, kind: GeometryKind) -> KindGeometry:
             parts=points[~first], part_owner=point_owner[~first].astype(np.intp),
         )
     return KindGeometry(table, bounds, np.zeros((0, 2)), _rings(shapes, kind), owner, refs)
-
-
-_CITATIONS = attrgetter("citations")
 
 
 def _table_points(table: FeatureTable) -> KindGeometry:

@@ -21,7 +21,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from influencemap.model import sizing
-from influencemap.model.stats import is_additive, label_key, unit_key
+from influencemap.model.stats import adds_up, label_key, unit_key
 from influencemap.model.catalog import Catalog
 from influencemap.model.geometry_parts import unwrap_geometry
 from influencemap.model.types import Feature, GeometryKind, Layer, Marker, Style
@@ -400,13 +400,25 @@ def _point_figures(layer: Layer) -> tuple[np.ndarray, list]:
     (label, unit) as model.stats compares them, or None for a figure that does not add up."""
 
     def build() -> tuple[np.ndarray, list]:
-        size_by = layer.style.size_by
-        values, keys = [], []
-        for feature in layer_geometry(layer).points.features:
-            figure = sizing.figure_of(feature, size_by)
-            values.append(figure.value if figure is not None else np.nan)
-            keys.append(None if figure is None or not is_additive(figure) else (label_key(figure.label), unit_key(figure.unit)))
-        return np.array(values, dtype=float), keys
+        table = layer_geometry(layer).points.features
+        rows = sizing.figure_rows(table, layer.style.size_by)
+        flat_values = np.asarray(table.column("values"), dtype=float)
+        values = np.full(len(rows), np.nan)
+        known = rows >= 0
+        values[known] = flat_values[rows[known]]
+        labels, units = table.column("labels"), table.column("units")
+        key_of: dict[tuple[str, str | None], tuple[str, str] | None] = {}  # each written (label, unit) once
+        keys: list = []
+        for row in rows.tolist():
+            if row < 0:
+                keys.append(None)
+                continue
+            written = (labels[row], units[row])
+            if written not in key_of:
+                label, unit = written
+                key_of[written] = (label_key(label), unit_key(unit)) if adds_up(label, unit) else None
+            keys.append(key_of[written])
+        return values, keys
 
     return _POINT_FIGURES.get(layer, build)
 
