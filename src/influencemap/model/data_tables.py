@@ -60,11 +60,37 @@ def read_table(content: bytes, kind: str, label: str) -> DataTable:
         return _point_geoparquet(content) or _geo_table(_read_geoparquet(content, label))
     from influencemap.model import data_access
 
+    if kind == "GeoJSON":
+        table = _plain_geojson(content, label)
+        if table is not None:
+            return table
     try:
         frames = [data_access.read_with_gdal(kind, content, label)]
     except data_access.DataAccessError as exc:
         raise DataTableError(str(exc)) from None
     return _geo_table(frames.pop())  # held by _geo_table alone, which lets go of its geometries early
+
+
+def _plain_geojson(content: bytes, label: str) -> DataTable | None:
+    """A FeatureCollection of 2-D points with flat properties, read without GDAL's two passes
+    (:mod:`.geojson_points`), or None when GDAL must read it."""
+    from influencemap.model import data_access, geojson_points
+
+    def ask_gdal(name: str, values: list) -> list:
+        try:
+            frame = data_access.read_with_gdal("GeoJSON", geojson_points.ask_document(name, values), label)
+        except data_access.DataAccessError:
+            raise geojson_points.Declined from None
+        cells = _geo_table(frame).columns.get(name)
+        if cells is None or len(cells) != len(values):
+            raise geojson_points.Declined
+        return cells
+
+    found = geojson_points.read_points(content, ask_gdal)
+    if found is None:
+        return None
+    columns, lons, lats = found
+    return DataTable(columns, PointGeometries(lons, lats), len(lons), (lons, lats))
 
 
 # -- CSV -----------------------------------------------------------------------------------------
