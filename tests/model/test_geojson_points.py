@@ -354,3 +354,16 @@ def test_the_bundled_aiddata_layers_load_alike_both_ways(folder, monkeypatch):
         shutil.copy(ROOT / "layers" / f"{name}.yaml", folder)
     fast, slow, calls = _loaded_both_ways(folder, monkeypatch)
     assert calls and fast == slow and fast[1]
+
+
+def test_a_column_of_repeated_texts_shares_one_text_per_value_and_numbers_stay_apart(monkeypatch):
+    monkeypatch.setattr(geojson_points, "SLICE_BYTES", 2000)
+    features = [_point({"id": f"p-{row}", "date": ["2012", "2019-06"][row % 2], "code": ["BY", "UA", None][row % 3],
+                        "flag": [1, True, 1.0, None][row % 4]})
+                for row in range(6000)]
+    fast, slow = _both(json.dumps(_document(features)).replace("}}, {", "}},\n{").encode())
+    _same(fast, slow)
+    codes, ids = fast.columns["code"], fast.columns["id"]
+    assert codes[0] == codes[3] == codes[5997] == "BY" and codes[0] is codes[3] is codes[5997]
+    assert ids[0] == "p-0" and len({id(v) for v in ids}) == 6000
+    assert [type(v) for v in fast.columns["flag"][:4]] == [type(v) for v in slow.columns["flag"][:4]]

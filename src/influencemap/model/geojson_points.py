@@ -117,6 +117,7 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
     plain = msgspec.json.Decoder()
     typed = None  # the struct decoder for the current columns, once their order is a chain
     chain = False
+    memos: dict[str, dict | None] = {}
     rows = 0
     at = start
     while at < end:
@@ -126,7 +127,7 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
         found = None
         if typed is not None:
             try:
-                found = _struct_slice(typed.decode(data), columns)
+                found = _struct_slice(typed.decode(data), columns, memos)
             except msgspec.ValidationError:
                 found = None
             except msgspec.DecodeError:
@@ -138,7 +139,7 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
                 raise Declined from None
             x, y, properties = _slice(features)
             del features
-            chain = _add_columns(columns, properties, rows, chain)
+            chain = _add_columns(columns, properties, rows, chain, memos)
             typed = _struct_decoder(tuple(columns), msgspec) if chain else None
         else:
             x, y = found
@@ -175,7 +176,7 @@ def _struct_decoder(names: tuple[str, ...], msgspec):
     return msgspec.json.Decoder(list[feature])
 
 
-def _struct_slice(features: list, columns: dict[str, list]) -> tuple[np.ndarray, np.ndarray] | None:
+def _struct_slice(features: list, columns: dict[str, list], memos: dict) -> tuple[np.ndarray, np.ndarray] | None:
     """A slice decoded into structs: its coordinates, its properties appended to the columns."""
     if not features:
         return None
@@ -184,8 +185,8 @@ def _struct_slice(features: list, columns: dict[str, list]) -> tuple[np.ndarray,
     if not (np.abs(xy) < 2.0**53).all():
         raise Declined  # NaN, infinite, or maybe an integer too long for a double
     properties = list(map(_PROPERTIES, features))
-    for i, cells in enumerate(columns.values()):
-        cells.extend(map(attrgetter(f"c{i}"), properties))
+    for i, (name, cells) in enumerate(columns.items()):
+        _extend(cells, list(map(attrgetter(f"c{i}"), properties)), memos, name)
     return x, y
 
 
@@ -227,7 +228,7 @@ def _slice(features: list) -> tuple[np.ndarray, np.ndarray, list]:
     return x, y, properties
 
 
-def _add_columns(columns: dict[str, list], properties: list[dict], before: int, chain: bool) -> bool:
+def _add_columns(columns: dict[str, list], properties: list[dict], before: int, chain: bool, memos: dict) -> bool:
     """Append a slice's property values to the columns (rows without a name get None).
 
     GDAL orders its fields by a graph of which name follows which in the features, refusing an
@@ -258,14 +259,36 @@ def _add_columns(columns: dict[str, list], properties: list[dict], before: int, 
     layouts = dict.fromkeys(map(tuple, properties))
     if len(layouts) == 1:
         for name in next(iter(layouts)):
-            columns[name].extend(map(itemgetter(name), properties))
+            _extend(columns[name], list(map(itemgetter(name), properties)), memos, name)
     else:
         for name in dict.fromkeys(name for names in layouts for name in names):
-            columns[name].extend([item.get(name) for item in properties])
+            _extend(columns[name], [item.get(name) for item in properties], memos, name)
     for cells in columns.values():
         if len(cells) < size:
             cells.extend([None] * (size - len(cells)))
     return chain
+
+
+def _extend(cells: list, values: list, memos: dict, name: str) -> None:
+    """Append a slice's values to a column. A column that repeats (dates, country codes) keeps
+    one object per distinct value, shared by its rows: the slice's own copies go with the slice
+    (a million rows of repeated texts would otherwise hold ~50 MB each, and keep the memory the
+    slice's decoding took from going back)."""
+    if name not in memos:
+        sample = values[:4096]
+        texts = set(map(type, sample)) <= {str, _NONE} and any(type(value) is str for value in sample)
+        # only texts (and nulls): 1, 1.0 and true are one key to a dict (a column where other
+        # values follow is declined, see _typed_column)
+        memos[name] = {} if texts and 2 * len(set(sample)) <= len(sample) else None
+    memo = memos[name]
+    if memo is None:
+        cells.extend(values)
+        return
+    try:
+        values = list(map(memo.setdefault, values, values))
+    except TypeError:  # a list or an object among the texts: declined later
+        pass
+    cells.extend(values)
 
 
 def _index(columns: dict[str, list], name: str) -> int:
