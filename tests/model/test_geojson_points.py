@@ -367,3 +367,13 @@ def test_a_column_of_repeated_texts_shares_one_text_per_value_and_numbers_stay_a
     assert codes[0] == codes[3] == codes[5997] == "BY" and codes[0] is codes[3] is codes[5997]
     assert ids[0] == "p-0" and len({id(v) for v in ids}) == 6000
     assert [type(v) for v in fast.columns["flag"][:4]] == [type(v) for v in slow.columns["flag"][:4]]
+
+
+def test_a_date_column_that_starts_late_and_misses_rows_is_read_as_gdal_reads_it(monkeypatch):
+    monkeypatch.setattr(geojson_points, "SLICE_BYTES", 1500)
+    features = [_point({"id": f"p-{row}"}) for row in range(40)]
+    features += [_point({"id": f"p-{row}", "date": ["2023-01-05", "2023-02-06"][row % 2]} if row % 7 else {"id": f"p-{row}"})
+                 for row in range(40, 6000)]
+    fast, slow = _both(json.dumps(_document(features)).replace("}}, {", "}},\n{").encode())
+    _same(fast, slow)
+    assert fast.columns["date"][40].year == 2023

@@ -35,6 +35,7 @@ unbalanced, which the decoder refuses — so when every slice decodes, they are 
 
 from __future__ import annotations
 
+import itertools
 import re
 from operator import attrgetter, itemgetter
 from typing import Any
@@ -149,7 +150,7 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
         rows += len(x)
         at = _CUT.match(content, cut.start()).end() - 1 if cut is not None else end
     _check_names(columns)
-    columns = {name: _typed_column(name, cells, ask_gdal) for name, cells in columns.items()}
+    columns = {name: _typed_column(name, cells, ask_gdal, memos.get(name)) for name, cells in columns.items()}
     return columns, np.concatenate(lons), np.concatenate(lats)
 
 
@@ -180,20 +181,18 @@ def _struct_slice(features: list, columns: dict[str, list], memos: dict) -> tupl
     """A slice decoded into structs: its coordinates, its properties appended to the columns."""
     if not features:
         return None
-    xy = np.array(list(map(_COORDINATES, features)), dtype=np.float64)
-    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
+    count = len(features)
+    xy = np.fromiter(itertools.chain.from_iterable(map(_COORDINATES, features)), dtype=np.float64, count=2 * count).reshape(count, 2)
     if not (np.abs(xy) < 2.0**53).all():
         raise Declined  # NaN, infinite, or maybe an integer too long for a double
+    x, y = np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1])
     properties = list(map(_PROPERTIES, features))
     for i, (name, cells) in enumerate(columns.items()):
         _extend(cells, list(map(attrgetter(f"c{i}"), properties)), memos, name)
     return x, y
 
 
-def _COORDINATES(feature):
-    return feature.geometry.coordinates
-
-
+_COORDINATES = attrgetter("geometry.coordinates")
 _PROPERTIES = attrgetter("properties")
 
 
@@ -306,8 +305,9 @@ def _check_names(columns: dict[str, list]) -> None:
 _NONE = type(None)
 
 
-def _typed_column(name: str, cells: list, ask_gdal) -> list:
-    """The column's cells as GDAL's path gives them (a null or missing value is NaN there)."""
+def _typed_column(name: str, cells: list, ask_gdal, memo: dict | None) -> list:
+    """The column's cells as GDAL's path gives them (a null or missing value is NaN there).
+    ``memo``: the column's distinct texts, when it was read as a repeating one (:func:`_extend`)."""
     kinds = set(map(type, cells))
     if kinds <= {str, _NONE}:
         for value in cells[:1000]:
@@ -315,7 +315,10 @@ def _typed_column(name: str, cells: list, ask_gdal) -> list:
                 return _texts(cells, kinds)  # GDAL widens a field to text at the first such value
     elif str in kinds or not kinds <= {int, float, bool, _NONE}:
         raise Declined  # numbers in a text field (GDAL writes them from the JSON's text), lists, objects
-    distinct = {(type(value), value): value for value in cells}  # 1, 1.0 and true kept apart
+    # 1, 1.0 and true kept apart (a memo holds texts and nulls only: other kinds were declined above)
+    distinct = {(type(value), value): value for value in (cells if memo is None else memo)}
+    if memo is not None and _NONE in kinds:
+        distinct[(_NONE, None)] = None  # rows before the column's first slice, or without it
     texts = kinds <= {str, _NONE}
     if texts and any(type(v) is str and not _MAYBE_TYPED.fullmatch(v) for v in distinct.values()):
         return _texts(cells, kinds)
