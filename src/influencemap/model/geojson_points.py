@@ -56,7 +56,6 @@ _HEAD = re.compile(
     + rb'(?:"name"' + _SPACE + rb":" + _SPACE + rb'"(?P<name>[^"\\\x00-\x1f]*)"' + _SPACE + rb"," + _SPACE + rb")?"
     + rb'"features"' + _SPACE + rb":" + _SPACE + rb"\[" + _SPACE
 )
-_TAIL = re.compile(_SPACE + rb"\]" + _SPACE + rb"\}" + _SPACE + rb"\Z")
 _CUT = re.compile(rb"\}" + _SPACE + rb"," + _SPACE + rb"\{")
 
 _MAYBE_TYPED = re.compile(r"[\s0-9:/\-+.,TZtzeE]*")
