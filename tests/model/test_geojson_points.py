@@ -9,7 +9,6 @@ import math
 import random
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from influencemap.model import data_access, data_tables, geojson_points
