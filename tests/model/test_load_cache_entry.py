@@ -171,7 +171,7 @@ def test_an_entry_of_a_sound_checksum_but_another_layout_is_read_again(folder, m
     import zlib
 
     def other_layout(raw: bytes) -> bytes:
-        head = marshal.dumps(("another-layout", ()))
+        head = marshal.dumps(("another-layout", (), False))
         body = len(head).to_bytes(8, "little") + head
         return zlib.crc32(body).to_bytes(4, "little") + body
 
@@ -239,3 +239,60 @@ def test_the_command_line_waits_for_the_entry_before_it_exits(folder, tmp_path):
     entry = max(cache.glob("load-*.marshal"), key=lambda p: p.stat().st_size)
     assert load_cache._entry_data(entry.read_bytes()) is not None
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
+
+
+# -- ids known distinct --------------------------------------------------------------------------
+
+
+def data_result(catalog):
+    return next(r for r in load_cache._memory.values() if r.layer is not None and r.layer.id == "aid")
+
+
+def test_ids_found_distinct_are_remembered_in_the_entry(folder):
+    written(folder)
+    assert data_result(None).distinct_ids
+    load_cache.clear_memory()
+    load_flushed(folder)
+    assert data_result(None).distinct_ids  # from the entry: its ids were not hashed to know it
+
+
+class Ids:
+    """What the id check reads of a file's result."""
+
+    def __init__(self, ids: list[str], distinct_ids: bool = False) -> None:
+        self.feature_ids, self.distinct_ids = ids, distinct_ids
+
+
+def test_ids_repeated_in_one_file_are_not_marked_distinct_nor_taken_whole():
+    taken = loader._TakenIds()
+    repeated = Ids(["a", "b", "a"])
+    assert not taken.take_all(repeated)
+    assert not repeated.distinct_ids
+    fine = Ids(["c", "d"])
+    assert taken.take_all(fine) and fine.distinct_ids
+
+
+def test_ids_marked_distinct_are_still_checked_against_every_other_file():
+    taken = loader._TakenIds()
+    assert taken.take_all(Ids(["a", "b"], distinct_ids=True))  # the first: taken without hashing
+    assert "a" in taken and "z" not in taken
+    later = Ids(["c", "b"], distinct_ids=True)
+    assert not taken.take_all(later)  # "b" again: the file is checked row by row
+    assert taken.take_all(Ids(["c"], distinct_ids=True))
+    taken.take("e", None, 0)
+    assert all(i in taken for i in "abce") and "d" not in taken
+
+
+def test_an_id_of_a_cached_distinct_file_repeated_in_a_later_file_is_reported(folder):
+    written(folder)
+    (folder / "zz.yaml").write_text(
+        "id: zz\nname: Later\nfeatures:\n  - id: p-000005\n    name: Again\n    point: [27.5, 53.9]\n"
+        "    countries: [BY]\n    sources: [doc-a]\n", encoding="utf-8")
+    load_cache.clear_memory()
+    load_flushed(folder)  # both entries written
+    load_cache.clear_memory()
+    catalog = load_flushed(folder)
+    assert data_result(catalog).distinct_ids
+    assert [p.message for p in catalog.errors if "duplicate feature id" in p.message] == [
+        "duplicate feature id 'p-000005' (first defined at " + str(catalog.layer("aid").features.origin(5)) + ")"
+    ]

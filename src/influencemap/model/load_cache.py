@@ -435,8 +435,9 @@ _HEAD_LENGTH = 8
 
 def _entry_pieces(result: FileResult) -> list[bytes]:
     """A disk entry as the pieces to write, in order: the checksum (crc32 of all that follows),
-    the length of the head, the head (the result's plain data, marshal, with each feature
-    column replaced by its blob's length, or by ``(value, count)`` for a column of one value),
+    the length of the head, the head (marshal: the layout's name, the result's plain data with
+    each feature column replaced by its blob's length or by ``(value, count)`` for a column of
+    one value, and whether the ids are known distinct),
     then the columns' blobs. The blobs are written as they are and read back as views into
     the entry: no piece is joined to another (the old layout marshalled the blobs once more
     into one body, then joined the checksum to it: two extra copies of ~120 MB at the peak of
@@ -446,7 +447,7 @@ def _entry_pieces(result: FileResult) -> list[bytes]:
     plain = list(pack(to_plain(result)))
     blobs = [column for column in plain[4] if type(column) is not tuple]
     plain[4] = tuple(column if type(column) is tuple else len(column) for column in plain[4])
-    head = marshal.dumps((ENTRY_LAYOUT, tuple(plain)))
+    head = marshal.dumps((ENTRY_LAYOUT, tuple(plain), result.distinct_ids))
     pieces = [len(head).to_bytes(_HEAD_LENGTH, "little"), head, *blobs]
     checksum = 0
     for piece in pieces:
@@ -454,9 +455,10 @@ def _entry_pieces(result: FileResult) -> list[bytes]:
     return [checksum.to_bytes(_CHECKSUM, "little"), *pieces]
 
 
-def _entry_data(raw: bytes) -> tuple | None:
-    """What :func:`_entry_pieces` wrote, its columns as views into ``raw`` (not copies);
-    None if the entry is damaged, cut short or of another layout."""
+def _entry_data(raw: bytes) -> tuple[tuple, bool] | None:
+    """What :func:`_entry_pieces` wrote — the result's plain data, its columns as views into
+    ``raw`` (not copies), and whether its ids are known distinct; None if the entry is
+    damaged, cut short or of another layout."""
     view = memoryview(raw)
     if len(raw) < _CHECKSUM + _HEAD_LENGTH or int.from_bytes(view[:_CHECKSUM], "little") != zlib.crc32(view[_CHECKSUM:]):
         return None
@@ -464,7 +466,7 @@ def _entry_data(raw: bytes) -> tuple | None:
     end = at + int.from_bytes(view[_CHECKSUM:at], "little")
     if end > len(raw):
         return None
-    layout, plain = marshal.loads(view[at:end])
+    layout, plain, distinct_ids = marshal.loads(view[at:end])
     if layout != ENTRY_LAYOUT or type(plain) is not tuple or len(plain) < 5 or type(plain[4]) is not tuple:
         return None
     columns = []
@@ -478,7 +480,7 @@ def _entry_data(raw: bytes) -> tuple | None:
         columns.append(column)
     if end != len(raw):
         return None
-    return (*plain[:4], tuple(columns), *plain[5:])
+    return (*plain[:4], tuple(columns), *plain[5:]), distinct_ids is True
 
 
 def _read_entry(folder: Path, prefix: str, key: str, display: str) -> FileResult | None:
@@ -489,8 +491,13 @@ def _read_entry(folder: Path, prefix: str, key: str, display: str) -> FileResult
     # The features' columns are decoded only when used (model/feature_table.py), so the whole
     # entry is checked here, once: a damaged one is read again from the file, not found broken later.
     try:
-        data = _entry_data(raw)
-        return None if data is None else from_packed(data, display)
+        entry = _entry_data(raw)
+        if entry is None:
+            return None
+        data, distinct_ids = entry
+        result = from_packed(data, display)
+        result.distinct_ids = distinct_ids
+        return result
     except (EOFError, ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None  # an old or broken entry: read the file again
 
