@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Callable
 
 from influencemap.disk_cache import cache_dir, content_key
-from influencemap.model import entry_locator
 from influencemap.model.data_access import file_hash
 from influencemap.model.file_result import FileResult, from_packed, pack, refused_file, to_plain
 
@@ -704,6 +703,8 @@ def _with_locator(result: FileResult, path: Path, key: str, override: bytes | No
                 return again if content_key([environment_key(), variant, again]) == key else None
 
         def locate(feature: int, ref: int):
+            from influencemap.model import entry_locator  # with YAML: only when a position is asked for
+
             if result.locate_ref is locate:
                 result.locate_ref = entry_locator.ref_locator(result, load)
             return result.locate_ref(feature, ref)  # type: ignore[misc]

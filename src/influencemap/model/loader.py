@@ -25,18 +25,18 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
-from influencemap.model import fast_parse, load_cache, schema
+from influencemap.model import load_cache, schema
 from influencemap.model.actors import canonical_layers
 from influencemap.model.catalog import Catalog
 from influencemap.model.feature_table import FeatureTable
 from influencemap.model.file_result import FileResult, failed_file, refused_file, unexpected_message  # noqa: F401 - the loader's API
 from influencemap.model.gc_pause import paused_gc
-from influencemap.model.precise_reader import FileReader
 from influencemap.model.types import Actor, Layer, Origin, Problem, Severity, Source
 from influencemap.paths import bundled_actors_file, bundled_layers_dir, bundled_sources_file
 
 if TYPE_CHECKING:  # the gazetteer is imported when a file names a place, not from the cache
     from influencemap.geo.gazetteer import Gazetteer
+    from influencemap.model.precise_reader import FileReader
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,11 @@ def read_file(
     :data:`FAST_READER_MIN_BYTES`. Never raises: whatever goes wrong inside the fast parser leaves the file to the precise
     reader, and whatever goes wrong there becomes a problem at the file (at the feature,
     source or ``data:`` line being read when that is known)."""
+    # The readers (and YAML, orjson, the column validator with them: ~40 ms of imports) are
+    # imported when a file is read, not by a load whose files all come from the cache.
+    from influencemap.model import fast_parse
+    from influencemap.model.precise_reader import FileReader
+
     def make_reader() -> FileReader:
         reader = FileReader(display, gazetteer, path)
         reader.allow_outside_data = allow_outside_data
@@ -388,3 +393,13 @@ def _with_features(layer: Layer, features: FeatureTable) -> Layer:
     return dataclasses.replace(layer, features=features)
 
 
+
+
+def __getattr__(name: str):
+    """``FileReader``, the precise reader, as this module's API (imported when first asked for,
+    like the readers: a load from the cache needs neither)."""
+    if name == "FileReader":
+        from influencemap.model.precise_reader import FileReader
+
+        return FileReader
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
