@@ -110,7 +110,7 @@ def one_value(values: Any) -> tuple[Any, int] | None:
         return None
     count = len(values)
     value = values[0]
-    if values.count(value) != count:
+    if values[-1] != value or values[count // 2] != value or values.count(value) != count:  # most differ early
         return None
     kind = type(value)
     if value is None or kind is str or (kind is tuple and all(type(item) is str for item in value)):
