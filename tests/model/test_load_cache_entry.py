@@ -260,7 +260,7 @@ class Ids:
     """What the id check reads of a file's result."""
 
     def __init__(self, ids: list[str], distinct_ids: bool = False) -> None:
-        self.feature_ids, self.distinct_ids = ids, distinct_ids
+        self.feature_ids, self.features, self.distinct_ids = ids, ids, distinct_ids
 
 
 def test_ids_repeated_in_one_file_are_not_marked_distinct_nor_taken_whole():
