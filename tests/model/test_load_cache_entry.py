@@ -205,7 +205,7 @@ load_cache.flush()
 """
 
 
-def test_an_entry_whose_write_was_killed_is_never_used(folder, monkeypatch, tmp_path):
+def test_an_entry_whose_write_was_killed_is_never_used(folder, monkeypatch):
     (folder / "projects.csv").write_text(data_csv(), encoding="utf-8")
     (folder / "aid.yaml").write_text(DATA_LAYER, encoding="utf-8")
     env = dict(os.environ, INFLUENCEMAP_CACHE_DIR=str(folder.parent / "cache"),
@@ -227,7 +227,7 @@ def test_an_entry_whose_write_was_killed_is_never_used(folder, monkeypatch, tmp_
     assert not catalog.errors
 
 
-def test_the_command_line_waits_for_the_entry_before_it_exits(folder, tmp_path):
+def test_the_command_line_waits_for_the_entry_before_it_exits(folder):
     (folder / "projects.csv").write_text(data_csv(), encoding="utf-8")
     (folder / "aid.yaml").write_text(DATA_LAYER, encoding="utf-8")
     cache = folder.parent / "cache"
@@ -244,16 +244,16 @@ def test_the_command_line_waits_for_the_entry_before_it_exits(folder, tmp_path):
 # -- ids known distinct --------------------------------------------------------------------------
 
 
-def data_result(catalog):
+def data_result():
     return next(r for r in load_cache._memory.values() if r.layer is not None and r.layer.id == "aid")
 
 
 def test_ids_found_distinct_are_remembered_in_the_entry(folder):
     written(folder)
-    assert data_result(None).distinct_ids
+    assert data_result().distinct_ids
     load_cache.clear_memory()
     load_flushed(folder)
-    assert data_result(None).distinct_ids  # from the entry: its ids were not hashed to know it
+    assert data_result().distinct_ids  # from the entry: its ids were not hashed to know it
 
 
 class Ids:
@@ -292,7 +292,7 @@ def test_an_id_of_a_cached_distinct_file_repeated_in_a_later_file_is_reported(fo
     load_flushed(folder)  # both entries written
     load_cache.clear_memory()
     catalog = load_flushed(folder)
-    assert data_result(catalog).distinct_ids
+    assert data_result().distinct_ids
     assert [p.message for p in catalog.errors if "duplicate feature id" in p.message] == [
         "duplicate feature id 'p-000005' (first defined at " + str(catalog.layer("aid").features.origin(5)) + ")"
     ]
