@@ -67,6 +67,9 @@ class FileResult:
     """Other files the result was read from (bulk data): (absolute path, content hash)."""
     actors: list[tuple[Actor, int]] = field(default_factory=list)
     """Each actor of the registry the file defines, with how many problems came before it."""
+    distinct_ids: bool = False
+    """Whether the features' ids are known to be all different (the loader found them so; kept
+    in the load cache's entry, so that a cached file's ids need not be hashed to know it)."""
 
     def __post_init__(self) -> None:
         if self.features is None:
