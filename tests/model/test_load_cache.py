@@ -232,13 +232,38 @@ def test_a_big_unchanged_data_file_is_hashed_once_then_known_by_its_identity(fol
     (folder / "aid.yaml").write_text(DATA_LAYER, encoding="utf-8")
     reads = count_data_reads(monkeypatch, data_file)
     assert load(folder).feature_count == 2
-    assert len(reads) == 1  # the reader
-    assert cached_load(folder).feature_count == 2
-    assert len(reads) == 2  # the first check of the cached result hashes it, and remembers
-    for _ in range(2):
+    assert len(reads) == 1  # the reader, which remembers the hash by the file's identity
+    for _ in range(3):
         catalog = cached_load(folder)
         assert [f.start for f in catalog.layer("aid").features] == ["2012", "2019"]
-    assert len(reads) == 2, "the unchanged big data file was read again to check the cached result"
+    assert len(reads) == 1, "the unchanged big data file was read again to check the cached result"
+
+
+def test_a_big_data_file_changed_during_its_first_read_is_hashed_again_by_the_check(folder, monkeypatch):
+    from influencemap.model import data_access
+
+    monkeypatch.setattr(load_cache, "BIG_DATA_FILE", 50)
+    monkeypatch.setattr(load_cache, "SETTLED_NS", 0)
+    data_file = folder / "projects.csv"
+    data_file.write_text(DATA_CSV, encoding="utf-8")
+    (folder / "aid.yaml").write_text(DATA_LAYER, encoding="utf-8")
+    identity = data_access.identity
+    seen: list[int] = []
+
+    def moving(path):  # the file's identity differs after the read from before it (a write meanwhile)
+        found = identity(path)
+        if found is None or Path(path) != data_file:
+            return found
+        seen.append(1)
+        return (*found[:4], found[4] + len(seen))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(data_access, "identity", moving)
+        load(folder)
+    assert not list((folder.parent / "cache").glob(f"{load_cache.FILE_HASH_KIND}-*"))  # nothing trusted
+    reads = count_data_reads(monkeypatch, data_file)
+    cached_load(folder)
+    assert len(reads) == 1  # the check reads and hashes it
 
 
 def test_a_same_size_rewrite_with_its_old_mtime_is_still_noticed(folder, monkeypatch):

@@ -141,7 +141,15 @@ def damaged_entry_is_rebuilt(folder: Path, monkeypatch, damage) -> None:
     again = load_flushed(folder)
     assert any(r.endswith("aid.yaml") for r in reads), "a damaged entry was used"
     assert plain(columns_of(again)["ids"]) == plain(columns_of(first)["ids"])
-    assert entries(folder)[-1].read_bytes() == raw  # written again, whole
+    # written again, whole: as long as before, and the next load takes it without reading the
+    # file (not byte for byte: marshal flags strings that something else also holds, so equal
+    # entries need not be equal bytes)
+    assert len(entries(folder)[-1].read_bytes()) == len(raw)
+    load_cache.clear_memory()
+    reads.clear()
+    third = load_flushed(folder)
+    assert not any(r.endswith("aid.yaml") for r in reads), "the rewritten entry was not used"
+    assert plain(columns_of(third)["ids"]) == plain(columns_of(first)["ids"])
 
 
 def flipped(at_fraction: float):

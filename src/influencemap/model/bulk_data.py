@@ -144,11 +144,11 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
             )
             return
         try:
-            content = data_access.read_regular(path, f"data file '{name}'")
+            content, digest = data_access.read_and_hash(path, f"data file '{name}'")
         except data_access.DataAccessError as exc:
             reader.reader.error(data_node, str(exc))
             return
-        reader.result.dependencies.append((str(path), data_access.file_hash(content)))
+        reader.result.dependencies.append((str(path), digest))
         try:
             data_access.check_signature(kind, content, name)
             tables.append(_read_table(content, kind, name, fields))

@@ -282,16 +282,16 @@ def data_file_digest(path: Path) -> str:
     damaged one, any field different, stat failing) reads and hashes the file as before.
     Raises :class:`~influencemap.model.data_access.DataAccessError` like ``read_regular``.
     """
-    from influencemap.model.data_access import read_regular
+    from influencemap.model import data_access
 
-    before = _identity(path)
+    before = data_access.identity(path)
     if before is not None and before[2] > BIG_DATA_FILE:
         remembered = _remembered_digest(path, before)
         if remembered is not None:
             return remembered
     read_at = time.time_ns()
-    digest = file_hash(read_regular(path))
-    after = _identity(path)
+    digest = data_access.file_hash(data_access.read_regular(path))
+    after = data_access.identity(path)
     if after is not None and after == before:
         _remember_digest(path, digest, read_at, after)
     return digest
@@ -300,9 +300,9 @@ def data_file_digest(path: Path) -> str:
 def _remember_digest(path: Path, digest: str, read_at: int, identity: tuple) -> None:
     """Remember ``digest`` as the content hash of the big data file ``path``, whose bytes were
     read no earlier than ``read_at`` (``time.time_ns()``) with this identity before and after,
-    if the file had settled by then (see :func:`data_file_digest`). Only the check of a cached
-    result does this, where the file's identity is known on both sides of the read (the reader
-    that hashes a data file first does not know its path's identity at the time of its read)."""
+    if the file had settled by then (see :func:`data_file_digest`): the check of a cached result
+    does this, and a first read whose reader noted the file's identity on both sides of its
+    read (:func:`_remember_read_digests`)."""
     if identity[2] <= BIG_DATA_FILE or identity[4] > read_at - SETTLED_NS:
         return
     folder = cache_dir()
@@ -315,6 +315,18 @@ def _remember_digest(path: Path, digest: str, read_at: int, identity: tuple) -> 
         write_entry_file(_digest_entry(folder, path), seal(marshal.dumps((str(path), identity, digest))))
     except (OSError, ValueError):
         pass  # a read-only cache folder: the file is hashed again next time
+
+
+def _remember_read_digests(result: FileResult) -> None:
+    """Remember the hash of each big data file this result was just read from, by the identity
+    the file had around that read (:func:`.data_access.read_and_hash`), as the check of a
+    cached result would: the next load finds it without reading the file again."""
+    from influencemap.model import data_access
+
+    for path, digest in result.dependencies:
+        read = data_access.read_identity(path, digest)
+        if read is not None:
+            _remember_digest(Path(path), digest, *read)
 
 
 def _remembered_digest(path: Path, identity: tuple) -> str | None:
@@ -338,17 +350,6 @@ def _remembered_digest(path: Path, identity: tuple) -> str | None:
 def _digest_entry(folder: Path, path: Path) -> Path:
     where = hashlib.blake2b(str(path).encode(), digest_size=8).hexdigest()
     return folder / f"{FILE_HASH_KIND}-{where}.marshal"
-
-
-def _identity(path: Path) -> tuple[int, int, int, int, int] | None:
-    """(device, inode, size, mtime, ctime) of a regular file, or None."""
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    if not stat.S_ISREG(st.st_mode):
-        return None
-    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 # -- memory ------------------------------------------------------------------------------------
@@ -630,6 +631,7 @@ def file_result(
     result = _with_locator(_computed(compute, display, data), path, key, override, variant)
     _remember(memory_key, result)
     if folder is not None:
+        _remember_read_digests(result)
         job = (folder, prefix, key, result)
         if writes is not None:
             writes.append(job)
