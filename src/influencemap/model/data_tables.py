@@ -220,7 +220,10 @@ def _point_geoparquet(content: bytes) -> DataTable | None:
     except ImportError:
         return None
     try:
-        table = pq.read_table(io.BytesIO(content))
+        # ParquetFile, not read_table: the same table (tests/model/test_bulk_columns.py compares
+        # it with geopandas' reading) without importing pyarrow.dataset and pandas (0.3 s), and
+        # read whole in one chunk per column (1M points: 0.36 s, read_table 0.86 s)
+        table = pq.ParquetFile(pa.BufferReader(content)).read()
         geo = json.loads((table.schema.metadata or {}).get(b"geo", b"null"))
         pandas_meta = json.loads((table.schema.metadata or {}).get(b"pandas", b"null")) or {}
     except Exception:  # pyarrow's many error types: geopandas reads it and says what is wrong
