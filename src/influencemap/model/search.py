@@ -17,6 +17,7 @@ thread (:func:`influencemap.ui.catalog_loader.warm_up`, the search panel's worke
 from __future__ import annotations
 
 import threading
+from array import array
 import weakref
 from dataclasses import dataclass
 from typing import Iterator
@@ -37,7 +38,6 @@ class SearchHit:
     in_name: bool
 
 
-_SEPARATOR = b"\n"  # never in a folded text (fold leaves single spaces), so no match spans two texts
 _FEW = 4096  # a word found at most this often is located by bytes.find; more often, by numpy
 
 
@@ -45,11 +45,12 @@ class _Texts:
     """Distinct folded texts in one byte string, with where each starts."""
 
     def __init__(self, texts: list[str]) -> None:
-        encoded = [t.encode() for t in texts]
-        self.joined = _SEPARATOR.join(encoded)
-        lengths = np.fromiter((len(e) + 1 for e in encoded), np.int64, len(encoded))
-        self.offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])) if len(encoded) else np.zeros(0, np.int64)
-        self.count = len(encoded)
+        joined = "\n".join(texts)  # never in a folded text (fold leaves single spaces): no match spans two
+        self.joined = joined.encode()
+        sizes = map(len, texts) if len(self.joined) == len(joined) else (len(t.encode()) for t in texts)
+        lengths = np.fromiter(sizes, np.int64, len(texts)) + 1
+        self.offsets = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)[:len(texts)]
+        self.count = len(texts)
 
     def containing(self, word: bytes) -> np.ndarray:
         """A boolean per distinct text: does it hold ``word``?"""
@@ -67,11 +68,9 @@ class _Texts:
             positions = np.array(at, np.int64)
         else:
             buffer = np.frombuffer(joined, np.uint8)
-            span = len(buffer) - len(word) + 1
-            mask = buffer[:span] == word[0]
-            for shift in range(1, len(word)):
-                mask &= buffer[shift:shift + span] == word[shift]
-            positions = np.flatnonzero(mask)
+            positions = np.flatnonzero(buffer[:len(buffer) - len(word) + 1] == word[0])
+            for shift in range(1, len(word)):  # the candidates narrow letter by letter
+                positions = positions[buffer[positions + shift] == word[shift]]
         found[np.searchsorted(self.offsets, positions, side="right") - 1] = True
         return found
 
@@ -97,15 +96,15 @@ class SearchIndex:
     def __init__(self, catalog: Catalog) -> None:
         self._layers: list[tuple[str, list, list, list]] = []  # (layer id, ids, names, starts)
         names, rests = _Coder(), _Coder()
-        name_codes: list[int] = []
-        rest_codes: list[int] = []
+        name_codes = array("i")
+        rest_codes = array("i")
         for layer in catalog.layers:
             ids, shown, starts = _layer_rows(catalog, layer, names, rests, name_codes, rest_codes)
             self._layers.append((layer.id, ids, shown, starts))
         self.rows = len(name_codes)
         self._layer_starts = np.cumsum([0] + [len(ids) for _, ids, _, _ in self._layers])
-        self._name_codes = np.array(name_codes, np.int32)
-        self._rest_codes = np.array(rest_codes, np.int32)
+        self._name_codes = np.frombuffer(name_codes, np.int32)
+        self._rest_codes = np.frombuffer(rest_codes, np.int32)
         self._names = _Texts([fold(n) for n in names.values])
         self._rests = _Texts([fold(r) for r in rests.values])
         self._rank = self._order_ranks(names.values)
@@ -183,7 +182,7 @@ def _ranks(values: list, key) -> np.ndarray:
     return rank
 
 
-def _layer_rows(catalog: Catalog, layer: Layer, names: _Coder, rests: _Coder, name_codes: list, rest_codes: list):
+def _layer_rows(catalog: Catalog, layer: Layer, names: _Coder, rests: _Coder, name_codes: array, rest_codes: array):
     """Codes a layer's rows into ``names`` and ``rests`` from its table's columns (no Feature
     is built); returns its ids, names and starts."""
     column = layer.features.column
