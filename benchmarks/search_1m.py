@@ -5,7 +5,8 @@
 FOLDER defaults to ``/tmp/bulk1m/work/parquet1000000`` (``benchmarks/bulk_1m.py`` writes it);
 set ``INFLUENCEMAP_CACHE_DIR`` to a copy of its caches so the load comes from the load cache.
 Prints the load, the index build (seconds, resident memory added) and, per query, the time of
-``SearchIndex.find`` plus the first 500 hits (what the search panel lists) and the match count.
+``SearchIndex.find`` plus the first 500 hits (what the search panel lists) and the match count,
+and one query under a date filter (the filter's row mask from the columns).
 With ``--reference`` the row-by-row search this replaced (tests/model/test_search_index.py)
 answers two queries too, for an A/B in the same run.
 
@@ -55,6 +56,16 @@ def main() -> int:
             times.append(time.perf_counter() - began)
         print(f"query {query!r:34} {len(matches):>9,} matches, {len(hits)} built: best {min(times) * 1000:6.1f} ms, "
               f"worst {max(times) * 1000:6.1f} ms", flush=True)
+    from influencemap.model.filters import FeatureFilter
+    from influencemap.model.search import filter_rows
+
+    feature_filter = FeatureFilter(date_from="2010", date_to="2012")  # as the timeline sets it
+    for round_ in ("first (mask computed)", "again (mask remembered)"):
+        began = time.perf_counter()
+        matches = index.find("project 12", filter_rows(catalog, feature_filter))
+        hits = matches.first(500)
+        print(f"query 'project 12' under a 2010-2012 filter, {round_}: {len(matches):,} matches, {len(hits)} built, "
+              f"{(time.perf_counter() - began) * 1000:.1f} ms", flush=True)
     if "--reference" in sys.argv:
         sys.path.insert(0, str(ROOT))
         from tests.model.test_search_index import reference_search

@@ -8,7 +8,8 @@ import pytest
 
 from influencemap.geo.gazetteer import fold
 from influencemap.model import search as search_module
-from influencemap.model.search import SearchHit, ready_search_index, search, search_index
+from influencemap.model.filters import FeatureFilter
+from influencemap.model.search import SearchHit, filter_rows, ready_search_index, search, search_index
 from tests.model.conftest import cached_layers_folder
 from tests.model.test_feature_table import from_disk
 
@@ -124,3 +125,21 @@ def test_only_the_asked_hits_are_built_while_all_are_counted(repeated):
     assert len(matches) == len(reference_search(repeated, "port"))
     assert matches.first(3) == reference_search(repeated, "port")[:3]
     assert matches.first(0) == []
+
+
+@pytest.mark.parametrize("feature_filter", [
+    FeatureFilter(tags=frozenset({"rail"})),
+    FeatureFilter(date_from="2013-05-20", date_to="2014-12-31"),
+    FeatureFilter(date_from="2013-01-01", date_to="2013-12-31", include_undated=True, tags=frozenset({"t0", "t2"})),
+    FeatureFilter(layers=frozenset({"b"})),
+], ids=["tags", "dates", "dates-undated-tags", "layer"])
+def test_a_filter_as_row_mask_keeps_the_matches_it_accepts_one_by_one(repeated, feature_filter):
+    allowed = filter_rows(repeated, feature_filter)
+    for query in ("port", "a", "loan port", "t1", "wang"):
+        kept = [hit for hit in reference_search(repeated, query)
+                if feature_filter.accepts_layer(repeated.layer(hit.layer_id))
+                and feature_filter.accepts(repeated.find_feature(hit.feature_id))]
+        matches = search_index(repeated).find(query, allowed)
+        assert len(matches) == len(kept), query
+        assert matches.first(5) == kept[:5], query
+    assert 0 < allowed.sum() < len(allowed)

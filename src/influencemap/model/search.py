@@ -26,6 +26,7 @@ import numpy as np
 
 from influencemap.geo.gazetteer import fold
 from influencemap.model.catalog import Catalog
+from influencemap.model.filters import FeatureFilter
 from influencemap.model.types import Layer
 
 
@@ -121,8 +122,9 @@ class SearchIndex:
         rank[order] = np.arange(self.rows)
         return rank
 
-    def find(self, query: str) -> Matches:
-        """The rows holding every word of ``query`` (none for an empty query)."""
+    def find(self, query: str, allowed: np.ndarray | None = None) -> Matches:
+        """The rows holding every word of ``query`` (none for an empty query), of the rows
+        ``allowed`` lets through when given (a bool per row: :func:`filter_rows`)."""
         words = fold(query).split()
         if not words or not self.rows:
             return Matches(self, np.zeros(0, np.int64), np.zeros(0, np.int64))
@@ -133,6 +135,8 @@ class SearchIndex:
             word_in_name = self._names.containing(encoded)[self._name_codes]
             matched &= word_in_name | self._rests.containing(encoded)[self._rest_codes]
             in_name &= word_in_name
+        if allowed is not None:
+            matched &= allowed
         rows = np.flatnonzero(matched)
         keys = self._rank[rows] + np.where(in_name[rows], 0, self.rows)
         return Matches(self, rows, keys)
@@ -172,6 +176,17 @@ class Matches:
         """Every hit in order, built one at a time."""
         for position in np.argsort(self._keys):
             yield self._hit(int(position))
+
+
+def filter_rows(catalog: Catalog, feature_filter: FeatureFilter) -> np.ndarray:
+    """Whether the filter lets each row of the catalog's index through (layer order, then file
+    order), from the layers' columns (:meth:`FeatureFilter.accepted_rows`), not row by row."""
+    parts = [
+        np.asarray(feature_filter.accepted_rows(layer.features), bool) if feature_filter.accepts_layer(layer)
+        else np.zeros(len(layer.features), bool)
+        for layer in catalog.layers
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, bool)
 
 
 def _ranks(values: list, key) -> np.ndarray:
