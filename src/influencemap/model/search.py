@@ -112,12 +112,11 @@ class SearchIndex:
 
     def _order_ranks(self, distinct_names: list[str]) -> np.ndarray:
         """Each row's place when sorted by (undated last, date, name), ties in row order."""
-        starts, shown = _Coder(), _Coder()
+        starts = _Coder()
         start_codes = np.fromiter((starts.code(s) for _, _, _, ss in self._layers for s in ss), np.int64, self.rows)
-        name_codes = np.fromiter((shown.code(n) for _, _, ns, _ in self._layers for n in ns), np.int64, self.rows)
         start_rank = _ranks(starts.values, key=lambda s: (s is None, s or ""))
-        name_rank = _ranks(shown.values, key=lambda n: n)
-        order = np.lexsort((name_rank[name_codes], start_rank[start_codes]))  # stable: ties keep row order
+        name_rank = _ranks(distinct_names, key=lambda n: n)  # the names as shown, coded as the rows' names
+        order = np.lexsort((name_rank[self._name_codes], start_rank[start_codes]))  # stable: ties keep row order
         rank = np.empty(self.rows, np.int64)
         rank[order] = np.arange(self.rows)
         return rank
