@@ -298,3 +298,20 @@ def test_point_geometries_are_the_points_of_the_arrays():
     assert math.copysign(1, shapes[2].x) == math.copysign(1, shapes[1:][1].x) == -1  # the coordinate itself, sign and all
     with pytest.raises(IndexError):
         shapes[3]
+
+
+def test_ensemble_member_ids_are_dropped_as_geopandas_drops_them():
+    import copy
+    import json
+
+    import pyproj
+    from geopandas.io.arrow import _remove_id_from_member_of_ensembles
+
+    for code in ("EPSG:4326", "EPSG:4258", "EPSG:3857", "OGC:CRS84"):
+        projjson = json.loads(pyproj.CRS.from_user_input(code).to_json())
+        theirs, ours = copy.deepcopy(projjson), copy.deepcopy(projjson)
+        _remove_id_from_member_of_ensembles(theirs)
+        assert data_tables._drop_ensemble_member_ids(ours)
+        assert ours == theirs
+    assert "members" in json.dumps(json.loads(pyproj.CRS.from_user_input("EPSG:4326").to_json()))  # the case it is for
+    assert not data_tables._drop_ensemble_member_ids({"datum_ensemble": {"members": ["WGS 84 (G730)"]}})

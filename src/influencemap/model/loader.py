@@ -174,7 +174,6 @@ def read_file(
     source or ``data:`` line being read when that is known)."""
     # The readers (and YAML, orjson, the column validator with them: ~40 ms of imports) are
     # imported when a file is read, not by a load whose files all come from the cache.
-    from influencemap.model import fast_parse
     from influencemap.model.precise_reader import FileReader
 
     def make_reader() -> FileReader:
@@ -185,6 +184,8 @@ def read_file(
     if fast is None:
         fast = len(data) >= FAST_READER_MIN_BYTES
     if fast:
+        from influencemap.model import fast_parse  # not for a small file (rapidyaml, the column validator)
+
         try:
             result = fast_parse.read_fast(display, data, make_reader)
         except Exception:  # noqa: BLE001 - the precise reader decides, and reports where
