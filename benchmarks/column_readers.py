@@ -22,21 +22,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-HERE_SRC = str(Path(__file__).resolve().parent.parent / "src")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ab_runs import alternate, measured, rss_mb  # noqa: E402  (this folder's shared A/B runner)
 
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(folder: str, word: str) -> dict:
@@ -47,7 +40,7 @@ def measure(folder: str, word: str) -> dict:
     from influencemap.render.renderer import layer_sizes, point_sizes
 
     catalog = load_catalog([folder])
-    before = _rss_mb()
+    before = rss_mb()
     times = {}
     cpu = time.process_time()
     started = time.perf_counter()
@@ -66,17 +59,14 @@ def measure(folder: str, word: str) -> dict:
     return {
         "features": catalog.feature_count, "stat_rows": len(rows), "hits": len(hits),
         **{k: round(v, 3) for k, v in times.items()},
-        "added_mb": round(_rss_mb() - before, 1),
+        "added_mb": round(rss_mb() - before, 1),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "built": any(layer.features.built for layer in catalog.layers),
     }
 
 
 def run(src: str, folder: str, word: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": src, "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, __file__, folder, "--word", word, "--measure"], env=env,
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measured(__file__, src, [folder, "--word", word], QT_QPA_PLATFORM="offscreen")
 
 
 def main() -> int:
@@ -90,14 +80,7 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.folder, args.word)))
         return 0
-    sides = [("after", HERE_SRC)] + ([("before", args.before)] if args.before else [])
-    for name, src in sides:  # a first run per code version writes its cache entry
-        run(src, args.folder, args.word)
-    load = os.getloadavg()
-    for number in range(args.runs):
-        for name, src in (sides if number % 2 == 0 else sides[::-1]):
-            print(name, json.dumps(run(src, args.folder, args.word)), flush=True)
-    print(f"load {load[0]:.1f} -> {os.getloadavg()[0]:.1f}")
+    alternate(lambda src: run(src, args.folder, args.word), args.runs, args.before)
     return 0
 
 

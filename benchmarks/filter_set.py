@@ -21,21 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-HERE_SRC = str(Path(__file__).resolve().parent.parent / "src")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ab_runs import alternate, measured, rss_mb  # noqa: E402  (this folder's shared A/B runner)
 
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(folder: str) -> dict:
@@ -50,7 +43,7 @@ def measure(folder: str) -> dict:
     state = ViewState(catalog)
     for layer in catalog.layers:
         layer_geometry(layer)
-    before = _rss_mb()
+    before = rss_mb()
     feature_filter = FeatureFilter(countries=frozenset({"BY"}))
     times = {}
     started = time.perf_counter()
@@ -69,15 +62,13 @@ def measure(folder: str) -> dict:
     return {
         "features": catalog.feature_count, "shown_features": count, "table_rows": rows.total,
         **{k: round(v, 3) for k, v in times.items()},
-        "added_mb": round(_rss_mb() - before, 1),
+        "added_mb": round(rss_mb() - before, 1),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
 
 
 def run(src: str, folder: str) -> dict:
-    env = {**os.environ, "PYTHONPATH": src}
-    out = subprocess.run([sys.executable, __file__, folder, "--measure"], env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measured(__file__, src, [folder])
 
 
 def main() -> int:
@@ -90,14 +81,7 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.folder)))
         return 0
-    sides = [("after", HERE_SRC)] + ([("before", args.before)] if args.before else [])
-    for name, src in sides:  # a first run per code version writes its cache entry
-        run(src, args.folder)
-    load = os.getloadavg()
-    for number in range(args.runs):
-        for name, src in (sides if number % 2 == 0 else sides[::-1]):
-            print(name, json.dumps(run(src, args.folder)), flush=True)
-    print(f"load {load[0]:.1f} -> {os.getloadavg()[0]:.1f}")
+    alternate(lambda src: run(src, args.folder), args.runs, args.before)
     return 0
 
 

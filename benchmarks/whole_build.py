@@ -15,33 +15,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-HERE_SRC = str(Path(__file__).resolve().parent.parent / "src")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ab_runs import alternate, measured, rss_mb  # noqa: E402  (this folder's shared A/B runner)
 
-
-def _rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def measure(folder: str, geojson: bool) -> dict:
     from influencemap.model.loader import load_catalog
 
     catalog = load_catalog([folder])
-    before = _rss_mb()
+    before = rss_mb()
     started, cpu = time.perf_counter(), time.process_time()
     count = sum(len(list(layer.features)) for layer in catalog.layers)
     out = {"features": count, "build": round(time.perf_counter() - started, 3), "build_cpu": round(time.process_time() - cpu, 3),
-           "build_added_mb": round(_rss_mb() - before, 1)}
+           "build_added_mb": round(rss_mb() - before, 1)}
     if geojson:
         from influencemap.export.geojson import write_geojson
 
@@ -54,10 +47,7 @@ def measure(folder: str, geojson: bool) -> dict:
 
 
 def run(src: str, folder: str, geojson: bool) -> dict:
-    env = {**os.environ, "PYTHONPATH": src}
-    command = [sys.executable, __file__, folder, "--measure"] + (["--geojson"] if geojson else [])
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return measured(__file__, src, [folder] + (["--geojson"] if geojson else []))
 
 
 def main() -> int:
@@ -71,14 +61,8 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.folder, args.geojson)))
         return 0
-    sides = [("after", HERE_SRC)] + ([("before", args.before)] if args.before else [])
-    for name, src in sides:  # a first run per code version writes its cache entry
-        run(src, args.folder, False)
-    load = os.getloadavg()
-    for number in range(args.runs):
-        for name, src in (sides if number % 2 == 0 else sides[::-1]):
-            print(name, json.dumps(run(src, args.folder, args.geojson)), flush=True)
-    print(f"load {load[0]:.1f} -> {os.getloadavg()[0]:.1f}")
+    alternate(lambda src: run(src, args.folder, args.geojson), args.runs, args.before,
+              warm_up=lambda src: run(src, args.folder, False))
     return 0
 
 
