@@ -110,3 +110,30 @@ def test_the_current_view_extent_shows_what_the_canvas_shows(two_layer_window, q
     minlon, minlat, maxlon, maxlat = dialog.last_report.settings.lonlat_bounds
     assert minlon <= 29.5 and maxlon >= 31.5 and maxlat < 53.9  # Kyiv in, Minsk (53.9 N) out
     assert [p.label for p in dialog.last_report.content.places] == ["Kyiv, UA"]
+
+
+def test_closing_the_dialog_waits_for_the_preview_drawing(two_layer_window, qtbot, monkeypatch):
+    """A preview draws with Qt text objects on a worker thread; taking the dialog's widgets
+    down meanwhile could deadlock (the worker keeps the GIL waiting for a Qt lock the main
+    thread holds while it waits for the GIL). Closing waits for the drawing to end first."""
+    import threading
+    import time
+
+    from influencemap.render import print_layout
+    from influencemap.ui import export_dialog
+
+    started, real = threading.Event(), print_layout.sheet_image
+
+    def slow_sheet_image(*args, **kwargs):
+        started.set()
+        time.sleep(0.5)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(print_layout, "sheet_image", slow_sheet_image)
+    dialog = open_dialog(two_layer_window, qtbot)
+    started.clear()
+    dialog.title_edit.setText("Minsk and Kyiv")  # a new preview, drawn slowly
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    assert export_dialog._PREVIEWS  # drawing now
+    dialog.reject()
+    assert not any(t.is_alive() for t in export_dialog._PREVIEWS), "the dialog closed while its preview still drew"

@@ -74,6 +74,21 @@ def _parse_bbox(text: str) -> tuple[float, float, float, float] | None:
     return values if len(values) == 4 else None  # type: ignore[return-value]
 
 
+_PREVIEWS: set[threading.Thread] = set()
+_PREVIEWS_LOCK = threading.Lock()
+
+
+def wait_for_previews(timeout: float = 30.0) -> None:
+    """Wait (the GIL released) for the preview drawings still running; see ``done``."""
+    with _PREVIEWS_LOCK:
+        running = list(_PREVIEWS)
+    for thread in running:
+        thread.join(timeout)
+        if not thread.is_alive():
+            with _PREVIEWS_LOCK:
+                _PREVIEWS.discard(thread)
+
+
 class ExportMapDialog(QDialog):
     """The export dialog over what the map shows.
 
@@ -331,8 +346,31 @@ class ExportMapDialog(QDialog):
                 signals.ready.emit(generation, image, summary)
             except RuntimeError:  # the dialog was closed (and deleted) while the preview drew
                 pass
+            with _PREVIEWS_LOCK:
+                _PREVIEWS.discard(threading.current_thread())
 
-        threading.Thread(target=work, name="export-preview", daemon=True).start()
+        thread = threading.Thread(target=work, name="export-preview", daemon=True)
+        with _PREVIEWS_LOCK:
+            _PREVIEWS.add(thread)
+        thread.start()
+
+    # A preview draws on a worker thread with Qt text objects, and some of PySide6's calls keep
+    # the GIL while they wait for a Qt lock; the main thread, deleting widgets, can hold that
+    # lock while it waits for the GIL (seen once in the test run: a hang in a teardown). So
+    # nothing of the dialog is taken down while a preview draws: closing, hiding and the
+    # window's shutdown wait for it (a preview takes well under a second).
+
+    def done(self, result: int) -> None:
+        wait_for_previews()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        wait_for_previews()
+        super().closeEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        wait_for_previews()
+        super().hideEvent(event)
 
     def _on_preview_ready(self, generation: int, image: QImage, summary: str) -> None:
         if generation != self._generation:

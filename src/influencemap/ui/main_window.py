@@ -856,6 +856,9 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._view_save_timer.stop()
+        from influencemap.ui.export_dialog import wait_for_previews
+
+        wait_for_previews()  # before any of the window's widgets go (see export_dialog.done)
         self.canvas.shutdown()
         self.loader.shutdown()
 
