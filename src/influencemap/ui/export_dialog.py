@@ -79,7 +79,7 @@ _PREVIEWS_LOCK = threading.Lock()
 
 
 def wait_for_previews(timeout: float = 30.0) -> None:
-    """Wait (the GIL released) for the preview drawings still running; see ``done``."""
+    """Wait (the GIL released) for the preview drawings still running; see ``hideEvent``."""
     with _PREVIEWS_LOCK:
         running = list(_PREVIEWS)
     for thread in running:
@@ -357,16 +357,9 @@ class ExportMapDialog(QDialog):
     # A preview draws on a worker thread with Qt text objects, and some of PySide6's calls keep
     # the GIL while they wait for a Qt lock; the main thread, deleting widgets, can hold that
     # lock while it waits for the GIL (seen once in the test run: a hang in a teardown). So
-    # nothing of the dialog is taken down while a preview draws: closing, hiding and the
-    # window's shutdown wait for it (a preview takes well under a second).
-
-    def done(self, result: int) -> None:
-        wait_for_previews()
-        super().done(result)
-
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt's name
-        wait_for_previews()
-        super().closeEvent(event)
+    # nothing of the dialog is taken down while a preview draws: hiding it (which closing,
+    # Export and Cancel all do) and the window's shutdown wait for it (a preview takes well
+    # under a second).
 
     def hideEvent(self, event) -> None:  # noqa: N802 - Qt's name
         wait_for_previews()

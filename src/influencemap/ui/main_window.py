@@ -858,7 +858,7 @@ class MainWindow(QMainWindow):
         self._view_save_timer.stop()
         from influencemap.ui.export_dialog import wait_for_previews
 
-        wait_for_previews()  # before any of the window's widgets go (see export_dialog.done)
+        wait_for_previews()  # before any of the window's widgets go (see ExportMapDialog.hideEvent)
         self.canvas.shutdown()
         self.loader.shutdown()
 
