@@ -27,7 +27,6 @@ import re
 import stat
 import sys
 import threading
-import time
 import zlib
 from collections import OrderedDict
 from functools import lru_cache
@@ -289,11 +288,10 @@ def data_file_digest(path: Path) -> str:
         remembered = _remembered_digest(path, before)
         if remembered is not None:
             return remembered
-    read_at = time.time_ns()
-    digest = data_access.file_hash(data_access.read_regular(path))
-    after = data_access.identity(path)
-    if after is not None and after == before:
-        _remember_digest(path, digest, read_at, after)
+    _, digest = data_access.read_and_hash(path)  # notes the file's identity around the read
+    read = data_access.read_identity(str(path), digest)
+    if read is not None:
+        _remember_digest(path, digest, *read)
     return digest
 
 
