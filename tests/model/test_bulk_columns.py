@@ -263,6 +263,37 @@ def test_a_text_and_point_geoparquet_is_read_by_pyarrow_as_geopandas_reads_it(tm
     assert dates[0] == dates[3] == "2012" and dates[0] is dates[3] and dates[10] is None
 
 
+def test_a_text_and_point_geoparquet_is_read_without_importing_pandas(tmp_path):
+    """pandas costs 0.24 s to import, and pyarrow's to_numpy/fill_null import it even for
+    columns that need none of it: the fast path reads the buffers itself (nulls included)."""
+    import subprocess
+    import sys
+
+    rows = _rows(9000)
+    frame = _frame(rows)
+    frame.loc[7, "date"] = None  # a null among repeating texts: the dictionary path's missing cell
+    frame.loc[8, "name"] = None  # and among distinct texts
+    frame.to_parquet(tmp_path / "r.parquet", row_group_size=4000)  # several chunks per column
+    script = (
+        "import sys, json\n"
+        "from influencemap.model import data_tables\n"
+        f"table = data_tables._point_geoparquet(open({str(tmp_path / 'r.parquet')!r}, 'rb').read())\n"
+        "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
+        "print(json.dumps({k: v for k, v in table.columns.items()}))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    columns = json.loads(done.stdout)
+    content = (tmp_path / "r.parquet").read_bytes()
+    slow = data_tables._geo_table(data_tables._read_geoparquet(content, "r.parquet"))
+    from influencemap.model.field_map import missing
+
+    assert list(columns) == list(slow.columns)
+    for name, cells in columns.items():
+        assert cells == [None if missing(v) else v for v in slow.columns[name]]
+    assert columns["date"][7] is None and columns["name"][8] is None and columns["date"][6] is not None
+
+
 @pytest.mark.parametrize("change", ["number column", "polygon", "z point", "empty point", "other crs", "no crs", "kept index"])
 def test_any_other_geoparquet_is_left_to_geopandas(tmp_path, change):
     from shapely.geometry import Point, Polygon

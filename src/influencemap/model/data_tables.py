@@ -264,11 +264,25 @@ def _text_cells(column) -> list:
 
     sample = column.slice(0, 4096)
     if 2 * pc.count_distinct(sample, mode="all").as_py() > len(sample):  # mostly distinct (ids, names)
-        return column.to_numpy(zero_copy_only=False).tolist()
+        # to_pylist, not to_numpy().tolist(): the same list, and to_numpy of a text column
+        # imports pandas (0.24 s) for its object conversion
+        return column.to_pylist()
     encoded = pc.dictionary_encode(column).combine_chunks()
     texts = np.array([*encoded.dictionary.to_pylist(), None], dtype=object)
-    rows = encoded.indices.fill_null(len(encoded.dictionary)).to_numpy()
-    return texts[rows].tolist()
+    return texts[_indices_or(encoded.indices, len(encoded.dictionary))].tolist()
+
+
+def _indices_or(indices, missing: int) -> np.ndarray:
+    """A dictionary array's indices as numpy, ``missing`` where a cell is null: read from the
+    Arrow buffers, because pyarrow's own ``to_numpy`` and ``fill_null`` import pandas (0.24 s)
+    even for an integer array without nulls."""
+    start, count = indices.offset, len(indices)
+    validity, values = indices.buffers()[:2]
+    rows = np.frombuffer(values, dtype=indices.type.to_pandas_dtype())[start: start + count]
+    if not indices.null_count:
+        return rows
+    valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[start: start + count]
+    return np.where(valid.astype(bool), rows, missing)
 
 
 def _crs_is_lonlat(info: dict) -> bool:
