@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -133,6 +133,36 @@ def countries_containing_many(
     for codes_here in result:
         codes_here.sort()
     return result
+
+
+def near_any_of(
+    lons: np.ndarray, lats: np.ndarray, countries: Sequence[Iterable[str]], tolerance_deg: float
+) -> np.ndarray:
+    """Per point, whether one of ``countries[i]`` (ISO alpha-2 codes) contains it or lies
+    within ``tolerance_deg`` of it: the same answer as asking :func:`countries_containing_many`
+    and looking for those codes, but measured against those countries only (a point is seldom
+    near its own country's outline and far more often near the big ones, whose distance is the
+    costly part)."""
+    lons = np.asarray(lons, dtype=float)
+    lats = np.asarray(lats, dtype=float)
+    near = np.zeros(len(lons), dtype=bool)
+    if not len(lons):
+        return near
+    index = _index()
+    t = max(tolerance_deg, 0.0)
+    point_at, country_at = index.tree.query(shapely.box(lons - t, lats - t, lons + t, lats + t))
+    wanted = [set(codes) for codes in countries]
+    codes = index.codes
+    keep = np.fromiter(
+        (codes[c] in wanted[p] for p, c in zip(point_at.tolist(), country_at.tolist())), dtype=bool, count=len(point_at)
+    )
+    point_at, country_at = point_at[keep], country_at[keep]
+    if tolerance_deg > 0:
+        hit = shapely.dwithin(index.geometries[country_at], shapely.points(lons[point_at], lats[point_at]), t)
+    else:
+        hit = shapely.intersects_xy(index.geometries[country_at], lons[point_at], lats[point_at])
+    near[point_at[hit]] = True
+    return near
 
 
 def country_outlines() -> dict[str, shapely.Geometry]:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
 
 from influencemap.model import data_access, feature_rules as rules, field_map, schema
-from influencemap.model.country_check import point_country_warnings
+from influencemap.model.country_check import outside_messages, points_outside
 from influencemap.model.field_map import FieldMap, Spec
 from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
 from influencemap.model.geometry_parts import RowProblem, plain_shape, row_geometry, rows_geometry
@@ -96,6 +96,12 @@ class _RowProblems:
             entry[1].append(f"{self.name_row(row)} ({detail})")
         if error:
             self.bad.add(row)
+
+    def room(self, key: str, what: str) -> int:
+        """How many more rows of this kind the report names (their details are read; the
+        other rows are only counted, so they need none)."""
+        entry = self.kinds.get((key, what))
+        return EXAMPLES - (len(entry[1]) if entry else 0)
 
 
 @dataclass
@@ -1049,16 +1055,24 @@ class _Rows:
         """Warn (once per kind, naming rows) about points outside all their declared countries:
         ``owners`` are the checked points' features (their places in the table; None: point k
         is feature k's), ``lonlat`` the points (a multipoint's several: the first outside names
-        its row, once), ``kept`` the row of each feature (None: the same)."""
+        its row, once), ``kept`` the row of each feature (None: the same). Only the rows the
+        report names are described (where each lies instead: a query per point, 0.3 s for the
+        17,000 strays of a million-point file whose message names five)."""
         if not len(lonlat):
             return
         declared = countries if owners is None else [countries[k] for k in owners]
-        first: dict[int, str] = {}
-        for index, message in point_country_warnings(None, lonlat, declared=declared):
-            first.setdefault(index if owners is None else owners[index], message)
-        for feature, message in sorted(first.items()):
+        first: dict[int, int] = {}
+        """Each warned feature's first point outside (its position in ``lonlat``)."""
+        for index in points_outside(lonlat, declared):
+            first.setdefault(index if owners is None else owners[index], index)
+        what = "points outside their countries"
+        warned = sorted(first.items())
+        shown = [index for _, index in warned[:max(self.problems.room("countries", what), 0)]]
+        messages = dict(zip(shown, outside_messages(lonlat, declared, shown)))
+        for feature, index in warned:
             row = feature if kept is None else kept[feature]
-            self.problems.add("countries", "points outside their countries", row, message.replace("point ", "", 1), error=False)
+            detail = messages[index].replace("point ", "", 1) if index in messages else ""
+            self.problems.add("countries", what, row, detail, error=False)
 
     def report(self) -> None:
         reader = self.reader.reader

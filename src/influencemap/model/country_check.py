@@ -20,10 +20,10 @@ def point_country_warnings(
 ) -> list[tuple[int, str]]:
     """(index, message) for each point feature that lies outside all its declared countries.
 
-    Points inside one of their declared countries are set aside first, one vectorised test per
-    country; the rest go through the full check, which says where they lie instead. A caller
-    holding the points as columns, not features, gives ``coords`` (an array of lon, lat) and
-    ``declared`` (each point's countries) instead; ``coords`` may also come with features.
+    A caller holding the points as columns, not features, gives ``coords`` (an array of lon,
+    lat) and ``declared`` (each point's countries) instead; ``coords`` may also come with
+    features. Multipoints: every part is checked; the first part outside names its feature
+    (once). See :func:`points_outside` and :func:`outside_messages`, its two steps.
     """
     if declared is None:
         if not features:
@@ -34,19 +34,35 @@ def point_country_warnings(
     import numpy as np
     import shapely
 
-    from influencemap.geo import basemap
-
     if coords is None:
         coords, owner = shapely.get_coordinates(
             np.array([f.geometry for f in features], dtype=object), return_index=True  # type: ignore[union-attr]
         )
         if len(coords) != len(declared):
-            # Multipoints: check every part; the first part outside names its feature (once).
             parts = point_country_warnings(None, coords, declared=[declared[i] for i in owner.tolist()])
             seen: dict[int, str] = {}
             for k, message in parts:
                 seen.setdefault(int(owner[k]), message)
             return sorted(seen.items())
+    outside = points_outside(coords, declared)
+    return list(zip(outside, outside_messages(coords, declared, outside)))
+
+
+def points_outside(coords, declared: Sequence[tuple[str, ...]]) -> list[int]:
+    """The positions (ascending) of the points (``coords``: an array of lon, lat) farther than
+    :data:`COUNTRY_TOLERANCE_DEG` from every one of their ``declared`` countries.
+
+    Points inside one of their declared countries are set aside first, one vectorised
+    point-in-polygon test per country; only the rest are measured, and only against the
+    outlines of their own declared countries (not every country near them: where a point does
+    lie is asked only for the messages, :func:`outside_messages`)."""
+    import numpy as np
+    import shapely
+
+    from influencemap.geo import basemap
+
+    if not len(declared):
+        return []
     all_lons, all_lats = coords[:, 0], coords[:, 1]
     inside = np.zeros(len(declared), dtype=bool)
     outlines = _country_outlines()
@@ -75,29 +91,36 @@ def point_country_warnings(
         outline = outlines.get(code)
         if outline is not None:
             inside[rows] |= shapely.contains_xy(outline, all_lons[rows], all_lats[rows])
-    rest = np.flatnonzero(~inside).tolist()
-    if not rest:
+    rest = np.flatnonzero(~inside)
+    if not len(rest):
         return []
-    lons = all_lons[rest].tolist()
-    lats = all_lats[rest].tolist()
+    near = basemap.near_any_of(all_lons[rest], all_lats[rest], [declared[i] for i in rest.tolist()], COUNTRY_TOLERANCE_DEG)
+    return rest[~near].tolist()
+
+
+def outside_messages(coords, declared: Sequence[tuple[str, ...]], positions: Sequence[int]) -> list[str]:
+    """The warning for each point at ``positions`` (found by :func:`points_outside`): where
+    it lies instead, and whether swapping its longitude and latitude would put it inside.
+    Asked for only the points whose message is shown (a million-row file names its first few)."""
+    from influencemap.geo import basemap
+
+    if not len(positions):
+        return []
+    lons = [float(coords[i, 0]) for i in positions]
+    lats = [float(coords[i, 1]) for i in positions]
     found = basemap.countries_containing_many(lons, lats, COUNTRY_TOLERANCE_DEG)
-    outside = [k for k, i in enumerate(rest) if not set(found[k]) & set(declared[i])]
-    if not outside:
-        return []
     swapped = basemap.countries_containing_many(
-        [lats[k] for k in outside], [lons[k] if -90 <= lons[k] <= 90 else 0.0 for k in outside],
-        COUNTRY_TOLERANCE_DEG,
+        lats, [lon if -90 <= lon <= 90 else 0.0 for lon in lons], COUNTRY_TOLERANCE_DEG,
     )
-    warnings = []
-    for k, swapped_in in zip(outside, swapped):
-        countries = declared[rest[k]]
-        lon, lat, there = lons[k], lats[k], found[k]
+    messages = []
+    for i, lon, lat, there, swapped_in in zip(positions, lons, lats, found, swapped):
+        countries = declared[i]
         where = f"it lies in {', '.join(there)}" if there else "it lies in no country (at sea?)"
         message = f"point ({lon:g}, {lat:g}) is outside its countries {', '.join(countries)}: {where}"
         if -90 <= lon <= 90 and set(swapped_in) & set(countries):
             message += f"; swapping longitude and latitude, [{lat:g}, {lon:g}], would put it inside"
-        warnings.append((rest[k], message))
-    return warnings
+        messages.append(message)
+    return messages
 
 
 _COUNTRIES = attrgetter("countries")
