@@ -126,3 +126,28 @@ def test_rebuild_is_deterministic_and_matches_the_shipped_file(tmp_path):
     rebuilt = pyogrio.read_dataframe(outputs[0], read_geometry=False)
     shipped = load_countries().drop(columns="geometry")
     assert rebuilt.equals(shipped), "geodata/countries.fgb is stale: run python scripts/build_basemap.py"
+
+
+def test_near_any_of_answers_as_the_countries_found_there_do():
+    """The country check's shortcut (measure a point only against its declared countries)
+    gives what asking where the point lies and looking for those countries gives: points
+    inside, just outside (the tolerance), far out and at sea, codes the basemap lacks."""
+    import numpy as np
+    import shapely
+
+    rng = np.random.default_rng(3)
+    outlines = basemap.country_outlines()
+    jittered = [
+        (lambda ring: ring[rng.integers(0, len(ring), 60)])(shapely.get_coordinates(outlines[code])) + rng.normal(0, 0.05, (60, 2))
+        for code in ("BY", "UA", "LT", "KZ", "CN")
+    ]
+    xy = np.vstack([np.column_stack([rng.uniform(10, 90, 300), rng.uniform(35, 60, 300)]), *jittered])
+    codes = [*sorted(outlines)[:40], "BY", "UA", "LT", "KZ", "CN", "RU", "PL", "SG", "ZZ"]
+    declared = [tuple(rng.choice(codes, size=int(rng.integers(1, 4)), replace=False)) for _ in range(len(xy))]
+    for tolerance in (0.0, 0.05):
+        found = countries_containing_many(xy[:, 0], xy[:, 1], tolerance)
+        expected = [bool(set(here) & set(mine)) for here, mine in zip(found, declared)]
+        near = basemap.near_any_of(xy[:, 0], xy[:, 1], declared, tolerance)
+        assert near.tolist() == expected
+        assert 0 < sum(expected) < len(expected)
+    assert basemap.near_any_of(np.array([]), np.array([]), [], 0.05).tolist() == []

@@ -163,6 +163,28 @@ def test_points_outside_their_countries_warn_at_the_data_line(folder):
     assert "would put it inside" in warning
 
 
+def test_many_points_outside_their_countries_name_the_first_five_and_count_the_rest(folder):
+    """Only the named rows are described (where each lies instead); every stray row is counted.
+    A row inside its country among them is not counted."""
+    from influencemap.model.country_check import point_country_warnings
+
+    strays = [(24.10, 56.95), (21.0, 52.2), (30.52, 50.45), (25.28, 54.69), (37.6, 55.75), (34.0, 43.0), (53.90, 27.56)]
+    lines = ["id,name,countries,lon,lat"] + [f"s-{i},S,BY,{lon},{lat}" for i, (lon, lat) in enumerate(strays)]
+    lines.insert(3, "in-1,In,BY,27.56,53.90")
+    (folder / "projects.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "l.yaml").write_text("id: l\nname: L\ndata: projects.csv\ndefaults: {sources: [doc-a]}\n", encoding="utf-8")
+    (warning,) = problems(folder)
+    import numpy as np
+
+    expected = point_country_warnings(None, np.array(strays), declared=[("BY",)] * len(strays))
+    assert [i for i, _ in expected] == list(range(7))
+    named = [f"row {row} ({message.replace('point ', '', 1)})" for row, (_, message) in zip([1, 2, 4, 5, 6], expected)]
+    assert warning == (
+        "l.yaml:3:7: warning: data file 'projects.csv': points outside their countries in 7 rows: "
+        + "; ".join(named) + ", and 2 more"
+    )
+
+
 def test_mapping_and_file_problems_point_at_their_lines(folder):
     (folder / "projects.csv").write_text(CSV, encoding="utf-8")
     (folder / "a.yaml").write_text(LAYER.replace("name: title", "name: titel"), encoding="utf-8")
