@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from influencemap.model import data_tables
+from influencemap.model import crs_lonlat, data_tables
 from tests.model.conftest import cached_layers_folder, load_flushed
 
 SOURCES = "sources:\n  - {id: doc-a, title: A report}\n  - {id: doc-b, title: B}\n"
@@ -342,7 +342,7 @@ def test_ensemble_member_ids_are_dropped_as_geopandas_drops_them():
         projjson = json.loads(pyproj.CRS.from_user_input(code).to_json())
         theirs, ours = copy.deepcopy(projjson), copy.deepcopy(projjson)
         _remove_id_from_member_of_ensembles(theirs)
-        assert data_tables._drop_ensemble_member_ids(ours)
+        assert crs_lonlat.drop_ensemble_member_ids(ours)
         assert ours == theirs
     assert "members" in json.dumps(json.loads(pyproj.CRS.from_user_input("EPSG:4326").to_json()))  # the case it is for
-    assert not data_tables._drop_ensemble_member_ids({"datum_ensemble": {"members": ["WGS 84 (G730)"]}})
+    assert not crs_lonlat.drop_ensemble_member_ids({"datum_ensemble": {"members": ["WGS 84 (G730)"]}})

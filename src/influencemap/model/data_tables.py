@@ -36,6 +36,8 @@ from typing import Any
 
 import numpy as np
 
+from influencemap.model import crs_lonlat
+
 
 class DataTableError(Exception):
     """The file cannot be read as its format; the message names the file as written."""
@@ -236,7 +238,7 @@ def _point_geoparquet(content: bytes) -> DataTable | None:
         return None
     if any(not isinstance(c, dict) for c in pandas_meta.get("index_columns", [])) or len(pandas_meta.get("column_indexes", [])) > 1:
         return None  # an index kept as columns, or several levels of column names: geopandas' reading
-    if not _crs_is_lonlat(info):
+    if not crs_lonlat.is_lonlat(info):
         return None
     names = [name for name in table.column_names if name != primary]
     if len(set(table.column_names)) != len(table.column_names) or primary not in table.column_names:
@@ -283,45 +285,6 @@ def _indices_or(indices, missing: int) -> np.ndarray:
         return rows
     valid = np.unpackbits(np.frombuffer(validity, dtype=np.uint8), bitorder="little")[start: start + count]
     return np.where(valid.astype(bool), rows, missing)
-
-
-def _crs_is_lonlat(info: dict) -> bool:
-    """Whether geopandas would take the column's CRS as equal to EPSG:4326 (so that
-    :func:`_geo_table` would not transform it): the CRS built as geopandas builds it."""
-    import pyproj
-
-    if "crs" not in info:
-        crs: Any = "OGC:CRS84"  # the GeoParquet default, as geopandas reads it
-    else:
-        crs = info["crs"]
-        if crs is None:
-            return False  # no CRS: geopandas keeps the coordinates as they are; leave it to that path
-        if isinstance(crs, dict):
-            crs = json.loads(json.dumps(crs))
-            if not _drop_ensemble_member_ids(crs):
-                return False  # an odd PROJJSON: leave the file to geopandas
-    try:
-        return pyproj.CRS.from_user_input(crs).equals("EPSG:4326")
-    except pyproj.exceptions.CRSError:
-        return False
-
-
-def _drop_ensemble_member_ids(projjson: dict) -> bool:
-    """Drop the ids of datum ensemble members throughout a PROJJSON object, as geopandas does
-    before it builds a file's CRS (older PROJ versions reject member ids newer databases
-    added); done here instead of calling geopandas' private helper, whose import costs 0.2 s
-    (pandas with it). False when a ``members`` list holds something that is not an object:
-    geopandas would fail on it, so the file is left to geopandas to report."""
-    for key, value in projjson.items():
-        if isinstance(value, dict):
-            if not _drop_ensemble_member_ids(value):
-                return False
-        elif key == "members" and isinstance(value, list):
-            if not all(isinstance(member, dict) for member in value):
-                return False
-            for member in value:
-                member.pop("id", None)
-    return True
 
 
 def _wkb_points(shapes) -> np.ndarray | None:
