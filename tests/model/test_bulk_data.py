@@ -223,3 +223,40 @@ def test_a_changed_data_file_is_read_again(folder):
     assert load(folder).feature_count == 4
     load_cache.clear_memory()
     assert load(folder).feature_count == 4
+
+
+def test_a_data_files_ids_found_distinct_as_read_are_marked_so_yet_clashes_are_found(folder, monkeypatch):
+    """The rows' reader knows whether their ids are distinct: the file's result says so (the
+    catalog then need not hash them again); duplicate rows leave it unmarked, and an id
+    another layer also uses is still an error."""
+    from influencemap.model.precise_reader import FileReader
+
+    results = []
+    finish = FileReader.finish
+
+    def spy(self):
+        result = finish(self)
+        results.append((result, result.distinct_ids))  # as read (the catalog marks it too, later)
+        return result
+
+    monkeypatch.setattr(FileReader, "finish", spy)
+
+    def aid_marked() -> bool:
+        (marked,) = [marked for r, marked in results if r.layer is not None and r.layer.id == "aid"]
+        results.clear()
+        return marked
+
+    (folder / "projects.csv").write_text(CSV, encoding="utf-8")
+    (folder / "aid.yaml").write_text(LAYER, encoding="utf-8")
+    assert load(folder).problems == ()
+    assert aid_marked() is True
+    (folder / "projects.csv").write_text(CSV + "p-1,Again,2012,BY,27.93,53.92,\n", encoding="utf-8")
+    assert any("duplicate feature id in 'project_id'" in p for p in problems(folder))
+    assert aid_marked() is False
+    (folder / "projects.csv").write_text(CSV, encoding="utf-8")
+    (folder / "other.yaml").write_text(
+        "id: other\nname: Other\nfeatures:\n  - {id: p-2, name: Clash, point: [30.5, 50.4], countries: [UA], sources: [doc-a]}\n",
+        encoding="utf-8",
+    )
+    found = problems(folder)
+    assert any("'p-2'" in p and "duplicate" in p for p in found), found

@@ -643,7 +643,7 @@ class _Rows:
         default = self.defaults.values
         pending: list[tuple[int, int, str, str, str]] = []
         """Problems of a row's keys together, as (row, step, key, what, detail): added in row order below."""
-        self._duplicate_ids(ids, pending)
+        distinct_ids = self._duplicate_ids(ids, pending)
         starts, ends, instants = self._periods(dates, default, pending)
         citations = self._citations(sources, locators, row_sources, pending)
         for row, _, key, what, detail in sorted(pending, key=itemgetter(0, 1)):
@@ -673,11 +673,13 @@ class _Rows:
         self.check_countries(owners, lonlat, columns["countries"], kept)
         self.report()
         reader.tables.append({name: columns[name] for name in TABLE_COLUMNS})
+        reader.distinct_table_ids.append(distinct_ids)
 
-    def _duplicate_ids(self, ids: list, pending: list) -> None:
-        """A row whose id an earlier row has (each named with the first row that has it)."""
+    def _duplicate_ids(self, ids: list, pending: list) -> bool:
+        """A row whose id an earlier row has (each named with the first row that has it).
+        True when every row's id is its own (then so are the kept rows')."""
         if len(set(ids)) == len(ids):
-            return
+            return True
         seen: dict[str, int] = {}
         what = f"duplicate feature id in '{self.column_name('id')}'"
         for row, feature_id in enumerate(ids):
@@ -685,6 +687,7 @@ class _Rows:
                 pending.append((row, 0, "id", what, f"'{feature_id}' is also in row {seen[feature_id] + 1}"))
             elif feature_id is not None:
                 seen[feature_id] = row
+        return False
 
     def _periods(self, dates: dict, default: dict, pending: list) -> tuple[list, list, list]:
         """Each row's start, end and whether it is an instant: its ``date``, else its

@@ -58,6 +58,8 @@ class FileReader:
         the result's table, with the ``tables`` of a data file's rows after them)."""
         self.refs: list[tuple[tuple[str, Origin], ...]] = []
         self.tables: list[dict[str, list]] = []
+        self.distinct_table_ids: list[bool] = []
+        """Per table, whether its reader found every row's id its own."""
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -99,6 +101,9 @@ class FileReader:
         parts = ([feature_columns(self.features, self.refs)] if self.features else []) + self.tables
         if parts:
             attach_table(result, joined_table(parts, self.display, result.layer.id if result.layer else None))
+            # A data file's rows alone, their ids found distinct as they were read: the
+            # catalog need not hash a million ids again to know (loader's take_all)
+            result.distinct_ids = not self.features and self.distinct_table_ids == [True]
         return result
 
     # -- sources -------------------------------------------------------------------------
