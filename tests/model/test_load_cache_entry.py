@@ -304,3 +304,28 @@ def test_an_id_of_a_cached_distinct_file_repeated_in_a_later_file_is_reported(fo
     assert [p.message for p in catalog.errors if "duplicate feature id" in p.message] == [
         "duplicate feature id 'p-000005' (first defined at " + str(catalog.layer("aid").features.origin(5)) + ")"
     ]
+
+
+def test_columns_a_data_file_fills_from_its_defaults_are_held_once_and_read_as_lists(folder):
+    """The rows' reader gives the columns its defaults fill as (value, count): they are
+    stored so and read as the same lists as any column; a layer that writes features as
+    well as naming a data file joins the two into one table cell for cell."""
+    first = written(folder)
+    table = first.layer("aid").features
+    for name, value in (("precisions", "site"), ("lines", 3), ("instants", True), ("descriptions", None)):
+        assert table.stored_column(name) == (value, ROWS), name
+        assert plain(table.column(name)) == plain([value] * ROWS), name
+    assert type(table.stored_column("ids")) is list
+    (folder / "aid.yaml").write_text(
+        DATA_LAYER + "features:\n  - {id: written-1, name: Written, point: [27.5, 53.9], countries: [BY], date: '2019',"
+        " sources: [doc-a], precision: city}\n",
+        encoding="utf-8",
+    )
+    load_cache.clear_memory()
+    joined = load_flushed(folder)
+    assert joined.problems == ()
+    features = list(joined.layer("aid").features)
+    assert [f.id for f in features] == ["written-1", *[f"p-{i:06d}" for i in range(ROWS)]]
+    assert [f.precision.value for f in features] == ["city"] + ["site"] * ROWS
+    assert all(f.instant for f in features) and features[1].origin.line == 3 and features[0].origin.line == 6
+    assert [c.ref for f in features for c in f.citations] == ["doc-a"] * (ROWS + 1)

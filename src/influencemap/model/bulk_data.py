@@ -651,8 +651,12 @@ class _Rows:
         kept = self._kept(ids, names, positions)
         count = self.table.rows if kept is None else len(kept)
 
-        def take(cells: list) -> list:
-            return cells if kept is None else list(map(cells.__getitem__, kept))
+        def take(cells: list | tuple) -> list | tuple:
+            if kept is None:
+                return cells
+            if type(cells) is tuple:  # one value in every row (see _same)
+                return cells[0], count
+            return list(map(cells.__getitem__, kept))
 
         columns: dict[str, list] = {"ids": take(ids), "names": take(names)}
         for name, cells in (("countries", countries), ("actors", actors), ("tags", tags)):
@@ -662,13 +666,22 @@ class _Rows:
         columns.update(self._figure_columns(figures, kept, count))
         columns["starts"], columns["ends"], columns["instants"] = take(starts), take(ends), take(instants)
         default_precision = default.get("precision")
-        columns["precisions"] = [(p if p is not None else default_precision) or None for p in take(precisions)]
         default_dating = default.get("dating", schema.DEFAULT_DATING)
-        columns["datings"] = [d or default_dating for d in take(datings)]
         default_description = default.get("description")
-        columns["descriptions"] = [d if d is not None else default_description for d in take(descriptions)]
+        if values["precision"] is None:  # no such column: the defaults' in every row
+            columns["precisions"] = _same(default_precision or None, count)
+        else:
+            columns["precisions"] = [(p if p is not None else default_precision) or None for p in take(precisions)]
+        if values["dating"] is None:
+            columns["datings"] = _same(default_dating, count)
+        else:
+            columns["datings"] = [d or default_dating for d in take(datings)]
+        if values["description"] is None:
+            columns["descriptions"] = _same(default_description, count)
+        else:
+            columns["descriptions"] = [d if d is not None else default_description for d in take(descriptions)]
         columns["extras"] = self._extras(kept, count)
-        columns["lines"], columns["cols"] = [self.origin.line] * count, [self.origin.col] * count
+        columns["lines"], columns["cols"] = _same(self.origin.line, count), _same(self.origin.col, count)
         self.add_row_sources(row_sources)
         self.check_countries(owners, lonlat, columns["countries"], kept)
         self.report()
@@ -698,7 +711,7 @@ class _Rows:
         default_instant = bool(default.get("instant", False))
         if start_cells.count(None) == count and end_cells.count(None) == count:  # dates only (or none)
             if None not in date_cells:
-                return list(date_cells), list(date_cells), [True] * count
+                return list(date_cells), list(date_cells), _same(True, count)
             return (
                 [d if d is not None else default_start for d in date_cells],
                 [d if d is not None else default_end for d in date_cells],
@@ -822,9 +835,10 @@ class _Rows:
         if citations is None:  # every row: the defaults'
             cites, refs, places = self._default_citations
             return {
-                "citation_counts": [len(cites)] * count, "refs": [c.ref for c in cites] * count,
-                "locators": [c.locator for c in cites] * count, "quotes": [c.quote for c in cites] * count,
-                "ref_counts": [len(refs)] * count, "ref_names": refs * count, "ref_places": places * count,
+                "citation_counts": _same(len(cites), count), "refs": _repeated([c.ref for c in cites], count),
+                "locators": _repeated([c.locator for c in cites], count), "quotes": _repeated([c.quote for c in cites], count),
+                "ref_counts": _same(len(refs), count), "ref_names": _repeated(list(refs), count),
+                "ref_places": _repeated(list(places), count),
             }
         rows = citations if kept is None else map(citations.__getitem__, kept)
         columns: dict[str, list] = {name: [] for name in ("citation_counts", "refs", "locators", "quotes", "ref_counts", "ref_names", "ref_places")}
@@ -842,8 +856,8 @@ class _Rows:
         defaults = tuple(self.defaults.values.get("figures", ()))  # type: ignore[arg-type]
         if figures is None:  # no figure columns: every row has the defaults'
             return {
-                "figure_counts": [len(defaults)] * count, "labels": [f.label for f in defaults] * count,
-                "values": [f.value for f in defaults] * count, "units": [f.unit for f in defaults] * count,
+                "figure_counts": _same(len(defaults), count), "labels": _repeated([f.label for f in defaults], count),
+                "values": _repeated([f.value for f in defaults], count), "units": _repeated([f.unit for f in defaults], count),
             }
         columns: dict[str, list] = {"figure_counts": [], "labels": [], "values": [], "units": []}
         for own in figures if kept is None else map(figures.__getitem__, kept):
@@ -858,7 +872,7 @@ class _Rows:
         """Each kept row's ``x-`` columns (None: it has none)."""
         user_columns = {name: cells for name, cells in self.table.columns.items() if name.startswith(schema.USER_KEY_PREFIX)}
         if not user_columns:
-            return [None] * count
+            return _same(None, count)
         result = []
         for row in range(self.table.rows) if kept is None else kept:
             extra = {
@@ -1137,6 +1151,20 @@ def _point_arrays(lon_cells: list, lat_cells: list, count: int) -> tuple | None:
 
 def _pos(origin) -> tuple[int, int]:
     return (origin.line, origin.col) if origin is not None else (0, 0)
+
+
+def _same(value: object, count: int) -> tuple[object, int]:
+    """A column holding ``value`` in each of ``count`` rows as the feature table takes it,
+    ``(value, count)``: made a list only when read, and stored as it is (a million-row file's
+    defaults fill a dozen such columns; each list would be 8 MB, and the cache writer would
+    walk it to find what the reader knew)."""
+    return value, count
+
+
+def _repeated(per_row: list, count: int) -> list | tuple:
+    """A flat column (one item per citation or figure) of rows that all have the items
+    ``per_row``: :func:`_same` when that is one item."""
+    return _same(per_row[0], count) if len(per_row) == 1 else per_row * count
 
 
 def _or_default(cells: list, default: tuple) -> list[tuple]:

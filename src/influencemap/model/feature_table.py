@@ -88,6 +88,8 @@ def pack_columns(columns: Sequence[Any]) -> tuple[bytes | tuple[Any, int], ...]:
             packed.append(np.asarray(values, dtype=np.float64).tobytes())
         elif name == "kinds":
             packed.append(bytes(values))
+        elif type(values) is tuple:  # already (value, count): a reader that knew (FeatureTable.stored_column)
+            packed.append(values)
         else:
             same = one_value(values)
             packed.append(same if same is not None else marshal.dumps(values))
@@ -136,7 +138,10 @@ class FeatureTable(Sequence):
             raise ValueError("not a feature table of this version")
         self._start(path, build, build_row)
         self._raw = dict(zip(COLUMNS, columns))
-        self._decoded = {} if packed else dict(self._raw)
+        # Plain columns are taken as they are, but for a column given as ``(value, count)`` (one
+        # value in every row, as a reader that knows it gives it: a data file's rows citing
+        # its defaults): that is made a list only when asked for, and stored as it is
+        self._decoded = {} if packed else {name: values for name, values in self._raw.items() if type(values) is not tuple}
         if packed and type(self._raw["kinds"]) is not bytes:  # a view into a cache entry (bytes count codes)
             self._raw["kinds"] = bytes(self._raw["kinds"])
         kinds, points = self._raw["kinds"], self._raw["points"]
@@ -280,6 +285,15 @@ class FeatureTable(Sequence):
                     return value
                 self._decoded[name] = value
             return self._decoded[name]
+
+    def stored_column(self, name: str) -> Any:
+        """The column as the disk cache stores it: ``(value, count)`` where the table was
+        given it so (one value in every row, not yet made a list, see :func:`pack_columns`),
+        else :meth:`column`."""
+        raw = self._raw
+        if raw is not None and self._base is None and type(raw[name]) is tuple:
+            return raw[name]
+        return self.column(name)
 
     def _gathered(self, name: str) -> Any:
         """Column ``name`` of the chosen rows, from the parent's."""

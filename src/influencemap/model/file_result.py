@@ -128,7 +128,7 @@ def to_plain(result: FileResult) -> tuple:
              None if s.size_by is None else (s.size_by.figure, s.size_by.scale, s.size_by.minimum, s.size_by.maximum)),
             _pos(layer.origin), _pos(result.layer_id_origin),
         )
-    columns = tuple(_plain_columns(result).values())
+    columns = tuple(map(result.features.stored_column, PLAIN_COLUMNS))
     return (
         PLAIN_FORMAT,
         [(p.origin.line, p.origin.col, _SEVERITY[p.severity], p.message) for p in result.problems],
@@ -229,8 +229,16 @@ def joined_table(parts: Sequence[dict[str, list]], path: str, layer_id: str | No
     if len(parts) == 1:
         joined = parts[0]
     else:
-        joined = {name: list(chain.from_iterable(part[name] for part in parts)) for name in PLAIN_COLUMNS}
+        joined = {name: list(chain.from_iterable(_cells(part[name]) for part in parts)) for name in PLAIN_COLUMNS}
     return fresh_table([joined[name] for name in PLAIN_COLUMNS], path, layer_id) if parts else empty_table(path)
+
+
+def _cells(column: list | tuple) -> list:
+    """A reader's column as a list (one given as ``(value, count)`` made ``count`` rows of it)."""
+    if type(column) is tuple:
+        value, count = column
+        return [value] * count
+    return column
 
 
 def attach_table(result: FileResult, table: FeatureTable) -> None:
