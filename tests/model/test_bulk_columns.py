@@ -346,3 +346,42 @@ def test_ensemble_member_ids_are_dropped_as_geopandas_drops_them():
         assert ours == theirs
     assert "members" in json.dumps(json.loads(pyproj.CRS.from_user_input("EPSG:4326").to_json()))  # the case it is for
     assert not crs_lonlat.drop_ensemble_member_ids({"datum_ensemble": {"members": ["WGS 84 (G730)"]}})
+
+
+@pytest.mark.parametrize("empty_countries", [True, False])
+@pytest.mark.parametrize("fields", ["", "fields: {countries: {column: countries, separator: '|'}}\n"])
+def test_dictionary_columns_are_read_by_their_codes_as_cell_by_cell(folder, monkeypatch, fields, empty_countries):
+    """A GeoParquet's few-distinct-text columns (dates, countries) come with their dictionary
+    codes and are read per distinct cell, the rows found by code: the features and the
+    problems (bad dates and countries among them, empty cells, several countries in a cell,
+    rows outside their countries) are those of reading the same cells row by row (the same
+    file through geopandas, whose columns carry no codes)."""
+    rows = _rows(3000)
+    _spoil(rows)
+    rows[7]["countries"] = "BY|UA"  # two countries: BY's point is inside one of them
+    rows[8]["countries"] = "UA|PL"  # neither is BY's (row 8's point lies in PL's box: inside)
+    rows[9]["countries"] = "XX|BY"
+    rows[10]["lon"], rows[10]["lat"] = 24.1, 56.95  # Riga, declared BY: outside
+    frame = _frame(rows)
+    if empty_countries:  # the defaults' countries (none) fill them: the column is no longer coded
+        frame.loc[[3, 30, 33], "countries"] = None
+    frame.loc[[6, 60], "date"] = None
+    frame.to_parquet(folder / "r.parquet")
+    _layer(folder, "r.parquet", fields)
+    content = (folder / "r.parquet").read_bytes()
+    table = data_tables._point_geoparquet(content)
+    assert table is not None and set(table.codes) == {"date", "countries"}
+    from influencemap.model import country_check
+
+    grouped = []
+    by_country = country_check._rows_by_country
+    monkeypatch.setattr(country_check, "_rows_by_country", lambda *a: grouped.append(1) or by_country(*a))
+    fast = load_flushed(folder)
+    assert grouped == ([] if empty_countries else [1])  # the country check grouped the rows by their codes
+    monkeypatch.setattr(data_tables, "_point_geoparquet", lambda content: None)
+    (folder / "l.yaml").write_text((folder / "l.yaml").read_text() + "\n", encoding="utf-8")  # read again, not from the cache
+    slow = load_flushed(folder)
+    assert _problems(fast, folder) == _problems(slow, folder)
+    assert any("XX" in p for p in _problems(fast, folder)) and any("outside their countries" in p for p in _problems(fast, folder))
+    assert _features(fast) == _features(slow)
+    assert len(_features(fast)) > 2900

@@ -17,10 +17,10 @@ features, a column at a time; each kind of problem is reported once, at the ``da
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, Sequence
 
 from influencemap.model import data_access, feature_rules as rules, field_map, schema
 from influencemap.model.country_check import outside_messages, points_outside
@@ -119,6 +119,8 @@ class _Source:
     points: tuple | None = None
     """(longitudes, latitudes) as float arrays when every row is a 2-D point (see
     :mod:`.data_tables`): the coordinates without taking a million shapes apart again."""
+    codes: dict = field(default_factory=dict)
+    """``(codes, values)`` of the columns read through a dictionary (:attr:`.DataTable.codes`)."""
 
     def name_row(self, row: int) -> str:
         for name, first in reversed(self.parts):
@@ -294,7 +296,7 @@ def _read_table(content: bytes, kind: str, label: str, fields: dict) -> _Source:
         table = read_table(content, kind, label)
     except DataTableError as exc:
         raise _DataError(str(exc)) from None
-    return _Source(table.columns, table.geometries, table.rows, label, points=table.points)
+    return _Source(table.columns, table.geometries, table.rows, label, points=table.points, codes=table.codes)
 
 
 def _cell_text(value: object) -> str:
@@ -338,6 +340,35 @@ class _Rows:
         self.table = table
         self.problems = _RowProblems(table.name_row)
         self.origin = reader.reader.origin(data_node)
+        self._coded: dict[int, tuple[list, Any, list]] = {
+            id(table.columns[name]): (table.columns[name], codes, values) for name, (codes, values) in table.codes.items()
+        }
+        """Lists known to be ``values[codes[row]]`` row by row, by identity: the file's
+        dictionary columns, and what :meth:`lists` and :meth:`texts` make of them."""
+
+    def _codes_of(self, cells: list) -> tuple[Any, list] | None:
+        """``(codes, values)`` if ``cells`` is a list known to be ``values`` by ``codes``."""
+        known = self._coded.get(id(cells))
+        if known is None or known[0] is not cells:
+            return None
+        return known[1], known[2]
+
+    def _by_codes(self, codes: Any, values: list) -> list:
+        """``values[codes[row]]`` for every row, at C speed; the list is remembered as coded."""
+        import numpy as np
+
+        each = np.empty(len(values), dtype=object)
+        for k, value in enumerate(values):  # one by one: a tuple value must stay one cell
+            each[k] = value
+        cells = each[codes].tolist()
+        self._coded[id(cells)] = (cells, codes, values)
+        return cells
+
+    def _rows_of(self, codes: Any, chosen: list[int]) -> list[int]:
+        """The rows whose code is one of ``chosen``, in order."""
+        import numpy as np
+
+        return np.flatnonzero(np.isin(codes, chosen)).tolist() if chosen else []
 
     def node_for(self, key: str) -> Node:
         spec = self.specs.get(key)
@@ -422,6 +453,9 @@ class _Rows:
         def read_cell(value: object) -> tuple:
             return self._text(key, value, default, empty_problem)
 
+        coded = self._codes_of(cells)
+        if coded is not None and set(map(type, coded[1])) <= _TEXT_CELLS:  # a dictionary column
+            return self._coded_texts(key, *coded, rule, read_cell)
         if set(map(type, cells)) <= _TEXT_CELLS:  # the usual column: text (and empty cells)
             sample = cells[:_SAMPLE]  # ids and names repeat in no sample: no need to count a million texts
             if 2 * len(set(sample)) <= len(sample):
@@ -477,6 +511,19 @@ class _Rows:
                     what, detail = answers[value][1]
                     add(key, what, row, detail)
         return [answers[value][0] for value in cells]
+
+    def _coded_texts(self, key: str, row_codes: Any, values: list, rule: ColumnRule | None, read_cell: Callable[[object], tuple]) -> list:
+        """:meth:`texts` of a dictionary column: :meth:`_distinct_texts` with the rows found by
+        their codes at C speed instead of looked up one by one."""
+        answers = {value: read_cell(value) for value in values}
+        good = [value for value, (text, _) in answers.items() if text is not None]
+        for row, problem in self._broken_texts(key, rule, [answers[value][0] for value in good]):
+            answers[good[row]] = (answers[good[row]][0], problem)
+        add = self.problems.add
+        for row in self._rows_of(row_codes, [k for k, value in enumerate(values) if answers[value][1] is not None]):
+            what, detail = answers[values[row_codes[row]]][1]
+            add(key, what, row, detail)
+        return self._by_codes(row_codes, [answers[value][0] for value in values])
 
     def _plain_texts(self, key: str, cells: list, rule: ColumnRule | None, read_cell: Callable[[object], tuple]) -> list:
         """:meth:`texts` of a text column of mostly distinct cells (ids, names) read as they are:
@@ -542,6 +589,15 @@ class _Rows:
         problems), as :func:`.field_map.country_codes`, and the items become the codes. Each
         distinct cell read once; rows with the same cell share its tuple."""
         add = self.problems.add
+        coded = self._codes_of(cells)
+        if coded is not None:  # a dictionary column: each distinct cell read once, the rows by their codes
+            row_codes, values = coded
+            answers = self._checked_items(key, {value: self._items(key, value) for value in values}, rule, codes)
+            troubled = [k for k, value in enumerate(values) if answers[value][1]]
+            for row in self._rows_of(row_codes, troubled):
+                for what, detail in answers[values[row_codes[row]]][1]:
+                    add(key, what, row, detail)
+            return self._by_codes(row_codes, [answers[value][0] for value in values])
         if set(map(type, cells)) == {str}:  # the usual column: text cells, each distinct one read once
             answers = self._checked_items(key, {value: self._items(key, value) for value in set(cells)}, rule, codes)
             troubled = {value for value, (_, problems) in answers.items() if problems}
@@ -656,6 +712,9 @@ class _Rows:
                 return cells
             if type(cells) is tuple:  # one value in every row (see _same)
                 return cells[0], count
+            coded = self._codes_of(cells)
+            if coded is not None:  # still known by codes: the kept rows' codes
+                return self._by_codes(coded[0][kept], coded[1])
             return list(map(cells.__getitem__, kept))
 
         columns: dict[str, list] = {"ids": take(ids), "names": take(names)}
@@ -1078,9 +1137,10 @@ class _Rows:
         if not len(lonlat):
             return
         declared = countries if owners is None else [countries[k] for k in owners]
+        groups = self._codes_of(countries) if owners is None else None
         first: dict[int, int] = {}
         """Each warned feature's first point outside (its position in ``lonlat``)."""
-        for index in points_outside(lonlat, declared):
+        for index in points_outside(lonlat, declared, groups=groups):
             first.setdefault(index if owners is None else owners[index], index)
         what = "points outside their countries"
         warned = sorted(first.items())

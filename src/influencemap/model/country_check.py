@@ -48,14 +48,16 @@ def point_country_warnings(
     return list(zip(outside, outside_messages(coords, declared, outside)))
 
 
-def points_outside(coords, declared: Sequence[tuple[str, ...]]) -> list[int]:
+def points_outside(coords, declared: Sequence[tuple[str, ...]], *, groups: tuple | None = None) -> list[int]:
     """The positions (ascending) of the points (``coords``: an array of lon, lat) farther than
     :data:`COUNTRY_TOLERANCE_DEG` from every one of their ``declared`` countries.
 
     Points inside one of their declared countries are set aside first, one vectorised
     point-in-polygon test per country; only the rest are measured, and only against the
     outlines of their own declared countries (not every country near them: where a point does
-    lie is asked only for the messages, :func:`outside_messages`)."""
+    lie is asked only for the messages, :func:`outside_messages`). ``groups``, when the caller
+    knows it: ``(codes, values)`` with ``declared[i]`` being ``values[codes[i]]`` (a column read
+    through its dictionary), so that the points are grouped by country without a pass over them."""
     import numpy as np
     import shapely
 
@@ -66,8 +68,10 @@ def points_outside(coords, declared: Sequence[tuple[str, ...]]) -> list[int]:
     all_lons, all_lats = coords[:, 0], coords[:, 1]
     inside = np.zeros(len(declared), dtype=bool)
     outlines = _country_outlines()
-    groups: list = []
-    if len(declared) <= FEW_POINTS:  # a small file: numpy's grouping costs more than it saves
+    known, groups = groups, []
+    if known is not None and len(declared) > FEW_POINTS:
+        groups = _rows_by_country(*known)
+    elif len(declared) <= FEW_POINTS:  # a small file: numpy's grouping costs more than it saves
         for i, countries in enumerate(declared):
             for code in countries:
                 outline = outlines.get(code)
@@ -96,6 +100,24 @@ def points_outside(coords, declared: Sequence[tuple[str, ...]]) -> list[int]:
         return []
     near = basemap.near_any_of(all_lons[rest], all_lats[rest], [declared[i] for i in rest.tolist()], COUNTRY_TOLERANCE_DEG)
     return rest[~near].tolist()
+
+
+def _rows_by_country(codes, values: Sequence[tuple[str, ...] | None]) -> list:
+    """(country, rows) for the points whose declared countries are ``values[codes[row]]``."""
+    import numpy as np
+
+    codes = np.asarray(codes)
+    if len(values) <= 64:  # a handful of distinct cells: one comparison each
+        rows_of = [np.flatnonzero(codes == k) for k in range(len(values))]
+    else:
+        order = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[order], np.arange(len(values) + 1))
+        rows_of = [order[bounds[k]:bounds[k + 1]] for k in range(len(values))]
+    by_country: dict[str, list] = {}
+    for countries, rows in zip(values, rows_of):
+        for code in countries or ():
+            by_country.setdefault(code, []).append(rows)
+    return [(code, parts[0] if len(parts) == 1 else np.sort(np.concatenate(parts))) for code, parts in by_country.items()]
 
 
 def outside_messages(coords, declared: Sequence[tuple[str, ...]], positions: Sequence[int]) -> list[str]:
