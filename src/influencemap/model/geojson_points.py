@@ -42,6 +42,8 @@ from typing import Any
 
 import numpy as np
 
+from influencemap.model import geojson_numbers
+
 SLICE_BYTES = 8 << 20
 """About this many bytes of the features array are decoded at a time (~50,000 features)."""
 
@@ -50,10 +52,13 @@ MAX_ASKED_VALUES = 2_000
 distinct values when it has at most this many; with more, GDAL reads the whole file."""
 
 _SPACE = rb"[ \t\n\r]*"
+_NAME = rb'"name"' + _SPACE + rb":" + _SPACE + rb'"[^"\\\x00-\x1f]*"' + _SPACE + rb"," + _SPACE
+_CRS = (rb'"crs"' + _SPACE + rb":" + _SPACE + rb"(?P<crs>\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})" + _SPACE + rb","
+        + _SPACE)  # an object whose members hold no deeper object (checked in _crs_member)
 _HEAD = re.compile(
     rb"(?:\xef\xbb\xbf)?" + _SPACE + rb"\{" + _SPACE + rb'"type"' + _SPACE + rb":" + _SPACE
     + rb'"FeatureCollection"' + _SPACE + rb"," + _SPACE
-    + rb'(?:"name"' + _SPACE + rb":" + _SPACE + rb'"(?P<name>[^"\\\x00-\x1f]*)"' + _SPACE + rb"," + _SPACE + rb")?"
+    + rb"(?:" + _NAME + rb")?" + rb"(?:" + _CRS + rb"(?:" + _NAME + rb")?)?"
     + rb'"features"' + _SPACE + rb":" + _SPACE + rb"\[" + _SPACE
 )
 _CUT = re.compile(rb"\}" + _SPACE + rb"," + _SPACE + rb"\{")
@@ -72,11 +77,13 @@ class Declined(Exception):
     """This file is not one this reader is sure to read as GDAL does."""
 
 
-def read_points(content: bytes, ask_gdal) -> tuple[dict[str, list], np.ndarray, np.ndarray] | None:
+def read_points(content: bytes, ask_gdal, ask_crs=None) -> tuple[dict[str, list], np.ndarray, np.ndarray] | None:
     """The columns and coordinate arrays of a GeoJSON FeatureCollection of 2-D points, or None
     when GDAL must read it (see the module docstring). ``ask_gdal(name, values)`` reads a small
     GeoJSON of the given values of property ``name`` through the GDAL path and returns GDAL's
-    cells for them, in the order given."""
+    cells for them, in the order given. ``ask_crs(member)`` says whether GDAL's path reads a
+    document with that ``crs`` member in longitude and latitude, untransformed (default:
+    :func:`gdal_reads_lonlat`)."""
     try:
         import msgspec
     except ImportError:
@@ -87,11 +94,59 @@ def read_points(content: bytes, ask_gdal) -> tuple[dict[str, list], np.ndarray, 
     end = _tail_start(content)
     if head is None or end is None or end <= head.end() or b"\\u0000" in content:
         return None
+    if head.group("crs") is not None and not _crs_member_is_lonlat(head.group("crs"), msgspec, ask_crs or gdal_reads_lonlat):
+        return None
     try:
         with paused_gc():
             return _read_body(content, head.end(), end, msgspec, ask_gdal)
     except Declined:
         return None
+
+
+_TEXT = re.compile(rb'"[^"]*"')
+
+
+def _crs_member_is_lonlat(member: bytes, msgspec, ask_crs) -> bool:
+    """Whether the ``crs`` member the head matched is one GDAL's path reads as EPSG:4326 (so
+    that :func:`.data_tables._geo_table` keeps the coordinates as they are). The head's pattern
+    counts braces: with no escape in the member and no brace inside its texts, every brace is
+    the object's own and the match is the whole member."""
+    if b"\\" in member or any(b"{" in text or b"}" in text for text in _TEXT.findall(member)):
+        return False
+    try:
+        if not isinstance(msgspec.json.decode(member), dict):
+            return False
+    except msgspec.DecodeError:
+        return False
+    return bool(ask_crs(member))
+
+
+CRS_PROBE = (27.5, 53.25)
+"""The point of the small document :func:`gdal_reads_lonlat` reads (axes that differ, so a swap
+would show)."""
+
+
+def crs_document(member: bytes) -> bytes:
+    """A one-point GeoJSON with the given ``crs`` member (for ``ask_crs``)."""
+    x, y = CRS_PROBE
+    return (b'{"type": "FeatureCollection", "crs": ' + member + b', "features": [{"type": "Feature", '
+            b'"geometry": {"type": "Point", "coordinates": [%r, %r]}, "properties": {}}]}' % (x, y))
+
+
+def gdal_reads_lonlat(member: bytes) -> bool:
+    """Whether GDAL's path reads a document with this ``crs`` member in EPSG:4326 with the
+    coordinates as written: what it makes of the CRS (a name, an EPSG code, a URN; GDAL reads
+    ``urn:ogc:def:crs:OGC:1.3:CRS84`` as EPSG:4326) is GDAL's own, so GDAL is asked."""
+    from influencemap.model import data_access
+
+    try:
+        frame = data_access.read_with_gdal("GeoJSON", crs_document(member), "crs.geojson")
+    except data_access.DataAccessError:
+        return False
+    if frame.crs is None or not frame.crs.equals("EPSG:4326") or len(frame) != 1:
+        return False
+    point = frame.geometry.iloc[0]
+    return point.geom_type == "Point" and not point.has_z and (point.x, point.y) == CRS_PROBE
 
 
 def _tail_start(content: bytes) -> int | None:
@@ -149,8 +204,19 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
         rows += len(x)
         at = _CUT.match(content, cut.start()).end() - 1 if cut is not None else end
     _check_names(columns)
-    columns = {name: _typed_column(name, cells, ask_gdal, memos.get(name)) for name, cells in columns.items()}
+    kinds = {name: set(map(type, cells)) for name, cells in columns.items()}
+    if _reads_a_zero(columns, kinds, lons + lats) and geojson_numbers.may_underflow(content):
+        raise Declined  # maybe 1e-400, which msgspec reads as 0.0 and GDAL refuses
+    columns = {name: _typed_column(name, cells, kinds[name], ask_gdal, memos.get(name)) for name, cells in columns.items()}
     return columns, np.concatenate(lons), np.concatenate(lats)
+
+
+def _reads_a_zero(columns: dict[str, list], kinds: dict[str, set], coordinates: list[np.ndarray]) -> bool:
+    """Whether a coordinate or a property was read as a floating zero."""
+    if any(not values.all() for values in coordinates):
+        return True
+    return any(float in kinds[name] and any(type(value) is float and value == 0.0 for value in cells)
+               for name, cells in columns.items())
 
 
 def _struct_decoder(names: tuple[str, ...], msgspec):
@@ -304,33 +370,34 @@ def _check_names(columns: dict[str, list]) -> None:
 _NONE = type(None)
 
 
-def _typed_column(name: str, cells: list, ask_gdal, memo: dict | None) -> list:
+def _typed_column(name: str, cells: list, kinds: set, ask_gdal, memo: dict | None) -> list:
     """The column's cells as GDAL's path gives them (a null or missing value is NaN there).
-    ``memo``: the column's distinct texts, when it was read as a repeating one (:func:`_extend`)."""
-    kinds = set(map(type, cells))
+    ``kinds``: the types of its values; ``memo``: its distinct texts, when it was read as a
+    repeating one (:func:`_extend`)."""
     if kinds <= {str, _NONE}:
         for value in cells[:1000]:
             if type(value) is str and not _MAYBE_TYPED.fullmatch(value):
                 return _texts(cells, kinds)  # GDAL widens a field to text at the first such value
     elif str in kinds or not kinds <= {int, float, bool, _NONE}:
         raise Declined  # numbers in a text field (GDAL writes them from the JSON's text), lists, objects
-    # 1, 1.0 and true kept apart (a memo holds texts and nulls only: other kinds were declined above)
+    else:
+        typed = geojson_numbers.numeric_column(name, cells, kinds, ask_gdal)
+        if typed is None:
+            raise Declined
+        return typed
+    # a memo holds texts and nulls only
     distinct = {(type(value), value): value for value in (cells if memo is None else memo)}
     if memo is not None and _NONE in kinds:
         distinct[(_NONE, None)] = None  # rows before the column's first slice, or without it
-    texts = kinds <= {str, _NONE}
-    if texts and any(type(v) is str and not _MAYBE_TYPED.fullmatch(v) for v in distinct.values()):
+    if any(type(v) is str and not _MAYBE_TYPED.fullmatch(v) for v in distinct.values()):
         return _texts(cells, kinds)
     if len(distinct) > MAX_ASKED_VALUES:
         raise Declined
-    for value in distinct.values():
-        if type(value) is float and (value != value or (value.is_integer() and abs(value) >= 2.0**53)):
-            raise Declined  # maybe an integer too long for a double in the file, which GDAL reads its own way
     values = list(distinct.values())
     answers = ask_gdal(name, values)
     if len(answers) != len(values):
         raise Declined
-    if texts and all(type(a) is str and a == v for a, v in zip(answers, values) if v is not None):
+    if all(type(a) is str and a == v for a, v in zip(answers, values) if v is not None):
         if all(a != a for a, v in zip(answers, values) if v is None):
             return _texts(cells, kinds)  # GDAL kept them as texts (``2023-01``)
     answer = dict(zip(distinct, answers))
