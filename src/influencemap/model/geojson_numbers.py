@@ -33,17 +33,17 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 _NONE = type(None)
 _INT32 = 2**31
 _INT64 = 2**63
 
 
-def numeric_column(name: str, cells: list, kinds: set, ask_gdal) -> list | None:
+def numeric_column(name: str, cells: list, kinds: set, samples: dict[str, list], ask_gdal) -> list | None:
     """The cells of a column whose values are JSON numbers, booleans and nulls (``kinds``: their
-    Python types) as GDAL's path gives them, or None when GDAL must read the file."""
-    samples = _samples(cells, kinds)
-    if samples is None:
-        return None
+    Python types; ``samples``: its :func:`samples`) as GDAL's path gives them, or None when GDAL
+    must read the file."""
     asked = [value for values in samples.values() for value in values]
     if _NONE in kinds:
         asked.append(None)
@@ -64,42 +64,47 @@ def numeric_column(name: str, cells: list, kinds: set, ask_gdal) -> list | None:
     return _converted(cells, ways, null)
 
 
-def _samples(cells: list, kinds: set) -> dict[str, list] | None:
+def has_zero(samples: dict[str, list]) -> bool:
+    """Whether the column the samples are of holds a floating zero (see :func:`may_underflow`)."""
+    return any(value == 0.0 for value in samples.get("float", ()))
+
+
+def samples(cells: list, kinds: set) -> dict[str, list] | None:
     """The values to ask GDAL about, by kind: the smallest and largest integer of each width, the
     smallest and largest float (and a zero of each sign, if any), each boolean present. None when
     a value is one GDAL reads its own way."""
     samples: dict[str, list] = {}
-    if int in kinds:
-        ints = [value for value in cells if type(value) is int]
+    numbers = kinds - {_NONE}
+    values = [value for value in cells if value is not None] if _NONE in kinds else cells
+    if int in numbers:
+        ints = values if numbers == {int} else [value for value in values if type(value) is int]
         low, high = min(ints), max(ints)
         if low <= -_INT64 or high >= _INT64 - 1:
             return None  # GDAL clamps, refuses or reads as a double
         if -_INT32 <= low and high < _INT32:
             samples["int32"] = _ends(low, high)
         else:
-            narrow = [value for value in ints if -_INT32 <= value < _INT32]
-            wide = [value for value in ints if not -_INT32 <= value < _INT32]
-            if narrow:
-                samples["int32"] = _ends(min(narrow), max(narrow))
-            samples["int64"] = _ends(min(wide), max(wide))
-    if float in kinds:
-        floats = [value for value in cells if type(value) is float]
-        if not all(map(math.isfinite, floats)):
+            array = np.array(ints, dtype=np.int64)
+            narrow = (array >= -_INT32) & (array < _INT32)
+            if narrow.any():
+                samples["int32"] = _ends(int(array[narrow].min()), int(array[narrow].max()))
+            wide = array[~narrow]
+            samples["int64"] = _ends(int(wide.min()), int(wide.max()))
+    if float in numbers:
+        array = np.array(values if numbers == {float} else [value for value in values if type(value) is float], dtype=np.float64)
+        if not np.isfinite(array).all():
             return None
-        samples["float"] = _ends(min(floats), max(floats)) + [zero for zero in (0.0, -0.0) if _has_zero(floats, zero)]
-    if bool in kinds:
-        samples["bool"] = [value for value in (False, True) if any(cell is value for cell in cells)]
+        signs = np.signbit(array[array == 0.0])
+        zeros = [0.0] * bool((~signs).any()) + [-0.0] * bool(signs.any())
+        samples["float"] = _ends(float(array.min()), float(array.max())) + zeros
+    if bool in numbers:
+        present = {value for value in values if type(value) is bool}
+        samples["bool"] = [value for value in (False, True) if value in present]
     return samples
 
 
 def _ends(low, high) -> list:
     return [low] if low == high else [low, high]
-
-
-def _has_zero(floats: list, zero: float) -> bool:
-    if 0.0 not in floats:
-        return False
-    return any(value == 0.0 and math.copysign(1.0, value) == math.copysign(1.0, zero) for value in floats)
 
 
 def _way(value, answer) -> type | None:
@@ -126,8 +131,8 @@ def _converted(cells: list, ways: dict[str, type], null) -> list | None:
         python_type = {"int32": int, "int64": int, "float": float, "bool": bool}[kind]
         if by_type.setdefault(python_type, way) is not way:
             return None
-    if null is None and all(way is python_type for python_type, way in by_type.items()):
-        return cells  # every value stays as it is
+    if all(way is python_type for python_type, way in by_type.items()):  # every value stays as it is
+        return cells if null is None else [null if value is None else value for value in cells]
     if len(set(by_type.values())) == 1:  # int(), float() and bool() give back an int, float or bool as it is
         convert = next(iter(by_type.values()))
         return [null if value is None else convert(value) for value in cells]

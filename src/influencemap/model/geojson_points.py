@@ -204,19 +204,21 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
         rows += len(x)
         at = _CUT.match(content, cut.start()).end() - 1 if cut is not None else end
     _check_names(columns)
-    kinds = {name: set(map(type, cells)) for name, cells in columns.items()}
-    if _reads_a_zero(columns, kinds, lons + lats) and geojson_numbers.may_underflow(content):
-        raise Declined  # maybe 1e-400, which msgspec reads as 0.0 and GDAL refuses
-    columns = {name: _typed_column(name, cells, kinds[name], ask_gdal, memos.get(name)) for name, cells in columns.items()}
+    kinds = {name: _kinds(cells) for name, cells in columns.items()}  # declines before GDAL is asked
+    samples = {name: geojson_numbers.samples(cells, kinds[name]) for name, cells in columns.items() if not kinds[name] <= _TEXTS}
+    if None in samples.values():
+        raise Declined  # a number GDAL reads its own way (beyond int64)
+    zero = any(not values.all() for values in lons + lats) or any(map(geojson_numbers.has_zero, samples.values()))
+    if zero and geojson_numbers.may_underflow(content):
+        raise Declined  # a zero that may have been 1e-400, which msgspec reads as 0.0 and GDAL refuses
+    for name, cells in columns.items():
+        if name in samples:
+            columns[name] = geojson_numbers.numeric_column(name, cells, kinds[name], samples[name], ask_gdal)
+            if columns[name] is None:
+                raise Declined
+        else:
+            columns[name] = _text_column(name, cells, kinds[name], ask_gdal, memos.get(name))
     return columns, np.concatenate(lons), np.concatenate(lats)
-
-
-def _reads_a_zero(columns: dict[str, list], kinds: dict[str, set], coordinates: list[np.ndarray]) -> bool:
-    """Whether a coordinate or a property was read as a floating zero."""
-    if any(not values.all() for values in coordinates):
-        return True
-    return any(float in kinds[name] and any(type(value) is float and value == 0.0 for value in cells)
-               for name, cells in columns.items())
 
 
 def _struct_decoder(names: tuple[str, ...], msgspec):
@@ -342,7 +344,7 @@ def _extend(cells: list, values: list, memos: dict, name: str) -> None:
         sample = values[:4096]
         texts = set(map(type, sample)) <= {str, _NONE} and any(type(value) is str for value in sample)
         # only texts (and nulls): 1, 1.0 and true are one key to a dict (a column where other
-        # values follow is declined, see _typed_column)
+        # values follow is declined, see _kinds)
         memos[name] = {} if texts and 2 * len(set(sample)) <= len(sample) else None
     memo = memos[name]
     if memo is None:
@@ -368,23 +370,24 @@ def _check_names(columns: dict[str, list]) -> None:
 
 
 _NONE = type(None)
+_TEXTS = {str, _NONE}
 
 
-def _typed_column(name: str, cells: list, kinds: set, ask_gdal, memo: dict | None) -> list:
-    """The column's cells as GDAL's path gives them (a null or missing value is NaN there).
-    ``kinds``: the types of its values; ``memo``: its distinct texts, when it was read as a
-    repeating one (:func:`_extend`)."""
-    if kinds <= {str, _NONE}:
-        for value in cells[:1000]:
-            if type(value) is str and not _MAYBE_TYPED.fullmatch(value):
-                return _texts(cells, kinds)  # GDAL widens a field to text at the first such value
-    elif str in kinds or not kinds <= {int, float, bool, _NONE}:
-        raise Declined  # numbers in a text field (GDAL writes them from the JSON's text), lists, objects
-    else:
-        typed = geojson_numbers.numeric_column(name, cells, kinds, ask_gdal)
-        if typed is None:
-            raise Declined
-        return typed
+def _kinds(cells: list) -> set:
+    """The types of a column's values: texts and nulls, or numbers, booleans and nulls (Declined
+    for any other: numbers among texts, which GDAL writes from the JSON's text, lists, objects)."""
+    kinds = set(map(type, cells))
+    if not kinds <= _TEXTS and (str in kinds or not kinds <= {int, float, bool, _NONE}):
+        raise Declined
+    return kinds
+
+
+def _text_column(name: str, cells: list, kinds: set, ask_gdal, memo: dict | None) -> list:
+    """A column of texts and nulls as GDAL's path gives it: texts, or (a column whose every value
+    could be a date, a time or a number) the cells GDAL gives its distinct values."""
+    for value in cells[:1000]:
+        if type(value) is str and not _MAYBE_TYPED.fullmatch(value):
+            return _texts(cells, kinds)  # GDAL widens a field to text at the first such value
     # a memo holds texts and nulls only
     distinct = {(type(value), value): value for value in (cells if memo is None else memo)}
     if memo is not None and _NONE in kinds:
