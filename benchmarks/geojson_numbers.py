@@ -1,13 +1,14 @@
 """First read of GeoJSON ``data:`` layers with numeric columns: the bundled AidData layers and a
 million points with two numeric columns (``model/geojson_points.py`` + ``geojson_numbers.py``).
 
-    python benchmarks/geojson_numbers.py WORK [--runs R] [--before SRC] [--count N] [--what 1m,aiddata]
+    python benchmarks/geojson_numbers.py WORK [--runs R] [--before SRC] [--count N] [--what aiddata,1m,1m-crs]
 
 WORK gets (once) ``numbers1m/``: the million points of ``benchmarks/bulk_1m.py``'s GeoJSON
 (``--points``, default /tmp/bulk1m/work/geojson1000000/points.geojson, read only) with two
 numeric properties added to each feature — ``amount`` (a float with cents, 1 in 10 null) and
-``project`` (an integer id beyond 2^31, all distinct) — and ``aiddata/``: the bundled AidData
-layers (layers/aiddata-*.yaml and their GeoJSON files).
+``project`` (an integer id beyond 2^31, all distinct); ``numbers1m-crs/``: the same with the
+``name`` and ``crs`` members QGIS and GDAL write (``urn:ogc:def:crs:OGC:1.3:CRS84``); and
+``aiddata/``: the bundled AidData layers (layers/aiddata-*.yaml and their GeoJSON files).
 
 Each measurement is a fresh process that loads one folder with ``load_catalog`` in a cache
 folder copied from ``--caches`` (default /tmp/bulk1m/work/app-caches: the app's other caches
@@ -42,8 +43,13 @@ sources:
 """
 
 
-def make_numbers(source: Path, folder: Path, count: int) -> None:
-    """The source's first ``count`` features, each with ``amount`` and ``project`` added."""
+CRS_HEAD = (b'{\n"type": "FeatureCollection",\n"name": "points",\n'
+            b'"crs": { "type": "name", "properties": { "name": "urn:ogc:def:crs:OGC:1.3:CRS84" } },\n"features": [\n')
+
+
+def make_numbers(source: Path, folder: Path, count: int, crs: bool) -> None:
+    """The source's first ``count`` features, each with ``amount`` and ``project`` added (and the
+    head as QGIS writes it, with a ``crs`` member, if ``crs``)."""
     import random
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -53,7 +59,7 @@ def make_numbers(source: Path, folder: Path, count: int) -> None:
         for line in lines:
             if not line.startswith(b'{"type": "Feature"'):
                 if written == 0:
-                    out.write(line)
+                    out.write(CRS_HEAD if crs else line)
                 continue
             if written == count:
                 break
@@ -123,9 +129,10 @@ def main() -> int:
     work = Path(args.work)
     folders = []
     for what in args.what.split(","):
-        folder = work / ("aiddata" if what == "aiddata" else f"numbers{args.count}")
+        crs = what.endswith("-crs")
+        folder = work / ("aiddata" if what == "aiddata" else f"numbers{args.count}" + ("-crs" if crs else ""))
         if not folder.exists():
-            make_aiddata(folder) if what == "aiddata" else make_numbers(Path(args.points), folder, args.count)
+            make_aiddata(folder) if what == "aiddata" else make_numbers(Path(args.points), folder, args.count, crs)
         folders.append(folder)
     for folder in folders:
         alternate(lambda src: run(src, folder, Path(args.caches)), args.runs, args.before)
