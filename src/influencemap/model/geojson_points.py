@@ -11,21 +11,30 @@ What comes out must be what :func:`.data_tables._geo_table` makes of GDAL's read
 bytes: the same columns in the same order, the same cells, the same coordinates. So this reader
 declines (returns None, and GDAL reads the file) whenever it could differ:
 
-- the layout: anything but ``{"type": "FeatureCollection", ("name": text,) "features": [...]}``
-  with the features last (a ``crs`` member, other members, trailing bytes after the object);
+- the layout: anything but ``{"type": "FeatureCollection", ("name": text,) ("crs": {...},)
+  "features": [...]}`` with the features last (other members, trailing bytes after the object),
+  or a ``crs`` member that GDAL does not read as EPSG:4326. What GDAL makes of a CRS is GDAL's
+  own (``urn:ogc:def:crs:OGC:1.3:CRS84``, as QGIS and GDAL write it, is EPSG:4326 to it;
+  ``OGC:CRS84`` is not, and :func:`.data_tables._geo_table` would transform it), so GDAL is asked:
+  a one-point document with the same member (:func:`gdal_reads_lonlat`);
 - a feature that is not ``{"type": "Feature", "geometry": {"type": "Point", "coordinates":
   [x, y]}, "properties": {...}}`` (an ``id``, another geometry, Z, a null geometry or
   properties, coordinates that are not finite numbers);
-- a property that is not a text or null, unless its column has few distinct values (below);
-  property names that differ only in case (GDAL's fields are found case-blind), or that are
-  empty, or name the geometry column; ``\\u0000`` anywhere (GDAL's texts end there);
+- a property that is not a text, a number, a boolean or null; a column mixing texts with
+  numbers; property names that differ only in case (GDAL's fields are found case-blind), or
+  that are empty, or name the geometry column; ``\\u0000`` anywhere (GDAL's texts end there);
+- a column of numbers and booleans that GDAL would read its own way (an integer it clamps,
+  refuses or reads as a double: beyond int64), or a number too small for a double that is not
+  zero (``1e-400``: msgspec reads 0.0, GDAL refuses the file). Any other such column, of any
+  number of distinct values, takes the cells GDAL gives a few samples of each kind of value in
+  it (:mod:`.geojson_numbers`);
 - text columns whose every value could be a date, a time or a number in text: GDAL may type
-  them (``2023-01-05`` becomes a Date). Such a column, and any column of numbers, booleans or
-  mixed types, is answered by GDAL itself when it has few distinct values: a small GeoJSON of
-  those values (and a null if the column has one) is read through the same GDAL path, and each
-  row takes the cell GDAL gave its value. A field's type depends only on the set of values it
-  saw, and a cell only on its value and that type, so the small read gives each value the cell
-  the whole read would. Too many distinct values: GDAL reads the whole file.
+  them (``2023-01-05`` becomes a Date). Such a column is answered by GDAL itself when it has
+  few distinct values: a small GeoJSON of those values (and a null if the column has one) is
+  read through the same GDAL path, and each row takes the cell GDAL gave its value. A field's
+  type depends only on the set of values it saw, and a cell only on its value and that type,
+  so the small read gives each value the cell the whole read would. Too many distinct values:
+  GDAL reads the whole file.
 - JSON that msgspec refuses (GDAL reads it, and reports what is wrong with it).
 
 The array is cut into slices at ``},{``-like boundaries and each slice is decoded as an array
