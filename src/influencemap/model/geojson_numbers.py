@@ -42,8 +42,8 @@ _INT64 = 2**63
 
 def numeric_column(name: str, cells: list, kinds: set, samples: dict[str, list], ask_gdal) -> list | None:
     """The cells of a column whose values are JSON numbers, booleans and nulls (``kinds``: their
-    Python types; ``samples``: its :func:`samples`) as GDAL's path gives them, or None when GDAL
-    must read the file."""
+    Python types; ``samples``: its :func:`column_samples`) as GDAL's path gives them, or None
+    when GDAL must read the file."""
     asked = [value for values in samples.values() for value in values]
     if _NONE in kinds:
         asked.append(None)
@@ -69,11 +69,11 @@ def has_zero(samples: dict[str, list]) -> bool:
     return any(value == 0.0 for value in samples.get("float", ()))
 
 
-def samples(cells: list, kinds: set) -> dict[str, list] | None:
+def column_samples(cells: list, kinds: set) -> dict[str, list] | None:
     """The values to ask GDAL about, by kind: the smallest and largest integer of each width, the
     smallest and largest float (and a zero of each sign, if any), each boolean present. None when
     a value is one GDAL reads its own way."""
-    samples: dict[str, list] = {}
+    found: dict[str, list] = {}
     numbers = kinds - {_NONE}
     values = [value for value in cells if value is not None] if _NONE in kinds else cells
     if int in numbers:
@@ -82,25 +82,25 @@ def samples(cells: list, kinds: set) -> dict[str, list] | None:
         if low <= -_INT64 or high >= _INT64 - 1:
             return None  # GDAL clamps, refuses or reads as a double
         if -_INT32 <= low and high < _INT32:
-            samples["int32"] = _ends(low, high)
+            found["int32"] = _ends(low, high)
         else:
             array = np.array(ints, dtype=np.int64)
             narrow = (array >= -_INT32) & (array < _INT32)
             if narrow.any():
-                samples["int32"] = _ends(int(array[narrow].min()), int(array[narrow].max()))
+                found["int32"] = _ends(int(array[narrow].min()), int(array[narrow].max()))
             wide = array[~narrow]
-            samples["int64"] = _ends(int(wide.min()), int(wide.max()))
+            found["int64"] = _ends(int(wide.min()), int(wide.max()))
     if float in numbers:
         array = np.array(values if numbers == {float} else [value for value in values if type(value) is float], dtype=np.float64)
         if not np.isfinite(array).all():
             return None
         signs = np.signbit(array[array == 0.0])
         zeros = [0.0] * bool((~signs).any()) + [-0.0] * bool(signs.any())
-        samples["float"] = _ends(float(array.min()), float(array.max())) + zeros
+        found["float"] = _ends(float(array.min()), float(array.max())) + zeros
     if bool in numbers:
         present = {value for value in values if type(value) is bool}
-        samples["bool"] = [value for value in (False, True) if value in present]
-    return samples
+        found["bool"] = [value for value in (False, True) if value in present]
+    return found
 
 
 def _ends(low, high) -> list:

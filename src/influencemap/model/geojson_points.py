@@ -213,11 +213,20 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
         rows += len(x)
         at = _CUT.match(content, cut.start()).end() - 1 if cut is not None else end
     _check_names(columns)
-    kinds = {name: _kinds(cells) for name, cells in columns.items()}  # declines before GDAL is asked
-    samples = {name: geojson_numbers.samples(cells, kinds[name]) for name, cells in columns.items() if not kinds[name] <= _TEXTS}
+    lons_lats = np.concatenate(lons), np.concatenate(lats)
+    return _typed_columns(columns, memos, lons_lats, content, ask_gdal), *lons_lats
+
+
+def _typed_columns(columns: dict[str, list], memos: dict, lons_lats, content: bytes, ask_gdal) -> dict[str, list]:
+    """The columns with GDAL's cells. Every column's kinds and samples are settled (and a zero
+    that may have been ``1e-400`` looked into) before GDAL is asked anything, so that a file
+    that is declined asks nothing."""
+    kinds = {name: _kinds(cells) for name, cells in columns.items()}
+    samples = {name: geojson_numbers.column_samples(cells, kinds[name])
+               for name, cells in columns.items() if not kinds[name] <= _TEXTS}
     if None in samples.values():
         raise Declined  # a number GDAL reads its own way (beyond int64)
-    zero = any(not values.all() for values in lons + lats) or any(map(geojson_numbers.has_zero, samples.values()))
+    zero = any(not values.all() for values in lons_lats) or any(map(geojson_numbers.has_zero, samples.values()))
     if zero and geojson_numbers.may_underflow(content):
         raise Declined  # a zero that may have been 1e-400, which msgspec reads as 0.0 and GDAL refuses
     for name, cells in columns.items():
@@ -227,7 +236,7 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
                 raise Declined
         else:
             columns[name] = _text_column(name, cells, kinds[name], ask_gdal, memos.get(name))
-    return columns, np.concatenate(lons), np.concatenate(lats)
+    return columns
 
 
 def _struct_decoder(names: tuple[str, ...], msgspec):
