@@ -177,3 +177,49 @@ def test_the_bundled_aiddata_points_take_the_fast_path_and_read_alike():
     _same(fast, slow)
     assert type(fast.columns["Amount (Original Currency)"][0]) is float  # integers with nulls: floats, as GDAL's
     assert data_tables._plain_geojson((ROOT / "layers/aiddata-gcdf.geojson").read_bytes(), "g.geojson") is None
+
+
+# -- whole layers --------------------------------------------------------------------------------
+
+NUMBERS_LAYER = """\
+id: l
+name: L
+data: r.geojson
+fields:
+  id: "p-{pid}"
+  name: title
+  start: year
+  figures:
+    - {label: Amount, value: amount, unit: USD}
+    - {label: Share, value: share, unit: "%"}
+defaults: {sources: [doc-a], precision: city}
+"""
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    from tests.model.conftest import cached_layers_folder
+    from tests.model.test_geojson_points import SOURCES
+
+    yield from cached_layers_folder(tmp_path, monkeypatch, SOURCES)
+
+
+def test_a_layer_of_numeric_columns_loads_alike_both_ways_problems_and_all(folder, monkeypatch):
+    import json
+
+    from tests.model.test_geojson_points import _document, _loaded_both_ways, _point
+
+    rng = random.Random(5)
+    features = []
+    for row in range(3000):  # more distinct values than the old limit of GDAL's answers
+        properties = {"pid": rng.choice([row, row, 2**40 + row, row // 2]), "title": f"Project {row}",
+                      "year": rng.choice([2012, 2019, 1800, None, 2021.0]),
+                      "amount": rng.choice([rng.uniform(0, 1e9), rng.randint(0, 10**7), None, -5, 0.0]),
+                      "share": rng.choice([0.5, 1, True, None, 1e-320])}
+        features.append(_point(properties, rng.choice([27.5, 30.52, 200.0]), rng.choice([53.9, 50.45])))
+    (folder / "r.geojson").write_text(json.dumps(_document(features)), encoding="utf-8")
+    (folder / "l.yaml").write_text(NUMBERS_LAYER, encoding="utf-8")
+    assert data_tables._plain_geojson((folder / "r.geojson").read_bytes(), "r.geojson") is not None  # the fast path
+    fast, slow, calls = _loaded_both_ways(folder, monkeypatch)
+    assert calls and fast == slow
+    assert fast[0] and fast[1]  # problems and features both
