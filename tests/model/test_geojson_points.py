@@ -64,7 +64,7 @@ TEXTS = ["Minsk", "", " padded ", "ünïcødé 北京", "emoji 🚀", 'a "quote"
 TEMPORAL = ["2023-01-05", "2023-01", "2023", "10:00:00", "10:00", "2023-01-05T10:00:00Z", "2023-01-05 10:00:00",
             "2023/01/05", "2023-01-05T10:00:00+02:00", "2023-01-05T10:00:00.123Z", "1.5", "12", "-3", "1e5",
             "2023-13-45", "24:61:00", " 2023-01-05", "T", "Z", "+", "05.01.2023", "2023-01-05T10"]
-NUMBERS = [0, 1, -1, 2**31, 2**40, 2**62, -(2**63), 1.5, -0.0, 1e-300, 3.0, 2.5e10, 0.1]
+NUMBERS = [0, 1, -1, 2**31, 2**40, 2**62, -(2**63) + 1, 1.5, -0.0, 1e-300, 3.0, 2.5e10, 0.1]
 OTHER = [True, False, [1, 2], ["a", "b"], [], {"k": "v"}, {}, [1.5, "x"]]
 KINDS = ("texts", "temporal", "temporal and texts", "ints", "floats", "numbers", "bools", "mixed", "lists",
          "sparse", "nulls", "distinct texts", "distinct ints")
@@ -171,7 +171,23 @@ GOOD = json.dumps(_document([_point({"id": "p-1", "name": "Minsk"}), _point({"id
 
 DECLINED = {
     "crs member": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "EPSG:3857"}}, "features"'),
-    "crs84 member": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, "features"'),
+    "crs of another datum": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "EPSG:4269"}}, "features"'),
+    "crs84 that pyproj tells from EPSG:4326": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "OGC:CRS84"}}, "features"'),
+    "crs null": GOOD.replace('"features"', '"crs": null, "features"'),
+    "crs with an escape": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "EPSG:\\u0034326"}}, "features"'),
+    "crs with a brace in a text": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "EPSG:4326}"}}, "features"'),
+    "crs nested deeper": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": {"x": {}}}}, "features"'),
+    "crs after features": GOOD[:-1] + ', "crs": {"type": "name", "properties": {"name": "EPSG:4326"}}}',
+    "crs twice": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "EPSG:4326"}}, '
+                              '"crs": {"type": "name", "properties": {"name": "EPSG:3857"}}, "features"'),
+    "tiny number property": GOOD.replace('"name": "Minsk"', '"name": 1e-400').replace('"name": "Brest"', '"name": 2.5'),
+    "tiny number coordinate": GOOD.replace("[27.5, 53.9]", "[1e-400, 53.9]"),
+    "tiny number without exponent": GOOD.replace("[27.5, 53.9]", "[0." + "0" * 400 + "1, 53.9]"),
+    "huge integer property": GOOD.replace('"name": "Minsk"', '"name": 123456789012345678901234567890').replace('"name": "Brest"', '"name": 5'),
+    "integer beyond int64": GOOD.replace('"name": "Minsk"', '"name": 9223372036854775808').replace('"name": "Brest"', '"name": 5'),
+    "int64 maximum": GOOD.replace('"name": "Minsk"', '"name": 9223372036854775807').replace('"name": "Brest"', '"name": 5'),
+    "int64 minimum": GOOD.replace('"name": "Minsk"', '"name": -9223372036854775808').replace('"name": "Brest"', '"name": 5'),
+    "huge float property": GOOD.replace('"name": "Minsk"', '"name": 1e400').replace('"name": "Brest"', '"name": 5'),
     "other member": GOOD.replace('"features"', '"bbox": [0, 0, 1, 1], "features"'),
     "features first": json.dumps({"features": json.loads(GOOD)["features"], "type": "FeatureCollection"}),
     "member after features": GOOD[:-1] + ', "name": "x"}',
@@ -244,6 +260,22 @@ READ = {
     "geometry first": GOOD.replace('"type": "Feature", "geometry": {"type": "Point", "coordinates": [27.5, 53.9]}',
                                    '"geometry": {"coordinates": [27.5, 53.9], "type": "Point"}, "type": "Feature"'),
     "cut-like text": GOOD.replace("Minsk", "a},\\n{b}, {"),
+    "crs84 member": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, "features"'),
+    "crs84 after a name, as GDAL and QGIS write it": GOOD.replace('"features"', '"name": "points",\n"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}},\n"features"'),
+    "crs84 before a name": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}, "name": "points", "features"'),
+    "crs EPSG:4326": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "EPSG:4326"}}, "features"'),
+    "crs EPSG urn": GOOD.replace('"features"', '"crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4326"}}, "features"'),
+    "crs EPSG code": GOOD.replace('"features"', '"crs": {"type": "EPSG", "properties": {"code": 4326}}, "features"'),
+    "small but not too small number": GOOD.replace('"name": "Minsk"', '"name": 1e-320').replace('"name": "Brest"', '"name": 0.0'),
+    "zeros of both signs and exponents": GOOD.replace('"name": "Minsk"', '"name": -0.0').replace('"name": "Brest"', '"name": 0e-400')
+                                        .replace("[27.5, 53.9]", "[0.0, -0.0e-5]"),
+    "negative zero integer": GOOD.replace('"name": "Minsk"', '"name": -0').replace('"name": "Brest"', '"name": 1.5'),
+    "int64 but one from the ends": GOOD.replace('"name": "Minsk"', '"name": 9223372036854775806').replace('"name": "Brest"', '"name": -9223372036854775807'),
+    "integers beyond doubles among nulls": GOOD.replace('"name": "Minsk"', '"name": 9007199254740993').replace('"name": "Brest"', '"name": null'),
+    "integers beyond doubles among floats": GOOD.replace('"name": "Minsk"', '"name": 9007199254740995').replace('"name": "Brest"', '"name": 0.5'),
+    "exponent forms": GOOD.replace('"name": "Minsk"', '"name": 1E+2').replace('"name": "Brest"', '"name": 7'),
+    "one point zero": GOOD.replace('"name": "Minsk"', '"name": 1.0').replace('"name": "Brest"', '"name": 7'),
+    "true and a wide integer": GOOD.replace('"name": "Minsk"', '"name": true').replace('"name": "Brest"', '"name": 4294967296'),
 }
 
 

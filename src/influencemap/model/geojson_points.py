@@ -11,21 +11,30 @@ What comes out must be what :func:`.data_tables._geo_table` makes of GDAL's read
 bytes: the same columns in the same order, the same cells, the same coordinates. So this reader
 declines (returns None, and GDAL reads the file) whenever it could differ:
 
-- the layout: anything but ``{"type": "FeatureCollection", ("name": text,) "features": [...]}``
-  with the features last (a ``crs`` member, other members, trailing bytes after the object);
+- the layout: anything but ``{"type": "FeatureCollection", ("name": text,) ("crs": {...},)
+  "features": [...]}`` with the features last (other members, trailing bytes after the object),
+  or a ``crs`` member that GDAL does not read as EPSG:4326. What GDAL makes of a CRS is GDAL's
+  own (``urn:ogc:def:crs:OGC:1.3:CRS84``, as QGIS and GDAL write it, is EPSG:4326 to it;
+  ``OGC:CRS84`` is not, and :func:`.data_tables._geo_table` would transform it), so GDAL is asked:
+  a one-point document with the same member (:func:`gdal_reads_lonlat`);
 - a feature that is not ``{"type": "Feature", "geometry": {"type": "Point", "coordinates":
   [x, y]}, "properties": {...}}`` (an ``id``, another geometry, Z, a null geometry or
   properties, coordinates that are not finite numbers);
-- a property that is not a text or null, unless its column has few distinct values (below);
-  property names that differ only in case (GDAL's fields are found case-blind), or that are
-  empty, or name the geometry column; ``\\u0000`` anywhere (GDAL's texts end there);
+- a property that is not a text, a number, a boolean or null; a column mixing texts with
+  numbers; property names that differ only in case (GDAL's fields are found case-blind), or
+  that are empty, or name the geometry column; ``\\u0000`` anywhere (GDAL's texts end there);
+- a column of numbers and booleans that GDAL would read its own way (an integer it clamps,
+  refuses or reads as a double: beyond int64), or a number too small for a double that is not
+  zero (``1e-400``: msgspec reads 0.0, GDAL refuses the file). Any other such column, of any
+  number of distinct values, takes the cells GDAL gives a few samples of each kind of value in
+  it (:mod:`.geojson_numbers`);
 - text columns whose every value could be a date, a time or a number in text: GDAL may type
-  them (``2023-01-05`` becomes a Date). Such a column, and any column of numbers, booleans or
-  mixed types, is answered by GDAL itself when it has few distinct values: a small GeoJSON of
-  those values (and a null if the column has one) is read through the same GDAL path, and each
-  row takes the cell GDAL gave its value. A field's type depends only on the set of values it
-  saw, and a cell only on its value and that type, so the small read gives each value the cell
-  the whole read would. Too many distinct values: GDAL reads the whole file.
+  them (``2023-01-05`` becomes a Date). Such a column is answered by GDAL itself when it has
+  few distinct values: a small GeoJSON of those values (and a null if the column has one) is
+  read through the same GDAL path, and each row takes the cell GDAL gave its value. A field's
+  type depends only on the set of values it saw, and a cell only on its value and that type,
+  so the small read gives each value the cell the whole read would. Too many distinct values:
+  GDAL reads the whole file.
 - JSON that msgspec refuses (GDAL reads it, and reports what is wrong with it).
 
 The array is cut into slices at ``},{``-like boundaries and each slice is decoded as an array
@@ -42,6 +51,8 @@ from typing import Any
 
 import numpy as np
 
+from influencemap.model import geojson_numbers
+
 SLICE_BYTES = 8 << 20
 """About this many bytes of the features array are decoded at a time (~50,000 features)."""
 
@@ -50,10 +61,13 @@ MAX_ASKED_VALUES = 2_000
 distinct values when it has at most this many; with more, GDAL reads the whole file."""
 
 _SPACE = rb"[ \t\n\r]*"
+_NAME = rb'"name"' + _SPACE + rb":" + _SPACE + rb'"[^"\\\x00-\x1f]*"' + _SPACE + rb"," + _SPACE
+_CRS = (rb'"crs"' + _SPACE + rb":" + _SPACE + rb"(?P<crs>\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\})" + _SPACE + rb","
+        + _SPACE)  # an object whose members hold no deeper object (checked in _crs_member)
 _HEAD = re.compile(
     rb"(?:\xef\xbb\xbf)?" + _SPACE + rb"\{" + _SPACE + rb'"type"' + _SPACE + rb":" + _SPACE
     + rb'"FeatureCollection"' + _SPACE + rb"," + _SPACE
-    + rb'(?:"name"' + _SPACE + rb":" + _SPACE + rb'"(?P<name>[^"\\\x00-\x1f]*)"' + _SPACE + rb"," + _SPACE + rb")?"
+    + rb"(?:" + _NAME + rb")?" + rb"(?:" + _CRS + rb"(?:" + _NAME + rb")?)?"
     + rb'"features"' + _SPACE + rb":" + _SPACE + rb"\[" + _SPACE
 )
 _CUT = re.compile(rb"\}" + _SPACE + rb"," + _SPACE + rb"\{")
@@ -72,11 +86,13 @@ class Declined(Exception):
     """This file is not one this reader is sure to read as GDAL does."""
 
 
-def read_points(content: bytes, ask_gdal) -> tuple[dict[str, list], np.ndarray, np.ndarray] | None:
+def read_points(content: bytes, ask_gdal, ask_crs=None) -> tuple[dict[str, list], np.ndarray, np.ndarray] | None:
     """The columns and coordinate arrays of a GeoJSON FeatureCollection of 2-D points, or None
     when GDAL must read it (see the module docstring). ``ask_gdal(name, values)`` reads a small
     GeoJSON of the given values of property ``name`` through the GDAL path and returns GDAL's
-    cells for them, in the order given."""
+    cells for them, in the order given. ``ask_crs(member)`` says whether GDAL's path reads a
+    document with that ``crs`` member in longitude and latitude, untransformed (default:
+    :func:`gdal_reads_lonlat`)."""
     try:
         import msgspec
     except ImportError:
@@ -87,11 +103,59 @@ def read_points(content: bytes, ask_gdal) -> tuple[dict[str, list], np.ndarray, 
     end = _tail_start(content)
     if head is None or end is None or end <= head.end() or b"\\u0000" in content:
         return None
+    if head.group("crs") is not None and not _crs_member_is_lonlat(head.group("crs"), msgspec, ask_crs or gdal_reads_lonlat):
+        return None
     try:
         with paused_gc():
             return _read_body(content, head.end(), end, msgspec, ask_gdal)
     except Declined:
         return None
+
+
+_TEXT = re.compile(rb'"[^"]*"')
+
+
+def _crs_member_is_lonlat(member: bytes, msgspec, ask_crs) -> bool:
+    """Whether the ``crs`` member the head matched is one GDAL's path reads as EPSG:4326 (so
+    that :func:`.data_tables._geo_table` keeps the coordinates as they are). The head's pattern
+    counts braces: with no escape in the member and no brace inside its texts, every brace is
+    the object's own and the match is the whole member."""
+    if b"\\" in member or any(b"{" in text or b"}" in text for text in _TEXT.findall(member)):
+        return False
+    try:
+        if not isinstance(msgspec.json.decode(member), dict):
+            return False
+    except msgspec.DecodeError:
+        return False
+    return bool(ask_crs(member))
+
+
+CRS_PROBE = (27.5, 53.25)
+"""The point of the small document :func:`gdal_reads_lonlat` reads (axes that differ, so a swap
+would show)."""
+
+
+def crs_document(member: bytes) -> bytes:
+    """A one-point GeoJSON with the given ``crs`` member (for ``ask_crs``)."""
+    x, y = CRS_PROBE
+    return (b'{"type": "FeatureCollection", "crs": ' + member + b', "features": [{"type": "Feature", '
+            b'"geometry": {"type": "Point", "coordinates": [%r, %r]}, "properties": {}}]}' % (x, y))
+
+
+def gdal_reads_lonlat(member: bytes) -> bool:
+    """Whether GDAL's path reads a document with this ``crs`` member in EPSG:4326 with the
+    coordinates as written: what it makes of the CRS (a name, an EPSG code, a URN; GDAL reads
+    ``urn:ogc:def:crs:OGC:1.3:CRS84`` as EPSG:4326) is GDAL's own, so GDAL is asked."""
+    from influencemap.model import data_access
+
+    try:
+        frame = data_access.read_with_gdal("GeoJSON", crs_document(member), "crs.geojson")
+    except data_access.DataAccessError:
+        return False
+    if frame.crs is None or not frame.crs.equals("EPSG:4326") or len(frame) != 1:
+        return False
+    point = frame.geometry.iloc[0]
+    return point.geom_type == "Point" and not point.has_z and (point.x, point.y) == CRS_PROBE
 
 
 def _tail_start(content: bytes) -> int | None:
@@ -149,8 +213,30 @@ def _read_body(content: bytes, start: int, end: int, msgspec, ask_gdal):
         rows += len(x)
         at = _CUT.match(content, cut.start()).end() - 1 if cut is not None else end
     _check_names(columns)
-    columns = {name: _typed_column(name, cells, ask_gdal, memos.get(name)) for name, cells in columns.items()}
-    return columns, np.concatenate(lons), np.concatenate(lats)
+    lons_lats = np.concatenate(lons), np.concatenate(lats)
+    return _typed_columns(columns, memos, lons_lats, content, ask_gdal), *lons_lats
+
+
+def _typed_columns(columns: dict[str, list], memos: dict, lons_lats, content: bytes, ask_gdal) -> dict[str, list]:
+    """The columns with GDAL's cells. Every column's kinds and samples are settled (and a zero
+    that may have been ``1e-400`` looked into) before GDAL is asked anything, so that a file
+    that is declined asks nothing."""
+    kinds = {name: _kinds(cells) for name, cells in columns.items()}
+    samples = {name: geojson_numbers.column_samples(cells, kinds[name])
+               for name, cells in columns.items() if not kinds[name] <= _TEXTS}
+    if None in samples.values():
+        raise Declined  # a number GDAL reads its own way (beyond int64)
+    zero = any(not values.all() for values in lons_lats) or any(map(geojson_numbers.has_zero, samples.values()))
+    if zero and geojson_numbers.may_underflow(content):
+        raise Declined  # a zero that may have been 1e-400, which msgspec reads as 0.0 and GDAL refuses
+    for name, cells in columns.items():
+        if name in samples:
+            columns[name] = geojson_numbers.numeric_column(name, cells, kinds[name], samples[name], ask_gdal)
+            if columns[name] is None:
+                raise Declined
+        else:
+            columns[name] = _text_column(name, cells, kinds[name], ask_gdal, memos.get(name))
+    return columns
 
 
 def _struct_decoder(names: tuple[str, ...], msgspec):
@@ -276,7 +362,7 @@ def _extend(cells: list, values: list, memos: dict, name: str) -> None:
         sample = values[:4096]
         texts = set(map(type, sample)) <= {str, _NONE} and any(type(value) is str for value in sample)
         # only texts (and nulls): 1, 1.0 and true are one key to a dict (a column where other
-        # values follow is declined, see _typed_column)
+        # values follow is declined, see _kinds)
         memos[name] = {} if texts and 2 * len(set(sample)) <= len(sample) else None
     memo = memos[name]
     if memo is None:
@@ -302,35 +388,37 @@ def _check_names(columns: dict[str, list]) -> None:
 
 
 _NONE = type(None)
+_TEXTS = {str, _NONE}
 
 
-def _typed_column(name: str, cells: list, ask_gdal, memo: dict | None) -> list:
-    """The column's cells as GDAL's path gives them (a null or missing value is NaN there).
-    ``memo``: the column's distinct texts, when it was read as a repeating one (:func:`_extend`)."""
+def _kinds(cells: list) -> set:
+    """The types of a column's values: texts and nulls, or numbers, booleans and nulls (Declined
+    for any other: numbers among texts, which GDAL writes from the JSON's text, lists, objects)."""
     kinds = set(map(type, cells))
-    if kinds <= {str, _NONE}:
-        for value in cells[:1000]:
-            if type(value) is str and not _MAYBE_TYPED.fullmatch(value):
-                return _texts(cells, kinds)  # GDAL widens a field to text at the first such value
-    elif str in kinds or not kinds <= {int, float, bool, _NONE}:
-        raise Declined  # numbers in a text field (GDAL writes them from the JSON's text), lists, objects
-    # 1, 1.0 and true kept apart (a memo holds texts and nulls only: other kinds were declined above)
+    if not kinds <= _TEXTS and (str in kinds or not kinds <= {int, float, bool, _NONE}):
+        raise Declined
+    return kinds
+
+
+def _text_column(name: str, cells: list, kinds: set, ask_gdal, memo: dict | None) -> list:
+    """A column of texts and nulls as GDAL's path gives it: texts, or (a column whose every value
+    could be a date, a time or a number) the cells GDAL gives its distinct values."""
+    for value in cells[:1000]:
+        if type(value) is str and not _MAYBE_TYPED.fullmatch(value):
+            return _texts(cells, kinds)  # GDAL widens a field to text at the first such value
+    # a memo holds texts and nulls only
     distinct = {(type(value), value): value for value in (cells if memo is None else memo)}
     if memo is not None and _NONE in kinds:
         distinct[(_NONE, None)] = None  # rows before the column's first slice, or without it
-    texts = kinds <= {str, _NONE}
-    if texts and any(type(v) is str and not _MAYBE_TYPED.fullmatch(v) for v in distinct.values()):
+    if any(type(v) is str and not _MAYBE_TYPED.fullmatch(v) for v in distinct.values()):
         return _texts(cells, kinds)
     if len(distinct) > MAX_ASKED_VALUES:
         raise Declined
-    for value in distinct.values():
-        if type(value) is float and (value != value or (value.is_integer() and abs(value) >= 2.0**53)):
-            raise Declined  # maybe an integer too long for a double in the file, which GDAL reads its own way
     values = list(distinct.values())
     answers = ask_gdal(name, values)
     if len(answers) != len(values):
         raise Declined
-    if texts and all(type(a) is str and a == v for a, v in zip(answers, values) if v is not None):
+    if all(type(a) is str and a == v for a, v in zip(answers, values) if v is not None):
         if all(a != a for a, v in zip(answers, values) if v is None):
             return _texts(cells, kinds)  # GDAL kept them as texts (``2023-01``)
     answer = dict(zip(distinct, answers))
