@@ -357,3 +357,17 @@ def test_a_failure_while_writing_leaves_the_old_file_whole(tmp_path, monkeypatch
     assert made == [0]  # the first chunk was written to the temporary file
     assert out.read_text(encoding="utf-8") == "the old export\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+@pytest.mark.parametrize("values", [(0.0, -0.0), (-0.0, 0.0), (1, 1.0), (1.0, True), (2, 2)])
+def test_equal_values_written_differently_are_not_taken_for_one(tmp_path, values):
+    """A column whose values are all equal is written once, but 1, 1.0 and True, or 0.0 and
+    -0.0, are equal and written differently: each row keeps its own."""
+    features = [
+        Feature(id=f"f{i}", name="n", layer_id="l", geometry=Point(i, i), kind=GeometryKind.POINT,
+                citations=(Citation("doc"),), figures=(Figure("Loan", value, "USD"),), extra={"x-v": value})
+        for i, value in enumerate(values)
+    ]
+    catalog = Catalog(layers=(Layer("l", "L", features),), sources={"doc": Source("doc", "Doc")})
+    written = _assert_same_export(catalog, tmp_path)
+    assert [repr(f["properties"]["figures"][0]["value"]) for f in written["features"]] == [repr(v) for v in values]
