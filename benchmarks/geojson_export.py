@@ -3,7 +3,7 @@
     python benchmarks/geojson_export.py FOLDER [FOLDER ...] [--runs R] [--before SRC]
 
 Each measurement is a fresh process that loads FOLDER from the load cache (an untimed first run
-per side writes the entry: ``ab_runs.alternate``), then writes the GeoJSON export
+per side, load only, writes the entry: ``ab_runs.alternate``), then writes the GeoJSON export
 (``write_geojson``, what ``influencemap export FOLDER -o out.geojson`` and the attribute table's
 "Save as GeoJSON" call) to a temporary file. It prints the export's seconds and CPU seconds, the
 resident memory before the export (the loaded catalog), the process's peak and the output's size.
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ab_runs import alternate, measured, rss_mb  # noqa: E402  (this folder's shared A/B runner)
 
 
-def measure(folder: str) -> dict:
+def measure(folder: str, export: bool = True) -> dict:
     from influencemap.model.loader import load_catalog
 
     started = time.perf_counter()
@@ -41,6 +41,8 @@ def measure(folder: str) -> dict:
         raise SystemExit(f"{folder} did not load: {[p.format() for p in catalog.errors[:3]]}")
     out: dict = {"features": catalog.feature_count, "load": round(time.perf_counter() - started, 3),
                  "loaded_mb": round(rss_mb(), 1)}
+    if not export:  # the warm-up: writes the load-cache entry only
+        return out
     from influencemap.export.geojson import write_geojson
 
     with tempfile.TemporaryDirectory() as work:
@@ -60,13 +62,15 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--before", help="the src folder of the code to compare with")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--load-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.folders[0])))
+        print(json.dumps(measure(args.folders[0], export=not args.load_only)))
         return 0
     for folder in args.folders:
         print(f"# {folder} (cache {os.environ.get('INFLUENCEMAP_CACHE_DIR', 'default')})", flush=True)
-        alternate(lambda src: measured(__file__, src, [folder]), args.runs, args.before)
+        alternate(lambda src: measured(__file__, src, [folder]), args.runs, args.before,
+                  warm_up=lambda src: measured(__file__, src, [folder, "--load-only"]))
     return 0
 
 

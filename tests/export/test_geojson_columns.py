@@ -371,3 +371,30 @@ def test_equal_values_written_differently_are_not_taken_for_one(tmp_path, values
     catalog = Catalog(layers=(Layer("l", "L", features),), sources={"doc": Source("doc", "Doc")})
     written = _assert_same_export(catalog, tmp_path)
     assert [repr(f["properties"]["figures"][0]["value"]) for f in written["features"]] == [repr(v) for v in values]
+
+
+def test_a_failure_while_writing_a_hard_linked_export_leaves_both_names_whole(tmp_path, monkeypatch):
+    """A hard-linked file is written in place (both names see the new bytes); the chunks are
+    all made before the first byte is written, so a failure leaves it as it was."""
+    import os
+
+    folder = _write_layers(tmp_path / "layers", every=EVERY_KIND)
+    catalog = load_catalog([folder], include_bundled_sources=False, use_cache=False)
+    out, other = tmp_path / "out.geojson", tmp_path / "other-name.geojson"
+    out.write_text("the old export\n", encoding="utf-8")
+    os.link(out, other)
+    monkeypatch.setattr(geojson_text, "CHUNK_ROWS", 2)
+    real = geojson_text._Line.lines
+
+    def failing(self, start, stop):
+        if start:
+            raise OSError("disk full")
+        return real(self, start, stop)
+
+    monkeypatch.setattr(geojson_text._Line, "lines", failing)
+    with pytest.raises(OSError, match="disk full"):
+        write_geojson(catalog, out)
+    assert out.read_text(encoding="utf-8") == other.read_text(encoding="utf-8") == "the old export\n"
+    monkeypatch.setattr(geojson_text._Line, "lines", real)
+    write_geojson(catalog, out)  # and a write that succeeds reaches both names
+    assert json.loads(other.read_text(encoding="utf-8"))["features"][0]["id"] == "plain-point"
