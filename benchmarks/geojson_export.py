@@ -9,7 +9,8 @@ per side, load only, writes the entry: ``ab_runs.alternate``), then writes the G
 resident memory before the export (the loaded catalog), the process's peak and the output's size.
 With ``--before SRC`` (another checkout's ``src``, e.g. ``git archive main src | tar -x -C DIR``)
 every run is also made with that code, alternating with this one, and the load average is
-printed: the machine is shared.
+printed: the machine is shared. The other side gets its own copy of the cache folder (the load
+cache keeps one entry per file: two code versions sharing it would undo each other's entry).
 
 The folders used for docs/performance.md: a 100,000-point YAML layer
 (``benchmarks/make_big_layer.py DIR 100000``) and the 1M-point ``data:`` layer of
@@ -29,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ab_runs import alternate, measured, rss_mb  # noqa: E402  (this folder's shared A/B runner)
+from ab_runs import HERE_SRC, alternate, measured, rss_mb  # noqa: E402  (this folder's shared A/B runner)
 
 
 def measure(folder: str, export: bool = True) -> dict:
@@ -56,6 +57,22 @@ def measure(folder: str, export: bool = True) -> dict:
     return out
 
 
+def _side_cache(src: str) -> dict[str, str]:
+    """The other side's own cache folder (a copy of ``INFLUENCEMAP_CACHE_DIR`` with the app's
+    other caches): the load cache keeps one entry per file, so two code versions sharing a folder
+    would replace each other's entry and every other load would be a first read."""
+    base = os.environ.get("INFLUENCEMAP_CACHE_DIR")
+    if not base:
+        raise SystemExit("set INFLUENCEMAP_CACHE_DIR for a --before comparison")
+    import hashlib
+    import shutil
+
+    other = Path(f"{base}-before-{hashlib.sha1(src.encode()).hexdigest()[:8]}")
+    if not other.exists():
+        shutil.copytree(base, other)
+    return {"INFLUENCEMAP_CACHE_DIR": str(other)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+")
@@ -67,10 +84,11 @@ def main() -> int:
     if args.measure:
         print(json.dumps(measure(args.folders[0], export=not args.load_only)))
         return 0
+    caches = {HERE_SRC: {}, args.before: _side_cache(args.before)} if args.before else {HERE_SRC: {}}
     for folder in args.folders:
         print(f"# {folder} (cache {os.environ.get('INFLUENCEMAP_CACHE_DIR', 'default')})", flush=True)
-        alternate(lambda src: measured(__file__, src, [folder]), args.runs, args.before,
-                  warm_up=lambda src: measured(__file__, src, [folder, "--load-only"]))
+        alternate(lambda src: measured(__file__, src, [folder], **caches[src]), args.runs, args.before,
+                  warm_up=lambda src: measured(__file__, src, [folder, "--load-only"], **caches[src]))
     return 0
 
 

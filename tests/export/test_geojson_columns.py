@@ -227,7 +227,7 @@ def test_a_data_layer_with_defaults_exports_the_same_data(tmp_path, chunk_rows):
     rows = ["id,name,lon,lat,date,countries,x-note,x-amount"]
     for i in range(150):
         note = "" if i % 3 else f'"note, {i} %s ""q"""'
-        rows.append(f"d{i},Data {i} ü,{20 + i / 7:.5f},{50 + i / 11:.5f},20{10 + i % 10}-0{1 + i % 9},BY;PL,{note},{i * 1.5}")
+        rows.append(f"d{i},Data {i} ü %s 5%,{20 + i / 7:.5f},{50 + i / 11:.5f},20{10 + i % 10}-0{1 + i % 9},BY;PL,{note},{i * 1.5}")
     (folder / "rows.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
     (folder / "data.yaml").write_text(
         "id: data\nname: Data\ndata: rows.csv\ndefaults: {sources: [doc-b], precision: city, dating: inferred, tags: [t%1]}\n",
@@ -398,3 +398,17 @@ def test_a_failure_while_writing_a_hard_linked_export_leaves_both_names_whole(tm
     monkeypatch.setattr(geojson_text._Line, "lines", real)
     write_geojson(catalog, out)  # and a write that succeeds reaches both names
     assert json.loads(other.read_text(encoding="utf-8"))["features"][0]["id"] == "plain-point"
+
+
+@pytest.mark.parametrize("odd", ['"', "\\", "\x01", "\t", "\x1f", "é\\", "\u2028", "\x7f", "%s", "%"])
+def test_one_text_needing_an_escape_among_many_plain_ones(tmp_path, odd):
+    """Texts that need no escape are written between quotes as they are; one that does (ASCII
+    or not) sends the column through the encoder."""
+    features = [
+        Feature(id=f"f{i}", name=f"name {i}" if i != 150 else f"name {odd} {i}", layer_id="l", geometry=Point(i, 0),
+                kind=GeometryKind.POINT, citations=(Citation("doc"),), description=None if i % 2 else f"d{odd}")
+        for i in range(300)
+    ]
+    catalog = Catalog(layers=(Layer("l", "L", features),), sources={"doc": Source("doc", "Doc")})
+    written = _assert_same_export(catalog, tmp_path)
+    assert written["features"][150]["properties"]["name"] == f"name {odd} 150"

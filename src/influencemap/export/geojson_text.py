@@ -26,6 +26,7 @@ the two on every kind of feature.
 from __future__ import annotations
 
 import json
+import re
 from itertools import chain
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # the C encoder json.dumps(ensure_ascii=False) uses
 from typing import Any, Callable, Iterator, Sequence
@@ -59,14 +60,16 @@ class _Line:
     def text(self, constant: str) -> None:
         self.parts.append(constant.replace("%", "%%"))
 
-    def value(self, column: tuple[str | None, Fragments | None]) -> None:
-        """A property's value: the constant text every row shares, or a placeholder."""
-        constant, fragments = column
+    def value(self, column: tuple) -> None:
+        """A property's value: the constant text every row shares, or a placeholder (``%s``
+        for the row's JSON text; the column may name another: ``"%s"`` for texts that need no
+        escape, ``%r`` for finite floats, whose ``repr`` is their JSON)."""
+        constant, fragments, *placeholder = column
         if constant is not None:
             self.text(constant)
         else:
             assert fragments is not None
-            self.parts.append("%s")
+            self.parts.append(placeholder[0] if placeholder else "%s")
             self.fillers.append(fragments)
 
     def lines(self, start: int, stop: int) -> list[str]:
@@ -97,7 +100,7 @@ def layer_lines(catalog: Catalog, layer: Layer) -> Iterator[str]:
     line.text(',"name":')
     line.value(_texts(read("names")))
     line.text(',"layer":')
-    line.value(_layer_ids(table))
+    line.value(_layer_ids(layer))
     line.text(',"countries":')
     line.value(_repeated(read("countries")))
     line.text(',"start":')
@@ -145,7 +148,30 @@ def _texts(values: list) -> tuple[str | None, Fragments | None]:
         return _repeated(values)
     if None in values:
         return None, lambda start, stop: ["null" if v is None else encode_basestring(v) for v in values[start:stop]]
+    if _plain(values):
+        return None, lambda start, stop: values[start:stop], '"%s"'
     return None, lambda start, stop: list(map(encode_basestring, values[start:stop]))
+
+
+_ESCAPED = re.compile(r'["\\\x00-\x1f]')
+"""What JSON escapes in a text (``json.dumps(ensure_ascii=False)``: quote, backslash, control characters)."""
+
+
+def _plain(texts: list[str], step: int = 100_000) -> bool:
+    """Whether no text needs an escape: then each is its JSON between quotes (a million ids or
+    names are not copied into a million new texts). Looked for a slice of rows at a time."""
+    return not any(_escapes("".join(texts[at:at + step])) for at in range(0, len(texts), step))
+
+
+_SAFE_ASCII = bytes(c for c in range(0x20, 0x80) if c not in b'"\\')
+
+
+def _escapes(text: str) -> bool:
+    """Whether ``text`` holds a character JSON escapes (ASCII texts by deleting the safe bytes:
+    several times faster than the search)."""
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _SAFE_ASCII))
+    return _ESCAPED.search(text) is not None
 
 
 _HASHED_SAFELY = frozenset({str, type(None)})
@@ -164,11 +190,14 @@ def _repeated(values: list) -> tuple[str | None, Fragments | None]:
     return None, lambda start, stop: list(map(_dumps, values[start:stop]))
 
 
-def _layer_ids(table: FeatureTable) -> tuple[str | None, Fragments | None]:
-    """The features' ``layer_id``: the one its row builder gives every row of a table read from
-    columns, each object's own for a table of Feature objects."""
+def _layer_ids(layer: Layer) -> tuple[str | None, Fragments | None]:
+    """The features' ``layer_id``: for a table read from columns the layer's own id (the one
+    its row builder gives every row: both come from the layer's file,
+    :mod:`influencemap.model.file_result`; building a row to ask would decode and keep every
+    column in the table); each object's own for a table of Feature objects."""
+    table = layer.features
     if not table.built:
-        return _constant(_dumps(table.row(0).layer_id))
+        return _constant(_dumps(layer.id))
     return _repeated([feature.layer_id for feature in table.features])
 
 
@@ -295,9 +324,14 @@ def _geometry(table: FeatureTable, line: _Line) -> None:
         shapes = None
     if simple.all():
         line.text('{"type":"Point","coordinates":[')
-        line.value((None, lambda start, stop: _floats(coordinates[start:stop, 0])))
-        line.text(",")
-        line.value((None, lambda start, stop: _floats(coordinates[start:stop, 1])))
+        if np.isfinite(coordinates).all():  # repr of a finite float is its JSON: made by the template's %r
+            line.value((None, lambda start, stop: coordinates[start:stop, 0].tolist(), "%r"))
+            line.text(",")
+            line.value((None, lambda start, stop: coordinates[start:stop, 1].tolist(), "%r"))
+        else:
+            line.value((None, lambda start, stop: _floats(coordinates[start:stop, 0])))
+            line.text(",")
+            line.value((None, lambda start, stop: _floats(coordinates[start:stop, 1])))
         line.text("]}")
         return
     point_rows = np.flatnonzero(simple)
