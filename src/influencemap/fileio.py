@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from influencemap import stale_temps
 
@@ -67,10 +67,24 @@ def write_bytes_atomic(
     """Put ``data`` in ``path``: written whole to a temporary file, then renamed over the old
     file (see the module's docstring for links and read-only files). An exception from
     ``before_replace`` leaves the old file as it was and no temporary file behind."""
+    write_chunks_atomic(path, (data,), before_replace, remove_stale_temps)
+
+
+def write_chunks_atomic(
+    path: Path,
+    chunks: Iterable[bytes],
+    before_replace: Callable[[], None] | None = None,
+    remove_stale_temps: bool = False,
+) -> None:
+    """:func:`write_bytes_atomic` of the bytes ``chunks`` gives, each written as it comes (a big
+    export is never in memory whole). An exception while the chunks are made leaves the old
+    file as it was and no temporary file behind. A hard-linked file, written in place, gets
+    the chunks joined first, so that a failure there cannot leave it half written either."""
     target = write_target(path)
     if remove_stale_temps:
         remove_stale_temp_files(target)
     if target.exists() and target.stat().st_nlink > 1:
+        data = b"".join(chunks)
         if before_replace is not None:
             before_replace()
         _write_in_place(target, data)
@@ -78,7 +92,8 @@ def write_bytes_atomic(
     handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
+            for chunk in chunks:
+                temp.write(chunk)
             temp.flush()
             os.fsync(temp.fileno())
         if target.exists():

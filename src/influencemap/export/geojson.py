@@ -1,14 +1,21 @@
-"""Export the catalog as one GeoJSON FeatureCollection, sources resolved inline."""
+"""Export the catalog as one GeoJSON FeatureCollection, sources resolved inline.
+
+:func:`write_geojson` (the ``export`` command, the attribute table's "Save as GeoJSON") writes
+the features from their layers' columns, chunk by chunk (:mod:`influencemap.export.geojson_text`),
+one feature per line; :func:`feature_properties` and :func:`to_feature_collection` give one
+Feature's properties and the whole collection as Python objects (the HTML export's small
+layers, tests): the same values, which the tests check.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from shapely.geometry import mapping
 
-from influencemap.fileio import write_text_atomic
+from influencemap.export.geojson_text import layer_lines
+from influencemap.fileio import write_chunks_atomic
 from influencemap.model.catalog import Catalog
 from influencemap.model.types import Feature
 
@@ -51,6 +58,8 @@ def feature_properties(catalog: Catalog, feature: Feature) -> dict[str, Any]:
 
 
 def to_feature_collection(catalog: Catalog) -> dict[str, Any]:
+    """The collection as Python objects, a dictionary per feature: for a few features (a big
+    layer's is written by :func:`write_geojson` without them)."""
     features = [
         {
             "type": "Feature",
@@ -64,5 +73,16 @@ def to_feature_collection(catalog: Catalog) -> dict[str, Any]:
 
 
 def write_geojson(catalog: Catalog, out: Path) -> None:
-    text = json.dumps(to_feature_collection(catalog), ensure_ascii=False, indent=1)
-    write_text_atomic(out, text + "\n", remove_stale_temps=True)
+    """Write the catalog's features as one FeatureCollection, one feature per line, through a
+    temporary file renamed over ``out`` once complete (never a truncated file)."""
+    write_chunks_atomic(out, _chunks(catalog), remove_stale_temps=True)
+
+
+def _chunks(catalog: Catalog) -> Iterator[bytes]:
+    yield b'{"type":"FeatureCollection","features":['
+    separator = b"\n"
+    for layer in catalog.layers:
+        for text in layer_lines(catalog, layer):
+            yield separator + text.encode("utf-8")
+            separator = b",\n"
+    yield b"\n]}\n"

@@ -36,7 +36,6 @@ from typing import Any, Iterable, Iterator, Sequence
 from influencemap.export.columns import decode_rows, encode_rows
 from influencemap.export.xml_chars import xml_safe, xml_safe_json
 from influencemap.model import sizing
-from influencemap.model.stats import label_key
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import format_partial_date, format_span
 from influencemap.model.present import country_label, format_figure, safe_link
@@ -379,7 +378,7 @@ def _columns(catalog: Catalog, layer: Layer, tables: dict[str, Any]) -> Iterator
         "shown": _shown_figures_node(labels, values, units, coded_labels, coded_units),
     }
     del coded_labels, coded_units
-    sizes = _symbol_sizes(layer, figure_counts, labels, values)
+    sizes = _symbol_sizes(layer, values)
     del figure_counts, labels, values, units
     yield "sources", sources
     del sources
@@ -524,30 +523,20 @@ def _shown_figures(labels: Sequence[Any], values: Sequence[Any], units: Sequence
     return out
 
 
-def _symbol_sizes(layer: Layer, figure_counts: Sequence[int], labels: Sequence[str], values: Sequence[float]) -> list[float | None] | None:
+def _symbol_sizes(layer: Layer, values: Sequence[float]) -> list[float | None] | None:
     """Each point's marker diameter in pixels for a layer sized by a figure (as the small
-    layers' ``symbolSize``), None where a feature has no such figure."""
-    import math
-
+    layers' ``symbolSize``), None where a feature has no such figure. Which figure sizes a row is
+    :func:`~influencemap.model.sizing.figure_rows`'s answer (the canvas's and the legend's rule);
+    its value is taken as written from ``values`` (the layer's flat figure values)."""
     size_by = layer.style.size_by
     if size_by is None:
         return None
-    wanted = label_key(size_by.figure)
-    sized: list[float | None] = []
-    at = 0
-    for n in figure_counts:
-        value = None
-        for label, v in zip(labels[at:at + n], values[at:at + n]):
-            if label_key(label) == wanted and math.isfinite(v) and v > 0:
-                value = v
-                break
-        sized.append(value)
-        at += n
-    present = [v for v in sized if v is not None]
+    rows = sizing.figure_rows(layer.features, size_by, keep=False).tolist()
+    present = [values[i] for i in rows if i >= 0]
     if not present:
         return None
     top = max(present)
-    return [None if v is None else round(sizing.diameter(v, top, size_by), 1) for v in sized]
+    return [None if i < 0 else round(sizing.diameter(values[i], top, size_by), 1) for i in rows]
 
 
 def pack_layer(catalog: Catalog, layer: Layer, tables: dict[str, Any]) -> dict[str, Any]:

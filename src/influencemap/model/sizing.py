@@ -32,25 +32,26 @@ def figure_of(feature: Feature, size_by: SizeBy) -> Figure | None:
     return None
 
 
-def figure_rows(table: FeatureTable, size_by: SizeBy) -> np.ndarray:
+def figure_rows(table: FeatureTable, size_by: SizeBy, keep: bool = True) -> np.ndarray:
     """Per row of ``table``, the position of its sizing figure (:func:`figure_of`'s) in the
     table's flat figure columns (``labels``, ``values``, ``units``), or -1 when it has none.
-    Read from the columns, without building the features: each distinct label is compared once."""
+    Read from the columns, without building the features: each distinct label is compared once.
+    ``keep`` as for :meth:`FeatureTable.column` (the big-layer HTML keeps no column in the table)."""
     import numpy as np
 
     count = len(table)
     if not count:
         return np.full(0, -1, dtype=np.intp)
     wanted = label_key(size_by.figure)
-    labels = table.column("labels")
+    labels = table.column("labels", keep)
     matches: dict[str, bool] = {}
     for label in labels:
         if label not in matches:
             matches[label] = label_key(label) == wanted
-    values = np.asarray(table.column("values"), dtype=np.float64)
+    values = np.asarray(table.column("values", keep), dtype=np.float64)
     good = np.fromiter(map(matches.__getitem__, labels), dtype=bool, count=len(labels))
     good &= np.isfinite(values) & (values > 0)
-    owner = np.repeat(np.arange(count, dtype=np.intp), np.asarray(table.column("figure_counts"), dtype=np.intp))
+    owner = np.repeat(np.arange(count, dtype=np.intp), np.asarray(table.column("figure_counts", keep), dtype=np.intp))
     items = np.flatnonzero(good)
     owners, first = np.unique(owner[items], return_index=True)  # the first good figure of each row
     out = np.full(count, -1, dtype=np.intp)
