@@ -56,7 +56,7 @@ def test_a_click_on_a_stack_lists_it_and_a_hidden_layers_features_are_not_hit(tw
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=minsk)
     assert window.state.selected_id is None  # two features here: the list opens instead
     listed = window.whats_here
-    assert listed.isVisible() and listed.model().rowCount() == 2
+    assert listed.isVisible() and listed.model().feature_count() == 2
     listed.close()
 
     window.layers_panel.layer_item("diplo").setCheckState(0, Qt.CheckState.Unchecked)

@@ -354,6 +354,74 @@ def features_here_top(
     return _top(index, candidates, distances, ranks, limit)
 
 
+@dataclass(frozen=True)
+class WhatsHere:
+    """What a click lists, in the groups the What's-here list shows them, each in list order.
+
+    A GIS user reads an identify result by what was hit (QGIS groups it by layer): first the
+    features of the marker the user clicked, counted as its badge counts them, then other
+    points and lines within reach (a rail line through the city), then the areas (project
+    shapes around the city), which would otherwise bury the loans the user clicked under
+    dozens of polygons.
+    """
+
+    at_marker: tuple[Hit, ...] = ()
+    """The features the clicked stack marker draws (its badge's count), top layer first."""
+    nearby: tuple[Hit, ...] = ()
+    """Other points and lines within the click's reach (a rail line through the city)."""
+    areas: tuple[Hit, ...] = ()
+    """Polygons here: those the click lies in, and those drawn too small to see (a small square
+    within the click's reach, as AidData's project sites around Minsk are at regional zoom)."""
+
+    @property
+    def hits(self) -> list[Hit]:
+        """Every feature listed, in the order shown."""
+        return [*self.at_marker, *self.nearby, *self.areas]
+
+    def __len__(self) -> int:
+        return len(self.at_marker) + len(self.nearby) + len(self.areas)
+
+
+def whats_here(
+    catalog: Catalog,
+    lon: float,
+    lat: float,
+    tolerance_deg: float,
+    visible_layer_ids: Sequence[str],
+    filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    *,
+    degrees_per_pixel: float | None = None,
+    marker: Sequence[Hit] = (),
+    marker_distances: Sequence[float] = (),
+) -> WhatsHere:
+    """:func:`features_here` split into the groups of :class:`WhatsHere`.
+
+    ``marker`` is what the clicked stack marker draws, as the caller's frame grouped it (the
+    same grouping that drew its badge, so the list's count is the badge's); ``marker_distances``
+    (any unit) order its features within a layer, nearest the click first. The marker's features
+    are listed there only, even those beyond the tolerance (a marker is bigger than the reach
+    of a click on a lone point). Without a marker every point and line hit is "nearby".
+    """
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True,
+                   degrees_per_pixel=degrees_per_pixel)
+    listed: list[Hit] = []
+    polygons: set[Hit] = set()
+    if found is not None:
+        index, candidates, distances, ranks = found
+        order = _ranking(candidates, distances, _list_ranks(index, candidates, ranks))
+        listed = index.hits(candidates[order])
+        polygons = {hit for hit, is_polygon in zip(listed, index.is_polygon[candidates[order]].tolist()) if is_polygon}
+    in_marker = set(marker)
+    rank = {layer_id: position for position, layer_id in enumerate(visible_layer_ids)}
+    distances_of = list(marker_distances) if len(marker_distances) == len(marker) else [0.0] * len(marker)
+    order_of = sorted(range(len(marker)), key=lambda k: (-rank.get(marker[k][0], -1), distances_of[k]))
+    return WhatsHere(
+        at_marker=tuple(dict.fromkeys(marker[k] for k in order_of)),
+        nearby=tuple(hit for hit in listed if hit not in in_marker and hit not in polygons),
+        areas=tuple(hit for hit in listed if hit in polygons and hit not in in_marker),
+    )
+
+
 def _list_ranks(index: _Index, candidates: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """Layer ranks that also put a layer's polygons below its points and lines (one key, so
     :func:`_ranking` and :func:`_best` order the list without knowing about kinds)."""

@@ -60,6 +60,8 @@ class RenderReport:
     label_texts: list[str] = field(default_factory=list)
     stacks: int = 0
     """Stack markers drawn (two or more points sharing a spot on screen)."""
+    markers: stacking.FrameMarkers | None = None
+    """Those markers and the features each draws (what a click on one lists); None without."""
     source_ids: set[str] = field(default_factory=set)
     cancelled: bool = False
 
@@ -140,6 +142,10 @@ def render(
     if stacks and not stop():
         stacking.draw_stacks(painter, stacks, raster, settings.device_pixel_ratio, settings.show_point_labels)
         report.stacks = len(stacks)
+        report.markers = stacking.FrameMarkers(
+            stacks, tuple(b.layer.id for b in batches), tuple(b.kind.features for b in batches),
+            tuple(b.xy for b in batches), tuple(b.positions for b in batches), stacked,
+        )
     if labels and not stop():
         font = _label_font()
         for baseline, text in labels:

@@ -24,6 +24,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
+from influencemap.model.feature_table import FeatureTable
 from influencemap.render import symbols
 
 STACK_CELL_PX = 9.0
@@ -114,6 +115,62 @@ class StackSet:
 
     def biggest(self, limit: int) -> list[Stack]:
         return [self.stack(i) for i in range(min(limit, len(self)))]
+
+
+def stack_at(stacks: StackSet, x: float, y: float) -> int | None:
+    """The stack whose marker is drawn at pixel (x, y), its body or its count badge: the
+    topmost (the biggest, drawn last) when markers overlap; None over none."""
+    if not len(stacks):
+        return None
+    reach = stacks.radius() + 40.0  # the body and, up and to the right, the badge
+    near = np.flatnonzero((np.abs(stacks.x - x) <= reach) & (np.abs(stacks.y - y) <= reach))
+    for i in near.tolist():  # numbered biggest first: the first found is on top
+        stack = stacks.stack(i)
+        if math.hypot(stack.x - x, stack.y - y) <= stack.radius or badge_rect(stack).contains(QPointF(x, y)):
+            return i
+    return None
+
+
+@dataclass(frozen=True)
+class FrameMarkers:
+    """A frame's stacks and the features their points draw: what a click on a marker hits.
+
+    Kept with the frame so the What's-here list counts a marker's features by the very grouping
+    that drew its badge (:func:`find_stacks`), not by a second reckoning that could differ. The
+    batches' arrays are kept as they are; the members of one stack are found when it is clicked.
+    """
+
+    stacks: StackSet
+    layer_ids: tuple[str, ...]
+    """Per batch of points (the ``xys`` given to :func:`find_stacks`), its layer."""
+    tables: tuple[FeatureTable, ...]
+    """Per batch, the table its ``positions`` index (a layer's points)."""
+    xys: tuple[np.ndarray, ...]
+    positions: tuple[np.ndarray, ...]
+    """Per batch, each point's feature (a position in its table)."""
+    stacked: np.ndarray
+    """Over the batches' points end to end, which are in a stack (``find_stacks``' second answer)."""
+
+    def members_at(self, x: float, y: float) -> tuple[list[tuple[str, str]], list[float]] | None:
+        """The features of the marker drawn at pixel (x, y) as (layer_id, feature_id), each once
+        (a multipoint's parts count once), with their distance from (x, y) in pixels; None when
+        no marker is there."""
+        i = stack_at(self.stacks, x, y)
+        if i is None or self.stacks.point_stack is None:
+            return None
+        points = np.flatnonzero(self.stacked)[np.flatnonzero(self.stacks.point_stack == i)]
+        starts = np.cumsum([0] + [len(xy) for xy in self.xys])
+        batches = np.searchsorted(starts, points, side="right") - 1
+        nearest: dict[tuple[str, str], float] = {}
+        for batch, point in zip(batches.tolist(), points.tolist()):
+            offset = point - int(starts[batch])
+            px, py = self.xys[batch][offset]
+            feature_id = self.tables[batch].ids[int(self.positions[batch][offset])]
+            hit = (self.layer_ids[batch], feature_id)
+            distance = math.hypot(float(px) - x, float(py) - y)
+            if distance < nearest.get(hit, math.inf):
+                nearest[hit] = distance
+        return list(nearest), list(nearest.values())
 
 
 def no_stacks(colors: Sequence[str] = ()) -> StackSet:

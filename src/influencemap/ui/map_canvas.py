@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from influencemap.model.geometry_parts import short_bounds
-from influencemap.model.identify import Hit, features_here, features_here_top, identify, identify_top, index_pending
+from influencemap.model.identify import Hit, WhatsHere, features_here_top, identify, identify_top, index_pending, whats_here
 from influencemap.model.types import GeometryKind
 from influencemap.render.basemap_layer import SEA
 from influencemap.render.decorations import draw_scale_bar
@@ -69,8 +69,8 @@ class MapCanvas(QWidget):
     cursorLeft = Signal()
     viewChanged = Signal()
     frameRendered = Signal()
-    stackClicked = Signal(list, QPoint)
-    """A click landed on several features: their hits in list order, and the global position."""
+    stackClicked = Signal(object, QPoint)
+    """A click landed on several features: what is there (a :class:`WhatsHere`) and the global position."""
     plainClicked = Signal()
     """A click landed on one feature (now selected) or on none."""
     basemapProblem = Signal(str)
@@ -263,14 +263,42 @@ class MapCanvas(QWidget):
 
     def list_at(self, position: QPointF | QPoint) -> list[Hit]:
         """Every shown feature a click at a pixel lists (What's here), in list order."""
-        return features_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel())
+        return self.whats_here_at(position).hits
+
+    def whats_here_at(self, position: QPointF | QPoint) -> WhatsHere:
+        """What a click at a pixel lists, grouped: the clicked marker's features first (as many
+        as its badge says), then other points and lines there, then the areas around it."""
+        marker = self.marker_at(position)
+        members, distances = marker if marker is not None else ((), ())
+        return whats_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel(),
+                          marker=members, marker_distances=distances)
+
+    def marker_at(self, position: QPointF | QPoint) -> tuple[list[Hit], list[float]] | None:
+        """The features of the stack marker shown at a pixel, and their distances from it (in
+        the shown frame's pixels), or None: asked of the frame on screen, whose stacks drew the
+        badges the user sees. A frame drawn for other layers, another filter or other files
+        (a newer one is on its way) answers nothing."""
+        frame = self._frame
+        markers = frame.report.markers if frame is not None else None
+        if markers is None:
+            return None
+        drawn = frame.settings
+        if (drawn.layer_ids != tuple(self._state.visible_layer_ids) or drawn.feature_filter != self._state.feature_filter
+                or frame.catalog() is not self._state.catalog):
+            return None
+        target = _frame_target(drawn, self._view)  # the frame may be shown moved and scaled
+        scale = target.width() / drawn.width if drawn.width else 1.0
+        x = (QPointF(position).x() - target.left()) / scale
+        y = (QPointF(position).y() - target.top()) / scale
+        return markers.members_at(x, y)
 
     def select_at(self, position: QPointF) -> None:
         """A click: one feature under it is selected; several open the What's-here list."""
-        hits = self.list_at(position)
-        if len(hits) > 1:
-            self.stackClicked.emit(hits, self.mapToGlobal(QPointF(position).toPoint()))
+        here = self.whats_here_at(position)
+        if len(here) > 1:
+            self.stackClicked.emit(here, self.mapToGlobal(QPointF(position).toPoint()))
             return
+        hits = here.hits
         self._state.select(hits[0][1] if hits else None)
         self.plainClicked.emit()
 
