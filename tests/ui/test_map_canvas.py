@@ -211,7 +211,7 @@ def test_hovering_stacked_features_names_them_and_says_a_click_lists_them(two_la
     canvas.hover_at(minsk)
     assert two_layer_window.state.hovered_id == "minsk-visit"
     text = QToolTip.text()
-    assert "2 features here" in text and "Visit to Minsk" in text and "Plant in Minsk" in text
+    assert "2 features at this marker" in text and "Visit to Minsk" in text and "Plant in Minsk" in text
     assert "click to list" in text.lower()
     assert canvas.topmost_at(minsk + QPointF(80, 80)) == (None, 0)
 
@@ -222,7 +222,7 @@ def test_the_tooltip_names_the_first_few_and_counts_the_rest(layers, open_window
     canvas = window.canvas
     canvas.hover_at(QPointF(canvas.screen_point(*MINSK)))
     text = QToolTip.text()
-    assert "12 features here" in text and "7 more: click to list them all" in text
+    assert "12 features at this marker" in text and "7 more: click to list them all" in text
     assert text.count("Fact number") == 5
 
 

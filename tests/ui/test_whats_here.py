@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QTreeView, QWidget
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QApplication, QToolTip, QTreeView, QWidget
 
 from tests.ui.conftest import KYIV, MINSK
 
@@ -239,6 +239,11 @@ def test_at_minsk_in_the_bundled_layers_the_heading_counts_what_the_markers_badg
     areas_heading = shown.index(f"Areas here ({len(here.areas)})")
     assert areas_heading > badge  # after every feature of the marker
     assert any(window.catalog.feature(fid).layer_id == "chinese-loans" for fid in _ids(listed)[:badge])
+    # Hovering the marker counts as its badge does too, and says what else a click lists.
+    listed.close()
+    canvas.hover_at(QPointF(point))
+    tip = QToolTip.text()
+    assert f"{badge} features at this marker" in tip and f"{len(here.areas)} areas here" in tip
 
 
 def _ids(listed: QTreeView) -> list[str]:

@@ -105,7 +105,7 @@ def render(
     batches = [_point_batch(settings, layer) for layer in layers]
     legend = legend_entries(settings, catalog) if settings.show_legend else []
     stacks, stacked = stacking.find_stacks([b.xy for b in batches], [b.layer.style.color for b in batches])
-    stacks = _sized_stacks(batches, stacks, stacked)
+    stacks = _sized_stacks(batches, _feature_counts(batches, stacks, stacked), stacked)
     # Points in a stack are drawn by its marker only.
     starts = np.cumsum([0] + [len(b.xy) for b in batches]).tolist()
     keeps = [~stacked[start : start + len(batch.xy)] for batch, start in zip(batches, starts)]
@@ -430,6 +430,18 @@ def _point_figures(layer: Layer) -> tuple[np.ndarray, list]:
 
 
 _POINT_FIGURES: PerLayerCache[tuple[np.ndarray, list]] = PerLayerCache()
+
+
+def _feature_counts(batches: list[_PointBatch], stacks: stacking.StackSet, stacked: np.ndarray) -> stacking.StackSet:
+    """A stack's count in features, not in points: a multipoint with two parts in one marker
+    is one feature on its badge, as it is one row in the list a click on it opens."""
+    if not len(stacks) or stacks.point_stack is None or all(not len(b.kind.part_owner) for b in batches):
+        return stacks
+    offsets = np.cumsum([0] + [len(b.kind) for b in batches])
+    feature = np.concatenate([b.positions + offsets[i] for i, b in enumerate(batches)])[stacked]
+    pairs = np.unique(stacks.point_stack.astype(np.int64) * int(offsets[-1] + 1) + feature)
+    count = np.bincount(pairs // int(offsets[-1] + 1), minlength=len(stacks))
+    return replace(stacks, count=count)
 
 
 def _sized_stacks(batches: list[_PointBatch], stacks: stacking.StackSet, stacked: np.ndarray) -> stacking.StackSet:

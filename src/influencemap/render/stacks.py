@@ -151,12 +151,14 @@ class FrameMarkers:
     stacked: np.ndarray
     """Over the batches' points end to end, which are in a stack (``find_stacks``' second answer)."""
 
-    def members_at(self, x: float, y: float) -> tuple[list[tuple[str, str]], list[float]] | None:
+    def members_at(self, x: float, y: float, limit: int | None = None) -> tuple[list[tuple[str, str]], list[float]] | None:
         """The features of the marker drawn at pixel (x, y) as (layer_id, feature_id), each once
         (a multipoint's parts count once), with their distance from (x, y) in pixels; None when
-        no marker is there."""
+        no marker is there, or when it holds more than ``limit`` points."""
         i = stack_at(self.stacks, x, y)
         if i is None or self.stacks.point_stack is None:
+            return None
+        if limit is not None and int(self.stacks.count[i]) > limit:
             return None
         points = np.flatnonzero(self.stacked)[np.flatnonzero(self.stacks.point_stack == i)]
         starts = np.cumsum([0] + [len(xy) for xy in self.xys])

@@ -47,6 +47,9 @@ CLICK_TOLERANCE_PX = 6
 LIST_TOLERANCE_PX = 8
 """What a click lists reaches a little further than what it picks: a stack marker (points
 closer than a marker's size, drawn as one) is that big, and every point in it must be listed."""
+HOVER_GROUPS_UP_TO = 500
+"""Up to this many features under the cursor the tooltip groups them as a click's list does
+(the clicked marker's count first); over more it counts them all, cheaply."""
 TOOLTIP_NAMES = 5
 """The hover tooltip names this many of the features a click would list."""
 HOVER_WAITS_UP_TO = 50_000
@@ -265,15 +268,16 @@ class MapCanvas(QWidget):
         """Every shown feature a click at a pixel lists (What's here), in list order."""
         return self.whats_here_at(position).hits
 
-    def whats_here_at(self, position: QPointF | QPoint) -> WhatsHere:
+    def whats_here_at(self, position: QPointF | QPoint, marker_limit: int | None = None) -> WhatsHere:
         """What a click at a pixel lists, grouped: the clicked marker's features first (as many
-        as its badge says), then other points and lines there, then the areas around it."""
-        marker = self.marker_at(position)
+        as its badge says), then other points and lines there, then the areas around it. A
+        marker of more than ``marker_limit`` features is not grouped (the hover's bound)."""
+        marker = self.marker_at(position, marker_limit)
         members, distances = marker if marker is not None else ((), ())
         return whats_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel(),
                           marker=members, marker_distances=distances)
 
-    def marker_at(self, position: QPointF | QPoint) -> tuple[list[Hit], list[float]] | None:
+    def marker_at(self, position: QPointF | QPoint, limit: int | None = None) -> tuple[list[Hit], list[float]] | None:
         """The features of the stack marker shown at a pixel, and their distances from it (in
         the shown frame's pixels), or None: asked of the frame on screen, whose stacks drew the
         badges the user sees. A frame drawn for other layers, another filter or other files
@@ -290,7 +294,7 @@ class MapCanvas(QWidget):
         scale = target.width() / drawn.width if drawn.width else 1.0
         x = (QPointF(position).x() - target.left()) / scale
         y = (QPointF(position).y() - target.top()) / scale
-        return markers.members_at(x, y)
+        return markers.members_at(x, y, limit)
 
     def select_at(self, position: QPointF) -> None:
         """A click: one feature under it is selected; several open the What's-here list."""
@@ -312,6 +316,12 @@ class MapCanvas(QWidget):
             return  # the worker is indexing a big new catalog: a move after that hovers
         top, total = features_here_top(*self._identify_args(position, LIST_TOLERANCE_PX), limit=TOOLTIP_NAMES,
                                        degrees_per_pixel=self._view.degrees_per_pixel())
+        here = None
+        if 0 < total <= HOVER_GROUPS_UP_TO:
+            # Few enough to group as the click's list does: the tooltip counts what the badge
+            # counts and glows the list's first row.
+            here = self.whats_here_at(position, marker_limit=HOVER_GROUPS_UP_TO)
+            top, total = here.hits[:TOOLTIP_NAMES], len(here)
         feature_id = top[0][1] if top else None
         changed = feature_id != self._state.hovered_id or total != self._hover_total
         self._hover_total = total
@@ -323,12 +333,13 @@ class MapCanvas(QWidget):
             return
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         if changed:
-            QToolTip.showText(self.mapToGlobal(position.toPoint()), self._tooltip(top, total), self)
+            QToolTip.showText(self.mapToGlobal(position.toPoint()), self._tooltip(top, total, here), self)
 
-    def _tooltip(self, top: list[Hit], total: int) -> str:
+    def _tooltip(self, top: list[Hit], total: int, here: WhatsHere | None = None) -> str:
         """Rich text built from escaped names, so a name is never read as markup.
 
-        One feature: its whole name and layer. Several: how many, the first few names, and
+        One feature: its whole name and layer. Several: how many (over a marker, as many as
+        its badge says, and what else a click lists beside them), the first few names, and
         how many more a click lists."""
         catalog = self._state.catalog
         if total == 1:
@@ -340,7 +351,14 @@ class MapCanvas(QWidget):
         for layer_id, feature_id in top:
             colour = catalog.layer(layer_id).style.color
             rows.append(f"<span style='color:{html.escape(colour)}'>&#9679;</span> {html.escape(catalog.feature(feature_id).name)}")
-        text = f"<qt><b>{total} features here</b><br/>" + "<br/>".join(rows)
+        if here is not None and here.at_marker:
+            headline = f"{len(here.at_marker)} features at this marker"
+            others = [f"{len(group)} {word}" for group, word in ((here.nearby, "also here"), (here.areas, "areas here")) if group]
+            if others:
+                headline += f" <span style='font-weight:normal'>(and {', '.join(others)})</span>"
+        else:
+            headline = f"{total} features here"
+        text = f"<qt><b>{headline}</b><br/>" + "<br/>".join(rows)
         more = total - len(top)
         if more > 0:
             text += f"<br/><i>…and {more} more: click to list them all</i>"
