@@ -750,7 +750,7 @@ class MainWindow(QMainWindow):
         self._view_save_timer.setInterval(VIEW_SAVE_DELAY_MS)
         self._view_save_timer.timeout.connect(self._save_view_now)
         for signal in (self.state.layersChanged, self.state.filterChanged, self.state.basemapChanged,
-                       self.state.selectionChanged, self.canvas.viewChanged):
+                       self.state.selectionChanged, self.state.tableQueryChanged, self.canvas.viewChanged):
             signal.connect(self._view_save_timer.start)
 
         self.reset_view_action = self._action(
