@@ -130,7 +130,8 @@ def test_the_frame_tells_which_features_a_marker_draws_as_many_as_its_badge(make
     catalog = make_catalog(**STACKED)
     _image, settings, report = _draw(catalog, (22.0, 48.0, 34.0, 56.0))
     px, py = (float(v) for v in settings.lonlat_to_pixels(27.56, 53.90))
-    members, distances = report.markers.members_at(px + 3, py - 2)  # anywhere on the marker
+    members, distances, anchor = report.markers.members_at(px + 3, py - 2)  # anywhere on the marker
+    assert abs(anchor[0] - px) < 2 and abs(anchor[1] - py) < 2
     assert sorted(members) == [("blue", "b1"), ("blue", "b2"), ("red", "r1")]
     stack = stacking.stack_at(report.markers.stacks, px, py)
     assert int(report.markers.stacks.count[stack]) == len(members)  # the badge's number
@@ -150,7 +151,7 @@ def test_a_multipoints_parts_in_one_marker_are_one_feature(make_catalog, qapp):
     report = render(painter, settings, catalog)
     painter.end()
     px, py = (float(v) for v in settings.lonlat_to_pixels(27.56, 53.90))
-    members, _distances = report.markers.members_at(px, py)
+    members, _distances, _anchor = report.markers.members_at(px, py)
     assert members.count(("multi", "offices")) == 1 and len(members) == 4
     stack = stacking.stack_at(report.markers.stacks, px, py)
     assert int(report.markers.stacks.count[stack]) == 4  # the badge counts features, as the list does

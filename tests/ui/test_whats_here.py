@@ -231,6 +231,9 @@ def test_at_minsk_in_the_bundled_layers_the_heading_counts_what_the_markers_badg
     listed = window.whats_here
     shown = _shown(listed)
     assert shown[0] == f"At this marker ({badge})"
+    # Named as the marker's label names it, and opened with its heading in view.
+    assert listed.title == "What's here at Minsk"
+    assert listed.visualRect(listed.model().index(0, 0)).top() >= 0
     here = listed.model().here
     assert len(here.at_marker) == badge
     kinds = {window.catalog.feature(fid).kind.name for _layer, fid in here.at_marker}

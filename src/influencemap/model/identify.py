@@ -372,6 +372,8 @@ class WhatsHere:
     areas: tuple[Hit, ...] = ()
     """Polygons here: those the click lies in, and those drawn too small to see (a small square
     within the click's reach, as AidData's project sites around Minsk are at regional zoom)."""
+    marker_lonlat: tuple[float, float] | None = None
+    """Where the clicked marker is named after (its label's place), when one was clicked."""
 
     @property
     def hits(self) -> list[Hit]:

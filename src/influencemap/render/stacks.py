@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -131,6 +131,18 @@ def stack_at(stacks: StackSet, x: float, y: float) -> int | None:
     return None
 
 
+class MarkerHit(NamedTuple):
+    """What a click on a stack marker hit (see :meth:`FrameMarkers.members_at`)."""
+
+    hits: list[tuple[str, str]]
+    """Its features as (layer_id, feature_id), each once."""
+    distances: list[float]
+    """Each one's distance from the click, in the frame's pixels."""
+    anchor: tuple[float, float]
+    """Where the frame names the marker after (its :attr:`Stack.anchor`, frame pixels): the
+    list's title names the same place as the marker's label."""
+
+
 @dataclass(frozen=True)
 class FrameMarkers:
     """A frame's stacks and the features their points draw: what a click on a marker hits.
@@ -151,10 +163,10 @@ class FrameMarkers:
     stacked: np.ndarray
     """Over the batches' points end to end, which are in a stack (``find_stacks``' second answer)."""
 
-    def members_at(self, x: float, y: float, limit: int | None = None) -> tuple[list[tuple[str, str]], list[float]] | None:
-        """The features of the marker drawn at pixel (x, y) as (layer_id, feature_id), each once
-        (a multipoint's parts count once), with their distance from (x, y) in pixels; None when
-        no marker is there, or when it holds more than ``limit`` points."""
+    def members_at(self, x: float, y: float, limit: int | None = None) -> MarkerHit | None:
+        """The features of the marker drawn at pixel (x, y), each once (a multipoint's parts
+        count once), with their distance from (x, y); None when no marker is there, or when it
+        holds more than ``limit`` points."""
         i = stack_at(self.stacks, x, y)
         if i is None or self.stacks.point_stack is None:
             return None
@@ -172,7 +184,8 @@ class FrameMarkers:
             distance = math.hypot(float(px) - x, float(py) - y)
             if distance < nearest.get(hit, math.inf):
                 nearest[hit] = distance
-        return list(nearest), list(nearest.values())
+        stack = self.stacks.stack(i)
+        return MarkerHit(list(nearest), list(nearest.values()), stack.anchor or (stack.x, stack.y))
 
 
 def no_stacks(colors: Sequence[str] = ()) -> StackSet:

@@ -210,7 +210,7 @@ class MainWindow(QMainWindow):
         hits = here.hits
         icons = {layer_id: self._layer_icon(layer_id) for layer_id in dict.fromkeys(h[0] for h in hits)}
         model = WhatsHereModel(catalog, here, icons)
-        place = self._place_name([*here.at_marker, *here.nearby] or hits)
+        place = self._place_name(here)
         title = f"What's here at {place}" if place else "What's here"
         self.whats_here.set_features(model, title, self.state.selected_id)
         self.whats_here.open_at(global_pos)
@@ -317,13 +317,18 @@ class MainWindow(QMainWindow):
             icon = self._icons[key] = legend_icon(layer, 14, self.devicePixelRatioF())
         return icon
 
-    def _place_name(self, hits: list) -> str | None:
-        """The gazetteer's name for where the listed points are, when they all share one place
-        (a few hundred at most: a click over a continent lists thousands, at no one place)."""
+    def _place_name(self, here: WhatsHere) -> str | None:
+        """The place the list is about: a clicked marker's own name (the place its label on
+        the map gives), else the gazetteer's name for where the listed points are when they
+        all share one place (a few hundred at most: a click over a continent lists thousands,
+        at no one place)."""
+        from influencemap.render.stacks import place_name, place_of_features
+
+        if here.marker_lonlat is not None:
+            return place_name(*here.marker_lonlat)
+        hits = here.hits
         if len(hits) > PLACE_NAMED_HITS:
             return None
-        from influencemap.render.stacks import place_of_features
-
         return place_of_features(self.state.catalog, [feature_id for _layer, feature_id in hits])
 
     def _on_selection_shows_details(self, feature_id: object) -> None:

@@ -9,6 +9,7 @@ the renderer's own functions, so they follow the mouse without a new frame.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 
@@ -33,6 +34,7 @@ from influencemap.render.decorations import draw_scale_bar
 from influencemap.geo.mercator import EARTH_RADIUS, Bounds, mercator_bounds
 from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import draw_highlight
+from influencemap.render.stacks import MarkerHit
 from influencemap.ui.frame_renderer import Frame, FrameRenderer
 from influencemap.ui.map_state import MapState
 from influencemap.ui.map_tools import MapTool, PanIdentifyTool
@@ -273,15 +275,18 @@ class MapCanvas(QWidget):
         as its badge says), then other points and lines there, then the areas around it. A
         marker of more than ``marker_limit`` features is not grouped (the hover's bound)."""
         marker = self.marker_at(position, marker_limit)
-        members, distances = marker if marker is not None else ((), ())
-        return whats_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel(),
-                          marker=members, marker_distances=distances)
+        if marker is None:
+            return whats_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel())
+        here = whats_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel(),
+                          marker=marker.hits, marker_distances=marker.distances)
+        lon, lat = self._frame.settings.pixels_to_lonlat(*marker.anchor)  # type: ignore[union-attr]
+        return dataclasses.replace(here, marker_lonlat=(float(lon), float(lat)))
 
-    def marker_at(self, position: QPointF | QPoint, limit: int | None = None) -> tuple[list[Hit], list[float]] | None:
-        """The features of the stack marker shown at a pixel, and their distances from it (in
-        the shown frame's pixels), or None: asked of the frame on screen, whose stacks drew the
-        badges the user sees. A frame drawn for other layers, another filter or other files
-        (a newer one is on its way) answers nothing."""
+    def marker_at(self, position: QPointF | QPoint, limit: int | None = None) -> MarkerHit | None:
+        """The features of the stack marker shown at a pixel, their distances from it (in the
+        shown frame's pixels) and where the marker is named after, or None: asked of the frame
+        on screen, whose stacks drew the badges the user sees. A frame drawn for other layers,
+        another filter or other files (a newer one is on its way) answers nothing."""
         frame = self._frame
         markers = frame.report.markers if frame is not None else None
         if markers is None:

@@ -290,6 +290,7 @@ class WhatsHereList(QTreeView):
         self.header().setStretchLastSection(True)
         self.clicked.connect(self._on_clicked)
         self._title = ""
+        self._first_is_current = True
 
     @property
     def title(self) -> str:
@@ -306,11 +307,11 @@ class WhatsHereList(QTreeView):
         self.setHeaderHidden(False)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         row = model.row_of(current_id) if current_id else -1
+        firsts = model.feature_rows()[:1]
         if row < 0:
-            firsts = model.feature_rows()[:1]
             row = firsts[0] if firsts else 0
+        self._first_is_current = bool(firsts) and row == firsts[0]
         self.setCurrentIndex(model.index(row, 0))
-        self.scrollTo(model.index(row, 0))
 
     def open_at(self, global_pos: QPoint) -> None:
         """Show the list next to ``global_pos``, kept on the screen, with the keyboard focus."""
@@ -328,6 +329,12 @@ class WhatsHereList(QTreeView):
                 y = max(area.top(), area.bottom() - self.height())
             x = max(area.left(), x)
         self.move(x, y)
+        # Scrolled once the list has its size: the first feature's heading stays in view
+        # (scrolled at the old size, "At this marker (38)" was above the top).
+        if self._first_is_current:
+            self.scrollToTop()
+        else:
+            self.scrollTo(self.currentIndex())
         if not self.isVisible():
             self._focus_before = QApplication.focusWidget()
         self.show()
