@@ -202,6 +202,10 @@ def test_the_marker_comes_first_under_its_count_then_the_areas_and_the_keys_step
     qtbot.keyClick(listed, Qt.Key.Key_Up)
     qtbot.keyClick(listed, Qt.Key.Key_Up)  # the first heading above: the key stays on the first feature
     assert listed.current_feature_id() == "minsk-visit"
+    for key, landing in ((Qt.Key.Key_End, "minsk-region"), (Qt.Key.Key_Home, "minsk-visit"),
+                         (Qt.Key.Key_PageDown, "minsk-region"), (Qt.Key.Key_PageUp, "minsk-visit")):
+        qtbot.keyClick(listed, key)
+        assert listed.current_feature_id() == landing, key  # never a heading
 
     # A click on a heading chooses nothing and keeps the list open.
     heading = listed.visualRect(listed.model().index(3, 0)).center()

@@ -242,14 +242,15 @@ class _RowDelegate(QStyledItemDelegate):
         """A group's heading: bold, on the window colour, with a rule above it (but the first),
         sitting on the row's lower line so it reads as the title of the rows below."""
         painter.save()
-        painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Window))
+        painter.fillRect(rect, option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Window))
         if index.row() > 0:
-            painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Mid), 1.0))
+            painter.setPen(QPen(option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Mid), 1.0))
             painter.drawLine(rect.topLeft(), rect.topRight())
         bold = QFont(base)
         bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(option.palette.color(QPalette.ColorRole.WindowText))
+        # The active colours: a heading is not an item (so Qt would hand it the disabled, grey ones).
+        painter.setPen(option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText))
         line = QFontMetrics(bold).lineSpacing()
         text_rect = QRect(rect.left() + self.PAD, rect.bottom() - self.PAD - line, rect.width() - 2 * self.PAD, line)
         text = QFontMetrics(bold).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideRight,
