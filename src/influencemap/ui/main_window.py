@@ -760,10 +760,11 @@ class MainWindow(QMainWindow):
 
         self.reset_view_action = self._action(
             "Reset &View", self.reset_view, ["Ctrl+Shift+R"],
-            "Show every layer and feature: clear the filters, the timeline range and hidden layers",
+            "Show every layer and feature: clear the filters, the timeline range, hidden layers and the table's row filter",
         )
         self.undo_reset_view_action = self._action(
-            "Undo Reset View", self.undo_reset_view, [], "Bring back the filters and hidden layers Reset View cleared"
+            "Undo Reset View", self.undo_reset_view, [],
+            "Bring back the filters, hidden layers and table row filter Reset View cleared"
         )
         self.undo_reset_view_action.setEnabled(False)
         view_menu = _menu_of(self.reset_filters_action)
