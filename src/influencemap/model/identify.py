@@ -406,22 +406,28 @@ def whats_here(
     """
     found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True,
                    degrees_per_pixel=degrees_per_pixel)
-    listed: list[Hit] = []
-    polygons: set[Hit] = set()
+    rank = {layer_id: position for position, layer_id in enumerate(visible_layer_ids)}
+    layer_rank = np.array([rank.get(layer_id, -1) for layer_id, _feature in marker], dtype=np.intp)
+    distances_of = np.asarray(marker_distances if len(marker_distances) == len(marker) else np.zeros(len(marker)), dtype=float)
+    order_of = np.lexsort((distances_of, -layer_rank)).tolist()  # top layer first, then nearest
+    at_marker = [marker[k] for k in order_of]
+    # Feature ids are unique in a catalog (the loader refuses a second one).
+    marked = {feature_id for _layer, feature_id in at_marker}
+    if len(marked) < len(at_marker):
+        at_marker = list(dict.fromkeys(at_marker))
+    nearby: list[Hit] = []
+    areas: list[Hit] = []
     if found is not None:
         index, candidates, distances, ranks = found
-        order = _ranking(candidates, distances, _list_ranks(index, candidates, ranks))
-        listed = index.hits(candidates[order])
-        polygons = {hit for hit, is_polygon in zip(listed, index.is_polygon[candidates[order]].tolist()) if is_polygon}
-    in_marker = set(marker)
-    rank = {layer_id: position for position, layer_id in enumerate(visible_layer_ids)}
-    distances_of = list(marker_distances) if len(marker_distances) == len(marker) else [0.0] * len(marker)
-    order_of = sorted(range(len(marker)), key=lambda k: (-rank.get(marker[k][0], -1), distances_of[k]))
-    return WhatsHere(
-        at_marker=tuple(dict.fromkeys(marker[k] for k in order_of)),
-        nearby=tuple(hit for hit in listed if hit not in in_marker and hit not in polygons),
-        areas=tuple(hit for hit in listed if hit in polygons and hit not in in_marker),
-    )
+        ranked = candidates[_ranking(candidates, distances, _list_ranks(index, candidates, ranks))]
+        if marked:
+            # A zoomed-out marker holds tens of thousands: its features are left out by array,
+            # without making a hit of each first.
+            ids = index.ids[ranked].tolist()
+            ranked = ranked[np.fromiter((fid not in marked for fid in ids), dtype=bool, count=len(ids))]
+        polygon = index.is_polygon[ranked]
+        nearby, areas = index.hits(ranked[~polygon]), index.hits(ranked[polygon])
+    return WhatsHere(at_marker=tuple(at_marker), nearby=tuple(nearby), areas=tuple(areas))
 
 
 def _list_ranks(index: _Index, candidates: np.ndarray, ranks: np.ndarray) -> np.ndarray:

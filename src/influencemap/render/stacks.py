@@ -175,17 +175,25 @@ class FrameMarkers:
         points = np.flatnonzero(self.stacked)[np.flatnonzero(self.stacks.point_stack == i)]
         starts = np.cumsum([0] + [len(xy) for xy in self.xys])
         batches = np.searchsorted(starts, points, side="right") - 1
-        nearest: dict[tuple[str, str], float] = {}
-        for batch, point in zip(batches.tolist(), points.tolist()):
-            offset = point - int(starts[batch])
-            px, py = self.xys[batch][offset]
-            feature_id = self.tables[batch].ids[int(self.positions[batch][offset])]
-            hit = (self.layer_ids[batch], feature_id)
-            distance = math.hypot(float(px) - x, float(py) - y)
-            if distance < nearest.get(hit, math.inf):
-                nearest[hit] = distance
+        hits: list[tuple[str, str]] = []
+        distances: list[float] = []
+        # Per layer in whole arrays: a marker over a dense layer zoomed out holds 100,000 points.
+        for batch in np.unique(batches).tolist():
+            offsets = points[batches == batch] - int(starts[batch])
+            xy = self.xys[batch][offsets]
+            distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+            positions = self.positions[batch][offsets]
+            if len(np.unique(positions)) < len(positions):  # a multipoint's parts: its nearest once
+                order = np.lexsort((distance, positions))
+                positions, distance = positions[order], distance[order]
+                first = np.r_[True, positions[1:] != positions[:-1]]
+                positions, distance = positions[first], distance[first]
+            ids = self.tables[batch].ids
+            layer_id = self.layer_ids[batch]
+            hits.extend((layer_id, ids[p]) for p in positions.tolist())
+            distances.extend(distance.tolist())
         stack = self.stacks.stack(i)
-        return MarkerHit(list(nearest), list(nearest.values()), stack.anchor or (stack.x, stack.y))
+        return MarkerHit(hits, distances, stack.anchor or (stack.x, stack.y))
 
 
 def no_stacks(colors: Sequence[str] = ()) -> StackSet:

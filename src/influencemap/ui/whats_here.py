@@ -20,7 +20,7 @@ Esc closes it, the arrow keys move through it and preview the row on the map (ho
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
@@ -95,7 +95,9 @@ class WhatsHereModel(QAbstractListModel):
         self.here = here
         self._rows: list[Hit | str] = []
         """A feature's (layer_id, feature_id), or a heading's text."""
+        self._heading_rows: set[int] = set()
         for heading, hits in group_headings(here):
+            self._heading_rows.add(len(self._rows))
             self._rows.append(heading)
             self._rows.extend(hits)
         self._icons = icons
@@ -115,7 +117,7 @@ class WhatsHereModel(QAbstractListModel):
         return len(self.here)
 
     def is_heading(self, row: int) -> bool:
-        return isinstance(self._rows[row], str)
+        return row in self._heading_rows
 
     def feature_id(self, row: int) -> str | None:
         """The feature of ``row``; None for a heading."""
@@ -131,13 +133,6 @@ class WhatsHereModel(QAbstractListModel):
             if not isinstance(entry, str) and entry[1] == feature_id:
                 return row
         return -1
-
-    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if self.is_heading(index.row()):
-            return Qt.ItemFlag.NoItemFlags  # not current, not selectable: the keys step over it
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -249,7 +244,7 @@ class _RowDelegate(QStyledItemDelegate):
         bold = QFont(base)
         bold.setBold(True)
         painter.setFont(bold)
-        # The active colours: a heading is not an item (so Qt would hand it the disabled, grey ones).
+        # The active colours: the list is a tool window, and an inactive one would grey its headings.
         painter.setPen(option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText))
         line = QFontMetrics(bold).lineSpacing()
         text_rect = QRect(rect.left() + self.PAD, rect.bottom() - self.PAD - line, rect.width() - 2 * self.PAD, line)
@@ -258,6 +253,9 @@ class _RowDelegate(QStyledItemDelegate):
         painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
         painter.restore()
 
+
+_UPWARD = (QAbstractItemView.CursorAction.MoveUp, QAbstractItemView.CursorAction.MovePrevious,
+           QAbstractItemView.CursorAction.MovePageUp, QAbstractItemView.CursorAction.MoveLeft)
 
 _OWN_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down)
 
@@ -342,6 +340,39 @@ class WhatsHereList(QTreeView):
         self.raise_()
         self.activateWindow()
         self.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    # Headings are rows of the model with the default flags (a flags() in Python, asked twice
+    # per row at every layout, made a 50,000-row list take a second longer to open): the view
+    # keeps the cursor and the selection off them instead.
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """Qt's move, stepped past headings: on in the direction of the move (Home lands on the
+        first feature), back the other way at either end of the list."""
+        index = super().moveCursor(action, modifiers)
+        model = self.model()
+        if not index.isValid() or not isinstance(model, WhatsHereModel) or not model.is_heading(index.row()):
+            return index
+        step = -1 if action in _UPWARD else 1
+        rows = model.rowCount()
+        for direction in (step, -step):
+            row = index.row() + direction
+            while 0 <= row < rows and model.is_heading(row):
+                row += direction
+            if 0 <= row < rows:
+                return model.index(row, 0)
+        return self.currentIndex()
+
+    def selectionCommand(self, index: QModelIndex, event: QEvent | None = None):
+        if index.isValid() and index.data(HEADING_ROLE):
+            return QItemSelectionModel.SelectionFlag.NoUpdate
+        return super().selectionCommand(index, event)
+
+    def mousePressEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and index.data(HEADING_ROLE):
+            event.accept()  # a heading is no row to pick: the cursor stays where it was
+            return
+        super().mousePressEvent(event)
 
     def current_feature_id(self) -> str | None:
         index = self.currentIndex()
