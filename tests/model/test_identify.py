@@ -13,7 +13,7 @@ import shapely
 from influencemap.geo.mercator import EARTH_RADIUS, project_xy
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
-from influencemap.model.identify import features_here, features_here_top, identify, identify_top, prepare
+from influencemap.model.identify import WhatsHere, features_here, features_here_top, identify, identify_top, prepare, whats_here
 from influencemap.model.types import Citation, Feature, GeometryKind, Layer, Source
 
 LOWER = """\
@@ -440,3 +440,45 @@ def test_the_filter_sees_a_cached_layers_columns_as_its_features(cached_folder):
     # Once a table's features exist the filter reads them, with the same answers.
     tables[0].features
     assert features_here(cached, 27.2, 53.7, 2.0, ["shapes", "dots"], FeatureFilter(countries=frozenset({"UA"}))) == hits
+
+
+MIXED_HERE = """\
+id: mixed
+name: Mixed
+features:
+  - {id: spot, name: Spot, point: [26, 42], sources: [doc-a]}
+  - {id: road, name: Road, line: [[25, 42], [27, 42]], sources: [doc-a]}
+  - id: plot
+    name: A plot too small to see
+    polygon: [[26.002, 42.0], [26.0021, 42.0], [26.0021, 42.0001], [26.002, 42.0001]]
+    sources: [doc-a]
+"""
+
+
+def test_whats_here_groups_the_marker_then_points_and_lines_then_the_areas(files):
+    files.write("mixed.yaml", MIXED_HERE)
+    files.write("lower.yaml", LOWER)
+    catalog = files.load()
+    shown = ["lower", "mixed"]
+    plain = whats_here(catalog, 26.0, 42.0, 0.01, shown)
+    assert plain.at_marker == ()
+    assert set(plain.nearby) == {("mixed", "spot"), ("mixed", "road")}
+    # The zone around the click, and the plot beside it (drawn as a small square): top layer first.
+    assert plain.areas == (("mixed", "plot"), ("lower", "zone"))
+    assert plain.hits == features_here(catalog, 26.0, 42.0, 0.01, shown)  # the same features, areas last
+
+    marked = whats_here(catalog, 26.0, 42.0, 0.01, shown, marker=[("mixed", "spot")], marker_distances=[1.0])
+    assert marked.at_marker == (("mixed", "spot"),)
+    assert ("mixed", "spot") not in marked.nearby  # listed once, under the marker
+    assert marked.areas == plain.areas
+    assert len(marked) == len(plain)
+
+
+def test_a_markers_features_are_listed_top_layer_first_then_nearest_even_beyond_the_reach(catalog):
+    shown = ["lower", "upper"]
+    # The caller's frame put a far point into the marker (a merged stack is wider than a click's reach).
+    marker = [("lower", "route"), ("lower", "minsk-low"), ("upper", "minsk-high")]
+    here = whats_here(catalog, 27.56, 53.90, 0.01, shown, marker=marker, marker_distances=[9.0, 2.0, 5.0])
+    assert here.at_marker == (("upper", "minsk-high"), ("lower", "minsk-low"), ("lower", "route"))
+    assert here.nearby == () and here.areas == ()
+    assert whats_here(catalog, 10.0, 10.0, 0.01, shown) == WhatsHere()

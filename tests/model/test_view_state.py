@@ -288,7 +288,8 @@ def test_one_failing_view_does_not_keep_the_others_out_of_date():
 
 def _looked_at(store: ViewState) -> tuple:
     """Everything a saved view holds, to compare two stores."""
-    return (store.drawing_order, store.visible_layer_ids, store.feature_filter, store.basemap, store.selected_id)
+    return (store.drawing_order, store.visible_layer_ids, store.feature_filter, store.basemap, store.selected_id,
+            store.table_query)
 
 
 def test_a_saved_view_comes_back_whole_through_json(catalog, files):
@@ -369,11 +370,12 @@ def test_a_saved_layer_order_keeps_new_layers_in_their_default_place(files):
         {"format": "something-else", "version": 1},
         {"format": "influencemap-view", "version": 99, "hidden": ["loans"]},
         {"format": "influencemap-view", "version": 1, "order": "loans", "hidden": [1, 2], "filter": "BY",
-         "basemap": {"spec": "gopher://tiles"}, "selected": 5},
+         "basemap": {"spec": "gopher://tiles"}, "selected": 5, "table_query": 7},
         {"format": "influencemap-view", "version": 1, "hidden": None, "selected": ["minsk-loan"],
          "filter": {"date_from": "2020-13", "date_to": 2016, "include_undated": "yes", "countries": "BY",
                     "tags": [None]},
-         "basemap": {"spec": "xyz:https://t.example.org/{z}/{x}/{y}.png", "max_zoom": "twelve"}},
+         "basemap": {"spec": "xyz:https://t.example.org/{z}/{x}/{y}.png", "max_zoom": "twelve"},
+         "table_query": "loan\x00" + "x" * 600},
     ],
     ids=["none", "text", "list", "foreign", "newer", "wrong-types", "wrong-values"],
 )
@@ -383,6 +385,7 @@ def test_a_broken_or_foreign_saved_view_is_ignored_and_logged(catalog, garbage, 
     store = ViewState(catalog)
     store.set_visible("embassies", False)
     store.set_date_range("2013", None)
+    store.set_table_query("bank")
     before = _looked_at(store)
     with caplog.at_level(logging.INFO, logger="influencemap.model.view_state"):
         result = store.restore(garbage)
@@ -393,6 +396,7 @@ def test_a_broken_or_foreign_saved_view_is_ignored_and_logged(catalog, garbage, 
         assert result.applied
         assert store.visible_layer_ids == store.drawing_order and store.feature_filter is None
         assert store.selected_id is None and store.basemap.spec == "offline"
+        assert store.table_query == ""  # a row filter no person typed is not put in the table's box
     else:
         assert not result.applied and _looked_at(store) == before
 
@@ -425,3 +429,35 @@ def test_the_basemap_alone_comes_back_before_any_layer_is_loaded(catalog):
                    {"format": "influencemap-view", "version": 1}):
         later = ViewState()
         assert not later.restore_basemap(broken).applied and later.basemap == OFFLINE
+
+
+def test_the_tables_row_filter_is_saved_with_the_view_cleared_by_reset_view_and_undone(catalog, files):
+    import json
+
+    store = ViewState(catalog)
+    typed = []
+    store.events.table_query.connect(typed.append)
+    store.set_table_query("minsk bank")
+    store.set_table_query("minsk bank")  # the same text again: no event
+    assert typed == ["minsk bank"]
+    saved = json.loads(json.dumps(store.to_plain()))
+    assert saved["table_query"] == "minsk bank"
+
+    later = ViewState(files.load())
+    heard = []
+    later.events.table_query.connect(heard.append)
+    assert later.restore(saved).dropped == []
+    assert later.table_query == "minsk bank" and heard == ["minsk bank"]
+
+    before = later.to_plain()
+    later.reset_view()  # everything shows again, in the table too
+    assert later.table_query == "" and heard == ["minsk bank", ""]
+    later.restore(before, basemap=False)  # Undo Reset View
+    assert later.table_query == "minsk bank"
+
+    # A view saved before the table's filter was kept has none: no complaint, an empty box.
+    older = {key: value for key, value in saved.items() if key != "table_query"}
+    result = later.restore(older)
+    assert result.dropped == [] and later.table_query == ""
+    with pytest.raises(TypeError):
+        later.set_table_query(None)  # type: ignore[arg-type]

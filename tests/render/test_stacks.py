@@ -115,3 +115,43 @@ def test_a_stack_far_from_any_town_is_named_after_its_country():
     # Kazakhstan's label point, in the steppe: no town within the gazetteer's reach.
     assert stacking.place_names([(67.3, 48.2)]) == ["Kazakhstan"]
     assert stacking.place_names([(27.56, 53.90)]) == ["Minsk"]
+
+
+MULTI_IN_MINSK = """\
+id: multi
+name: Multi
+style: {color: "#00aa00", size: 8}
+features:
+  - {id: offices, name: Two offices in Minsk, multipoint: [[27.56, 53.90], [27.5601, 53.9001]], sources: [rtest-doc]}
+"""
+
+
+def test_the_frame_tells_which_features_a_marker_draws_as_many_as_its_badge(make_catalog, qapp):
+    catalog = make_catalog(**STACKED)
+    _image, settings, report = _draw(catalog, (22.0, 48.0, 34.0, 56.0))
+    px, py = (float(v) for v in settings.lonlat_to_pixels(27.56, 53.90))
+    members, distances, anchor = report.markers.members_at(px + 3, py - 2)  # anywhere on the marker
+    assert abs(anchor[0] - px) < 2 and abs(anchor[1] - py) < 2
+    assert sorted(members) == [("blue", "b1"), ("blue", "b2"), ("red", "r1")]
+    stack = stacking.stack_at(report.markers.stacks, px, py)
+    assert int(report.markers.stacks.count[stack]) == len(members)  # the badge's number
+    assert all(d < 5 for d in distances)
+    assert report.markers.members_at(px + 60, py) is None  # off the marker
+    assert report.markers.members_at(px, py, limit=2) is None  # over the caller's bound
+    kx, ky = (float(v) for v in settings.lonlat_to_pixels(30.52, 50.45))
+    assert report.markers.members_at(kx, ky) is None  # a lone point is no stack
+
+
+def test_a_multipoints_parts_in_one_marker_are_one_feature(make_catalog, qapp):
+    catalog = make_catalog(multi=MULTI_IN_MINSK, **STACKED)
+    settings = MapSettings.fit_lonlat((22.0, 48.0, 34.0, 56.0), (800, 600), layer_ids=("blue", "red", "multi"),
+                                      show_scale_bar=False)
+    image = QImage(800, 600, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    report = render(painter, settings, catalog)
+    painter.end()
+    px, py = (float(v) for v in settings.lonlat_to_pixels(27.56, 53.90))
+    members, _distances, _anchor = report.markers.members_at(px, py)
+    assert members.count(("multi", "offices")) == 1 and len(members) == 4
+    stack = stacking.stack_at(report.markers.stacks, px, py)
+    assert int(report.markers.stacks.count[stack]) == 4  # the badge counts features, as the list does

@@ -56,7 +56,7 @@ def test_a_click_on_a_stack_lists_it_and_a_hidden_layers_features_are_not_hit(tw
     qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=minsk)
     assert window.state.selected_id is None  # two features here: the list opens instead
     listed = window.whats_here
-    assert listed.isVisible() and listed.model().rowCount() == 2
+    assert listed.isVisible() and listed.model().feature_count() == 2
     listed.close()
 
     window.layers_panel.layer_item("diplo").setCheckState(0, Qt.CheckState.Unchecked)
@@ -211,7 +211,7 @@ def test_hovering_stacked_features_names_them_and_says_a_click_lists_them(two_la
     canvas.hover_at(minsk)
     assert two_layer_window.state.hovered_id == "minsk-visit"
     text = QToolTip.text()
-    assert "2 features here" in text and "Visit to Minsk" in text and "Plant in Minsk" in text
+    assert "2 features at this marker" in text and "Visit to Minsk" in text and "Plant in Minsk" in text
     assert "click to list" in text.lower()
     assert canvas.topmost_at(minsk + QPointF(80, 80)) == (None, 0)
 
@@ -222,7 +222,7 @@ def test_the_tooltip_names_the_first_few_and_counts_the_rest(layers, open_window
     canvas = window.canvas
     canvas.hover_at(QPointF(canvas.screen_point(*MINSK)))
     text = QToolTip.text()
-    assert "12 features here" in text and "7 more: click to list them all" in text
+    assert "12 features at this marker" in text and "7 more: click to list them all" in text
     assert text.count("Fact number") == 5
 
 

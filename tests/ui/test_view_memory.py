@@ -354,3 +354,29 @@ def test_a_change_is_saved_soon_after_without_a_quit(project, start, qtbot, sett
     again = start([project])
     assert not again.store.is_visible("ports")
     assert again.store.feature_filter.countries == frozenset({"UA"})
+
+
+def test_the_tables_row_filter_comes_back_but_the_search_and_find_boxes_start_empty(project, start, qtbot):
+    first = start([project])
+    table = first.feature_table
+    qtbot.keyClicks(table.find, "kyiv")
+    qtbot.waitUntil(lambda: table.count_label.text() == "1 of 5 rows", timeout=3000)
+    first.search_panel.set_query("loan")
+    qtbot.keyClicks(first.filters_panel.find, "ukr")
+    quit_app(first)
+
+    second = start([project])
+    table = second.feature_table
+    assert table.find.text() == "kyiv"  # the table is narrowed as it was, and says so
+    assert table.count_label.text() == "1 of 5 rows"
+    assert table.rows.feature_id(0) == "kyiv-loan"
+    assert second.search_panel.query.text() == ""  # a search is asked anew
+    assert second.filters_panel.find.text() == ""  # and no filter value hides in the lists
+    assert all(not widget.item(i).isHidden() for widget in second.filters_panel.lists.values()
+               for i in range(widget.count()))
+
+    # Reset View shows every row again; its undo narrows the table back.
+    second.reset_view_action.trigger()
+    assert table.find.text() == "" and table.count_label.text() == "5 rows"
+    second.undo_reset_view_action.trigger()
+    assert table.find.text() == "kyiv" and table.count_label.text() == "1 of 5 rows"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QTreeView, QWidget
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QApplication, QToolTip, QTreeView, QWidget
 
 from tests.ui.conftest import KYIV, MINSK
 
@@ -14,6 +14,13 @@ def _click(qtbot, window, lonlat) -> None:
 
 
 def _rows(listed: QTreeView) -> list[str]:
+    """The listed features' names in the order shown (the group headings left out)."""
+    model = listed.model()
+    return [model.index(row, 0).data() for row in model.feature_rows()]
+
+
+def _shown(listed: QTreeView) -> list[str]:
+    """Every row's text as shown, headings included."""
     model = listed.model()
     return [model.index(row, 0).data() for row in range(model.rowCount())]
 
@@ -36,7 +43,7 @@ def test_a_click_on_a_stack_lists_every_feature_and_choosing_one_shows_it(two_la
     assert window.features_at(*MINSK) == ["minsk-visit", "minsk-plant"]
     assert window.state.selected_id is None
 
-    second = listed.visualRect(listed.model().index(1, 0)).center()
+    second = listed.visualRect(listed.model().index(listed.model().feature_rows()[1], 0)).center()
     qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton, pos=second)
     assert window.state.selected_id == "minsk-plant"
     assert "Plant in Minsk" in window.details_text()
@@ -104,13 +111,13 @@ def test_every_feature_at_minsk_in_the_bundled_layers_is_listed(open_window, qtb
     _click(qtbot, window, MINSK)
     listed = window.whats_here
     model = listed.model()
-    assert model.rowCount() == len(minsk)
+    assert model.feature_count() == len(minsk)
     names = {window.catalog.feature(fid).name for fid in minsk}
     assert set(_rows(listed)) == names  # full names, one row each
-    assert {model.feature_id(row) for row in range(model.rowCount())} == set(minsk)
+    assert {model.feature_id(row) for row in model.feature_rows()} == set(minsk)
     # Each can be opened from the list. (The order among equally ranked facts follows the
     # distance from the click, and a real click lands on a pixel, not exactly on MINSK.)
-    for row in range(model.rowCount()):
+    for row in model.feature_rows():
         qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton,
                          pos=_scrolled_to(listed, row))
         assert window.state.selected_id == model.feature_id(row)
@@ -136,15 +143,16 @@ def test_right_click_on_a_stack_offers_each_feature_to_edit_delete_and_zoom_to(t
     zoom.actions()[1].trigger()
     assert window.canvas.view.resolution < resolution
     next(a for a in menu.actions() if a.text() == "What's Here (2)…").trigger()
-    assert window.whats_here.isVisible() and window.whats_here.model().rowCount() == 2
+    assert window.whats_here.isVisible() and _rows(window.whats_here) == ["Visit to Minsk", "Plant in Minsk"]
     menu.deleteLater()
 
 
-def test_the_list_is_titled_with_the_count_and_the_place(two_layer_window, qtbot):
+def test_the_list_is_titled_with_the_place_and_the_marker_heading_counts(two_layer_window, qtbot):
     window = two_layer_window
     _click(qtbot, window, MINSK)
     header = window.whats_here.model().headerData(0, Qt.Orientation.Horizontal)
-    assert header == "2 features at Minsk"
+    assert header == "What's here at Minsk"
+    assert _shown(window.whats_here) == ["At this marker (2)", "Visit to Minsk", "Plant in Minsk"]
 
 
 def test_closing_the_list_gives_the_keys_back_to_the_map(two_layer_window, qtbot):
@@ -159,3 +167,92 @@ def test_closing_the_list_gives_the_keys_back_to_the_map(two_layer_window, qtbot
     qtbot.waitUntil(lambda: QApplication.focusWidget() is listed)
     qtbot.keyClick(listed, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas)  # Ctrl+F, arrows work again
+
+
+AROUND_MINSK = """\
+id: regions
+name: Project areas
+category: Economy
+style: {color: '#888888'}
+features:
+  - id: minsk-region
+    name: Project area around Minsk
+    polygon: [[26.5, 53.4], [28.6, 53.4], [28.6, 54.4], [26.5, 54.4]]
+    sources: [uitest-doc-a]
+"""
+
+
+def test_the_marker_comes_first_under_its_count_then_the_areas_and_the_keys_step_over_headings(layers, open_window, qtbot):
+    layers.write("regions.yaml", AROUND_MINSK)
+    layers.point_layer("econ", [("minsk-plant", "Plant in Minsk", MINSK)], "#0000ff")
+    layers.point_layer("diplo", [("minsk-visit", "Visit to Minsk", MINSK)], "#ff0000", category="Diplomacy")
+    window = open_window([layers.folder])
+    _click(qtbot, window, MINSK)
+    listed = window.whats_here
+    assert _shown(listed) == ["At this marker (2)", "Visit to Minsk", "Plant in Minsk",
+                              "Areas here (1)", "Project area around Minsk"]
+    assert listed.current_feature_id() == "minsk-visit"  # the first feature, not the heading
+    qtbot.keyClick(listed, Qt.Key.Key_Down)
+    assert listed.current_feature_id() == "minsk-plant"
+    qtbot.keyClick(listed, Qt.Key.Key_Down)  # over "Areas here (1)"
+    assert listed.current_feature_id() == "minsk-region"
+    assert window.state.hovered_id == "minsk-region"
+    qtbot.keyClick(listed, Qt.Key.Key_Up)
+    assert listed.current_feature_id() == "minsk-plant"
+    qtbot.keyClick(listed, Qt.Key.Key_Up)
+    qtbot.keyClick(listed, Qt.Key.Key_Up)  # the first heading above: the key stays on the first feature
+    assert listed.current_feature_id() == "minsk-visit"
+    for key, landing in ((Qt.Key.Key_End, "minsk-region"), (Qt.Key.Key_Home, "minsk-visit"),
+                         (Qt.Key.Key_PageDown, "minsk-region"), (Qt.Key.Key_PageUp, "minsk-visit")):
+        qtbot.keyClick(listed, key)
+        assert listed.current_feature_id() == landing, key  # never a heading
+
+    # A click on a heading chooses nothing and keeps the list open.
+    heading = listed.visualRect(listed.model().index(3, 0)).center()
+    qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton, pos=heading)
+    assert window.state.selected_id is None and listed.isVisible()
+    # The area opens like any feature: its details and sources.
+    area = listed.visualRect(listed.model().index(4, 0)).center()
+    qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton, pos=area)
+    assert window.state.selected_id == "minsk-region"
+    assert "A report on Minsk" in window.details_text()
+    qtbot.keyClick(listed, Qt.Key.Key_Down)
+    qtbot.keyClick(listed, Qt.Key.Key_Return)
+    assert window.state.selected_id == "minsk-region" and not listed.isVisible()
+
+
+def test_at_minsk_in_the_bundled_layers_the_heading_counts_what_the_markers_badge_counts(open_window, qtbot):
+    from influencemap.render.stacks import stack_at
+
+    window = open_window([])
+    canvas = window.canvas
+    point = canvas.screen_point(*MINSK)
+    markers = canvas.last_frame.report.markers
+    stack = stack_at(markers.stacks, point.x(), point.y())
+    assert stack is not None
+    badge = int(markers.stacks.count[stack])  # the number drawn on the marker
+    _click(qtbot, window, MINSK)
+    listed = window.whats_here
+    shown = _shown(listed)
+    assert shown[0] == f"At this marker ({badge})"
+    # Named as the marker's label names it, and opened with its heading in view.
+    assert listed.title == "What's here at Minsk"
+    assert listed.visualRect(listed.model().index(0, 0)).top() >= 0
+    here = listed.model().here
+    assert len(here.at_marker) == badge
+    kinds = {window.catalog.feature(fid).kind.name for _layer, fid in here.at_marker}
+    assert kinds == {"POINT"}  # the loans and visits drawn there, no project shape among them
+    assert here.areas and {window.catalog.feature(fid).kind.name for _layer, fid in here.areas} == {"POLYGON"}
+    areas_heading = shown.index(f"Areas here ({len(here.areas)})")
+    assert areas_heading > badge  # after every feature of the marker
+    assert any(window.catalog.feature(fid).layer_id == "chinese-loans" for fid in _ids(listed)[:badge])
+    # Hovering the marker counts as its badge does too, and says what else a click lists.
+    listed.close()
+    canvas.hover_at(QPointF(point))
+    tip = QToolTip.text()
+    assert f"{badge} features at this marker" in tip and f"{len(here.areas)} areas here" in tip
+
+
+def _ids(listed: QTreeView) -> list[str]:
+    model = listed.model()
+    return [model.feature_id(row) for row in model.feature_rows()]

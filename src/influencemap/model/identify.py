@@ -354,6 +354,82 @@ def features_here_top(
     return _top(index, candidates, distances, ranks, limit)
 
 
+@dataclass(frozen=True)
+class WhatsHere:
+    """What a click lists, in the groups the What's-here list shows them, each in list order.
+
+    A GIS user reads an identify result by what was hit (QGIS groups it by layer): first the
+    features of the marker the user clicked, counted as its badge counts them, then other
+    points and lines within reach (a rail line through the city), then the areas (project
+    shapes around the city), which would otherwise bury the loans the user clicked under
+    dozens of polygons.
+    """
+
+    at_marker: tuple[Hit, ...] = ()
+    """The features the clicked stack marker draws (its badge's count), top layer first."""
+    nearby: tuple[Hit, ...] = ()
+    """Other points and lines within the click's reach (a rail line through the city)."""
+    areas: tuple[Hit, ...] = ()
+    """Polygons here: those the click lies in, and those drawn too small to see (a small square
+    within the click's reach, as AidData's project sites around Minsk are at regional zoom)."""
+    marker_lonlat: tuple[float, float] | None = None
+    """Where the clicked marker is named after (its label's place), when one was clicked."""
+
+    @property
+    def hits(self) -> list[Hit]:
+        """Every feature listed, in the order shown."""
+        return [*self.at_marker, *self.nearby, *self.areas]
+
+    def __len__(self) -> int:
+        return len(self.at_marker) + len(self.nearby) + len(self.areas)
+
+
+def whats_here(
+    catalog: Catalog,
+    lon: float,
+    lat: float,
+    tolerance_deg: float,
+    visible_layer_ids: Sequence[str],
+    filter: FeatureFilter | None = None,  # noqa: A002 - the name the callers use
+    *,
+    degrees_per_pixel: float | None = None,
+    marker: Sequence[Hit] = (),
+    marker_distances: Sequence[float] = (),
+) -> WhatsHere:
+    """:func:`features_here` split into the groups of :class:`WhatsHere`.
+
+    ``marker`` is what the clicked stack marker draws, as the caller's frame grouped it (the
+    same grouping that drew its badge, so the list's count is the badge's); ``marker_distances``
+    (any unit) order its features within a layer, nearest the click first. The marker's features
+    are listed there only, even those beyond the tolerance (a marker is bigger than the reach
+    of a click on a lone point). Without a marker every point and line hit is "nearby".
+    """
+    found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True,
+                   degrees_per_pixel=degrees_per_pixel)
+    rank = {layer_id: position for position, layer_id in enumerate(visible_layer_ids)}
+    layer_rank = np.array([rank.get(layer_id, -1) for layer_id, _feature in marker], dtype=np.intp)
+    distances_of = np.asarray(marker_distances if len(marker_distances) == len(marker) else np.zeros(len(marker)), dtype=float)
+    order_of = np.lexsort((distances_of, -layer_rank)).tolist()  # top layer first, then nearest
+    at_marker = [marker[k] for k in order_of]
+    # Feature ids are unique in a catalog (the loader refuses a second one).
+    marked = {feature_id for _layer, feature_id in at_marker}
+    if len(marked) < len(at_marker):
+        at_marker = list(dict.fromkeys(at_marker))
+    nearby: list[Hit] = []
+    areas: list[Hit] = []
+    if found is not None:
+        index, candidates, distances, ranks = found
+        ranked = candidates[_ranking(candidates, distances, _list_ranks(index, candidates, ranks))]
+        if marked:
+            # A zoomed-out marker holds tens of thousands: its features are left out by array,
+            # without making a hit of each first.
+            ids = index.ids[ranked].tolist()
+            ranked = ranked[np.fromiter((fid not in marked for fid in ids), dtype=bool, count=len(ids))]
+        polygon = index.is_polygon[ranked]
+        nearby, areas = index.hits(ranked[~polygon]), index.hits(ranked[polygon])
+    return WhatsHere(at_marker=tuple(at_marker), nearby=tuple(nearby), areas=tuple(areas))
+
+
 def _list_ranks(index: _Index, candidates: np.ndarray, ranks: np.ndarray) -> np.ndarray:
     """Layer ranks that also put a layer's polygons below its points and lines (one key, so
     :func:`_ranking` and :func:`_best` order the list without knowing about kinds)."""

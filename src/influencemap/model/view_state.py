@@ -14,9 +14,19 @@ method, :meth:`ViewState.shown_catalog`, which the table, the statistics and the
 
 What the user was looking at outlives the session: :meth:`ViewState.to_plain` gives it as
 plain JSON-able data (layer order and visibility by id, filter, timeline range, undated,
-basemap, selection) and :meth:`ViewState.restore` puts it back on whatever catalog is loaded
-then — files change between sessions, so everything that no longer fits is dropped, never an
-error (the app keeps it per layers folder in its settings: ``influencemap.ui.view_memory``).
+basemap, selection, the feature table's row filter) and :meth:`ViewState.restore` puts it back
+on whatever catalog is loaded then — files change between sessions, so everything that no
+longer fits is dropped, never an error (the app keeps it per layers folder in its settings:
+``influencemap.ui.view_memory``).
+
+Of the app's three text boxes only the feature table's row filter is part of the view. It
+decides which rows the table shows and which a "Save CSV" writes, as the map's filter decides
+which features the map shows; a user who narrowed the table to the loans of one bank expects
+the table to be so narrowed when the project reopens (and sees why: the text is in the box,
+the count says "12 of 566 rows"). The search box and "Find in the lists…" are not kept: a
+search is a question asked once (a box that reopened filled, listing old hits, would look
+like a search the user just made), and "Find in the lists…" only hides checkboxes while the
+user looks for one — reopened, it would hide filter values with nothing on the map to say so.
 """
 
 from __future__ import annotations
@@ -110,6 +120,8 @@ class ViewEvents:
         """Layer visibility or drawing order changed."""
         self.filter = Event("filter")
         """The filter changed (checks, the timeline's date range, include undated)."""
+        self.table_query = Event("table_query")
+        """The feature table's row filter changed (gets the new text)."""
         self.basemap = Event("basemap")
         """The basemap under the layers changed (gets the new :class:`Basemap`)."""
         self.selection = Event("selection")
@@ -131,6 +143,7 @@ class ViewState:
         self._selected: str | None = None
         self._hovered: str | None = None
         self._basemap: Basemap = OFFLINE
+        self._table_query = ""
         self._shown: tuple[tuple, Catalog] | None = None
         if catalog is not None:
             self.set_catalog(catalog, keep_layout=False)
@@ -255,6 +268,22 @@ class ViewState:
         """Show every feature of the visible layers again (Reset)."""
         self.set_filter(None)
 
+    # -- the feature table's row filter ---------------------------------------------------
+
+    @property
+    def table_query(self) -> str:
+        """The text the feature table's rows are filtered by ("" shows every shown feature);
+        it narrows the table (and what it saves), never the map."""
+        return self._table_query
+
+    def set_table_query(self, text: str) -> None:
+        if not isinstance(text, str):
+            raise TypeError(f"the table's row filter must be a text, not {type(text).__name__}")
+        if text == self._table_query:
+            return
+        self._table_query = text
+        self.events.table_query.emit(text)
+
     # -- basemap -------------------------------------------------------------------------
 
     @property
@@ -357,7 +386,8 @@ class ViewState:
         """What the user is looking at, as plain data (dicts, lists, texts, booleans) that
         JSON keeps as is: layers by id (drawing order bottom first, the hidden ones), the
         filter with the timeline's range and the undated choice, the basemap, the selected
-        feature. Hover is passing, and not kept."""
+        feature, the feature table's row filter (see the module's docstring for why the
+        other text boxes are not). Hover is passing, and not kept."""
         current = self._filter or FeatureFilter()
         basemap = self._basemap
         return {
@@ -373,6 +403,7 @@ class ViewState:
             },
             "basemap": {"spec": basemap.spec, "max_zoom": basemap.max_zoom, "attribution": basemap.attribution},
             "selected": self._selected,
+            "table_query": self._table_query,
         }
 
     def restore(self, plain: object, basemap: bool = True) -> Restored:
@@ -395,7 +426,7 @@ class ViewState:
             restored.note(f"not a saved view of this version (format {plain.get('format')!r}, "
                           f"version {plain.get('version')!r})")
             return restored.logged(logging.WARNING)
-        old = (list(self._order), set(self._hidden), self._filter, self._basemap, self._selected)
+        old = self._snapshot()
 
         order, hidden = self._plain_layers(plain, restored)
         self._order = order
@@ -411,6 +442,7 @@ class ViewState:
             restored.note(f"the selected feature '{selected}' is gone or not shown")
             selected = None
         self._selected = selected
+        self._table_query = _plain_table_query(plain.get("table_query", ""), restored)
         if self._hovered is not None and not self.is_shown(self._hovered):
             self._hovered = None
 
@@ -430,12 +462,18 @@ class ViewState:
         return restored.logged()
 
     def reset_view(self) -> None:
-        """Every layer visible and no filter, timeline range or undated choice (View > Reset
-        View); the drawing order, the basemap and a still shown selection stay."""
-        old = (list(self._order), set(self._hidden), self._filter, self._basemap, self._selected)
+        """Every layer visible and no filter, timeline range, undated choice or table row filter
+        (View > Reset View: everything shows, in the table too); the drawing order, the basemap
+        and a still shown selection stay."""
+        old = self._snapshot()
         self._hidden = set()
         self._filter = None
+        self._table_query = ""
         self._emit_changes(old)
+
+    def _snapshot(self) -> tuple:
+        """What :meth:`_emit_changes` compares with after several fields were set at once."""
+        return list(self._order), set(self._hidden), self._filter, self._basemap, self._selected, self._table_query
 
     def _plain_layers(self, plain: dict, restored: Restored) -> tuple[list[str], set[str]]:
         default = default_drawing_order(self._catalog)
@@ -492,7 +530,7 @@ class ViewState:
 
     def _emit_changes(self, old: tuple) -> None:
         """After several fields were set at once: each event whose part changed, once."""
-        order, hidden, feature_filter, basemap, selected = old
+        order, hidden, feature_filter, basemap, selected, table_query = old
         if self._selected is not None and not self.is_shown(self._selected):
             self._selected = None
         layers = order != self._order or hidden != self._hidden
@@ -504,12 +542,30 @@ class ViewState:
             self.events.basemap.emit(self._basemap)
         if selected != self._selected:
             self.events.selection.emit(self._selected)
+        if table_query != self._table_query:
+            self.events.table_query.emit(self._table_query)
         if layers or feature_filter != self._filter:
             self.events.shown.emit()
 
     def _layer_of(self, feature_id: str) -> str | None:
         feature = self._catalog.find_feature(feature_id)
         return feature.layer_id if feature else None
+
+
+TABLE_QUERY_MAX = 500
+"""A saved row filter longer than this is not one a person typed: ignored."""
+
+
+def _plain_table_query(value: object, restored: Restored) -> str:
+    """The saved table row filter, or "" when it is not a plausible one (not a text, too long,
+    with control characters: a broken or foreign settings value)."""
+    if not isinstance(value, str):
+        restored.note(f"the table's row filter is not a text: {value!r}")
+        return ""
+    if len(value) > TABLE_QUERY_MAX or any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in value):
+        restored.note("the table's row filter is not one a person typed (too long or with control characters)")
+        return ""
+    return value
 
 
 @dataclasses.dataclass

@@ -60,6 +60,8 @@ class RenderReport:
     label_texts: list[str] = field(default_factory=list)
     stacks: int = 0
     """Stack markers drawn (two or more points sharing a spot on screen)."""
+    markers: stacking.FrameMarkers | None = None
+    """Those markers and the features each draws (what a click on one lists); None without."""
     source_ids: set[str] = field(default_factory=set)
     cancelled: bool = False
 
@@ -103,7 +105,7 @@ def render(
     batches = [_point_batch(settings, layer) for layer in layers]
     legend = legend_entries(settings, catalog) if settings.show_legend else []
     stacks, stacked = stacking.find_stacks([b.xy for b in batches], [b.layer.style.color for b in batches])
-    stacks = _sized_stacks(batches, stacks, stacked)
+    stacks = _sized_stacks(batches, _feature_counts(batches, stacks, stacked), stacked)
     # Points in a stack are drawn by its marker only.
     starts = np.cumsum([0] + [len(b.xy) for b in batches]).tolist()
     keeps = [~stacked[start : start + len(batch.xy)] for batch, start in zip(batches, starts)]
@@ -140,6 +142,10 @@ def render(
     if stacks and not stop():
         stacking.draw_stacks(painter, stacks, raster, settings.device_pixel_ratio, settings.show_point_labels)
         report.stacks = len(stacks)
+        report.markers = stacking.FrameMarkers(
+            stacks, tuple(b.layer.id for b in batches), tuple(b.kind.features for b in batches),
+            tuple(b.xy for b in batches), tuple(b.positions for b in batches), stacked,
+        )
     if labels and not stop():
         font = _label_font()
         for baseline, text in labels:
@@ -424,6 +430,18 @@ def _point_figures(layer: Layer) -> tuple[np.ndarray, list]:
 
 
 _POINT_FIGURES: PerLayerCache[tuple[np.ndarray, list]] = PerLayerCache()
+
+
+def _feature_counts(batches: list[_PointBatch], stacks: stacking.StackSet, stacked: np.ndarray) -> stacking.StackSet:
+    """A stack's count in features, not in points: a multipoint with two parts in one marker
+    is one feature on its badge, as it is one row in the list a click on it opens."""
+    if not len(stacks) or stacks.point_stack is None or all(not len(b.kind.part_owner) for b in batches):
+        return stacks
+    offsets = np.cumsum([0] + [len(b.kind) for b in batches])
+    feature = np.concatenate([b.positions + offsets[i] for i, b in enumerate(batches)])[stacked]
+    pairs = np.unique(stacks.point_stack.astype(np.int64) * int(offsets[-1] + 1) + feature)
+    count = np.bincount(pairs // int(offsets[-1] + 1), minlength=len(stacks))
+    return replace(stacks, count=count)
 
 
 def _sized_stacks(batches: list[_PointBatch], stacks: stacking.StackSet, stacked: np.ndarray) -> stacking.StackSet:

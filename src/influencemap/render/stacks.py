@@ -18,12 +18,13 @@ from __future__ import annotations
 import math
 import threading
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
+from influencemap.model.feature_table import FeatureTable
 from influencemap.render import symbols
 
 STACK_CELL_PX = 9.0
@@ -114,6 +115,85 @@ class StackSet:
 
     def biggest(self, limit: int) -> list[Stack]:
         return [self.stack(i) for i in range(min(limit, len(self)))]
+
+
+def stack_at(stacks: StackSet, x: float, y: float) -> int | None:
+    """The stack whose marker is drawn at pixel (x, y), its body or its count badge: the
+    topmost (the biggest, drawn last) when markers overlap; None over none."""
+    if not len(stacks):
+        return None
+    reach = stacks.radius() + 40.0  # the body and, up and to the right, the badge
+    near = np.flatnonzero((np.abs(stacks.x - x) <= reach) & (np.abs(stacks.y - y) <= reach))
+    for i in near.tolist():  # numbered biggest first: the first found is on top
+        stack = stacks.stack(i)
+        if math.hypot(stack.x - x, stack.y - y) <= stack.radius or badge_rect(stack).contains(QPointF(x, y)):
+            return i
+    return None
+
+
+class MarkerHit(NamedTuple):
+    """What a click on a stack marker hit (see :meth:`FrameMarkers.members_at`)."""
+
+    hits: list[tuple[str, str]]
+    """Its features as (layer_id, feature_id), each once."""
+    distances: list[float]
+    """Each one's distance from the click, in the frame's pixels."""
+    anchor: tuple[float, float]
+    """Where the frame names the marker after (its :attr:`Stack.anchor`, frame pixels): the
+    list's title names the same place as the marker's label."""
+
+
+@dataclass(frozen=True)
+class FrameMarkers:
+    """A frame's stacks and the features their points draw: what a click on a marker hits.
+
+    Kept with the frame so the What's-here list counts a marker's features by the very grouping
+    that drew its badge (:func:`find_stacks`), not by a second reckoning that could differ. The
+    batches' arrays are kept as they are; the members of one stack are found when it is clicked.
+    """
+
+    stacks: StackSet
+    layer_ids: tuple[str, ...]
+    """Per batch of points (the ``xys`` given to :func:`find_stacks`), its layer."""
+    tables: tuple[FeatureTable, ...]
+    """Per batch, the table its ``positions`` index (a layer's points)."""
+    xys: tuple[np.ndarray, ...]
+    positions: tuple[np.ndarray, ...]
+    """Per batch, each point's feature (a position in its table)."""
+    stacked: np.ndarray
+    """Over the batches' points end to end, which are in a stack (``find_stacks``' second answer)."""
+
+    def members_at(self, x: float, y: float, limit: int | None = None) -> MarkerHit | None:
+        """The features of the marker drawn at pixel (x, y), each once (a multipoint's parts
+        count once), with their distance from (x, y); None when no marker is there, or when it
+        holds more than ``limit`` points."""
+        i = stack_at(self.stacks, x, y)
+        if i is None or self.stacks.point_stack is None:
+            return None
+        if limit is not None and int(self.stacks.count[i]) > limit:
+            return None
+        points = np.flatnonzero(self.stacked)[np.flatnonzero(self.stacks.point_stack == i)]
+        starts = np.cumsum([0] + [len(xy) for xy in self.xys])
+        batches = np.searchsorted(starts, points, side="right") - 1
+        hits: list[tuple[str, str]] = []
+        distances: list[float] = []
+        # Per layer in whole arrays: a marker over a dense layer zoomed out holds 100,000 points.
+        for batch in np.unique(batches).tolist():
+            offsets = points[batches == batch] - int(starts[batch])
+            xy = self.xys[batch][offsets]
+            distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+            positions = self.positions[batch][offsets]
+            if len(np.unique(positions)) < len(positions):  # a multipoint's parts: its nearest once
+                order = np.lexsort((distance, positions))
+                positions, distance = positions[order], distance[order]
+                first = np.r_[True, positions[1:] != positions[:-1]]
+                positions, distance = positions[first], distance[first]
+            ids = self.tables[batch].ids
+            layer_id = self.layer_ids[batch]
+            hits.extend((layer_id, ids[p]) for p in positions.tolist())
+            distances.extend(distance.tolist())
+        stack = self.stacks.stack(i)
+        return MarkerHit(hits, distances, stack.anchor or (stack.x, stack.y))
 
 
 def no_stacks(colors: Sequence[str] = ()) -> StackSet:

@@ -59,8 +59,8 @@ class EditingHost(Protocol):
     def show_message(self, text: str, timeout_ms: int = 0) -> None:
         """A status-bar message (0: until replaced or cleared; empty text clears it)."""
 
-    def show_whats_here(self, hits: list, global_pos: QPoint | None = None) -> Any:
-        """Open the What's-here list of ``hits`` ((layer_id, feature_id) each)."""
+    def show_whats_here(self, here: Any, global_pos: QPoint | None = None) -> Any:
+        """Open the What's-here list of ``here`` (a WhatsHere, or (layer_id, feature_id) pairs)."""
 
 
 class EditingController(QObject):
@@ -420,12 +420,13 @@ class EditingController(QObject):
         opener = menu.addAction("Open in Editor", lambda: self.open_feature_in_editor(feature.id))
         opener.setEnabled(feature.origin is not None)
 
-    def _stack_actions(self, menu: QMenu, hits: list, global_pos: QPoint) -> None:
-        """For several features here: the What's-here list, and each action as a submenu listing
-        them in the list's order (so any of a stack can be edited, deleted or zoomed to)."""
+    def _stack_actions(self, menu: QMenu, here: Any, global_pos: QPoint) -> None:
+        """For several features here (a :class:`~influencemap.model.identify.WhatsHere`): the
+        What's-here list, and each action as a submenu listing them in the list's order (so any
+        of a stack can be edited, deleted or zoomed to)."""
         catalog = self.state.catalog
-        features = [catalog.feature(feature_id) for _layer, feature_id in hits]
-        menu.addAction(f"What's Here ({len(features)})…", lambda: self.host.show_whats_here(hits, global_pos))
+        features = [catalog.feature(feature_id) for _layer, feature_id in here.hits]
+        menu.addAction(f"What's Here ({len(features)})…", lambda: self.host.show_whats_here(here, global_pos))
         submenus = (
             ("Edit", self.edit_feature, True),
             ("Delete", self.delete_feature, True),
@@ -447,7 +448,8 @@ class EditingController(QObject):
         menu.addAction("Add feature here…", lambda: self.add_feature_at(lon, lat))
         menu.addAction("Draw line from here…", lambda: self.start_sketch(GeometryKind.LINE, (lon, lat)))
         menu.addAction("Draw polygon from here…", lambda: self.start_sketch(GeometryKind.POLYGON, (lon, lat)))
-        hits = self.canvas.list_at(position)
+        here = self.canvas.whats_here_at(position)
+        hits = here.hits
         if len(hits) == 1:
             feature = self.state.catalog.feature(hits[0][1])
             menu.addSeparator()
@@ -455,7 +457,7 @@ class EditingController(QObject):
             menu.addAction("Zoom to Feature", lambda: self.canvas.zoom_to_feature(feature.id))
         elif hits:
             menu.addSeparator()
-            self._stack_actions(menu, hits, self.canvas.mapToGlobal(position))
+            self._stack_actions(menu, here, self.canvas.mapToGlobal(position))
         menu.addSeparator()
         menu.addAction(self.undo_action)
         return menu

@@ -165,7 +165,8 @@ class FeatureTablePanel(QWidget):
         self._query_timer.setSingleShot(True)
         self._query_timer.setInterval(QUERY_DELAY_MS)
         self._query_timer.timeout.connect(self._apply_query)
-        self.find.textChanged.connect(lambda _text: self._query_timer.start())
+        self.find.setText(state.table_query)
+        self.find.textChanged.connect(self._on_find_edited)
         self.find.returnPressed.connect(self._apply_query)
         self.view.selectionModel().selectionChanged.connect(self._on_rows_selected)
         self.view.doubleClicked.connect(self._on_double_clicked)
@@ -174,6 +175,7 @@ class FeatureTablePanel(QWidget):
         self.save_geojson_button.clicked.connect(self._on_save_geojson)
         state.shownChanged.connect(self._on_state_changed)
         state.selectionChanged.connect(self._on_map_selection)
+        state.tableQueryChanged.connect(self._on_stored_query)
         self.refresh()
 
     # -- rows ----------------------------------------------------------------------------
@@ -203,6 +205,23 @@ class FeatureTablePanel(QWidget):
         self._update_count()
         self._on_map_selection(state.selected_id)
         self.rowsChanged.emit()
+
+    def _on_find_edited(self, text: str) -> None:
+        """Typed: the store keeps the row filter (the saved view has it), the rows follow once
+        the keys settle."""
+        self._state.set_table_query(text)
+        self._query_timer.start()
+
+    def _on_stored_query(self, text: str) -> None:
+        """The row filter changed in the store (a saved view came back, Reset View, its undo):
+        the box shows it and the rows follow at once."""
+        if self.find.text() != text:
+            self.find.blockSignals(True)
+            try:
+                self.find.setText(text)
+            finally:
+                self.find.blockSignals(False)
+            self._apply_query()
 
     def _apply_query(self) -> None:
         self._query_timer.stop()

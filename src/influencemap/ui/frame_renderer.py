@@ -13,8 +13,10 @@ import logging
 import math
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QPainter
@@ -36,6 +38,8 @@ class Frame:
     settings: MapSettings
     report: RenderReport
     seconds: float
+    catalog: Callable[[], Catalog | None] = lambda: None
+    """The catalog it was drawn from (a weak reference: an old load is not kept alive by it)."""
 
 
 class _Signals(QObject):
@@ -68,7 +72,7 @@ class _RenderJob(QRunnable):
             finally:
                 painter.end()
             if not report.cancelled:
-                self.frame = Frame(self.job_id, image, self.settings, report, time.perf_counter() - started)
+                self.frame = Frame(self.job_id, image, self.settings, report, time.perf_counter() - started, weakref.ref(self.catalog))
         except Exception:  # a bug in drawing must not take the app down with it
             log.exception("rendering a map frame failed")
         finally:

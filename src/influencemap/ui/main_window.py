@@ -14,7 +14,7 @@ import importlib.util
 from pathlib import Path
 from typing import Sequence
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QByteArray, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
+from influencemap.model.identify import WhatsHere
 from influencemap.model.view_state import FILTER_SETS, ViewState
 from influencemap.ui.about import show_about
 from influencemap.ui.catalog_loader import CatalogLoader, load_safely
@@ -191,24 +192,26 @@ class MainWindow(QMainWindow):
 
     def features_at(self, lon: float, lat: float) -> list[str]:
         """The ids of the features a click at (lon, lat) lists (What's here), in list order."""
-        from influencemap.model.identify import features_here
-        from influencemap.ui.map_canvas import LIST_TOLERANCE_PX
+        return [feature_id for _layer, feature_id in self.whats_here_at(lon, lat).hits]
 
-        tolerance = LIST_TOLERANCE_PX * self.canvas.view.degrees_per_pixel()
-        hits = features_here(self.state.catalog, lon, lat, tolerance, self.state.visible_layer_ids,
-                             self.state.feature_filter, degrees_per_pixel=self.canvas.view.degrees_per_pixel())
-        return [feature_id for _layer, feature_id in hits]
+    def whats_here_at(self, lon: float, lat: float) -> WhatsHere:
+        """What a click at (lon, lat) lists, in its groups (the canvas's answer at that pixel)."""
+        x, y = self.canvas.view.lonlat_to_pixels(lon, lat)
+        return self.canvas.whats_here_at(QPointF(float(x), float(y)))
 
-    def show_whats_here(self, hits: list, global_pos: QPoint | None = None) -> WhatsHereList:
-        """Open the What's-here list of ``hits`` ((layer_id, feature_id) each) near ``global_pos``."""
+    def show_whats_here(self, here: WhatsHere | list, global_pos: QPoint | None = None) -> WhatsHereList:
+        """Open the What's-here list of ``here`` (grouped; a plain list of (layer_id, feature_id)
+        is shown as one group) near ``global_pos``."""
         if global_pos is None:
             global_pos = self.canvas.mapToGlobal(self.canvas.rect().center())
+        if not isinstance(here, WhatsHere):
+            here = WhatsHere(nearby=tuple(here))
         catalog = self.state.catalog
+        hits = here.hits
         icons = {layer_id: self._layer_icon(layer_id) for layer_id in dict.fromkeys(h[0] for h in hits)}
-        model = WhatsHereModel(catalog, hits, icons)
-        count = len(hits)
-        place = self._place_name(hits)
-        title = f"{count} features at {place}" if place else f"{count} features here"
+        model = WhatsHereModel(catalog, here, icons)
+        place = self._place_name(here)
+        title = f"What's here at {place}" if place else "What's here"
         self.whats_here.set_features(model, title, self.state.selected_id)
         self.whats_here.open_at(global_pos)
         return self.whats_here
@@ -314,13 +317,18 @@ class MainWindow(QMainWindow):
             icon = self._icons[key] = legend_icon(layer, 14, self.devicePixelRatioF())
         return icon
 
-    def _place_name(self, hits: list) -> str | None:
-        """The gazetteer's name for where the listed points are, when they all share one place
-        (a few hundred at most: a click over a continent lists thousands, at no one place)."""
+    def _place_name(self, here: WhatsHere) -> str | None:
+        """The place the list is about: a clicked marker's own name (the place its label on
+        the map gives), else the gazetteer's name for where the listed points are when they
+        all share one place (a few hundred at most: a click over a continent lists thousands,
+        at no one place)."""
+        from influencemap.render.stacks import place_name, place_of_features
+
+        if here.marker_lonlat is not None:
+            return place_name(*here.marker_lonlat)
+        hits = here.hits
         if len(hits) > PLACE_NAMED_HITS:
             return None
-        from influencemap.render.stacks import place_of_features
-
         return place_of_features(self.state.catalog, [feature_id for _layer, feature_id in hits])
 
     def _on_selection_shows_details(self, feature_id: object) -> None:
@@ -747,15 +755,16 @@ class MainWindow(QMainWindow):
         self._view_save_timer.setInterval(VIEW_SAVE_DELAY_MS)
         self._view_save_timer.timeout.connect(self._save_view_now)
         for signal in (self.state.layersChanged, self.state.filterChanged, self.state.basemapChanged,
-                       self.state.selectionChanged, self.canvas.viewChanged):
+                       self.state.selectionChanged, self.state.tableQueryChanged, self.canvas.viewChanged):
             signal.connect(self._view_save_timer.start)
 
         self.reset_view_action = self._action(
             "Reset &View", self.reset_view, ["Ctrl+Shift+R"],
-            "Show every layer and feature: clear the filters, the timeline range and hidden layers",
+            "Show every layer and feature: clear the filters, the timeline range, hidden layers and the table's row filter",
         )
         self.undo_reset_view_action = self._action(
-            "Undo Reset View", self.undo_reset_view, [], "Bring back the filters and hidden layers Reset View cleared"
+            "Undo Reset View", self.undo_reset_view, [],
+            "Bring back the filters, hidden layers and table row filter Reset View cleared"
         )
         self.undo_reset_view_action.setEnabled(False)
         view_menu = _menu_of(self.reset_filters_action)

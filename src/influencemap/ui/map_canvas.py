@@ -9,6 +9,7 @@ the renderer's own functions, so they follow the mouse without a new frame.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import math
 
@@ -26,13 +27,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from influencemap.model.geometry_parts import short_bounds
-from influencemap.model.identify import Hit, features_here, features_here_top, identify, identify_top, index_pending
+from influencemap.model.identify import Hit, WhatsHere, features_here_top, identify, identify_top, index_pending, whats_here
 from influencemap.model.types import GeometryKind
 from influencemap.render.basemap_layer import SEA
 from influencemap.render.decorations import draw_scale_bar
 from influencemap.geo.mercator import EARTH_RADIUS, Bounds, mercator_bounds
 from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import draw_highlight
+from influencemap.render.stacks import MarkerHit
 from influencemap.ui.frame_renderer import Frame, FrameRenderer
 from influencemap.ui.map_state import MapState
 from influencemap.ui.map_tools import MapTool, PanIdentifyTool
@@ -47,6 +49,9 @@ CLICK_TOLERANCE_PX = 6
 LIST_TOLERANCE_PX = 8
 """What a click lists reaches a little further than what it picks: a stack marker (points
 closer than a marker's size, drawn as one) is that big, and every point in it must be listed."""
+HOVER_GROUPS_UP_TO = 500
+"""Up to this many features under the cursor the tooltip groups them as a click's list does
+(the clicked marker's count first); over more it counts them all, cheaply."""
 TOOLTIP_NAMES = 5
 """The hover tooltip names this many of the features a click would list."""
 HOVER_WAITS_UP_TO = 50_000
@@ -69,8 +74,8 @@ class MapCanvas(QWidget):
     cursorLeft = Signal()
     viewChanged = Signal()
     frameRendered = Signal()
-    stackClicked = Signal(list, QPoint)
-    """A click landed on several features: their hits in list order, and the global position."""
+    stackClicked = Signal(object, QPoint)
+    """A click landed on several features: what is there (a :class:`WhatsHere`) and the global position."""
     plainClicked = Signal()
     """A click landed on one feature (now selected) or on none."""
     basemapProblem = Signal(str)
@@ -263,14 +268,46 @@ class MapCanvas(QWidget):
 
     def list_at(self, position: QPointF | QPoint) -> list[Hit]:
         """Every shown feature a click at a pixel lists (What's here), in list order."""
-        return features_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel())
+        return self.whats_here_at(position).hits
+
+    def whats_here_at(self, position: QPointF | QPoint, marker_limit: int | None = None) -> WhatsHere:
+        """What a click at a pixel lists, grouped: the clicked marker's features first (as many
+        as its badge says), then other points and lines there, then the areas around it. A
+        marker of more than ``marker_limit`` features is not grouped (the hover's bound)."""
+        marker = self.marker_at(position, marker_limit)
+        if marker is None:
+            return whats_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel())
+        here = whats_here(*self._identify_args(position, LIST_TOLERANCE_PX), degrees_per_pixel=self._view.degrees_per_pixel(),
+                          marker=marker.hits, marker_distances=marker.distances)
+        lon, lat = self._frame.settings.pixels_to_lonlat(*marker.anchor)  # type: ignore[union-attr]
+        return dataclasses.replace(here, marker_lonlat=(float(lon), float(lat)))
+
+    def marker_at(self, position: QPointF | QPoint, limit: int | None = None) -> MarkerHit | None:
+        """The features of the stack marker shown at a pixel, their distances from it (in the
+        shown frame's pixels) and where the marker is named after, or None: asked of the frame
+        on screen, whose stacks drew the badges the user sees. A frame drawn for other layers,
+        another filter or other files (a newer one is on its way) answers nothing."""
+        frame = self._frame
+        markers = frame.report.markers if frame is not None else None
+        if markers is None:
+            return None
+        drawn = frame.settings
+        if (drawn.layer_ids != tuple(self._state.visible_layer_ids) or drawn.feature_filter != self._state.feature_filter
+                or frame.catalog() is not self._state.catalog):
+            return None
+        target = _frame_target(drawn, self._view)  # the frame may be shown moved and scaled
+        scale = target.width() / drawn.width if drawn.width else 1.0
+        x = (QPointF(position).x() - target.left()) / scale
+        y = (QPointF(position).y() - target.top()) / scale
+        return markers.members_at(x, y, limit)
 
     def select_at(self, position: QPointF) -> None:
         """A click: one feature under it is selected; several open the What's-here list."""
-        hits = self.list_at(position)
-        if len(hits) > 1:
-            self.stackClicked.emit(hits, self.mapToGlobal(QPointF(position).toPoint()))
+        here = self.whats_here_at(position)
+        if len(here) > 1:
+            self.stackClicked.emit(here, self.mapToGlobal(QPointF(position).toPoint()))
             return
+        hits = here.hits
         self._state.select(hits[0][1] if hits else None)
         self.plainClicked.emit()
 
@@ -284,6 +321,12 @@ class MapCanvas(QWidget):
             return  # the worker is indexing a big new catalog: a move after that hovers
         top, total = features_here_top(*self._identify_args(position, LIST_TOLERANCE_PX), limit=TOOLTIP_NAMES,
                                        degrees_per_pixel=self._view.degrees_per_pixel())
+        here = None
+        if 0 < total <= HOVER_GROUPS_UP_TO:
+            # Few enough to group as the click's list does: the tooltip counts what the badge
+            # counts and glows the list's first row.
+            here = self.whats_here_at(position, marker_limit=HOVER_GROUPS_UP_TO)
+            top, total = here.hits[:TOOLTIP_NAMES], len(here)
         feature_id = top[0][1] if top else None
         changed = feature_id != self._state.hovered_id or total != self._hover_total
         self._hover_total = total
@@ -295,12 +338,13 @@ class MapCanvas(QWidget):
             return
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         if changed:
-            QToolTip.showText(self.mapToGlobal(position.toPoint()), self._tooltip(top, total), self)
+            QToolTip.showText(self.mapToGlobal(position.toPoint()), self._tooltip(top, total, here), self)
 
-    def _tooltip(self, top: list[Hit], total: int) -> str:
+    def _tooltip(self, top: list[Hit], total: int, here: WhatsHere | None = None) -> str:
         """Rich text built from escaped names, so a name is never read as markup.
 
-        One feature: its whole name and layer. Several: how many, the first few names, and
+        One feature: its whole name and layer. Several: how many (over a marker, as many as
+        its badge says, and what else a click lists beside them), the first few names, and
         how many more a click lists."""
         catalog = self._state.catalog
         if total == 1:
@@ -312,7 +356,14 @@ class MapCanvas(QWidget):
         for layer_id, feature_id in top:
             colour = catalog.layer(layer_id).style.color
             rows.append(f"<span style='color:{html.escape(colour)}'>&#9679;</span> {html.escape(catalog.feature(feature_id).name)}")
-        text = f"<qt><b>{total} features here</b><br/>" + "<br/>".join(rows)
+        if here is not None and here.at_marker:
+            headline = f"{len(here.at_marker)} features at this marker"
+            others = [f"{len(group)} {word}" for group, word in ((here.nearby, "also here"), (here.areas, "areas here")) if group]
+            if others:
+                headline += f" <span style='font-weight:normal'>(and {', '.join(others)})</span>"
+        else:
+            headline = f"{total} features here"
+        text = f"<qt><b>{headline}</b><br/>" + "<br/>".join(rows)
         more = total - len(top)
         if more > 0:
             text += f"<br/><i>…and {more} more: click to list them all</i>"

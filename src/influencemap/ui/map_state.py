@@ -36,6 +36,8 @@ class MapState(QObject):
     """The selected feature's id, or None."""
     hoverChanged = Signal(object)
     """The hovered feature's id, or None."""
+    tableQueryChanged = Signal(str)
+    """The feature table's row filter (a restored view, Reset View, or typed in the table)."""
 
     def __init__(self, store: ViewState | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -49,6 +51,7 @@ class MapState(QObject):
             (events.basemap, self._relay_basemap),
             (events.selection, self._relay_selection),
             (events.hover, self._relay_hover),
+            (events.table_query, self._relay_table_query),
         )
         for event, relay in self._relays:
             event.connect(relay)
@@ -78,6 +81,9 @@ class MapState(QObject):
 
     def _relay_hover(self, feature_id: object) -> None:
         self.hoverChanged.emit(feature_id)
+
+    def _relay_table_query(self, text: str) -> None:
+        self.tableQueryChanged.emit(text)
 
     # -- the store's API, forwarded ------------------------------------------------------
 
@@ -141,6 +147,13 @@ class MapState(QObject):
 
     def set_basemap(self, basemap: Basemap) -> None:
         self.store.set_basemap(basemap)
+
+    @property
+    def table_query(self) -> str:
+        return self.store.table_query
+
+    def set_table_query(self, text: str) -> None:
+        self.store.set_table_query(text)
 
     @property
     def shown_key(self) -> tuple:

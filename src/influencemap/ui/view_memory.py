@@ -4,7 +4,9 @@ The store gives its state as plain data (:meth:`ViewState.to_plain
 <influencemap.model.view_state.ViewState.to_plain>`); this module keeps it in the app's
 QSettings as JSON text under a key made from the loaded paths, with the map's extent, so a user
 with two projects gets each project's layers, filter, timeline and place on the map back, and
-the bundled layers have their own.
+the bundled layers have their own. Of the text boxes only the feature table's row filter is
+part of a saved view; the search box and "Find in the lists…" start empty (the reasons are in
+:mod:`influencemap.model.view_state`).
 JSON text rather than QSettings' own types: an INI file turns a one-element list into a text
 and ``False`` into ``"false"``, and a value the user or another version broke should fail as
 one readable error, not as odd types deep in the restore.

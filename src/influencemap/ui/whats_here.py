@@ -1,10 +1,17 @@
-"""The What's-here list: every feature under a click, as QGIS's Identify Results lists them.
+"""The What's-here list: every feature under a click, grouped by what was hit.
 
 Most evidence shares a few points (thirty facts at Minsk, the rail line through it, the region
 around it), so a click that lands on more than one feature opens this list instead of picking
-the topmost. It is a view over :class:`WhatsHereModel` (one row per feature, in the order
-:func:`influencemap.model.identify.features_here` gives them, so grouped by layer); rows are
-drawn by :class:`_RowDelegate`: the layer's symbol, the name, then layer, date and source.
+the topmost. As QGIS's Identify Results group by layer, it groups by what the click hit
+(:class:`influencemap.model.identify.WhatsHere`): "At this marker (38)" — the features of the
+clicked stack marker, as many as its badge says — then other points and lines there ("Also
+here"), then "Areas here (33)" (polygons around the click, or drawn as small squares within its
+reach), so the project shapes around a city never bury the loans the user clicked. Within a group the rows keep the identify order (top layer first).
+
+It is a view over :class:`WhatsHereModel` (a heading row before each group, then one row per
+feature); rows are drawn by :class:`_RowDelegate`: the layer's symbol, the name, then layer, date
+and source; a heading is a bold line with a rule. Headings are not items a user can pick: the
+arrow keys and Enter walk the features in the order shown and step over them.
 
 It is non-modal and stays open while the user clicks through the rows (each click selects the
 feature, so the details panel shows it); Enter selects the current row and closes the list,
@@ -13,20 +20,22 @@ Esc closes it, the arrow keys move through it and preview the row on the map (ho
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QEvent, QModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import format_span
-from influencemap.model.identify import Hit
+from influencemap.model.identify import Hit, WhatsHere
 from influencemap.model.types import Feature
 
 FEATURE_ID_ROLE = Qt.ItemDataRole.UserRole
 LAYER_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 2
 GROUP_START_ROLE = Qt.ItemDataRole.UserRole + 3
-"""True on the first row of each layer's group: the delegate draws the layer heading above it."""
+"""True on the first row of each layer's run within a group: the delegate draws a thin rule above it."""
+HEADING_ROLE = Qt.ItemDataRole.UserRole + 4
+"""True on a group's heading row ("At this marker (38)")."""
 
 SOURCE_TITLE_CHARS = 60
 MAX_VISIBLE_ROWS = 9
@@ -59,13 +68,38 @@ def feature_detail_line(catalog: Catalog, feature: Feature) -> str:
     return " · ".join(parts)
 
 
-class WhatsHereModel(QAbstractListModel):
-    """One row per feature at the clicked place; the texts are made when a row is first shown."""
+def group_headings(here: WhatsHere) -> list[tuple[str, tuple[Hit, ...]]]:
+    """The list's groups as (heading, features), empty groups left out. The marker's heading
+    counts what its badge counts; other points and lines are "nearby" when a marker was hit,
+    else simply "here"."""
+    groups = []
+    if here.at_marker:
+        groups.append((f"At this marker ({len(here.at_marker)})", here.at_marker))
+    if here.nearby:
+        word = "Also here" if here.at_marker else "Here"
+        groups.append((f"{word} ({len(here.nearby)})", here.nearby))
+    if here.areas:
+        groups.append((f"Areas here ({len(here.areas)})", here.areas))
+    return groups
 
-    def __init__(self, catalog: Catalog, hits: list[Hit], icons: dict[str, QIcon], parent=None) -> None:
+
+class WhatsHereModel(QAbstractListModel):
+    """A heading row before each group, then one row per feature at the clicked place; the
+    texts are made when a row is first shown."""
+
+    def __init__(self, catalog: Catalog, here: WhatsHere | list[Hit], icons: dict[str, QIcon], parent=None) -> None:
         super().__init__(parent)
+        if not isinstance(here, WhatsHere):
+            here = WhatsHere(nearby=tuple(here))
         self._catalog = catalog
-        self._hits = list(hits)
+        self.here = here
+        self._rows: list[Hit | str] = []
+        """A feature's (layer_id, feature_id), or a heading's text."""
+        self._heading_rows: set[int] = set()
+        for heading, hits in group_headings(here):
+            self._heading_rows.add(len(self._rows))
+            self._rows.append(heading)
+            self._rows.extend(hits)
         self._icons = icons
         self._details: dict[int, str] = {}
         self.title = ""
@@ -76,26 +110,49 @@ class WhatsHereModel(QAbstractListModel):
         return None
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._hits)
+        return 0 if parent.isValid() else len(self._rows)
 
-    def feature_id(self, row: int) -> str:
-        return self._hits[row][1]
+    def feature_count(self) -> int:
+        """How many features are listed (the rows less the headings)."""
+        return len(self.here)
+
+    def is_heading(self, row: int) -> bool:
+        return row in self._heading_rows
+
+    def feature_id(self, row: int) -> str | None:
+        """The feature of ``row``; None for a heading."""
+        entry = self._rows[row]
+        return None if isinstance(entry, str) else entry[1]
+
+    def feature_rows(self) -> list[int]:
+        """The rows that are features, in the order shown."""
+        return [row for row, entry in enumerate(self._rows) if not isinstance(entry, str)]
 
     def row_of(self, feature_id: str) -> int:
-        for row, (_layer, fid) in enumerate(self._hits):
-            if fid == feature_id:
+        for row, entry in enumerate(self._rows):
+            if not isinstance(entry, str) and entry[1] == feature_id:
                 return row
         return -1
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._hits):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         row = index.row()
-        layer_id, feature_id = self._hits[row]
+        entry = self._rows[row]
+        if isinstance(entry, str):
+            if role == HEADING_ROLE:
+                return True
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return entry
+            return None
+        layer_id, feature_id = entry
+        if role == HEADING_ROLE:
+            return False
         if role == FEATURE_ID_ROLE:
             return feature_id
         if role == GROUP_START_ROLE:
-            return row == 0 or self._hits[row - 1][0] != layer_id
+            before = self._rows[row - 1] if row else None
+            return isinstance(before, tuple) and before[0] != layer_id
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(layer_id)
         if role == LAYER_NAME_ROLE:
@@ -139,13 +196,16 @@ class _RowDelegate(QStyledItemDelegate):
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         base, small = self._fonts(option)
         rect = QRect(option.rect)
+        if index.data(HEADING_ROLE):
+            self._paint_heading(painter, option, index, base, rect)
+            return
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
             painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight))
         elif option.state & QStyle.StateFlag.State_MouseOver:
             painter.fillRect(rect, option.palette.color(QPalette.ColorRole.Highlight).lighter(185))
-        if index.data(GROUP_START_ROLE) and index.row() > 0:
+        if index.data(GROUP_START_ROLE):
             painter.setPen(QPen(option.palette.color(QPalette.ColorRole.Mid), 1.0))
             painter.drawLine(rect.topLeft(), rect.topRight())
         icon = index.data(Qt.ItemDataRole.DecorationRole)
@@ -171,6 +231,31 @@ class _RowDelegate(QStyledItemDelegate):
                          int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), detail)
         painter.restore()
 
+
+    def _paint_heading(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex, base: QFont,
+                       rect: QRect) -> None:
+        """A group's heading: bold, on the window colour, with a rule above it (but the first),
+        sitting on the row's lower line so it reads as the title of the rows below."""
+        painter.save()
+        painter.fillRect(rect, option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Window))
+        if index.row() > 0:
+            painter.setPen(QPen(option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.Mid), 1.0))
+            painter.drawLine(rect.topLeft(), rect.topRight())
+        bold = QFont(base)
+        bold.setBold(True)
+        painter.setFont(bold)
+        # The active colours: the list is a tool window, and an inactive one would grey its headings.
+        painter.setPen(option.palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText))
+        line = QFontMetrics(bold).lineSpacing()
+        text_rect = QRect(rect.left() + self.PAD, rect.bottom() - self.PAD - line, rect.width() - 2 * self.PAD, line)
+        text = QFontMetrics(bold).elidedText(index.data(Qt.ItemDataRole.DisplayRole) or "", Qt.TextElideMode.ElideRight,
+                                             text_rect.width())
+        painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.restore()
+
+
+_UPWARD = (QAbstractItemView.CursorAction.MoveUp, QAbstractItemView.CursorAction.MovePrevious,
+           QAbstractItemView.CursorAction.MovePageUp, QAbstractItemView.CursorAction.MoveLeft)
 
 _OWN_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down)
 
@@ -204,6 +289,7 @@ class WhatsHereList(QTreeView):
         self.header().setStretchLastSection(True)
         self.clicked.connect(self._on_clicked)
         self._title = ""
+        self._first_is_current = True
 
     @property
     def title(self) -> str:
@@ -220,7 +306,11 @@ class WhatsHereList(QTreeView):
         self.setHeaderHidden(False)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         row = model.row_of(current_id) if current_id else -1
-        self.setCurrentIndex(model.index(max(row, 0), 0))
+        firsts = model.feature_rows()[:1]
+        if row < 0:
+            row = firsts[0] if firsts else 0
+        self._first_is_current = bool(firsts) and row == firsts[0]
+        self.setCurrentIndex(model.index(row, 0))
 
     def open_at(self, global_pos: QPoint) -> None:
         """Show the list next to ``global_pos``, kept on the screen, with the keyboard focus."""
@@ -238,6 +328,12 @@ class WhatsHereList(QTreeView):
                 y = max(area.top(), area.bottom() - self.height())
             x = max(area.left(), x)
         self.move(x, y)
+        # Scrolled once the list has its size: the first feature's heading stays in view
+        # (scrolled at the old size, "At this marker (38)" was above the top).
+        if self._first_is_current:
+            self.scrollToTop()
+        else:
+            self.scrollTo(self.currentIndex())
         if not self.isVisible():
             self._focus_before = QApplication.focusWidget()
         self.show()
@@ -245,16 +341,49 @@ class WhatsHereList(QTreeView):
         self.activateWindow()
         self.setFocus(Qt.FocusReason.PopupFocusReason)
 
+    # Headings are rows of the model with the default flags (a flags() in Python, asked twice
+    # per row at every layout, made a 50,000-row list take a second longer to open): the view
+    # keeps the cursor and the selection off them instead.
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """Qt's move, stepped past headings: on in the direction of the move (Home lands on the
+        first feature), back the other way at either end of the list."""
+        index = super().moveCursor(action, modifiers)
+        model = self.model()
+        if not index.isValid() or not isinstance(model, WhatsHereModel) or not model.is_heading(index.row()):
+            return index
+        step = -1 if action in _UPWARD else 1
+        rows = model.rowCount()
+        for direction in (step, -step):
+            row = index.row() + direction
+            while 0 <= row < rows and model.is_heading(row):
+                row += direction
+            if 0 <= row < rows:
+                return model.index(row, 0)
+        return self.currentIndex()
+
+    def selectionCommand(self, index: QModelIndex, event: QEvent | None = None):
+        if index.isValid() and index.data(HEADING_ROLE):
+            return QItemSelectionModel.SelectionFlag.NoUpdate
+        return super().selectionCommand(index, event)
+
+    def mousePressEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and index.data(HEADING_ROLE):
+            event.accept()  # a heading is no row to pick: the cursor stays where it was
+            return
+        super().mousePressEvent(event)
+
     def current_feature_id(self) -> str | None:
         index = self.currentIndex()
         return index.data(FEATURE_ID_ROLE) if index.isValid() else None
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid() and self.isVisible():
+        if current.isValid() and self.isVisible() and current.data(FEATURE_ID_ROLE) is not None:
             self.featurePreviewed.emit(current.data(FEATURE_ID_ROLE))
 
     def _on_clicked(self, index: QModelIndex) -> None:
-        if index.isValid():
+        if index.isValid() and index.data(FEATURE_ID_ROLE) is not None:
             self.featureChosen.emit(index.data(FEATURE_ID_ROLE))
 
     def event(self, event: QEvent) -> bool:
