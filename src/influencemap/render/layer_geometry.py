@@ -46,8 +46,9 @@ class KindGeometry:
     """The features of this kind: the layer's whole table when all its features are points, else
     the rows of this kind (:meth:`FeatureTable.take`); read by column (shapes, citations, names),
     so drawing builds no Feature object."""
-    bounds: np.ndarray
-    """(N, 4) minx, miny, maxx, maxy in mercator metres."""
+    boxes: np.ndarray | None
+    """(N, 4) minx, miny, maxx, maxy in mercator metres; None for points alone, whose box is
+    each its point (see :attr:`bounds`): a million points' boxes are 32 MB made for nothing."""
     points: np.ndarray
     """(N, 2) for points; empty for lines and polygons."""
     rings: Rings
@@ -64,6 +65,13 @@ class KindGeometry:
     def __len__(self) -> int:
         return len(self.features)
 
+    @property
+    def bounds(self) -> np.ndarray:
+        """(N, 4) minx, miny, maxx, maxy in mercator metres."""
+        if self.boxes is None:
+            return np.column_stack((self.points, self.points))
+        return self.boxes
+
     def name(self, position: int) -> str:
         return self.features.name(position)
 
@@ -79,13 +87,17 @@ class KindGeometry:
         """Positions of the features whose box meets the extent grown by ``margin`` metres."""
         if not len(self.features):
             return np.zeros(0, dtype=np.intp)
-        b = self.bounds
-        hit = (
-            (b[:, 2] >= extent[0] - margin)
-            & (b[:, 0] <= extent[2] + margin)
-            & (b[:, 3] >= extent[1] - margin)
-            & (b[:, 1] <= extent[3] + margin)
-        )
+        if self.boxes is None:  # points alone: each box is its point
+            x, y = self.points[:, 0], self.points[:, 1]
+            hit = (x >= extent[0] - margin) & (x <= extent[2] + margin) & (y >= extent[1] - margin) & (y <= extent[3] + margin)
+        else:
+            b = self.boxes
+            hit = (
+                (b[:, 2] >= extent[0] - margin)
+                & (b[:, 0] <= extent[2] + margin)
+                & (b[:, 3] >= extent[1] - margin)
+                & (b[:, 1] <= extent[3] + margin)
+            )
         if mask is not None:
             hit &= mask
         return np.flatnonzero(hit)
@@ -130,7 +142,7 @@ def _table_points(table: FeatureTable) -> KindGeometry:
     """A cached layer of points, straight from its columns (the same arrays as from features)."""
     points = project_xy(table.point_lonlat())
     owner, refs = table.citation_refs()
-    return KindGeometry(table, np.column_stack((points, points)), points, Rings.empty(), owner, refs)
+    return KindGeometry(table, None, points, Rings.empty(), owner, refs)
 
 
 def _empty_kind() -> KindGeometry:
