@@ -252,8 +252,8 @@ def _point_geoparquet(content: bytes) -> DataTable | None:
         return None
     try:
         shapes = table.column(primary).combine_chunks()
-        xy = _wkb_points(shapes)
-        if xy is None:
+        points = _wkb_points(shapes)
+        if points is None:
             return None
         columns, codes = {}, {}
         for name in names:
@@ -263,8 +263,7 @@ def _point_geoparquet(content: bytes) -> DataTable | None:
                 codes[str(name)] = coded
     except (pa.ArrowException, KeyError, ValueError):  # anything unforeseen: geopandas reads it as before
         return None
-    points = (np.ascontiguousarray(xy[:, 0]), np.ascontiguousarray(xy[:, 1]))
-    return DataTable(columns, PointGeometries(*points), len(xy), points, codes)
+    return DataTable(columns, PointGeometries(*points), len(points[0]), points, codes)
 
 
 def _text_cells(column) -> tuple[list, tuple[np.ndarray, list] | None]:
@@ -300,8 +299,8 @@ def _indices_or(indices, missing: int) -> np.ndarray:
     return np.where(valid.astype(bool), rows, missing)
 
 
-def _wkb_points(shapes) -> np.ndarray | None:
-    """(N, 2) coordinates of a binary Arrow array of WKB geometries when every one is a
+def _wkb_points(shapes) -> tuple[np.ndarray, np.ndarray] | None:
+    """The longitudes and latitudes of a binary Arrow array of WKB geometries when every one is a
     little-endian 2-D point with finite coordinates (else None: an empty point is NaN, NaN,
     which shapely reads as empty)."""
     import pyarrow as pa
@@ -315,11 +314,15 @@ def _wkb_points(shapes) -> np.ndarray | None:
     offsets = offsets[shapes.offset: shapes.offset + count + 1]
     if not (np.diff(offsets) == _WKB_POINT).all():
         return None
-    data = np.frombuffer(shapes.buffers()[2], dtype=np.uint8)[offsets[0]: offsets[-1]].reshape(count, _WKB_POINT)
-    if not ((data[:, 0] == 1).all() and (data[:, 1] == 1).all() and not data[:, 2:5].any()):
+    points = np.frombuffer(shapes.buffers()[2], dtype=_WKB_POINT_RECORD, count=count, offset=int(offsets[0]))
+    if not ((points["order"] == 1).all() and (points["type"] == 1).all()):
         return None
-    xy = data[:, 5:].copy().view("<f8").reshape(count, 2).astype(np.float64)
-    return xy if np.isfinite(xy).all() else None
+    lons, lats = np.ascontiguousarray(points["x"], dtype=np.float64), np.ascontiguousarray(points["y"], dtype=np.float64)
+    return (lons, lats) if np.isfinite(lons).all() and np.isfinite(lats).all() else None
+
+
+_WKB_POINT_RECORD = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("y", "<f8")])
+"""A little-endian 2-D WKB point as numpy reads it in place: byte order, type, x, y (21 bytes)."""
 
 
 class PointGeometries(Sequence):
