@@ -54,6 +54,11 @@ def test_rows_with_nan_or_infinity_are_left_out():
     assert len(rows) == 398 and np.isfinite(rows).all()
     clean = rng.normal(30, 3, (50, 2))
     assert extent._finite_rows(clean) is clean  # nothing to drop: no copy
+    both = core.copy()
+    both[7], both[9] = [np.inf, 1.0], [-np.inf, 1.0]  # their sum is NaN: still found
+    assert len(extent._finite_rows(both)) == 398
+    huge = np.array([[1e308, 1e308], [1e308, 5.0]])  # finite, but their sum overflows: all kept
+    assert extent._finite_rows(huge) is huge
 
 
 def test_a_cached_point_layer_is_measured_from_its_columns(tmp_path, monkeypatch):

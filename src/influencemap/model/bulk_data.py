@@ -862,7 +862,8 @@ class _Rows:
             lonlat.flags.writeable = False  # as a cached table's points are: shared, never changed in place
             # The points column as the float array it is packed into (a cached table's is one too):
             # two million Python floats would be ~64 MB more.
-            columns["kinds"], columns["points"], columns["others"] = [0] * len(lonlat), lonlat.reshape(-1), []
+            # the kinds as bytes: every code 0 (a point), one byte each, as the cache stores them
+            columns["kinds"], columns["points"], columns["others"] = bytes(len(lonlat)), lonlat.reshape(-1), []
             if () not in countries:
                 return None, lonlat
             owners = [k for k, codes in enumerate(countries) if codes]
