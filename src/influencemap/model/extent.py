@@ -96,12 +96,19 @@ def robust_box(boxes: np.ndarray, share: float = OUTLIER_SHARE) -> Bounds | None
             inside &= (centres >= low) & (centres <= high)
         if not inside.any() or inside.all():
             inside = None  # nothing kept (then all are) or nothing left out
-    kept = boxes if inside is None else boxes[inside]
+    if inside is None:
+        return (
+            float(boxes[:, columns[0]].min()),
+            float(boxes[:, columns[1]].min()),
+            float(boxes[:, columns[2]].max()),
+            float(boxes[:, columns[3]].max()),
+        )
+    # the kept rows' extent without copying them out (16 MB for a million points)
     return (
-        float(kept[:, columns[0]].min()),
-        float(kept[:, columns[1]].min()),
-        float(kept[:, columns[2]].max()),
-        float(kept[:, columns[3]].max()),
+        float(np.min(boxes[:, columns[0]], where=inside, initial=np.inf)),
+        float(np.min(boxes[:, columns[1]], where=inside, initial=np.inf)),
+        float(np.max(boxes[:, columns[2]], where=inside, initial=-np.inf)),
+        float(np.max(boxes[:, columns[3]], where=inside, initial=-np.inf)),
     )
 
 
