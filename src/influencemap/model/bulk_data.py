@@ -175,9 +175,9 @@ def read_rows(reader: FileReader, layer_id: str, defaults: ParsedDefaults, data_
     rows = _Rows(reader, layer_id, defaults, data_node, fields_node, fields, table)
     del tables, table
     rows.read()
-    del rows  # the file's own columns: only the table's are kept
-    if big:
-        _give_back_memory()
+    del rows  # the file's own columns: only the table's are kept (their memory is reused by
+    # what comes next; a long-lived caller hands it back once its load is done: the app's
+    # catalog loader calls data_tables.give_back_memory)
 
 
 class _DataError(Exception):

@@ -28,10 +28,19 @@ def load_safely(paths: Sequence[str], allow_outside_data: bool = False) -> Catal
     from influencemap.model.loader import load_catalog
 
     try:
-        return load_catalog(list(paths) or None, allow_outside_data=allow_outside_data)
+        catalog = load_catalog(list(paths) or None, allow_outside_data=allow_outside_data)
     except Exception as exc:  # the loader reports bad input itself; this is for the unforeseen
         log.exception("loading %s failed", paths)
         return _failed_load(paths, exc)
+    if catalog.feature_count >= BIG_LOAD:
+        from influencemap.model.data_tables import give_back_memory
+
+        give_back_memory()  # what reading the files freed: the window lives on (a command-line export ends)
+    return catalog
+
+
+BIG_LOAD = 100_000
+"""Features from which a load is followed by handing the freed memory back to the system."""
 
 
 def _failed_load(paths: Sequence[str], exc: Exception) -> Catalog:
