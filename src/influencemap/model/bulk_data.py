@@ -121,6 +121,8 @@ class _Source:
     :mod:`.data_tables`): the coordinates without taking a million shapes apart again."""
     codes: dict = field(default_factory=dict)
     """``(codes, values)`` of the columns read through a dictionary (:attr:`.DataTable.codes`)."""
+    texts: frozenset = frozenset()
+    """Columns known to hold only text and None (:attr:`.DataTable.texts`)."""
 
     def name_row(self, row: int) -> str:
         for name, first in reversed(self.parts):
@@ -296,7 +298,7 @@ def _read_table(content: bytes, kind: str, label: str, fields: dict) -> _Source:
         table = read_table(content, kind, label)
     except DataTableError as exc:
         raise _DataError(str(exc)) from None
-    return _Source(table.columns, table.geometries, table.rows, label, points=table.points, codes=table.codes)
+    return _Source(table.columns, table.geometries, table.rows, label, points=table.points, codes=table.codes, texts=table.texts)
 
 
 def _cell_text(value: object) -> str:
@@ -345,6 +347,8 @@ class _Rows:
         }
         """Lists known to be ``values[codes[row]]`` row by row, by identity: the file's
         dictionary columns, and what :meth:`lists` and :meth:`texts` make of them."""
+        self._all_text = {id(table.columns[name]): table.columns[name] for name in table.texts}
+        """The file's columns known to hold only text and None, by identity (not looked over again)."""
 
     def _codes_of(self, cells: list) -> tuple[Any, list] | None:
         """``(codes, values)`` if ``cells`` is a list known to be ``values`` by ``codes``."""
@@ -456,7 +460,7 @@ class _Rows:
         coded = self._codes_of(cells)
         if coded is not None and set(map(type, coded[1])) <= _TEXT_CELLS:  # a dictionary column
             return self._coded_texts(key, *coded, rule, read_cell)
-        if set(map(type, cells)) <= _TEXT_CELLS:  # the usual column: text (and empty cells)
+        if self._all_text.get(id(cells)) is cells or set(map(type, cells)) <= _TEXT_CELLS:  # the usual column: text (and empty cells)
             sample = cells[:_SAMPLE]  # ids and names repeat in no sample: no need to count a million texts
             if 2 * len(set(sample)) <= len(sample):
                 distinct = set(cells)

@@ -55,6 +55,8 @@ class DataTable:
     rows: int
     points: tuple[np.ndarray, np.ndarray] | None = None
     """Longitudes and latitudes when every row's geometry is a 2-D point (else None)."""
+    texts: frozenset[str] = frozenset()
+    """Columns known to hold only text and None (a GeoParquet's string columns)."""
     codes: dict[str, tuple[np.ndarray, list]] = field(default_factory=dict)
     """For columns read through a dictionary (few distinct texts): ``(codes, values)``, each
     row's cell being ``values[codes[row]]``, so that a reader can work per distinct cell at
@@ -263,7 +265,7 @@ def _point_geoparquet(content: bytes) -> DataTable | None:
                 codes[str(name)] = coded
     except (pa.ArrowException, KeyError, ValueError):  # anything unforeseen: geopandas reads it as before
         return None
-    return DataTable(columns, PointGeometries(*points), len(points[0]), points, codes)
+    return DataTable(columns, PointGeometries(*points), len(points[0]), points, frozenset(columns), codes)
 
 
 def _text_cells(column) -> tuple[list, tuple[np.ndarray, list] | None]:
