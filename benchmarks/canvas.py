@@ -254,7 +254,7 @@ def time_whats_here(window, pixels: list[QPointF]) -> tuple[Timings, int, int]:
         samples.time(click, pixel)
         if listed.isVisible():
             opened += 1
-            most = max(most, listed.model().rowCount())
+            most = max(most, listed.model().feature_count())
             listed.close()
     return samples, opened, most
 

@@ -256,3 +256,64 @@ def test_at_minsk_in_the_bundled_layers_the_heading_counts_what_the_markers_badg
 def _ids(listed: QTreeView) -> list[str]:
     model = listed.model()
     return [model.feature_id(row) for row in model.feature_rows()]
+
+
+BIG_MARKER = 50_400
+"""Points generated within a few hundred metres of Minsk: one stack marker at any zoom shown here."""
+
+
+def _big_marker_folder(layers) -> None:
+    import json
+    import random
+
+    rng = random.Random(14)
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point",
+                                         "coordinates": [MINSK[0] + rng.uniform(-0.002, 0.002), MINSK[1] + rng.uniform(-0.002, 0.002)]},
+         "properties": {"id": f"m{i}", "name": f"Project {i}", "date": "2015-03"}}
+        for i in range(BIG_MARKER)
+    ]
+    layers.write("points.geojson", json.dumps({"type": "FeatureCollection", "features": features}))
+    layers.write("dense.yaml", "id: dense\nname: Dense projects\ncategory: Economy\ndata: points.geojson\n"
+                               "defaults: {sources: [uitest-doc-a], precision: site}\n")
+    layers.write("regions.yaml", AROUND_MINSK)
+
+
+def test_a_marker_of_fifty_thousand_lists_them_all_lazily_and_the_keys_reach_the_last(layers, open_window, qtbot):
+    _big_marker_folder(layers)
+    window = open_window([layers.folder])
+    _click(qtbot, window, MINSK)
+    listed = window.whats_here
+    assert listed.isVisible()
+    model = listed.model()
+    # The heading counts every feature of the marker; the view holds only the rows fetched so far.
+    assert model.index(0, 0).data() == f"At this marker ({BIG_MARKER:,})"
+    assert model.feature_count() == BIG_MARKER + 1  # and the area around Minsk
+    assert model.total_rows() == BIG_MARKER + 3
+    assert model.rowCount() < 1000
+    assert model.canFetchMore(listed.rootIndex())
+    first = listed.current_feature_id()
+    assert first is not None and first.startswith("m")
+    # Down walks on past the rows fetched when the list opened.
+    fetched = model.rowCount()
+    listed.setCurrentIndex(model.index(fetched - 1, 0))
+    qtbot.keyClick(listed, Qt.Key.Key_Down)
+    assert listed.currentIndex().row() == fetched and model.rowCount() > fetched
+    # End reaches the real last feature (the area after every point of the marker), Enter opens it.
+    qtbot.keyClick(listed, Qt.Key.Key_End)
+    assert listed.current_feature_id() == "minsk-region"
+    assert listed.currentIndex().row() == model.total_rows() - 1
+    qtbot.keyClick(listed, Qt.Key.Key_Up)  # over "Areas here (1)" to the marker's last point
+    last_point = listed.current_feature_id()
+    assert last_point.startswith("m") and model.index(listed.currentIndex().row(), 0).data().startswith("Project ")
+    qtbot.keyClick(listed, Qt.Key.Key_Return)
+    assert window.state.selected_id == last_point and not listed.isVisible()
+    assert window.catalog.feature(last_point).name in window.details_text()
+    # Every feature of the marker is listed once.
+    ids = [model.feature_id(row) for row in range(1, BIG_MARKER + 1)]
+    assert len(set(ids)) == BIG_MARKER and all(fid.startswith("m") for fid in ids)
+    # Reopened, the selected feature's row (far past the first batch) starts current.
+    _click(qtbot, window, MINSK)
+    assert listed.current_feature_id() == last_point
+    qtbot.keyClick(listed, Qt.Key.Key_Home)
+    assert listed.current_feature_id() == first

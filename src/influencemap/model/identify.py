@@ -91,6 +91,10 @@ class _Index:
             for code, fid in zip(self.layer_codes[positions].tolist(), self.ids[positions].tolist())
         ]
 
+    def hit_rows(self, positions: np.ndarray) -> HitRows:
+        """The features at ``positions`` as :class:`HitRows` (no hit made until one is read)."""
+        return HitRows(self.layer_ids, (self.ids,) * len(self.layer_ids), self.layer_codes[positions], positions)
+
     def filter_row(self, position: int) -> _FilterRow:
         """What the filter reads of the feature at ``position``, from its layer's columns."""
         block = int(np.searchsorted(self.block_starts, position, side="right")) - 1
@@ -354,7 +358,119 @@ def features_here_top(
     return _top(index, candidates, distances, ranks, limit)
 
 
-@dataclass(frozen=True)
+class HitRows(Sequence):
+    """Hits held as arrays, made into ``(layer_id, feature_id)`` one at a time when asked.
+
+    A marker over a dense layer zoomed out holds 150,000 features: a list of that many tuples
+    costs more than the click may take, and the What's-here list shows a screenful. Row ``k`` is
+    the feature at ``positions[k]`` of ``id_lists[sources[k]]``, in layer ``layer_ids[sources[k]]``
+    (the id lists are the layers' own columns, shared, not copied).
+    """
+
+    __slots__ = ("layer_ids", "id_lists", "sources", "positions")
+
+    def __init__(self, layer_ids: Sequence[str], id_lists: Sequence[Sequence[str]], sources: np.ndarray,
+                 positions: np.ndarray) -> None:
+        self.layer_ids = tuple(layer_ids)
+        self.id_lists = tuple(id_lists)
+        self.sources = np.asarray(sources, dtype=np.intp)
+        self.positions = np.asarray(positions, dtype=np.intp)
+
+    @classmethod
+    def of(cls, hits: Sequence[Hit]) -> HitRows:
+        """Plain hits as rows (a caller's list, or a test's)."""
+        if isinstance(hits, HitRows):
+            return hits
+        layers = list(dict.fromkeys(layer for layer, _feature in hits))
+        code = {layer: k for k, layer in enumerate(layers)}
+        ids = [feature for _layer, feature in hits]
+        return cls(layers, [ids] * len(layers), np.array([code[layer] for layer, _f in hits], dtype=np.intp),
+                   np.arange(len(hits), dtype=np.intp))
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def __getitem__(self, k):
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        source = int(self.sources[k])
+        return self.layer_ids[source], self.id_lists[source][int(self.positions[k])]
+
+    def __iter__(self):
+        layer_ids, id_lists = self.layer_ids, self.id_lists
+        for source, position in zip(self.sources.tolist(), self.positions.tolist()):
+            yield layer_ids[source], id_lists[source][position]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (HitRows, tuple, list)):
+            return len(self) == len(other) and tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"HitRows({len(self)} hits)"
+
+    def take(self, order: np.ndarray) -> HitRows:
+        """These rows in ``order`` (positions into them; a subset or a permutation)."""
+        return HitRows(self.layer_ids, self.id_lists, self.sources[order], self.positions[order])
+
+    def layer_of(self, k: int) -> str:
+        return self.layer_ids[int(self.sources[k])]
+
+    def feature_id(self, k: int) -> str:
+        return self.id_lists[int(self.sources[k])][int(self.positions[k])]
+
+    def feature_ids(self) -> list[str]:
+        """Every row's feature id, in order (made for all rows: for a few, or for a search)."""
+        return [feature for _layer, feature in self]
+
+    def id_set(self) -> set[str]:
+        """Every row's feature id, as a set (read per layer's id list in one go)."""
+        found: set[str] = set()
+        for source in np.unique(self.sources).tolist():
+            ids = self.id_lists[source]
+            chosen = self.positions[self.sources == source]
+            if isinstance(ids, np.ndarray):
+                found.update(ids[chosen].tolist())
+            else:
+                found.update(map(ids.__getitem__, chosen.tolist()))
+        return found
+
+    def used_layer_ids(self) -> list[str]:
+        """The layers with a row here, in the order of :attr:`layer_ids`."""
+        used = np.unique(self.sources).tolist()
+        return list(dict.fromkeys(self.layer_ids[k] for k in used))
+
+    def find(self, feature_id: str) -> int:
+        """The first row of ``feature_id``, or -1: its place in each layer's id list is looked
+        up first (in C), then that place among the rows (one array comparison)."""
+        if len(self) <= 256:
+            for k, (_layer, feature) in enumerate(self):
+                if feature == feature_id:
+                    return k
+            return -1
+        for source in np.unique(self.sources).tolist():
+            ids = self.id_lists[source]
+            if isinstance(ids, np.ndarray):
+                places = np.flatnonzero(ids[self.positions[self.sources == source]] == feature_id)
+                rows = np.flatnonzero(self.sources == source)[places]
+            else:
+                try:
+                    place = ids.index(feature_id)
+                except ValueError:
+                    continue
+                rows = np.flatnonzero((self.positions == place) & (self.sources == source))
+            if len(rows):
+                return int(rows[0])
+        return -1
+
+
+NO_HITS = HitRows((), (), np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp))
+
+
+@dataclass(frozen=True, eq=False)
 class WhatsHere:
     """What a click lists, in the groups the What's-here list shows them, each in list order.
 
@@ -363,22 +479,52 @@ class WhatsHere:
     points and lines within reach (a rail line through the city), then the areas (project
     shapes around the city), which would otherwise bury the loans the user clicked under
     dozens of polygons.
+
+    Each group is a :class:`HitRows` (a sequence of ``(layer_id, feature_id)`` made on demand):
+    a click on a marker of 150,000 features makes no hit for the rows never shown.
     """
 
-    at_marker: tuple[Hit, ...] = ()
+    at_marker: Sequence[Hit] = NO_HITS
     """The features the clicked stack marker draws (its badge's count), top layer first."""
-    nearby: tuple[Hit, ...] = ()
+    nearby: Sequence[Hit] = NO_HITS
     """Other points and lines within the click's reach (a rail line through the city)."""
-    areas: tuple[Hit, ...] = ()
+    areas: Sequence[Hit] = NO_HITS
     """Polygons here: those the click lies in, and those drawn too small to see (a small square
     within the click's reach, as AidData's project sites around Minsk are at regional zoom)."""
     marker_lonlat: tuple[float, float] | None = None
     """Where the clicked marker is named after (its label's place), when one was clicked."""
 
+    def __post_init__(self) -> None:
+        for name in ("at_marker", "nearby", "areas"):
+            object.__setattr__(self, name, HitRows.of(getattr(self, name)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WhatsHere):
+            return NotImplemented
+        return (self.at_marker == other.at_marker and self.nearby == other.nearby and self.areas == other.areas
+                and self.marker_lonlat == other.marker_lonlat)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def groups(self) -> tuple[HitRows, HitRows, HitRows]:
+        return self.at_marker, self.nearby, self.areas  # type: ignore[return-value]
+
     @property
     def hits(self) -> list[Hit]:
-        """Every feature listed, in the order shown."""
+        """Every feature listed, in the order shown (made for all: for a few, or a test)."""
         return [*self.at_marker, *self.nearby, *self.areas]
+
+    def first(self, count: int) -> list[Hit]:
+        """The first ``count`` features listed (the hover names a few of thousands)."""
+        found: list[Hit] = []
+        for group in self.groups:
+            found.extend(group[: count - len(found)])
+        return found
+
+    def layer_ids(self) -> list[str]:
+        """The layers of the features listed, each once."""
+        return list(dict.fromkeys(layer for group in self.groups for layer in group.used_layer_ids()))
 
     def __len__(self) -> int:
         return len(self.at_marker) + len(self.nearby) + len(self.areas)
@@ -399,35 +545,34 @@ def whats_here(
     """:func:`features_here` split into the groups of :class:`WhatsHere`.
 
     ``marker`` is what the clicked stack marker draws, as the caller's frame grouped it (the
-    same grouping that drew its badge, so the list's count is the badge's); ``marker_distances``
-    (any unit) order its features within a layer, nearest the click first. The marker's features
-    are listed there only, even those beyond the tolerance (a marker is bigger than the reach
-    of a click on a lone point). Without a marker every point and line hit is "nearby".
+    same grouping that drew its badge, so the list's count is the badge's; a :class:`HitRows`
+    keeps it as arrays); ``marker_distances`` (any unit) order its features within a layer,
+    nearest the click first. The marker's features are listed there only, even those beyond the
+    tolerance (a marker is bigger than the reach of a click on a lone point). Without a marker
+    every point and line hit is "nearby". No hit is made of a row here: the groups are arrays.
     """
     found = _found(catalog, lon, lat, tolerance_deg, visible_layer_ids, filter, polygons_always=True,
                    degrees_per_pixel=degrees_per_pixel)
+    rows = HitRows.of(marker)
     rank = {layer_id: position for position, layer_id in enumerate(visible_layer_ids)}
-    layer_rank = np.array([rank.get(layer_id, -1) for layer_id, _feature in marker], dtype=np.intp)
-    distances_of = np.asarray(marker_distances if len(marker_distances) == len(marker) else np.zeros(len(marker)), dtype=float)
-    order_of = np.lexsort((distances_of, -layer_rank)).tolist()  # top layer first, then nearest
-    at_marker = [marker[k] for k in order_of]
-    # Feature ids are unique in a catalog (the loader refuses a second one).
-    marked = {feature_id for _layer, feature_id in at_marker}
-    if len(marked) < len(at_marker):
-        at_marker = list(dict.fromkeys(at_marker))
-    nearby: list[Hit] = []
-    areas: list[Hit] = []
+    source_rank = np.array([rank.get(layer_id, -1) for layer_id in rows.layer_ids], dtype=np.intp)
+    layer_rank = source_rank[rows.sources] if len(rows) else np.zeros(0, dtype=np.intp)
+    distances_of = np.asarray(marker_distances if len(marker_distances) == len(rows) else np.zeros(len(rows)), dtype=float)
+    at_marker = rows.take(np.lexsort((distances_of, -layer_rank)))  # top layer first, then nearest
+    nearby = areas = NO_HITS
     if found is not None:
         index, candidates, distances, ranks = found
         ranked = candidates[_ranking(candidates, distances, _list_ranks(index, candidates, ranks))]
-        if marked:
+        if len(at_marker) and len(ranked):
             # A zoomed-out marker holds tens of thousands: its features are left out by array,
-            # without making a hit of each first.
+            # without making a hit of each first. Feature ids are unique in a catalog (the
+            # loader refuses a second one), so a set of the marker's ids tells them.
+            marked = at_marker.id_set()
             ids = index.ids[ranked].tolist()
             ranked = ranked[np.fromiter((fid not in marked for fid in ids), dtype=bool, count=len(ids))]
         polygon = index.is_polygon[ranked]
-        nearby, areas = index.hits(ranked[~polygon]), index.hits(ranked[polygon])
-    return WhatsHere(at_marker=tuple(at_marker), nearby=tuple(nearby), areas=tuple(areas))
+        nearby, areas = index.hit_rows(ranked[~polygon]), index.hit_rows(ranked[polygon])
+    return WhatsHere(at_marker=at_marker, nearby=nearby, areas=areas)
 
 
 def _list_ranks(index: _Index, candidates: np.ndarray, ranks: np.ndarray) -> np.ndarray:

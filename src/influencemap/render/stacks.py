@@ -25,6 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPen
 
 from influencemap.model.feature_table import FeatureTable
+from influencemap.model.identify import HitRows
 from influencemap.render import symbols
 
 STACK_CELL_PX = 9.0
@@ -134,9 +135,9 @@ def stack_at(stacks: StackSet, x: float, y: float) -> int | None:
 class MarkerHit(NamedTuple):
     """What a click on a stack marker hit (see :meth:`FrameMarkers.members_at`)."""
 
-    hits: list[tuple[str, str]]
-    """Its features as (layer_id, feature_id), each once."""
-    distances: list[float]
+    hits: HitRows
+    """Its features as (layer_id, feature_id), each once (made when read: there can be 150,000)."""
+    distances: np.ndarray
     """Each one's distance from the click, in the frame's pixels."""
     anchor: tuple[float, float]
     """Where the frame names the marker after (its :attr:`Stack.anchor`, frame pixels): the
@@ -175,9 +176,11 @@ class FrameMarkers:
         points = np.flatnonzero(self.stacked)[np.flatnonzero(self.stacks.point_stack == i)]
         starts = np.cumsum([0] + [len(xy) for xy in self.xys])
         batches = np.searchsorted(starts, points, side="right") - 1
-        hits: list[tuple[str, str]] = []
-        distances: list[float] = []
-        # Per layer in whole arrays: a marker over a dense layer zoomed out holds 100,000 points.
+        sources: list[np.ndarray] = []
+        chosen: list[np.ndarray] = []
+        distances: list[np.ndarray] = []
+        # Per layer in whole arrays, and kept as arrays (:class:`HitRows`): a marker over a dense
+        # layer zoomed out holds 150,000 points, and the list makes a row only when it shows it.
         for batch in np.unique(batches).tolist():
             offsets = points[batches == batch] - int(starts[batch])
             xy = self.xys[batch][offsets]
@@ -188,12 +191,14 @@ class FrameMarkers:
                 positions, distance = positions[order], distance[order]
                 first = np.r_[True, positions[1:] != positions[:-1]]
                 positions, distance = positions[first], distance[first]
-            ids = self.tables[batch].ids
-            layer_id = self.layer_ids[batch]
-            hits.extend((layer_id, ids[p]) for p in positions.tolist())
-            distances.extend(distance.tolist())
+            sources.append(np.full(len(positions), batch, dtype=np.intp))
+            chosen.append(positions)
+            distances.append(distance)
+        hits = HitRows(self.layer_ids, tuple(table.ids for table in self.tables),
+                       np.concatenate(sources) if sources else np.zeros(0, dtype=np.intp),
+                       np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp))
         stack = self.stacks.stack(i)
-        return MarkerHit(hits, distances, stack.anchor or (stack.x, stack.y))
+        return MarkerHit(hits, np.concatenate(distances) if distances else np.zeros(0), stack.anchor or (stack.x, stack.y))
 
 
 def no_stacks(colors: Sequence[str] = ()) -> StackSet:

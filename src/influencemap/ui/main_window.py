@@ -207,8 +207,7 @@ class MainWindow(QMainWindow):
         if not isinstance(here, WhatsHere):
             here = WhatsHere(nearby=tuple(here))
         catalog = self.state.catalog
-        hits = here.hits
-        icons = {layer_id: self._layer_icon(layer_id) for layer_id in dict.fromkeys(h[0] for h in hits)}
+        icons = {layer_id: self._layer_icon(layer_id) for layer_id in here.layer_ids()}
         model = WhatsHereModel(catalog, here, icons)
         place = self._place_name(here)
         title = f"What's here at {place}" if place else "What's here"
@@ -326,9 +325,9 @@ class MainWindow(QMainWindow):
 
         if here.marker_lonlat is not None:
             return place_name(*here.marker_lonlat)
-        hits = here.hits
-        if len(hits) > PLACE_NAMED_HITS:
+        if len(here) > PLACE_NAMED_HITS:
             return None
+        hits = here.hits
         return place_of_features(self.state.catalog, [feature_id for _layer, feature_id in hits])
 
     def _on_selection_shows_details(self, feature_id: object) -> None:

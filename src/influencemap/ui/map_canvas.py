@@ -326,7 +326,7 @@ class MapCanvas(QWidget):
             # Few enough to group as the click's list does: the tooltip counts what the badge
             # counts and glows the list's first row.
             here = self.whats_here_at(position, marker_limit=HOVER_GROUPS_UP_TO)
-            top, total = here.hits[:TOOLTIP_NAMES], len(here)
+            top, total = here.first(TOOLTIP_NAMES), len(here)
         feature_id = top[0][1] if top else None
         changed = feature_id != self._state.hovered_id or total != self._hover_total
         self._hover_total = total

@@ -20,13 +20,15 @@ Esc closes it, the arrow keys move through it and preview the row on the map (ho
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from PySide6.QtCore import QAbstractListModel, QEvent, QItemSelectionModel, QModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QGuiApplication, QIcon, QKeyEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QTreeView, QWidget
 
 from influencemap.model.catalog import Catalog
 from influencemap.model.dates import format_span
-from influencemap.model.identify import Hit, WhatsHere
+from influencemap.model.identify import Hit, HitRows, WhatsHere
 from influencemap.model.types import Feature
 
 FEATURE_ID_ROLE = Qt.ItemDataRole.UserRole
@@ -40,6 +42,8 @@ HEADING_ROLE = Qt.ItemDataRole.UserRole + 4
 SOURCE_TITLE_CHARS = 60
 MAX_VISIBLE_ROWS = 9
 LIST_WIDTH = 560
+FETCH_ROWS = 200
+"""Rows handed to the view at a time: a few screenfuls (a marker can hold 150,000 features)."""
 
 
 def short_text(text: str, limit: int) -> str:
@@ -74,18 +78,24 @@ def group_headings(here: WhatsHere) -> list[tuple[str, tuple[Hit, ...]]]:
     else simply "here"."""
     groups = []
     if here.at_marker:
-        groups.append((f"At this marker ({len(here.at_marker)})", here.at_marker))
+        groups.append((f"At this marker ({len(here.at_marker):,})", here.at_marker))
     if here.nearby:
         word = "Also here" if here.at_marker else "Here"
-        groups.append((f"{word} ({len(here.nearby)})", here.nearby))
+        groups.append((f"{word} ({len(here.nearby):,})", here.nearby))
     if here.areas:
-        groups.append((f"Areas here ({len(here.areas)})", here.areas))
+        groups.append((f"Areas here ({len(here.areas):,})", here.areas))
     return groups
 
 
 class WhatsHereModel(QAbstractListModel):
-    """A heading row before each group, then one row per feature at the clicked place; the
-    texts are made when a row is first shown."""
+    """A heading row before each group, then one row per feature at the clicked place.
+
+    A marker over a dense layer zoomed out holds 150,000 features; the rows are handed to the
+    view a batch at a time (Qt's ``canFetchMore``/``fetchMore``, asked as the user scrolls down)
+    and each row's texts are made when it is first shown, from the groups' arrays
+    (:class:`~influencemap.model.identify.HitRows`). The headings count every feature of their
+    group from the start; :meth:`fetch_to` hands over the rows up to one the keyboard (End,
+    PageDown) or the selection needs."""
 
     def __init__(self, catalog: Catalog, here: WhatsHere | list[Hit], icons: dict[str, QIcon], parent=None) -> None:
         super().__init__(parent)
@@ -93,13 +103,19 @@ class WhatsHereModel(QAbstractListModel):
             here = WhatsHere(nearby=tuple(here))
         self._catalog = catalog
         self.here = here
-        self._rows: list[Hit | str] = []
-        """A feature's (layer_id, feature_id), or a heading's text."""
-        self._heading_rows: set[int] = set()
+        self._headings: list[str] = []
+        self._groups: list[HitRows] = []
+        self._starts: list[int] = []
+        """The row of each group's heading."""
+        total = 0
         for heading, hits in group_headings(here):
-            self._heading_rows.add(len(self._rows))
-            self._rows.append(heading)
-            self._rows.extend(hits)
+            self._starts.append(total)
+            self._headings.append(heading)
+            self._groups.append(HitRows.of(hits))
+            total += 1 + len(hits)
+        self._total = total
+        self._fetched = 0
+        self._fetched = self._fetch_end(min(total, FETCH_ROWS))
         self._icons = icons
         self._details: dict[int, str] = {}
         self.title = ""
@@ -110,53 +126,95 @@ class WhatsHereModel(QAbstractListModel):
         return None
 
     def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else self._fetched
+
+    def canFetchMore(self, parent: QModelIndex) -> bool:
+        return not parent.isValid() and self._fetched < self._total
+
+    def fetchMore(self, parent: QModelIndex) -> None:
+        if not parent.isValid():
+            self.fetch_to(self._fetched + FETCH_ROWS - 1)
+
+    def _fetch_end(self, count: int) -> int:
+        """``count`` rows, or one more when the last would be a heading (never shown alone)."""
+        return min(self._total, count + 1) if count and (count - 1) in self._starts else count
+
+    def fetch_to(self, row: int) -> None:
+        """Hand the view every row up to ``row`` (clamped to the list), if it lacks any."""
+        end = self._fetch_end(min(self._total, row + 1))
+        if end > self._fetched:
+            self.beginInsertRows(QModelIndex(), self._fetched, end - 1)
+            self._fetched = end
+            self.endInsertRows()
+
+    def fetch_all(self) -> None:
+        self.fetch_to(self._total - 1)
+
+    def total_rows(self) -> int:
+        """Every row the list will show (headings too), fetched or not."""
+        return self._total
 
     def feature_count(self) -> int:
         """How many features are listed (the rows less the headings)."""
         return len(self.here)
 
+    def _entry(self, row: int) -> tuple[int, int]:
+        """(group, position in it) of ``row``; the position is -1 on a heading."""
+        group = bisect_right(self._starts, row) - 1
+        return group, row - self._starts[group] - 1
+
     def is_heading(self, row: int) -> bool:
-        return row in self._heading_rows
+        return row in self._starts
 
     def feature_id(self, row: int) -> str | None:
         """The feature of ``row``; None for a heading."""
-        entry = self._rows[row]
-        return None if isinstance(entry, str) else entry[1]
+        group, k = self._entry(row)
+        return None if k < 0 else self._groups[group].feature_id(k)
+
+    def first_feature_row(self) -> int:
+        """The first row that is a feature (-1 when none is listed)."""
+        return self._starts[0] + 1 if self._total else -1
+
+    def last_feature_row(self) -> int:
+        """The last row of the list, fetched or not (always a feature: no group is empty)."""
+        return self._total - 1 if self._total else -1
 
     def feature_rows(self) -> list[int]:
-        """The rows that are features, in the order shown."""
-        return [row for row, entry in enumerate(self._rows) if not isinstance(entry, str)]
+        """The rows that are features, in the order shown (all of them, fetched or not)."""
+        return [row for row in range(self._total) if row not in self._starts]
 
     def row_of(self, feature_id: str) -> int:
-        for row, entry in enumerate(self._rows):
-            if not isinstance(entry, str) and entry[1] == feature_id:
-                return row
+        """The row of ``feature_id`` (fetched or not), or -1."""
+        for start, hits in zip(self._starts, self._groups):
+            k = hits.find(feature_id)
+            if k >= 0:
+                return start + 1 + k
         return -1
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if not index.isValid() or not 0 <= index.row() < self._fetched:
             return None
         row = index.row()
-        entry = self._rows[row]
-        if isinstance(entry, str):
+        group, k = self._entry(row)
+        if k < 0:
             if role == HEADING_ROLE:
                 return True
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-                return entry
+                return self._headings[group]
             return None
-        layer_id, feature_id = entry
+        hits = self._groups[group]
         if role == HEADING_ROLE:
             return False
         if role == FEATURE_ID_ROLE:
-            return feature_id
+            return hits.feature_id(k)
+        layer_id = hits.layer_of(k)
         if role == GROUP_START_ROLE:
-            before = self._rows[row - 1] if row else None
-            return isinstance(before, tuple) and before[0] != layer_id
+            return k > 0 and hits.layer_of(k - 1) != layer_id
         if role == Qt.ItemDataRole.DecorationRole:
             return self._icons.get(layer_id)
         if role == LAYER_NAME_ROLE:
             return self._catalog.layer(layer_id).name
+        feature_id = hits.feature_id(k)
         feature = self._catalog.find_feature(feature_id)
         if feature is None:
             return None
@@ -257,6 +315,9 @@ class _RowDelegate(QStyledItemDelegate):
 _UPWARD = (QAbstractItemView.CursorAction.MoveUp, QAbstractItemView.CursorAction.MovePrevious,
            QAbstractItemView.CursorAction.MovePageUp, QAbstractItemView.CursorAction.MoveLeft)
 
+_DOWNWARD = (QAbstractItemView.CursorAction.MoveDown, QAbstractItemView.CursorAction.MoveNext,
+             QAbstractItemView.CursorAction.MovePageDown, QAbstractItemView.CursorAction.MoveRight)
+
 _OWN_KEYS = (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Up, Qt.Key.Key_Down)
 
 
@@ -306,10 +367,11 @@ class WhatsHereList(QTreeView):
         self.setHeaderHidden(False)
         self.selectionModel().currentChanged.connect(self._on_current_changed)
         row = model.row_of(current_id) if current_id else -1
-        firsts = model.feature_rows()[:1]
+        first = model.first_feature_row()
         if row < 0:
-            row = firsts[0] if firsts else 0
-        self._first_is_current = bool(firsts) and row == firsts[0]
+            row = max(first, 0)
+        model.fetch_to(row)
+        self._first_is_current = first >= 0 and row == first
         self.setCurrentIndex(model.index(row, 0))
 
     def open_at(self, global_pos: QPoint) -> None:
@@ -347,10 +409,21 @@ class WhatsHereList(QTreeView):
 
     def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers: Qt.KeyboardModifier) -> QModelIndex:
         """Qt's move, stepped past headings: on in the direction of the move (Home lands on the
-        first feature), back the other way at either end of the list."""
-        index = super().moveCursor(action, modifiers)
+        first feature), back the other way at either end of the list. The rows a move needs are
+        fetched first: End goes to the list's real last feature, Down and PageDown past the
+        rows fetched so far."""
         model = self.model()
-        if not index.isValid() or not isinstance(model, WhatsHereModel) or not model.is_heading(index.row()):
+        if not isinstance(model, WhatsHereModel):
+            return super().moveCursor(action, modifiers)
+        if action == QAbstractItemView.CursorAction.MoveEnd:
+            model.fetch_all()
+        elif action in _DOWNWARD:
+            page = max(1, self.viewport().height() // max(1, self.sizeHintForRow(0))) if model.rowCount() else 1
+            current = max(0, self.currentIndex().row())
+            if current + page + 1 >= model.rowCount():
+                model.fetch_to(current + page + FETCH_ROWS)
+        index = super().moveCursor(action, modifiers)
+        if not index.isValid() or not model.is_heading(index.row()):
             return index
         step = -1 if action in _UPWARD else 1
         rows = model.rowCount()
