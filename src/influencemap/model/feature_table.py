@@ -254,6 +254,12 @@ class FeatureTable(Sequence):
         return None
 
     @property
+    def taken_from(self) -> FeatureTable | None:
+        """For a table made by :meth:`take`: the table whose rows :attr:`rows_of_parent` are
+        (the first one taken from); None otherwise."""
+        return self._parent
+
+    @property
     def rows_of_parent(self) -> np.ndarray | None:
         """For a table made by :meth:`take`: the chosen rows' positions in the table they were
         taken from first (whose columns this one shares); None otherwise."""

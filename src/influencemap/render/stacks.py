@@ -181,12 +181,12 @@ class FrameMarkers:
         distances: list[np.ndarray] = []
         # Per layer in whole arrays, and kept as arrays (:class:`HitRows`): a marker over a dense
         # layer zoomed out holds 150,000 points, and the list makes a row only when it shows it.
-        for batch in np.unique(batches).tolist():
+        for batch in np.flatnonzero(np.bincount(batches, minlength=len(self.xys))).tolist():
             offsets = points[batches == batch] - int(starts[batch])
             xy = self.xys[batch][offsets]
             distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
             positions = self.positions[batch][offsets]
-            if len(np.unique(positions)) < len(positions):  # a multipoint's parts: its nearest once
+            if _repeats(positions):  # a multipoint's parts: its nearest once
                 order = np.lexsort((distance, positions))
                 positions, distance = positions[order], distance[order]
                 first = np.r_[True, positions[1:] != positions[:-1]]
@@ -196,9 +196,20 @@ class FrameMarkers:
             distances.append(distance)
         hits = HitRows(self.layer_ids, tuple(table.ids for table in self.tables),
                        np.concatenate(sources) if sources else np.zeros(0, dtype=np.intp),
-                       np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp))
+                       np.concatenate(chosen) if chosen else np.zeros(0, dtype=np.intp), self.tables)
         stack = self.stacks.stack(i)
         return MarkerHit(hits, np.concatenate(distances) if distances else np.zeros(0), stack.anchor or (stack.x, stack.y))
+
+
+def _repeats(positions: np.ndarray) -> bool:
+    """Whether a position occurs twice (a multipoint's parts); in one pass when they come in
+    order, as a layer's points do (150,000 of them: a sort would cost more than the click)."""
+    if len(positions) < 2:
+        return False
+    steps = positions[1:] - positions[:-1]
+    if (steps >= 0).all():
+        return bool((steps == 0).any())
+    return len(np.unique(positions)) < len(positions)
 
 
 def no_stacks(colors: Sequence[str] = ()) -> StackSet:
