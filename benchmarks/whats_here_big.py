@@ -5,9 +5,12 @@
 
 Opens the real ``MainWindow`` on FOLDER (e.g. the 1M GeoJSON folder of ``benchmarks/bulk_1m.py``),
 shows the whole layer, waits for its frame, then clicks (``canvas.select_at``, as a mouse click
-does) on the three biggest stack markers of that frame, ``--repeats`` times each: the list is
-grouped, filled, shown and its visible rows painted, then closed. Also timed: End pressed in the
-open list (the cursor to the last feature) and Enter (that feature selected, details shown).
+does) on the three biggest stack markers of that frame, ``--repeats`` times each, with nothing
+selected (``click_biggest``): the list is grouped, filled, shown and its visible rows painted.
+Then End is pressed in the open list (the cursor to the marker's last feature: every row fetched
+and laid out), Enter (that feature selected, details shown), and the marker clicked again
+(``click_selected_last``: the selected feature, the list's last row, starts current). Each
+timing includes the events the step posted (the view's delayed layout) and a repaint.
 
 Each case gives the wall-clock and UI-thread CPU time (``time.thread_time``) as in
 ``benchmarks/canvas.py``, with the marker's count. With ``--before SRC`` every measurement is
@@ -59,24 +62,34 @@ def measure(folder: str, repeats: int) -> dict:
         stacks = frame.report.markers.stacks
         biggest = stacks.count.argsort()[::-1][:3]
         listed = window.whats_here
-        clicks, ends, enters = Timings(), Timings(), Timings()
+        clicks, ends, enters, reopens = Timings(), Timings(), Timings(), Timings()
         counts = []
+
+        def settled(function):
+            """``function`` and the events it posts (the view's delayed layout counts too)."""
+            def run():
+                function()
+                app.processEvents()
+                if listed.isVisible():
+                    listed.viewport().repaint()
+            return run
+
         for i in biggest.tolist():
             scale = canvas.width() / frame.settings.width if frame.settings.width else 1.0
             pixel = QPointF(float(stacks.x[i]) * scale, float(stacks.y[i]) * scale)
+            click = settled(lambda: canvas.select_at(pixel))
             for _ in range(repeats):
-
-                def click():
-                    canvas.select_at(pixel)
-                    if listed.isVisible():
-                        listed.viewport().repaint()
-
+                window.state.select(None)
+                app.processEvents()
                 clicks.time(click)
                 if not listed.isVisible():
                     continue
                 counts.append(listed.model().feature_count())
-                ends.time(lambda: (QTest.keyClick(listed, Qt.Key.Key_End), listed.viewport().repaint()))
-                enters.time(lambda: QTest.keyClick(listed, Qt.Key.Key_Return))
+                ends.time(settled(lambda: QTest.keyClick(listed, Qt.Key.Key_End)))
+                enters.time(settled(lambda: QTest.keyClick(listed, Qt.Key.Key_Return)))
+                listed.close()
+                app.processEvents()
+                reopens.time(click)  # the chosen feature, the marker's last, starts current
                 listed.close()
                 app.processEvents()
         log(f"marker sizes {sorted(set(counts))}")
@@ -84,6 +97,7 @@ def measure(folder: str, repeats: int) -> dict:
         result.update(summary("click_biggest", clicks))
         result.update(summary("end_key", ends))
         result.update(summary("enter_key", enters))
+        result.update(summary("click_selected_last", reopens))
         window.close()
     return result
 

@@ -12,8 +12,9 @@ import shapely
 
 from influencemap.geo.mercator import EARTH_RADIUS, project_xy
 from influencemap.model.catalog import Catalog
+from influencemap.model.feature_table import FeatureTable
 from influencemap.model.filters import FeatureFilter
-from influencemap.model.identify import WhatsHere, features_here, features_here_top, identify, identify_top, prepare, whats_here
+from influencemap.model.identify import HitRows, WhatsHere, features_here, features_here_top, identify, identify_top, prepare, whats_here
 from influencemap.model.types import Citation, Feature, GeometryKind, Layer, Source
 
 LOWER = """\
@@ -482,3 +483,40 @@ def test_a_markers_features_are_listed_top_layer_first_then_nearest_even_beyond_
     assert here.at_marker == (("upper", "minsk-high"), ("lower", "minsk-low"), ("lower", "route"))
     assert here.nearby == () and here.areas == ()
     assert whats_here(catalog, 10.0, 10.0, 0.01, shown) == WhatsHere()
+
+
+def test_a_marker_given_as_its_tables_rows_is_listed_as_the_same_hits_made_only_when_read(files):
+    files.write("mixed.yaml", MIXED_HERE)
+    files.write("lower.yaml", LOWER)
+    catalog = files.load()
+    shown = ["lower", "mixed"]
+    table = catalog.layer("mixed").features
+    spot = table.ids.index("spot")
+    points = table.take(np.array([spot]))  # as the renderer's points of a mixed layer are
+    for source_table, position in ((table, spot), (points, 0)):
+        rows = HitRows(["mixed"], [source_table.ids], np.array([0]), np.array([position]), [source_table])
+        assert list(rows) == [("mixed", "spot")] and rows.feature_id(0) == "spot" and rows.find("spot") == 0
+        marked = whats_here(catalog, 26.0, 42.0, 0.01, shown, marker=rows, marker_distances=np.array([1.0]))
+        # Told apart by index position, as by id: listed once, under the marker.
+        assert marked == whats_here(catalog, 26.0, 42.0, 0.01, shown, marker=[("mixed", "spot")], marker_distances=[1.0])
+        assert marked.at_marker == (("mixed", "spot"),) and ("mixed", "spot") not in marked.nearby
+    # A table the index does not know (another catalog's) is told by id.
+    other = FeatureTable.of(list(table), table.path)
+    stranger = HitRows(["mixed"], [other.ids], np.array([0]), np.array([other.ids.index("spot")]), [other])
+    assert ("mixed", "spot") not in whats_here(catalog, 26.0, 42.0, 0.01, shown, marker=stranger).nearby
+
+
+def test_hit_rows_read_as_a_sequence_of_hits_in_their_order():
+    ids_a, ids_b = ["a0", "a1", "a2"], np.array(["b0", "b1"], dtype=object)
+    rows = HitRows(["A", "B"], [ids_a, ids_b], np.array([1, 0, 0, 1]), np.array([1, 2, 0, 0]))
+    assert list(rows) == [("B", "b1"), ("A", "a2"), ("A", "a0"), ("B", "b0")]
+    assert rows[1] == ("A", "a2") and rows[-1] == ("B", "b0") and rows[1:3] == [("A", "a2"), ("A", "a0")]
+    assert rows == (("B", "b1"), ("A", "a2"), ("A", "a0"), ("B", "b0")) and len(rows) == 4
+    assert rows.take(np.array([3, 0])) == [("B", "b0"), ("B", "b1")]
+    assert rows.id_set() == {"a0", "a2", "b0", "b1"} and rows.used_layer_ids() == ["A", "B"]
+    assert [rows.find(f) for f in ("a0", "b0", "a1")] == [2, 3, -1]
+    many = HitRows(["A"], [[f"x{i}" for i in range(1000)]], np.zeros(600, dtype=np.intp), np.arange(999, 399, -1))
+    assert many.find("x400") == 599 and many.find("x10") == -1  # looked up in the id list first
+    here = WhatsHere(at_marker=rows, areas=[("A", "a1")])
+    assert here.first(5) == [*rows, ("A", "a1")] and here.first(2) == list(rows)[:2] and len(here) == 5
+    assert here.layer_ids() == ["A", "B"]

@@ -167,6 +167,10 @@ def test_closing_the_list_gives_the_keys_back_to_the_map(two_layer_window, qtbot
     qtbot.waitUntil(lambda: QApplication.focusWidget() is listed)
     qtbot.keyClick(listed, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.canvas)  # Ctrl+F, arrows work again
+    assert QApplication.activeWindow() is window
+    # A shortcut typed now (sent where the keyboard focus is) reaches the main window.
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.search_panel.isAncestorOf(QApplication.focusWidget()))
 
 
 AROUND_MINSK = """\
