@@ -321,3 +321,22 @@ def test_a_marker_of_fifty_thousand_lists_them_all_lazily_and_the_keys_reach_the
     assert listed.current_feature_id() == last_point
     qtbot.keyClick(listed, Qt.Key.Key_Home)
     assert listed.current_feature_id() == first
+
+
+def test_right_click_on_a_marker_of_fifty_thousand_names_the_first_and_counts_the_rest(layers, open_window, qtbot):
+    from influencemap.ui.editing_controller import STACK_MENU_ROWS
+
+    _big_marker_folder(layers)
+    window = open_window([layers.folder])
+    menu = window.editing.canvas_menu(window.canvas.screen_point(*MINSK))
+    texts = [a.text() for a in menu.actions()]
+    listed = BIG_MARKER + 1  # the marker's points and the area around Minsk
+    assert f"What's Here ({listed:,})…" in texts
+    zoom = next(a.menu() for a in menu.actions() if a.text() == "Zoom to")
+    names = [a.text() for a in zoom.actions()]
+    assert len(names) == STACK_MENU_ROWS + 1
+    assert names[-1] == f"{listed - STACK_MENU_ROWS:,} more: What's Here lists them all"
+    assert not zoom.actions()[-1].isEnabled()
+    next(a for a in menu.actions() if a.text() == f"What's Here ({listed:,})…").trigger()
+    assert window.whats_here.model().feature_count() == listed
+    menu.deleteLater()

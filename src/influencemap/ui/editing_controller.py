@@ -423,10 +423,13 @@ class EditingController(QObject):
     def _stack_actions(self, menu: QMenu, here: Any, global_pos: QPoint) -> None:
         """For several features here (a :class:`~influencemap.model.identify.WhatsHere`): the
         What's-here list, and each action as a submenu listing them in the list's order (so any
-        of a stack can be edited, deleted or zoomed to)."""
+        of a stack can be edited, deleted or zoomed to). A menu is no list of 150,000 (a zoomed-out
+        marker of a big layer): the submenus name the first :data:`STACK_MENU_ROWS`, then say how
+        many more What's Here lists."""
         catalog = self.state.catalog
-        features = [catalog.feature(feature_id) for _layer, feature_id in here.hits]
-        menu.addAction(f"What's Here ({len(features)})…", lambda: self.host.show_whats_here(here, global_pos))
+        total = len(here)
+        features = [catalog.feature(feature_id) for _layer, feature_id in here.first(STACK_MENU_ROWS)]
+        menu.addAction(f"What's Here ({total:,})…", lambda: self.host.show_whats_here(here, global_pos))
         submenus = (
             ("Edit", self.edit_feature, True),
             ("Delete", self.delete_feature, True),
@@ -440,6 +443,9 @@ class EditingController(QObject):
                 action.setToolTip(feature.name)
                 if needs_writable:
                     action.setEnabled(self.is_writable(feature.layer_id))
+            if total > len(features):
+                more = sub.addAction(f"{total - len(features):,} more: What's Here lists them all")
+                more.setEnabled(False)
 
     def canvas_menu(self, position: QPoint) -> QMenu:
         """The map's context menu at a widget position."""
@@ -500,6 +506,10 @@ def _countries(positions: list[list[float]]) -> list[str]:
 def _problems_text(exc: InvalidEdit) -> str:
     listed = "\n".join(p.format() for p in exc.problems)
     return f"Not saved: the edit would add these errors:\n{listed}"
+
+
+STACK_MENU_ROWS = 40
+"""The features a stack's Edit / Delete / Zoom to submenu names (What's Here lists the rest)."""
 
 
 def _short(text: str, limit: int = 40) -> str:

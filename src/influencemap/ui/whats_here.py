@@ -9,7 +9,8 @@ here"), then "Areas here (33)" (polygons around the click, or drawn as small squ
 reach), so the project shapes around a city never bury the loans the user clicked. Within a group the rows keep the identify order (top layer first).
 
 It is a view over :class:`WhatsHereModel` (a heading row before each group, then one row per
-feature); rows are drawn by :class:`_RowDelegate`: the layer's symbol, the name, then layer, date
+feature, handed to the view as the user scrolls: a zoomed-out marker of a million-point layer
+holds 150,000 features, and the headings count them all from the start); rows are drawn by :class:`_RowDelegate`: the layer's symbol, the name, then layer, date
 and source; a heading is a bold line with a rule. Headings are not items a user can pick: the
 arrow keys and Enter walk the features in the order shown and step over them.
 
