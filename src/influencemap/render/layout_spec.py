@@ -457,18 +457,20 @@ def _numbered_places(
     where each part starts, for the numbered points alone)."""
     part_starts = np.cumsum([0] + [len(visible) for _, _, visible in point_parts])
     part_radius = [max(layer.style.size, 4.0) / 2 for layer, _, _ in point_parts]
-    grouped, starts = _group_order(xy, max(part_radius) * 1.6)
-    sizes = np.diff(np.append(starts, len(grouped)))
-    if len(starts) > max_places:
+    group_of, sizes = _point_groups(xy, max(part_radius) * 1.6)
+    if len(sizes) > max_places:
         # Too many places for a key: number only the true stacks (facts placed at the very same
         # spot, as at a capital), the biggest first; a dense cloud of points gets no numbers.
-        spread = np.maximum(_group_span(xy[:, 0], grouped, starts), _group_span(xy[:, 1], grouped, starts))
+        # Measured per group where the points lie (no million points ordered by group), and
+        # only the picked groups' members are then found.
+        spread = np.maximum(_group_span(xy[:, 0], group_of, len(sizes)), _group_span(xy[:, 1], group_of, len(sizes)))
         same_spot = np.flatnonzero((sizes > 1) & (spread < 0.5))
         picked = same_spot[np.argsort(-sizes[same_spot], kind="stable")][:max_places]
+        chosen = _members(group_of, picked, len(sizes))
     else:
-        picked = np.arange(len(starts))
-    chosen = [grouped[starts[g]:starts[g] + sizes[g]] for g in picked.tolist()]
-    unnumbered = len(starts) - len(chosen)
+        grouped = np.argsort(group_of, kind="stable")
+        chosen = np.split(grouped, np.cumsum(sizes[:-1])) if len(grouped) else []
+    unnumbered = len(sizes) - len(chosen)
     centres = [(xy[g, 0].mean(), xy[g, 1].mean()) for g in chosen]
     band = 60.0
     order = sorted(range(len(chosen)), key=lambda i: (math.floor(centres[i][1] / band), centres[i][0]))
@@ -498,10 +500,26 @@ def _numbered_places(
     return tuple(places), unnumbered
 
 
-def _group_span(values: np.ndarray, grouped: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per group, the extent (max - min) of ``values`` over its members."""
-    ordered = values[grouped]
-    return np.maximum.reduceat(ordered, starts) - np.minimum.reduceat(ordered, starts)
+def _group_span(values: np.ndarray, group_of: np.ndarray, groups: int) -> np.ndarray:
+    """Per group, the extent (max - min) of ``values`` over its members (``group_of`` each
+    point's group): the extremes are gathered where the points lie, in any order."""
+    high = np.full(groups, -np.inf)
+    low = np.full(groups, np.inf)
+    np.maximum.at(high, group_of, values)
+    np.minimum.at(low, group_of, values)
+    return high - low
+
+
+def _members(group_of: np.ndarray, picked: np.ndarray, groups: int) -> list[np.ndarray]:
+    """The points of each ``picked`` group, ascending, in the order picked."""
+    if not len(picked):
+        return []
+    slot = np.full(groups, -1, dtype=np.int16 if len(picked) < np.iinfo(np.int16).max else np.intp)
+    slot[picked] = np.arange(len(picked))
+    at = slot[group_of]
+    members = np.flatnonzero(at >= 0)
+    members = members[np.argsort(at[members], kind="stable")]
+    return np.split(members, np.cumsum(np.bincount(at[members], minlength=len(picked))[:-1]))
 
 
 def _refs_of(part, position: int) -> list[str]:
@@ -524,7 +542,16 @@ def group_by_distance(xy: np.ndarray, distance: float) -> list[np.ndarray]:
 
 def _group_order(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
     """The grouping of :func:`group_by_distance` as arrays: the point indices ordered group by
-    group (ascending inside each group) and where each group starts in that order.
+    group (ascending inside each group) and where each group starts in that order."""
+    group_of, sizes = _point_groups(xy, distance)
+    if not len(group_of):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    by_group = np.argsort(group_of, kind="stable")  # stable: indices ascend inside a group
+    return by_group, np.concatenate(([0], np.cumsum(sizes[:-1]))).astype(np.intp)
+
+
+def _point_groups(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's group (numbered as :func:`group_by_distance` lists them) and each group's size.
 
     Everything is whole-array work, so a million points take a fraction of a second: the grid
     cell of a point is one integer (not a row of two, whose ``unique(axis=0)`` sorts
@@ -564,16 +591,13 @@ def _group_order(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarra
         leader_of = _leaders(cell_keys, rows, centres, counts, distance)
     else:
         leader_of = np.arange(len(counts))
-    if len(counts) <= np.iinfo(np.uint16).max:
-        leader_of = leader_of.astype(np.uint16)  # numpy sorts 16-bit keys by radix: linear
-    group_of = leader_of[cell_of]
-    by_group = np.argsort(group_of, kind="stable")  # stable: indices ascend inside a group
-    # The groups follow each other in ascending number, so each starts where the ones before it
-    # end: their sizes are counted on the cells, not read off a million sorted numbers.
-    sizes = np.bincount(leader_of, weights=counts, minlength=len(counts))
-    sizes = sizes[sizes > 0].astype(np.intp)
-    starts = np.concatenate(([0], np.cumsum(sizes[:-1]))).astype(np.intp)
-    return by_group, starts
+    # Groups numbered in their leaders' order (as a stable sort by leader lists them).
+    leader = leader_of == np.arange(len(leader_of))
+    number_of = (np.cumsum(leader) - 1)[leader_of]
+    sizes = np.bincount(number_of, weights=counts, minlength=int(leader.sum())).astype(np.intp)
+    if len(sizes) <= np.iinfo(np.uint16).max:
+        number_of = number_of.astype(np.uint16)  # numpy sorts 16-bit keys by radix: linear
+    return number_of[cell_of], sizes
 
 
 def _leaders(cell_keys: np.ndarray, rows: int, centres: np.ndarray, counts: np.ndarray, distance: float) -> np.ndarray:
