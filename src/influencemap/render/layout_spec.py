@@ -452,7 +452,7 @@ def _numbered_places(
     order of ``point_parts``) into places by distance on the sheet, then number them.
 
     A million points make tens of thousands of groups: which of them are numbered is decided
-    on arrays (each group's extent by ``reduceat``), and only the numbered ones become lists;
+    on arrays (each group's extent by ``ufunc.at``), and only the numbered ones become lists;
     no per-point array is made for the owners or the marker sizes (a point's part is found from
     where each part starts, for the numbered points alone)."""
     part_starts = np.cumsum([0] + [len(visible) for _, _, visible in point_parts])
