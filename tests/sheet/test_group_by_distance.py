@@ -72,3 +72,32 @@ def test_a_cell_between_two_leaders_joins_the_one_made_first(left, right):
     middle = len(xy) - 1
     bigger = list(range(left)) if left > right else list(range(left, left + right))
     assert bigger + [middle] in found
+
+
+def test_too_many_places_pick_the_same_spot_stacks_without_ordering_every_point():
+    """Past the key's limit the sheet measures each group's spread where the points lie and
+    finds only the picked groups' members: the same stacks, with the same members in the same
+    order, as ordering every point by group (``group_by_distance``) and measuring that."""
+    rng = np.random.default_rng(14)
+    xy = np.concatenate([
+        rng.uniform(0.0, 3000.0, (8_000, 2)),          # a cloud: thousands of groups
+        np.repeat([[123.25, 456.5]], 40, axis=0),      # stacks at the very same spot
+        np.repeat([[700.0, 80.0]], 9, axis=0),
+        np.repeat([[10.0, 10.0]], 9, axis=0),
+        [[400.0, 400.0], [400.2, 400.1]],                # within half a unit: a stack too
+    ])
+    rng.shuffle(xy)
+    groups = group_by_distance(xy, 6.4)
+    spread = [max(np.ptp(xy[g, 0]), np.ptp(xy[g, 1])) for g in groups]
+    same_spot = [i for i, g in enumerate(groups) if len(g) > 1 and spread[i] < 0.5]
+    expected = [groups[i].tolist() for i in sorted(same_spot, key=lambda i: -len(groups[i]))]
+
+    group_of, sizes = layout_spec._point_groups(xy, 6.4)
+    assert sizes.tolist() == [len(g) for g in groups]
+    measured = np.maximum(layout_spec._group_span(xy[:, 0], group_of, len(sizes)),
+                          layout_spec._group_span(xy[:, 1], group_of, len(sizes)))
+    assert measured.tolist() == spread
+    picked = np.flatnonzero((sizes > 1) & (measured < 0.5))
+    picked = picked[np.argsort(-sizes[picked], kind="stable")]
+    assert [m.tolist() for m in layout_spec._members(group_of, picked, len(sizes))] == expected
+    assert len(expected) >= 3 and len(expected[0]) == 40

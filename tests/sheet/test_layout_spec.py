@@ -156,3 +156,31 @@ def test_the_extent_choices(sheet_catalog):
     assert extent_bbox(LayoutOptions(extent="bbox", bbox=BELARUS_UKRAINE), sheet_catalog, view) == (BELARUS_UKRAINE, 0.0)
     everything, _ = extent_bbox(LayoutOptions(extent="all"), sheet_catalog)
     assert everything == pytest.approx((27.5667, 41.2995, 69.2401, 53.9))
+
+
+@pytest.mark.parametrize("bbox", [BELARUS_UKRAINE, (20.0, 35.0, 75.0, 60.0), (26.0, 52.0, 29.0, 55.0)])
+def test_the_frames_points_are_every_shown_points_place_in_layout_units(sheet_catalog, bbox):
+    """``point_xy`` (the legend corner's input) is picked and converted in one array: it must
+    hold, layer by layer from the top, the layout units of exactly the points the frame shows,
+    whether a layer is shown whole, in part or not at all."""
+    from influencemap.render.layer_geometry import layer_geometry
+
+    ids = ("asia", "loans", "visits")
+    view = frame_view(bbox)
+    expected = []
+    for layer_id in reversed(ids):
+        points = layer_geometry(next(l for l in sheet_catalog.layers if l.id == layer_id)).points
+        shown = points.visible(view.extent, 0.0)
+        for x, y in points.points[shown].tolist():
+            expected.append([(x - view.extent[0]) / view.resolution, (view.extent[3] - y) / view.resolution])
+    content = sheet_content(sheet_catalog, ids, view)
+    assert content.point_xy.tolist() == expected
+    assert content.point_xy.dtype == np.float64 and content.point_xy.shape == (len(expected), 2)
+
+
+def test_to_units_leaves_its_input_as_it_was():
+    view = FrameView((100.0, 200.0, 1100.0, 700.0), 2.5)
+    xy = np.array([[100.0, 700.0], [600.0, 450.0], [1100.0, 200.0]])
+    before = xy.copy()
+    assert view.to_units(xy).tolist() == [[0.0, 0.0], [200.0, 100.0], [400.0, 200.0]]
+    assert xy.tolist() == before.tolist()

@@ -77,17 +77,22 @@ class LabelGrid:
         if not len(xy):
             return
         rows, cols = self._rows, self._cols
-        lo = np.floor((xy - radius) / CELL).astype(np.intp)
-        hi = np.floor((xy + radius) / CELL).astype(np.intp)
-        c0, r0 = np.maximum(lo[:, 0], 0), np.maximum(lo[:, 1], 0)
-        c1, r1 = np.minimum(hi[:, 0] + 1, cols), np.minimum(hi[:, 1] + 1, rows)
-        keep = (c0 < c1) & (r0 < r1)  # blocks wholly outside the output take nothing
-        c0, r0, c1, r1 = c0[keep], r0[keep], c1[keep], r1[keep]
-        if not len(c0):
+        xy = np.asarray(xy)
+        # Each edge per axis, made where it lies (the same operations in the same order as on
+        # the whole (n, 2) array, so the same cells): a million markers' fresh temporaries cost
+        # an export more in page faults than their arithmetic.
+        c0, c1 = _cell_span(xy[:, 0], radius, cols)
+        r0, r1 = _cell_span(xy[:, 1], radius, rows)
+        keep = c0 < c1
+        keep &= r0 < r1  # blocks wholly outside the output take nothing
+        kept = int(np.count_nonzero(keep))
+        if not kept:
             return
         span = int(math.floor(2 * radius / CELL)) + 2  # a block is at most this many cells each way
-        if len(c0) > span * span * rows * cols // 4:
-            c0, r0, c1, r1 = _distinct_blocks(c0, r0, c1, r1, rows, cols, span)
+        if kept > span * span * rows * cols // 4:
+            c0, r0, c1, r1 = _distinct_blocks(c0, r0, c1, r1, rows, cols, span, keep)
+        elif kept < len(keep):
+            c0, r0, c1, r1 = c0[keep], r0[keep], c1[keep], r1[keep]
         width = cols + 1
         corners = np.concatenate((r0 * width + c0, r0 * width + c1, r1 * width + c0, r1 * width + c1))
         signs = np.repeat(np.array([1.0, -1.0, -1.0, 1.0]), len(c0))
@@ -96,16 +101,42 @@ class LabelGrid:
         self._taken |= covered
 
 
-def _distinct_blocks(c0, r0, c1, r1, rows: int, cols: int, span: int) -> tuple[np.ndarray, ...]:
+def _cell_span(values: np.ndarray, radius: float, cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first cell and one past the last that ``radius`` around each value reaches, clipped
+    to ``0 .. cells``: ``floor((v - radius) / CELL)`` and ``floor((v + radius) / CELL) + 1``."""
+    scratch = np.subtract(values, radius)
+    low = np.floor(np.divide(scratch, CELL, out=scratch), out=scratch).astype(np.intp)
+    np.add(values, radius, out=scratch)
+    high = np.floor(np.divide(scratch, CELL, out=scratch), out=scratch).astype(np.intp)
+    np.maximum(low, 0, out=low)
+    high += 1
+    np.minimum(high, cells, out=high)
+    return low, high
+
+
+def _distinct_blocks(c0, r0, c1, r1, rows: int, cols: int, span: int, keep: np.ndarray) -> tuple[np.ndarray, ...]:
     """Each block of cells once: a million markers on a picture of some 100,000 cells cover far
     fewer distinct blocks, and the difference grid needs each only once (a block taken twice
     covers the same cells). A block is its top-left cell and its size (1 to ``span`` cells each
-    way), marked on a grid of those, so no sort."""
+    way), marked on a grid of those, so no sort; a block not ``keep`` (outside the output) is
+    marked in one spare slot past the grid instead of being picked out first. The edge arrays
+    are consumed: the marks are made in ``c1``'s array."""
     cells = rows * cols
-    size = (c1 - c0 - 1) * span + (r1 - r0 - 1)
-    used = np.zeros(span * span * cells, dtype=bool)
-    used[size * cells + r0 * cols + c0] = True
-    size, start = np.divmod(np.flatnonzero(used), cells)
+    mark = c1
+    mark -= c0
+    mark -= 1
+    mark *= span
+    r1 -= r0
+    r1 -= 1
+    mark += r1  # the block's size, (width - 1) * span + (height - 1)
+    mark *= cells
+    r0 *= cols
+    mark += r0
+    mark += c0
+    mark[~keep] = span * span * cells
+    used = np.zeros(span * span * cells + 1, dtype=bool)
+    used[mark] = True
+    size, start = np.divmod(np.flatnonzero(used[:-1]), cells)
     r0, c0 = np.divmod(start, cols)
     wide, tall = np.divmod(size, span)
     return c0, r0, c0 + wide + 1, r0 + tall + 1

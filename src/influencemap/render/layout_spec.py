@@ -231,9 +231,18 @@ class FrameView:
         return (self.extent[2] - self.extent[0]) / self.resolution, (self.extent[3] - self.extent[1]) / self.resolution
 
     def to_units(self, xy: np.ndarray) -> np.ndarray:
-        out = np.empty_like(xy, dtype=np.float64)
-        out[:, 0] = (xy[:, 0] - self.extent[0]) / self.resolution
-        out[:, 1] = (self.extent[3] - xy[:, 1]) / self.resolution
+        """Mercator ``xy`` in layout units, top-left origin (a new array)."""
+        return self.into_units(np.array(xy, dtype=np.float64))
+
+    def into_units(self, out: np.ndarray) -> np.ndarray:
+        """:meth:`to_units` done where ``out`` (float64, (n, 2)) lies, column by column with the
+        same operations in the same order (so the same floats): a million points make no
+        temporary arrays, whose fresh pages an export pays for again at every pass."""
+        x, y = out[:, 0], out[:, 1]
+        np.subtract(x, self.extent[0], out=x)
+        np.divide(x, self.resolution, out=x)
+        np.subtract(self.extent[3], y, out=y)
+        np.divide(y, self.resolution, out=y)
         return out
 
 
@@ -391,15 +400,28 @@ def sheet_content(
     known.sort(key=lambda s: (source_reference(s).casefold(), s.id))
     numbered = tuple(NumberedSource(i, s) for i, s in enumerate(known, start=1))
     number_of = {n.source.id: n.number for n in numbered}
-    all_xy = (
-        np.vstack([view.to_units(part.points[visible]) for _, part, visible in point_parts])
-        if point_parts else np.zeros((0, 2))
-    )
+    all_xy = _points_in_units(point_parts, view)
     places: tuple[Place, ...] = ()
     unnumbered = 0
     if number_places and point_parts:
         places, unnumbered = _numbered_places(point_parts, all_xy, view, number_of, max_places)
     return SheetContent(tuple(legend), numbered, places, unnumbered, all_xy, total)
+
+
+def _points_in_units(point_parts, view: FrameView) -> np.ndarray:
+    """Every part's visible points in layout units, in the order of ``point_parts``: picked
+    straight into one array and converted there (before, each part's rows were picked, converted
+    into a second array and stacked into a third: 45 MB of fresh pages per pass on 1M points)."""
+    out = np.empty((sum(len(visible) for _, _, visible in point_parts), 2), dtype=np.float64)
+    at = 0
+    for _, part, visible in point_parts:
+        points = np.asarray(part.points, dtype=np.float64)
+        if len(visible) == len(points):  # the frame shows the whole part: no rows to pick
+            out[at:at + len(visible)] = points
+        else:
+            np.take(points, visible, axis=0, out=out[at:at + len(visible)])
+        at += len(visible)
+    return view.into_units(out)
 
 
 _ALL_CITED: PerLayerCache[tuple[frozenset[str], bool]] = PerLayerCache()
@@ -430,23 +452,25 @@ def _numbered_places(
     order of ``point_parts``) into places by distance on the sheet, then number them.
 
     A million points make tens of thousands of groups: which of them are numbered is decided
-    on arrays (each group's extent by ``reduceat``), and only the numbered ones become lists;
+    on arrays (each group's extent by ``ufunc.at``), and only the numbered ones become lists;
     no per-point array is made for the owners or the marker sizes (a point's part is found from
     where each part starts, for the numbered points alone)."""
     part_starts = np.cumsum([0] + [len(visible) for _, _, visible in point_parts])
     part_radius = [max(layer.style.size, 4.0) / 2 for layer, _, _ in point_parts]
-    grouped, starts = _group_order(xy, max(part_radius) * 1.6)
-    sizes = np.diff(np.append(starts, len(grouped)))
-    if len(starts) > max_places:
+    group_of, sizes = _point_groups(xy, max(part_radius) * 1.6)
+    if len(sizes) > max_places:
         # Too many places for a key: number only the true stacks (facts placed at the very same
         # spot, as at a capital), the biggest first; a dense cloud of points gets no numbers.
-        spread = np.maximum(_group_span(xy[:, 0], grouped, starts), _group_span(xy[:, 1], grouped, starts))
+        # Measured per group where the points lie (no million points ordered by group), and
+        # only the picked groups' members are then found.
+        spread = np.maximum(_group_span(xy[:, 0], group_of, len(sizes)), _group_span(xy[:, 1], group_of, len(sizes)))
         same_spot = np.flatnonzero((sizes > 1) & (spread < 0.5))
         picked = same_spot[np.argsort(-sizes[same_spot], kind="stable")][:max_places]
+        chosen = _members(group_of, picked, len(sizes))
     else:
-        picked = np.arange(len(starts))
-    chosen = [grouped[starts[g]:starts[g] + sizes[g]] for g in picked.tolist()]
-    unnumbered = len(starts) - len(chosen)
+        grouped = np.argsort(group_of, kind="stable")
+        chosen = np.split(grouped, np.cumsum(sizes[:-1])) if len(grouped) else []
+    unnumbered = len(sizes) - len(chosen)
     centres = [(xy[g, 0].mean(), xy[g, 1].mean()) for g in chosen]
     band = 60.0
     order = sorted(range(len(chosen)), key=lambda i: (math.floor(centres[i][1] / band), centres[i][0]))
@@ -476,10 +500,26 @@ def _numbered_places(
     return tuple(places), unnumbered
 
 
-def _group_span(values: np.ndarray, grouped: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    """Per group, the extent (max - min) of ``values`` over its members."""
-    ordered = values[grouped]
-    return np.maximum.reduceat(ordered, starts) - np.minimum.reduceat(ordered, starts)
+def _group_span(values: np.ndarray, group_of: np.ndarray, groups: int) -> np.ndarray:
+    """Per group, the extent (max - min) of ``values`` over its members (``group_of`` each
+    point's group): the extremes are gathered where the points lie, in any order."""
+    high = np.full(groups, -np.inf)
+    low = np.full(groups, np.inf)
+    np.maximum.at(high, group_of, values)
+    np.minimum.at(low, group_of, values)
+    return high - low
+
+
+def _members(group_of: np.ndarray, picked: np.ndarray, groups: int) -> list[np.ndarray]:
+    """The points of each ``picked`` group, ascending, in the order picked."""
+    if not len(picked):
+        return []
+    slot = np.full(groups, -1, dtype=np.int16 if len(picked) < np.iinfo(np.int16).max else np.intp)
+    slot[picked] = np.arange(len(picked))
+    at = slot[group_of]
+    members = np.flatnonzero(at >= 0)
+    members = members[np.argsort(at[members], kind="stable")]
+    return np.split(members, np.cumsum(np.bincount(at[members], minlength=len(picked))[:-1]))
 
 
 def _refs_of(part, position: int) -> list[str]:
@@ -502,7 +542,16 @@ def group_by_distance(xy: np.ndarray, distance: float) -> list[np.ndarray]:
 
 def _group_order(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
     """The grouping of :func:`group_by_distance` as arrays: the point indices ordered group by
-    group (ascending inside each group) and where each group starts in that order.
+    group (ascending inside each group) and where each group starts in that order."""
+    group_of, sizes = _point_groups(xy, distance)
+    if not len(group_of):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    by_group = np.argsort(group_of, kind="stable")  # stable: indices ascend inside a group
+    return by_group, np.concatenate(([0], np.cumsum(sizes[:-1]))).astype(np.intp)
+
+
+def _point_groups(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each point's group (numbered as :func:`group_by_distance` lists them) and each group's size.
 
     Everything is whole-array work, so a million points take a fraction of a second: the grid
     cell of a point is one integer (not a row of two, whose ``unique(axis=0)`` sorts
@@ -511,13 +560,20 @@ def _group_order(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarra
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     step = max(distance, 1e-9)
     # Per column: a (n, 2) array's min(axis=0) walks it with a stride, three times slower.
-    column = np.floor(xy[:, 0] / step).astype(np.int64)
+    # In place where it can be (one scratch column, the key made in the column's array): fresh
+    # arrays cost an export their page faults again on every layout pass.
+    scaled = np.divide(xy[:, 0], step)
+    column = np.floor(scaled, out=scaled).astype(np.int64)
     column -= column.min()
-    row = np.floor(xy[:, 1] / step).astype(np.int64)
+    row = np.floor(np.divide(xy[:, 1], step, out=scaled), out=scaled).astype(np.int64)
+    del scaled
     row -= row.min()
     rows = int(row.max()) + 1
     # One key per cell, ordered as (column, row) pairs are: the cells keep unique(axis=0)'s numbering.
-    key = column * rows + row
+    key = column
+    key *= rows
+    key += row
+    del row
     if int(key.max()) < 8 * len(key) + 65536:  # a sheet's grid: count the cells, no sort
         per_key = np.bincount(key)
         used = per_key > 0
@@ -535,12 +591,13 @@ def _group_order(xy: np.ndarray, distance: float) -> tuple[np.ndarray, np.ndarra
         leader_of = _leaders(cell_keys, rows, centres, counts, distance)
     else:
         leader_of = np.arange(len(counts))
-    group_of = leader_of[cell_of]
-    if len(counts) <= np.iinfo(np.uint16).max:
-        group_of = group_of.astype(np.uint16)  # numpy sorts 16-bit keys by radix: linear
-    by_group = np.argsort(group_of, kind="stable")  # stable: indices ascend inside a group
-    starts = np.concatenate([[0], np.flatnonzero(np.diff(group_of[by_group])) + 1])
-    return by_group, starts
+    # Groups numbered in their leaders' order (as a stable sort by leader lists them).
+    leader = leader_of == np.arange(len(leader_of))
+    number_of = (np.cumsum(leader) - 1)[leader_of]
+    sizes = np.bincount(number_of, weights=counts, minlength=int(leader.sum())).astype(np.intp)
+    if len(sizes) <= np.iinfo(np.uint16).max:
+        number_of = number_of.astype(np.uint16)  # numpy sorts 16-bit keys by radix: linear
+    return number_of[cell_of], sizes
 
 
 def _leaders(cell_keys: np.ndarray, rows: int, centres: np.ndarray, counts: np.ndarray, distance: float) -> np.ndarray:

@@ -128,7 +128,9 @@ def render(
         _take_stacks(grid, stacks)
         if settings.show_point_labels:
             labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid)
-        ours = context_layer.OurMarkers(np.concatenate([b.xy for b in batches]) if batches else np.zeros((0, 2)))
+        # One layer's markers as they are (a million: no 16 MB copy); several stacked.
+        every_xy = [b.xy for b in batches]
+        ours = context_layer.OurMarkers(every_xy[0] if len(every_xy) == 1 else np.concatenate(every_xy) if every_xy else np.zeros((0, 2)))
         if settings.tiles is None:  # tiles name places themselves
             context_layer.draw_capital_labels(painter, settings, grid, ours)
             basemap_layer.draw_country_labels(painter, settings, grid)
