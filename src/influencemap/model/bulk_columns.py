@@ -59,7 +59,9 @@ class RowTable:
 
 class KeyColumns:
     """The cells of the table's feature keys, read and checked; the problems found on the way
-    gathered in :attr:`problems`."""
+    gathered in :attr:`problems`. :class:`.bulk_rows.Rows` builds on it (a base class rather
+    than a part it holds: the rows' steps read cells and add problems throughout, through the
+    same ``self``)."""
 
     def __init__(self, reader, data_node, fields_node, fields: FieldMap, table: RowTable) -> None:
         self.reader = reader
@@ -396,7 +398,6 @@ class KeyColumns:
 
     def optional_lists(self, key: str, values: dict, rule: ColumnRule | None = None, codes: bool = False) -> list:
         return self.lists(key, values[key], rule, codes) if values[key] is not None else [None] * self.table.rows
-
 
     def positional(self, key: str, cells: list | None) -> list:
         """Items that go with the URLs one by one: split keeping empty items (``A||C``), so the

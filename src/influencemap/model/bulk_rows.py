@@ -32,10 +32,13 @@ CITATION_KEYS = ("locator", "source_urls", "source_titles", "source_publishers")
 CSV_LON = ("lon", "longitude", "lng", "x")
 CSV_LAT = ("lat", "latitude", "y")
 _FROM_ARRAYS = (GeometryKind.POINT, None)
-"""A row's position when its point is in the coordinate arrays (see :meth:`_Rows.positions`)."""
+"""A row's position when its point is in the coordinate arrays (see :meth:`Rows.positions`)."""
 
 
 class Rows(KeyColumns):
+    """A data file's rows made features: :meth:`read` puts the kept rows in the reader's
+    tables and reports the problems."""
+
     def __init__(self, reader, layer_id, defaults, data_node, fields_node, fields: FieldMap, table: RowTable) -> None:
         super().__init__(reader, data_node, fields_node, fields, table)
         self.layer_id = layer_id
