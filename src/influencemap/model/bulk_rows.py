@@ -20,7 +20,7 @@ from influencemap.model.bulk_problems import DataError, problem_detail
 from influencemap.model.country_check import outside_messages, points_outside
 from influencemap.model.feature_table import COLUMNS as TABLE_COLUMNS
 from influencemap.model.field_map import FieldMap
-from influencemap.model.geometry_parts import RowProblem, plain_shape, row_geometry, rows_geometry
+from influencemap.model.geometry_parts import RowProblem, plain_shape, rows_geometry
 from influencemap.model.types import Citation, Figure, GeometryKind, Source
 
 ROW_KEYS = (
@@ -412,19 +412,24 @@ class Rows(KeyColumns):
             lons, lats = self.table.points
             self.lonlat, self.from_arrays = (lons, lats), rules.coordinates_in_range(lons, lats)
             result = [_FROM_ARRAYS] * count
-            for row in np.flatnonzero(~self.from_arrays).tolist():
-                try:
-                    result[row] = row_geometry(self.table.geometries[row])
-                except RowProblem as problem:
-                    self.problems.add("geometry", problem.message, row, problem.detail)
-                    result[row] = None
+            doubtful = np.flatnonzero(~self.from_arrays).tolist()
+            geometries = self.table.geometries
+            for row, found in zip(doubtful, rows_geometry([geometries[row] for row in doubtful])):
+                result[row] = self._geometry_or_none(row, found)
             return result
         result = rows_geometry(self.table.geometries)
         for row, found in enumerate(result):
             if type(found) is RowProblem:
-                self.problems.add("geometry", found.message, row, found.detail)
-                result[row] = None
+                result[row] = self._geometry_or_none(row, found)
         return result
+
+    def _geometry_or_none(self, row: int, found: tuple | RowProblem) -> tuple | None:
+        """A row's (kind, shape) as :func:`.geometry_parts.rows_geometry` found it, or None and
+        its problem added."""
+        if type(found) is RowProblem:
+            self.problems.add("geometry", found.message, row, found.detail)  # type: ignore[union-attr]
+            return None
+        return found  # type: ignore[return-value]
 
     _lon_lat_names = ("lon", "lat")
 
