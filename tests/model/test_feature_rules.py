@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from influencemap.model import bulk_problems, bulk_rows, fast_columns, feature_rules as rules
+from influencemap.model import bulk_positions, bulk_problems, fast_columns, feature_rules as rules
 from influencemap.model.fields import FieldReader
 from influencemap.model.yaml_nodes import Node
 
@@ -124,7 +124,7 @@ def test_bulk_csv_points_taken_at_once_are_what_the_row_rule_makes_and_every_oth
     lons, lats = [p[0] for p in pairs], [p[1] for p in pairs]
     for lon_cells, lat_cells in ((lons, lats), ([c for c in lons if isinstance(c, str) and c.strip() and c != "abc" and c != "1,5"],) * 2):
         count = len(lon_cells)
-        arrays = bulk_rows._point_arrays(lon_cells, lat_cells, count)
+        arrays = bulk_positions.point_arrays(lon_cells, lat_cells, count)
         if arrays is None:  # the column does not convert as a whole: every row is left to the row rule
             points, doubtful = [None] * count, set(range(count))
         else:

@@ -330,7 +330,7 @@ _WKB_POINT_RECORD = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("
 class PointGeometries(Sequence):
     """The rows' geometries of a file whose rows are all 2-D points, made from the coordinate
     arrays when asked for: the rows need the coordinates (:attr:`DataTable.points`) and a
-    shapely point only for the few out of range (:meth:`.bulk_rows.Rows.positions`), so a
+    shapely point only for the few out of range (:meth:`.bulk_positions.RowPositions.positions`), so a
     million points do not stay in memory as a million objects (~200 MB). Each is the point
     the file's geometry was: the same two coordinates."""
 
