@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from influencemap.model import bulk_data, fast_columns, feature_rules as rules
+from influencemap.model import bulk_positions, bulk_problems, fast_columns, feature_rules as rules
 from influencemap.model.fields import FieldReader
 from influencemap.model.yaml_nodes import Node
 
@@ -50,7 +50,7 @@ def test_an_identifier_is_decided_alike_by_every_reader(text):
     assert broken == (text not in ("minsk-plant", "a1", "9-x"))
     assert precise_rejects(lambda r, n: r.identifier(n, "id"), text) == broken
     assert fast_rejects(fast_columns.identifier, text) == broken
-    assert bulk_data._detail(rules.RowProblem(0, "id", "identifier"), text) == f"'{text}': use lowercase letters, digits and hyphens"
+    assert bulk_problems.problem_detail(rules.RowProblem(0, "id", "identifier"), text) == f"'{text}': use lowercase letters, digits and hyphens"
     assert bool(rules.identifiers([text])) == broken  # the column form bulk data checks ids and source ids with
 
 
@@ -60,7 +60,7 @@ def test_a_date_is_decided_alike_by_every_reader(text):
     assert (broken is None) == (text in ("2015", "2015-06", "2015-06-30"))
     assert precise_rejects(lambda r, n: r.date(n, "date"), text) == (broken is not None)
     assert column_rejects(date=text) == (broken is not None)
-    assert [bulk_data._detail(p, text) for p in rules.dates([text])] == ([broken.detail] if broken else [])  # the parser's reason, as written
+    assert [bulk_problems.problem_detail(p, text) for p in rules.dates([text])] == ([broken.detail] if broken else [])  # the parser's reason, as written
 
 
 @pytest.mark.parametrize("text", URLS)
@@ -78,7 +78,7 @@ def test_an_address_is_decided_alike_by_the_precise_reader_and_bulk_data(text):
         else [f"url is not a valid address ({broken.detail}): '{text}'"] if broken.kind == "address"
         else [f"url must be an http:// or https:// address, not '{text}'"]
     )
-    assert [bulk_data._detail(p, text) for p in rules.urls([text])] == (
+    assert [bulk_problems.problem_detail(p, text) for p in rules.urls([text])] == (
         [] if broken is None else [f"'{text}': {broken.detail}"] if broken.kind == "address"
         else [f"'{text}' is not an http:// or https:// address"]
     )
@@ -89,7 +89,7 @@ def test_a_precision_is_decided_alike_by_the_column_validator_and_bulk_data(text
     broken = rules.precision(text) is not None
     assert broken == (text not in ("exact", "site", "country"))
     assert column_rejects(precision=text) == broken
-    assert [bulk_data._detail(p, text) for p in rules.precisions([text])] == ([f"'{text}' is not one of exact, site, city, region, country"] if broken else [])
+    assert [bulk_problems.problem_detail(p, text) for p in rules.precisions([text])] == ([f"'{text}' is not one of exact, site, city, region, country"] if broken else [])
     assert rules.dating("exact") is not None and rules.dating(sorted(rules.DATINGS)[0]) is None
 
 
@@ -124,7 +124,7 @@ def test_bulk_csv_points_taken_at_once_are_what_the_row_rule_makes_and_every_oth
     lons, lats = [p[0] for p in pairs], [p[1] for p in pairs]
     for lon_cells, lat_cells in ((lons, lats), ([c for c in lons if isinstance(c, str) and c.strip() and c != "abc" and c != "1,5"],) * 2):
         count = len(lon_cells)
-        arrays = bulk_data._point_arrays(lon_cells, lat_cells, count)
+        arrays = bulk_positions.point_arrays(lon_cells, lat_cells, count)
         if arrays is None:  # the column does not convert as a whole: every row is left to the row rule
             points, doubtful = [None] * count, set(range(count))
         else:

@@ -1,7 +1,7 @@
 """A bulk layer's data file read into columns, fast (issue 14: a million rows).
 
 The bytes come from :mod:`.data_access` (checked, never the path). What comes out is what the
-row rules in :mod:`.bulk_data` read: each column as a list of cells, each row's geometry (a
+row rules in :mod:`.bulk_rows` read: each column as a list of cells, each row's geometry (a
 shapely object array) and, when every row is a point, its coordinates as two float arrays —
 the shape the columnar model wants, so that nobody has to take a million points apart again.
 
@@ -330,7 +330,7 @@ _WKB_POINT_RECORD = np.dtype([("order", "u1"), ("type", "<u4"), ("x", "<f8"), ("
 class PointGeometries(Sequence):
     """The rows' geometries of a file whose rows are all 2-D points, made from the coordinate
     arrays when asked for: the rows need the coordinates (:attr:`DataTable.points`) and a
-    shapely point only for the few out of range (:meth:`.bulk_data._Rows.positions`), so a
+    shapely point only for the few out of range (:meth:`.bulk_positions.RowPositions.positions`), so a
     million points do not stay in memory as a million objects (~200 MB). Each is the point
     the file's geometry was: the same two coordinates."""
 

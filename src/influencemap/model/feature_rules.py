@@ -10,10 +10,10 @@ the rule knows (the date parser's or the address parser's reason).
 
 A rule takes one value and depends on nothing else, so a column can be checked once per
 *distinct* value: bulk columns repeat (countries, dates, units, source ids), and a million rows
-are then a few thousand checks (``bulk_data._Rows.texts``/``lists``).
+are then a few thousand checks (``bulk_columns.KeyColumns.texts``/``lists``).
 
 Rules that are checked over whole columns (the fast YAML reader's column validator,
-:class:`.fast_columns.ColumnChecker`, and bulk data's rows, :mod:`.bulk_data`) have a column form
+:class:`.fast_columns.ColumnChecker`, and bulk data's rows, :mod:`.bulk_columns`) have a column form
 next to the scalar one: it answers the :class:`RowProblem` records of a column, ``(row, key,
 kind, detail)``, which each reader words. The column form decides
 the usual column (every value good) at C speed with the scalar rule's own definition (the same

@@ -16,6 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
+from influencemap.model import feature_rules as rules
 from influencemap.model.feature_table import plain_shape as plain_shape  # how the table keeps shapes; the readers import it from here
 from influencemap.model.types import GeometryKind
 
@@ -166,9 +167,10 @@ def row_geometry(geometry) -> tuple[GeometryKind, object]:
         bad = coords[~finite][0]
         raise RowProblem("NaN or infinite coordinates", f"({bad[0]:g}, {bad[1]:g}) in {kind_name}")
     lon, lat = coords[:, 0], coords[:, 1]
-    if (np.abs(lon) > 180).any() or (np.abs(lat) > 90).any():
-        k = int(np.flatnonzero((np.abs(lon) > 180) | (np.abs(lat) > 90))[0])
-        swapped = "; are longitude and latitude swapped?" if abs(lat[k]) > 90 and abs(lon[k]) <= 90 else ""
+    outside = ~rules.coordinates_in_range(lon, lat)
+    if outside.any():
+        k = int(np.flatnonzero(outside)[0])
+        swapped = "; are longitude and latitude swapped?" if rules.latitude(lat[k]) is not None and rules.maybe_swapped(lon[k]) else ""
         raise RowProblem(f"coordinates out of range (lon -180 to 180, lat -90 to 90) in {kind.value}s",
                          f"({lon[k]:g}, {lat[k]:g}){swapped}")
     if kind is GeometryKind.LINE:
@@ -202,7 +204,7 @@ def rows_geometry(geometries: Sequence) -> list:
     rows = np.flatnonzero(plain)
     if len(rows):
         xy = shapely.get_coordinates(shapes[rows])
-        good = np.isfinite(xy).all(axis=1) & (np.abs(xy[:, 0]) <= 180) & (np.abs(xy[:, 1]) <= 90)
+        good = rules.coordinates_in_range(xy[:, 0], xy[:, 1])  # a NaN or infinite coordinate is out of range
         point = GeometryKind.POINT
         for row in rows[good].tolist():
             out[row] = (point, shapes[row])
