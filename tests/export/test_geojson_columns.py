@@ -1,6 +1,7 @@
 """The GeoJSON export written from columns gives the same data as the export it replaced, which
 built a dictionary per Feature object and dumped the collection at once (kept below as
-``_reference_text``, verbatim): compared as parsed JSON, with the type of every number, every
+``_reference_text``; its properties are ``feature_properties``, which the HTML export's popups
+still use, so the two exports cannot drift apart): compared as parsed JSON, with the type of every number, every
 key's order and every float's exact value, on the bundled layers, on generated layers with
 every geometry kind and optional key, on cached ``data:`` layers (one-value columns), on rows
 chosen by a filter and on tables of Feature objects."""
@@ -19,7 +20,7 @@ import shapely
 from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon, mapping
 
 from influencemap.export import geojson_text
-from influencemap.export.geojson import write_geojson
+from influencemap.export.geojson import feature_properties, write_geojson
 from influencemap.model.catalog import Catalog
 from influencemap.model.loader import load_catalog
 from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Layer, Precision, Source
@@ -27,38 +28,7 @@ from influencemap.model.types import Citation, Feature, Figure, GeometryKind, La
 ROOT = Path(__file__).resolve().parents[2]
 
 
-# -- the export as it was (before the columns), kept to compare with -----------------------
-
-def _reference_properties(catalog: Catalog, feature: Feature) -> dict[str, Any]:
-    return {
-        "id": feature.id,
-        "name": feature.name,
-        "layer": feature.layer_id,
-        "countries": list(feature.countries),
-        "start": feature.start,
-        "end": feature.end,
-        "dating": feature.dating if feature.is_dated else None,
-        "tags": list(feature.tags),
-        "precision": feature.precision.value if feature.precision else None,
-        "description": feature.description,
-        "figures": [{"label": f.label, "value": f.value, "unit": f.unit} for f in feature.figures],
-        "actors": list(feature.actors),
-        "sources": [
-            {
-                "id": c.source.id,
-                "title": c.source.title,
-                "url": c.source.url,
-                "publisher": c.source.publisher,
-                "author": c.source.author,
-                "date": c.source.date,
-                "locator": c.citation.locator,
-                "quote": c.citation.quote,
-            }
-            for c in catalog.citations(feature)
-        ],
-        **{key: value for key, value in feature.extra.items()},
-    }
-
+# -- the export as it was (a dictionary per Feature object, dumped at once), kept to compare with
 
 def _reference_text(catalog: Catalog) -> str:
     features = [
@@ -66,7 +36,7 @@ def _reference_text(catalog: Catalog) -> str:
             "type": "Feature",
             "id": feature.id,
             "geometry": mapping(feature.geometry),
-            "properties": _reference_properties(catalog, feature),
+            "properties": feature_properties(catalog, feature),
         }
         for feature in catalog.features()
     ]
