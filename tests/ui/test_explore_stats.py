@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -202,3 +202,31 @@ def test_html_export_asks_for_the_title_and_notes_and_remembers_them(
     again = HtmlOptionsDialog(window._settings, window)
     assert again.texts().title == "Loans to Belarus" and again.texts().notes == "Placed at capitals."
     assert again.texts().sources_list is False
+
+
+def test_html_export_starts_at_the_title_as_file_name_and_adds_the_suffix(
+    explore_window, tmp_path, monkeypatch, html_options_answered
+):
+    window = explore_window
+    window.remember_folder(tmp_path)
+    asked = []
+
+    def save_as(parent, caption, start, filters):
+        asked.append(start)
+        return str(tmp_path / "loans-for-print"), "HTML (*.html)"
+
+    monkeypatch.setattr("influencemap.ui.main_window.QFileDialog.getSaveFileName", save_as)
+    monkeypatch.setattr("influencemap.ui.main_window.MainWindow._offer_to_open", lambda self, out: None)
+    html_options_answered.update(title="Loans to Belarus, 2009–2020")
+    window.export_html_action.trigger()
+    assert asked == [str(tmp_path / "loans-to-belarus-2009-2020.html")]
+    assert "<title>Loans to Belarus, 2009–2020</title>" in (tmp_path / "loans-for-print.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "loans-for-print").exists()
+
+
+def test_html_export_has_a_shortcut_of_its_own(explore_window):
+    window = explore_window
+    key = window.export_html_action.shortcut()
+    assert key == QKeySequence("Ctrl+Shift+H")
+    others = [a for a in window.findChildren(QAction) if a is not window.export_html_action]
+    assert all(key not in a.shortcuts() for a in others)

@@ -137,3 +137,20 @@ def test_closing_the_dialog_waits_for_the_preview_drawing(two_layer_window, qtbo
     assert export_dialog._PREVIEWS  # drawing now
     dialog.reject()
     assert not any(t.is_alive() for t in export_dialog._PREVIEWS), "the dialog closed while its preview still drew"
+
+
+def test_the_save_dialog_starts_at_the_title_and_a_typed_name_keeps_its_dots(two_layer_window, qtbot, tmp_path, monkeypatch):
+    dialog = open_dialog(two_layer_window, qtbot)
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("png"))
+    dialog.title_edit.setText("Minsk and Kyiv, 2019")
+    asked, written = [], []
+
+    def save_as(parent, caption, start, filters):
+        asked.append(start.rsplit("/", 1)[-1])
+        return str(tmp_path / "capitals.v2"), filters
+
+    monkeypatch.setattr("influencemap.ui.export_dialog.QFileDialog.getSaveFileName", save_as)
+    monkeypatch.setattr(dialog, "export_to", lambda out: written.append(out) or False)
+    dialog._on_export_clicked()
+    assert asked == ["minsk-and-kyiv-2019.png"]
+    assert written == [tmp_path / "capitals.v2.png"]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from influencemap.export.file_names import suggested_name, with_suffix
 from influencemap.render.layout_spec import (
     EXTENTS,
     FORMATS,
@@ -381,13 +382,11 @@ class ExportMapDialog(QDialog):
 
     def _on_export_clicked(self) -> None:
         fmt = self.fmt()
-        start = str(Path(self._folder or Path.home()) / f"map.{fmt}")
+        start = str(Path(self._folder or Path.home()) / suggested_name(self.title_edit.text(), f".{fmt}"))
         name, _ = QFileDialog.getSaveFileName(self, "Export map", start, f"{FORMAT_LABELS[fmt]} (*.{fmt})")
         if not name:
             return
-        out = Path(name)
-        if out.suffix.lower() != f".{fmt}":
-            out = out.with_suffix(f".{fmt}")
+        out = with_suffix(Path(name), (f".{fmt}",), f".{fmt}")
         if self.export_to(out):
             self.accept()
 

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from influencemap.export.file_names import suggested_name, with_suffix
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.identify import WhatsHere
@@ -382,7 +383,9 @@ class MainWindow(QMainWindow):
         self.export_map_action = self._action(
             "Export &Map…", self._on_export_map, ["Ctrl+Shift+E"], "Save a map sheet (PNG, SVG or PDF) with title, legend, key and sources"
         )
-        self.export_html_action = self._action("Export &HTML…", self._export_html, [], "Save the visible layers as a web map")
+        self.export_html_action = self._action(
+            "Export &HTML…", self._export_html, ["Ctrl+Shift+H"], "Save the visible layers as a web map"
+        )
         self.export_html_action.setEnabled(html_export_available())
         self.quit_action = self._action("&Quit", self.close, [S.Quit, "Ctrl+Q"], "Quit influencemap")
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -565,8 +568,7 @@ class MainWindow(QMainWindow):
         if not name:
             return
         out = Path(name)
-        if out.suffix.lower() not in (".png", ".svg"):
-            out = out.with_suffix(".svg" if "svg" in chosen.lower() else ".png")
+        out = with_suffix(out, (".png", ".svg"), ".svg" if "svg" in chosen.lower() else ".png")
         self.export_image(out)
 
     def _on_export_map(self) -> None:
@@ -602,11 +604,11 @@ class MainWindow(QMainWindow):
         texts = ask_html_texts(self._settings, self)
         if texts is None:
             return
-        start = str(Path(self.last_folder()) / "map.html")
+        start = str(Path(self.last_folder()) / suggested_name(texts.title, ".html"))
         name, _ = QFileDialog.getSaveFileName(self, "Export web map", start, "HTML (*.html)")
         if not name:
             return
-        out = Path(name)
+        out = with_suffix(Path(name), (".html", ".htm"), ".html")
         progress = QProgressDialog("Writing the web map…", "", 0, 100, self)
         progress.setWindowTitle("Export HTML")
         progress.setCancelButton(None)
