@@ -515,3 +515,60 @@ def test_many_usual_chunks_read_by_columns_come_out_as_the_precise_reader_reads_
     assert plain(fast) == plain(precise)
     assert [p.format() for p in fast.problems] == [p.format() for p in precise.problems]
     assert isinstance(fast.features, FeatureTable), "every chunk was read column by column"
+
+
+# -- whole-file scans in slices (the app reads on a worker thread; its UI thread waits for the lock)
+
+
+class _RecordingPattern:
+    """A compiled pattern that notes how many bytes each ``search`` is handed."""
+
+    def __init__(self, pattern) -> None:
+        self.pattern = pattern
+        self.spans: list[int] = []
+
+    def search(self, string, pos=0, endpos=None):
+        end = len(string) if endpos is None else min(endpos, len(string))
+        self.spans.append(end - pos)
+        return self.pattern.search(string, pos, len(string) if endpos is None else endpos)
+
+
+def test_the_file_is_scanned_for_unprintable_characters_a_slice_at_a_time(monkeypatch):
+    """One regex search over a 100,000-feature file (31 MB) held Python's lock for 0.3 s, the
+    app's UI thread waiting (docs/performance.md, issue 14 branch ``stall``): no search may be
+    handed much more than ``SCAN_BYTES``, and the file still reads as the precise reader reads it."""
+    from influencemap.model import fast_parse
+
+    monkeypatch.setattr(fast_parse, "SCAN_BYTES", 1000, raising=False)
+    recorded = {name: _RecordingPattern(getattr(fast_parse, name)) for name in ("_NOT_PRINTABLE", "_WIDE_NOT_PRINTABLE")
+                if hasattr(fast_parse, name)}
+    for name, pattern in recorded.items():
+        monkeypatch.setattr(fast_parse, name, pattern)
+    text = benchmark_like_layer(80).replace("Synthetic project", "Проект «Минск» é")  # not ASCII: every check runs
+    assert len(text.encode("utf-8")) > 20 * 1000
+    fast, precise, used_fast, _ = read_both(text)
+    assert used_fast
+    assert plain(fast) == plain(precise)
+    spans = [span for pattern in recorded.values() for span in pattern.spans]
+    assert spans, "the scan ran"
+    assert max(spans) <= 1000 + 2
+
+
+@pytest.mark.parametrize("scan_bytes", [1, 2, 3, 5, 8, 1 << 20])
+def test_the_sliced_scans_find_what_one_whole_scan_finds(monkeypatch, scan_bytes):
+    from influencemap.model import fast_parse
+
+    monkeypatch.setattr(fast_parse, "SCAN_BYTES", scan_bytes)
+    pieces = [b"a", b" ", b"\n", b"\x00", b"\x08", b"\x0b", b"\x1f", b"\x7f", b"\x80", b"\x85", b"\x9f", b"\xc2",
+              b"\xef", b"\xbf", b"\xbe", b"\xc3\xa9", b"\xc2\x85", b"\xc2\x84", b"\xef\xbf\xbe", b"\xef\xbf\xbd", b"[", b"}", b"#"]
+    rng = random.Random(scan_bytes)
+    found = 0
+    for _ in range(3000):
+        data = b"".join(rng.choice(pieces) if rng.random() < 0.4 else b"x" for _ in range(rng.randint(0, 14)))
+        expected = fast_parse._NOT_PRINTABLE.search(data) is not None
+        assert fast_parse._has_unprintable(data) is expected, data
+        found += expected
+        start = rng.randint(0, len(data))
+        end = rng.randint(start, len(data))
+        assert fast_parse._translated(data, start, end, fast_parse._FLOW_CODES) == data[start:end].translate(fast_parse._FLOW_CODES)
+    assert 300 < found < 2700

@@ -94,6 +94,41 @@ _OTHER_LINE_BREAKS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 _NOT_PRINTABLE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]")
 """Characters libyaml refuses (C0 and C1 controls, DEL, U+FFFE/U+FFFF) and rapidyaml reads
 (issue 18's fuzzing: a form feed in a key)."""
+_CONTROLS = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_NOT_CONTROLS = bytes(sorted(set(range(256)) - set(_CONTROLS)))
+_WIDE_NOT_PRINTABLE = re.compile(rb"\xc2[\x80-\x84\x86-\x9f]|\xef\xbf[\xbe\xbf]")
+"""The characters of :data:`_NOT_PRINTABLE` written with more than one byte (never in ASCII)."""
+SCAN_BYTES = 1 << 20
+""":func:`_has_unprintable` and :func:`_translated` hand C this much of the file per call, so
+that Python's lock is let go between calls (~0.3-2 ms a call)."""
+
+
+def _translated(data: bytes, start: int, end: int, table: bytes) -> bytes:
+    """``data[start:end].translate(table)``, a slice of :data:`SCAN_BYTES` at a time (one call on
+    a 31 MB file held Python's lock for 50-60 ms)."""
+    pieces = [data[at : min(at + SCAN_BYTES, end)].translate(table) for at in range(start, end, SCAN_BYTES)]
+    return b"".join(pieces)
+
+
+def _has_unprintable(data: bytes) -> bool:
+    """Whether ``data`` holds a character :data:`_NOT_PRINTABLE` matches.
+
+    In slices, so that no one call holds Python's lock for long: the app reads a file on a worker
+    thread, and one ``_NOT_PRINTABLE.search`` of a 100,000-feature file (31 MB) kept its UI thread
+    waiting for the lock for 0.3 s. The one-byte characters are found by deleting every other byte
+    (``bytes.translate``, ~0.3 ms a megabyte against the regex's ~10), the others by the regex,
+    only when the text is not ASCII; its slices overlap by the two bytes a match may reach past
+    one slice's end."""
+    size = len(data)
+    for start in range(0, size, SCAN_BYTES):
+        if data[start : start + SCAN_BYTES].translate(None, _NOT_CONTROLS):
+            return True
+    if data.isascii():
+        return False
+    search = _WIDE_NOT_PRINTABLE.search
+    return any(search(data, start, start + SCAN_BYTES + 2) for start in range(0, size, SCAN_BYTES))
+
+
 _INDICATORS = tuple(bytes([c]) for c in b"&*!?%@`")
 """Anchors, aliases, tags, complex keys, directives and reserved indicators, where they start a token."""
 _TOKEN_BEFORE = frozenset(b" \n[{,")
@@ -138,7 +173,7 @@ def _plan(data: bytes) -> _Plan | None:
         if BOM in data or any(b in data for b in _OTHER_LINE_BREAKS):
             return None
     text = np.frombuffer(data, dtype=np.uint8)
-    if b"\t" in data or _NOT_PRINTABLE.search(data):
+    if b"\t" in data or _has_unprintable(data):
         return None
     colons = np.flatnonzero(text[:-1] == 58)  # (numpy: a regex stops at each of a million colons)
     if len(colons) and np.isin(text[colons + 1], _AFTER_COLON).any():
@@ -264,7 +299,7 @@ def _unsure_entries(data: bytes, start: int, end: int, newlines) -> bool:
     # Flow collections: each line's brackets must close on it. Counted at numpy speed where the
     # line holds no quote or comment mark (then every bracket is one, or text in a plain scalar,
     # and a bracket that does not close makes the line unsure); lines with a mark are read.
-    codes = np.frombuffer(data[start:end].translate(_FLOW_CODES), dtype=np.uint8)
+    codes = np.frombuffer(_translated(data, start, end, _FLOW_CODES), dtype=np.uint8)
     found = np.flatnonzero(codes)
     kinds = codes[found]
     brackets = found[kinds < 3]
