@@ -260,3 +260,26 @@ def test_a_data_files_ids_found_distinct_as_read_are_marked_so_yet_clashes_are_f
     )
     found = problems(folder)
     assert any("'p-2'" in p and "duplicate" in p for p in found), found
+
+
+def test_giving_back_memory_finds_malloc_trim_without_spawning_a_process(monkeypatch):
+    import subprocess
+    import sys
+
+    from influencemap.model import data_tables
+
+    spawned = []
+
+    def no_spawn(self, *args, **kwargs):
+        spawned.append(args[0] if args else kwargs.get("args"))
+        raise OSError("no process may be spawned here")
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", no_spawn)
+    monkeypatch.setattr(data_tables, "_trim", None)
+    data_tables.give_back_memory()
+    assert spawned == []
+    if sys.platform.startswith("linux") and "glibc" in " ".join(__import__("platform").libc_ver()):
+        assert data_tables._trim() in (0, 1)  # malloc_trim(0) itself ran: 1 when it gave memory back
+        import ctypes
+
+        assert hasattr(ctypes.CDLL(None), "malloc_trim")

@@ -379,12 +379,13 @@ _trim = None
 
 def _find_trim():
     import ctypes
-    import ctypes.util
 
     if not sys.platform.startswith("linux"):
         return lambda: None
     try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        # The process's own symbols (the C library is loaded): ctypes.util.find_library would
+        # spawn ldconfig, a fork of a process holding a big layer, from the loading thread.
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
         return lambda: None
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
