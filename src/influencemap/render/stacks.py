@@ -474,12 +474,14 @@ def place_names(lonlats: Sequence[tuple[float, float]]) -> list[str | None]:
     missing = [key for key in dict.fromkeys(keys) if key not in _PLACE_NAMES]
     if missing:
         try:
-            from influencemap.geo.gazetteer import default_gazetteer
+            # Only where the places are, not the gazetteer's name index: the first click on a
+            # marker of a session names its place, and the whole gazetteer took 0.1–0.3 s to read.
+            from influencemap.geo.gazetteer import default_place_points
 
-            places = default_gazetteer().nearest_many(missing)
+            found = default_place_points().nearest_names(missing)
         except Exception:  # noqa: BLE001 - a missing or broken gazetteer only loses the names
-            places = [None] * len(missing)
-        names = [p.name if p is not None else _country_at(lon, lat) for (lon, lat), p in zip(missing, places)]
+            found = [None] * len(missing)
+        names = [name if name is not None else _country_at(lon, lat) for (lon, lat), name in zip(missing, found)]
         with _PLACE_NAMES_LOCK:
             if len(_PLACE_NAMES) + len(missing) > MAX_PLACE_NAMES:
                 _PLACE_NAMES.clear()
