@@ -16,7 +16,9 @@ Each click gives wall-clock and UI-thread CPU time (``time.thread_time``) and th
 cyclic garbage collector ran during it (``gc.callbacks``). The summary per view: median, p95,
 max; the session's very first click is reported apart (``first_click_*``: it reads what a
 session reads once, e.g. the gazetteer that names the marker's place) and left out of the
-views' numbers. ``--profile DIR`` runs each click under ``cProfile`` and writes the slowest
+views' numbers. Before it the mouse moves onto the marker, as a real one does
+(``first_hover_*``: the tooltip, which builds the first features of the session; ``--no-hover``
+clicks without it, so the click pays that too). ``--profile DIR`` runs each click under ``cProfile`` and writes the slowest
 clicks' profiles there (the times then include the profiler's overhead).
 
 With ``--before SRC`` every measurement is also made by another checkout's code in its own
@@ -83,7 +85,8 @@ def stats(name: str, samples: list[dict]) -> dict:
     return out
 
 
-def measure(folder: str, views: list[str], markers: int, repeats: int, profile_dir: str | None) -> dict:
+def measure(folder: str, views: list[str], markers: int, repeats: int, profile_dir: str | None,
+            hover: bool = True) -> dict:
     """In this process: the window on FOLDER, then the clicks."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from canvas import log, settle, wait_until
@@ -164,6 +167,14 @@ def measure(folder: str, views: list[str], markers: int, repeats: int, profile_d
             time.sleep(0.5)
             app.processEvents()
             if not first_done:
+                if hover:
+                    clock.reset()
+                    started, started_cpu = time.perf_counter(), time.thread_time()
+                    QTest.mouseMove(canvas, pixels[0])
+                    app.processEvents()
+                    moved = {"wall": time.perf_counter() - started, "cpu": time.thread_time() - started_cpu,
+                             "gc": clock.seconds, "gcs": clock.collections, "features": counts[0]}
+                    result.update(stats("first_hover", [moved]))
                 first = click_once(pixels[0], view, 0, counts[0])
                 result.update(stats("first_click", [first]))
                 first_done = True
@@ -192,13 +203,14 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=20, help="clicks per marker and view")
     parser.add_argument("--runs", type=int, default=1, help="processes per code (alternating with --before)")
     parser.add_argument("--before", type=Path, help="the src folder of the code to compare with")
+    parser.add_argument("--no-hover", action="store_true", help="the first click without a mouse move onto the marker")
     parser.add_argument("--warm", type=int, default=1, help="uncounted processes per code first (fill its cache)")
     parser.add_argument("--profile", help="write the slowest clicks' cProfile stats to this folder")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     views = [v for v in args.views.split(",") if v]
     if args.measure:
-        print(json.dumps(measure(args.folder, views, args.markers, args.repeats, args.profile)))
+        print(json.dumps(measure(args.folder, views, args.markers, args.repeats, args.profile, not args.no_hover)))
         return 0
     ours = Path(__file__).resolve().parent.parent / "src"
     codes = [("after", ours)] + ([("before", args.before.resolve())] if args.before else [])
@@ -210,7 +222,7 @@ def main() -> int:
             env = dict(os.environ, PYTHONPATH=str(src), INFLUENCEMAP_CACHE_DIR=str(caches / name))
             load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
             command = [sys.executable, __file__, args.folder, "--measure", "--views", args.views,
-                       "--markers", str(args.markers), "--repeats", str(repeats)]
+                       "--markers", str(args.markers), "--repeats", str(repeats)] + (["--no-hover"] if args.no_hover else [])
             if profile:
                 command += ["--profile", str(Path(args.profile) / name)]
             out = subprocess.run(command, env=env, capture_output=True, text=True)

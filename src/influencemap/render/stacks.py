@@ -489,6 +489,25 @@ def place_names(lonlats: Sequence[tuple[float, float]]) -> list[str | None]:
     return [_PLACE_NAMES.get(key) for key in keys]
 
 
+def prepare_place_names() -> None:
+    """Read what :func:`place_names` reads once a process (the gazetteer's place points, the
+    country lookup) now: the canvas's worker does it after a frame, so that the first click on
+    a marker, which names its place, does not. Only a speed-up: a failure is left to
+    :func:`place_names`, which names nothing then."""
+    try:
+        from influencemap.geo.gazetteer import default_place_points
+
+        default_place_points()
+    except Exception:  # noqa: BLE001 - place_names meets it again and names nothing
+        pass
+    try:
+        from influencemap.geo.basemap import prepare_lookup
+
+        prepare_lookup()
+    except Exception:  # noqa: BLE001 - as above, _country_at
+        pass
+
+
 def _country_at(lon: float, lat: float) -> str | None:
     """The country a spot far from any town lies in: facts about a whole country are placed at
     its label point ("Kazakhstan · 14" rather than "14 features")."""
