@@ -81,3 +81,58 @@ def test_reverse_lookup_names_the_city_a_point_sits_on():
     assert gazetteer.nearest(30.52, 50.45).name == "Kyiv"  # the city, not the district it lies in
     assert gazetteer.nearest(0.0, 0.0) is None  # nothing within reach in the Gulf of Guinea
     assert [p.name if p else None for p in gazetteer.nearest_many([(71.43, 51.13), (0.0, 0.0)])] == ["Astana", None]
+
+
+def test_place_points_name_what_the_gazetteer_names(gazetteer):
+    """The reverse lookup's own columns (the cache entry a click reads instead of the whole
+    gazetteer) find the same place as the gazetteer for points on, near and far from towns."""
+    import marshal
+    import random
+
+    from influencemap.geo.gazetteer import PlacePoints
+
+    points = PlacePoints.from_state(marshal.loads(marshal.dumps(gazetteer.place_points().to_state())))
+    rows = gazetteer.to_state()[0]
+    rng = random.Random(5)
+    spots = [(27.56, 53.90), (30.52, 50.45), (0.0, 0.0), (71.43, 51.13)]
+    spots += [(row[2], row[3]) for row in rng.sample(rows, 300)]
+    spots += [(row[2] + rng.uniform(-0.2, 0.2), row[3] + rng.uniform(-0.1, 0.1)) for row in rng.sample(rows, 300)]
+    expected = [p.name if p else None for p in gazetteer.nearest_many(spots)]
+    assert points.nearest_names(spots) == expected
+    assert expected[:4] == ["Minsk", "Kyiv", None, "Astana"]
+    assert len(points) == len(rows)
+
+
+def test_place_points_keep_curated_sites_first_and_the_biggest_town_next():
+    from influencemap.geo.gazetteer import PlacePoints
+
+    small = Place("Small", "BY", 27.0, 53.0, population=1_000)
+    big = Place("Big", "BY", 27.05, 53.0, population=90_000)
+    site = Place("Site", "BY", 27.1, 53.0, precision="site", origin="curated")
+    gazetteer = Gazetteer([(small, [], False), (big, [], False), (site, [], True)])
+    points = PlacePoints.from_state(gazetteer.place_points().to_state())
+    spots = [(27.0, 53.0), (27.1, 53.0), (27.1 + 0.05, 53.0), (40.0, 10.0)]
+    assert points.nearest_names(spots) == ["Big", "Site", "Big", None]
+    assert [p.name if p else None for p in gazetteer.nearest_many(spots)] == ["Big", "Site", "Big", None]
+
+
+def test_naming_a_place_reads_the_place_points_not_the_gazetteer(tmp_path):
+    """A click's "What's here at Minsk" in a fresh session: the names come from the small
+    place-points entry, and the gazetteer (its 155,000 alternate names) is not read for them."""
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "from influencemap.geo import gazetteer\n"
+        "from influencemap.render.stacks import place_names\n"
+        "print(place_names([(27.56, 53.90), (67.3, 48.2)]), gazetteer.default_gazetteer.cache_info().currsize)\n"
+    )
+    env = {**os.environ, "INFLUENCEMAP_CACHE_DIR": str(tmp_path)}
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=240)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.split() == ["['Minsk',", "'Kazakhstan']", "1"]  # built: the gazetteer made them
+    assert list(tmp_path.glob("place-points-*.marshal"))
+    again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=240)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.split() == ["['Minsk',", "'Kazakhstan']", "0"]

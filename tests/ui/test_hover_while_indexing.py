@@ -67,3 +67,27 @@ def test_warm_up_leaves_the_index_to_the_canvas_worker(two_layer_window, monkeyp
     monkeypatch.setattr(identify, "_build_index", lambda c: built.append(c))
     catalog_loader.warm_up(catalog)
     assert built == []
+
+
+def test_the_canvas_worker_reads_what_names_a_markers_place_after_a_frame(two_layer_window, monkeypatch, qtbot):
+    """The first click on a stack marker names its place; the gazetteer's place points and the
+    country lookup are read by the worker after a frame, not by that click on the UI thread."""
+    from influencemap.ui import frame_renderer
+
+    threads = []
+    monkeypatch.setattr(frame_renderer, "prepare_place_names", lambda: threads.append(threading.current_thread()))
+    two_layer_window.canvas.request_render()
+    qtbot.waitUntil(lambda: bool(threads), timeout=10_000)
+    assert threads[0] is not threading.main_thread()
+
+
+def test_preparing_place_names_reads_the_place_points_and_the_country_lookup():
+    from influencemap.geo import basemap, gazetteer
+    from influencemap.render import stacks
+
+    gazetteer.default_place_points.cache_clear()
+    basemap._index.cache_clear()
+    stacks.prepare_place_names()
+    assert gazetteer.default_place_points.cache_info().currsize == 1
+    assert basemap._index.cache_info().currsize == 1
+    assert stacks.place_names([(67.3, 48.2), (27.56, 53.90)]) == ["Kazakhstan", "Minsk"]

@@ -84,6 +84,13 @@ def _index() -> _Index:
     )
 
 
+def prepare_lookup() -> None:
+    """Read the country lookup's index now (once a process), off the UI thread: a click on a
+    stack marker far from any town names it after its country, and the first one paid this
+    read (25–40 ms: the entry's checksum, the outlines' WKB)."""
+    _index()
+
+
 def _read_outlines(path) -> tuple[list[bytes], list[str], list[str]]:
     """(WKB outlines, iso_a2 codes, names) of the basemap file, as plain data for the cache."""
     from pyogrio.raw import read

