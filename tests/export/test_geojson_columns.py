@@ -1,7 +1,7 @@
 """The GeoJSON export written from columns gives the same data as the export it replaced, which
 built a dictionary per Feature object and dumped the collection at once (kept below as
-``_reference_text``; its properties are ``feature_properties``, which the HTML export's popups
-still use, so the two exports cannot drift apart): compared as parsed JSON, with the type of every number, every
+``_reference_text``: ``to_feature_collection``, whose ``feature_properties`` the HTML export's
+popups still use, so the two cannot drift apart): compared as parsed JSON, with the type of every number, every
 key's order and every float's exact value, on the bundled layers, on generated layers with
 every geometry kind and optional key, on cached ``data:`` layers (one-value columns), on rows
 chosen by a filter and on tables of Feature objects."""
@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 import shapely
-from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon, mapping
+from shapely.geometry import LineString, MultiPoint, MultiPolygon, Point, Polygon
 
 from influencemap.export import geojson_text
-from influencemap.export.geojson import feature_properties, write_geojson
+from influencemap.export.geojson import to_feature_collection, write_geojson
 from influencemap.model.catalog import Catalog
 from influencemap.model.loader import load_catalog
 from influencemap.model.types import Citation, Feature, Figure, GeometryKind, Layer, Precision, Source
@@ -31,16 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # -- the export as it was (a dictionary per Feature object, dumped at once), kept to compare with
 
 def _reference_text(catalog: Catalog) -> str:
-    features = [
-        {
-            "type": "Feature",
-            "id": feature.id,
-            "geometry": mapping(feature.geometry),
-            "properties": feature_properties(catalog, feature),
-        }
-        for feature in catalog.features()
-    ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(to_feature_collection(catalog), ensure_ascii=False, indent=1) + "\n"
 
 
 def _typed(value: Any) -> Any:
