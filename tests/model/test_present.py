@@ -66,3 +66,14 @@ def test_details_of_a_loaded_feature(files):
         "A loan — sources:\n"
         "[1] “A report”, Some Press, 30 June 2021, para 3: “a short phrase”. https://example.org/a"
     )
+
+
+def test_where_a_feature_is_written_shows_the_home_folder_as_a_tilde(tmp_path, monkeypatch):
+    from influencemap.model.present import written_at
+
+    monkeypatch.setenv("HOME", str(tmp_path / "anna"))
+    assert written_at(str(tmp_path / "anna" / "research" / "loans.yaml"), 14) == "~/research/loans.yaml:14"
+    assert written_at(str(tmp_path / "anna-other" / "loans.yaml"), 3) == f"{tmp_path}/anna-other/loans.yaml:3"
+    assert written_at("/srv/layers/loans.yaml", 2) == "/srv/layers/loans.yaml:2"
+    monkeypatch.setenv("HOME", "/")  # a home of / would make every path ~/...
+    assert written_at("/srv/layers/loans.yaml", 2) == "/srv/layers/loans.yaml:2"

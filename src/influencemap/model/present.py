@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 from influencemap.model.catalog import Catalog
@@ -133,9 +134,7 @@ def feature_details(catalog: Catalog, feature: Feature) -> FeatureDetails:
         )
         for c in catalog.citations(feature)
     )
-    location = None
-    if feature.origin:
-        location = f"{feature.origin.path}:{feature.origin.line}"
+    location = written_at(feature.origin.path, feature.origin.line) if feature.origin else None
     return FeatureDetails(
         feature_id=feature.id,
         name=feature.name,
@@ -185,3 +184,16 @@ def citation_text(details: FeatureDetails) -> str:
     lines = [f"{details.name} — sources:"]
     lines += [source_citation(entry) for entry in details.sources]
     return "\n".join(lines)
+
+
+def written_at(path: str, line: int) -> str:
+    """Where a feature is written, as the details show it: ``FILE:LINE``, with the home folder
+    written ``~`` as shells and file managers do (``~/research/layers/loans.yaml:14``)."""
+    try:
+        home = Path.home()
+    except (RuntimeError, KeyError):  # no home folder known
+        return f"{path}:{line}"
+    written = Path(path)
+    if home != Path(home.anchor) and written.is_relative_to(home):
+        return f"~/{written.relative_to(home).as_posix()}:{line}"
+    return f"{path}:{line}"
