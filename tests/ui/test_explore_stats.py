@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
@@ -230,3 +231,26 @@ def test_html_export_has_a_shortcut_of_its_own(explore_window):
     assert key == QKeySequence("Ctrl+Shift+H")
     others = [a for a in window.findChildren(QAction) if a is not window.export_html_action]
     assert all(key not in a.shortcuts() for a in others)
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_html_export_asks_before_replacing_the_file_its_added_suffix_names(
+    explore_window, tmp_path, monkeypatch, html_options_answered, replace
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = explore_window
+    existing = tmp_path / "loans.html"
+    existing.write_text("theirs", encoding="utf-8")
+    asked = []
+    monkeypatch.setattr(
+        "influencemap.ui.main_window.QFileDialog.getSaveFileName", lambda *a, **k: (str(tmp_path / "loans"), "HTML (*.html)")
+    )
+    monkeypatch.setattr("influencemap.ui.main_window.MainWindow._offer_to_open", lambda self, out: None)
+    answer = QMessageBox.StandardButton.Yes if replace else QMessageBox.StandardButton.No
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or answer)
+    window.export_html_action.trigger()
+    assert len(asked) == 1 and "loans.html" in asked[0]
+    text = existing.read_text(encoding="utf-8")
+    assert ("<html" in text.lower()) if replace else text == "theirs"
+    assert not (tmp_path / "loans").exists()

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from influencemap.export.file_names import suggested_name, with_suffix
+from influencemap.export.file_names import suggested_name
 from influencemap.render.layout_spec import (
     EXTENTS,
     FORMATS,
@@ -46,6 +46,7 @@ from influencemap.render.layout_spec import (
     page_geometry,
 )
 from influencemap.ui.map_state import MapState
+from influencemap.ui.save_paths import export_path
 
 PREVIEW_SIZE = (520, 380)
 PREVIEW_DELAY_MS = 250
@@ -386,8 +387,8 @@ class ExportMapDialog(QDialog):
         name, _ = QFileDialog.getSaveFileName(self, "Export map", start, f"{FORMAT_LABELS[fmt]} (*.{fmt})")
         if not name:
             return
-        out = with_suffix(Path(name), (f".{fmt}",), f".{fmt}")
-        if self.export_to(out):
+        out = export_path(self, name, (f".{fmt}",), f".{fmt}")
+        if out is not None and self.export_to(out):
             self.accept()
 
     def export_to(self, out: Path) -> bool:

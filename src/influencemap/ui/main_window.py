@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from influencemap.export.file_names import suggested_name, with_suffix
+from influencemap.export.file_names import suggested_name
 from influencemap.model.catalog import Catalog
 from influencemap.model.filters import FeatureFilter
 from influencemap.model.identify import WhatsHere
@@ -45,6 +45,7 @@ from influencemap.ui.layers_panel import LayersPanel
 from influencemap.ui.map_canvas import MapCanvas
 from influencemap.ui.map_state import MapState
 from influencemap.ui.problems_panel import ProblemsPanel
+from influencemap.ui.save_paths import export_path
 from influencemap.ui.search_panel import SearchPanel
 from influencemap.ui.stats_panel import StatsPanel
 from influencemap.ui.timeline import TimelinePanel
@@ -567,9 +568,9 @@ class MainWindow(QMainWindow):
         )
         if not name:
             return
-        out = Path(name)
-        out = with_suffix(out, (".png", ".svg"), ".svg" if "svg" in chosen.lower() else ".png")
-        self.export_image(out)
+        out = export_path(self, name, (".png", ".svg"), ".svg" if "svg" in chosen.lower() else ".png")
+        if out is not None:
+            self.export_image(out)
 
     def _on_export_map(self) -> None:
         from influencemap.ui.export_dialog import open_export_dialog
@@ -608,7 +609,9 @@ class MainWindow(QMainWindow):
         name, _ = QFileDialog.getSaveFileName(self, "Export web map", start, "HTML (*.html)")
         if not name:
             return
-        out = with_suffix(Path(name), (".html", ".htm"), ".html")
+        out = export_path(self, name, (".html", ".htm"), ".html")
+        if out is None:
+            return
         progress = QProgressDialog("Writing the web map…", "", 0, 100, self)
         progress.setWindowTitle("Export HTML")
         progress.setCancelButton(None)
