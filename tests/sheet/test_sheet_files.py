@@ -183,3 +183,38 @@ def test_the_svg_map_stays_inside_its_frame(sheet_catalog, qapp, tmp_path):
     outside = image.pixelColor(round(frame.left()) - 6, middle)
     assert inside != QColor("white")  # land or sea
     assert outside == QColor("white")
+
+
+def test_a_tall_legend_beside_the_map_ends_where_the_map_does(qapp, tmp_path):
+    """The bundled layers on the README's example sheet: their legend (AidData's size keys
+    included) is too tall for a corner, stands beside the map, and must not run down into the
+    key under it — the key gives up the room (an image counts what it leaves out)."""
+    from influencemap.model.loader import load_catalog
+
+    catalog = load_catalog()
+    notes = "Facts about a whole country are placed at its capital. Numbers on the map refer to the key."
+    sheet = LayoutOptions(size="a4-landscape", dpi=150, extent="bbox", bbox=(21, 43.5, 41, 56.5),
+                          title="China in Belarus and Ukraine", subtitle="Bundled layers", notes=notes)
+    report = write_sheet(catalog, tmp_path / "sheet.png", sheet)
+    assert report.legend_corner == "beside"
+    assert report.legend_rect.left() >= report.frame.right()
+    assert report.legend_rect.top() == report.frame.top()
+    assert report.legend_rect.bottom() <= report.frame.bottom() + 0.5
+    assert report.left_out > 0  # the key made room: the rest is in a PDF
+
+
+def test_on_a_page_too_short_for_the_legend_it_is_drawn_smaller_beside_the_map(qapp, tmp_path):
+    from influencemap.model.loader import load_catalog
+
+    sheet = LayoutOptions(size="custom", custom_size=(1400, 420), dpi=96, extent="bbox", bbox=(21, 43.5, 41, 56.5),
+                          title="China in Belarus and Ukraine")
+    report = write_sheet(load_catalog(), tmp_path / "short.png", sheet)
+    assert report.legend_corner == "beside"
+    assert report.legend_rect.top() == report.frame.top()
+    assert report.legend_rect.bottom() <= report.frame.bottom() + 0.5
+    image = QImage(str(tmp_path / "short.png"))
+    # This custom page is laid out in pixels; the gap under the map (before the key) stays blank.
+    assert (image.width(), image.height()) == (1400, 420)
+    below = [image.pixelColor(x, y).lightness() for x in range(int(report.legend_rect.left()), image.width() - 20, 2)
+             for y in range(int(report.frame.bottom()) + 2, int(report.frame.bottom()) + 7)]
+    assert min(below) > 200, "the legend runs past the map's bottom edge"

@@ -67,6 +67,8 @@ MIN_MAP_SHARE = 0.55
 in columns and smaller type if needed, then on further PDF pages."""
 RASTER_MAP_SHARES = (0.48, 0.4)
 """Smaller map shares tried, in turn, when a one-page (raster) sheet cannot hold its key."""
+KEY_MIN_SHARE = 0.25
+"""The share of the page the key keeps when a legend beside the map is taller than the map."""
 COLUMN_MIN_WIDTH = 300.0
 FOOTER_POINT_SIZES = (8.0, 7.5, 7.0, 6.5, 6.0)
 LEGEND_TEXT_WIDTH = 210.0
@@ -89,6 +91,8 @@ class SheetReport:
     settings: MapSettings | None = None
     frame: QRectF = field(default_factory=QRectF)
     legend_corner: str = "off"
+    legend_rect: QRectF = field(default_factory=QRectF)
+    """Where the legend was drawn, in page units (empty: none)."""
     pages: int = 1
     left_out: int = 0
     """Key and source entries that did not fit a raster sheet (a PDF continues on new pages)."""
@@ -427,6 +431,19 @@ def draw_sheet(
     flow = footer(content)
     legend_rows = _legend_layout(content, device)
     legend_size = _legend_size(legend_rows, device)
+    key_floor = min(flow.height, KEY_MIN_SHARE * inner.height())
+    for _ in range(2):
+        if not side or legend_size[1] <= frame.height():
+            break
+        # The legend beside the map would run down into the key under it: the key gives up that
+        # room (a PDF continues it on further pages; an image counts the entries it leaves out),
+        # down to a floor; on a page too short even so, the legend is drawn smaller (below).
+        budget = max(key_floor, inner.bottom() - top - fixed_footer - 2 * GAP - legend_size[1])
+        flow = footer(content)
+        frame, settings, content = frame_for(flow.height, side)
+        flow = footer(content)
+        legend_rows = _legend_layout(content, device)
+        legend_size = _legend_size(legend_rows, device)
 
     report = SheetReport(content=content, settings=settings, frame=frame)
     if sheet.basemap is not None:
@@ -443,6 +460,7 @@ def draw_sheet(
         legend_rect = _corner_rect(corner, frame.size(), legend_size)
         grid.take(legend_rect.adjusted(-4, -4, 4, 4))
         report.legend_corner = corner
+        report.legend_rect = legend_rect.translated(frame.topLeft())
     if options.scale_bar:
         grid.take(_scale_bar_rect(settings, report.legend_corner))
     _draw_badges(painter, content, grid, frame.size())
@@ -466,8 +484,20 @@ def draw_sheet(
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawRect(frame)
     if side and options.legend != "off" and content.legend:
-        _draw_legend(painter, QRectF(frame.right() + GAP, frame.top(), *legend_size), legend_rows, boxed=False)
+        beside_rect = QRectF(frame.right() + GAP, frame.top(), *legend_size)
+        painter.save()
+        if legend_size[1] > frame.height():  # a page too short even so: the legend drawn smaller
+            shrink = frame.height() / legend_size[1]
+            painter.translate(beside_rect.topLeft())
+            painter.scale(shrink, shrink)
+            painter.translate(-beside_rect.topLeft())
+            beside_rect = QRectF(beside_rect.topLeft(), beside_rect.size() * shrink)
+            _draw_legend(painter, QRectF(frame.right() + GAP, frame.top(), *legend_size), legend_rows, boxed=False)
+        else:
+            _draw_legend(painter, beside_rect, legend_rows, boxed=False)
+        painter.restore()
         report.legend_corner = "beside"
+        report.legend_rect = beside_rect
 
     y = frame.bottom() + GAP
     if notes_doc is not None:
