@@ -185,3 +185,20 @@ def test_capitals_but_not_towns_at_country_zoom(make_catalog, qapp, monkeypatch)
     names = {name for name, _ in recorder.places}
     assert {"Minsk", "Warsaw", "Bucharest"} <= names
     assert "Maladzyechna" not in names and "Brovary" not in names
+
+
+WARSAW = (21.0118, 52.2298)
+
+
+@pytest.mark.parametrize("geometry", [
+    f"point: [{WARSAW[0]}, {WARSAW[1]}]",
+    f"polygon: [[[{WARSAW[0]}, {WARSAW[1]}], [{WARSAW[0] + 0.02}, {WARSAW[1]}], [{WARSAW[0] + 0.02}, {WARSAW[1] + 0.02}], [{WARSAW[0]}, {WARSAW[1]}]]]",
+])
+def test_a_capital_under_a_marker_without_a_label_keeps_its_name(make_catalog, qapp, monkeypatch, geometry):
+    """At country zoom single facts carry no label: the capital they sit on (a point, or a
+    shape too small to see, drawn as a square) is still named, beside them, without its dot."""
+    on_it = f"id: on\nname: On\nfeatures:\n  - {{id: o1, name: A fact, {geometry}, sources: [rtest-doc]}}\n"
+    recorder = _Recorder(monkeypatch)
+    _image(make_catalog(on=on_it), (10.0, 35.0, 60.0, 60.0), size=(1000, 700))
+    assert recorder.ours == []  # the fact has no label of its own at this zoom
+    assert "Warsaw" in {name for name, _ in recorder.places}

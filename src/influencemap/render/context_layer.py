@@ -419,9 +419,15 @@ class OurMarkers:
     def near(self, xy: np.ndarray) -> np.ndarray:
         """For each place (pixel positions), whether one of the markers lies within
         :data:`OURS_NEAR_PX` of it."""
-        near = np.zeros(len(xy), dtype=bool)
+        return np.array([len(found) > 0 for found in self.near_which(xy)], dtype=bool)
+
+    def near_which(self, xy: np.ndarray) -> list[np.ndarray]:
+        """For each place (pixel positions), the indices of the markers within
+        :data:`OURS_NEAR_PX` of it (most places: none)."""
+        none = np.zeros(0, dtype=np.int64)
+        found = [none] * len(xy)
         if not len(self.xy) or not len(xy):
-            return near
+            return found
         column = np.floor(xy[:, 0] / OURS_NEAR_PX).astype(np.int64) - self._column0
         row = np.floor(xy[:, 1] / OURS_NEAR_PX).astype(np.int64) - self._row0
         # A place whose 3 × 3 cells are not all in the grid has none of the markers around it.
@@ -432,7 +438,7 @@ class OurMarkers:
         close = self._holds(around.ravel()).reshape(len(inside), 9).any(axis=1)
         inside, around = inside[close], around[close]
         if not len(inside):
-            return near
+            return found
         # The markers in those cells, ordered by cell; each place's three columns of three
         # cells are three runs of consecutive keys.
         if self._occupied is not None:  # marked on the grid: one pass, no sort of the markers
@@ -449,9 +455,9 @@ class OurMarkers:
         stops = np.searchsorted(keys, low + 2, "right")
         for i, place_starts, place_stops in zip(inside.tolist(), starts.tolist(), stops.tolist()):
             chosen = np.concatenate([candidates[a:b] for a, b in zip(place_starts, place_stops)])
-            d = np.hypot(self.xy[chosen, 0] - xy[i, 0], self.xy[chosen, 1] - xy[i, 1]).min()
-            near[i] = d <= OURS_NEAR_PX
-        return near
+            d = np.hypot(self.xy[chosen, 0] - xy[i, 0], self.xy[chosen, 1] - xy[i, 1])
+            found[i] = chosen[d <= OURS_NEAR_PX]
+        return found
 
 
 def _near_ours(xy: np.ndarray, ours: np.ndarray) -> np.ndarray:
@@ -459,21 +465,30 @@ def _near_ours(xy: np.ndarray, ours: np.ndarray) -> np.ndarray:
     return OurMarkers(ours).near(xy)
 
 
-def draw_capital_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers) -> int:
+def draw_capital_labels(
+    painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers, named: np.ndarray | None = None
+) -> int:
     """Capitals' dots and names: placed before the country names, which can move aside
-    (a country name over its capital's dot would hide the one place everybody looks for)."""
+    (a country name over its capital's dot would hide the one place everybody looks for).
+    ``named``: see :func:`draw_place_labels`."""
     context = projected_context()
     if context is None or zoom_of(settings) < CAPITAL_MIN_ZOOM:
         return 0
-    return _draw_places(painter, settings, grid, ours, context.places, context.places.capital)
+    return _draw_places(painter, settings, grid, ours, context.places, context.places.capital, named)
 
 
-def draw_place_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers) -> int:
+def draw_place_labels(
+    painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers, named: np.ndarray | None = None
+) -> int:
     """Other cities' dots and names by rank, then region names, where room is left; returns
     how many places were drawn.
 
     ``ours`` is the frame's own markers (their pixel positions): a place with one on its dot is
-    skipped. Call after the layers' labels, the capitals and the country names."""
+    left to that marker's label ("Minsk · 29"). ``named`` says which markers have one (a
+    stack's, a fact's name); a place with only unnamed markers on it keeps its name, beside
+    them and without its dot (a capital among a dozen unlabelled project points must still be
+    named). None: every marker counts as named. Call after the layers' labels, the capitals and
+    the country names."""
     context = projected_context()
     if context is None:
         return 0
@@ -483,7 +498,7 @@ def draw_place_labels(painter: QPainter, settings: MapSettings, grid: LabelGrid,
         wanted = np.zeros(len(places.names), dtype=bool)
     else:
         wanted = ~places.capital & (places.min_zoom <= zoom + PLACE_ZOOM_LEAD)
-    drawn = _draw_places(painter, settings, grid, ours, places, wanted)
+    drawn = _draw_places(painter, settings, grid, ours, places, wanted, named)
     if zoom >= REGION_MIN_ZOOM:
         _draw_regions(painter, settings, grid, context.regions, zoom)
     return drawn
@@ -497,39 +512,55 @@ def _in_view(settings: MapSettings, points: _Points, wanted: np.ndarray, margin_
 
 
 def _draw_places(
-    painter: QPainter, settings: MapSettings, grid: LabelGrid, ours: OurMarkers, places: _Points, wanted: np.ndarray
+    painter: QPainter,
+    settings: MapSettings,
+    grid: LabelGrid,
+    ours: OurMarkers,
+    places: _Points,
+    wanted: np.ndarray,
+    named: np.ndarray | None = None,
 ) -> int:
     index = _in_view(settings, places, wanted)[:MAX_PLACE_CANDIDATES]  # in the file's order of importance
     if not len(index):
         return 0
     xy = settings.xy_to_pixels(places.xy[index])
-    keep = ~ours.near(xy)
-    index, xy = index[keep], xy[keep]
+    markers = ours.near_which(xy)
+    on_marker = np.array([len(found) > 0 for found in markers], dtype=bool)
+    if named is None:
+        keep = ~on_marker
+    else:
+        keep = np.array([not bool(named[found].any()) for found in markers], dtype=bool)
+    index, xy, on_marker = index[keep], xy[keep], on_marker[keep]
     city_font, capital_font = _font(8.0), _font(8.5, bold=True)
     city_metrics, capital_metrics = QFontMetricsF(city_font), QFontMetricsF(capital_font)
-    placed: list[tuple[float, float, bool, QPointF, str]] = []
-    for i, (x, y) in zip(index.tolist(), xy.tolist()):
+    placed: list[tuple[float, float, bool, bool, QPointF, str]] = []
+    for i, (x, y), under in zip(index.tolist(), xy.tolist(), on_marker.tolist()):
         capital = bool(places.capital[i])
         metrics = capital_metrics if capital else city_metrics
         radius = 3.0 if capital else 2.2
         dot = QRectF(x - radius - 1, y - radius - 1, 2 * radius + 2, 2 * radius + 2)
-        if not grid.fits(dot):
+        # Under unnamed markers of ours the place has no dot of its own (they mark it): its name
+        # goes beside them, clear of the markers the grid already holds.
+        if not under and not grid.fits(dot):
             continue
         name = places.names[i]
         width = metrics.horizontalAdvance(name)
         height = metrics.ascent() + metrics.descent()
-        offset = radius + 3
+        offset = OURS_NEAR_PX + 3 if under else radius + 3
         for left, top in ((x + offset, y - height / 2), (x - offset - width, y - height / 2),
                           (x - width / 2, y - offset - height), (x - width / 2, y + offset)):
             rect = QRectF(left, top, width, height)
             if grid.fits(rect):
                 grid.take(rect.adjusted(-5, -3, 5, 3))
-                grid.take(dot)
-                placed.append((x, y, capital, QPointF(left, top + metrics.ascent()), name))
+                if not under:
+                    grid.take(dot)
+                placed.append((x, y, capital, under, QPointF(left, top + metrics.ascent()), name))
                 break
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    for x, y, capital, _, _ in placed:
+    for x, y, capital, under, _, _ in placed:
+        if under:
+            continue
         radius = 3.0 if capital else 2.2
         painter.setPen(QPen(QColor("white"), 1.0))
         painter.setBrush(CAPITAL_TEXT if capital else PLACE_DOT)
@@ -537,7 +568,7 @@ def _draw_places(
             painter.drawRect(QRectF(x - radius, y - radius, 2 * radius, 2 * radius))
         else:
             painter.drawEllipse(QPointF(x, y), radius, radius)
-    for _, _, capital, origin, name in placed:
+    for _, _, capital, _, origin, name in placed:
         halo_text(painter, origin, name, capital_font if capital else city_font, CAPITAL_TEXT if capital else PLACE_TEXT)
     painter.restore()
     return len(placed)

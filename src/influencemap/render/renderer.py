@@ -122,19 +122,28 @@ def render(
         # What a stack's name may never cover: the above and the stack markers, no single points.
         stack_grid = grid.copy()
         _take_stacks(stack_grid, stacks)
-        for layer, batch in zip(layers, batches):
+        tiny_centres = [_tiny_polygon_centres(settings, layer) for layer in layers]
+        for layer, batch, tiny in zip(layers, batches, tiny_centres):
             grid.take_points(batch.xy, layer.style.size / 2 + 1)
-            grid.take_points(_tiny_polygon_centres(settings, layer), TINY_POLYGON_PX / 2 + 1)
+            grid.take_points(tiny, TINY_POLYGON_PX / 2 + 1)
         _take_stacks(grid, stacks)
+        # Which markers carry a name of their own (stacks', labelled points'): a city under one
+        # is left to it; under unnamed ones it keeps its name (see draw_place_labels).
+        named = stacked.copy()
         if settings.show_point_labels:
-            labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid)
-        # One layer's markers as they are (a million: no 16 MB copy); several stacked.
+            labels = _place_point_labels(settings, batches, grid, stacks, stacked, stack_grid, named)
+        # One layer's markers as they are (a million: no 16 MB copy); several stacked. Then the
+        # small squares of shapes too small to see, which carry no name.
         every_xy = [b.xy for b in batches]
+        tiny = np.concatenate(tiny_centres) if tiny_centres else np.zeros((0, 2))
+        if len(tiny):
+            every_xy.append(tiny)
+            named = np.concatenate((named, np.zeros(len(tiny), dtype=bool)))
         ours = context_layer.OurMarkers(every_xy[0] if len(every_xy) == 1 else np.concatenate(every_xy) if every_xy else np.zeros((0, 2)))
         if settings.tiles is None:  # tiles name places themselves
-            context_layer.draw_capital_labels(painter, settings, grid, ours)
+            context_layer.draw_capital_labels(painter, settings, grid, ours, named)
             basemap_layer.draw_country_labels(painter, settings, grid)
-            context_layer.draw_place_labels(painter, settings, grid, ours)
+            context_layer.draw_place_labels(painter, settings, grid, ours, named)
     for layer, batch, keep in zip(layers, batches, keeps):
         if stop():
             report.cancelled = True
@@ -542,9 +551,11 @@ def _place_point_labels(
     stack_set: stacking.StackSet | None = None,
     stacked: np.ndarray | None = None,
     stack_grid: LabelGrid | None = None,
+    named: np.ndarray | None = None,
 ) -> list[tuple[QPointF, str]]:
     """Where labels fit: stacks first (the most points first), named by their place ("Minsk ·
-    30"), then single points, the top layer's first; (baseline origin, text) each.
+    30"), then single points, the top layer's first; (baseline origin, text) each. A single
+    point whose label is placed is marked True in ``named`` (over every batch's points in turn).
 
     A stack whose name fits nowhere clear of every marker is named where it covers only single
     points' markers (``stack_grid`` holds what it may not cover): the place where thirty facts
@@ -563,6 +574,8 @@ def _place_point_labels(
     ys: list[float] = []
     texts: list[str] = []
     offsets: list[float] = []
+    points: list[int] = []
+    """Each label's point (index over every batch's points), or -1 for a stack's."""
     if stacks:
         anchors = [s.anchor or (s.x, s.y) for s in stacks]
         lon, lat = settings.pixels_to_lonlat(np.array([a[0] for a in anchors]), np.array([a[1] for a in anchors]))
@@ -572,6 +585,7 @@ def _place_point_labels(
             ys.append(stack.y)
             texts.append(stacking.stack_label(name, stack.count))
             offsets.append(stack.radius + 2 + CELL)
+            points.append(-1)
     starts = np.cumsum([0] + [len(b.xy) for b in batches])
     # Far out only stacks are named: a place name is short, a fact's name a long string.
     for batch, start in zip(reversed(batches), reversed(starts[:-1].tolist())):
@@ -584,6 +598,7 @@ def _place_point_labels(
             ys.append(float(batch.xy[i, 1]))
             texts.append(_short(batch.name(i)))
             offsets.append(offset)
+            points.append(start + i)
     if not texts:
         return []
     font_key = font.key()
@@ -616,6 +631,8 @@ def _place_point_labels(
             if taken is not None:
                 taken.take(rect.adjusted(-2, -1, 2, 1))
         placed.append((baseline, text))
+        if named is not None and points[group] >= 0:
+            named[points[group]] = True
     return placed
 
 
