@@ -136,3 +136,25 @@ def test_naming_a_place_reads_the_place_points_not_the_gazetteer(tmp_path):
     again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=240)
     assert again.returncode == 0, again.stderr
     assert again.stdout.split() == ["['Minsk',", "'Kazakhstan']", "0"]
+
+
+def test_reading_the_gazetteer_leaves_the_place_points_entry_for_the_next_session(tmp_path):
+    """A session that reads the gazetteer anyway (resolving `at:` names, a CLI export) writes the
+    small place-points entry too, so the app's next first click does not read the gazetteer
+    again on its canvas worker (0.2 s holding Python's lock while the window waits)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "INFLUENCEMAP_CACHE_DIR": str(tmp_path)}
+    read = "from influencemap.geo.gazetteer import default_gazetteer\ndefault_gazetteer()\n"
+    done = subprocess.run([sys.executable, "-c", read], capture_output=True, text=True, env=env, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert len(list(tmp_path.glob("place-points-*.marshal"))) == 1
+    probe = (
+        "from influencemap.geo import gazetteer\n"
+        "print(gazetteer.default_place_points().nearest_names([(27.56, 53.90)]), gazetteer.default_gazetteer.cache_info().currsize)\n"
+    )
+    named = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=240)
+    assert named.returncode == 0, named.stderr
+    assert named.stdout.split() == ["['Minsk']", "0"]
