@@ -218,3 +218,23 @@ def test_on_a_page_too_short_for_the_legend_it_is_drawn_smaller_beside_the_map(q
     below = [image.pixelColor(x, y).lightness() for x in range(int(report.legend_rect.left()), image.width() - 20, 2)
              for y in range(int(report.frame.bottom()) + 2, int(report.frame.bottom()) + 7)]
     assert min(below) > 200, "the legend runs past the map's bottom edge"
+
+
+def test_a_place_is_named_after_the_spot_most_of_its_facts_share(tmp_path, qapp):
+    """Thirteen facts at Minsk and eleven at the Great Stone park, 25 km east, make one numbered
+    place on a wide sheet: it is Minsk, where most of them sit, not a suburb at their centre."""
+    from influencemap.model.loader import load_catalog
+
+    spots = [(27.5667, 53.9)] * 13 + [(27.95, 53.92)] * 11
+    rows = "".join(
+        f"  - {{id: f{i}, name: Fact {i}, point: [{lon}, {lat}], sources: [s]}}\n" for i, (lon, lat) in enumerate(spots)
+    )
+    folder = tmp_path / "minsk"
+    folder.mkdir()
+    (folder / "minsk.yaml").write_text(
+        "id: minsk\nname: Minsk\nsources: [{id: s, title: The one report}]\nfeatures:\n" + rows, encoding="utf-8"
+    )
+    catalog = load_catalog([folder], include_bundled_sources=False)
+    sheet = LayoutOptions(size="custom", custom_size=(1400, 420), dpi=96, extent="bbox", bbox=(21, 43.5, 41, 56.5))
+    report = write_sheet(catalog, tmp_path / "minsk.png", sheet, ("minsk",))
+    assert [place.heading for place in report.content.places] == ["Minsk, BY (24 facts)"]

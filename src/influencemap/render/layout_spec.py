@@ -490,8 +490,9 @@ def _numbered_places(
             numbers = tuple(sorted({number_of[r] for r in refs if r in number_of}))
             entries.append(PlaceEntry(part.name(position), layer.name, numbers))
         cx, cy = centres[i]
-        mx = view.extent[0] + cx * view.resolution
-        my = view.extent[3] - cy * view.resolution
+        sx, sy = _naming_spot(xy[members], (cx, cy))
+        mx = view.extent[0] + sx * view.resolution
+        my = view.extent[3] - sy * view.resolution
         lon, lat = mercator_to_lonlat(np.array([mx]), np.array([my]))
         label = place_label(float(lon[0]), float(lat[0]))
         radius = max(part_radius[k] for k in set(part_of.tolist()))
@@ -682,6 +683,17 @@ SITE_KM = 1.0
 
 def _place_text(row: tuple) -> str:
     return f"{row[0]}, {row[1]}" if row[1] else str(row[0])
+
+
+def _naming_spot(points: np.ndarray, centre: tuple[float, float]) -> tuple[float, float]:
+    """Where a numbered place is named after: the spot most of its points share (facts placed
+    at a capital sit on one point), else its centre. A place gathering Minsk's thirty facts and
+    a few around the Great Stone park, 25 km east, is "Minsk", not the suburb between them."""
+    spots, counts = np.unique(np.round(points, 1), axis=0, return_counts=True)
+    if len(counts) and counts.max() > 1:
+        x, y = spots[int(np.argmax(counts))]
+        return float(x), float(y)
+    return centre
 
 
 def place_label(lon: float, lat: float) -> str:
