@@ -28,3 +28,11 @@ def test_a_name_without_the_suffix_gets_it_added_not_replaced():
     assert with_suffix(Path("/x/loans.v2"), (".html", ".htm"), ".html") == Path("/x/loans.v2.html")
     assert with_suffix(Path("/x/Loans.HTM"), (".html", ".htm"), ".html") == Path("/x/Loans.HTM")
     assert with_suffix(Path("/x/map.svg"), (".png", ".svg"), ".png") == Path("/x/map.svg")
+
+
+def test_a_file_name_folds_letters_as_a_new_features_id_does():
+    from influencemap.editing.feature_values import suggest_id
+
+    for title in ("Łódź logistics hub", "Côte d'Ivoire: 2009–2020", "Port of Gwadar"):
+        assert suggested_name(title, ".png") == suggest_id(title) + ".png"
+    assert suggested_name("Łódź", ".pdf") == "lodz.pdf"

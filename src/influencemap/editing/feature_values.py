@@ -4,9 +4,9 @@ feature's mapping as written (Qt-free, so it is tested without a window)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, Collection, Mapping
 
+from influencemap.model.field_map import name_slug
 from influencemap.model.schema import DATE_KEYS, GEOMETRY_KEYS, IDENTIFIER
 
 FORM_KEYS = (
@@ -20,9 +20,7 @@ _GROUPS = (frozenset(GEOMETRY_KEYS), frozenset(DATE_KEYS))
 
 def suggest_id(name: str, taken: Collection[str] = ()) -> str:
     """A valid, unused id from a name: ``Port of Gwadar`` -> ``port-of-gwadar`` (``-2`` if taken)."""
-    folded = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
-    ascii_only = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_only).strip("-")[:60].rstrip("-") or "feature"
+    base = name_slug(name) or "feature"
     candidate, number = base, 2
     while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1

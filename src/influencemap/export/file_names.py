@@ -8,9 +8,9 @@ A save dialog starts at a name made from the map's title (``Chinese loans in Bel
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
+
+from influencemap.model.field_map import name_slug
 
 DEFAULT_STEM = "map"
 MAX_STEM = 60
@@ -19,11 +19,7 @@ MAX_STEM = 60
 def suggested_name(title: str | None, suffix: str) -> str:
     """``title`` as a file name with ``suffix`` (e.g. ``.html``); ``map`` when it has no letters
     or digits to keep."""
-    # Accents dropped (``ô`` → ``o``) but other characters kept as separators, so ``2009–2020``
-    # stays two numbers; a title with no ASCII letters or digits (``北京``) gives ``map``.
-    unaccented = "".join(c for c in unicodedata.normalize("NFKD", title or "") if not unicodedata.combining(c))
-    stem = re.sub(r"[^a-z0-9]+", "-", unaccented.lower()).strip("-")[:MAX_STEM].rstrip("-")
-    return f"{stem or DEFAULT_STEM}{suffix}"
+    return f"{name_slug(title or '', MAX_STEM) or DEFAULT_STEM}{suffix}"
 
 
 def with_suffix(path: Path, suffixes: tuple[str, ...], default: str) -> Path:

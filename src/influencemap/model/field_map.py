@@ -207,6 +207,17 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
 
 
+def name_slug(text: str, limit: int = 60) -> str:
+    """A name made an id or a file name: accents dropped (``ô`` → ``o``, ``ł`` → ``l``), lower
+    case, every run of other characters one hyphen, at most ``limit`` characters, no hyphen at
+    the ends: ``Port of Gwadar`` → ``port-of-gwadar``, ``Loans 2009–2020`` → ``loans-2009-2020``
+    (unlike :func:`slug`, a character it cannot fold still separates words). Empty when the name
+    has no letter or digit it can keep (``北京``)."""
+    folded = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    unaccented = "".join(c for c in folded if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", unaccented).strip("-")[:limit].rstrip("-")
+
+
 _DATE_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 _YEAR_FLOAT = re.compile(r"^(\d{4})\.0+$")
 
